@@ -1,0 +1,22 @@
+package net.l2sec.dataplane;
+
+import io.netty.buffer.ByteBuf;
+
+/**
+ * The lower layer a PPP session runs over: an established L2TP session (later: the same inside ESP).
+ * Called only on the session's event loop.
+ */
+public interface PppLink {
+    /**
+     * Sends one PPP frame to the peer. The frame starts with the HDLC address and control fields
+     * ({@code FF 03}) unless Address-and-Control-Field-Compression was negotiated, followed by the PPP protocol
+     * field and the information field. Ownership of {@code frame} passes to the link (it releases it).
+     */
+    void send(ByteBuf frame);
+
+    /** PPP has ended (Terminate done, dead peer, auth failure): tear down the carrying L2TP session. */
+    void close(String cause);
+
+    /** Bytes of the largest PPP frame the link can carry without fragmentation of the outer packet. */
+    int mtu();
+}

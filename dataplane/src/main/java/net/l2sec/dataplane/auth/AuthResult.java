@@ -1,0 +1,26 @@
+package net.l2sec.dataplane.auth;
+
+import java.util.Optional;
+
+/** The outcome of an {@link AuthRequest}. */
+public sealed interface AuthResult {
+
+    /**
+     * @param user                    the canonical user name the backend knows the user by
+     * @param authenticatorResponse   MS-CHAPv2 only: the 20-octet AuthenticatorResponse (RFC 2759 section 8.7)
+     *                                the concentrator sends as {@code S=<40 hex>}
+     * @param authorization           what the user gets
+     */
+    record Accept(String user, Optional<byte[]> authenticatorResponse, Authorization authorization) implements AuthResult {
+        @Override
+        public String toString() {
+            return "Accept[user=" + user + ", rule=" + authorization.rule() + "]";
+        }
+    }
+
+    /**
+     * @param reason why, for metrics and the log
+     * @param detail a short operator-facing explanation, never containing secret material
+     */
+    record Reject(RejectReason reason, String detail) implements AuthResult {}
+}
