@@ -1,0 +1,35 @@
+package net.l2sec.dataplane.l2tp;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * LNS behaviour knobs (config section {@code l2tp}).
+ *
+ * @param hostName             our Host Name AVP (RFC 2661 section 4.4.3)
+ * @param receiveWindow        our Receive Window Size AVP: control messages we buffer out of order
+ * @param retransmitInitial    first control-message retransmission timeout (doubles per retry)
+ * @param retransmitMax        cap on the retransmission timeout
+ * @param retransmitRetries    retransmissions before the tunnel is declared dead (RFC 2661 section 5.8)
+ * @param helloInterval        idle time after which we send HELLO (RFC 2661 section 6.5)
+ * @param tunnelSecret         shared secret for tunnel authentication and hidden AVPs (RFC 2661 sections 4.3, 5.1.1)
+ * @param maxTunnels           tunnels accepted at once (further SCCRQ are answered with StopCCN)
+ * @param maxSessionsPerTunnel sessions accepted per tunnel (further ICRQ are answered with CDN)
+ */
+public record L2tpSettings(String hostName, int receiveWindow, Duration retransmitInitial, Duration retransmitMax,
+                           int retransmitRetries, Duration helloInterval, Optional<byte[]> tunnelSecret,
+                           int maxTunnels, int maxSessionsPerTunnel) {
+
+    public static L2tpSettings defaults() {
+        return new L2tpSettings("l2sec", 16, Duration.ofSeconds(1), Duration.ofSeconds(8), 5, Duration.ofSeconds(60),
+                Optional.empty(), 4096, 256);
+    }
+
+    @Override
+    public String toString() {
+        return "L2tpSettings[hostName=" + hostName + ", receiveWindow=" + receiveWindow + ", retransmitInitial="
+                + retransmitInitial + ", retransmitMax=" + retransmitMax + ", retransmitRetries=" + retransmitRetries
+                + ", helloInterval=" + helloInterval + ", tunnelSecret=" + (tunnelSecret.isPresent() ? "<set>" : "<none>")
+                + ", maxTunnels=" + maxTunnels + ", maxSessionsPerTunnel=" + maxSessionsPerTunnel + "]";
+    }
+}
