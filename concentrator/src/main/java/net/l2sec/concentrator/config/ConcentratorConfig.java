@@ -1,0 +1,37 @@
+package net.l2sec.concentrator.config;
+
+import java.net.Inet4Address;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.List;
+import net.l2sec.dataplane.l2tp.L2tpSettings;
+import net.l2sec.dataplane.ppp.PppSettings;
+
+/**
+ * A validated configuration: everything the concentrator needs to start, already checked.
+ *
+ * @param source       the file it came from
+ * @param l2tpListen   UDP address for L2TP (1701)
+ * @param requireIpsec accept L2TP only inside IPsec; false allows plain L2TP (lab use, logged loudly)
+ * @param l2tp         L2TP behaviour
+ * @param ppp          PPP behaviour
+ * @param tun          the TUN device client traffic leaves through
+ * @param pools        client address pools
+ * @param aaa          authentication backends
+ * @param metrics      Prometheus endpoint
+ */
+public record ConcentratorConfig(Path source, InetSocketAddress l2tpListen, boolean requireIpsec, L2tpSettings l2tp,
+                                 PppSettings ppp, Tun tun, List<Pool> pools, Aaa aaa, Metrics metrics) {
+
+    /** The TUN device: its address is the concentrator's tunnel-side address (the client's PPP peer). */
+    public record Tun(String name, Inet4Address address, int prefixLength, int mtu) {}
+
+    /** A client address pool, first..last inclusive. */
+    public record Pool(String name, Inet4Address first, Inet4Address last) {}
+
+    /** Authentication backends; only the local user file exists in this release. */
+    public record Aaa(Path localUsersFile) {}
+
+    /** Prometheus exposition; {@code listen} null means disabled. */
+    public record Metrics(InetSocketAddress listen) {}
+}

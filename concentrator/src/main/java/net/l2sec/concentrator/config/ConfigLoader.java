@@ -1,0 +1,194 @@
+package net.l2sec.concentrator.config;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.net.Inet4Address;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+import net.l2sec.dataplane.auth.AuthMethod;
+import net.l2sec.dataplane.ip.Ipv4;
+import net.l2sec.dataplane.l2tp.L2tpSettings;
+import net.l2sec.dataplane.ppp.PppSettings;
+import org.snakeyaml.engine.v2.api.Load;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
+import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
+
+/**
+ * Reads and validates {@code concentrator.yaml} (YAML 1.2, so {@code no} stays a string). Every problem is
+ * collected and reported together as {@code file: key: reason}; unknown keys are refused. See the shipped
+ * {@code conf/concentrator.yaml} for every key and its default.
+ */
+public final class ConfigLoader {
+    private static final Pattern IFNAME = Pattern.compile("[A-Za-z0-9_.-]{1,15}");
+    private static final Pattern POOL_NAME = Pattern.compile("[A-Za-z0-9_-]{1,32}");
+
+    private ConfigLoader() {}
+
+    public static ConcentratorConfig load(Path file) throws ConfigException {
+        Object document;
+        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            LoadSettings settings = LoadSettings.builder().setLabel(file.toString()).setAllowDuplicateKeys(false).build();
+            document = new Load(settings).loadFromReader(r);
+        } catch (NoSuchFileException e) {
+            throw new ConfigException(List.of(file + ": no such file"));
+        } catch (IOException e) {
+            throw new ConfigException(List.of(file + ": cannot read: " + e.getMessage()));
+        } catch (MarkedYamlEngineException e) {
+            String where = e.getProblemMark().map(m -> "line " + (m.getLine() + 1) + " column " + (m.getColumn() + 1)).orElse("?");
+            throw new ConfigException(List.of(file + ": " + where + ": not valid YAML: " + e.getProblem()));
+        } catch (YamlEngineException e) {
+            throw new ConfigException(List.of(file + ": not valid YAML: " + e.getMessage()));
+        }
+        List<String> problems = new ArrayList<>();
+        ConfigNode root = ConfigNode.root(file, document, problems);
+        ConcentratorConfig config = read(root);
+        root.rejectUnknownKeys();
+        if (!problems.isEmpty()) throw new ConfigException(problems);
+        return config;
+    }
+
+    private static ConcentratorConfig read(ConfigNode root) {
+        ConfigNode server = root.section("server");
+        String name = server.string("name", "l2sec");
+        if (name.isBlank() || name.length() > 64) server.problem("name", "must be 1 to 64 characters");
+
+        // --- L2TP
+        ConfigNode l2tp = root.section("l2tp");
+        InetSocketAddress l2tpListen = l2tp.socketAddress("listen", new InetSocketAddress("0.0.0.0", 1701));
+        boolean requireIpsec = l2tp.bool("require-ipsec", true);
+        L2tpSettings d = L2tpSettings.defaults();
+        ConfigNode rtx = l2tp.section("retransmit");
+        Duration rtxInitial = rtx.duration("initial", d.retransmitInitial(), Duration.ofMillis(100), Duration.ofSeconds(10));
+        Duration rtxMax = rtx.duration("max", d.retransmitMax(), Duration.ofMillis(100), Duration.ofSeconds(60));
+        if (rtxMax.compareTo(rtxInitial) < 0) rtx.problem("max", "must not be shorter than l2tp.retransmit.initial");
+        L2tpSettings l2tpSettings = new L2tpSettings(
+                name,
+                l2tp.integer("receive-window", d.receiveWindow(), 1, 256),
+                rtxInitial, rtxMax,
+                rtx.integer("retries", d.retransmitRetries(), 1, 20),
+                l2tp.duration("hello-interval", d.helloInterval(), Duration.ofSeconds(5), Duration.ofHours(1)),
+                l2tp.secret("tunnel-secret"),
+                l2tp.integer("max-tunnels", d.maxTunnels(), 1, 65535),
+                l2tp.integer("max-sessions-per-tunnel", d.maxSessionsPerTunnel(), 1, 65535));
+
+        // --- TUN device
+        ConfigNode tunNode = root.section("tunnel-interface");
+        String tunName = tunNode.string("name", "l2sec0");
+        if (!IFNAME.matcher(tunName).matches()) tunNode.problem("name", "must be 1 to 15 of A-Z a-z 0-9 _ . -");
+        String cidr = tunNode.string("address", "10.99.0.1/24");
+        Inet4Address tunAddress = null;
+        int prefix = 24;
+        int slash = cidr.indexOf('/');
+        Optional<Inet4Address> parsed = ConfigNode.parseIpv4(slash < 0 ? cidr : cidr.substring(0, slash));
+        try {
+            prefix = slash < 0 ? -1 : Integer.parseInt(cidr.substring(slash + 1));
+        } catch (NumberFormatException e) {
+            prefix = -1;
+        }
+        if (parsed.isEmpty() || prefix < 8 || prefix > 30) {
+            tunNode.problem("address", "must be the concentrator's tunnel-side address with prefix, such as 10.99.0.1/24 (prefix 8..30)");
+            prefix = 24;
+        } else {
+            tunAddress = parsed.get();
+        }
+        int tunMtu = tunNode.integer("mtu", 1400, 576, 9000);
+        ConcentratorConfig.Tun tun = new ConcentratorConfig.Tun(tunName, tunAddress, prefix, tunMtu);
+
+        // --- pools
+        List<ConcentratorConfig.Pool> pools = new ArrayList<>();
+        Set<String> poolNames = new HashSet<>();
+        List<ConfigNode> poolNodes = root.sections("pools");
+        if (poolNodes.isEmpty()) root.problem("pools", "at least one address pool is required");
+        for (ConfigNode p : poolNodes) {
+            String pn = p.string("name", "");
+            if (!POOL_NAME.matcher(pn).matches()) p.problem("name", "must be 1 to 32 of A-Z a-z 0-9 _ -");
+            else if (!poolNames.add(pn)) p.problem("name", "pool \"" + pn + "\" is defined twice");
+            String range = p.string("range", "");
+            String[] ends = range.split("-", 2);
+            Optional<Inet4Address> first = ConfigNode.parseIpv4(ends[0].trim());
+            Optional<Inet4Address> last = ends.length == 2 ? ConfigNode.parseIpv4(ends[1].trim()) : Optional.empty();
+            if (first.isEmpty() || last.isEmpty()) {
+                p.problem("range", "must be first-last such as 10.99.0.10-10.99.0.250");
+                continue;
+            }
+            long a = Ipv4.toInt(first.get()) & 0xffffffffL, b = Ipv4.toInt(last.get()) & 0xffffffffL;
+            if (b < a) {
+                p.problem("range", "the last address comes before the first");
+                continue;
+            }
+            if (tunAddress != null) {
+                long mask = (0xffffffffL << (32 - prefix)) & 0xffffffffL;
+                long net = Ipv4.toInt(tunAddress) & mask;
+                long t = Ipv4.toInt(tunAddress) & 0xffffffffL;
+                if ((a & mask) != net || (b & mask) != net) {
+                    p.problem("range", "must lie inside tunnel-interface.address " + cidr
+                            + " so the kernel routes replies to the TUN device");
+                } else if (t >= a && t <= b) {
+                    p.problem("range", "contains the concentrator's own tunnel-side address " + tunAddress.getHostAddress());
+                } else if (a == net || b == (net | (~mask & 0xffffffffL))) {
+                    p.problem("range", "must not contain the network or broadcast address of " + cidr);
+                }
+            }
+            pools.add(new ConcentratorConfig.Pool(pn, first.get(), last.get()));
+        }
+
+        // --- PPP
+        ConfigNode ppp = root.section("ppp");
+        List<AuthMethod> methods = new ArrayList<>();
+        for (String m : ppp.stringList("auth-methods", List.of("mschapv2", "eap-mschapv2"))) {
+            Optional<AuthMethod> am = AuthMethod.fromConfigName(m);
+            if (am.isEmpty()) ppp.problem("auth-methods", "unknown method \"" + m + "\" (pap, chap, mschapv2, eap-mschapv2, eap-md5)");
+            else if (methods.contains(am.get())) ppp.problem("auth-methods", "\"" + m + "\" is listed twice");
+            else methods.add(am.get());
+        }
+        if (methods.isEmpty()) {
+            ppp.problem("auth-methods", "at least one method is required");
+            methods.add(AuthMethod.MSCHAPV2);
+        }
+        String defaultPool = ppp.string("pool", pools.isEmpty() ? "default" : pools.get(0).name());
+        if (!pools.isEmpty() && !poolNames.contains(defaultPool)) ppp.problem("pool", "no pool named \"" + defaultPool + "\" in pools");
+        List<Inet4Address> dns = ppp.ipv4List("dns", 2);
+        List<Inet4Address> wins = ppp.ipv4List("wins", 2);
+        PppSettings pppSettings = new PppSettings(
+                methods,
+                ppp.integer("mru", 1400, 576, 1500),
+                tunAddress != null ? tunAddress : (Inet4Address) ConfigNode.parseIpv4("10.99.0.1").orElseThrow(),
+                dns.size() > 2 ? dns.subList(0, 2) : dns,
+                wins.size() > 2 ? wins.subList(0, 2) : wins,
+                defaultPool,
+                ppp.duration("echo-interval", Duration.ofSeconds(30), Duration.ZERO, Duration.ofMinutes(10)),
+                ppp.integer("echo-failures", 4, 1, 100),
+                ppp.duration("restart-timer", Duration.ofSeconds(3), Duration.ofMillis(500), Duration.ofSeconds(30)),
+                ppp.integer("max-configure", 10, 1, 100),
+                ppp.integer("max-terminate", 2, 1, 100),
+                ppp.integer("max-failure", 5, 1, 100),
+                ppp.duration("auth-timeout", Duration.ofSeconds(30), Duration.ofSeconds(1), Duration.ofMinutes(5)));
+
+        // --- AAA
+        ConfigNode aaa = root.section("aaa");
+        ConfigNode local = aaa.section("local");
+        Path users = local.path("users-file").orElse(null);
+        if (users == null) local.problem("users-file", "is required (the local user file)");
+        else if (!Files.isReadable(users)) local.problem("users-file", "cannot read " + users);
+
+        // --- metrics
+        ConfigNode metrics = root.section("metrics");
+        boolean metricsEnabled = metrics.bool("enabled", true);
+        InetSocketAddress metricsAddress = metrics.socketAddress("listen", new InetSocketAddress("127.0.0.1", 9117));
+        InetSocketAddress metricsListen = metricsEnabled ? metricsAddress : null;
+
+        return new ConcentratorConfig(root.file(), l2tpListen, requireIpsec, l2tpSettings, pppSettings, tun, pools,
+                new ConcentratorConfig.Aaa(users), new ConcentratorConfig.Metrics(metricsListen));
+    }
+}

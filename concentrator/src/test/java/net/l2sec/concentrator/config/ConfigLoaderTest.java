@@ -1,0 +1,129 @@
+package net.l2sec.concentrator.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import net.l2sec.dataplane.auth.AuthMethod;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+    @TempDir
+    Path dir;
+
+    private Path write(String yaml) throws IOException {
+        Files.writeString(dir.resolve("users"), "alice plain:password\n");
+        Path f = dir.resolve("c.yaml");
+        Files.writeString(f, yaml);
+        return f;
+    }
+
+    private static final String MINIMAL = """
+            l2tp:
+              require-ipsec: false
+            pools:
+              - name: default
+                range: 10.99.0.10-10.99.0.20
+            aaa:
+              local:
+                users-file: users
+            """;
+
+    @Test
+    void shippedConfigIsValid() throws Exception {
+        Path shipped = Path.of("../conf/concentrator.yaml");
+        ConcentratorConfig c = ConfigLoader.load(shipped);
+        assertThat(c.l2tpListen().getPort()).isEqualTo(1701);
+        assertThat(c.ppp().authMethods().getFirst()).isEqualTo(AuthMethod.MSCHAPV2);
+        assertThat(c.ppp().authMethods()).doesNotContain(AuthMethod.EAP_MD5);
+        assertThat(c.metrics().listen().getAddress().isLoopbackAddress()).isTrue();
+    }
+
+    @Test
+    void defaultsAreSafe() throws Exception {
+        ConcentratorConfig c = ConfigLoader.load(write("""
+                pools:
+                  - name: default
+                    range: 10.99.0.10-10.99.0.20
+                aaa:
+                  local:
+                    users-file: users
+                """));
+        assertThat(c.requireIpsec()).isTrue();
+        assertThat(c.ppp().authMethods()).containsExactly(AuthMethod.MSCHAPV2, AuthMethod.EAP_MSCHAPV2);
+        assertThat(c.l2tp().tunnelSecret()).isEmpty();
+        assertThat(c.l2tp().helloInterval()).isEqualTo(Duration.ofSeconds(60));
+    }
+
+    @Test
+    void everyProblemNamesFileKeyAndReason() throws Exception {
+        Path f = write("""
+                l2tp:
+                  listen: 0.0.0.0:99999
+                  hello-intervall: 10s
+                  retransmit:
+                    initial: fast
+                ppp:
+                  auth-methods: [mschapv2, kerberos]
+                  dns: [10.0.0.1, 10.0.0.2, 10.0.0.3]
+                  mru: 70000
+                tunnel-interface:
+                  address: 10.99.0.1
+                pools:
+                  - name: default
+                    range: 10.98.0.10-10.98.0.20
+                aaa:
+                  local:
+                    users-file: missing
+                """);
+        assertThatThrownBy(() -> ConfigLoader.load(f)).isInstanceOfSatisfying(ConfigException.class, e -> {
+            assertThat(e.problems()).allSatisfy(p -> assertThat(p).startsWith(f + ": "));
+            assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("l2tp.listen: must be address:port"));
+            assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("l2tp.hello-intervall: unknown key"));
+            assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("l2tp.retransmit.initial: must be a duration"));
+            assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("ppp.auth-methods: unknown method \"kerberos\""));
+            assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("ppp.dns: at most 2 entries"));
+            assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("ppp.mru: must be between 576 and 1500"));
+            assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("tunnel-interface.address: must be"));
+            assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("aaa.local.users-file: cannot read"));
+        });
+    }
+
+    @Test
+    void poolOutsideTunnelSubnetIsRefused() throws Exception {
+        Path f = write(MINIMAL.replace("10.99.0.10-10.99.0.20", "10.98.0.10-10.98.0.20"));
+        assertThatThrownBy(() -> ConfigLoader.load(f)).isInstanceOfSatisfying(ConfigException.class,
+                e -> assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("pools[0].range: must lie inside")));
+    }
+
+    @Test
+    void secretFromFileAndNeverEchoed() throws Exception {
+        Files.writeString(dir.resolve("l2tp-secret"), "s3cr3t-value\n");
+        ConcentratorConfig c = ConfigLoader.load(write(MINIMAL.replace("require-ipsec: false",
+                "require-ipsec: false\n  tunnel-secret-file: l2tp-secret")));
+        assertThat(c.l2tp().tunnelSecret()).hasValueSatisfying(s -> assertThat(new String(s)).isEqualTo("s3cr3t-value"));
+        assertThat(c.l2tp().toString()).doesNotContain("s3cr3t");
+
+        Path both = write(MINIMAL.replace("require-ipsec: false",
+                "require-ipsec: false\n  tunnel-secret: inline-s3cr3t\n  tunnel-secret-file: l2tp-secret"));
+        assertThatThrownBy(() -> ConfigLoader.load(both)).isInstanceOfSatisfying(ConfigException.class,
+                e -> assertThat(e.getMessage()).contains("l2tp.tunnel-secret: give either").doesNotContain("inline-s3cr3t"));
+    }
+
+    @Test
+    void invalidYamlNamesTheLine() throws Exception {
+        Path f = write("l2tp:\n  listen: [\n");
+        assertThatThrownBy(() -> ConfigLoader.load(f)).isInstanceOf(ConfigException.class).hasMessageContaining("line ");
+    }
+
+    @Test
+    void yaml12KeepsNoAsAString() throws Exception {
+        Path f = write(MINIMAL.replace("require-ipsec: false", "require-ipsec: no"));
+        assertThatThrownBy(() -> ConfigLoader.load(f)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("l2tp.require-ipsec: must be true or false");
+    }
+}
