@@ -1,0 +1,84 @@
+package net.l2sec.dataplane.ppp;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.concurrent.atomic.AtomicInteger;
+import net.l2sec.dataplane.auth.AuthMethod;
+import net.l2sec.dataplane.auth.AuthResult;
+
+/**
+ * The PPP layer's meters, shared by all sessions of a concentrator. Tags are bounded: methods, reasons and
+ * directions, never user names or addresses.
+ */
+public final class PppMeters {
+    private final MeterRegistry registry;
+    private final AtomicInteger activeSessions = new AtomicInteger();
+    private final Counter loopback;
+    private final Counter packetsFromClient;
+    private final Counter packetsToClient;
+    private final Counter bytesFromClient;
+    private final Counter bytesToClient;
+
+    public PppMeters(MeterRegistry registry) {
+        this.registry = registry;
+        Gauge.builder("l2sec.ppp.sessions.active", activeSessions, AtomicInteger::get)
+                .description("PPP sessions with IPCP opened").register(registry);
+        this.loopback = Counter.builder("l2sec.ppp.lcp.loopback")
+                .description("LCP Configure-Requests carrying our own Magic-Number (looped-back link suspected)")
+                .register(registry);
+        this.packetsFromClient = ipCounter("l2sec.ppp.ip.packets", "from_client", "IPv4 packets through PPP sessions");
+        this.packetsToClient = ipCounter("l2sec.ppp.ip.packets", "to_client", "IPv4 packets through PPP sessions");
+        this.bytesFromClient = ipCounter("l2sec.ppp.ip.bytes", "from_client", "IPv4 bytes through PPP sessions");
+        this.bytesToClient = ipCounter("l2sec.ppp.ip.bytes", "to_client", "IPv4 bytes through PPP sessions");
+    }
+
+    private Counter ipCounter(String name, String direction, String description) {
+        return Counter.builder(name).tag("direction", direction).description(description).register(registry);
+    }
+
+    void auth(AuthMethod method, AuthResult result) {
+        String outcome = result instanceof AuthResult.Accept ? "accept" : "reject";
+        String reason = result instanceof AuthResult.Reject r ? r.reason().label() : "none";
+        Counter.builder("l2sec.ppp.auth").tag("method", method.configName()).tag("result", outcome).tag("reason", reason)
+                .description("PPP authentication decisions").register(registry).increment();
+    }
+
+    void sessionFailed(String reason) {
+        Counter.builder("l2sec.ppp.sessions.failed").tag("reason", reason)
+                .description("PPP sessions that ended before or instead of carrying traffic normally")
+                .register(registry).increment();
+    }
+
+    void packetDropped(String reason) {
+        Counter.builder("l2sec.ppp.packets.dropped").tag("reason", reason)
+                .description("PPP frames and control packets discarded as malformed").register(registry).increment();
+    }
+
+    void ipDropped(String reason) {
+        Counter.builder("l2sec.ppp.ip.dropped").tag("reason", reason)
+                .description("IPv4 packets dropped by PPP sessions").register(registry).increment();
+    }
+
+    void loopback() {
+        loopback.increment();
+    }
+
+    void fromClient(int bytes) {
+        packetsFromClient.increment();
+        bytesFromClient.increment(bytes);
+    }
+
+    void toClient(int bytes) {
+        packetsToClient.increment();
+        bytesToClient.increment(bytes);
+    }
+
+    void ipcpUp() {
+        activeSessions.incrementAndGet();
+    }
+
+    void ipcpDown() {
+        activeSessions.decrementAndGet();
+    }
+}

@@ -1,0 +1,651 @@
+package net.l2sec.dataplane.ppp;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.CompositeByteBuf;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.random.RandomGenerator;
+import net.l2sec.dataplane.PppEndpoint;
+import net.l2sec.dataplane.PppLink;
+import net.l2sec.dataplane.SessionContext;
+import net.l2sec.dataplane.auth.AuthMethod;
+import net.l2sec.dataplane.auth.AuthRequest;
+import net.l2sec.dataplane.auth.AuthResult;
+import net.l2sec.dataplane.auth.Authenticator;
+import net.l2sec.dataplane.auth.Credentials;
+import net.l2sec.dataplane.auth.RejectReason;
+import net.l2sec.dataplane.ip.ClientRoutes;
+import net.l2sec.dataplane.ip.IpEgress;
+import net.l2sec.dataplane.ip.IpSink;
+import net.l2sec.dataplane.ip.Ipv4;
+import net.l2sec.dataplane.ip.Ipv4Pool;
+import net.l2sec.dataplane.ppp.auth.AuthHost;
+import net.l2sec.dataplane.ppp.auth.AuthServer;
+import net.l2sec.dataplane.ppp.auth.ChapServer;
+import net.l2sec.dataplane.ppp.auth.EapServer;
+import net.l2sec.dataplane.ppp.auth.PapServer;
+import net.l2sec.dataplane.ppp.cp.AutomatonState;
+import net.l2sec.dataplane.ppp.cp.ControlPacket;
+import net.l2sec.dataplane.ppp.cp.ControlPacket.DiscardRequest;
+import net.l2sec.dataplane.ppp.cp.ControlPacket.EchoReply;
+import net.l2sec.dataplane.ppp.cp.ControlPacket.EchoRequest;
+import net.l2sec.dataplane.ppp.cp.ControlPacket.ProtocolReject;
+import net.l2sec.dataplane.ppp.cp.ControlPacket.TerminateRequest;
+import net.l2sec.dataplane.ppp.cp.ControlPacketCodec;
+import net.l2sec.dataplane.ppp.cp.LayerActions;
+import net.l2sec.dataplane.ppp.cp.NegotiationAutomaton;
+import net.l2sec.dataplane.ppp.frame.MalformedPacketException;
+import net.l2sec.dataplane.ppp.frame.PppFrame;
+import net.l2sec.dataplane.ppp.frame.PppFrameCodec;
+import net.l2sec.dataplane.ppp.frame.PppProtocol;
+import net.l2sec.dataplane.ppp.ipcp.IpcpOptions;
+import net.l2sec.dataplane.ppp.lcp.LcpOptions;
+import net.l2sec.dataplane.time.Scheduler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One PPP session, server side (RFC 1661 section 3.2 phases): Link Establishment (LCP), Authentication (PAP,
+ * CHAP, MS-CHAPv2 or EAP, we being the authenticator), Network-Layer Protocol (IPCP; we give the address), then
+ * the IPv4 packet path between the peer and {@link IpEgress} / {@link ClientRoutes}.
+ *
+ * <p>Confined to the session's event loop (the {@link Scheduler}); the only foreign-thread entry is the
+ * completion of the {@link Authenticator}'s stage, which hops back through {@link Scheduler#execute}.
+ */
+public final class PppSession implements PppEndpoint, IpSink {
+    private static final Logger log = LoggerFactory.getLogger(PppSession.class);
+    private static final Set<String> FAILURES = Set.of("no_common_auth_method", "auth_failed", "auth_timeout",
+            "pool_exhausted", "no_pool", "address_in_use", "lcp_timeout", "ipcp_timeout", "ipcp_closed", "echo_timeout");
+    private static final int MSCHAPV2_AUTHENTICATOR_RESPONSE_LENGTH = 20;
+
+    /** RFC 1661 section 3.2. */
+    public enum Phase { ESTABLISH, AUTHENTICATE, NETWORK, TERMINATE, DEAD }
+
+    private final SessionContext context;
+    private final PppLink link;
+    private final PppSettings settings;
+    private final Authenticator authenticator;
+    private final Function<String, Optional<Ipv4Pool>> pools;
+    private final ClientRoutes routes;
+    private final IpEgress egress;
+    private final Scheduler scheduler;
+    private final PppMeters meters;
+    private final RandomGenerator random;
+    private final ByteBufAllocator alloc = ByteBufAllocator.DEFAULT;
+    private final NegotiationAutomaton.Limits limits;
+    private final long startedNanos;
+
+    private final LcpOptions lcpOptions;
+    private final NegotiationAutomaton lcp;
+    private NegotiationAutomaton ipcp;
+    private Phase phase = Phase.ESTABLISH;
+    private boolean lcpEverOpened;
+    private boolean ipcpEverOpened;
+
+    private AuthServer authServer;
+    private Scheduler.Timeout authTimer;
+    private AuthMethod authMethod;
+    private int authAttempt;
+    private boolean authPending;
+    private AuthResult.Accept accept;
+
+    private Ipv4Pool pool;
+    private int clientAddress;
+    private boolean addressAllocated;
+    private boolean ipcpUp;
+
+    private Scheduler.Timeout echoTimer;
+    private int echoOutstanding;
+    private Scheduler.Timeout sessionTimer;
+    private Scheduler.Timeout idleTimer;
+    private long lastActivityNanos;
+
+    private long packetsFromClient;
+    private long bytesFromClient;
+    private long packetsToClient;
+    private long bytesToClient;
+
+    private String cause;
+    private boolean ended;
+
+    PppSession(SessionContext context, PppLink link, PppSettings settings, Authenticator authenticator,
+               Function<String, Optional<Ipv4Pool>> pools, ClientRoutes routes, IpEgress egress, Scheduler scheduler,
+               PppMeters meters, RandomGenerator random) {
+        this.context = context;
+        this.link = link;
+        this.settings = settings;
+        this.authenticator = authenticator;
+        this.pools = pools;
+        this.routes = routes;
+        this.egress = egress;
+        this.scheduler = scheduler;
+        this.meters = meters;
+        this.random = random;
+        this.limits = new NegotiationAutomaton.Limits(settings.restartTimer(), settings.maxConfigure(),
+                settings.maxTerminate(), settings.maxFailure());
+        this.startedNanos = scheduler.nanoTime();
+        this.lcpOptions = new LcpOptions(settings.mru(), settings.authMethods(), random, meters::loopback);
+        this.lcp = new NegotiationAutomaton(lcpOptions, new LcpActions(), scheduler, limits, random.nextInt(256));
+    }
+
+    /** Begins Link Establishment: the lower layer is up (ICCN done) and we want the link open. */
+    void start() {
+        lcp.open();
+        lcp.up();
+    }
+
+    // ---- from the lower layer ----
+
+    @Override
+    public void receive(ByteBuf buffer) {
+        if (ended) {
+            buffer.release();
+            return;
+        }
+        PppFrame frame;
+        try {
+            frame = PppFrameCodec.decode(buffer);
+        } catch (MalformedPacketException e) {
+            meters.packetDropped("malformed_frame");
+            buffer.release();
+            return;
+        }
+        if (frame.protocol() == PppProtocol.IPV4.number()) {
+            fromClient(frame.information());      // ownership passes on
+            return;
+        }
+        try {
+            dispatch(frame);
+        } finally {
+            buffer.release();
+        }
+    }
+
+    private void dispatch(PppFrame frame) {
+        ByteBuf info = frame.information();
+        Optional<PppProtocol> protocol = PppProtocol.of(frame.protocol());
+        switch (protocol.orElse(PppProtocol.IPV6)) {
+            case LCP -> {
+                ControlPacket packet = decode(info, true, "malformed_lcp");
+                if (packet != null) receiveLcp(packet);
+            }
+            case PAP, CHAP, EAP -> {
+                // auth packets outside the Authentication phase, or of another protocol, are discarded
+                if (authServer != null && authServer.protocol() == protocol.get()
+                        && (phase == Phase.AUTHENTICATE || phase == Phase.NETWORK)) {
+                    authServer.receive(info);
+                }
+            }
+            case IPCP -> {
+                if (phase != Phase.NETWORK || ipcp == null) return;   // RFC 1661 section 3.4: not yet, discard
+                ControlPacket packet = decode(info, false, "malformed_ipcp");
+                if (packet != null) ipcp.receive(packet);
+            }
+            default -> protocolReject(frame);      // IPV6CP, CCP and everything else we do not speak
+        }
+    }
+
+    private ControlPacket decode(ByteBuf info, boolean isLcp, String dropReason) {
+        try {
+            return ControlPacketCodec.decode(info, isLcp);
+        } catch (MalformedPacketException e) {
+            meters.packetDropped(dropReason);
+            return null;
+        }
+    }
+
+    /** RFC 1661 section 5.7: only when LCP is Opened; the rejected information is cut to the peer's MRU. */
+    private void protocolReject(PppFrame frame) {
+        if (!lcp.isOpened()) return;
+        ByteBuf info = frame.information();
+        int max = Math.max(0, lcpOptions.peerMru() - ControlPacketCodec.HEADER_LENGTH - 2);
+        byte[] rejected = new byte[Math.min(info.readableBytes(), max)];
+        info.getBytes(info.readerIndex(), rejected);
+        sendLcp(new ProtocolReject(lcp.takeIdentifier(), frame.protocol(), rejected));
+    }
+
+    private void receiveLcp(ControlPacket packet) {
+        switch (packet) {
+            case EchoRequest e -> {
+                if (!lcp.isOpened()) return;
+                if (e.magicNumber() != 0 && e.magicNumber() == lcpOptions.magicNumber()) {
+                    meters.loopback();
+                    return;
+                }
+                sendLcp(new EchoReply(e.identifier(), lcpOptions.magicNumber(), e.data()));
+            }
+            case EchoReply r -> {
+                if (lcp.isOpened()) echoOutstanding = 0;
+            }
+            case DiscardRequest d -> { }
+            case ProtocolReject r -> {
+                if (!lcp.isOpened()) return;
+                // losing IPCP leaves the session without purpose (RXJ- for IPCP); anything else is RXJ+
+                if (r.rejectedProtocol() == PppProtocol.IPCP.number() && ipcp != null) ipcp.rxjMinus();
+            }
+            default -> {
+                if (packet instanceof TerminateRequest && lcp.isOpened() && cause == null) cause = "peer_terminate";
+                lcp.receive(packet);
+                if (lcpOptions.noCommonAuthMethod() && !ended) {
+                    meters.auth(lcpOptions.authMethod(), new AuthResult.Reject(RejectReason.METHOD_UNSUPPORTED, "no common method"));
+                    terminate("no_common_auth_method");
+                }
+            }
+        }
+    }
+
+    @Override
+    public void lowerLayerDown(String lowerCause) {
+        if (ended) return;
+        if (cause == null) cause = lowerCause;
+        end(cause, false);
+    }
+
+    /** Ends the session on our initiative (administrative disconnect): LCP Terminate, then the lower layer. */
+    public void close(String closeCause) {
+        terminate(closeCause);
+    }
+
+    // ---- LCP ----
+
+    private final class LcpActions implements LayerActions {
+        @Override
+        public void send(ControlPacket packet) {
+            sendLcp(packet);
+        }
+
+        @Override
+        public void thisLayerUp() {
+            lcpEverOpened = true;
+            phase = Phase.AUTHENTICATE;
+            startEcho();
+            startAuthentication(lcpOptions.authMethod());
+        }
+
+        @Override
+        public void thisLayerDown() {
+            phase = Phase.TERMINATE;
+            cancel(echoTimer);
+            cancel(authTimer);
+            if (authServer != null) authServer.stop();
+            if (ipcp != null) ipcp.down();
+        }
+
+        @Override
+        public void thisLayerFinished() {
+            String c = cause != null ? cause : lcpEverOpened ? "peer_terminate" : "lcp_timeout";
+            end(c, true);
+        }
+    }
+
+    private void sendLcp(ControlPacket packet) {
+        send(PppProtocol.LCP, ControlPacketCodec.encode(packet));
+    }
+
+    private void send(PppProtocol protocol, byte[] packet) {
+        if (ended) return;
+        link.send(PppFrameCodec.encode(alloc, protocol.number(), packet));
+    }
+
+    /** Ends PPP from our side: LCP Close (Terminate-Request), the session ends when LCP finishes. */
+    private void terminate(String terminateCause) {
+        if (ended) return;
+        if (cause == null) cause = terminateCause;
+        lcp.close();
+        AutomatonState s = lcp.state();
+        if (s == AutomatonState.INITIAL || s == AutomatonState.CLOSED || s == AutomatonState.STOPPED) end(cause, true);
+    }
+
+    private void startEcho() {
+        if (settings.echoInterval().isZero() || settings.echoInterval().isNegative()) return;
+        echoOutstanding = 0;
+        echoTimer = scheduler.schedule(settings.echoInterval(), this::echoTick);
+    }
+
+    /** RFC 1661 section 5.8 Echo-Request as keepalive: too many unanswered means the peer is gone. */
+    private void echoTick() {
+        echoTimer = null;
+        if (ended || !lcp.isOpened()) return;
+        if (echoOutstanding >= settings.echoFailures()) {
+            terminate("echo_timeout");
+            return;
+        }
+        echoOutstanding++;
+        sendLcp(new EchoRequest(lcp.takeIdentifier(), lcpOptions.magicNumber(), new byte[0]));
+        echoTimer = scheduler.schedule(settings.echoInterval(), this::echoTick);
+    }
+
+    // ---- authentication ----
+
+    private void startAuthentication(AuthMethod method) {
+        authMethod = method;
+        AuthHost host = new Host();
+        authServer = switch (method) {
+            case PAP -> new PapServer(host);
+            case CHAP_MD5, MSCHAPV2 -> new ChapServer(host, method, settings.restartTimer(), settings.maxConfigure());
+            case EAP_MSCHAPV2, EAP_MD5 -> new EapServer(host, settings.authMethods(), settings.restartTimer(), settings.maxConfigure());
+        };
+        authTimer = scheduler.schedule(settings.authTimeout(), this::authTimeout);
+        authServer.start();
+    }
+
+    private void authTimeout() {
+        authTimer = null;
+        if (ended || phase != Phase.AUTHENTICATE) return;
+        RejectReason reason = authPending ? RejectReason.BACKEND_TIMEOUT : RejectReason.PEER_PROTOCOL;
+        authPending = false;
+        authAttempt++;                 // a result arriving now is stale
+        authServer.stop();
+        var reject = new AuthResult.Reject(reason, "authentication phase exceeded " + settings.authTimeout());
+        meters.auth(authMethod, reject);
+        log.info("session={} auth failed method={} user=- reason={} detail={}", context.tag(), authMethod.configName(),
+                reason.label(), reject.detail());
+        terminate("auth_timeout");
+    }
+
+    private final class Host implements AuthHost {
+        @Override
+        public void send(PppProtocol protocol, byte[] packet) {
+            PppSession.this.send(protocol, packet);
+        }
+
+        @Override
+        public void verify(AuthMethod method, Credentials credentials, Consumer<AuthResult> onResult) {
+            int attempt = ++authAttempt;
+            authPending = true;
+            CompletionStage<AuthResult> stage;
+            try {
+                stage = authenticator.authenticate(new AuthRequest(context, method, credentials));
+            } catch (RuntimeException e) {
+                stage = java.util.concurrent.CompletableFuture.failedFuture(e);
+            }
+            stage.whenComplete((result, error) -> scheduler.execute(() -> {
+                if (ended || attempt != authAttempt || !authPending) return;   // late: session over or timed out
+                authPending = false;
+                AuthResult r = normalize(method, result, error);
+                record(method, credentials.user(), r);
+                onResult.accept(r);
+            }));
+        }
+
+        @Override
+        public void authenticated(AuthMethod method, AuthResult.Accept result) {
+            if (ended) return;
+            cancel(authTimer);
+            authMethod = method;
+            accept = result;
+            startNetwork();
+        }
+
+        @Override
+        public void authenticationFailed(AuthMethod method, String failCause) {
+            if (ended) return;
+            cancel(authTimer);
+            if ("no_common_auth_method".equals(failCause)) {
+                meters.auth(method, new AuthResult.Reject(RejectReason.METHOD_UNSUPPORTED, "peer refused every EAP method"));
+            }
+            terminate(failCause);
+        }
+
+        @Override
+        public void malformed(PppProtocol protocol) {
+            meters.packetDropped("malformed_" + protocol.name().toLowerCase(java.util.Locale.ROOT));
+        }
+
+        @Override
+        public Scheduler scheduler() {
+            return scheduler;
+        }
+
+        @Override
+        public RandomGenerator random() {
+            return random;
+        }
+    }
+
+    private static AuthResult normalize(AuthMethod method, AuthResult result, Throwable error) {
+        if (error != null) return new AuthResult.Reject(RejectReason.BACKEND_ERROR, "backend failed: " + error.getClass().getSimpleName());
+        if (result == null) return new AuthResult.Reject(RejectReason.BACKEND_ERROR, "backend returned nothing");
+        if (result instanceof AuthResult.Accept a && (method == AuthMethod.MSCHAPV2 || method == AuthMethod.EAP_MSCHAPV2)
+                && a.authenticatorResponse().filter(s -> s.length == MSCHAPV2_AUTHENTICATOR_RESPONSE_LENGTH).isEmpty()) {
+            return new AuthResult.Reject(RejectReason.BACKEND_ERROR, "accept without MS-CHAPv2 authenticator response");
+        }
+        return result;
+    }
+
+    private void record(AuthMethod method, String user, AuthResult result) {
+        meters.auth(method, result);
+        switch (result) {
+            case AuthResult.Accept a -> log.info("session={} auth ok method={} user={} rule={}", context.tag(),
+                    method.configName(), a.user(), a.authorization().rule());
+            case AuthResult.Reject r -> log.info("session={} auth failed method={} user={} reason={} detail={}",
+                    context.tag(), method.configName(), user, r.reason().label(), r.detail());
+        }
+    }
+
+    // ---- network phase: IPCP ----
+
+    private void startNetwork() {
+        phase = Phase.NETWORK;
+        var authorization = accept.authorization();
+        String poolName = authorization.pool().orElse(settings.defaultPool());
+        Optional<Ipv4Pool> found = pools.apply(poolName);
+        if (found.isEmpty()) {
+            log.warn("session={} no address pool named {}", context.tag(), poolName);
+            terminate("no_pool");
+            return;
+        }
+        Optional<Integer> address = found.get().allocate();
+        if (address.isEmpty()) {
+            log.warn("session={} address pool {} exhausted", context.tag(), poolName);
+            terminate("pool_exhausted");
+            return;
+        }
+        pool = found.get();
+        clientAddress = address.get();
+        addressAllocated = true;
+        log.info("session={} address assigned {} pool={}", context.tag(), Ipv4.fromInt(clientAddress).getHostAddress(), poolName);
+
+        authorization.sessionTimeout().ifPresent(t -> sessionTimer = scheduler.schedule(t, () -> terminate("session_timeout")));
+        authorization.idleTimeout().ifPresent(t -> {
+            lastActivityNanos = scheduler.nanoTime();
+            idleTimer = scheduler.schedule(t, () -> idleCheck(t));
+        });
+
+        List<java.net.Inet4Address> dns = authorization.dns().isEmpty() ? settings.dns() : authorization.dns();
+        var options = new IpcpOptions(Ipv4.toInt(settings.localAddress()), clientAddress, dns, settings.wins());
+        ipcp = new NegotiationAutomaton(options, new IpcpActions(dns), scheduler, limits, random.nextInt(256));
+        ipcp.open();
+        ipcp.up();
+    }
+
+    private void idleCheck(Duration idle) {
+        idleTimer = null;
+        if (ended) return;
+        long idleFor = scheduler.nanoTime() - lastActivityNanos;
+        if (idleFor >= idle.toNanos()) {
+            terminate("idle_timeout");
+        } else {
+            idleTimer = scheduler.schedule(Duration.ofNanos(idle.toNanos() - idleFor), () -> idleCheck(idle));
+        }
+    }
+
+    private final class IpcpActions implements LayerActions {
+        private final List<java.net.Inet4Address> dns;
+
+        IpcpActions(List<java.net.Inet4Address> dns) {
+            this.dns = dns;
+        }
+
+        @Override
+        public void send(ControlPacket packet) {
+            PppSession.this.send(PppProtocol.IPCP, ControlPacketCodec.encode(packet));
+        }
+
+        @Override
+        public void thisLayerUp() {
+            if (!routes.register(clientAddress, PppSession.this)) {
+                log.warn("session={} address {} already routed to another session", context.tag(),
+                        Ipv4.fromInt(clientAddress).getHostAddress());
+                terminate("address_in_use");
+                return;
+            }
+            ipcpUp = true;
+            ipcpEverOpened = true;
+            meters.ipcpUp();
+            log.info("session={} ipcp up address={} dns={}", context.tag(), Ipv4.fromInt(clientAddress).getHostAddress(),
+                    dns.stream().map(java.net.Inet4Address::getHostAddress).toList());
+        }
+
+        @Override
+        public void thisLayerDown() {
+            ipcpDown();
+        }
+
+        @Override
+        public void thisLayerFinished() {
+            if (!ended && phase == Phase.NETWORK) terminate(ipcpEverOpened ? "ipcp_closed" : "ipcp_timeout");
+        }
+    }
+
+    private void ipcpDown() {
+        if (!ipcpUp) return;
+        ipcpUp = false;
+        routes.unregister(clientAddress, this);
+        meters.ipcpDown();
+    }
+
+    // ---- packet path ----
+
+    private void fromClient(ByteBuf packet) {
+        if (!ipcpUp) {
+            drop(packet, "not_open");
+            return;
+        }
+        if (!Ipv4.isWellFormed(packet)) {
+            drop(packet, "malformed");
+            return;
+        }
+        if (Ipv4.source(packet) != clientAddress) {
+            drop(packet, "spoofed_source");
+            return;
+        }
+        int bytes = packet.readableBytes();
+        packetsFromClient++;
+        bytesFromClient += bytes;
+        meters.fromClient(bytes);
+        lastActivityNanos = scheduler.nanoTime();
+        egress.write(packet);
+    }
+
+    @Override
+    public void sendIp(ByteBuf packet) {
+        if (ended || !ipcpUp) {
+            drop(packet, "not_open");
+            return;
+        }
+        int bytes = packet.readableBytes();
+        ByteBuf header = alloc.buffer(PppFrameCodec.HEADER_LENGTH);
+        PppFrameCodec.writeHeader(header, PppProtocol.IPV4.number());
+        CompositeByteBuf frame = alloc.compositeBuffer(2).addComponents(true, header, packet);
+        packetsToClient++;
+        bytesToClient += bytes;
+        meters.toClient(bytes);
+        lastActivityNanos = scheduler.nanoTime();
+        link.send(frame);
+    }
+
+    private void drop(ByteBuf packet, String reason) {
+        meters.ipDropped(reason);
+        packet.release();
+    }
+
+    // ---- the end ----
+
+    private void end(String endCause, boolean closeLink) {
+        if (ended) return;
+        ended = true;
+        phase = Phase.DEAD;
+        cancel(echoTimer);
+        cancel(authTimer);
+        cancel(sessionTimer);
+        cancel(idleTimer);
+        if (authServer != null) authServer.stop();
+        lcp.shutdown();
+        if (ipcp != null) ipcp.shutdown();
+        ipcpDown();
+        if (addressAllocated) {
+            pool.release(clientAddress);
+            addressAllocated = false;
+        }
+        if (FAILURES.contains(endCause)) meters.sessionFailed(endCause);
+        long seconds = Duration.ofNanos(scheduler.nanoTime() - startedNanos).toSeconds();
+        log.info("session={} ppp down cause={} duration={}s in={}B out={}B", context.tag(), endCause, seconds,
+                bytesFromClient, bytesToClient);
+        if (closeLink) link.close(endCause);
+    }
+
+    private static void cancel(Scheduler.Timeout t) {
+        if (t != null) t.cancel();
+    }
+
+    // ---- what accounting and tests read ----
+
+    public SessionContext context() {
+        return context;
+    }
+
+    public Phase phase() {
+        return phase;
+    }
+
+    public boolean isEnded() {
+        return ended;
+    }
+
+    /** Why the session ended (or is ending); empty while it runs normally. */
+    public Optional<String> cause() {
+        return Optional.ofNullable(cause);
+    }
+
+    /** The negotiated authentication method, once LCP opened. */
+    public Optional<AuthMethod> authMethod() {
+        return Optional.ofNullable(authMethod);
+    }
+
+    /** The backend's accept, once authentication succeeded. */
+    public Optional<AuthResult.Accept> accept() {
+        return Optional.ofNullable(accept);
+    }
+
+    /** The client's address while it is allocated. */
+    public Optional<java.net.Inet4Address> clientAddress() {
+        return addressAllocated ? Optional.of(Ipv4.fromInt(clientAddress)) : Optional.empty();
+    }
+
+    public boolean isIpcpOpened() {
+        return ipcpUp;
+    }
+
+    public long packetsFromClient() {
+        return packetsFromClient;
+    }
+
+    public long bytesFromClient() {
+        return bytesFromClient;
+    }
+
+    public long packetsToClient() {
+        return packetsToClient;
+    }
+
+    public long bytesToClient() {
+        return bytesToClient;
+    }
+}

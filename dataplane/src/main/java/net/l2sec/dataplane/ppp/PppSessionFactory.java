@@ -1,0 +1,59 @@
+package net.l2sec.dataplane.ppp;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import java.security.SecureRandom;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.random.RandomGenerator;
+import net.l2sec.dataplane.PppEndpoint;
+import net.l2sec.dataplane.PppEndpointFactory;
+import net.l2sec.dataplane.PppLink;
+import net.l2sec.dataplane.SessionContext;
+import net.l2sec.dataplane.auth.Authenticator;
+import net.l2sec.dataplane.ip.ClientRoutes;
+import net.l2sec.dataplane.ip.IpEgress;
+import net.l2sec.dataplane.ip.Ipv4Pool;
+import net.l2sec.dataplane.time.Scheduler;
+
+/** Starts a server-side {@link PppSession} on each new L2TP session. */
+public final class PppSessionFactory implements PppEndpointFactory {
+    private final PppSettings settings;
+    private final Authenticator authenticator;
+    private final Function<String, Optional<Ipv4Pool>> pools;
+    private final ClientRoutes routes;
+    private final IpEgress egress;
+    private final Scheduler scheduler;
+    private final PppMeters meters;
+    private final RandomGenerator random;
+
+    public PppSessionFactory(PppSettings settings, Authenticator authenticator, Function<String, Optional<Ipv4Pool>> pools,
+                             ClientRoutes routes, IpEgress egress, Scheduler scheduler, MeterRegistry registry) {
+        this(settings, authenticator, pools, routes, egress, scheduler, registry, new SecureRandom());
+    }
+
+    /** @param random source of Magic-Numbers, Identifiers and challenges (tests inject the RFC's challenges) */
+    public PppSessionFactory(PppSettings settings, Authenticator authenticator, Function<String, Optional<Ipv4Pool>> pools,
+                             ClientRoutes routes, IpEgress egress, Scheduler scheduler, MeterRegistry registry,
+                             RandomGenerator random) {
+        this.settings = settings;
+        this.authenticator = authenticator;
+        this.pools = pools;
+        this.routes = routes;
+        this.egress = egress;
+        this.scheduler = scheduler;
+        this.meters = new PppMeters(registry);
+        this.random = random;
+    }
+
+    @Override
+    public PppEndpoint open(SessionContext context, PppLink link) {
+        return openSession(context, link);
+    }
+
+    /** {@link #open} with the concrete type, for callers that need the session's counters. */
+    public PppSession openSession(SessionContext context, PppLink link) {
+        var session = new PppSession(context, link, settings, authenticator, pools, routes, egress, scheduler, meters, random);
+        session.start();
+        return session;
+    }
+}

@@ -1,0 +1,34 @@
+package net.l2sec.dataplane.ppp.auth;
+
+import java.util.function.Consumer;
+import java.util.random.RandomGenerator;
+import net.l2sec.dataplane.auth.AuthMethod;
+import net.l2sec.dataplane.auth.AuthResult;
+import net.l2sec.dataplane.auth.Credentials;
+import net.l2sec.dataplane.ppp.frame.PppProtocol;
+import net.l2sec.dataplane.time.Scheduler;
+
+/** What an authentication protocol needs from the PPP session it runs in. */
+public interface AuthHost {
+    /** Sends one packet of {@code protocol} to the peer. */
+    void send(PppProtocol protocol, byte[] packet);
+
+    /**
+     * Asks the backend; {@code onResult} runs later on the session's event loop, and not at all if the session
+     * ended or the authentication phase timed out meanwhile. The host logs and counts the decision.
+     */
+    void verify(AuthMethod method, Credentials credentials, Consumer<AuthResult> onResult);
+
+    /** The exchange finished with success; the peer has been told. */
+    void authenticated(AuthMethod method, AuthResult.Accept accept);
+
+    /** The exchange finished without success; {@code cause} is a session end cause label. */
+    void authenticationFailed(AuthMethod method, String cause);
+
+    /** A packet that violates the protocol's format, discarded. */
+    void malformed(PppProtocol protocol);
+
+    Scheduler scheduler();
+
+    RandomGenerator random();
+}

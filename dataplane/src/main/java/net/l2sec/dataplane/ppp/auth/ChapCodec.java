@@ -1,0 +1,51 @@
+package net.l2sec.dataplane.ppp.auth;
+
+import io.netty.buffer.ByteBuf;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import net.l2sec.dataplane.ppp.auth.ChapPacket.Challenge;
+import net.l2sec.dataplane.ppp.auth.ChapPacket.Failure;
+import net.l2sec.dataplane.ppp.auth.ChapPacket.Response;
+import net.l2sec.dataplane.ppp.auth.ChapPacket.Success;
+import net.l2sec.dataplane.ppp.frame.MalformedPacketException;
+
+/** Bytes to {@link ChapPacket} and back (RFC 1994 section 4). */
+public final class ChapCodec {
+    private ChapCodec() {}
+
+    public static ChapPacket decode(ByteBuf in) throws MalformedPacketException {
+        byte[] p = WireFormat.packet(in);
+        int code = p[0] & 0xff;
+        int id = p[1] & 0xff;
+        return switch (code) {
+            case 1, 2 -> {
+                if (p.length < 5) throw new MalformedPacketException("CHAP packet without Value-Size");
+                int size = p[4] & 0xff;
+                if (p.length < 5 + size) throw new MalformedPacketException("CHAP Value overflows the packet");
+                byte[] value = Arrays.copyOfRange(p, 5, 5 + size);
+                byte[] name = Arrays.copyOfRange(p, 5 + size, p.length);
+                yield code == 1 ? new Challenge(id, value, name) : new Response(id, value, name);
+            }
+            case 3 -> new Success(id, new String(p, 4, p.length - 4, StandardCharsets.UTF_8));
+            case 4 -> new Failure(id, new String(p, 4, p.length - 4, StandardCharsets.UTF_8));
+            default -> throw new MalformedPacketException("unknown CHAP code " + code);
+        };
+    }
+
+    public static byte[] encode(ChapPacket packet) {
+        return switch (packet) {
+            case Challenge c -> WireFormat.packet(1, c.identifier(), valueAndName(c.value(), c.name()));
+            case Response r -> WireFormat.packet(2, r.identifier(), valueAndName(r.value(), r.name()));
+            case Success s -> WireFormat.packet(3, s.identifier(), s.message().getBytes(StandardCharsets.UTF_8));
+            case Failure f -> WireFormat.packet(4, f.identifier(), f.message().getBytes(StandardCharsets.UTF_8));
+        };
+    }
+
+    private static byte[] valueAndName(byte[] value, byte[] name) {
+        byte[] body = new byte[1 + value.length + name.length];
+        body[0] = (byte) value.length;
+        System.arraycopy(value, 0, body, 1, value.length);
+        System.arraycopy(name, 0, body, 1 + value.length, name.length);
+        return body;
+    }
+}

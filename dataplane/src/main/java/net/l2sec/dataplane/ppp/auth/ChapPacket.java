@@ -1,0 +1,23 @@
+package net.l2sec.dataplane.ppp.auth;
+
+/** RFC 1994 section 4 CHAP packets (also carrying MS-CHAPv2, RFC 2759 sections 3 to 6). */
+public sealed interface ChapPacket {
+    int identifier();
+
+    /** Code 1. */
+    record Challenge(int identifier, byte[] value, byte[] name) implements ChapPacket {}
+
+    /** Code 2. {@code value} is never logged. */
+    record Response(int identifier, byte[] value, byte[] name) implements ChapPacket {
+        @Override
+        public String toString() {
+            return "Response[identifier=" + identifier + ", value=<redacted>]";
+        }
+    }
+
+    /** Code 3. */
+    record Success(int identifier, String message) implements ChapPacket {}
+
+    /** Code 4. */
+    record Failure(int identifier, String message) implements ChapPacket {}
+}

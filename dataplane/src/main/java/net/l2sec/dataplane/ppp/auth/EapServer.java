@@ -1,0 +1,234 @@
+package net.l2sec.dataplane.ppp.auth;
+
+import io.netty.buffer.ByteBuf;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import net.l2sec.dataplane.auth.AuthMethod;
+import net.l2sec.dataplane.auth.AuthResult;
+import net.l2sec.dataplane.auth.ChapCredentials;
+import net.l2sec.dataplane.auth.MsChapV2Credentials;
+import net.l2sec.dataplane.ppp.auth.EapPacket.Failure;
+import net.l2sec.dataplane.ppp.auth.EapPacket.Request;
+import net.l2sec.dataplane.ppp.auth.EapPacket.Response;
+import net.l2sec.dataplane.ppp.auth.EapPacket.Success;
+import net.l2sec.dataplane.ppp.frame.MalformedPacketException;
+import net.l2sec.dataplane.ppp.frame.PppProtocol;
+
+/**
+ * RFC 3748 EAP, authenticator side, as a pass-through-free local exchange: Request/Identity first, then the
+ * configured methods in order, EAP-MSCHAPv2 (type 26, draft-kamath-pppext-eap-mschapv2: Challenge, Response,
+ * Success/Failure request acknowledged by the peer) or EAP-MD5-Challenge (type 4, RFC 3748 section 5.4). A Nak
+ * (type 3) moves to the first remaining configured method the peer listed. Requests are retransmitted on the
+ * Restart timer (RFC 3748 section 4.3); a Response whose Identifier does not match the outstanding Request is
+ * discarded (section 4.1).
+ */
+public final class EapServer implements AuthServer {
+    private static final int OP_CHALLENGE = 1;
+    private static final int OP_RESPONSE = 2;
+    private static final int OP_SUCCESS = 3;
+    private static final int OP_FAILURE = 4;
+
+    private enum State { IDENTITY, METHOD, VERIFYING, MSCHAPV2_SUCCESS, MSCHAPV2_FAILURE, DONE }
+
+    private final AuthHost host;
+    private final List<AuthMethod> remaining;
+    private final Retransmission retransmission;
+    private State state = State.IDENTITY;
+    private int identifier;
+    private String identity = "";
+    private AuthMethod method;
+    private byte[] challenge;
+    private AuthResult.Accept accept;
+    private boolean stopped;
+
+    /** @param methods {@link AuthMethod#EAP_MSCHAPV2} and/or {@link AuthMethod#EAP_MD5}, in configured order */
+    public EapServer(AuthHost host, List<AuthMethod> methods, Duration restartTimer, int maxTransmissions) {
+        this.host = host;
+        this.remaining = new ArrayList<>(methods.stream()
+                .filter(m -> m == AuthMethod.EAP_MSCHAPV2 || m == AuthMethod.EAP_MD5).toList());
+        if (remaining.isEmpty()) throw new IllegalArgumentException("no EAP method configured");
+        this.method = remaining.getFirst();
+        this.retransmission = new Retransmission(host.scheduler(), restartTimer, maxTransmissions);
+    }
+
+    @Override
+    public PppProtocol protocol() {
+        return PppProtocol.EAP;
+    }
+
+    @Override
+    public void start() {
+        identifier = host.random().nextInt(256);
+        request(EapCodec.TYPE_IDENTITY, new byte[0]);
+    }
+
+    @Override
+    public void receive(ByteBuf packet) {
+        EapPacket p;
+        try {
+            p = EapCodec.decode(packet);
+        } catch (MalformedPacketException e) {
+            host.malformed(PppProtocol.EAP);
+            return;
+        }
+        if (!(p instanceof Response response) || response.identifier() != identifier) return;
+        byte[] data = response.typeData();
+        switch (state) {
+            case IDENTITY -> {
+                if (response.type() != EapCodec.TYPE_IDENTITY) return;
+                identity = new String(data, StandardCharsets.UTF_8);
+                beginMethod();
+            }
+            case METHOD -> {
+                if (response.type() == EapCodec.TYPE_NAK) nak(data);
+                else if (response.type() == typeOf(method)) methodResponse(data);
+            }
+            case MSCHAPV2_SUCCESS -> {
+                if (response.type() != EapCodec.TYPE_MSCHAPV2 || data.length < 1 || data[0] != OP_SUCCESS) return;
+                finish(true);
+            }
+            case MSCHAPV2_FAILURE -> {
+                if (response.type() != EapCodec.TYPE_MSCHAPV2 || data.length < 1 || data[0] != OP_FAILURE) return;
+                finish(false);
+            }
+            case VERIFYING, DONE -> { }
+        }
+    }
+
+    private void beginMethod() {
+        state = State.METHOD;
+        challenge = new byte[ChapServer.CHALLENGE_LENGTH];
+        host.random().nextBytes(challenge);
+        identifier = (identifier + 1) & 0xff;
+        if (method == AuthMethod.EAP_MSCHAPV2) {
+            // OpCode, MS-CHAPv2-ID, MS-Length, Value-Size, Challenge, Name
+            byte[] d = new byte[5 + challenge.length + ChapServer.NAME.length];
+            d[0] = OP_CHALLENGE;
+            d[1] = (byte) identifier;
+            msLength(d);
+            d[4] = (byte) challenge.length;
+            System.arraycopy(challenge, 0, d, 5, challenge.length);
+            System.arraycopy(ChapServer.NAME, 0, d, 5 + challenge.length, ChapServer.NAME.length);
+            request(EapCodec.TYPE_MSCHAPV2, d);
+        } else {
+            byte[] d = new byte[1 + challenge.length + ChapServer.NAME.length];
+            d[0] = (byte) challenge.length;
+            System.arraycopy(challenge, 0, d, 1, challenge.length);
+            System.arraycopy(ChapServer.NAME, 0, d, 1 + challenge.length, ChapServer.NAME.length);
+            request(EapCodec.TYPE_MD5_CHALLENGE, d);
+        }
+    }
+
+    /** RFC 3748 section 5.3.1: the peer lists the types it wants; we pick the first one we still offer. */
+    private void nak(byte[] desired) {
+        remaining.remove(method);
+        Optional<AuthMethod> next = remaining.stream().filter(m -> {
+            for (byte b : desired) if ((b & 0xff) == typeOf(m)) return true;
+            return false;
+        }).findFirst();
+        if (next.isEmpty()) {
+            retransmission.stop();
+            state = State.DONE;
+            host.send(PppProtocol.EAP, EapCodec.encode(new Failure(identifier)));
+            host.authenticationFailed(method, "no_common_auth_method");
+            return;
+        }
+        method = next.get();
+        beginMethod();
+    }
+
+    private void methodResponse(byte[] data) {
+        if (method == AuthMethod.EAP_MSCHAPV2) {
+            // OpCode 2, MS-CHAPv2-ID, MS-Length, Value-Size 49, Response(49), Name
+            if (data.length < 5 + MsChapV2Messages.VALUE_SIZE || data[0] != OP_RESPONSE
+                    || (data[4] & 0xff) != MsChapV2Messages.VALUE_SIZE) {
+                host.malformed(PppProtocol.EAP);
+                return;
+            }
+            byte[] value = Arrays.copyOfRange(data, 5, 5 + MsChapV2Messages.VALUE_SIZE);
+            String name = new String(data, 5 + MsChapV2Messages.VALUE_SIZE, data.length - 5 - MsChapV2Messages.VALUE_SIZE,
+                    StandardCharsets.UTF_8);
+            var credentials = new MsChapV2Credentials(name, challenge, Arrays.copyOfRange(value, 0, 16),
+                    Arrays.copyOfRange(value, 24, 48));
+            verifying();
+            host.verify(method, credentials, this::mschapv2Decided);
+        } else {
+            if (data.length < 1 || data.length < 1 + (data[0] & 0xff)) {
+                host.malformed(PppProtocol.EAP);
+                return;
+            }
+            byte[] value = Arrays.copyOfRange(data, 1, 1 + (data[0] & 0xff));
+            var credentials = new ChapCredentials(identity, identifier, challenge, value);
+            verifying();
+            host.verify(method, credentials, result -> {
+                if (stopped) return;
+                if (result instanceof AuthResult.Accept a) accept = a;
+                finish(accept != null);
+            });
+        }
+    }
+
+    private void verifying() {
+        retransmission.stop();
+        state = State.VERIFYING;
+    }
+
+    private void mschapv2Decided(AuthResult result) {
+        if (stopped) return;
+        identifier = (identifier + 1) & 0xff;
+        byte[] message;
+        int op;
+        switch (result) {
+            case AuthResult.Accept a -> {
+                accept = a;
+                op = OP_SUCCESS;
+                message = MsChapV2Messages.success(a.authenticatorResponse().orElseThrow()).getBytes(StandardCharsets.US_ASCII);
+                state = State.MSCHAPV2_SUCCESS;
+            }
+            case AuthResult.Reject r -> {
+                byte[] next = new byte[ChapServer.CHALLENGE_LENGTH];
+                host.random().nextBytes(next);
+                op = OP_FAILURE;
+                message = MsChapV2Messages.failure(r.reason(), next).getBytes(StandardCharsets.US_ASCII);
+                state = State.MSCHAPV2_FAILURE;
+            }
+        }
+        byte[] d = new byte[4 + message.length];
+        d[0] = (byte) op;
+        d[1] = (byte) (identifier - 1);        // MS-CHAPv2-ID of the exchange: the Challenge's
+        msLength(d);
+        System.arraycopy(message, 0, d, 4, message.length);
+        request(EapCodec.TYPE_MSCHAPV2, d);
+    }
+
+    private void finish(boolean success) {
+        retransmission.stop();
+        state = State.DONE;
+        host.send(PppProtocol.EAP, EapCodec.encode(success ? new Success(identifier) : new Failure(identifier)));
+        if (success) host.authenticated(method, accept); else host.authenticationFailed(method, "auth_failed");
+    }
+
+    private void request(int type, byte[] data) {
+        byte[] packet = EapCodec.encode(new Request(identifier, type, data));
+        retransmission.start(() -> host.send(PppProtocol.EAP, packet));
+    }
+
+    private static void msLength(byte[] d) {
+        d[2] = (byte) (d.length >>> 8);
+        d[3] = (byte) d.length;
+    }
+
+    private static int typeOf(AuthMethod m) {
+        return m == AuthMethod.EAP_MSCHAPV2 ? EapCodec.TYPE_MSCHAPV2 : EapCodec.TYPE_MD5_CHALLENGE;
+    }
+
+    @Override
+    public void stop() {
+        stopped = true;
+        retransmission.stop();
+    }
+}

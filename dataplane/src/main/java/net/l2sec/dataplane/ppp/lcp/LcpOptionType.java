@@ -1,0 +1,27 @@
+package net.l2sec.dataplane.ppp.lcp;
+
+/** LCP Configuration Option types (RFC 1661 section 6; IANA "LCP Option Types" for the ones we reject). */
+public enum LcpOptionType {
+    MAXIMUM_RECEIVE_UNIT(1),
+    ASYNC_CONTROL_CHARACTER_MAP(2),
+    AUTHENTICATION_PROTOCOL(3),
+    QUALITY_PROTOCOL(4),
+    MAGIC_NUMBER(5),
+    PROTOCOL_FIELD_COMPRESSION(7),
+    ADDRESS_AND_CONTROL_FIELD_COMPRESSION(8),
+    CALLBACK(13),
+    MULTILINK_MRRU(17),
+    MULTILINK_SHORT_SEQUENCE(18),
+    MULTILINK_ENDPOINT_DISCRIMINATOR(19),
+    LINK_DISCRIMINATOR(23);
+
+    private final int type;
+
+    LcpOptionType(int type) {
+        this.type = type;
+    }
+
+    public int type() {
+        return type;
+    }
+}

@@ -1,0 +1,67 @@
+package net.l2sec.dataplane.ppp;
+
+import static net.l2sec.dataplane.ppp.PppHarness.HEX;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.netty.buffer.Unpooled;
+import java.util.List;
+import net.l2sec.dataplane.ppp.auth.ChapCodec;
+import net.l2sec.dataplane.ppp.auth.EapCodec;
+import net.l2sec.dataplane.ppp.auth.PapCodec;
+import net.l2sec.dataplane.ppp.cp.ControlPacket;
+import net.l2sec.dataplane.ppp.cp.ControlPacketCodec;
+import net.l2sec.dataplane.ppp.frame.MalformedPacketException;
+import net.l2sec.dataplane.ppp.frame.PppFrameCodec;
+import org.junit.jupiter.api.Test;
+
+/** Decoders alone: round trips, padding, and every malformed shape rejected with a checked exception. */
+class CodecTest {
+    @Test
+    void frameHeaderFormsAreAllAccepted() throws Exception {
+        for (String hex : List.of("ff03c021", "c021", "ff0321", "21")) {
+            var b = Unpooled.wrappedBuffer(HEX.parseHex(hex + "aa"));
+            var f = PppFrameCodec.decode(b);
+            assertThat(f.protocol()).isIn(0xC021, 0x21);
+            assertThat(f.information().readableBytes()).isEqualTo(1);
+            b.release();
+        }
+    }
+
+    @Test
+    void controlPacketRoundTripIgnoresPadding() throws Exception {
+        var p = new ControlPacket.ConfigureRequest(4, List.of(PppHarness.opt(1, "0578"), PppHarness.opt(7, "")));
+        byte[] wire = ControlPacketCodec.encode(p);
+        byte[] padded = new byte[wire.length + 3];
+        System.arraycopy(wire, 0, padded, 0, wire.length);
+        assertThat(ControlPacketCodec.decode(Unpooled.wrappedBuffer(padded), true)).isEqualTo(p);
+    }
+
+    @Test
+    void malformedShapesAreRejected() {
+        for (String hex : List.of("", "01", "010100", "01010003", "01010009", "0101000601", "010100060100", "0101000703050102",
+                "08010005aa", "0a010006aabb")) {
+            assertThatThrownBy(() -> ControlPacketCodec.decode(Unpooled.wrappedBuffer(HEX.parseHex(hex)), true))
+                    .as(hex).isInstanceOf(MalformedPacketException.class);
+        }
+        for (String hex : List.of("0101", "01010005", "0101000603", "0101000700", "010100070201", "05010004")) {
+            assertThatThrownBy(() -> PapCodec.decode(Unpooled.wrappedBuffer(HEX.parseHex(hex))))
+                    .as("pap " + hex).isInstanceOf(MalformedPacketException.class);
+        }
+        for (String hex : List.of("020100", "02010004", "0201000510", "07010004")) {
+            assertThatThrownBy(() -> ChapCodec.decode(Unpooled.wrappedBuffer(HEX.parseHex(hex))))
+                    .as("chap " + hex).isInstanceOf(MalformedPacketException.class);
+        }
+        for (String hex : List.of("0201", "02010004", "05010004", "02010006aa")) {
+            assertThatThrownBy(() -> EapCodec.decode(Unpooled.wrappedBuffer(HEX.parseHex(hex))))
+                    .as("eap " + hex).isInstanceOf(MalformedPacketException.class);
+        }
+    }
+
+    @Test
+    void unknownCodeIsKeptWholeForCodeReject() throws Exception {
+        var p = ControlPacketCodec.decode(Unpooled.wrappedBuffer(HEX.parseHex("0905000601ff")), false);
+        assertThat(p).isInstanceOfSatisfying(ControlPacket.UnknownCode.class,
+                u -> assertThat(u.packet()).containsExactly(0x09, 0x05, 0x00, 0x06, 0x01, 0xff));
+    }
+}
