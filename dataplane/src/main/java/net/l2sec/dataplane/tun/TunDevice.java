@@ -36,6 +36,7 @@ import org.slf4j.LoggerFactory;
  * packets from clients to the kernel, {@link #close} removes the device. A device belongs to the network
  * namespace of the thread that opened it.
  */
+@SuppressWarnings("restricted") // native access is this class's purpose; the JVM is run with --enable-native-access
 public final class TunDevice implements IpEgress, AutoCloseable {
     /** Largest packet read or written: the largest IPv4 datagram. */
     public static final int MAX_PACKET = 65_535;

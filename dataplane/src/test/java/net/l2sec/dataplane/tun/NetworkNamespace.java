@@ -10,6 +10,7 @@ import java.lang.invoke.MethodHandle;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -22,6 +23,7 @@ import java.util.concurrent.TimeUnit;
  * code inside it: on Linux, namespace membership is per thread, so {@link #call} runs its task on a fresh platform
  * thread that first joins the namespace with setns(2) and verifies it did before running anything.
  */
+@SuppressWarnings("restricted")
 final class NetworkNamespace implements AutoCloseable {
     private static final int O_RDONLY = 0;
     private static final int O_CLOEXEC = 0x80000;
@@ -67,7 +69,7 @@ final class NetworkNamespace implements AutoCloseable {
     }
 
     private static String ip(String... args) throws IOException, InterruptedException {
-        List<String> cmd = new java.util.ArrayList<>(List.of("ip"));
+        List<String> cmd = new ArrayList<>(List.of("ip"));
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -127,7 +129,12 @@ final class NetworkNamespace implements AutoCloseable {
 
     /** {@code ip netns del NAME}. */
     @Override
-    public void close() throws IOException, InterruptedException {
-        ip("netns", "del", name);
+    public void close() throws IOException {
+        try {
+            ip("netns", "del", name);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted deleting namespace " + name, e);
+        }
     }
 }
