@@ -1,0 +1,100 @@
+package net.l2sec.aaa.local;
+
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import net.l2sec.aaa.ConfigFileException;
+import net.l2sec.dataplane.auth.AuthMethod;
+import net.l2sec.dataplane.auth.AuthRequest;
+import net.l2sec.dataplane.auth.AuthResult;
+import net.l2sec.dataplane.auth.Authenticator;
+import net.l2sec.dataplane.auth.Authorization;
+import net.l2sec.dataplane.auth.ChapCredentials;
+import net.l2sec.dataplane.auth.Credentials;
+import net.l2sec.dataplane.auth.MsChapV2Credentials;
+import net.l2sec.dataplane.auth.PapCredentials;
+import net.l2sec.dataplane.auth.RejectReason;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Authenticates against the local user file ({@link LocalUsers} documents the format and which stored form
+ * verifies which PPP method). Each check runs on its own virtual thread (PBKDF2 is deliberately slow) and the
+ * returned stage completes there. An accepted user gets {@link Authorization#defaults(String) defaults("local")}.
+ *
+ * <p>Decision order: unknown user, disabled account, method the stored form cannot verify, then the
+ * constant-time credential check. An MS-CHAPv2 name with a {@code DOMAIN\} prefix that is not itself a user is
+ * looked up without the prefix (RFC 2759 section 8.2 hashes it that way too).
+ */
+public final class LocalUserAuthenticator implements Authenticator {
+    /** The {@link Authorization#rule()} of every accept. */
+    public static final String RULE = "local";
+
+    private static final Logger log = LoggerFactory.getLogger(LocalUserAuthenticator.class);
+
+    private final LocalUsers users;
+    /** One new virtual thread per check. */
+    private final Executor executor = command -> Thread.ofVirtual().name("aaa-local").start(command);
+
+    public LocalUserAuthenticator(LocalUsers users) {
+        this.users = users;
+    }
+
+    /** Loads {@code file}; see {@link LocalUsers#parse(Path)}. */
+    public static LocalUserAuthenticator load(Path file) throws ConfigFileException {
+        LocalUsers users = LocalUsers.parse(file);
+        log.info("loaded {} local users from {}", users.size(), file);
+        return new LocalUserAuthenticator(users);
+    }
+
+    @Override
+    public CompletionStage<AuthResult> authenticate(AuthRequest request) {
+        return CompletableFuture.supplyAsync(() -> decide(request.method(), request.credentials()), executor);
+    }
+
+    /** The decision itself, on the calling thread. */
+    AuthResult decide(AuthMethod method, Credentials credentials) {
+        Optional<LocalUser> found = users.find(credentials.user());
+        if (found.isEmpty() && credentials instanceof MsChapV2Credentials m && !m.userNameForHash().equals(m.user())) {
+            found = users.find(m.userNameForHash());
+        }
+        if (found.isEmpty()) return new AuthResult.Reject(RejectReason.UNKNOWN_USER, "no such local user");
+        LocalUser user = found.get();
+        if (user.disabled()) {
+            return new AuthResult.Reject(RejectReason.ACCOUNT_DISABLED, "disabled in " + users.file() + ":" + user.line());
+        }
+        if (!user.secret().methods().contains(method)) {
+            return new AuthResult.Reject(RejectReason.METHOD_UNSUPPORTED,
+                    method.configName() + " cannot be verified against a stored " + user.secret().scheme() + " secret");
+        }
+        return switch (credentials) {
+            case PapCredentials pap when method == AuthMethod.PAP ->
+                    verdict(user, user.secret().matchesPassword(pap.password()), Optional.empty());
+            case ChapCredentials chap when method == AuthMethod.CHAP_MD5 || method == AuthMethod.EAP_MD5 ->
+                    verdict(user, user.secret() instanceof StoredSecret.Plain p && chap.verify(p.password()), Optional.empty());
+            case MsChapV2Credentials ms when method == AuthMethod.MSCHAPV2 || method == AuthMethod.EAP_MSCHAPV2 -> {
+                byte[] ntHash = switch (user.secret()) {
+                    case StoredSecret.Plain p -> p.ntHash();
+                    case StoredSecret.NtHash n -> n.hash();
+                    case StoredSecret.Pbkdf2Sha256 _ -> throw new AssertionError("methods() excludes MS-CHAPv2");
+                };
+                Optional<byte[]> s = ms.verify(ntHash);
+                yield verdict(user, s.isPresent(), s);
+            }
+            default -> new AuthResult.Reject(RejectReason.PEER_PROTOCOL,
+                    method.configName() + " request carried " + credentials.getClass().getSimpleName());
+        };
+    }
+
+    private static AuthResult verdict(LocalUser user, boolean ok, Optional<byte[]> authenticatorResponse) {
+        if (!ok) return new AuthResult.Reject(RejectReason.BAD_CREDENTIALS, "wrong password or response");
+        return new AuthResult.Accept(user.name(), authenticatorResponse, Authorization.defaults(RULE));
+    }
+
+    @Override
+    public String toString() {
+        return "LocalUserAuthenticator[" + users + "]";
+    }
+}

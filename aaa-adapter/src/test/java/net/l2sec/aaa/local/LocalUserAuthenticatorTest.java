@@ -1,0 +1,216 @@
+package net.l2sec.aaa.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import net.l2sec.dataplane.SessionContext;
+import net.l2sec.dataplane.auth.AuthMethod;
+import net.l2sec.dataplane.auth.AuthRequest;
+import net.l2sec.dataplane.auth.AuthResult;
+import net.l2sec.dataplane.auth.ChapCredentials;
+import net.l2sec.dataplane.auth.Credentials;
+import net.l2sec.dataplane.auth.MsChapV2;
+import net.l2sec.dataplane.auth.MsChapV2Credentials;
+import net.l2sec.dataplane.auth.PapCredentials;
+import net.l2sec.dataplane.auth.RejectReason;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Every stored form against every PPP method, with the RFC 2759 section 9.2 vectors for MS-CHAPv2. */
+class LocalUserAuthenticatorTest {
+    private static final HexFormat HEX = HexFormat.of();
+    // RFC 2759 section 9.2
+    private static final String USER = "User";
+    private static final String PASSWORD = "clientPass";
+    private static final byte[] AUTH_CHALLENGE = HEX.parseHex("5B5D7C7D7B3F2F3E3C2C602132262628");
+    private static final byte[] PEER_CHALLENGE = HEX.parseHex("21402324255E262A28295F2B3A337C7E");
+    private static final byte[] NT_RESPONSE = HEX.parseHex("82309ECD8D708B5EA08FAA3981CD83544233114A3D85D6DF");
+    private static final String AUTHENTICATOR_RESPONSE = "S=407A5589115FD0D6209F510FE9C04566932CDA56";
+
+    private static final byte[] PBKDF2_SALT = "l2sec-test-salt!".getBytes(StandardCharsets.US_ASCII);
+
+    @TempDir
+    Path dir;
+
+    enum Form {
+        PLAIN("plain:" + PASSWORD),
+        NT("nt:44EBBA8D5312B8D611474411F56989AE"),
+        PBKDF2("pbkdf2-sha256:1000:" + Base64.getEncoder().encodeToString(PBKDF2_SALT) + ":" + Base64.getEncoder()
+                .encodeToString(StoredSecret.Pbkdf2Sha256.derive(PASSWORD.getBytes(StandardCharsets.UTF_8), PBKDF2_SALT, 1000, 32)));
+
+        final String field;
+
+        Form(String field) {
+            this.field = field;
+        }
+
+        boolean supports(AuthMethod m) {
+            return switch (this) {
+                case PLAIN -> true;
+                case NT -> m == AuthMethod.PAP || m == AuthMethod.MSCHAPV2 || m == AuthMethod.EAP_MSCHAPV2;
+                case PBKDF2 -> m == AuthMethod.PAP;
+            };
+        }
+    }
+
+    static Stream<Arguments> formsAndMethods() {
+        return Arrays.stream(Form.values()).flatMap(f -> Arrays.stream(AuthMethod.values()).map(m -> Arguments.of(f, m)));
+    }
+
+    private LocalUserAuthenticator authenticator(String... lines) throws Exception {
+        Path file = dir.resolve("users");
+        Files.write(file, List.of(lines));
+        return LocalUserAuthenticator.load(file);
+    }
+
+    private static AuthResult run(LocalUserAuthenticator a, AuthMethod method, Credentials c) throws Exception {
+        var session = new SessionContext("t1/s1", new InetSocketAddress("192.0.2.7", 1701), 1, 1, Instant.EPOCH);
+        return a.authenticate(new AuthRequest(session, method, c)).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    /** Credentials for {@code method} as a peer knowing {@code password} would send them. */
+    private static Credentials credentials(AuthMethod method, String user, String password) {
+        return switch (method) {
+            case PAP -> new PapCredentials(user, password.getBytes(StandardCharsets.UTF_8));
+            case CHAP_MD5, EAP_MD5 -> {
+                byte[] challenge = HEX.parseHex("0123456789abcdef0123456789abcdef");
+                var probe = new ChapCredentials(user, 7, challenge, new byte[16]);
+                yield new ChapCredentials(user, 7, challenge, probe.expectedResponse(password.getBytes(StandardCharsets.UTF_8)));
+            }
+            case MSCHAPV2, EAP_MSCHAPV2 -> new MsChapV2Credentials(user, AUTH_CHALLENGE, PEER_CHALLENGE,
+                    password.equals(PASSWORD) && user.endsWith(USER) ? NT_RESPONSE
+                            : MsChapV2.generateNtResponse(AUTH_CHALLENGE, PEER_CHALLENGE, user, MsChapV2.ntPasswordHash(password)));
+        };
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("formsAndMethods")
+    void rightPassword(Form form, AuthMethod method) throws Exception {
+        var a = authenticator(USER + " " + form.field);
+
+        AuthResult r = run(a, method, credentials(method, USER, PASSWORD));
+
+        if (!form.supports(method)) {
+            assertThat(r).isInstanceOfSatisfying(AuthResult.Reject.class,
+                    j -> assertThat(j.reason()).isEqualTo(RejectReason.METHOD_UNSUPPORTED));
+            return;
+        }
+        assertThat(r).isInstanceOfSatisfying(AuthResult.Accept.class, acc -> {
+            assertThat(acc.user()).isEqualTo(USER);
+            assertThat(acc.authorization().rule()).isEqualTo("local");
+            if (method == AuthMethod.MSCHAPV2 || method == AuthMethod.EAP_MSCHAPV2) {
+                assertThat(acc.authenticatorResponse()).hasValueSatisfying(
+                        s -> assertThat(MsChapV2.authenticatorResponseString(s)).isEqualTo(AUTHENTICATOR_RESPONSE));
+            } else {
+                assertThat(acc.authenticatorResponse()).isEmpty();
+            }
+        });
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("formsAndMethods")
+    void wrongPassword(Form form, AuthMethod method) throws Exception {
+        var a = authenticator(USER + " " + form.field);
+
+        AuthResult r = run(a, method, credentials(method, USER, "clientPasz"));
+
+        assertThat(r).isInstanceOfSatisfying(AuthResult.Reject.class, j -> assertThat(j.reason())
+                .isEqualTo(form.supports(method) ? RejectReason.BAD_CREDENTIALS : RejectReason.METHOD_UNSUPPORTED));
+    }
+
+    @Test
+    void unknownUser() throws Exception {
+        var a = authenticator(USER + " " + Form.PLAIN.field);
+
+        AuthResult r = run(a, AuthMethod.PAP, credentials(AuthMethod.PAP, "user", PASSWORD));
+
+        assertThat(r).isInstanceOfSatisfying(AuthResult.Reject.class,
+                j -> assertThat(j.reason()).isEqualTo(RejectReason.UNKNOWN_USER));
+    }
+
+    @Test
+    void disabledAccountIsRefusedEvenWithTheRightPassword() throws Exception {
+        var a = authenticator(USER + " " + Form.NT.field + " disabled  # left the company");
+
+        AuthResult r = run(a, AuthMethod.MSCHAPV2, credentials(AuthMethod.MSCHAPV2, USER, PASSWORD));
+
+        assertThat(r).isInstanceOfSatisfying(AuthResult.Reject.class,
+                j -> assertThat(j.reason()).isEqualTo(RejectReason.ACCOUNT_DISABLED));
+    }
+
+    @Test
+    void msChapV2DomainPrefixIsStripped() throws Exception {
+        var a = authenticator(USER + " " + Form.NT.field);
+
+        AuthResult r = run(a, AuthMethod.MSCHAPV2, credentials(AuthMethod.MSCHAPV2, "CORP\\User", PASSWORD));
+
+        assertThat(r).isInstanceOfSatisfying(AuthResult.Accept.class, acc -> assertThat(acc.user()).isEqualTo(USER));
+    }
+
+    @Test
+    void credentialsNotMatchingTheMethodAreAProtocolError() throws Exception {
+        var a = authenticator(USER + " " + Form.PLAIN.field);
+
+        AuthResult r = run(a, AuthMethod.MSCHAPV2, credentials(AuthMethod.PAP, USER, PASSWORD));
+
+        assertThat(r).isInstanceOfSatisfying(AuthResult.Reject.class,
+                j -> assertThat(j.reason()).isEqualTo(RejectReason.PEER_PROTOCOL));
+    }
+
+    @Test
+    void checkRunsOnAVirtualThread() throws Exception {
+        // a slow PBKDF2 check, so that the dependent stage is registered before the check completes and runs on
+        // the completing thread
+        var a = authenticator(USER + " pbkdf2-sha256:" + LocalUsers.PBKDF2_ITERATIONS
+                + ":c2FsdHNhbHRzYWx0:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=");
+        var session = new SessionContext("t1/s1", new InetSocketAddress("192.0.2.7", 1701), 1, 1, Instant.EPOCH);
+
+        var stage = a.authenticate(new AuthRequest(session, AuthMethod.PAP, credentials(AuthMethod.PAP, USER, PASSWORD)));
+        Thread t = stage.thenApply(r -> Thread.currentThread()).toCompletableFuture().get(30, TimeUnit.SECONDS);
+
+        assertThat(t.isVirtual()).isTrue();
+        assertThat(t.getName()).isEqualTo("aaa-local");
+    }
+
+    @Test
+    void demoFileInTheRepositoryLoadsAndAcceptsItsDemoUsers() throws Exception {
+        Path conf = Path.of("..", "conf", "users");
+        var a = LocalUserAuthenticator.load(conf);
+
+        assertThat(run(a, AuthMethod.MSCHAPV2, credentials(AuthMethod.MSCHAPV2, "alice", "password")))
+                .isInstanceOf(AuthResult.Accept.class);
+        assertThat(run(a, AuthMethod.CHAP_MD5, credentials(AuthMethod.CHAP_MD5, "bob", "password")))
+                .isInstanceOf(AuthResult.Accept.class);
+        assertThat(run(a, AuthMethod.CHAP_MD5, credentials(AuthMethod.CHAP_MD5, "alice", "password")))
+                .isInstanceOfSatisfying(AuthResult.Reject.class,
+                        j -> assertThat(j.reason()).isEqualTo(RejectReason.METHOD_UNSUPPORTED));
+    }
+
+    @Test
+    void rejectDetailsAndToStringsCarryNoSecret() throws Exception {
+        var a = authenticator(USER + " " + Form.PLAIN.field, "other " + Form.NT.field, "third " + Form.PBKDF2.field);
+
+        for (String user : List.of(USER, "other", "third", "nobody")) {
+            for (AuthMethod m : AuthMethod.values()) {
+                AuthResult r = run(a, m, credentials(m, user, "wrongPassword"));
+                assertThat(r.toString()).doesNotContain(PASSWORD, "44EBBA8D", "wrongPassword");
+            }
+        }
+        assertThat(a.toString()).doesNotContain(PASSWORD, "44EBBA8D");
+        assertThat(LocalUsers.parse(dir.resolve("users")).find(USER).orElseThrow().toString()).doesNotContain(PASSWORD);
+        assertThat(LocalUsers.parse(dir.resolve("users")).find("other").orElseThrow().toString()).doesNotContainIgnoringCase("44EBBA8D");
+    }
+}

@@ -1,0 +1,213 @@
+package net.l2sec.dataplane.tun;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+class TunDeviceTest {
+    private static final Inet4Address LOCAL = v4("10.231.0.1");
+    private static final Inet4Address PEER = v4("10.231.0.2");
+    private static final int ICMP_ID = 0x4c32;
+
+    @Test
+    void tooLongNameIsAClearError() {
+        assertThatThrownBy(() -> TunDevice.open("l2sec-much-too-long0"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'l2sec-much-too-long0'").hasMessageContaining("1 to 15 bytes");
+    }
+
+    @Test
+    void namesTheKernelWouldMisreadAreRefused() {
+        for (String bad : new String[] {"", "a/b", "a b", "tun:0", ".."}) {
+            assertThatThrownBy(() -> TunDevice.open(bad)).isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    @Test
+    void errnoBecomesAnOperatorFacingReason() {
+        assertThat(TunDevice.openFailure(1, "l2sec0")).hasMessageContaining("root or CAP_NET_ADMIN is needed to create TUN device l2sec0");
+        assertThat(TunDevice.openFailure(13, "l2sec0")).hasMessageContaining("root or CAP_NET_ADMIN");
+        assertThat(TunDevice.openFailure(2, "l2sec0")).hasMessageContaining("tun kernel module is not loaded or the device node is missing");
+        assertThat(TunDevice.setIffFailure(1, "l2sec0")).hasMessageContaining("root or CAP_NET_ADMIN is needed to create TUN device l2sec0");
+        assertThat(TunDevice.setIffFailure(16, "l2sec0")).hasMessageContaining("held by another process");
+    }
+
+    /** Needs root; everything happens in a namespace the test creates, never in the host's. */
+    @Nested
+    class InANetworkNamespace {
+        private NetworkNamespace ns;
+
+        @BeforeEach
+        void createNamespace() throws Exception {
+            assumeTrue(NetworkNamespace.runningAsRoot(), "needs root to create network namespaces and TUN devices");
+            ns = NetworkNamespace.create();
+        }
+
+        @AfterEach
+        void deleteNamespace() throws Exception {
+            if (ns != null) ns.close();
+        }
+
+        private TunDevice openConfigured(SimpleMeterRegistry registry) throws Exception {
+            return ns.call(() -> {
+                TunDevice tun = TunDevice.open("l2sec%d", registry);
+                try {
+                    tun.configure(LOCAL, 24, 1400);
+                    return tun;
+                } catch (IOException | RuntimeException e) {
+                    tun.close();
+                    throw e;
+                }
+            });
+        }
+
+        @Test
+        void kernelAnswersAPingWrittenIntoTheDevice() throws Exception {
+            BlockingQueue<ByteBuf> received = new LinkedBlockingQueue<>();
+            try (TunDevice tun = openConfigured(new SimpleMeterRegistry())) {
+                tun.startReader(received::add);
+
+                ByteBuf heap = Unpooled.wrappedBuffer(echoRequest(1)); // copy path
+                tun.write(heap);
+                ByteBuf direct = PooledByteBufAllocator.DEFAULT.directBuffer().writeBytes(echoRequest(2)); // zero-copy path
+                tun.write(direct);
+                assertThat(heap.refCnt()).isZero();
+                assertThat(direct.refCnt()).isZero();
+
+                assertThat(awaitEchoReply(received, 1)).isTrue();
+                assertThat(awaitEchoReply(received, 2)).isTrue();
+            } finally {
+                received.forEach(ByteBuf::release);
+            }
+        }
+
+        @Test
+        void deviceHasAddressMtuAndIsUp() throws Exception {
+            try (TunDevice tun = openConfigured(null)) {
+                assertThat(tun.name()).matches("l2sec\\d+");
+                String show = ns.ipIn("addr", "show", "dev", tun.name());
+                assertThat(show).contains("inet 10.231.0.1/24").contains("mtu 1400");
+                // a TUN device reports operstate UNKNOWN; the administrative flags show it is up with carrier
+                assertThat(show).containsPattern("<[A-Z_,]*\\bUP\\b[A-Z_,]*>").contains("LOWER_UP");
+            }
+        }
+
+        @Test
+        void closeStopsTheReaderPromptlyAndRemovesTheDevice() throws Exception {
+            TunDevice tun = openConfigured(null);
+            tun.startReader(ByteBuf::release);
+            Thread reader = tun.readerThread();
+            assertThat(reader.isAlive()).isTrue();
+            assertThat(reader.isVirtual()).isFalse();
+
+            long start = System.nanoTime();
+            tun.close();
+            long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+
+            assertThat(reader.isAlive()).isFalse();
+            assertThat(millis).isLessThan(5L * TunDevice.POLL_TIMEOUT_MILLIS);
+            assertThat(ns.ipIn("-o", "link", "show")).doesNotContain(tun.name());
+            ByteBuf late = Unpooled.wrappedBuffer(echoRequest(3));
+            tun.write(late); // dropped, still released
+            assertThat(late.refCnt()).isZero();
+        }
+
+        @Test
+        void writeErrorsAreCountedNotThrown() throws Exception {
+            var registry = new SimpleMeterRegistry();
+            try (TunDevice tun = openConfigured(registry)) {
+                ByteBuf garbage = Unpooled.wrappedBuffer(new byte[40]); // IP version 0: the kernel refuses it
+                tun.write(garbage);
+                assertThat(garbage.refCnt()).isZero();
+                assertThat(registry.get("l2sec.tun.errors").tag("op", "write").counter().count()).isEqualTo(1.0);
+            }
+        }
+
+        @Test
+        void anExistingNonTunInterfaceIsAClearError() {
+            assertThatThrownBy(() -> ns.call(() -> TunDevice.open("lo")))
+                    .isInstanceOf(IOException.class).hasMessageContaining("TUN device lo").hasMessageContaining("not a TUN device");
+        }
+    }
+
+    /** Waits for the kernel's echo reply with {@code sequence}, releasing whatever else arrives (IPv6 noise). */
+    private static boolean awaitEchoReply(BlockingQueue<ByteBuf> received, int sequence) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (System.nanoTime() < deadline) {
+            ByteBuf p = received.poll(100, TimeUnit.MILLISECONDS);
+            if (p == null) continue;
+            try {
+                if (isEchoReply(p, sequence)) return true;
+            } finally {
+                p.release();
+            }
+        }
+        return false;
+    }
+
+    private static boolean isEchoReply(ByteBuf p, int sequence) {
+        if (p.readableBytes() < 28 || (p.getUnsignedByte(0) >>> 4) != 4 || p.getUnsignedByte(9) != 1) return false;
+        int ihl = (p.getUnsignedByte(0) & 0x0f) * 4;
+        byte[] header = new byte[ihl];
+        p.getBytes(0, header);
+        assertThat(checksum(header, 0, ihl)).as("IPv4 header checksum").isZero();
+        assertThat(p.getInt(12)).isEqualTo(toInt(LOCAL));
+        assertThat(p.getInt(16)).isEqualTo(toInt(PEER));
+        return p.getUnsignedByte(ihl) == 0 && p.getUnsignedShort(ihl + 4) == ICMP_ID
+                && p.getUnsignedShort(ihl + 6) == sequence;
+    }
+
+    /** RFC 792 echo request from {@link #PEER} to {@link #LOCAL}, with RFC 791 and RFC 1071 checksums. */
+    static byte[] echoRequest(int sequence) {
+        byte[] payload = "l2sec tun test payload".getBytes(StandardCharsets.US_ASCII);
+        byte[] p = new byte[20 + 8 + payload.length];
+        ByteBuf b = Unpooled.wrappedBuffer(p).writerIndex(0);
+        b.writeByte(0x45).writeByte(0).writeShort(p.length).writeShort(0x1234).writeShort(0x4000)
+                .writeByte(64).writeByte(1).writeShort(0).writeInt(toInt(PEER)).writeInt(toInt(LOCAL));
+        b.writeByte(8).writeByte(0).writeShort(0).writeShort(ICMP_ID).writeShort(sequence).writeBytes(payload);
+        b.setShort(10, checksum(p, 0, 20));
+        b.setShort(22, checksum(p, 20, p.length - 20));
+        return p;
+    }
+
+    /** RFC 1071 Internet checksum; zero over data that includes a correct checksum. */
+    static int checksum(byte[] data, int offset, int length) {
+        long sum = 0;
+        for (int i = 0; i < length; i += 2) {
+            int hi = data[offset + i] & 0xff;
+            int lo = i + 1 < length ? data[offset + i + 1] & 0xff : 0;
+            sum += (hi << 8) | lo;
+        }
+        while ((sum >>> 16) != 0) sum = (sum & 0xffff) + (sum >>> 16);
+        return (int) (~sum & 0xffff);
+    }
+
+    private static int toInt(Inet4Address a) {
+        byte[] b = a.getAddress();
+        return ((b[0] & 0xff) << 24) | ((b[1] & 0xff) << 16) | ((b[2] & 0xff) << 8) | (b[3] & 0xff);
+    }
+
+    private static Inet4Address v4(String s) {
+        try {
+            return (Inet4Address) InetAddress.getByName(s);
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+}
