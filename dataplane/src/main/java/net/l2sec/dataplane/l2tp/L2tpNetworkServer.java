@@ -1,0 +1,232 @@
+package net.l2sec.dataplane.l2tp;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import net.l2sec.dataplane.PppEndpointFactory;
+import net.l2sec.dataplane.time.Scheduler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The LNS: every L2TP datagram enters through {@link #receive}. Decodes, finds the tunnel (by our Tunnel ID, and
+ * only from the peer address, port and transport it was created through), and hands control messages to the
+ * tunnel and data payloads to the session's PPP endpoint. Nothing thrown by a datagram escapes: a bad one is
+ * released, counted in {@code l2sec.l2tp.packets.dropped} and logged at DEBUG. Runs on the scheduler's thread.
+ */
+public final class L2tpNetworkServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(L2tpNetworkServer.class);
+
+    private final L2tpSettings settings;
+    private final PppEndpointFactory pppEndpointFactory;
+    private final Scheduler scheduler;
+    private final L2tpMetrics metrics;
+    private final SecureRandom random = new SecureRandom();
+    private final Map<Integer, Tunnel> tunnels = new HashMap<>();
+    /** Tunnels by who asked for them, so a retransmitted SCCRQ finds its tunnel (RFC 2661 section 5.8). */
+    private final Map<PeerTunnel, Tunnel> byPeer = new HashMap<>();
+    /** Local Session IDs in use on any tunnel: unique server-wide so a session tag names exactly one session. */
+    private final Set<Integer> sessionIds = new HashSet<>();
+
+    private record PeerTunnel(InetSocketAddress peer, int peerTunnelId) {
+    }
+
+    public L2tpNetworkServer(L2tpSettings settings, PppEndpointFactory pppEndpointFactory, Scheduler scheduler,
+                             MeterRegistry registry) {
+        this.settings = settings;
+        this.pppEndpointFactory = pppEndpointFactory;
+        this.scheduler = scheduler;
+        this.metrics = new L2tpMetrics(registry, this::activeTunnels, this::activeSessions);
+    }
+
+    /** One datagram from {@code peer} that arrived through {@code transport}; ownership of it passes here. */
+    public void receive(InetSocketAddress peer, ByteBuf datagram, L2tpTransport transport) {
+        try {
+            switch (L2tpCodec.decode(datagram)) {
+                case ControlMessage c -> onControl(peer, c, transport);
+                case DataMessage d -> onData(peer, d, transport);
+            }
+        } catch (L2tpDecodeException e) {
+            dropped(e.reason(), peer, e.getMessage());
+        } catch (RuntimeException e) {
+            log.warn("peer={} l2tp datagram failed", address(peer), e);
+        } finally {
+            datagram.release();
+        }
+    }
+
+    /** Sends StopCCN on every tunnel and releases them all. */
+    @Override
+    public void close() {
+        for (Tunnel t : List.copyOf(tunnels.values())) t.shutdown();
+    }
+
+    /** Tunnels accepted and not yet closing. */
+    public int activeTunnels() {
+        int n = 0;
+        for (Tunnel t : tunnels.values()) {
+            if (t.state() == Tunnel.State.WAIT_CTL_CONN || t.state() == Tunnel.State.ESTABLISHED) n++;
+        }
+        return n;
+    }
+
+    /** Sessions (calls) from ICRQ until CDN. */
+    public int activeSessions() {
+        return sessionIds.size();
+    }
+
+    /** Tunnels still holding state, closing ones included. */
+    public int tunnelCount() {
+        return tunnels.size();
+    }
+
+    private void onControl(InetSocketAddress peer, ControlMessage message, L2tpTransport transport) {
+        ControlMessage c = message;
+        if (c.avps().stream().anyMatch(Avp::hidden)) {
+            c = HiddenAvp.unhideAll(c, settings.tunnelSecret().orElse(null));
+            if (c == null) {
+                dropped(DropReason.BAD_HIDDEN_AVP, peer, "cannot unhide " + message);
+                return;
+            }
+        }
+        if (c.tunnelId() == 0) {
+            onTunnelRequest(peer, c, transport);
+            return;
+        }
+        Tunnel t = tunnels.get(c.tunnelId());
+        if (t == null) {
+            dropped(DropReason.UNKNOWN_TUNNEL, peer, c.toString());
+        } else if (!t.peer().equals(peer) || t.transport() != transport) {
+            dropped(DropReason.WRONG_PEER, peer, c.toString());
+        } else {
+            t.receive(c);
+        }
+    }
+
+    private void onTunnelRequest(InetSocketAddress peer, ControlMessage c, L2tpTransport transport) {
+        // only SCCRQ may be addressed to Tunnel ID 0 (RFC 2661 section 3.1)
+        if (c.type() != MessageType.SCCRQ) {
+            dropped(DropReason.UNKNOWN_TUNNEL, peer, c.toString());
+            return;
+        }
+        Avp assigned = c.find(AvpType.ASSIGNED_TUNNEL_ID);
+        if (assigned == null || assigned.shortValue() <= 0) {
+            dropped(DropReason.BAD_AVP, peer, "SCCRQ without Assigned Tunnel ID");
+            return;
+        }
+        PeerTunnel key = new PeerTunnel(peer, assigned.shortValue());
+        Tunnel existing = byPeer.get(key);
+        if (existing != null) {
+            if (existing.transport() != transport) dropped(DropReason.WRONG_PEER, peer, c.toString());
+            else existing.receive(c); // a retransmitted SCCRQ: the channel acknowledges the duplicate
+            return;
+        }
+        if (c.ns() != 0) {
+            dropped(DropReason.UNEXPECTED_MESSAGE, peer, c.toString());
+            return;
+        }
+        if (activeTunnels() >= settings.maxTunnels()) {
+            refuseTunnel(peer, key.peerTunnelId(), transport);
+            return;
+        }
+        int id = allocateTunnelId();
+        Tunnel t = new Tunnel(this, id, peer, key.peerTunnelId(), transport);
+        tunnels.put(id, t);
+        byPeer.put(key, t);
+        log.debug("tunnel={} peer={} SCCRQ accepted", id, address(peer));
+        t.receive(c);
+    }
+
+    /** Stateless StopCCN acknowledging the SCCRQ: no tunnel was created, so nothing is retransmitted. */
+    private void refuseTunnel(InetSocketAddress peer, int peerTunnelId, L2tpTransport transport) {
+        ControlMessage stop = ControlMessage.of(MessageType.STOPCCN, peerTunnelId, 0, List.of(
+                Tunnel.resultCode(StopCcnResult.GENERAL_ERROR.code(), ErrorCode.INSUFFICIENT_RESOURCES, null),
+                Avp.ofShort(AvpType.ASSIGNED_TUNNEL_ID, 0))).withSequence(0, 1);
+        transport.send(peer, L2tpCodec.encode(ByteBufAllocator.DEFAULT, stop));
+        metrics.tunnelEnded(false, TeardownCause.NO_RESOURCES);
+        log.info("peer={} tunnel refused cause={}", address(peer), TeardownCause.NO_RESOURCES.text());
+    }
+
+    private void onData(InetSocketAddress peer, DataMessage d, L2tpTransport transport) {
+        Tunnel t = tunnels.get(d.tunnelId());
+        DropReason reason = null;
+        Session s = null;
+        if (t == null) reason = DropReason.UNKNOWN_TUNNEL;
+        else if (!t.peer().equals(peer) || t.transport() != transport) reason = DropReason.WRONG_PEER;
+        else if ((s = t.session(d.sessionId())) == null) reason = DropReason.UNKNOWN_SESSION;
+        if (reason != null) {
+            d.payload().release();
+            dropped(reason, peer, "data tunnel=" + d.tunnelId() + " session=" + d.sessionId());
+            return;
+        }
+        s.receive(d);
+    }
+
+    // --- for tunnels and sessions -------------------------------------------------------------------------------
+
+    void dropped(DropReason reason, InetSocketAddress peer, String what) {
+        metrics.dropped(reason);
+        if (log.isDebugEnabled()) log.debug("peer={} l2tp datagram dropped reason={} {}", address(peer), reason.tag(), what);
+    }
+
+    void tunnelClosing(Tunnel t) {
+        byPeer.remove(new PeerTunnel(t.peer(), t.peerId()), t);
+    }
+
+    void tunnelFreed(Tunnel t) {
+        tunnelClosing(t);
+        tunnels.remove(t.localId(), t);
+    }
+
+    /** A random unused non-zero Session ID, or 0 when none is left. */
+    int allocateSessionId() {
+        if (sessionIds.size() >= 0xffff) return 0;
+        int id;
+        do id = 1 + random.nextInt(0xffff); while (!sessionIds.add(id));
+        return id;
+    }
+
+    void releaseSessionId(int id) {
+        sessionIds.remove(id);
+    }
+
+    /** Random non-zero Tunnel IDs make blind injection into a tunnel harder than sequential ones. */
+    private int allocateTunnelId() {
+        int id;
+        do id = 1 + random.nextInt(0xffff); while (tunnels.containsKey(id));
+        return id;
+    }
+
+    byte[] randomBytes(int n) {
+        byte[] b = new byte[n];
+        random.nextBytes(b);
+        return b;
+    }
+
+    L2tpSettings settings() {
+        return settings;
+    }
+
+    Scheduler scheduler() {
+        return scheduler;
+    }
+
+    L2tpMetrics metrics() {
+        return metrics;
+    }
+
+    PppEndpointFactory pppEndpointFactory() {
+        return pppEndpointFactory;
+    }
+
+    static String address(InetSocketAddress peer) {
+        return (peer.getAddress() != null ? peer.getAddress().getHostAddress() : peer.getHostString()) + ":" + peer.getPort();
+    }
+}

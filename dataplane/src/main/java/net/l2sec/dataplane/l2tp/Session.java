@@ -1,0 +1,145 @@
+package net.l2sec.dataplane.l2tp;
+
+import io.netty.buffer.ByteBuf;
+import java.time.Instant;
+import java.util.List;
+import net.l2sec.dataplane.PppEndpoint;
+import net.l2sec.dataplane.PppLink;
+import net.l2sec.dataplane.SessionContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One incoming call on a tunnel (RFC 2661 sections 5.2.1 and 7.4.2, LNS side): ICRQ answered with ICRP, ICCN
+ * starts PPP, CDN ends it in either direction. Also the {@link PppLink} PPP writes to.
+ */
+public final class Session implements PppLink {
+    private static final Logger log = LoggerFactory.getLogger(Session.class);
+
+    /**
+     * Largest PPP frame we let PPP send: 1500 (Ethernet path MTU) - 20 (outer IPv4) - 8 (UDP) - 8 (our L2TP data
+     * header, Length bit set) = 1464 over plain UDP; ESP in UDP-encapsulated transport mode adds up to 8 (UDP) + 8
+     * (SPI, sequence) + 16 (CBC IV) + 17 (padding, trailer) + 16 (ICV) = 65 more, so 1464 - 65 = 1399, rounded down
+     * to 1396 to keep the inner IP packet (the frame less FF 03 and the 2-octet protocol) a multiple of 4.
+     */
+    public static final int MTU = 1396;
+
+    /** Call states (RFC 2661 section 7.4.2, LNS incoming). */
+    public enum State { WAIT_CONNECT, ESTABLISHED, CLOSED }
+
+    private final Tunnel tunnel;
+    private final L2tpNetworkServer server;
+    private final int localId;
+    private final int peerId;
+    private final String tag;
+    private State state = State.WAIT_CONNECT;
+    private PppEndpoint endpoint;
+    private boolean sequencing;
+    private int dataNs;
+
+    Session(Tunnel tunnel, L2tpNetworkServer server, int localId, int peerId) {
+        this.tunnel = tunnel;
+        this.server = server;
+        this.localId = localId;
+        this.peerId = peerId;
+        this.tag = SessionContext.tagOf(tunnel.localId(), localId);
+    }
+
+    public int localId() {
+        return localId;
+    }
+
+    public int peerId() {
+        return peerId;
+    }
+
+    public State state() {
+        return state;
+    }
+
+    void onIccn(ControlMessage m) {
+        if (state != State.WAIT_CONNECT) {
+            log.debug("session={} ignoring ICCN in state {}", tag, state);
+            return;
+        }
+        if (m.find(AvpType.FRAMING_TYPE) == null || m.find(AvpType.TX_CONNECT_SPEED) == null) {
+            disconnect(CdnResult.ERROR_CODE, ErrorCode.OUT_OF_RANGE, TeardownCause.PROTOCOL_ERROR);
+            return;
+        }
+        // RFC 2661 section 4.4.6: Sequencing Required means sequence numbers on every data message we send
+        sequencing = m.find(AvpType.SEQUENCING_REQUIRED) != null;
+        state = State.ESTABLISHED;
+        server.metrics().sessionEstablished();
+        log.info("session={} l2tp session up", tag);
+        SessionContext context = new SessionContext(tag, tunnel.peer(), tunnel.localId(), localId, Instant.now());
+        endpoint = server.pppEndpointFactory().open(context, this);
+    }
+
+    void onCdn(ControlMessage m) {
+        lowerLayerDown(TeardownCause.PEER_REQUEST, TeardownCause.PEER_REQUEST.text());
+    }
+
+    /** One data message payload; ownership of {@code payload} passes here. */
+    void receive(DataMessage message) {
+        if (state != State.ESTABLISHED || endpoint == null) {
+            message.payload().release();
+            server.dropped(DropReason.SESSION_NOT_ESTABLISHED, tunnel.peer(), tag);
+            return;
+        }
+        // a peer that numbers its data messages gets numbered ones back (RFC 2661 section 5.4)
+        if (message.sequenced()) sequencing = true;
+        endpoint.receive(message.payload());
+    }
+
+    /** The tunnel went away (or the peer sent CDN): PPP ends without sending anything. */
+    void lowerLayerDown(TeardownCause cause, String text) {
+        if (state == State.CLOSED) return;
+        boolean wasEstablished = finish(cause, text);
+        if (wasEstablished && endpoint != null) endpoint.lowerLayerDown(text);
+    }
+
+    /** Sends CDN and forgets the session. */
+    void disconnect(CdnResult result, ErrorCode error, TeardownCause cause) {
+        if (state == State.CLOSED) return;
+        tunnel.send(MessageType.CDN, peerId, List.of(Tunnel.resultCode(result.code(), error, null),
+                Avp.ofShort(AvpType.ASSIGNED_SESSION_ID, localId)));
+        boolean wasEstablished = finish(cause, cause.text());
+        if (wasEstablished && endpoint != null) endpoint.lowerLayerDown(cause.text());
+    }
+
+    private boolean finish(TeardownCause cause, String text) {
+        boolean wasEstablished = state == State.ESTABLISHED;
+        state = State.CLOSED;
+        tunnel.sessionGone(this);
+        server.metrics().sessionEnded(wasEstablished, cause);
+        log.info("session={} l2tp session down cause={}", tag, text);
+        return wasEstablished;
+    }
+
+    // --- PppLink ------------------------------------------------------------------------------------------------
+
+    @Override
+    public void send(ByteBuf frame) {
+        if (state != State.ESTABLISHED) {
+            frame.release();
+            return;
+        }
+        int ns = dataNs;
+        if (sequencing) dataNs = (dataNs + 1) & 0xffff;
+        DataMessage m = new DataMessage(tunnel.peerId(), peerId, sequencing, ns, 0, frame);
+        tunnel.transport().send(tunnel.peer(), L2tpCodec.encode(frame.alloc(), m));
+    }
+
+    @Override
+    public void close(String cause) {
+        if (state == State.CLOSED) return;
+        tunnel.send(MessageType.CDN, peerId, List.of(Tunnel.resultCode(CdnResult.ADMINISTRATIVE.code(),
+                ErrorCode.NO_ERROR, null), Avp.ofShort(AvpType.ASSIGNED_SESSION_ID, localId)));
+        finish(TeardownCause.PPP_CLOSED, cause);
+    }
+
+    @Override
+    public int mtu() {
+        return MTU;
+    }
+}
