@@ -14,11 +14,14 @@ public final class ClientRoutes {
     private final Map<Integer, IpSink> byAddress = new HashMap<>();
     private final Counter noRoute;
     private final Counter malformed;
+    private final Counter notIpv4;
 
     public ClientRoutes(MeterRegistry registry) {
         this.noRoute = Counter.builder("l2sec.ip.dropped").tag("direction", "to_client").tag("reason", "no_session")
                 .description("IPv4 packets dropped on the packet path, by direction and reason").register(registry);
         this.malformed = Counter.builder("l2sec.ip.dropped").tag("direction", "to_client").tag("reason", "malformed")
+                .description("IPv4 packets dropped on the packet path, by direction and reason").register(registry);
+        this.notIpv4 = Counter.builder("l2sec.ip.dropped").tag("direction", "to_client").tag("reason", "not_ipv4")
                 .description("IPv4 packets dropped on the packet path, by direction and reason").register(registry);
     }
 
@@ -39,7 +42,7 @@ public final class ClientRoutes {
     /** Delivers a packet from the network to the session owning its destination, or drops and counts it. */
     public void deliver(ByteBuf packet) {
         if (!Ipv4.isWellFormed(packet)) {
-            malformed.increment();
+            (packet.isReadable() && (packet.getUnsignedByte(packet.readerIndex()) >>> 4) != 4 ? notIpv4 : malformed).increment();
             packet.release();
             return;
         }

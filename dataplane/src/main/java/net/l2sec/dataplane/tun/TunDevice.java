@@ -18,6 +18,8 @@ import java.lang.invoke.VarHandle;
 import java.net.Inet4Address;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -154,6 +156,7 @@ public final class TunDevice implements IpEgress, AutoCloseable {
         if (prefixLength < 0 || prefixLength > 32) throw new IllegalArgumentException("prefix length " + prefixLength);
         if (mtu < 68 || mtu > MAX_PACKET) throw new IllegalArgumentException("MTU " + mtu + " outside 68.." + MAX_PACKET);
         ensureOpen();
+        disableIpv6();
         try (Arena a = Arena.ofConfined()) {
             MemorySegment errno = a.allocate(Libc.CAPTURE_STATE);
             int sock = Libc.socket(errno, Libc.AF_INET, Libc.SOCK_DGRAM | Libc.SOCK_CLOEXEC, 0);
@@ -181,6 +184,19 @@ public final class TunDevice implements IpEgress, AutoCloseable {
             }
         }
         log.info("TUN device {} configured {}/{} mtu {} up", name, address.getHostAddress(), prefixLength, mtu);
+    }
+
+    /**
+     * Clients get IPv4 only (IPV6CP is rejected), so the device carries no IPv6: without this the kernel sends
+     * router solicitations and MLD reports into it, which the packet path could only drop.
+     */
+    private void disableIpv6() {
+        Path knob = Path.of("/proc/sys/net/ipv6/conf", name, "disable_ipv6");
+        try {
+            if (Files.exists(knob)) Files.writeString(knob, "1\n");
+        } catch (IOException e) {
+            log.warn("TUN device {}: cannot disable IPv6 ({}); its IPv6 packets will be dropped and counted", name, e.getMessage());
+        }
     }
 
     private void ioctl(int sock, long request, MemorySegment ifr, MemorySegment errno, String what) throws IOException {

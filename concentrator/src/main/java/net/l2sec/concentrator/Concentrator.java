@@ -1,0 +1,154 @@
+package net.l2sec.concentrator;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import net.l2sec.aaa.local.LocalUserAuthenticator;
+import net.l2sec.concentrator.config.ConcentratorConfig;
+import net.l2sec.dataplane.auth.Authenticator;
+import net.l2sec.dataplane.ip.ClientRoutes;
+import net.l2sec.dataplane.ip.Ipv4Pool;
+import net.l2sec.dataplane.l2tp.L2tpDatagramHandler;
+import net.l2sec.dataplane.l2tp.L2tpNetworkServer;
+import net.l2sec.dataplane.ppp.PppSessionFactory;
+import net.l2sec.dataplane.time.EventLoopScheduler;
+import net.l2sec.dataplane.tun.TunDevice;
+import net.l2sec.ops.MetricsEndpoint;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running concentrator: one event loop owns every tunnel, session, pool and route (no locks on the packet
+ * path); the TUN reader thread and the AAA virtual threads hand their results to that loop.
+ */
+public final class Concentrator implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Concentrator.class);
+
+    private final EventLoopGroup group;
+    private final MetricsEndpoint metrics;
+    private final TunDevice tun;
+    private final L2tpNetworkServer l2tp;
+    private final Channel channel;
+
+    private Concentrator(EventLoopGroup group, MetricsEndpoint metrics, TunDevice tun, L2tpNetworkServer l2tp, Channel channel) {
+        this.group = group;
+        this.metrics = metrics;
+        this.tun = tun;
+        this.l2tp = l2tp;
+        this.channel = channel;
+    }
+
+    public static Concentrator start(ConcentratorConfig config) throws Exception {
+        MetricsEndpoint metrics = new MetricsEndpoint(config.metrics().listen() != null
+                ? config.metrics().listen() : new java.net.InetSocketAddress("127.0.0.1", 0));
+        MeterRegistry registry = metrics.registry();
+        Authenticator authenticator = LocalUserAuthenticator.load(config.aaa().localUsersFile());
+
+        ConcentratorConfig.Tun tc = config.tun();
+        TunDevice tun = TunDevice.open(tc.name(), registry);
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        try {
+            tun.configure(tc.address(), tc.prefixLength(), tc.mtu());
+            EventLoop loop = group.next();
+            EventLoopScheduler scheduler = new EventLoopScheduler(loop);
+
+            Map<String, Ipv4Pool> pools = new HashMap<>();
+            for (ConcentratorConfig.Pool p : config.pools()) {
+                pools.put(p.name(), new Ipv4Pool(p.name(), p.first(), p.last()).bindTo(registry));
+            }
+            ClientRoutes routes = new ClientRoutes(registry);
+            PppSessionFactory ppp = new PppSessionFactory(config.ppp(), authenticator,
+                    name -> Optional.ofNullable(pools.get(name)), routes, tun, scheduler, registry);
+            L2tpNetworkServer l2tp = new L2tpNetworkServer(config.l2tp(), ppp, scheduler, registry);
+
+            Bootstrap b = new Bootstrap().group(loop).channel(NioDatagramChannel.class)
+                    .option(ChannelOption.SO_RCVBUF, 4 << 20).option(ChannelOption.SO_SNDBUF, 4 << 20);
+            if (config.requireIpsec()) {
+                log.warn("l2tp.require-ipsec is true and this release has no IPsec: every plain L2TP datagram on {} "
+                        + "will be dropped (l2sec_l2tp_packets_dropped_total{{reason=\"ipsec_required\"}})", config.l2tpListen());
+                b.handler(new IpsecRequired(registry));
+            } else {
+                log.warn("!!! l2tp.require-ipsec is false: plain L2TP is accepted on {} WITHOUT ENCRYPTION. PAP passwords "
+                        + "and all user traffic cross the network in clear. Lab use only. !!!", config.l2tpListen());
+                b.handler(new L2tpDatagramHandler(l2tp));
+            }
+            Channel channel = b.bind(config.l2tpListen()).sync().channel();
+            tun.startReader(packet -> loop.execute(() -> routes.deliver(packet)));
+            if (config.metrics().listen() != null) {
+                metrics.start();
+                log.info("metrics at http://{}/metrics", hostPort(metrics.address()));
+            }
+            log.info("concentrator ready config={} l2tp={} tun={} address={}/{} mtu={} pools={} auth-methods={}",
+                    config.source(), config.l2tpListen(), tc.name(), tc.address().getHostAddress(), tc.prefixLength(),
+                    tc.mtu(), pools.keySet(), config.ppp().authMethods());
+            return new Concentrator(group, metrics, tun, l2tp, channel);
+        } catch (Exception e) {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            tun.close();
+            metrics.close();
+            throw e;
+        }
+    }
+
+    private static String hostPort(java.net.InetSocketAddress a) {
+        return a.getAddress().getHostAddress() + ":" + a.getPort();
+    }
+
+    /** Ends every tunnel (StopCCN), then closes the socket, the TUN device and the metrics endpoint. */
+    @Override
+    public void close() {
+        try {
+            channel.eventLoop().submit(l2tp::close).get(5, TimeUnit.SECONDS);
+            // give the StopCCNs a moment to leave before the socket closes
+            Thread.sleep(200);
+        } catch (Exception e) {
+            log.warn("shutdown: {}", e.toString());
+        }
+        channel.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        tun.close();
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        metrics.close();
+        log.info("concentrator stopped");
+    }
+
+    /** Stands in for the L2TP handler while IPsec is required but not yet available: drops and counts. */
+    private static final class IpsecRequired extends SimpleChannelInboundHandler<DatagramPacket> {
+        private final Counter dropped;
+        private long lastWarn;
+
+        IpsecRequired(MeterRegistry registry) {
+            this.dropped = Counter.builder("l2sec.l2tp.packets.dropped").tag("reason", "ipsec_required")
+                    .description("L2TP datagrams dropped, by reason").register(registry);
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
+            dropped.increment();
+            long now = System.nanoTime();
+            if (now - lastWarn > TimeUnit.MINUTES.toNanos(1) || lastWarn == 0) {
+                lastWarn = now;
+                log.warn("plain L2TP from {} dropped: l2tp.require-ipsec is true", packet.sender());
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            log.debug("l2tp socket: {}", cause.toString());
+        }
+    }
+
+}

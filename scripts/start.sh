@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Builds the concentrator and starts it on the shipped configuration (conf/concentrator.yaml, or the file given).
+# Needs root or CAP_NET_ADMIN for the TUN device. Stop with Ctrl-C (sends StopCCN to every tunnel).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/jdk.sh
+./mvnw -B -q package -DskipTests
+exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -jar concentrator/target/l2sec-concentrator.jar \
+  run "${1:-conf/concentrator.yaml}"

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Runs the whole test suite: unit and component tests of every module, then the integration tests against the
+# packaged jar, including the real Linux L2TP client (../shared/interop) when running as root.
+# Extra arguments go to Maven (e.g. -Dl2sec.interop.required=true, as CI does, to fail instead of skip).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/jdk.sh
+if [ "$(id -u)" = 0 ]; then
+  # packages the tests use: iproute2 (network namespaces), curl (metrics scrape); the VM harness installs its own
+  need=""
+  for p in iproute2 curl; do dpkg -s "$p" >/dev/null 2>&1 || need="$need $p"; done
+  if [ -n "$need" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $need >/dev/null; fi
+  if [ -x ../shared/interop/setup.sh ]; then bash ../shared/interop/setup.sh; fi
+fi
+./mvnw -B verify "$@"
