@@ -44,6 +44,7 @@ class PppSessionTest {
     @AfterEach
     void noLeaks() {
         h.releaseAll();
+        assertThat(h.everSentReleased()).as("every frame sent to the link released").isTrue();
     }
 
     /** A backend that knows "User"/"clientPass" for every method. */
