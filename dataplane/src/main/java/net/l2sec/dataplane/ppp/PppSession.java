@@ -221,7 +221,13 @@ public final class PppSession implements PppEndpoint, IpSink {
                 sendLcp(new EchoReply(e.identifier(), lcpOptions.magicNumber(), e.data()));
             }
             case EchoReply r -> {
-                if (lcp.isOpened()) echoOutstanding = 0;
+                if (!lcp.isOpened()) return;
+                // section 5.8: our own Magic-Number coming back is our Echo-Request looped back, not an answer
+                if (r.magicNumber() != 0 && r.magicNumber() == lcpOptions.magicNumber()) {
+                    meters.loopback();
+                    return;
+                }
+                echoOutstanding = 0;
             }
             case DiscardRequest d -> { }
             case ProtocolReject r -> {

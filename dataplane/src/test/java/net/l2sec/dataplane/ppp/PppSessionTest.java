@@ -380,6 +380,21 @@ class PppSessionTest {
         assertThat(h.session.isEnded()).isFalse();
     }
 
+    /** RFC 1661 section 5.8: an Echo-Reply with our own Magic-Number is our request looped back, no answer. */
+    @Test
+    void echoReplyCarryingOurMagicIsLoopbackNotAnAnswer() throws Exception {
+        authenticated();
+        h.openIpcp();
+        for (int i = 0; i < 3; i++) {
+            h.scheduler.advance(Duration.ofSeconds(10));
+            var echo = (ControlPacket.EchoRequest) h.drainControl(0xC021).getFirst();
+            h.lcp(new ControlPacket.EchoReply(echo.identifier(), echo.magicNumber(), new byte[0]));
+        }
+        assertThat(h.counter("l2sec.ppp.lcp.loopback")).isEqualTo(3);
+        h.scheduler.advance(Duration.ofSeconds(20));
+        h.assertTornDown("echo_timeout");
+    }
+
     @Test
     void peerTerminateRequestIsAckedAndSessionEnds() throws Exception {
         authenticated();
