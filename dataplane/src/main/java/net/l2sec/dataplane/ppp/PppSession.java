@@ -93,6 +93,7 @@ public final class PppSession implements PppEndpoint, IpSink {
     private AuthMethod authMethod;
     private int authAttempt;
     private boolean authPending;
+    private boolean authRejected;
     private AuthResult.Accept accept;
 
     private Ipv4Pool pool;
@@ -331,6 +332,7 @@ public final class PppSession implements PppEndpoint, IpSink {
 
     private void startAuthentication(AuthMethod method) {
         authMethod = method;
+        authRejected = false;
         AuthHost host = new Host();
         authServer = switch (method) {
             case PAP -> new PapServer(host);
@@ -344,10 +346,14 @@ public final class PppSession implements PppEndpoint, IpSink {
     private void authTimeout() {
         authTimer = null;
         if (ended || phase != Phase.AUTHENTICATE) return;
+        authServer.stop();
+        if (authRejected) {            // decided and counted; the peer only never acknowledged (EAP-MSCHAPv2 Failure)
+            terminate("auth_failed");
+            return;
+        }
         RejectReason reason = authPending ? RejectReason.BACKEND_TIMEOUT : RejectReason.PEER_PROTOCOL;
         authPending = false;
         authAttempt++;                 // a result arriving now is stale
-        authServer.stop();
         var reject = new AuthResult.Reject(reason, "authentication phase exceeded " + settings.authTimeout());
         meters.auth(authMethod, reject);
         log.info("session={} auth failed method={} user=- reason={} detail={}", context.tag(), authMethod.configName(),
@@ -375,6 +381,7 @@ public final class PppSession implements PppEndpoint, IpSink {
                 if (ended || attempt != authAttempt || !authPending) return;   // late: session over or timed out
                 authPending = false;
                 AuthResult r = normalize(method, result, error);
+                authRejected = r instanceof AuthResult.Reject;
                 record(method, credentials.user(), r);
                 onResult.accept(r);
             }));
