@@ -1,5 +1,6 @@
 package net.l2sec.dataplane.ppp;
 
+import static net.l2sec.dataplane.ppp.PppHarness.opt;
 import static net.l2sec.dataplane.ppp.PppSessionTest.ipv4;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -13,6 +14,9 @@ import net.l2sec.dataplane.auth.AuthResult;
 import net.l2sec.dataplane.auth.Authorization;
 import net.l2sec.dataplane.ppp.auth.PapCodec;
 import net.l2sec.dataplane.ppp.auth.PapPacket;
+import net.l2sec.dataplane.ppp.cp.ControlPacket;
+import net.l2sec.dataplane.ppp.cp.ControlPacket.ConfigureAck;
+import net.l2sec.dataplane.ppp.cp.ControlPacket.ConfigureRequest;
 import net.l2sec.dataplane.ppp.cp.ControlPacket.TerminateAck;
 import net.l2sec.dataplane.ppp.cp.ControlPacket.TerminateRequest;
 import org.junit.jupiter.api.AfterEach;
@@ -20,7 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** How a session's life ends: authorization timers and teardown. */
+/** How a session's life goes on and ends: LCP renegotiation, authorization timers, and teardown. */
 class PppSessionLifetimeTest {
     final PppHarness h = new PppHarness();
 
@@ -48,6 +52,83 @@ class PppSessionLifetimeTest {
         h.openLcp();
         pap(5);
         h.openIpcp();
+    }
+
+    /** The peer sends a new LCP Configure-Request while Opened; returns our Configure-Request that follows. */
+    ConfigureRequest peerRenegotiatesLcp() throws Exception {
+        h.lcp(new ConfigureRequest(2, List.of(opt(1, "0500"), opt(5, "11223344"))));
+        List<ControlPacket> lcp = h.drainControl(0xC021);
+        assertThat(lcp).hasSize(2);
+        assertThat(lcp.get(1)).isInstanceOf(ConfigureAck.class);   // tld, scr, sca (RFC 1661 section 4.1, Opened RCR+)
+        return (ConfigureRequest) lcp.getFirst();
+    }
+
+    double activeSessions() {
+        return h.registry.get("l2sec.ppp.sessions.active").gauge().value();
+    }
+
+    // ---- LCP renegotiation (RFC 1661 section 3.2: a Configure-Request returns the link to establishment) ----
+
+    @Test
+    void lcpRenegotiationTakesNetworkLayerDownThenReauthenticatesWithOneAddress() throws Exception {
+        h.backend = PppSessionTest::localBackend;
+        upWithPap(PppHarness.settings(AuthMethod.PAP));
+        assertThat(h.pool.inUse()).isEqualTo(1);
+        assertThat(h.routes.size()).isEqualTo(1);
+
+        var ours = peerRenegotiatesLcp();
+        assertThat(h.session.phase()).isEqualTo(PppSession.Phase.ESTABLISH);
+        assertThat(h.session.isIpcpOpened()).isFalse();
+        assertThat(h.routes.size()).isZero();
+        assertThat(h.pool.inUse()).isZero();
+        assertThat(h.session.clientAddress()).isEmpty();
+        assertThat(activeSessions()).isZero();
+        h.receive(0x0021, ipv4("10.99.0.10", "8.8.8.8"));
+        assertThat(h.egress).isEmpty();
+
+        h.lcp(new ConfigureAck(ours.identifier(), ours.options()));
+        assertThat(h.session.phase()).isEqualTo(PppSession.Phase.AUTHENTICATE);
+        h.ipcp(new ConfigureRequest(1, List.of(opt(3, "0a63000a"))));      // not in the network phase: discarded
+        assertThat(h.drain()).isEmpty();
+        pap(6);
+        assertThat(h.authRequests).hasSize(2);
+        h.openIpcp();
+        assertThat(h.pool.inUse()).isEqualTo(1);
+        assertThat(h.routes.size()).isEqualTo(1);
+        assertThat(h.session.clientAddress()).contains(PppHarness.ip("10.99.0.10"));
+        assertThat(activeSessions()).isEqualTo(1);
+
+        h.session.lowerLayerDown("cdn");
+        h.assertTornDown(null);
+    }
+
+    @Test
+    void failedReauthenticationAfterRenegotiationEndsTheSession() throws Exception {
+        h.backend = r -> h.authRequests.size() == 1 ? PppHarness.accept("User")
+                : new AuthResult.Reject(net.l2sec.dataplane.auth.RejectReason.ACCOUNT_DISABLED, "disabled meanwhile");
+        upWithPap(PppHarness.settings(AuthMethod.PAP));
+        var ours = peerRenegotiatesLcp();
+        h.lcp(new ConfigureAck(ours.identifier(), ours.options()));
+        h.receive(0xC023, PapCodec.encode(new PapPacket.AuthenticateRequest(6, "User".getBytes(), "clientPass".getBytes())));
+        h.scheduler.advance(Duration.ofSeconds(10));
+        h.assertTornDown("auth_failed");
+    }
+
+    @Test
+    void lcpRenegotiationDoesNotExtendTheSessionTimeout() throws Exception {
+        h.backend = r -> acceptWith(Optional.of(Duration.ofMinutes(5)), Optional.empty());
+        upWithPap(PppHarness.settingsWithoutEcho(AuthMethod.PAP));
+        h.scheduler.advance(Duration.ofMinutes(3));
+        var ours = peerRenegotiatesLcp();
+        h.lcp(new ConfigureAck(ours.identifier(), ours.options()));
+        pap(6);
+        h.openIpcp();
+        h.scheduler.advance(Duration.ofMinutes(2).minusSeconds(1));
+        assertThat(h.drain()).isEmpty();
+        h.scheduler.advance(Duration.ofSeconds(1));
+        var terminate = (TerminateRequest) h.drainControl(0xC021).getFirst();
+        h.lcp(new TerminateAck(terminate.identifier(), new byte[0]));
+        h.assertTornDown("session_timeout");
     }
 
     // ---- authorization timers ----
