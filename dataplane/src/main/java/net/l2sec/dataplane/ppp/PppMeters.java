@@ -25,7 +25,7 @@ public final class PppMeters {
         Gauge.builder("l2sec.ppp.sessions.active", activeSessions, AtomicInteger::get)
                 .description("PPP sessions with IPCP opened").register(registry);
         this.loopback = Counter.builder("l2sec.ppp.lcp.loopback")
-                .description("LCP Configure-Requests carrying our own Magic-Number (looped-back link suspected)")
+                .description("LCP Configure-Requests, Echo-Requests and Echo-Replies carrying our own Magic-Number (looped-back link suspected)")
                 .register(registry);
         this.packetsFromClient = ipCounter("l2sec.ppp.ip.packets", "from_client", "IPv4 packets through PPP sessions");
         this.packetsToClient = ipCounter("l2sec.ppp.ip.packets", "to_client", "IPv4 packets through PPP sessions");

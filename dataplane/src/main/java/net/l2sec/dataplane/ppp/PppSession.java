@@ -55,6 +55,14 @@ import org.slf4j.LoggerFactory;
  * CHAP, MS-CHAPv2 or EAP, we being the authenticator), Network-Layer Protocol (IPCP; we give the address), then
  * the IPv4 packet path between the peer and {@link IpEgress} / {@link ClientRoutes}.
  *
+ * <p>LCP renegotiation (a Configure-Request, or a stray Configure-Ack/Nak/Reject or Terminate-Ack, while LCP is
+ * Opened) returns the link to Link Establishment (RFC 1661 sections 3.2 and 4.1: tld). The network layer goes
+ * down with it, as a new link establishment would take it: IPCP down, route removed, address back to the pool.
+ * Once LCP opens again the peer authenticates again and a fresh IPCP negotiation allocates an address (the lowest
+ * free one, so normally the same); nothing from the earlier authentication carries over except two clocks:
+ * the session timeout counts from the first authentication and idle time from the last IP packet, so
+ * renegotiating extends neither.
+ *
  * <p>Confined to the session's event loop (the {@link Scheduler}); the only foreign-thread entry is the
  * completion of the {@link Authenticator}'s stage, which hops back through {@link Scheduler#execute}.
  */
@@ -93,6 +101,7 @@ public final class PppSession implements PppEndpoint, IpSink {
     private AuthMethod authMethod;
     private int authAttempt;
     private boolean authPending;
+    private boolean authRejected;
     private AuthResult.Accept accept;
 
     private Ipv4Pool pool;
@@ -104,6 +113,7 @@ public final class PppSession implements PppEndpoint, IpSink {
     private int echoOutstanding;
     private Scheduler.Timeout sessionTimer;
     private Scheduler.Timeout idleTimer;
+    private long firstAuthorizedNanos = -1;
     private long lastActivityNanos;
 
     private long packetsFromClient;
@@ -221,7 +231,13 @@ public final class PppSession implements PppEndpoint, IpSink {
                 sendLcp(new EchoReply(e.identifier(), lcpOptions.magicNumber(), e.data()));
             }
             case EchoReply r -> {
-                if (lcp.isOpened()) echoOutstanding = 0;
+                if (!lcp.isOpened()) return;
+                // section 5.8: our own Magic-Number coming back is our Echo-Request looped back, not an answer
+                if (r.magicNumber() != 0 && r.magicNumber() == lcpOptions.magicNumber()) {
+                    meters.loopback();
+                    return;
+                }
+                echoOutstanding = 0;
             }
             case DiscardRequest d -> { }
             case ProtocolReject r -> {
@@ -268,13 +284,17 @@ public final class PppSession implements PppEndpoint, IpSink {
             startAuthentication(lcpOptions.authMethod());
         }
 
+        /** Renegotiation (the automaton went back to Req-Sent) or termination: either way the upper layers go. */
         @Override
         public void thisLayerDown() {
-            phase = Phase.TERMINATE;
+            phase = lcp.state() == AutomatonState.REQ_SENT ? Phase.ESTABLISH : Phase.TERMINATE;
             cancel(echoTimer);
             cancel(authTimer);
             if (authServer != null) authServer.stop();
-            if (ipcp != null) ipcp.down();
+            authServer = null;
+            authAttempt++;                 // a backend result still on its way is stale
+            authPending = false;
+            networkDown();
         }
 
         @Override
@@ -325,6 +345,7 @@ public final class PppSession implements PppEndpoint, IpSink {
 
     private void startAuthentication(AuthMethod method) {
         authMethod = method;
+        authRejected = false;
         AuthHost host = new Host();
         authServer = switch (method) {
             case PAP -> new PapServer(host);
@@ -338,10 +359,14 @@ public final class PppSession implements PppEndpoint, IpSink {
     private void authTimeout() {
         authTimer = null;
         if (ended || phase != Phase.AUTHENTICATE) return;
+        authServer.stop();
+        if (authRejected) {            // decided and counted; the peer only never acknowledged (EAP-MSCHAPv2 Failure)
+            terminate("auth_failed");
+            return;
+        }
         RejectReason reason = authPending ? RejectReason.BACKEND_TIMEOUT : RejectReason.PEER_PROTOCOL;
         authPending = false;
         authAttempt++;                 // a result arriving now is stale
-        authServer.stop();
         var reject = new AuthResult.Reject(reason, "authentication phase exceeded " + settings.authTimeout());
         meters.auth(authMethod, reject);
         log.info("session={} auth failed method={} user=- reason={} detail={}", context.tag(), authMethod.configName(),
@@ -369,6 +394,7 @@ public final class PppSession implements PppEndpoint, IpSink {
                 if (ended || attempt != authAttempt || !authPending) return;   // late: session over or timed out
                 authPending = false;
                 AuthResult r = normalize(method, result, error);
+                authRejected = r instanceof AuthResult.Reject;
                 record(method, credentials.user(), r);
                 onResult.accept(r);
             }));
@@ -452,17 +478,28 @@ public final class PppSession implements PppEndpoint, IpSink {
         addressAllocated = true;
         log.info("session={} address assigned {} pool={}", context.tag(), Ipv4.fromInt(clientAddress).getHostAddress(), poolName);
 
-        authorization.sessionTimeout().ifPresent(t -> sessionTimer = scheduler.schedule(t, () -> terminate("session_timeout")));
-        authorization.idleTimeout().ifPresent(t -> {
-            lastActivityNanos = scheduler.nanoTime();
-            idleTimer = scheduler.schedule(t, () -> idleCheck(t));
-        });
+        // session time counts from the first authentication, idle time from the last IP packet: LCP
+        // renegotiation resets neither
+        long now = scheduler.nanoTime();
+        if (firstAuthorizedNanos < 0) {
+            firstAuthorizedNanos = now;
+            lastActivityNanos = now;
+        }
+        authorization.sessionTimeout().ifPresent(t -> sessionTimer = scheduler.schedule(
+                remaining(t, firstAuthorizedNanos, now), () -> terminate("session_timeout")));
+        authorization.idleTimeout().ifPresent(t -> idleTimer = scheduler.schedule(
+                remaining(t, lastActivityNanos, now), () -> idleCheck(t)));
 
         List<java.net.Inet4Address> dns = authorization.dns().isEmpty() ? settings.dns() : authorization.dns();
         var options = new IpcpOptions(Ipv4.toInt(settings.localAddress()), clientAddress, dns, settings.wins());
         ipcp = new NegotiationAutomaton(options, new IpcpActions(dns), scheduler, limits, random.nextInt(256));
+        ipcpEverOpened = false;
         ipcp.open();
         ipcp.up();
+    }
+
+    private static Duration remaining(Duration limit, long sinceNanos, long nowNanos) {
+        return Duration.ofNanos(Math.max(0, limit.toNanos() - (nowNanos - sinceNanos)));
     }
 
     private void idleCheck(Duration idle) {
@@ -521,6 +558,27 @@ public final class PppSession implements PppEndpoint, IpSink {
         meters.ipcpDown();
     }
 
+    /**
+     * The network layer goes down with LCP (RFC 1661 section 4.4: tld is the NCPs' Down event): IPCP, the route,
+     * the address and the timers that belong to an authorized session.
+     */
+    private void networkDown() {
+        cancel(sessionTimer);
+        cancel(idleTimer);
+        sessionTimer = null;
+        idleTimer = null;
+        if (ipcp != null) {
+            ipcp.down();                   // Opened: tld, the route goes
+            ipcp.shutdown();
+            ipcp = null;
+        }
+        ipcpDown();
+        if (addressAllocated) {
+            pool.release(clientAddress);
+            addressAllocated = false;
+        }
+    }
+
     // ---- packet path ----
 
     private void fromClient(ByteBuf packet) {
@@ -574,16 +632,9 @@ public final class PppSession implements PppEndpoint, IpSink {
         phase = Phase.DEAD;
         cancel(echoTimer);
         cancel(authTimer);
-        cancel(sessionTimer);
-        cancel(idleTimer);
         if (authServer != null) authServer.stop();
         lcp.shutdown();
-        if (ipcp != null) ipcp.shutdown();
-        ipcpDown();
-        if (addressAllocated) {
-            pool.release(clientAddress);
-            addressAllocated = false;
-        }
+        networkDown();
         if (FAILURES.contains(endCause)) meters.sessionFailed(endCause);
         long seconds = Duration.ofNanos(scheduler.nanoTime() - startedNanos).toSeconds();
         log.info("session={} ppp down cause={} duration={}s in={}B out={}B", context.tag(), endCause, seconds,

@@ -55,11 +55,14 @@ final class PppHarness {
 
     final class FakeLink implements PppLink {
         final List<ByteBuf> sent = new ArrayList<>();
+        /** Every frame the session ever handed over, to check that each one was released. */
+        final List<ByteBuf> everSent = new ArrayList<>();
         final List<String> closed = new ArrayList<>();
 
         @Override
         public void send(ByteBuf frame) {
             sent.add(frame);
+            everSent.add(frame);
         }
 
         @Override
@@ -107,6 +110,14 @@ final class PppHarness {
     static PppSettings settings(AuthMethod... methods) {
         return new PppSettings(List.of(methods), 1400, ip("10.99.0.1"), List.of(ip("10.0.0.53"), ip("10.0.0.54")),
                 List.of(), "default", Duration.ofSeconds(10), 3, Duration.ofSeconds(3), 10, 2, 5, Duration.ofSeconds(30));
+    }
+
+    /** {@link #settings} with LCP echoes off, for tests about other timers. */
+    static PppSettings settingsWithoutEcho(AuthMethod... methods) {
+        PppSettings s = settings(methods);
+        return new PppSettings(s.authMethods(), s.mru(), s.localAddress(), s.dns(), s.wins(), s.defaultPool(),
+                Duration.ZERO, s.echoFailures(), s.restartTimer(), s.maxConfigure(), s.maxTerminate(), s.maxFailure(),
+                s.authTimeout());
     }
 
     PppHarness start(PppSettings settings) {
@@ -215,6 +226,25 @@ final class PppHarness {
 
     static AuthResult.Accept accept(String user) {
         return new AuthResult.Accept(user, Optional.empty(), net.l2sec.dataplane.auth.Authorization.defaults("r1"));
+    }
+
+    /**
+     * The session has ended and left nothing behind: no timer, no address, no route, no active-session gauge,
+     * the link closed exactly once, and (after draining) every frame it sent released.
+     */
+    void assertTornDown(String cause) {
+        drain();
+        assertThat(session.isEnded()).isTrue();
+        assertThat(scheduler.activeTimers()).as("timers left running").isZero();
+        assertThat(pool.inUse()).as("addresses still allocated").isZero();
+        assertThat(routes.size()).as("routes still registered").isZero();
+        assertThat(registry.get("l2sec.ppp.sessions.active").gauge().value()).isZero();
+        assertThat(everSentReleased()).isTrue();
+        if (cause == null) assertThat(link.closed).isEmpty(); else assertThat(link.closed).containsExactly(cause);
+    }
+
+    boolean everSentReleased() {
+        return link.everSent.stream().allMatch(b -> b.refCnt() == 0);
     }
 
     void releaseAll() {

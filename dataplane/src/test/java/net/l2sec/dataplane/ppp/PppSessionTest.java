@@ -44,6 +44,7 @@ class PppSessionTest {
     @AfterEach
     void noLeaks() {
         h.releaseAll();
+        assertThat(h.everSentReleased()).as("every frame sent to the link released").isTrue();
     }
 
     /** A backend that knows "User"/"clientPass" for every method. */
@@ -272,6 +273,92 @@ class PppSessionTest {
         assertThat(h.counter("l2sec.ppp.auth", "method", "eap-mschapv2", "result", "accept", "reason", "none")).isEqualTo(1);
     }
 
+    /** An EAP-MSCHAPv2 Response (OpCode 2) to {@code challenge} carrying {@code ntResponse}. */
+    static byte[] eapMsChapV2Response(EapPacket.Request challenge, byte[] ntResponse) {
+        byte[] name = "User".getBytes();
+        byte[] resp = new byte[5 + 49 + name.length];
+        resp[0] = 2;
+        resp[1] = challenge.typeData()[1];
+        resp[2] = (byte) (resp.length >>> 8);
+        resp[3] = (byte) resp.length;
+        resp[4] = 49;
+        System.arraycopy(msChapV2Value(ntResponse), 0, resp, 5, 49);
+        System.arraycopy(name, 0, resp, 54, name.length);
+        return EapCodec.encode(new EapPacket.Response(challenge.identifier(), 26, resp));
+    }
+
+    /** Up to the EAP-MSCHAPv2 Failure request: the challenge is not RFC 2759's, so its NT-Response is wrong. */
+    EapPacket.Request eapMsChapV2Rejected() throws Exception {
+        h.backend = PppSessionTest::localBackend;
+        h.start(PppHarness.settings(AuthMethod.EAP_MSCHAPV2));
+        h.openLcp();
+        var identity = eapRequest();
+        h.receive(0xC227, EapCodec.encode(new EapPacket.Response(identity.identifier(), 1, "User".getBytes())));
+        var chal = eapRequest();
+        h.receive(0xC227, eapMsChapV2Response(chal, NT_RESPONSE));
+        var failure = eapRequest();
+        assertThat(failure.type()).isEqualTo(26);
+        assertThat(failure.typeData()[0]).as("OpCode Failure").isEqualTo((byte) 4);
+        assertThat(failure.typeData()[1]).as("MS-CHAPv2-ID of the challenge").isEqualTo(chal.typeData()[1]);
+        assertThat(new String(failure.typeData(), 4, failure.typeData().length - 4, StandardCharsets.US_ASCII))
+                .matches("E=691 R=0 C=[0-9A-F]{32} V=3 M=.*");
+        assertThat(h.counter("l2sec.ppp.auth", "method", "eap-mschapv2", "result", "reject", "reason", "bad_credentials")).isEqualTo(1);
+        return failure;
+    }
+
+    @Test
+    void eapMsChapV2RejectSendsFailureRequestThenEapFailureOnPeerAck() throws Exception {
+        var failure = eapMsChapV2Rejected();
+        assertThat(h.session.cause()).isEmpty();                           // waiting for the peer's acknowledgement
+        h.receive(0xC227, EapCodec.encode(new EapPacket.Response(failure.identifier(), 26, new byte[] {4})));
+        List<PppHarness.Out> out = h.drain();
+        assertThat(EapCodec.decode(Unpooled.wrappedBuffer(out.getFirst().info()))).isEqualTo(new EapPacket.Failure(failure.identifier()));
+        var terminate = out.get(1).control(true);
+        assertThat(terminate).isInstanceOf(ControlPacket.TerminateRequest.class);
+        h.lcp(new ControlPacket.TerminateAck(terminate.identifier(), new byte[0]));
+        h.assertTornDown("auth_failed");
+        assertThat(h.counter("l2sec.ppp.auth", "method", "eap-mschapv2", "result", "reject", "reason", "bad_credentials")).isEqualTo(1);
+        assertThat(h.counter("l2sec.ppp.auth", "method", "eap-mschapv2", "result", "accept", "reason", "none")).isZero();
+        assertThat(h.counter("l2sec.ppp.sessions.failed", "reason", "auth_failed")).isEqualTo(1);
+        assertThat(h.authRequests).hasSize(1);
+    }
+
+    @Test
+    void eapMsChapV2FailureNeverAcknowledgedStillEndsAsAuthFailedCountedOnce() throws Exception {
+        eapMsChapV2Rejected();
+        h.scheduler.advance(Duration.ofSeconds(31));                       // Failure request retransmitted, then auth timeout
+        h.scheduler.advance(Duration.ofSeconds(10));
+        h.assertTornDown("auth_failed");
+        assertThat(h.counter("l2sec.ppp.auth", "method", "eap-mschapv2", "result", "reject", "reason", "bad_credentials")).isEqualTo(1);
+        assertThat(h.counter("l2sec.ppp.auth", "method", "eap-mschapv2", "result", "reject", "reason", "peer_protocol")).isZero();
+        assertThat(h.counter("l2sec.ppp.sessions.failed", "reason", "auth_timeout")).isZero();
+    }
+
+    @Test
+    void eapMd5RejectSendsEapFailureAndTerminates() throws Exception {
+        h.backend = PppSessionTest::localBackend;
+        h.start(PppHarness.settings(AuthMethod.EAP_MD5));
+        h.openLcp();
+        var identity = eapRequest();
+        h.receive(0xC227, EapCodec.encode(new EapPacket.Response(identity.identifier(), 1, "User".getBytes())));
+        var md5 = eapRequest();
+        assertThat(md5.type()).isEqualTo(4);
+        byte[] challenge = java.util.Arrays.copyOfRange(md5.typeData(), 1, 17);
+        byte[] value = new ChapCredentials("User", md5.identifier(), challenge, new byte[16]).expectedResponse("wrong".getBytes());
+        byte[] data = new byte[17];
+        data[0] = 16;
+        System.arraycopy(value, 0, data, 1, 16);
+        h.receive(0xC227, EapCodec.encode(new EapPacket.Response(md5.identifier(), 4, data)));
+        List<PppHarness.Out> out = h.drain();
+        assertThat(EapCodec.decode(Unpooled.wrappedBuffer(out.getFirst().info()))).isEqualTo(new EapPacket.Failure(md5.identifier()));
+        var terminate = out.get(1).control(true);
+        assertThat(terminate).isInstanceOf(ControlPacket.TerminateRequest.class);
+        h.lcp(new ControlPacket.TerminateAck(terminate.identifier(), new byte[0]));
+        h.assertTornDown("auth_failed");
+        assertThat(h.counter("l2sec.ppp.auth", "method", "eap-md5", "result", "reject", "reason", "bad_credentials")).isEqualTo(1);
+        assertThat(h.session.accept()).isEmpty();
+    }
+
     @Test
     void eapNakMovesToMd5WhichAccepts() throws Exception {
         h.backend = PppSessionTest::localBackend;
@@ -377,6 +464,21 @@ class PppSessionTest {
             h.lcp(new ControlPacket.EchoReply(echo.identifier(), 0x11223344, new byte[0]));
         }
         assertThat(h.session.isEnded()).isFalse();
+    }
+
+    /** RFC 1661 section 5.8: an Echo-Reply with our own Magic-Number is our request looped back, no answer. */
+    @Test
+    void echoReplyCarryingOurMagicIsLoopbackNotAnAnswer() throws Exception {
+        authenticated();
+        h.openIpcp();
+        for (int i = 0; i < 3; i++) {
+            h.scheduler.advance(Duration.ofSeconds(10));
+            var echo = (ControlPacket.EchoRequest) h.drainControl(0xC021).getFirst();
+            h.lcp(new ControlPacket.EchoReply(echo.identifier(), echo.magicNumber(), new byte[0]));
+        }
+        assertThat(h.counter("l2sec.ppp.lcp.loopback")).isEqualTo(3);
+        h.scheduler.advance(Duration.ofSeconds(20));
+        h.assertTornDown("echo_timeout");
     }
 
     @Test

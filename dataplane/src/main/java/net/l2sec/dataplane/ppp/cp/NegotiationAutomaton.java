@@ -26,7 +26,9 @@ import net.l2sec.dataplane.time.Scheduler;
  * The option negotiation automaton of RFC 1661 section 4, one instance per control protocol (LCP, IPCP). Each
  * public event method is a column of the section 4.1 state transition table; each private action method is one
  * of the section 4.4 actions. The per-protocol option rules come from the {@link OptionPolicy}. Packets of codes
- * 8 and up (LCP's Echo, Discard and Protocol-Reject) are the caller's business (RXR / RXJ).
+ * 8 and up (LCP's Echo, Discard and Protocol-Reject) are the caller's business (RXR / RXJ). Leaving Opened, the
+ * automaton takes its next state before calling tld, so the layer can tell a renegotiation ({@code Req-Sent},
+ * back to Link Establishment) from a termination ({@code Closing}, {@code Stopping}, {@code Starting}).
  *
  * <p>Confined to the session's event loop; the Restart timer runs on the injected {@link Scheduler}.
  */
@@ -146,7 +148,7 @@ public final class NegotiationAutomaton {
             case CLOSED -> { sta(r.identifier()); return; }
             case STOPPED -> { irc(false); scr(); }
             case CLOSING, STOPPING -> { return; }
-            case OPENED -> { tld(); scr(); }
+            case OPENED -> { to(REQ_SENT); tld(); scr(); }
             default -> { }
         }
         RequestVerdict verdict = policy.examine(r.options());
@@ -170,7 +172,7 @@ public final class NegotiationAutomaton {
             case REQ_SENT -> { irc(false); to(ACK_RCVD); }
             case ACK_RCVD -> { scr(); to(REQ_SENT); }
             case ACK_SENT -> { irc(false); to(OPENED); tlu(); }
-            case OPENED -> { tld(); scr(); to(REQ_SENT); }
+            case OPENED -> { to(REQ_SENT); tld(); scr(); }
             default -> { }
         }
     }
@@ -181,7 +183,7 @@ public final class NegotiationAutomaton {
             case REQ_SENT -> { irc(false); scr(); }
             case ACK_RCVD -> { scr(); to(REQ_SENT); }
             case ACK_SENT -> { irc(false); scr(); }
-            case OPENED -> { tld(); scr(); to(REQ_SENT); }
+            case OPENED -> { to(REQ_SENT); tld(); scr(); }
             default -> { }
         }
     }
@@ -199,7 +201,7 @@ public final class NegotiationAutomaton {
             case CLOSING -> { to(CLOSED); tlf(); }
             case STOPPING -> { to(STOPPED); tlf(); }
             case ACK_RCVD -> to(REQ_SENT);
-            case OPENED -> { tld(); scr(); to(REQ_SENT); }
+            case OPENED -> { to(REQ_SENT); tld(); scr(); }
             default -> { }
         }
     }
