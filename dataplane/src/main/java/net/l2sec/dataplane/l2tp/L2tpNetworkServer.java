@@ -56,6 +56,7 @@ public final class L2tpNetworkServer implements AutoCloseable {
         } catch (L2tpDecodeException e) {
             dropped(e.reason(), peer, e.getMessage());
         } catch (RuntimeException e) {
+            dropped(DropReason.INTERNAL_ERROR, peer, e.toString());
             log.warn("peer={} l2tp datagram failed", address(peer), e);
         } finally {
             datagram.release();
