@@ -1,0 +1,41 @@
+package net.l2sec.dataplane.ipsec;
+
+/** ESP integrity (IPsec DOI Authentication Algorithm attribute values, RFC 2407 section 4.5; SHA-2 per RFC 4868). */
+public enum EspIntegrity {
+    /** For AEAD ciphers only. */
+    NONE(0, null, 0, 0),
+    HMAC_SHA1_96(2, "HmacSHA1", 160, 12),
+    HMAC_SHA2_256_128(5, "HmacSHA256", 256, 16),
+    HMAC_SHA2_384_192(6, "HmacSHA384", 384, 24),
+    HMAC_SHA2_512_256(7, "HmacSHA512", 512, 32);
+
+    private final int authAlgorithm;
+    private final String jceName;
+    private final int keyBits;
+    private final int icvLength;
+
+    EspIntegrity(int authAlgorithm, String jceName, int keyBits, int icvLength) {
+        this.authAlgorithm = authAlgorithm;
+        this.jceName = jceName;
+        this.keyBits = keyBits;
+        this.icvLength = icvLength;
+    }
+
+    /** The Authentication Algorithm attribute value in a Quick Mode transform. */
+    public int authAlgorithm() {
+        return authAlgorithm;
+    }
+
+    public String jceName() {
+        return jceName;
+    }
+
+    public int keyBits() {
+        return keyBits;
+    }
+
+    /** Truncated ICV length in octets (RFC 2404 96 bits; RFC 4868 half the hash). */
+    public int icvLength() {
+        return icvLength;
+    }
+}
