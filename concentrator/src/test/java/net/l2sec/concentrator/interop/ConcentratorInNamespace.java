@@ -1,0 +1,154 @@
+package net.l2sec.concentrator.interop;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The built concentrator jar running inside a network namespace this harness creates, and the REAL Linux client
+ * from ../shared/interop (strongSwan + xl2tpd + pppd in a qemu VM) run in the same namespace: its slirp NAT
+ * reaches the namespace's loopback, so TUN devices, addresses and routes never touch the host.
+ *
+ * <p>Needs root and the harness (setup.sh run once). Without them the calling test is skipped, unless
+ * {@code -Dl2sec.interop.required=true} (CI) turns that into a failure.
+ */
+final class ConcentratorInNamespace implements AutoCloseable {
+    static final int METRICS_PORT = 9117;
+    private static final Pattern RESULT = Pattern.compile("^RESULT .*$", Pattern.MULTILINE);
+
+    private final String ns;
+    private final Path work;
+    private final Path interop;
+    private final Path jar;
+    private Process process;
+    private Path logFile;
+    private int starts;
+
+    private ConcentratorInNamespace(String ns, Path work, Path interop, Path jar) {
+        this.ns = ns;
+        this.work = work;
+        this.interop = interop;
+        this.jar = jar;
+    }
+
+    /** Creates the namespace (or skips/fails the test when the harness cannot run here). */
+    static ConcentratorInNamespace create(String name) throws Exception {
+        Path repo = Path.of(System.getProperty("l2sec.repo.dir", "..")).toAbsolutePath().normalize();
+        Path interop = Path.of(System.getProperty("l2sec.interop.dir", repo.resolve("../shared/interop").toString())).normalize();
+        Path jar = repo.resolve("concentrator/target/l2sec-concentrator.jar");
+        boolean root = "root".equals(System.getProperty("user.name"));
+        boolean harness = Files.isExecutable(interop.resolve("client.sh"))
+                && Files.exists(Path.of(System.getenv().getOrDefault("CACHE", "/var/cache/l2tp-interop"), "initrd.gz"));
+        String why = !root ? "needs root" : !harness ? "interop harness not set up at " + interop : !Files.exists(jar) ? "no jar at " + jar : null;
+        if (why != null) {
+            if (Boolean.getBoolean("l2sec.interop.required")) throw new IllegalStateException("interop test required but " + why);
+            assumeTrue(false, why);
+        }
+        String ns = "l2sec-" + name + "-" + ProcessHandle.current().pid();
+        run("ip", "netns", "add", ns);
+        run("ip", "netns", "exec", ns, "ip", "link", "set", "lo", "up");
+        return new ConcentratorInNamespace(ns, Files.createTempDirectory("l2sec-" + name), interop, jar);
+    }
+
+    Path work() {
+        return work;
+    }
+
+    /** Writes {@code name} into the work directory (users file, PSK file, ...). */
+    void file(String name, String content) throws IOException {
+        Files.writeString(work.resolve(name), content);
+    }
+
+    /** (Re)starts the concentrator on {@code yaml} (relative paths resolve against the work directory). */
+    void start(String yaml) throws Exception {
+        stop();
+        Path config = work.resolve("concentrator-" + (++starts) + ".yaml");
+        Files.writeString(config, yaml);
+        logFile = work.resolve("concentrator-" + starts + ".log");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        process = new ProcessBuilder("ip", "netns", "exec", ns, java, "--enable-native-access=ALL-UNNAMED",
+                "-Dio.netty.leakDetection.level=PARANOID", "-jar", jar.toString(), "run", config.toString())
+                .redirectErrorStream(true).redirectOutput(logFile.toFile()).start();
+        Instant deadline = Instant.now().plusSeconds(30);
+        while (!log().contains("concentrator ready")) {
+            if (!process.isAlive() || Instant.now().isAfter(deadline)) {
+                throw new IllegalStateException("concentrator did not start:\n" + log());
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    /** Stops the concentrator (SIGTERM: graceful shutdown) and checks it ended cleanly and leaked nothing. */
+    void stop() throws Exception {
+        if (process == null) return;
+        process.destroy();
+        if (!process.waitFor(15, TimeUnit.SECONDS)) process.destroyForcibly();
+        process = null;
+        System.out.println("----- concentrator log " + logFile + "\n" + log());
+        assertThat(log()).as("Netty leak detector").doesNotContain("LEAK:");
+        assertThat(log()).as("clean shutdown").contains("concentrator stopped");
+    }
+
+    /** Starts client.sh with these arguments in the namespace; {@link Client#result()} waits for it. */
+    Client client(String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ns, interop.resolve("client.sh").toString()));
+        cmd.addAll(List.of(args));
+        return new Client(String.join(" ", args), new ProcessBuilder(cmd).redirectErrorStream(true).start());
+    }
+
+    /** A running client.sh. */
+    record Client(String args, Process process) {
+        /** Waits for the client, prints its output, asserts exit 0 and returns its RESULT line. */
+        String result() throws Exception {
+            String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            int rc = process.waitFor();
+            System.out.println("----- client.sh " + args + " (exit " + rc + ")\n" + out);
+            Matcher m = RESULT.matcher(out);
+            String last = null;
+            while (m.find()) last = m.group();
+            assertThat(last).as("RESULT line from client.sh:\n" + out).isNotNull();
+            assertThat(rc).as("client.sh exit status:\n" + out).isZero();
+            return last;
+        }
+    }
+
+    String metrics() throws Exception {
+        return run("ip", "netns", "exec", ns, "curl", "-sf", "http://127.0.0.1:" + METRICS_PORT + "/metrics");
+    }
+
+    String log() {
+        try {
+            return logFile == null ? "" : Files.readString(logFile);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            stop();
+        } finally {
+            run("ip", "netns", "del", ns);
+        }
+    }
+
+    static String run(String... cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IllegalStateException(String.join(" ", cmd) + " failed: " + out);
+        }
+        return out;
+    }
+}
