@@ -21,7 +21,24 @@ import net.l2sec.dataplane.ppp.PppSettings;
  * @param metrics      Prometheus endpoint
  */
 public record ConcentratorConfig(Path source, InetSocketAddress l2tpListen, boolean requireIpsec, L2tpSettings l2tp,
-                                 PppSettings ppp, Tun tun, List<Pool> pools, Aaa aaa, Metrics metrics) {
+                                 PppSettings ppp, Tun tun, List<Pool> pools, Aaa aaa, Metrics metrics, Ipsec ipsec) {
+
+    /**
+     * IKEv1 + ESP. Algorithm names are strongSwan-style ({@code aes256}, {@code sha1}, {@code modp2048},
+     * {@code aes128gcm16}); legacy ones are accepted only with their {@code legacy} switch.
+     */
+    public record Ipsec(InetSocketAddress ikeListen, InetSocketAddress nattListen, java.util.Optional<byte[]> psk,
+                        java.util.Optional<java.net.Inet4Address> localId,
+                        List<String> ikeEncryption, List<String> ikeIntegrity, List<String> ikeGroups,
+                        java.time.Duration ikeLifetimeMax, List<String> espEncryption, List<String> espIntegrity,
+                        java.time.Duration espLifetimeMax, int replayWindow, boolean legacyModp1024, boolean legacy3des,
+                        java.time.Duration dpdDelay, int dpdMaxFailures, boolean aggressiveMode, int halfOpenLimit,
+                        int newPerSourcePerSecond) {
+        @Override
+        public String toString() {
+            return "Ipsec[ike=" + ikeListen + " natt=" + nattListen + " psk=" + (psk.isPresent() ? "<set>" : "<none>") + "]";
+        }
+    }
 
     /** The TUN device: its address is the concentrator's tunnel-side address (the client's PPP peer). */
     public record Tun(String name, Inet4Address address, int prefixLength, int mtu) {}

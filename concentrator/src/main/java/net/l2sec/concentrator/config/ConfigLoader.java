@@ -188,7 +188,80 @@ public final class ConfigLoader {
         InetSocketAddress metricsAddress = metrics.socketAddress("listen", new InetSocketAddress("127.0.0.1", 9117));
         InetSocketAddress metricsListen = metricsEnabled ? metricsAddress : null;
 
+        ConcentratorConfig.Ipsec ipsec = readIpsec(root.section("ipsec"), requireIpsec);
+
         return new ConcentratorConfig(root.file(), l2tpListen, requireIpsec, l2tpSettings, pppSettings, tun, pools,
-                new ConcentratorConfig.Aaa(users), new ConcentratorConfig.Metrics(metricsListen));
+                new ConcentratorConfig.Aaa(users), new ConcentratorConfig.Metrics(metricsListen), ipsec);
+    }
+
+    static final List<String> IKE_ENCRYPTION = List.of("aes128", "aes192", "aes256", "3des");
+    static final List<String> IKE_INTEGRITY = List.of("sha1", "sha256", "sha384", "sha512");
+    static final List<String> IKE_GROUPS = List.of("modp1024", "modp1536", "modp2048", "ecp256", "ecp384");
+    static final List<String> ESP_ENCRYPTION = List.of("aes128", "aes192", "aes256", "aes128gcm16", "aes256gcm16", "3des");
+    static final List<String> ESP_INTEGRITY = List.of("sha1", "sha256", "sha384", "sha512");
+
+    private static ConcentratorConfig.Ipsec readIpsec(ConfigNode n, boolean requireIpsec) {
+        InetSocketAddress ike = n.socketAddress("listen-ike", new InetSocketAddress("0.0.0.0", 500));
+        InetSocketAddress natt = n.socketAddress("listen-natt", new InetSocketAddress("0.0.0.0", 4500));
+        Optional<byte[]> psk = n.secret("psk");
+        if (requireIpsec && psk.isEmpty()) {
+            n.problem("psk-file", "a pre-shared key is required while l2tp.require-ipsec is true (psk-file: path, or psk)");
+        }
+        psk.ifPresent(k -> {
+            if (k.length < 16) n.problem("psk", "too short: use at least 16 characters (20+ random ones; a PSK can be guessed offline)");
+        });
+        Optional<Inet4Address> localId = n.ipv4("local-id");
+        ConfigNode legacy = n.section("legacy");
+        boolean modp1024 = legacy.bool("modp1024", false);
+        boolean des3 = legacy.bool("3des", false);
+
+        ConfigNode ikeNode = n.section("ike");
+        List<String> ikeEnc = algorithms(ikeNode, "encryption", List.of("aes256", "aes128"), IKE_ENCRYPTION, des3, modp1024);
+        List<String> ikeInt = algorithms(ikeNode, "integrity", List.of("sha256", "sha384", "sha512", "sha1"), IKE_INTEGRITY, des3, modp1024);
+        List<String> groups = algorithms(ikeNode, "groups", List.of("modp2048", "ecp256", "ecp384", "modp1536"), IKE_GROUPS, des3, modp1024);
+        if (modp1024 && !groups.contains("modp1024")) groups = append(groups, "modp1024");
+        if (des3 && !ikeEnc.contains("3des")) ikeEnc = append(ikeEnc, "3des");
+        Duration ikeLife = ikeNode.duration("lifetime-max", Duration.ofHours(24), Duration.ofMinutes(5), Duration.ofDays(7));
+
+        ConfigNode espNode = n.section("esp");
+        List<String> espEnc = algorithms(espNode, "encryption", List.of("aes256", "aes128", "aes256gcm16", "aes128gcm16"), ESP_ENCRYPTION, des3, modp1024);
+        if (des3 && !espEnc.contains("3des")) espEnc = append(espEnc, "3des");
+        List<String> espInt = algorithms(espNode, "integrity", List.of("sha1", "sha256", "sha384", "sha512"), ESP_INTEGRITY, des3, modp1024);
+        Duration espLife = espNode.duration("lifetime-max", Duration.ofHours(8), Duration.ofMinutes(1), Duration.ofDays(1));
+        int window = espNode.integer("replay-window", 128, 32, 4096);
+        if (window % 32 != 0) espNode.problem("replay-window", "must be a multiple of 32");
+
+        ConfigNode dpd = n.section("dpd");
+        Duration dpdDelay = dpd.duration("delay", Duration.ofSeconds(30), Duration.ZERO, Duration.ofHours(1));
+        int dpdFailures = dpd.integer("max-failures", 5, 1, 100);
+        boolean aggressive = n.bool("aggressive-mode", false);
+        ConfigNode limits = n.section("limits");
+        int halfOpen = limits.integer("half-open", 1024, 1, 1_000_000);
+        int perSource = limits.integer("new-per-source-per-second", 5, 1, 100_000);
+        return new ConcentratorConfig.Ipsec(ike, natt, psk, localId, ikeEnc, ikeInt, groups, ikeLife, espEnc, espInt, espLife,
+                window, modp1024, des3, dpdDelay, dpdFailures, aggressive, halfOpen, perSource);
+    }
+
+    private static List<String> append(List<String> list, String item) {
+        List<String> out = new ArrayList<>(list);
+        out.add(item);
+        return List.copyOf(out);
+    }
+
+    /** An algorithm list: known names only, no duplicates, legacy names only with their switch. */
+    private static List<String> algorithms(ConfigNode n, String key, List<String> dflt, List<String> known,
+                                           boolean des3, boolean modp1024) {
+        List<String> out = new ArrayList<>();
+        for (String a : n.stringList(key, dflt)) {
+            String v = a.toLowerCase(java.util.Locale.ROOT);
+            if (!known.contains(v)) n.problem(key, "unknown algorithm \"" + a + "\" (known: " + String.join(", ", known) + ")");
+            else if (out.contains(v)) n.problem(key, "\"" + a + "\" is listed twice");
+            else if (v.equals("3des") && !des3) n.problem(key, "3des is legacy: set ipsec.legacy.3des: true to allow it");
+            else if (v.equals("modp1024") && !modp1024) n.problem(key, "modp1024 is legacy: set ipsec.legacy.modp1024: true to allow it");
+            else out.add(v);
+        }
+        if (out.isEmpty() && !n.has(key)) out.addAll(dflt);
+        if (out.isEmpty()) n.problem(key, "at least one algorithm is required");
+        return List.copyOf(out);
     }
 }

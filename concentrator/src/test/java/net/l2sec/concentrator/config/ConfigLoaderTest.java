@@ -52,8 +52,16 @@ class ConfigLoaderTest {
                 aaa:
                   local:
                     users-file: users
+                ipsec:
+                  psk: a-long-enough-pre-shared-key
                 """));
         assertThat(c.requireIpsec()).isTrue();
+        assertThat(c.ipsec().ikeGroups()).doesNotContain("modp1024").contains("modp2048", "ecp256");
+        assertThat(c.ipsec().ikeEncryption()).doesNotContain("3des");
+        assertThat(c.ipsec().espEncryption()).doesNotContain("3des").contains("aes128gcm16");
+        assertThat(c.ipsec().aggressiveMode()).isFalse();
+        assertThat(c.ipsec().replayWindow()).isGreaterThanOrEqualTo(128);
+        assertThat(c.ipsec().toString()).doesNotContain("a-long-enough");
         assertThat(c.ppp().authMethods()).containsExactly(AuthMethod.MSCHAPV2, AuthMethod.EAP_MSCHAPV2);
         assertThat(c.l2tp().tunnelSecret()).isEmpty();
         assertThat(c.l2tp().helloInterval()).isEqualTo(Duration.ofSeconds(60));
@@ -112,6 +120,37 @@ class ConfigLoaderTest {
                 "require-ipsec: false\n  tunnel-secret: inline-s3cr3t\n  tunnel-secret-file: l2tp-secret"));
         assertThatThrownBy(() -> ConfigLoader.load(both)).isInstanceOfSatisfying(ConfigException.class,
                 e -> assertThat(e.getMessage()).contains("l2tp.tunnel-secret: give either").doesNotContain("inline-s3cr3t"));
+    }
+
+    @Test
+    void ipsecRequiresAKeyAndGatesLegacyAlgorithms() throws Exception {
+        Path noPsk = write(MINIMAL.replace("require-ipsec: false", "require-ipsec: true"));
+        assertThatThrownBy(() -> ConfigLoader.load(noPsk)).isInstanceOfSatisfying(ConfigException.class,
+                e -> assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("ipsec.psk-file: a pre-shared key is required")));
+
+        Path legacyOff = write(MINIMAL + """
+                ipsec:
+                  psk: short
+                  ike:
+                    groups: [modp2048, modp1024]
+                    encryption: [aes256, 3des, blowfish]
+                """);
+        assertThatThrownBy(() -> ConfigLoader.load(legacyOff)).isInstanceOfSatisfying(ConfigException.class, e -> {
+            assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("ipsec.psk: too short"));
+            assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("ipsec.ike.groups: modp1024 is legacy: set ipsec.legacy.modp1024: true"));
+            assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("ipsec.ike.encryption: 3des is legacy"));
+            assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("ipsec.ike.encryption: unknown algorithm \"blowfish\""));
+            assertThat(e.getMessage()).doesNotContain("short\n");
+        });
+
+        ConcentratorConfig on = ConfigLoader.load(write(MINIMAL + """
+                ipsec:
+                  psk: a-long-enough-pre-shared-key
+                  legacy:
+                    modp1024: true
+                """));
+        assertThat(on.ipsec().ikeGroups()).contains("modp1024");
+        assertThat(on.ipsec().legacyModp1024()).isTrue();
     }
 
     @Test
