@@ -21,10 +21,17 @@ final class CbcTransform implements EspTransform {
     private final SecretKeySpec keySpec;
     private final Cipher cipher;
     private final Integrity integrity;
-    private final SecureRandom random = new SecureRandom();
+    private final SecureRandom random;
     private final byte[] iv;
 
     CbcTransform(EspCipher algorithm, byte[] key, EspIntegrity integrityAlgorithm, byte[] integrityKey) {
+        this(algorithm, key, integrityAlgorithm, integrityKey, new SecureRandom());
+    }
+
+    /** @param random where IVs come from; a fixed source only in known-answer tests */
+    CbcTransform(EspCipher algorithm, byte[] key, EspIntegrity integrityAlgorithm, byte[] integrityKey,
+                 SecureRandom random) {
+        this.random = random;
         if (algorithm.aead() || integrityAlgorithm == EspIntegrity.NONE) {
             throw new IllegalArgumentException(algorithm + " needs an integrity transform");
         }

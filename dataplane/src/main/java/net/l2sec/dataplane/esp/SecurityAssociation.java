@@ -2,6 +2,7 @@ package net.l2sec.dataplane.esp;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import java.security.SecureRandom;
 import java.util.Arrays;
 import net.l2sec.dataplane.ipsec.EspCipher;
 import net.l2sec.dataplane.ipsec.EspIntegrity;
@@ -43,6 +44,13 @@ public final class SecurityAssociation {
      */
     public SecurityAssociation(Direction direction, int spi, EspCipher cipher, int keyBits, EspIntegrity integrity,
                                byte[] keymat, long lifetimeBytes, int replayWindow, ByteBufAllocator alloc) {
+        this(direction, spi, cipher, keyBits, integrity, keymat, lifetimeBytes, replayWindow, alloc, new SecureRandom());
+    }
+
+    /** @param ivSource CBC IVs; a fixed source only in known-answer tests */
+    SecurityAssociation(Direction direction, int spi, EspCipher cipher, int keyBits, EspIntegrity integrity,
+                        byte[] keymat, long lifetimeBytes, int replayWindow, ByteBufAllocator alloc,
+                        SecureRandom ivSource) {
         if (spi >= 0 && spi < 256) throw new IllegalArgumentException("SPI " + spi + " is reserved (RFC 4303 section 2.1)");
         int keyLength = (cipher.fixedKeyBits() != 0 ? cipher.fixedKeyBits() : keyBits) / 8;
         int saltLength = cipher.aead() ? GcmTransform.SALT_LENGTH : 0;
@@ -58,7 +66,7 @@ public final class SecurityAssociation {
         } else {
             byte[] integrityKey = Arrays.copyOfRange(keymat, keyLength, keyLength + integrityLength);
             try {
-                transform = new CbcTransform(cipher, key, integrity, integrityKey);
+                transform = new CbcTransform(cipher, key, integrity, integrityKey, ivSource);
             } finally {
                 Arrays.fill(integrityKey, (byte) 0); // the Mac keeps its own copy
             }
