@@ -42,6 +42,8 @@ import org.slf4j.LoggerFactory;
 public final class EspEndpoint implements ChildSaTable, EspDatagramSink {
     private static final Logger log = LoggerFactory.getLogger(EspEndpoint.class);
     public static final int L2TP_PORT = 1701;
+    /** Anti-replay window unless configured otherwise (RFC 4303 section 3.4.3: at least 32, 64 recommended). */
+    public static final int DEFAULT_REPLAY_WINDOW = ReplayWindow.DEFAULT_SIZE;
     static final int UDP_HEADER_LENGTH = 8;
     /** Soft time lifetime, as a fraction of the hard one: from then on a rekey is due. */
     static final double SOFT_LIFETIME = 0.9;
@@ -71,6 +73,28 @@ public final class EspEndpoint implements ChildSaTable, EspDatagramSink {
         }
     }
 
+    /**
+     * Told when an SA needs attention from IKE; optional (the wiring connects it to IKE, which ESP does not know).
+     * Called on the event loop.
+     */
+    public interface SaEvents {
+        /** Soft lifetime (time or bytes) reached or sequence numbers exhausted: IKE should rekey. Once per pair. */
+        void rekeyNeeded(String ikeSaTag, int inboundSpi, String why);
+
+        /** The pair reached its hard lifetime and is deleted: IKE may send a Delete for it. */
+        void expired(String ikeSaTag, int inboundSpi);
+    }
+
+    private static final SaEvents NO_EVENTS = new SaEvents() {
+        @Override
+        public void rekeyNeeded(String ikeSaTag, int inboundSpi, String why) {
+        }
+
+        @Override
+        public void expired(String ikeSaTag, int inboundSpi) {
+        }
+    };
+
     private final UpperLayer l2tp;
     private final DatagramSender sender;
     private final Scheduler scheduler;
@@ -80,6 +104,7 @@ public final class EspEndpoint implements ChildSaTable, EspDatagramSink {
     private final Map<Integer, ChildSa> byInboundSpi = new HashMap<>();
     /** Peers by their current outer address and port. */
     private final Map<InetSocketAddress, Peer> peers = new HashMap<>();
+    private SaEvents events = NO_EVENTS;
     private long dropLogWindow;
     private int dropLogs;
 
@@ -96,6 +121,11 @@ public final class EspEndpoint implements ChildSaTable, EspDatagramSink {
     public EspEndpoint(L2tpNetworkServer l2tp, DatagramSender sender, Scheduler scheduler, MeterRegistry registry,
                        int replayWindow) {
         this(UpperLayer.of(l2tp), sender, scheduler, registry, replayWindow);
+    }
+
+    /** Where rekey and expiry notices go (by default nowhere: they are still logged and counted). */
+    public void saEvents(SaEvents events) {
+        this.events = events;
     }
 
     /** A pair of SAs from one Quick Mode. */
@@ -141,7 +171,7 @@ public final class EspEndpoint implements ChildSaTable, EspDatagramSink {
             ChildSa sa = sas.isEmpty() ? null : sas.getLast();
             if (sa == null) {
                 datagram.release();
-                dropped(EspDropReason.NO_SA, current, "l2tp datagram to a peer without SA");
+                if (drop(EspDropReason.NO_SA)) logDrop(EspDropReason.NO_SA, current, "l2tp datagram, no SA");
                 return;
             }
             int length = datagram.readableBytes();
@@ -156,9 +186,9 @@ public final class EspEndpoint implements ChildSaTable, EspDatagramSink {
             ByteBuf packet = sa.out.seal(segment, SecurityAssociation.NEXT_HEADER_UDP);
             if (packet == null) {
                 EspDropReason why = sa.out.lastDrop();
-                dropped(why, current, "outbound " + sa.spis());
+                if (drop(why)) logDrop(why, current, "outbound " + sa.spis());
                 if (why == EspDropReason.SEQ_EXHAUSTED) rekeyNeeded(sa, "sequence numbers exhausted");
-                if (why == EspDropReason.LIFETIME) scheduler.execute(() -> delete(sa, "byte lifetime expired"));
+                if (why == EspDropReason.LIFETIME) scheduler.execute(() -> expire(sa, "byte lifetime expired"));
                 return;
             }
             metrics.sent(UDP_HEADER_LENGTH + length);
@@ -184,7 +214,7 @@ public final class EspEndpoint implements ChildSaTable, EspDatagramSink {
                     spec.keyBits(), spec.integrity(), spec.inboundKeymat(), spec.lifetimeBytes(), replayWindow, alloc);
             SecurityAssociation out = new SecurityAssociation(Direction.OUTBOUND, spec.outboundSpi(), spec.cipher(),
                     spec.keyBits(), spec.integrity(), spec.outboundKeymat(), spec.lifetimeBytes(), replayWindow, alloc);
-            Peer peer = peers.computeIfAbsent(spec.peer(), Peer::new);
+            Peer peer = peerFor(spec);
             peer.local = spec.local();
             peer.peerL2tpPort = spec.peerL2tpPort();
             ChildSa sa = new ChildSa(spec.ikeSaTag(), in, out, peer);
@@ -194,12 +224,30 @@ public final class EspEndpoint implements ChildSaTable, EspDatagramSink {
             if (lifetime != null && lifetime.isPositive()) {
                 sa.timers.add(scheduler.schedule(Duration.ofNanos((long) (lifetime.toNanos() * SOFT_LIFETIME)),
                         () -> rekeyNeeded(sa, "soft lifetime")));
-                sa.timers.add(scheduler.schedule(lifetime, () -> delete(sa, "hard lifetime expired")));
+                sa.timers.add(scheduler.schedule(lifetime, () -> expire(sa, "hard lifetime expired")));
             }
             log.info("{} esp sa up {} {} peer={}", spec.ikeSaTag(), sa.spis(), in.transformName(), address(spec.peer()));
         } finally {
             spec.wipe();
         }
+    }
+
+    /**
+     * The peer at the spec's address, else the peer of another pair of the same IKE SA (IKE saw the peer's new NAT
+     * port before ESP did: the peer moves there), else a new one.
+     */
+    private Peer peerFor(ChildSaSpec spec) {
+        Peer peer = peers.get(spec.peer());
+        if (peer != null) return peer;
+        for (ChildSa sa : byInboundSpi.values()) {
+            if (sa.ikeSaTag.equals(spec.ikeSaTag())) {
+                rebind(sa.peer, spec.peer());
+                return sa.peer;
+            }
+        }
+        peer = new Peer(spec.peer());
+        peers.put(spec.peer(), peer);
+        return peer;
     }
 
     @Override
@@ -254,6 +302,13 @@ public final class EspEndpoint implements ChildSaTable, EspDatagramSink {
         sa.rekeyReported = true;
         metrics.rekeyNeeded();
         log.info("{} esp sa {} needs rekey: {}", sa.ikeSaTag, sa.spis(), why);
+        events.rekeyNeeded(sa.ikeSaTag, sa.in.spi(), why);
+    }
+
+    private void expire(ChildSa sa, String why) {
+        if (byInboundSpi.get(sa.in.spi()) != sa) return;
+        delete(sa, why);
+        events.expired(sa.ikeSaTag, sa.in.spi());
     }
 
     // --- EspDatagramSink -----------------------------------------------------------------------------------------
@@ -262,24 +317,26 @@ public final class EspEndpoint implements ChildSaTable, EspDatagramSink {
     public void receive(InetSocketAddress peer, InetSocketAddress local, ByteBuf packet) {
         try {
             if (packet.readableBytes() < 8) {
-                dropped(EspDropReason.MALFORMED, peer, packet.readableBytes() + " octets");
+                if (drop(EspDropReason.MALFORMED)) logDrop(EspDropReason.MALFORMED, peer, packet.readableBytes() + " octets");
                 return;
             }
             int spi = packet.getInt(packet.readerIndex());
             ChildSa sa = byInboundSpi.get(spi);
             if (sa == null) {
-                dropped(EspDropReason.UNKNOWN_SPI, peer, "spi=" + hex(spi));
+                if (drop(EspDropReason.UNKNOWN_SPI)) logDrop(EspDropReason.UNKNOWN_SPI, peer, "spi=" + hex(spi));
                 return;
             }
             if (!peer.getAddress().equals(sa.peer.current.getAddress())) {
-                dropped(EspDropReason.WRONG_PEER, peer, sa.spis() + " belongs to " + address(sa.peer.current));
+                if (drop(EspDropReason.WRONG_PEER)) {
+                    logDrop(EspDropReason.WRONG_PEER, peer, sa.spis() + " belongs to " + address(sa.peer.current));
+                }
                 return;
             }
             ByteBuf segment = sa.in.open(packet);
             if (segment == null) {
                 EspDropReason why = sa.in.lastDrop();
-                dropped(why, peer, sa.spis() + " seq=" + packet.getUnsignedInt(packet.readerIndex() + 4));
-                if (why == EspDropReason.LIFETIME) scheduler.execute(() -> delete(sa, "byte lifetime expired"));
+                if (drop(why)) logDrop(why, peer, sa.spis() + " seq=" + packet.getUnsignedInt(packet.readerIndex() + 4));
+                if (why == EspDropReason.LIFETIME) scheduler.execute(() -> expire(sa, "byte lifetime expired"));
                 return;
             }
             sa.lastInbound = scheduler.nanoTime();
@@ -298,13 +355,15 @@ public final class EspEndpoint implements ChildSaTable, EspDatagramSink {
         int udpLength = length < UDP_HEADER_LENGTH ? -1 : segment.getUnsignedShort(segment.readerIndex() + 4);
         if (udpLength < UDP_HEADER_LENGTH || udpLength > length) {
             segment.release();
-            dropped(EspDropReason.MALFORMED, peer.current, "inner udp length " + udpLength + " of " + length);
+            if (drop(EspDropReason.MALFORMED)) {
+                logDrop(EspDropReason.MALFORMED, peer.current, "inner udp length " + udpLength + " of " + length);
+            }
             return;
         }
         int destination = segment.getUnsignedShort(segment.readerIndex() + 2);
         if (destination != L2TP_PORT) {
             segment.release();
-            dropped(EspDropReason.NOT_L2TP, peer.current, "inner udp to port " + destination);
+            if (drop(EspDropReason.NOT_L2TP)) logDrop(EspDropReason.NOT_L2TP, peer.current, "inner udp to port " + destination);
             return;
         }
         metrics.received(udpLength);
@@ -313,23 +372,29 @@ public final class EspEndpoint implements ChildSaTable, EspDatagramSink {
     }
 
     private void rebind(Peer peer, InetSocketAddress to) {
-        log.info("esp peer {} moved to port {} (NAT rebinding)", address(peer.current), to.getPort());
+        log.info("esp peer {} moved to {} (NAT rebinding)", address(peer.current), address(to));
         peers.remove(peer.current, peer);
         peer.current = to;
         peers.putIfAbsent(to, peer);
     }
 
-    private void dropped(EspDropReason reason, InetSocketAddress peer, String what) {
+    /**
+     * Counts a dropped packet; true when it should also be logged (DEBUG, at most {@value #DROP_LOGS_PER_INTERVAL}
+     * a second). Callers build the log line only then, so a flood of bad packets allocates nothing.
+     */
+    private boolean drop(EspDropReason reason) {
         metrics.dropped(reason);
-        if (!log.isDebugEnabled()) return;
+        if (!log.isDebugEnabled()) return false;
         long now = scheduler.nanoTime();
         if (now - dropLogWindow >= DROP_LOG_INTERVAL) {
             dropLogWindow = now;
             dropLogs = 0;
         }
-        if (dropLogs++ < DROP_LOGS_PER_INTERVAL) {
-            log.debug("peer={} esp packet dropped reason={} {}", address(peer), reason.tag(), what);
-        }
+        return dropLogs++ < DROP_LOGS_PER_INTERVAL;
+    }
+
+    private static void logDrop(EspDropReason reason, InetSocketAddress peer, String what) {
+        log.debug("peer={} esp packet dropped reason={} {}", address(peer), reason.tag(), what);
     }
 
     static String hex(int spi) {

@@ -289,4 +289,51 @@ class EspEndpointTest {
         assertThat(esp.activePairs()).isZero();
         assertThat(received).hasSize(2);
     }
+
+    @Test
+    void saEventsReachTheListener() {
+        List<String> events = new ArrayList<>();
+        esp.saEvents(new EspEndpoint.SaEvents() {
+            @Override
+            public void rekeyNeeded(String ikeSaTag, int inboundSpi, String why) {
+                events.add("rekey " + ikeSaTag + " " + Integer.toHexString(inboundSpi) + " " + why);
+            }
+
+            @Override
+            public void expired(String ikeSaTag, int inboundSpi) {
+                events.add("expired " + ikeSaTag + " " + Integer.toHexString(inboundSpi));
+            }
+        });
+        install(new EspPeer("ike=1", NAT, 0x1000, 0x2000, EspCipher.AES_CBC, 128, EspIntegrity.HMAC_SHA1_96,
+                Duration.ofMinutes(10), 0));
+        scheduler.advance(Duration.ofMinutes(10));
+        assertThat(events).containsExactly("rekey ike=1 1000 soft lifetime", "expired ike=1 1000");
+    }
+
+    @Test
+    void rekeyFromANewNatPortOfTheSameIkeSaKeepsThePeer() {
+        EspPeer old = install(new EspPeer("ike=1", NAT, 0x1000, 0x2000));
+        deliver(old, old.esp(L2TP));
+        EspPeer moved = install(new EspPeer("ike=1", NAT_2, 0x1001, 0x2001));
+        deliver(moved, moved.esp(L2TP));
+        assertThat(received.get(1).transport).isSameAs(received.get(0).transport);
+        esp.remove(0x1000, "rekeyed");
+        assertThat(closed).isEmpty();
+        received.getFirst().transport.send(NAT, Unpooled.wrappedBuffer(new byte[] {1}));
+        assertThat(sent.getLast().peer).isEqualTo(NAT_2);
+        assertThat(moved.openHex(sent.getLast().packet)).isEqualTo("01");
+    }
+
+    @Test
+    void replayWindowSizeIsValidatedUpFront() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new EspEndpoint(new EspEndpoint.UpperLayer() {
+            @Override
+            public void receive(InetSocketAddress peer, ByteBuf datagram, L2tpTransport transport) {
+            }
+
+            @Override
+            public void closeTunnels(L2tpTransport transport, String cause) {
+            }
+        }, (l, p, b) -> b.release(), scheduler, new SimpleMeterRegistry(), 8)).isInstanceOf(IllegalArgumentException.class);
+    }
 }
