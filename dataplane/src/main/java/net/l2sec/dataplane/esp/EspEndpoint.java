@@ -349,7 +349,11 @@ public final class EspEndpoint implements ChildSaTable, EspDatagramSink {
         }
     }
 
-    /** The inner UDP header (RFC 768): length within the segment, destination port 1701; the rest to L2TP. */
+    /**
+     * The inner UDP header (RFC 768): length within the segment, destination port 1701; the rest to L2TP. The UDP
+     * checksum is not verified: in transport mode behind a NAT it covers addresses the NAT changed (RFC 3948
+     * section 3.1.2), and the ICV already protects the segment.
+     */
     private void deliver(Peer peer, ByteBuf segment) {
         int length = segment.readableBytes();
         int udpLength = length < UDP_HEADER_LENGTH ? -1 : segment.getUnsignedShort(segment.readerIndex() + 4);

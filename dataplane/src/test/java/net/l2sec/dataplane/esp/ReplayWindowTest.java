@@ -70,6 +70,8 @@ class ReplayWindowTest {
         assertThat(accept(0xffff_ffffL)).isFalse();
         assertThat(accept(0xffff_ffffL - 1)).isTrue();
         assertThat(w.check(0xffff_ffffL - 128)).isFalse();
+        assertThat(w.check(1)).as("no wrap without ESN: 1 after 2^32-1 is just very old").isFalse();
+        assertThat(w.check(0)).isFalse();
     }
 
     @Test

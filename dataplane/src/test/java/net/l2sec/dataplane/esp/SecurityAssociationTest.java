@@ -208,4 +208,17 @@ class SecurityAssociationTest {
         assertThat(out.seal(bytes(4), UDP)).isNull();
         assertThat(open(in, p)).isEqualTo("lifetime");
     }
+
+    @Test
+    void packetNeedNotStartAtIndexZero() {
+        for (EspCipher c : List.of(EspCipher.AES_CBC, EspCipher.AES_GCM_16)) {
+            EspIntegrity i = c.aead() ? EspIntegrity.NONE : EspIntegrity.HMAC_SHA2_256_128;
+            SecurityAssociation out = sa(Direction.OUTBOUND, c, 128, i, 0);
+            SecurityAssociation in = sa(Direction.INBOUND, c, 128, i, 0);
+            ByteBuf sealed = out.seal(bytes(33), UDP);
+            ByteBuf shifted = Unpooled.directBuffer().writeZero(11).writeBytes(sealed).skipBytes(11);
+            sealed.release();
+            assertThat(open(in, shifted)).as(c.name()).isEqualTo(hex(33));
+        }
+    }
 }
