@@ -109,9 +109,15 @@ public final class SecurityAssociation {
         return lastDrop;
     }
 
-    /** True once, the first time the byte count passes the soft lifetime; the owner then asks for a rekey. */
+    /**
+     * True once, the first time the byte count passes the soft lifetime or (outbound) the sequence number passes the
+     * same fraction of its space; the owner then asks for a rekey.
+     */
     public boolean takeSoftLimit() {
-        if (softReported || lifetimeBytes <= 0 || bytes < lifetimeBytes * SOFT_FRACTION) return false;
+        if (softReported) return false;
+        boolean bytesSoft = lifetimeBytes > 0 && bytes >= lifetimeBytes * SOFT_FRACTION;
+        boolean seqSoft = direction == Direction.OUTBOUND && seq >= MAX_SEQUENCE * SOFT_FRACTION;
+        if (!bytesSoft && !seqSoft) return false;
         softReported = true;
         return true;
     }

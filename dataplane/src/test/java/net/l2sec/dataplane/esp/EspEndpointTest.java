@@ -336,4 +336,21 @@ class EspEndpointTest {
             }
         }, (l, p, b) -> b.release(), scheduler, new SimpleMeterRegistry(), 8)).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void badPaddingIsDroppedAndCounted() {
+        EspPeer p = install(new EspPeer("ike=1", NAT, 0x1000, 0x2000, EspCipher.AES_GCM_16, 128, EspIntegrity.NONE,
+                Duration.ofHours(1), 0));
+        // the peer's own stack, with the right key, writes Padding 01 03 instead of 01 02 (RFC 4303 section 2.4)
+        byte[] keymat = new byte[100];
+        new java.util.Random(0x1000).nextBytes(keymat);
+        GcmTransform raw = new GcmTransform(java.util.Arrays.copyOf(keymat, 16), java.util.Arrays.copyOfRange(keymat, 16, 20));
+        byte[] text = HexFormat.of().parseHex("06a506a5000c0000" + "aaaaaaaa" + "0103" + "02" + "11");
+        ByteBuf packet = Unpooled.buffer().writeInt(0x1000).writeInt(1).writeZero(8).writeBytes(text).writeZero(16);
+        raw.seal(packet, 0, text.length, 1);
+        deliver(p, packet);
+        assertThat(packet.refCnt()).isZero();
+        assertThat(dropped("bad_padding")).isEqualTo(1);
+        assertThat(received).isEmpty();
+    }
 }

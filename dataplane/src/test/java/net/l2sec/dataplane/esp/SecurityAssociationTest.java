@@ -185,6 +185,18 @@ class SecurityAssociationTest {
     }
 
     @Test
+    void sequenceSpaceNearlyUsedUpIsASoftLimit() {
+        SecurityAssociation out = sa(Direction.OUTBOUND, EspCipher.AES_CBC, 128, EspIntegrity.HMAC_SHA1_96, 0);
+        out.skipTo(3_800_000_000L);
+        out.seal(bytes(1), UDP).release();
+        assertThat(out.takeSoftLimit()).isFalse();
+        out.skipTo(3_900_000_000L);
+        out.seal(bytes(1), UDP).release();
+        assertThat(out.takeSoftLimit()).isTrue();
+        assertThat(out.takeSoftLimit()).isFalse();
+    }
+
+    @Test
     void byteLifetimeSoftThenHard() {
         SecurityAssociation out = sa(Direction.OUTBOUND, EspCipher.AES_CBC, 128, EspIntegrity.HMAC_SHA1_96, 100);
         out.seal(bytes(80), UDP).release();
