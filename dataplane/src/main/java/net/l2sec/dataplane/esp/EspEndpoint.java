@@ -212,8 +212,14 @@ public final class EspEndpoint implements ChildSaTable, EspDatagramSink {
             }
             SecurityAssociation in = new SecurityAssociation(Direction.INBOUND, spec.inboundSpi(), spec.cipher(),
                     spec.keyBits(), spec.integrity(), spec.inboundKeymat(), spec.lifetimeBytes(), replayWindow, alloc);
-            SecurityAssociation out = new SecurityAssociation(Direction.OUTBOUND, spec.outboundSpi(), spec.cipher(),
-                    spec.keyBits(), spec.integrity(), spec.outboundKeymat(), spec.lifetimeBytes(), replayWindow, alloc);
+            SecurityAssociation out;
+            try {
+                out = new SecurityAssociation(Direction.OUTBOUND, spec.outboundSpi(), spec.cipher(), spec.keyBits(),
+                        spec.integrity(), spec.outboundKeymat(), spec.lifetimeBytes(), replayWindow, alloc);
+            } catch (RuntimeException e) {
+                in.wipe();
+                throw e;
+            }
             Peer peer = peerFor(spec);
             peer.local = spec.local();
             peer.peerL2tpPort = spec.peerL2tpPort();
