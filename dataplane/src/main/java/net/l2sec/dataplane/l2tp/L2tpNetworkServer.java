@@ -69,6 +69,17 @@ public final class L2tpNetworkServer implements AutoCloseable {
         for (Tunnel t : List.copyOf(tunnels.values())) t.shutdown();
     }
 
+    /**
+     * Ends every tunnel created through {@code transport}, because that transport is going away (for ESP: the
+     * peer's last SA is deleted). Each gets one StopCCN attempt through the transport and is freed at once, as
+     * nothing could acknowledge it afterwards; {@code cause} goes into the StopCCN's error message and the log.
+     */
+    public void closeTunnels(L2tpTransport transport, String cause) {
+        for (Tunnel t : List.copyOf(tunnels.values())) {
+            if (t.transport() == transport) t.transportDown(cause);
+        }
+    }
+
     /** Tunnels accepted and not yet closing. */
     public int activeTunnels() {
         int n = 0;

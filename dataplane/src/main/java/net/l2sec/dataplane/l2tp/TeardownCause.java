@@ -15,6 +15,8 @@ public enum TeardownCause {
     REFUSED("refused"),
     PPP_CLOSED("ppp closed"),
     TUNNEL_DOWN("tunnel down"),
+    /** The transport the tunnel was created through is gone (e.g. its IPsec SAs were deleted). */
+    TRANSPORT_DOWN("transport down"),
     SHUTDOWN("shutdown");
 
     private final String text;

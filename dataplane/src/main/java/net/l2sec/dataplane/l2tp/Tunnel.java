@@ -121,6 +121,14 @@ public final class Tunnel {
         free();
     }
 
+    /** Ends the tunnel because its transport is gone: one StopCCN (if not already closing), then freed at once. */
+    void transportDown(String why) {
+        if (state == State.FREED) return;
+        log.info("tunnel={} transport down: {}", localId, why);
+        if (state != State.CLOSING) stop(StopCcnResult.GENERAL_REQUEST, ErrorCode.NO_ERROR, why, TeardownCause.TRANSPORT_DOWN);
+        free();
+    }
+
     // --- events, one method each --------------------------------------------------------------------------------
 
     private void handle(ControlMessage m) {

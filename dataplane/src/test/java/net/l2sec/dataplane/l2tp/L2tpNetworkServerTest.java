@@ -453,4 +453,25 @@ class L2tpNetworkServerTest {
         assertThat(count("l2sec.l2tp.packets.dropped", "reason", "unknown_tunnel")).isEqualTo(3);
         assertThat(lac.received).isEmpty();
     }
+
+    @Test
+    void closeTunnelsEndsOnlyThoseOfThatTransport() {
+        FakeLac lac = new FakeLac(server, PEER, 7);
+        lac.establish();
+        lac.call(1);
+        FakeLac other = new FakeLac(server, new InetSocketAddress("192.0.2.11", 1701), 8);
+        other.establish();
+        server.closeTunnels(lac, "ipsec sa deleted");
+        ControlMessage stop = lac.last(MessageType.STOPCCN);
+        assertThat(stop).isNotNull();
+        assertThat(stop.find(AvpType.RESULT_CODE).value()).startsWith(0, 1); // General request to clear
+        assertThat(ppp.opened.getFirst().down).containsExactly("transport down");
+        assertThat(other.received).noneMatch(m -> m.type() == MessageType.STOPCCN);
+        assertThat(server.tunnelCount()).isEqualTo(1);
+        assertThat(server.activeSessions()).isZero();
+        assertThat(count("l2sec.l2tp.tunnels.closed", "cause", "transport_down")).isEqualTo(1);
+        server.closeTunnels(lac, "again"); // nothing left: harmless
+        server.close();
+        assertThat(scheduler.activeTimers()).isZero();
+    }
 }

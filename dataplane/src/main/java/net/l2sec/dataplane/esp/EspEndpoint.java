@@ -1,0 +1,417 @@
+package net.l2sec.dataplane.esp;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import net.l2sec.dataplane.esp.SecurityAssociation.Direction;
+import net.l2sec.dataplane.ipsec.ChildSaSpec;
+import net.l2sec.dataplane.ipsec.ChildSaTable;
+import net.l2sec.dataplane.ipsec.DatagramSender;
+import net.l2sec.dataplane.ipsec.EspDatagramSink;
+import net.l2sec.dataplane.l2tp.L2tpNetworkServer;
+import net.l2sec.dataplane.l2tp.L2tpTransport;
+import net.l2sec.dataplane.time.Scheduler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Transport-mode ESP in UDP (RFC 4303, RFC 3948) between the UDP/4500 socket and the LNS: the SA database IKE
+ * fills ({@link ChildSaTable}) and the sink for ESP packets ({@link EspDatagramSink}). Runs on one event loop.
+ *
+ * <p>Inbound: SPI lookup, source address check (the SA's peer IP; the port may change), anti-replay, ICV,
+ * decryption, trailer, then the inner UDP header, which must be addressed to port 1701. The L2TP datagram goes to
+ * L2TP with the peer's {@link L2tpTransport}: one object per peer (per NAT mapping, so several clients behind one
+ * NAT address are independent) that survives rekeys and sends through the peer's newest outbound SA. L2TP accepts
+ * datagrams for a tunnel only through the transport that created it, so L2TP from a peer is accepted only through
+ * that peer's SAs.
+ *
+ * <p>NAT rebinding: when an authenticated packet arrives from the SA's peer IP on a new port, the peer's port is
+ * updated and replies go there (RFC 3948 section 5.2 leaves this to the implementation; only authenticated
+ * packets move it, so a spoofed packet cannot redirect traffic). L2TP keeps seeing the address the peer had when
+ * its first SA was installed, so its tunnels stay bound.
+ *
+ * <p>When a peer's last SA is deleted, its L2TP tunnels are closed first (the StopCCN still goes out encrypted).
+ */
+public final class EspEndpoint implements ChildSaTable, EspDatagramSink {
+    private static final Logger log = LoggerFactory.getLogger(EspEndpoint.class);
+    public static final int L2TP_PORT = 1701;
+    /** Anti-replay window unless configured otherwise (RFC 4303 section 3.4.3: at least 32, 64 recommended). */
+    public static final int DEFAULT_REPLAY_WINDOW = ReplayWindow.DEFAULT_SIZE;
+    static final int UDP_HEADER_LENGTH = 8;
+    /** Soft time lifetime, as a fraction of the hard one: from then on a rekey is due. */
+    static final double SOFT_LIFETIME = 0.9;
+    private static final long DROP_LOG_INTERVAL = Duration.ofSeconds(1).toNanos();
+    private static final int DROP_LOGS_PER_INTERVAL = 10;
+
+    /** What ESP needs from L2TP; {@link #of(L2tpNetworkServer)} adapts the LNS. */
+    public interface UpperLayer {
+        /** One L2TP datagram from {@code peer} through {@code transport}; ownership passes. */
+        void receive(InetSocketAddress peer, ByteBuf datagram, L2tpTransport transport);
+
+        /** The transport is going away: end the tunnels created through it. */
+        void closeTunnels(L2tpTransport transport, String cause);
+
+        static UpperLayer of(L2tpNetworkServer server) {
+            return new UpperLayer() {
+                @Override
+                public void receive(InetSocketAddress peer, ByteBuf datagram, L2tpTransport transport) {
+                    server.receive(peer, datagram, transport);
+                }
+
+                @Override
+                public void closeTunnels(L2tpTransport transport, String cause) {
+                    server.closeTunnels(transport, cause);
+                }
+            };
+        }
+    }
+
+    /**
+     * Told when an SA needs attention from IKE; optional (the wiring connects it to IKE, which ESP does not know).
+     * Called on the event loop.
+     */
+    public interface SaEvents {
+        /** Soft lifetime (time or bytes) reached or sequence numbers exhausted: IKE should rekey. Once per pair. */
+        void rekeyNeeded(String ikeSaTag, int inboundSpi, String why);
+
+        /** The pair reached its hard lifetime and is deleted: IKE may send a Delete for it. */
+        void expired(String ikeSaTag, int inboundSpi);
+    }
+
+    private static final SaEvents NO_EVENTS = new SaEvents() {
+        @Override
+        public void rekeyNeeded(String ikeSaTag, int inboundSpi, String why) {
+        }
+
+        @Override
+        public void expired(String ikeSaTag, int inboundSpi) {
+        }
+    };
+
+    private final UpperLayer l2tp;
+    private final DatagramSender sender;
+    private final Scheduler scheduler;
+    private final int replayWindow;
+    private final EspMetrics metrics;
+    private final ByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
+    private final Map<Integer, ChildSa> byInboundSpi = new HashMap<>();
+    /** Peers by their current outer address and port. */
+    private final Map<InetSocketAddress, Peer> peers = new HashMap<>();
+    private SaEvents events = NO_EVENTS;
+    private long dropLogWindow;
+    private int dropLogs;
+
+    public EspEndpoint(UpperLayer l2tp, DatagramSender sender, Scheduler scheduler, MeterRegistry registry,
+                       int replayWindow) {
+        new ReplayWindow(replayWindow); // validates the size now rather than at the first install
+        this.l2tp = l2tp;
+        this.sender = sender;
+        this.scheduler = scheduler;
+        this.replayWindow = replayWindow;
+        this.metrics = new EspMetrics(registry, byInboundSpi::size);
+    }
+
+    public EspEndpoint(L2tpNetworkServer l2tp, DatagramSender sender, Scheduler scheduler, MeterRegistry registry,
+                       int replayWindow) {
+        this(UpperLayer.of(l2tp), sender, scheduler, registry, replayWindow);
+    }
+
+    /** Where rekey and expiry notices go (by default nowhere: they are still logged and counted). */
+    public void saEvents(SaEvents events) {
+        this.events = events;
+    }
+
+    /** A pair of SAs from one Quick Mode. */
+    private static final class ChildSa {
+        final String ikeSaTag;
+        final SecurityAssociation in;
+        final SecurityAssociation out;
+        final Peer peer;
+        final List<Scheduler.Timeout> timers = new ArrayList<>(2);
+        long lastInbound;
+        boolean inboundSeen;
+        boolean rekeyReported;
+
+        ChildSa(String ikeSaTag, SecurityAssociation in, SecurityAssociation out, Peer peer) {
+            this.ikeSaTag = ikeSaTag;
+            this.in = in;
+            this.out = out;
+            this.peer = peer;
+        }
+
+        String spis() {
+            return "spi-in=" + hex(in.spi()) + " spi-out=" + hex(out.spi());
+        }
+    }
+
+    /** One remote IPsec peer (one NAT mapping): its SAs, newest last, and the transport L2TP uses to reach it. */
+    private final class Peer implements L2tpTransport {
+        /** The address L2TP knows the peer by: its outer address when its first SA was installed. */
+        final InetSocketAddress l2tpAddress;
+        InetSocketAddress current;
+        InetSocketAddress local;
+        int peerL2tpPort;
+        final List<ChildSa> sas = new ArrayList<>(2);
+
+        Peer(InetSocketAddress address) {
+            this.l2tpAddress = address;
+            this.current = address;
+        }
+
+        /** L2TP's datagram to this peer: UDP 1701 -> peerL2tpPort inside the newest outbound SA. */
+        @Override
+        public void send(InetSocketAddress ignored, ByteBuf datagram) {
+            ChildSa sa = sas.isEmpty() ? null : sas.getLast();
+            if (sa == null) {
+                datagram.release();
+                if (drop(EspDropReason.NO_SA)) logDrop(EspDropReason.NO_SA, current, "l2tp datagram, no SA");
+                return;
+            }
+            int length = datagram.readableBytes();
+            ByteBuf segment = alloc.heapBuffer(UDP_HEADER_LENGTH + length);
+            try {
+                // checksum 0: allowed for UDP over IPv4 and accepted by transport-mode NAT-T receivers (RFC 3948 3.1.2)
+                segment.writeShort(L2TP_PORT).writeShort(peerL2tpPort).writeShort(UDP_HEADER_LENGTH + length).writeShort(0);
+                segment.writeBytes(datagram, datagram.readerIndex(), length);
+            } finally {
+                datagram.release();
+            }
+            ByteBuf packet = sa.out.seal(segment, SecurityAssociation.NEXT_HEADER_UDP);
+            if (packet == null) {
+                EspDropReason why = sa.out.lastDrop();
+                if (drop(why)) logDrop(why, current, "outbound " + sa.spis());
+                if (why == EspDropReason.SEQ_EXHAUSTED) rekeyNeeded(sa, "sequence numbers exhausted");
+                if (why == EspDropReason.LIFETIME) scheduler.execute(() -> expire(sa, "byte lifetime expired"));
+                return;
+            }
+            metrics.sent(UDP_HEADER_LENGTH + length);
+            if (sa.out.takeSoftLimit()) rekeyNeeded(sa, "soft byte lifetime");
+            sender.send(local, current, packet);
+        }
+
+        @Override
+        public String toString() {
+            return "esp peer " + address(current);
+        }
+    }
+
+    // --- ChildSaTable --------------------------------------------------------------------------------------------
+
+    @Override
+    public void install(ChildSaSpec spec) {
+        try {
+            if (byInboundSpi.containsKey(spec.inboundSpi())) {
+                throw new IllegalArgumentException("inbound SPI " + hex(spec.inboundSpi()) + " already installed");
+            }
+            SecurityAssociation in = new SecurityAssociation(Direction.INBOUND, spec.inboundSpi(), spec.cipher(),
+                    spec.keyBits(), spec.integrity(), spec.inboundKeymat(), spec.lifetimeBytes(), replayWindow, alloc);
+            SecurityAssociation out;
+            try {
+                out = new SecurityAssociation(Direction.OUTBOUND, spec.outboundSpi(), spec.cipher(), spec.keyBits(),
+                        spec.integrity(), spec.outboundKeymat(), spec.lifetimeBytes(), replayWindow, alloc);
+            } catch (RuntimeException e) {
+                in.wipe();
+                throw e;
+            }
+            Peer peer = peerFor(spec);
+            peer.local = spec.local();
+            peer.peerL2tpPort = spec.peerL2tpPort();
+            ChildSa sa = new ChildSa(spec.ikeSaTag(), in, out, peer);
+            peer.sas.add(sa);
+            byInboundSpi.put(spec.inboundSpi(), sa);
+            Duration lifetime = spec.lifetime();
+            if (lifetime != null && lifetime.isPositive()) {
+                sa.timers.add(scheduler.schedule(Duration.ofNanos((long) (lifetime.toNanos() * SOFT_LIFETIME)),
+                        () -> rekeyNeeded(sa, "soft lifetime")));
+                sa.timers.add(scheduler.schedule(lifetime, () -> expire(sa, "hard lifetime expired")));
+            }
+            log.info("{} esp sa up {} {} peer={}", spec.ikeSaTag(), sa.spis(), in.transformName(), address(spec.peer()));
+        } finally {
+            spec.wipe();
+        }
+    }
+
+    /**
+     * The peer at the spec's address, else the peer of another pair of the same IKE SA (IKE saw the peer's new NAT
+     * port before ESP did: the peer moves there), else a new one.
+     */
+    private Peer peerFor(ChildSaSpec spec) {
+        Peer peer = peers.get(spec.peer());
+        if (peer != null) return peer;
+        for (ChildSa sa : byInboundSpi.values()) {
+            if (sa.ikeSaTag.equals(spec.ikeSaTag())) {
+                rebind(sa.peer, spec.peer());
+                return sa.peer;
+            }
+        }
+        peer = new Peer(spec.peer());
+        peers.put(spec.peer(), peer);
+        return peer;
+    }
+
+    @Override
+    public void remove(int inboundSpi, String cause) {
+        ChildSa sa = byInboundSpi.get(inboundSpi);
+        if (sa == null) {
+            log.debug("esp sa spi-in={} not installed, nothing to remove ({})", hex(inboundSpi), cause);
+            return;
+        }
+        delete(sa, cause);
+    }
+
+    @Override
+    public void removeAll(String ikeSaTag, String cause) {
+        for (ChildSa sa : List.copyOf(byInboundSpi.values())) {
+            if (sa.ikeSaTag.equals(ikeSaTag)) delete(sa, cause);
+        }
+    }
+
+    @Override
+    public boolean inboundSince(int inboundSpi, long sinceNanos) {
+        ChildSa sa = byInboundSpi.get(inboundSpi);
+        return sa != null && sa.inboundSeen && sa.lastInbound - sinceNanos >= 0;
+    }
+
+    /** For tests: the outbound SA of the pair whose inbound SPI is given. */
+    SecurityAssociation outbound(int inboundSpi) {
+        ChildSa sa = byInboundSpi.get(inboundSpi);
+        return sa == null ? null : sa.out;
+    }
+
+    /** Installed SA pairs. */
+    public int activePairs() {
+        return byInboundSpi.size();
+    }
+
+    private void delete(ChildSa sa, String cause) {
+        if (byInboundSpi.get(sa.in.spi()) != sa) return; // already gone
+        Peer peer = sa.peer;
+        if (peer.sas.size() == 1) l2tp.closeTunnels(peer, "ipsec sa deleted: " + cause); // StopCCN through this SA
+        byInboundSpi.remove(sa.in.spi());
+        peer.sas.remove(sa);
+        if (peer.sas.isEmpty()) peers.remove(peer.current, peer);
+        for (Scheduler.Timeout t : sa.timers) t.cancel();
+        sa.in.wipe();
+        sa.out.wipe();
+        log.info("{} esp sa down {} peer={} cause={}", sa.ikeSaTag, sa.spis(), address(peer.current), cause);
+    }
+
+    private void rekeyNeeded(ChildSa sa, String why) {
+        if (sa.rekeyReported) return;
+        sa.rekeyReported = true;
+        metrics.rekeyNeeded();
+        log.info("{} esp sa {} needs rekey: {}", sa.ikeSaTag, sa.spis(), why);
+        events.rekeyNeeded(sa.ikeSaTag, sa.in.spi(), why);
+    }
+
+    private void expire(ChildSa sa, String why) {
+        if (byInboundSpi.get(sa.in.spi()) != sa) return;
+        delete(sa, why);
+        events.expired(sa.ikeSaTag, sa.in.spi());
+    }
+
+    // --- EspDatagramSink -----------------------------------------------------------------------------------------
+
+    @Override
+    public void receive(InetSocketAddress peer, InetSocketAddress local, ByteBuf packet) {
+        try {
+            if (packet.readableBytes() < 8) {
+                if (drop(EspDropReason.MALFORMED)) logDrop(EspDropReason.MALFORMED, peer, packet.readableBytes() + " octets");
+                return;
+            }
+            int spi = packet.getInt(packet.readerIndex());
+            ChildSa sa = byInboundSpi.get(spi);
+            if (sa == null) {
+                if (drop(EspDropReason.UNKNOWN_SPI)) logDrop(EspDropReason.UNKNOWN_SPI, peer, "spi=" + hex(spi));
+                return;
+            }
+            if (!peer.getAddress().equals(sa.peer.current.getAddress())) {
+                if (drop(EspDropReason.WRONG_PEER)) {
+                    logDrop(EspDropReason.WRONG_PEER, peer, sa.spis() + " belongs to " + address(sa.peer.current));
+                }
+                return;
+            }
+            ByteBuf segment = sa.in.open(packet);
+            if (segment == null) {
+                EspDropReason why = sa.in.lastDrop();
+                if (drop(why)) logDrop(why, peer, sa.spis() + " seq=" + packet.getUnsignedInt(packet.readerIndex() + 4));
+                if (why == EspDropReason.LIFETIME) scheduler.execute(() -> expire(sa, "byte lifetime expired"));
+                return;
+            }
+            sa.lastInbound = scheduler.nanoTime();
+            sa.inboundSeen = true;
+            if (!peer.equals(sa.peer.current)) rebind(sa.peer, peer);
+            if (sa.in.takeSoftLimit()) rekeyNeeded(sa, "soft byte lifetime");
+            deliver(sa.peer, segment);
+        } finally {
+            packet.release();
+        }
+    }
+
+    /**
+     * The inner UDP header (RFC 768): length within the segment, destination port 1701; the rest to L2TP. The UDP
+     * checksum is not verified: in transport mode behind a NAT it covers addresses the NAT changed (RFC 3948
+     * section 3.1.2), and the ICV already protects the segment.
+     */
+    private void deliver(Peer peer, ByteBuf segment) {
+        int length = segment.readableBytes();
+        int udpLength = length < UDP_HEADER_LENGTH ? -1 : segment.getUnsignedShort(segment.readerIndex() + 4);
+        if (udpLength < UDP_HEADER_LENGTH || udpLength > length) {
+            segment.release();
+            if (drop(EspDropReason.MALFORMED)) {
+                logDrop(EspDropReason.MALFORMED, peer.current, "inner udp length " + udpLength + " of " + length);
+            }
+            return;
+        }
+        int destination = segment.getUnsignedShort(segment.readerIndex() + 2);
+        if (destination != L2TP_PORT) {
+            segment.release();
+            if (drop(EspDropReason.NOT_L2TP)) logDrop(EspDropReason.NOT_L2TP, peer.current, "inner udp to port " + destination);
+            return;
+        }
+        metrics.received(udpLength);
+        segment.writerIndex(segment.readerIndex() + udpLength).skipBytes(UDP_HEADER_LENGTH);
+        l2tp.receive(peer.l2tpAddress, segment, peer);
+    }
+
+    private void rebind(Peer peer, InetSocketAddress to) {
+        log.info("esp peer {} moved to {} (NAT rebinding)", address(peer.current), address(to));
+        peers.remove(peer.current, peer);
+        peer.current = to;
+        peers.putIfAbsent(to, peer);
+    }
+
+    /**
+     * Counts a dropped packet; true when it should also be logged (DEBUG, at most {@value #DROP_LOGS_PER_INTERVAL}
+     * a second). Callers build the log line only then, so a flood of bad packets allocates nothing.
+     */
+    private boolean drop(EspDropReason reason) {
+        metrics.dropped(reason);
+        if (!log.isDebugEnabled()) return false;
+        long now = scheduler.nanoTime();
+        if (now - dropLogWindow >= DROP_LOG_INTERVAL) {
+            dropLogWindow = now;
+            dropLogs = 0;
+        }
+        return dropLogs++ < DROP_LOGS_PER_INTERVAL;
+    }
+
+    private static void logDrop(EspDropReason reason, InetSocketAddress peer, String what) {
+        log.debug("peer={} esp packet dropped reason={} {}", address(peer), reason.tag(), what);
+    }
+
+    static String hex(int spi) {
+        return String.format("%08x", spi);
+    }
+
+    static String address(InetSocketAddress a) {
+        return (a.getAddress() != null ? a.getAddress().getHostAddress() : a.getHostString()) + ":" + a.getPort();
+    }
+}

@@ -1,0 +1,223 @@
+package net.l2sec.dataplane.esp;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import java.security.SecureRandom;
+import java.util.Arrays;
+import net.l2sec.dataplane.ipsec.EspCipher;
+import net.l2sec.dataplane.ipsec.EspIntegrity;
+
+/**
+ * One direction of a transport-mode ESP SA (RFC 4303): SPI, transform and keys, sequence number or anti-replay
+ * window, and the byte lifetime. Confined to the event loop thread; {@link #seal} and {@link #open} allocate
+ * nothing but one pooled buffer each (the JCE itself needs a parameter spec per packet).
+ *
+ * <p>Failures return null and leave the reason in {@link #lastDrop()}, so the packet path allocates no result.
+ */
+public final class SecurityAssociation {
+    /** Next Header for UDP (IANA protocol number 17): all we carry is L2TP over UDP. */
+    public static final int NEXT_HEADER_UDP = 17;
+    /** Without ESN the sequence number must not cycle (RFC 4303 section 3.3.3). */
+    static final long MAX_SEQUENCE = 0xffff_ffffL;
+    /** The byte lifetime is "soft" (time to rekey) at this fraction of the hard one. */
+    static final double SOFT_FRACTION = 0.9;
+
+    public enum Direction { INBOUND, OUTBOUND }
+
+    private final Direction direction;
+    private final int spi;
+    private final EspTransform transform;
+    private final ByteBufAllocator alloc;
+    private final ReplayWindow replay;
+    private final long lifetimeBytes;
+    private long seq;
+    private long bytes;
+    private boolean softReported;
+    private boolean dead;
+    private EspDropReason lastDrop;
+
+    /**
+     * @param keymat        encryption key (and GCM's 4-octet salt), then the integrity key (RFC 4106 section 8.1,
+     *                      RFC 2409 section 5.5); this SA copies what it needs, the caller wipes {@code keymat}
+     * @param lifetimeBytes hard byte lifetime, 0 for none
+     * @param replayWindow  anti-replay window size (inbound only)
+     */
+    public SecurityAssociation(Direction direction, int spi, EspCipher cipher, int keyBits, EspIntegrity integrity,
+                               byte[] keymat, long lifetimeBytes, int replayWindow, ByteBufAllocator alloc) {
+        this(direction, spi, cipher, keyBits, integrity, keymat, lifetimeBytes, replayWindow, alloc, new SecureRandom());
+    }
+
+    /** @param ivSource CBC IVs; a fixed source only in known-answer tests */
+    SecurityAssociation(Direction direction, int spi, EspCipher cipher, int keyBits, EspIntegrity integrity,
+                        byte[] keymat, long lifetimeBytes, int replayWindow, ByteBufAllocator alloc,
+                        SecureRandom ivSource) {
+        if (spi >= 0 && spi < 256) throw new IllegalArgumentException("SPI " + spi + " is reserved (RFC 4303 section 2.1)");
+        int keyLength = (cipher.fixedKeyBits() != 0 ? cipher.fixedKeyBits() : keyBits) / 8;
+        int saltLength = cipher.aead() ? GcmTransform.SALT_LENGTH : 0;
+        int integrityLength = cipher.aead() ? 0 : integrity.keyBits() / 8;
+        if (cipher.aead() && integrity != EspIntegrity.NONE) throw new IllegalArgumentException("AEAD with " + integrity);
+        if (keymat.length < keyLength + saltLength + integrityLength) {
+            throw new IllegalArgumentException("KEYMAT of " + keymat.length + " octets, " + cipher + "/" + keyBits
+                    + " with " + integrity + " needs " + (keyLength + saltLength + integrityLength));
+        }
+        byte[] key = Arrays.copyOfRange(keymat, 0, keyLength);
+        if (cipher.aead()) {
+            transform = new GcmTransform(key, Arrays.copyOfRange(keymat, keyLength, keyLength + saltLength));
+        } else {
+            byte[] integrityKey = Arrays.copyOfRange(keymat, keyLength, keyLength + integrityLength);
+            try {
+                transform = new CbcTransform(cipher, key, integrity, integrityKey, ivSource);
+            } finally {
+                Arrays.fill(integrityKey, (byte) 0); // the Mac keeps its own copy
+            }
+        }
+        this.direction = direction;
+        this.spi = spi;
+        this.alloc = alloc;
+        this.lifetimeBytes = lifetimeBytes;
+        this.replay = direction == Direction.INBOUND ? new ReplayWindow(replayWindow) : null;
+    }
+
+    public Direction direction() {
+        return direction;
+    }
+
+    public int spi() {
+        return spi;
+    }
+
+    public String transformName() {
+        return transform.name();
+    }
+
+    /** Octets of payload protected so far. */
+    public long bytes() {
+        return bytes;
+    }
+
+    /** Outbound: the last sequence number sent; inbound: the highest one accepted. */
+    public long sequence() {
+        return direction == Direction.OUTBOUND ? seq : replay.top();
+    }
+
+    /** Outbound: true once the sequence number space is used up and nothing more can be sent. */
+    public boolean exhausted() {
+        return direction == Direction.OUTBOUND && seq >= MAX_SEQUENCE;
+    }
+
+    public EspDropReason lastDrop() {
+        return lastDrop;
+    }
+
+    /**
+     * True once, the first time the byte count passes the soft lifetime or (outbound) the sequence number passes the
+     * same fraction of its space; the owner then asks for a rekey.
+     */
+    public boolean takeSoftLimit() {
+        if (softReported) return false;
+        boolean bytesSoft = lifetimeBytes > 0 && bytes >= lifetimeBytes * SOFT_FRACTION;
+        boolean seqSoft = direction == Direction.OUTBOUND && seq >= MAX_SEQUENCE * SOFT_FRACTION;
+        if (!bytesSoft && !seqSoft) return false;
+        softReported = true;
+        return true;
+    }
+
+    /** True when the byte lifetime is used up: the SA must go. */
+    public boolean hardLimitReached() {
+        return lifetimeBytes > 0 && bytes >= lifetimeBytes;
+    }
+
+    /**
+     * Builds the ESP packet for {@code segment} (a transport-layer segment with Next Header {@code nextHeader}).
+     * Takes ownership of {@code segment}. Returns null when the SA refuses to send (sequence numbers or lifetime
+     * used up, SA dead); {@link #lastDrop()} says why.
+     */
+    public ByteBuf seal(ByteBuf segment, int nextHeader) {
+        try {
+            if (direction != Direction.OUTBOUND) throw new IllegalStateException("seal on an inbound SA");
+            if (dead || hardLimitReached()) return fail(EspDropReason.LIFETIME);
+            if (seq >= MAX_SEQUENCE) return fail(EspDropReason.SEQ_EXHAUSTED);
+            int payload = segment.readableBytes();
+            int align = transform.alignment();
+            int padding = (align - (payload + 2) % align) % align;
+            int plaintext = payload + padding + 2;
+            int ivLength = transform.ivLength();
+            ByteBuf packet = alloc.heapBuffer(8 + ivLength + plaintext + transform.icvLength());
+            try {
+                seq++;
+                packet.writeInt(spi).writeInt((int) seq);
+                packet.writerIndex(8 + ivLength);
+                packet.writeBytes(segment, segment.readerIndex(), payload);
+                for (int i = 1; i <= padding; i++) packet.writeByte(i); // RFC 4303 section 2.4 default contents
+                packet.writeByte(padding).writeByte(nextHeader);
+                transform.seal(packet, 0, plaintext, seq);
+                packet.writerIndex(packet.writerIndex() + transform.icvLength());
+                bytes += payload;
+                return packet;
+            } catch (RuntimeException e) {
+                packet.release();
+                throw e;
+            }
+        } finally {
+            segment.release();
+        }
+    }
+
+    /**
+     * Verifies and decrypts {@code packet} (from the SPI on; not released here). Returns the inner transport-layer
+     * segment with Next Header {@link #NEXT_HEADER_UDP} in a new buffer the caller owns, or null; {@link #lastDrop()}
+     * says why. Order as RFC 4303 section 3.4: replay check, ICV, then the window update, then the trailer.
+     */
+    public ByteBuf open(ByteBuf packet) {
+        if (direction != Direction.INBOUND) throw new IllegalStateException("open on an outbound SA");
+        if (dead || hardLimitReached()) return fail(EspDropReason.LIFETIME);
+        int start = packet.readerIndex();
+        int length = packet.readableBytes();
+        int ciphertext = length < 8 ? -1 : transform.ciphertextLength(length);
+        if (ciphertext < 0) return fail(EspDropReason.MALFORMED);
+        long sequence = packet.getUnsignedInt(start + 4);
+        if (!replay.check(sequence)) return fail(EspDropReason.REPLAY);
+        ByteBuf out = alloc.heapBuffer(ciphertext);
+        try {
+            EspDropReason failed = transform.open(packet, start, length, out);
+            if (failed != null) return fail(failed);
+            replay.update(sequence);
+            int padding = out.getUnsignedByte(ciphertext - 2);
+            int nextHeader = out.getUnsignedByte(ciphertext - 1);
+            if (padding > ciphertext - 2) return fail(EspDropReason.BAD_PADDING);
+            int payload = ciphertext - 2 - padding;
+            for (int i = 1; i <= padding; i++) {
+                if (out.getUnsignedByte(payload + i - 1) != i) return fail(EspDropReason.BAD_PADDING);
+            }
+            if (nextHeader != NEXT_HEADER_UDP) return fail(EspDropReason.NOT_UDP);
+            bytes += payload;
+            out.writerIndex(payload);
+            ByteBuf result = out;
+            out = null;
+            return result;
+        } finally {
+            if (out != null) out.release();
+        }
+    }
+
+    private ByteBuf fail(EspDropReason reason) {
+        lastDrop = reason;
+        return null;
+    }
+
+    /** Ends the SA: overwrites the raw keys it holds; nothing is sealed or opened afterwards. */
+    public void wipe() {
+        dead = true;
+        transform.wipe();
+    }
+
+    /** For tests: continue as if {@code last} sequence numbers had been sent. */
+    void skipTo(long last) {
+        seq = last;
+    }
+
+    @Override
+    public String toString() {
+        return "SA[" + direction + " spi=" + Integer.toHexString(spi) + " " + transform.name() + "]";
+    }
+}
