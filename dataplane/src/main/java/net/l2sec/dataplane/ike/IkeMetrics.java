@@ -12,7 +12,7 @@ final class IkeMetrics {
     IkeMetrics(MeterRegistry registry, IntSupplier activeSas) {
         this.registry = registry;
         Gauge.builder("l2sec.ike.sas.active", activeSas, IntSupplier::getAsInt)
-                .description("established ISAKMP SAs").register(registry);
+                .description("established ISAKMP SAs").strongReference(true).register(registry);
     }
 
     void dropped(DropReason reason) {
