@@ -273,6 +273,10 @@ public final class IkeResponder implements IkeDatagramSink, AutoCloseable {
         }
     }
 
+    void releaseSpi(int spi) {
+        spis.remove(spi);
+    }
+
     int newMessageId() {
         int m;
         do {

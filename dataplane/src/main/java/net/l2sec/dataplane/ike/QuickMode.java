@@ -6,6 +6,7 @@ import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import net.l2sec.dataplane.ike.keymat.DhGroup;
 import net.l2sec.dataplane.ike.keymat.DiffieHellman;
 import net.l2sec.dataplane.ike.message.ExchangeType;
 import net.l2sec.dataplane.ike.message.IsakmpCodec;
@@ -52,10 +53,12 @@ final class QuickMode {
         if (sa == null || nonce == null || nonce.data().length < 8 || (ids.size() != 0 && ids.size() != 2)) {
             return fail(FailureReason.INVALID_PAYLOAD, "message 1 lacks SA, nonce or a pair of IDs");
         }
-        net.l2sec.dataplane.ike.keymat.DhGroup keGroup = null;
+        DhGroup keGroup = null;
         if (ke != null) {
-            for (var g : net.l2sec.dataplane.ike.keymat.DhGroup.values()) if (g.publicValueLength() == ke.data().length) keGroup = g;
-            // ECP256 (64) and MODP? lengths never collide among our groups: 128, 192, 256, 64, 96
+            // the public value lengths of our groups differ (128, 192, 256, 64, 96): the KE tells its group, which
+            // must equal the transform's Group Description
+            for (DhGroup g : DhGroup.values()) if (g.publicValueLength() == ke.data().length) keGroup = g;
+            if (keGroup == null) return fail(FailureReason.INVALID_KE, "KE of " + ke.data().length + " octets");
         }
         chosen = ChildProposal.select(sa, keGroup, responder.settings());
         if (chosen == null) {
@@ -96,6 +99,12 @@ final class QuickMode {
             reply.add(idcr);
         }
         chain.all(Payload.NatOa.class).forEach(oa -> LOG.debug("{} nat-oa type={} len={}", ike.tag, oa.idType(), oa.address().length));
+        if (ike.natT != IkeSa.NatT.NONE) {
+            // RFC 3947 section 5.2: the responder that selects UDP-Encapsulated-Transport sends NAT-OAi (the
+            // initiator's address as we see it) and NAT-OAr (our own)
+            reply.add(natOa(ike.peer.getAddress()));
+            reply.add(natOa(ike.local.getAddress()));
+        }
         byte[] rest = IsakmpCodec.encodePayloads(reply);
         List<Payload> all = new ArrayList<>();
         all.add(new Payload.Hash(ike.keymat.hash2(messageId, ni, rest)));
@@ -106,6 +115,11 @@ final class QuickMode {
         retransmission = new Retransmission(responder.scheduler(), () -> {
             responder.metrics().retransmit();
             responder.send(ike, response);
+        }, () -> {
+            if (ike.quickModes.remove(messageId) == this) {
+                ike.keymat.endExchange(messageId);
+                fail(FailureReason.TIMEOUT, "no message 3");
+            }
         });
         return true;
     }
@@ -139,8 +153,14 @@ final class QuickMode {
     private boolean fail(FailureReason reason, String why) {
         LOG.warn("{} peer={} phase2 failed reason={}: {}", ike.tag, ike.peerText(), reason.tag(), why);
         responder.metrics().phase2Failed(reason);
+        if (inboundSpi != 0) responder.releaseSpi(inboundSpi);
         wipe();
         return false;
+    }
+
+    private Payload.NatOa natOa(java.net.InetAddress a) {
+        return new Payload.NatOa(ike.natT == IkeSa.NatT.DRAFT,
+                a instanceof java.net.Inet4Address ? Payload.Id.ID_IPV4_ADDR : Payload.Id.ID_IPV6_ADDR, a.getAddress());
     }
 
     void cancel() {

@@ -12,18 +12,29 @@ final class Retransmission {
     static final int MAX = 5;
     private final Scheduler scheduler;
     private final Runnable resend;
+    private final Runnable giveUp;
     private Scheduler.Timeout timer;
     private int sent;
 
     Retransmission(Scheduler scheduler, Runnable resend) {
+        this(scheduler, resend, () -> {
+        });
+    }
+
+    /** @param giveUp runs when the last retransmission went unanswered for its full interval */
+    Retransmission(Scheduler scheduler, Runnable resend, Runnable giveUp) {
         this.scheduler = scheduler;
         this.resend = resend;
+        this.giveUp = giveUp;
         arm();
     }
 
     private void arm() {
         timer = scheduler.schedule(FIRST.multipliedBy(1L << sent), () -> {
-            if (++sent > MAX) return;
+            if (++sent > MAX) {
+                giveUp.run();
+                return;
+            }
             resend.run();
             arm();
         });

@@ -364,4 +364,22 @@ class ResponderBehaviourTest {
         net.deliver(newMapping, IkeHarness.LOCAL_4500, qm.message3());
         assertThat(net.childSas.installed.get(0).peer()).isEqualTo(newMapping);
     }
+
+    @Test
+    void quickModeResponseCarriesNatOaAndAnUnfinishedQuickModeTimesOut() throws Exception {
+        IkeHarness net = new IkeHarness(settings());
+        TestInitiator i = client(net, 500, 4500).mainMode();
+        TestInitiator.Qm qm = i.new Qm(null);
+        byte[] q2 = net.exchange(i.addr4500, IkeHarness.LOCAL_4500, qm.message1(ESP));
+        PayloadChain c = i.unprotect(q2);
+        assertThat(c.all(Payload.NatOa.class)).extracting(Payload.NatOa::address)
+                .containsExactly(i.addr4500.getAddress().getAddress(), IkeHarness.LOCAL_4500.getAddress().getAddress());
+        int before = net.sent.size();
+        net.scheduler.advance(Duration.ofSeconds(2 + 4 + 8 + 16 + 32 + 64));
+        assertThat(net.sent.subList(before, net.sent.size()).stream()
+                .filter(m -> m.message()[18] == ExchangeType.QUICK_MODE.code()).toList()).hasSize(5)
+                .allSatisfy(m -> assertThat(m.message()).isEqualTo(q2));
+        assertThat(net.count("l2sec.ike.phase2", "result", "failed", "reason", "timeout")).isEqualTo(1);
+        assertThat(net.childSas.installed).isEmpty();
+    }
 }
