@@ -60,6 +60,11 @@ final class QuickMode {
             for (DhGroup g : DhGroup.values()) if (g.publicValueLength() == ke.data().length) keGroup = g;
             if (keGroup == null) return fail(FailureReason.INVALID_KE, "KE of " + ke.data().length + " octets");
         }
+        if (ike.local.getPort() != IkeResponder.NAT_T_PORT) {
+            // ESP here is UDP-encapsulated only; our NAT-D always makes a NAT-T peer float to 4500
+            return fail(FailureReason.NO_PROPOSAL_CHOSEN, "peer did not move to UDP/4500 (NAT-T "
+                    + (ike.natT == IkeSa.NatT.NONE ? "not negotiated" : "negotiated, no float") + ")");
+        }
         chosen = ChildProposal.select(sa, keGroup, responder.settings());
         if (chosen == null) {
             LOG.warn("{} peer={} phase2 failed reason=no_proposal_chosen offered: {}; allowed: {} x {} x {}{}", ike.tag,

@@ -382,4 +382,60 @@ class ResponderBehaviourTest {
         assertThat(net.count("l2sec.ike.phase2", "result", "failed", "reason", "timeout")).isEqualTo(1);
         assertThat(net.childSas.installed).isEmpty();
     }
+
+    @Test
+    void wrongQuickModeHash3InstallsNothing() throws Exception {
+        IkeHarness net = new IkeHarness(settings());
+        TestInitiator i = client(net, 500, 4500).mainMode();
+        TestInitiator.Qm qm = i.new Qm(null);
+        qm.message2(net.exchange(i.addr4500, IkeHarness.LOCAL_4500, qm.message1(ESP)));
+        byte[] bad = i.protect(ExchangeType.QUICK_MODE, qm.mid, List.of(new Payload.Hash(new byte[20])));
+        assertThat(net.deliver(i.addr4500, IkeHarness.LOCAL_4500, bad)).isEmpty();
+        assertThat(net.count("l2sec.ike.phase2", "result", "failed", "reason", "auth_failed")).isEqualTo(1);
+        assertThat(net.childSas.installed).isEmpty();
+    }
+
+    @Test
+    void draftNatTravesalUsesTheDraftPayloadsAndModes() throws Exception {
+        IkeHarness net = new IkeHarness(settings());
+        TestInitiator i = client(net, 500, 4500);
+        byte[] mm1 = i.mm1();
+        // keep only the draft-02\n NAT-T VID (like older Windows and macOS)
+        IsakmpHeader h = IsakmpCodec.decodeHeader(mm1);
+        List<Payload> payloads = new java.util.ArrayList<>(IsakmpCodec.decodePayloads(h, mm1).payloads());
+        payloads.removeIf(p -> p instanceof Payload.VendorId v && (Arrays.equals(v.data(), IsakmpVendor.RFC3947)
+                || Arrays.equals(v.data(), IsakmpVendor.DPD)));
+        PayloadChain mm2 = i.mm2(net.exchange(i.addr500, IkeHarness.LOCAL_500, IsakmpCodec.encode(h, payloads)));
+        assertThat(mm2.all(Payload.VendorId.class)).extracting(Payload.VendorId::data)
+                .containsExactly(IsakmpVendor.DRAFT_02N, IsakmpVendor.DPD);
+        PayloadChain mm4 = i.mm4(net.exchange(i.addr500, IkeHarness.LOCAL_500, i.mm3()));
+        assertThat(mm4.all(Payload.NatD.class)).hasSize(2).allMatch(Payload.NatD::draft);
+        i.mm6(net.exchange(i.addr4500, IkeHarness.LOCAL_4500, i.mm5(false)));
+        Payload.Transform t = TestInitiator.esp(1, EspCipher.AES_CBC, 128, EspIntegrity.HMAC_SHA1_96, null);
+        List<Attribute> attrs = new java.util.ArrayList<>(t.attributes());
+        attrs.replaceAll(a -> a.type() == 4 ? Attribute.of(4, 61444) : a);
+        i.quickMode(List.of(new Payload.Transform(1, t.transformId(), attrs)), null);
+        assertThat(net.childSas.installed).hasSize(1);
+    }
+
+    @Test
+    void quickModeOverPort500IsRefused() throws Exception {
+        IkeHarness net = new IkeHarness(settings());
+        TestInitiator i = client(net, 500, 500);
+        i.mm2(net.exchange(i.addr500, IkeHarness.LOCAL_500, i.mm1()));
+        i.mm4(net.exchange(i.addr500, IkeHarness.LOCAL_500, i.mm3()));
+        i.mm6(net.exchange(i.addr500, IkeHarness.LOCAL_500, i.mm5(false)));
+        TestInitiator.Qm qm = i.new Qm(null);
+        assertThat(net.deliver(i.addr500, IkeHarness.LOCAL_500, qm.message1(ESP))).isEmpty();
+        assertThat(net.count("l2sec.ike.phase2", "result", "failed", "reason", "no_proposal_chosen")).isEqualTo(1);
+    }
+
+    @Test
+    void settingsNeverPrintTheKey() {
+        IkeSettings s = IkeSettings.defaults().withPsk("topsecret".getBytes());
+        assertThat(s.toString()).doesNotContain("topsecret").contains("psk=<set>");
+        assertThat(IkeSettings.defaults().allowedGroups()).doesNotContain(DhGroup.MODP1024);
+        assertThat(s.withLegacy(false, true).allowedGroups()).contains(DhGroup.MODP1024);
+        assertThat(IkeSettings.defaults().allowedEspCiphers()).doesNotContain(EspCipher.TRIPLE_DES_CBC);
+    }
 }
