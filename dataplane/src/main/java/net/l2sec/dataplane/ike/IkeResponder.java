@@ -88,6 +88,10 @@ public final class IkeResponder implements IkeDatagramSink, AutoCloseable {
 
     private void handle(InetSocketAddress peer, InetSocketAddress local, byte[] msg) throws IkeDecodeException {
         IsakmpHeader h = IsakmpCodec.decodeHeader(msg);
+        if (h.exchangeType() == ExchangeType.INFORMATIONAL && !h.encrypted()) {
+            unauthenticatedInformational(h, msg, peer);
+            return;
+        }
         if (h.responderCookie() == 0) {
             newExchange(h, msg, peer, local);
             return;
@@ -133,6 +137,20 @@ public final class IkeResponder implements IkeDatagramSink, AutoCloseable {
             }
             default -> throw new IkeDecodeException(DropReason.UNEXPECTED_MESSAGE, "exchange " + h.exchangeType());
         }
+    }
+
+    /**
+     * An unencrypted Informational, as peers send when they reject something before keys exist (e.g. our SA or
+     * ID): worth a log line, never trusted.
+     */
+    private void unauthenticatedInformational(IsakmpHeader h, byte[] msg, InetSocketAddress peer) throws IkeDecodeException {
+        PayloadChain chain = IsakmpCodec.decodePayloads(h, msg);
+        IkeSa ike = sas.get(new Cookies(h.initiatorCookie(), h.responderCookie()));
+        for (Payload.Notify n : chain.all(Payload.Notify.class)) {
+            LOG.info("{} peer={} unauthenticated notify type={} from peer (ignored)", ike == null ? "ike=?" : ike.tag,
+                    text(peer), n.notifyType());
+        }
+        metrics.dropped(DropReason.UNAUTHENTICATED);
     }
 
     private void arrived(IkeSa ike) {

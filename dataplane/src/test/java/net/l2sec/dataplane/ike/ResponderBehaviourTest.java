@@ -438,4 +438,18 @@ class ResponderBehaviourTest {
         assertThat(s.withLegacy(false, true).allowedGroups()).contains(DhGroup.MODP1024);
         assertThat(IkeSettings.defaults().allowedEspCiphers()).doesNotContain(EspCipher.TRIPLE_DES_CBC);
     }
+
+    @Test
+    void unencryptedNotifiesAreLoggedButNotTrusted() throws Exception {
+        IkeHarness net = new IkeHarness(settings());
+        TestInitiator i = client(net, 500, 4500);
+        i.mm2(net.exchange(i.addr500, IkeHarness.LOCAL_500, i.mm1()));
+        ListAppender<ILoggingEvent> log = capture(IkeResponder.class);
+        byte[] notify = IsakmpCodec.encode(i.header(ExchangeType.INFORMATIONAL, 0, 0),
+                List.of(new Payload.Notify(1, 1, Payload.Notify.NO_PROPOSAL_CHOSEN, i.cookies(), new byte[0])));
+        assertThat(net.deliver(i.addr500, IkeHarness.LOCAL_500, notify)).isEmpty();
+        assertThat(net.dropped("unauthenticated")).isEqualTo(1);
+        assertThat(log.list).anyMatch(e -> e.getFormattedMessage().contains("unauthenticated notify type=14"));
+        i.mm4(net.exchange(i.addr500, IkeHarness.LOCAL_500, i.mm3())); // the SA carries on
+    }
 }

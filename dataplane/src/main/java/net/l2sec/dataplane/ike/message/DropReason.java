@@ -13,6 +13,8 @@ public enum DropReason {
     UNEXPECTED_MESSAGE("unexpected_message"),
     DECRYPT_FAILED("decrypt_failed"),
     BAD_HASH("bad_hash"),
+    /** An unencrypted Informational: logged (it explains many failures on the peer's side), never acted on. */
+    UNAUTHENTICATED("unauthenticated"),
     RATE_LIMITED("rate_limited"),
     HALF_OPEN_LIMIT("half_open_limit"),
     AGGRESSIVE_MODE_REFUSED("aggressive_mode_refused"),
