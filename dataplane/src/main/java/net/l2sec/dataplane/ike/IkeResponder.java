@@ -459,8 +459,9 @@ public final class IkeResponder implements IkeDatagramSink, AutoCloseable {
     }
 
     void removeChildByOutboundSpi(IkeSa ike, int outboundSpi, String cause) {
-        for (IkeSa other : List.copyOf(sas.values())) {
-            if (!other.peer.getAddress().equals(ike.peer.getAddress())) continue;
+        // this SA's children, or those of another SA of the same client (phase-1 rekey in progress); never
+        // another client's, even behind the same address
+        for (IkeSa other : java.util.stream.Stream.concat(java.util.stream.Stream.of(ike), sameClient(ike)).toList()) {
             for (IkeSa.ChildSa c : new ArrayList<>(other.children)) {
                 if (c.outboundSpi() == outboundSpi) {
                     other.children.remove(c);

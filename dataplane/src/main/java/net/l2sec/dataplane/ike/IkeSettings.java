@@ -41,6 +41,13 @@ public record IkeSettings(Optional<byte[]> psk, List<Integer> ikeAesKeyBits, Lis
     public IkeSettings {
         psk = psk.map(byte[]::clone);
         if (psk.isPresent() && psk.get().length == 0) throw new IllegalArgumentException("empty pre-shared key");
+        if (halfOpenLimit < 1 || newSasPerSourcePerSecond < 1 || dpdMaxProbes < 1) {
+            throw new IllegalArgumentException("limits must be positive");
+        }
+        if (!ikeLifetimeMax.isPositive() || !childLifetimeMax.isPositive() || !halfOpenTimeout.isPositive()
+                || dpdDelay.isNegative()) {
+            throw new IllegalArgumentException("durations must be positive (dpdDelay zero disables probing)");
+        }
         ikeAesKeyBits = List.copyOf(ikeAesKeyBits);
         ikeHashes = List.copyOf(ikeHashes);
         ikeGroups = List.copyOf(ikeGroups);

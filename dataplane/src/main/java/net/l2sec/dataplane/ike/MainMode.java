@@ -121,18 +121,19 @@ final class MainMode {
         try {
             chain = ike.unprotect(h, request);
         } catch (IkeDecodeException e) {
-            authFailed(ike, "message 5 does not decrypt to valid payloads (" + e.getMessage() + ")");
+            authFailed(ike, "message 5 does not decrypt to valid payloads (" + e.getMessage() + ")",
+                    Payload.Notify.AUTHENTICATION_FAILED);
             return;
         }
         Payload.Id id = chain.first(Payload.Id.class);
         Payload.Hash hash = chain.first(Payload.Hash.class);
         if (id == null || hash == null) {
-            authFailed(ike, "message 5 without ID or HASH");
+            authFailed(ike, "message 5 without ID or HASH", Payload.Notify.AUTHENTICATION_FAILED);
             return;
         }
         byte[] expected = ike.keymat.hashI(ike.gxi, ike.gxr, ike.saiB, chain.body(Payload.Id.class));
         if (!MessageDigest.isEqual(expected, hash.data())) {
-            authFailed(ike, "HASH_I mismatch");
+            authFailed(ike, "HASH_I mismatch", Payload.Notify.INVALID_HASH_INFORMATION); // RFC 2408 section 5.4
             return;
         }
         responder.floatPeer(ike, peer, local);
@@ -150,11 +151,11 @@ final class MainMode {
         responder.phase1Established(ike, initialContact);
     }
 
-    private void authFailed(IkeSa ike, String why) {
+    private void authFailed(IkeSa ike, String why, int notifyType) {
         LOG.warn("{} peer={} phase1 failed reason=auth_failed: {} (usually a pre-shared key mismatch)", ike.tag,
                 ike.peerText(), why);
         responder.sendUnprotectedNotify(ike.peer, ike.local, ike.initiatorCookie, ike.responderCookie,
-                Payload.Notify.AUTHENTICATION_FAILED);
+                notifyType);
         responder.phase1Failed(ike, FailureReason.AUTH_FAILED, null);
     }
 

@@ -61,7 +61,8 @@ class ResponderBehaviourTest {
         i.mm4(net.exchange(i.addr500, IkeHarness.LOCAL_500, i.mm3()));
         byte[] mm5 = i.mm5(false);
         Payload.Notify n = unprotectedNotify(net.exchange(i.addr4500, IkeHarness.LOCAL_4500, mm5));
-        assertThat(n.notifyType()).isEqualTo(Payload.Notify.AUTHENTICATION_FAILED);
+        // a wrong key makes message 5 undecryptable (AUTHENTICATION_FAILED); a HASH_I mismatch would be INVALID_HASH
+        assertThat(n.notifyType()).isIn(Payload.Notify.AUTHENTICATION_FAILED, Payload.Notify.INVALID_HASH_INFORMATION);
         assertThat(net.count("l2sec.ike.phase1", "result", "failed", "reason", "auth_failed")).isEqualTo(1);
         assertThat(log.list).anyMatch(e -> e.getFormattedMessage().contains("reason=auth_failed")
                 && e.getFormattedMessage().contains("pre-shared key"));
@@ -451,5 +452,26 @@ class ResponderBehaviourTest {
         assertThat(net.dropped("unauthenticated")).isEqualTo(1);
         assertThat(log.list).anyMatch(e -> e.getFormattedMessage().contains("unauthenticated notify type=14"));
         i.mm4(net.exchange(i.addr500, IkeHarness.LOCAL_500, i.mm3())); // the SA carries on
+    }
+
+    @Test
+    void hashMismatchWithTheRightKeysIsInvalidHashInformation() throws Exception {
+        IkeHarness net = new IkeHarness(settings());
+        TestInitiator i = client(net, 500, 4500);
+        i.mm2(net.exchange(i.addr500, IkeHarness.LOCAL_500, i.mm1()));
+        i.mm4(net.exchange(i.addr500, IkeHarness.LOCAL_500, i.mm3()));
+        byte[] mm5 = i.protect(ExchangeType.IDENTITY_PROTECTION, 0, List.of(i.myId, new Payload.Hash(new byte[32])));
+        Payload.Notify n = unprotectedNotify(net.exchange(i.addr4500, IkeHarness.LOCAL_4500, mm5));
+        assertThat(n.notifyType()).isEqualTo(Payload.Notify.INVALID_HASH_INFORMATION);
+        assertThat(net.count("l2sec.ike.phase1", "result", "failed", "reason", "auth_failed")).isEqualTo(1);
+    }
+
+    @Test
+    void vendorIdsAreTheWellKnownValues() {
+        java.util.HexFormat hex = java.util.HexFormat.of();
+        assertThat(hex.formatHex(IsakmpVendor.RFC3947)).isEqualTo("4a131c81070358455c5728f20e95452f");
+        assertThat(hex.formatHex(IsakmpVendor.DRAFT_02N)).isEqualTo("90cb80913ebb696e086381b5ec427b1f");
+        assertThat(hex.formatHex(IsakmpVendor.DRAFT_02)).isEqualTo("cd60464335df21f87cfdb2fc68b6a448");
+        assertThat(hex.formatHex(IsakmpVendor.DRAFT_03)).isEqualTo("7d9419a65310ca6f2c179d9215529d56");
     }
 }
