@@ -1,0 +1,23 @@
+package net.l2sec.dataplane.ike;
+
+/** Why a phase 1 or phase 2 negotiation failed: the {@code reason} tag of the phase counters. */
+enum FailureReason {
+    NO_PROPOSAL_CHOSEN("no_proposal_chosen"),
+    AUTH_FAILED("auth_failed"),
+    INVALID_PAYLOAD("invalid_payload"),
+    TIMEOUT("timeout"),
+    RATE_LIMITED("rate_limited"),
+    AGGRESSIVE_MODE_REFUSED("aggressive_mode_refused"),
+    HALF_OPEN_LIMIT("half_open_limit"),
+    INVALID_KE("invalid_ke");
+
+    private final String tag;
+
+    FailureReason(String tag) {
+        this.tag = tag;
+    }
+
+    String tag() {
+        return tag;
+    }
+}

@@ -1,0 +1,492 @@
+package net.l2sec.dataplane.ike;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import net.l2sec.dataplane.ike.message.DropReason;
+import net.l2sec.dataplane.ike.message.ExchangeType;
+import net.l2sec.dataplane.ike.message.IkeDecodeException;
+import net.l2sec.dataplane.ike.message.IsakmpCodec;
+import net.l2sec.dataplane.ike.message.IsakmpHeader;
+import net.l2sec.dataplane.ike.message.Payload;
+import net.l2sec.dataplane.ike.message.PayloadChain;
+import net.l2sec.dataplane.ipsec.ChildSaTable;
+import net.l2sec.dataplane.ipsec.DatagramSender;
+import net.l2sec.dataplane.ipsec.IkeDatagramSink;
+import net.l2sec.dataplane.time.Scheduler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The IKEv1 responder: finds the ISAKMP SA of each datagram by its cookies and hands the message to the task of
+ * its exchange ({@link MainMode}, {@link QuickMode}, {@link Informational}). Owns the SA table, the half-open
+ * and rate limits, retransmission of responses, DPD and lifetimes. Runs on the dataplane event loop only.
+ */
+public final class IkeResponder implements IkeDatagramSink, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(IkeResponder.class);
+    static final int NAT_T_PORT = 4500;
+    static final int MAX_QUICK_MODES_PER_SA = 16;
+
+    private record Cookies(long initiator, long responder) {
+    }
+
+    private final IkeSettings settings;
+    private final ChildSaTable childSas;
+    private final DatagramSender sender;
+    private final Scheduler scheduler;
+    private final IkeMetrics metrics;
+    private final SecureRandom random = new SecureRandom();
+    private final MainMode mainMode = new MainMode(this);
+    private final Informational informational = new Informational(this);
+    private final Map<Cookies, IkeSa> sas = new HashMap<>();
+    /** Half-open SAs by initiator cookie and peer, to answer a repeated message 1. */
+    private final Map<String, IkeSa> byInitiator = new HashMap<>();
+    private final Map<InetAddress, long[]> newSasBySource = new HashMap<>();
+    private final Set<Integer> spis = new HashSet<>();
+    private int halfOpen;
+    private int established;
+
+    public IkeResponder(IkeSettings settings, ChildSaTable childSas, DatagramSender sender, Scheduler scheduler,
+                        MeterRegistry registry) {
+        this.settings = settings;
+        this.childSas = childSas;
+        this.sender = sender;
+        this.scheduler = scheduler;
+        this.metrics = new IkeMetrics(registry, () -> established);
+        LOG.info("IKEv1 responder {}", settings);
+    }
+
+    @Override
+    public void receive(InetSocketAddress peer, InetSocketAddress local, ByteBuf message) {
+        byte[] msg;
+        try {
+            msg = ByteBufUtil.getBytes(message);
+        } finally {
+            message.release();
+        }
+        try {
+            handle(peer, local, msg);
+        } catch (IkeDecodeException e) {
+            metrics.dropped(e.reason());
+            LOG.debug("peer={} dropped reason={}: {}", text(peer), e.reason().tag(), e.getMessage());
+        } catch (RuntimeException e) {
+            metrics.dropped(DropReason.INTERNAL_ERROR);
+            LOG.warn("peer={} dropped reason=internal_error", text(peer), e);
+        }
+    }
+
+    private void handle(InetSocketAddress peer, InetSocketAddress local, byte[] msg) throws IkeDecodeException {
+        IsakmpHeader h = IsakmpCodec.decodeHeader(msg);
+        if (h.exchangeType() == ExchangeType.INFORMATIONAL && !h.encrypted()) {
+            unauthenticatedInformational(h, msg, peer);
+            return;
+        }
+        if (h.responderCookie() == 0) {
+            newExchange(h, msg, peer, local);
+            return;
+        }
+        IkeSa ike = sas.get(new Cookies(h.initiatorCookie(), h.responderCookie()));
+        if (ike == null) throw new IkeDecodeException(DropReason.UNKNOWN_SA, "no SA for these cookies");
+        byte[] earlier = ike.responseTo(msg);
+        if (earlier != null) {
+            metrics.retransmit();
+            LOG.debug("{} peer={} repeated request, resending our response", ike.tag, text(peer));
+            send(ike, earlier);
+            return;
+        }
+        switch (h.exchangeType()) {
+            case IDENTITY_PROTECTION -> {
+                if (h.messageId() != 0) throw new IkeDecodeException(DropReason.UNEXPECTED_MESSAGE, "Main Mode with M-ID");
+                if (ike.state == IkeSa.State.MM_SA_SENT && !h.encrypted()) {
+                    PayloadChain chain = IsakmpCodec.decodePayloads(h, msg);
+                    arrived(ike);
+                    mainMode.message3(ike, h, chain, msg);
+                } else if (ike.state == IkeSa.State.MM_KE_SENT && h.encrypted()) {
+                    arrived(ike);
+                    mainMode.message5(ike, h, msg, peer, local);
+                } else {
+                    throw new IkeDecodeException(DropReason.UNEXPECTED_MESSAGE, "Main Mode message in state " + ike.state);
+                }
+            }
+            case QUICK_MODE -> quickMode(ike, h, msg, peer, local);
+            case INFORMATIONAL -> {
+                if (!ike.established() || h.messageId() == 0) {
+                    throw new IkeDecodeException(DropReason.UNEXPECTED_MESSAGE, "informational before phase 1 completed");
+                }
+                PayloadChain chain;
+                try {
+                    chain = ike.unprotect(h, msg);
+                } finally {
+                    ike.keymat.endExchange(h.messageId());
+                }
+                if (!ike.hash1Valid(h.messageId(), chain)) throw new IkeDecodeException(DropReason.BAD_HASH, "informational HASH(1)");
+                ike.lastInboundNanos = scheduler.nanoTime();
+                floatPeer(ike, peer, local);
+                informational.process(ike, chain);
+            }
+            default -> throw new IkeDecodeException(DropReason.UNEXPECTED_MESSAGE, "exchange " + h.exchangeType());
+        }
+    }
+
+    /**
+     * An unencrypted Informational, as peers send when they reject something before keys exist (e.g. our SA or
+     * ID): worth a log line, never trusted.
+     */
+    private void unauthenticatedInformational(IsakmpHeader h, byte[] msg, InetSocketAddress peer) throws IkeDecodeException {
+        PayloadChain chain = IsakmpCodec.decodePayloads(h, msg);
+        IkeSa ike = sas.get(new Cookies(h.initiatorCookie(), h.responderCookie()));
+        for (Payload.Notify n : chain.all(Payload.Notify.class)) {
+            LOG.info("{} peer={} unauthenticated notify type={} from peer (ignored)", ike == null ? "ike=?" : ike.tag,
+                    text(peer), n.notifyType());
+        }
+        metrics.dropped(DropReason.UNAUTHENTICATED);
+    }
+
+    private void arrived(IkeSa ike) {
+        ike.lastInboundNanos = scheduler.nanoTime();
+        if (ike.retransmission != null) ike.retransmission.cancel();
+    }
+
+    private void quickMode(IkeSa ike, IsakmpHeader h, byte[] msg, InetSocketAddress peer, InetSocketAddress local)
+            throws IkeDecodeException {
+        if (!ike.established() || h.messageId() == 0) {
+            throw new IkeDecodeException(DropReason.UNEXPECTED_MESSAGE, "Quick Mode before phase 1 completed");
+        }
+        int mid = h.messageId();
+        QuickMode qm = ike.quickModes.get(mid);
+        if (qm == null && ike.quickModes.size() >= MAX_QUICK_MODES_PER_SA) {
+            throw new IkeDecodeException(DropReason.UNEXPECTED_MESSAGE, "too many Quick Modes in progress");
+        }
+        PayloadChain chain;
+        try {
+            chain = ike.unprotect(h, msg);
+        } catch (IkeDecodeException e) {
+            if (qm == null) ike.keymat.endExchange(mid);
+            throw e;
+        }
+        if (qm == null) {
+            if (!ike.hash1Valid(mid, chain)) {
+                ike.keymat.endExchange(mid);
+                throw new IkeDecodeException(DropReason.BAD_HASH, "Quick Mode HASH(1)");
+            }
+            ike.lastInboundNanos = scheduler.nanoTime();
+            floatPeer(ike, peer, local);
+            qm = new QuickMode(this, ike, mid);
+            ike.quickModes.put(mid, qm);
+            if (!qm.message1(chain, msg)) {
+                ike.quickModes.remove(mid);
+                ike.keymat.endExchange(mid);
+            }
+        } else {
+            ike.lastInboundNanos = scheduler.nanoTime();
+            ike.quickModes.remove(mid);
+            qm.message3(chain);
+            // the exchange is over; a repeated message 3 finds no Quick Mode and fails HASH(1): dropped
+            ike.keymat.endExchange(mid);
+        }
+    }
+
+    private void newExchange(IsakmpHeader h, byte[] msg, InetSocketAddress peer, InetSocketAddress local)
+            throws IkeDecodeException {
+        if (h.exchangeType() == ExchangeType.AGGRESSIVE) {
+            LOG.warn("peer={} phase1 failed reason=aggressive_mode_refused{}", text(peer),
+                    settings.aggressiveMode() ? " (enabled in settings but not implemented)" : "");
+            metrics.phase1Failed(FailureReason.AGGRESSIVE_MODE_REFUSED);
+            return;
+        }
+        if (h.exchangeType() != ExchangeType.IDENTITY_PROTECTION || h.encrypted()) {
+            throw new IkeDecodeException(DropReason.UNEXPECTED_MESSAGE, h.exchangeType() + " without responder cookie");
+        }
+        IkeSa existing = byInitiator.get(initiatorKey(h.initiatorCookie(), peer));
+        if (existing != null) {
+            byte[] earlier = existing.responseTo(msg);
+            if (earlier == null) throw new IkeDecodeException(DropReason.UNEXPECTED_MESSAGE, "another message 1 for a half-open SA");
+            metrics.retransmit();
+            send(existing, earlier);
+            return;
+        }
+        PayloadChain chain = IsakmpCodec.decodePayloads(h, msg);
+        if (!allowNewSa(peer.getAddress())) {
+            LOG.warn("peer={} phase1 failed reason=rate_limited", text(peer));
+            metrics.phase1Failed(FailureReason.RATE_LIMITED);
+            return;
+        }
+        if (halfOpen >= settings.halfOpenLimit()) {
+            LOG.warn("peer={} phase1 failed reason=half_open_limit ({} in progress)", text(peer), halfOpen);
+            metrics.phase1Failed(FailureReason.HALF_OPEN_LIMIT);
+            return;
+        }
+        metrics.phase1Started();
+        mainMode.message1(h, chain, msg, peer, local);
+    }
+
+    private boolean allowNewSa(InetAddress source) {
+        long now = scheduler.nanoTime();
+        if (newSasBySource.size() > 10_000) newSasBySource.values().removeIf(w -> now - w[0] > 1_000_000_000L);
+        long[] w = newSasBySource.computeIfAbsent(source, a -> new long[] {now, 0});
+        if (now - w[0] > 1_000_000_000L) {
+            w[0] = now;
+            w[1] = 0;
+        }
+        return ++w[1] <= settings.newSasPerSourcePerSecond();
+    }
+
+    private static String initiatorKey(long cookie, InetSocketAddress peer) {
+        return Long.toHexString(cookie) + "/" + peer;
+    }
+
+    // ---- called by the tasks
+
+    IkeSettings settings() {
+        return settings;
+    }
+
+    IkeMetrics metrics() {
+        return metrics;
+    }
+
+    Scheduler scheduler() {
+        return scheduler;
+    }
+
+    ChildSaTable childSas() {
+        return childSas;
+    }
+
+    Informational informational() {
+        return informational;
+    }
+
+    byte[] random(int n) {
+        byte[] b = new byte[n];
+        random.nextBytes(b);
+        return b;
+    }
+
+    long newCookie() {
+        while (true) {
+            long c = random.nextLong();
+            if (c == 0) continue;
+            boolean tagTaken = sas.keySet().stream().anyMatch(k -> k.responder() >>> 32 == c >>> 32);
+            if (!tagTaken) return c;
+        }
+    }
+
+    /** A fresh inbound SPI: random, above the reserved range 1..255 (RFC 4303 section 2.1), unique. */
+    int newSpi() {
+        while (true) {
+            int s = random.nextInt();
+            if (Integer.compareUnsigned(s, 255) > 0 && spis.add(s)) return s;
+        }
+    }
+
+    void releaseSpi(int spi) {
+        spis.remove(spi);
+    }
+
+    int newMessageId() {
+        int m;
+        do {
+            m = random.nextInt();
+        } while (m == 0);
+        return m;
+    }
+
+    IkeSa find(long initiatorCookie, long responderCookie) {
+        return sas.get(new Cookies(initiatorCookie, responderCookie));
+    }
+
+    void register(IkeSa ike) {
+        sas.put(new Cookies(ike.initiatorCookie, ike.responderCookie), ike);
+        byInitiator.put(initiatorKey(ike.initiatorCookie, ike.peer), ike);
+        halfOpen++;
+        ike.halfOpenTimer = scheduler.schedule(settings.halfOpenTimeout(), () -> {
+            if (!ike.established()) phase1Failed(ike, FailureReason.TIMEOUT, "Main Mode not completed in " + settings.halfOpenTimeout());
+        });
+    }
+
+    /** Sends a response, remembers it for a repeated request, and resends it while the next message is awaited. */
+    void respond(IkeSa ike, byte[] request, byte[] response, boolean awaitMore) {
+        ike.remember(request, response);
+        send(ike, response);
+        if (ike.retransmission != null) ike.retransmission.cancel();
+        ike.retransmission = awaitMore ? new Retransmission(scheduler, () -> {
+            metrics.retransmit();
+            send(ike, response);
+        }) : null;
+    }
+
+    void send(IkeSa ike, byte[] msg) {
+        send(ike.local, ike.peer, msg);
+    }
+
+    private void send(InetSocketAddress local, InetSocketAddress peer, byte[] msg) {
+        boolean natT = local.getPort() == NAT_T_PORT;
+        ByteBuf b = Unpooled.buffer(msg.length + (natT ? 4 : 0));
+        if (natT) b.writeInt(0); // non-ESP marker (RFC 3948 section 2.2)
+        b.writeBytes(msg);
+        sender.send(local, peer, b);
+    }
+
+    /** An unencrypted Informational with one notification about the ISAKMP SA (RFC 2408 section 4.8). */
+    void sendUnprotectedNotify(InetSocketAddress peer, InetSocketAddress local, long ckyI, long ckyR, int type) {
+        byte[] spi = ByteBuffer.allocate(16).putLong(ckyI).putLong(ckyR).array();
+        IsakmpHeader h = new IsakmpHeader(ckyI, ckyR, 0, IsakmpHeader.VERSION_1_0, ExchangeType.INFORMATIONAL, 0, 0, 0);
+        send(local, peer, IsakmpCodec.encode(h, List.of(new Payload.Notify(Payload.DOI_IPSEC,
+                Payload.Proposal.PROTO_ISAKMP, type, spi, new byte[0]))));
+    }
+
+    /** Port floating (RFC 3947 section 4): an authenticated message from a new address moves the SA there. */
+    void floatPeer(IkeSa ike, InetSocketAddress peer, InetSocketAddress local) {
+        if (!peer.equals(ike.peer) || !local.equals(ike.local)) {
+            LOG.info("{} peer={} moved to {} (local {})", ike.tag, ike.peerText(), text(peer), text(local));
+            ike.peer = peer;
+            ike.local = local;
+        }
+    }
+
+    void phase1Established(IkeSa ike, boolean initialContact) {
+        ike.state = IkeSa.State.ESTABLISHED;
+        halfOpen--;
+        established++;
+        byInitiator.remove(initiatorKey(ike.initiatorCookie, ike.peer));
+        byInitiator.values().remove(ike);
+        ike.halfOpenTimer.cancel();
+        metrics.phase1Completed();
+        LOG.info("{} peer={} phase1 up {} id={} nat-t={} dpd={}", ike.tag, ike.peerText(), ike.proposal.label(),
+                ike.peerIdText, ike.natT, ike.peerDpd);
+        if (initialContact) {
+            initialContact(ike);
+        } else if (sameClient(ike).findAny().isPresent()) {
+            metrics.rekey(1);
+        }
+        ike.lifetimeTimer = scheduler.schedule(ike.proposal.lifetime(), () -> {
+            LOG.info("{} peer={} phase1 expired after {}", ike.tag, ike.peerText(), ike.proposal.lifetime());
+            deleteSa(ike, "lifetime", true, true);
+        });
+        if (ike.peerDpd && settings.dpdDelay().isPositive()) scheduleDpd(ike);
+    }
+
+    /** Other established SAs of the same client: same identity from the same address and port. */
+    private java.util.stream.Stream<IkeSa> sameClient(IkeSa ike) {
+        return sas.values().stream().filter(o -> o != ike && o.established() && o.peerIdText.equals(ike.peerIdText)
+                && o.peer.equals(ike.peer));
+    }
+
+    /** INITIAL-CONTACT: the client rebooted; its older SAs are gone on its side (RFC 2407 section 4.6.3.3). */
+    void initialContact(IkeSa ike) {
+        for (IkeSa old : sameClient(ike).toList()) {
+            LOG.info("{} peer={} initial-contact: deleting older {}", ike.tag, ike.peerText(), old.tag);
+            deleteSa(old, "initial-contact", false, false);
+        }
+    }
+
+    private void scheduleDpd(IkeSa ike) {
+        ike.dpdTimer = scheduler.schedule(settings.dpdDelay(), () -> {
+            if (ike.state == IkeSa.State.DELETED) return;
+            long since = scheduler.nanoTime() - settings.dpdDelay().toNanos();
+            boolean alive = ike.lastInboundNanos > since
+                    || ike.children.stream().anyMatch(c -> childSas.inboundSince(c.inboundSpi(), since));
+            if (alive) {
+                ike.dpdUnanswered = 0;
+            } else if (ike.dpdUnanswered >= settings.dpdMaxProbes()) {
+                LOG.warn("{} peer={} dead: {} R-U-THERE unanswered", ike.tag, ike.peerText(), ike.dpdUnanswered);
+                metrics.dpdTimeout();
+                deleteSa(ike, "dpd", false, false);
+                return;
+            } else {
+                informational.rUThere(ike);
+            }
+            scheduleDpd(ike);
+        });
+    }
+
+    void phase1Failed(IkeSa ike, FailureReason reason, String why) {
+        if (why != null) LOG.warn("{} peer={} phase1 failed reason={}: {}", ike.tag, ike.peerText(), reason.tag(), why);
+        metrics.phase1Failed(reason);
+        deleteSa(ike, reason.tag(), false, false);
+    }
+
+    /**
+     * Ends an ISAKMP SA.
+     *
+     * @param notifyPeer send Delete payloads for its child SAs and itself first
+     * @param adopt      hand the child SAs to a newer SA of the same client if there is one (phase-1 rekey: in
+     *                   IKEv1 the IPsec SAs outlive the ISAKMP SA that made them); else they are removed
+     */
+    void deleteSa(IkeSa ike, String cause, boolean notifyPeer, boolean adopt) {
+        if (ike.state == IkeSa.State.DELETED) return;
+        IkeSa successor = adopt ? sameClient(ike).reduce((a, b) -> b).orElse(null) : null;
+        if (notifyPeer && ike.established()) {
+            if (successor != null) {
+                informational.send(ike, List.of(new Payload.Delete(Payload.DOI_IPSEC, Payload.Proposal.PROTO_ISAKMP, 16,
+                        List.of(ike.cookies()))));
+            } else {
+                informational.sendDeletes(ike);
+            }
+        }
+        if (ike.established()) established--;
+        else {
+            halfOpen--;
+            byInitiator.values().remove(ike);
+        }
+        ike.state = IkeSa.State.DELETED;
+        ike.cancelTimers();
+        sas.remove(new Cookies(ike.initiatorCookie, ike.responderCookie));
+        if (successor != null) {
+            successor.children.addAll(ike.children);
+        } else {
+            for (IkeSa.ChildSa c : ike.children) {
+                childSas.remove(c.inboundSpi(), cause);
+                spis.remove(c.inboundSpi());
+            }
+        }
+        ike.children.clear();
+        ike.wipe();
+        LOG.info("{} peer={} deleted cause={}{}", ike.tag, ike.peerText(), cause,
+                successor != null ? " (child SAs moved to " + successor.tag + ")" : "");
+    }
+
+    void removeChildByOutboundSpi(IkeSa ike, int outboundSpi, String cause) {
+        // this SA's children, or those of another SA of the same client (phase-1 rekey in progress); never
+        // another client's, even behind the same address
+        for (IkeSa other : java.util.stream.Stream.concat(java.util.stream.Stream.of(ike), sameClient(ike)).toList()) {
+            for (IkeSa.ChildSa c : new ArrayList<>(other.children)) {
+                if (c.outboundSpi() == outboundSpi) {
+                    other.children.remove(c);
+                    spis.remove(c.inboundSpi());
+                    childSas.remove(c.inboundSpi(), cause);
+                    LOG.info("{} peer={} phase2 down esp={} spi-in={} spi-out={} cause={}", other.tag, other.peerText(),
+                            c.label(), String.format("%08x", c.inboundSpi()), String.format("%08x", outboundSpi), cause);
+                    return;
+                }
+            }
+        }
+    }
+
+    /** Established ISAKMP SAs. */
+    public int activeSas() {
+        return established;
+    }
+
+    /** Sends Delete payloads for every SA and forgets them all. */
+    @Override
+    public void close() {
+        for (IkeSa ike : List.copyOf(sas.values())) deleteSa(ike, "shutdown", true, false);
+    }
+
+    static String text(InetSocketAddress a) {
+        return a.getAddress().getHostAddress() + ":" + a.getPort();
+    }
+}

@@ -1,0 +1,162 @@
+package net.l2sec.dataplane.ike;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import net.l2sec.dataplane.ike.keymat.DiffieHellman;
+import net.l2sec.dataplane.ike.keymat.Keymat;
+import net.l2sec.dataplane.ike.message.DropReason;
+import net.l2sec.dataplane.ike.message.ExchangeType;
+import net.l2sec.dataplane.ike.message.IkeDecodeException;
+import net.l2sec.dataplane.ike.message.IsakmpCodec;
+import net.l2sec.dataplane.ike.message.IsakmpHeader;
+import net.l2sec.dataplane.ike.message.Payload;
+import net.l2sec.dataplane.ike.message.PayloadChain;
+import net.l2sec.dataplane.time.Scheduler;
+
+/** The state of one ISAKMP SA, which the tasks read and update. Lives on the dataplane event loop. */
+final class IkeSa {
+    enum State { MM_SA_SENT, MM_KE_SENT, ESTABLISHED, DELETED }
+
+    /** NAT-T flavour agreed through the vendor IDs (RFC 3947 or a draft). */
+    enum NatT { NONE, DRAFT, RFC }
+
+    /** A child SA pair this IKE SA installed. */
+    record ChildSa(int inboundSpi, int outboundSpi, Payload.Id idci, Payload.Id idcr, String label) {
+    }
+
+    final long initiatorCookie;
+    final long responderCookie;
+    final String tag;
+    final long createdNanos;
+    InetSocketAddress peer;
+    InetSocketAddress local;
+    State state = State.MM_SA_SENT;
+
+    Phase1Proposal proposal;
+    byte[] saiB;
+    NatT natT = NatT.NONE;
+    boolean peerDpd;
+    DiffieHellman dh;
+    byte[] gxi, gxr, ni, nr;
+    Keymat keymat;
+    Payload.Id peerId;
+    String peerIdText = "";
+
+    /** Quick Modes in progress, by message id. */
+    final Map<Integer, QuickMode> quickModes = new HashMap<>();
+    final List<ChildSa> children = new ArrayList<>();
+
+    Scheduler.Timeout halfOpenTimer, lifetimeTimer, dpdTimer;
+    Retransmission retransmission;
+    long lastInboundNanos;
+    int dpdSequence = (int) (Math.random() * 0x7fff);
+    int dpdUnanswered;
+
+    /** Responses to recent requests, by a digest of the request: a repeated request gets the same response. */
+    private final Map<ByteBuffer, byte[]> responses = new LinkedHashMap<>(8, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<ByteBuffer, byte[]> e) {
+            return size() > 8;
+        }
+    };
+
+    IkeSa(long initiatorCookie, long responderCookie, InetSocketAddress peer, InetSocketAddress local, long now) {
+        this.initiatorCookie = initiatorCookie;
+        this.responderCookie = responderCookie;
+        this.tag = "ike=" + String.format("%08x", responderCookie >>> 32);
+        this.peer = peer;
+        this.local = local;
+        this.createdNanos = now;
+        this.lastInboundNanos = now;
+    }
+
+    static ByteBuffer digest(byte[] request) {
+        try {
+            return ByteBuffer.wrap(MessageDigest.getInstance("SHA-256").digest(request));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    void remember(byte[] request, byte[] response) {
+        responses.put(digest(request), response);
+    }
+
+    byte[] responseTo(byte[] request) {
+        return responses.get(digest(request));
+    }
+
+    /** An encrypted message: {@code payloads} under the keys and IV of exchange {@code messageId}. */
+    byte[] protect(ExchangeType type, int messageId, List<Payload> payloads) {
+        byte[] plain = IsakmpCodec.encodePayloads(payloads);
+        byte[] ct = keymat.encrypt(messageId, plain);
+        Arrays.fill(plain, (byte) 0);
+        return IsakmpCodec.encodeMessage(new IsakmpHeader(initiatorCookie, responderCookie, payloads.get(0).type(),
+                IsakmpHeader.VERSION_1_0, type, IsakmpHeader.ENCRYPTED, messageId, 0), ct);
+    }
+
+    /** HASH(1) over M-ID and {@code rest}, then {@code rest}, encrypted (RFC 2409 sections 5.5 and 5.7). */
+    byte[] protectWithHash1(ExchangeType type, int messageId, List<Payload> rest) {
+        byte[] hash = keymat.hash1(messageId, IsakmpCodec.encodePayloads(rest));
+        List<Payload> all = new ArrayList<>();
+        all.add(new Payload.Hash(hash));
+        all.addAll(rest);
+        return protect(type, messageId, all);
+    }
+
+    /** Decrypts and decodes an encrypted message; anything else is a decode failure. */
+    PayloadChain unprotect(IsakmpHeader h, byte[] msg) throws IkeDecodeException {
+        if (!h.encrypted()) throw new IkeDecodeException(DropReason.UNEXPECTED_MESSAGE, "unencrypted " + h.exchangeType());
+        byte[] plain;
+        try {
+            plain = keymat.decrypt(h.messageId(), Arrays.copyOfRange(msg, IsakmpHeader.LENGTH, msg.length));
+        } catch (GeneralSecurityException e) {
+            throw new IkeDecodeException(DropReason.DECRYPT_FAILED, e.getMessage());
+        }
+        try {
+            return IsakmpCodec.decodePayloads(h.nextPayload(), plain, 0, plain.length, true);
+        } finally {
+            Arrays.fill(plain, (byte) 0);
+        }
+    }
+
+    /** Verifies HASH(1) of an informational or Quick Mode message 1 in constant time. */
+    boolean hash1Valid(int messageId, PayloadChain chain) {
+        if (chain.payloads().isEmpty() || !(chain.payloads().get(0) instanceof Payload.Hash h)) return false;
+        return MessageDigest.isEqual(h.data(), keymat.hash1(messageId, chain.afterFirst()));
+    }
+
+    boolean established() {
+        return state == State.ESTABLISHED;
+    }
+
+    String peerText() {
+        return peer.getAddress().getHostAddress() + ":" + peer.getPort();
+    }
+
+    byte[] cookies() {
+        return ByteBuffer.allocate(16).putLong(initiatorCookie).putLong(responderCookie).array();
+    }
+
+    void cancelTimers() {
+        for (Scheduler.Timeout t : new Scheduler.Timeout[] {halfOpenTimer, lifetimeTimer, dpdTimer}) if (t != null) t.cancel();
+        if (retransmission != null) retransmission.cancel();
+        quickModes.values().forEach(QuickMode::cancel);
+    }
+
+    /** Forgets every secret. */
+    void wipe() {
+        if (keymat != null) keymat.wipe();
+        for (byte[] b : new byte[][] {ni, nr}) if (b != null) Arrays.fill(b, (byte) 0);
+        dh = null;
+    }
+}

@@ -1,0 +1,115 @@
+package net.l2sec.dataplane.ike;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import net.l2sec.dataplane.ike.keymat.DhGroup;
+import net.l2sec.dataplane.ike.keymat.IkeHash;
+import net.l2sec.dataplane.ipsec.EspCipher;
+import net.l2sec.dataplane.ipsec.EspIntegrity;
+
+/**
+ * Policy of the IKEv1 responder.
+ *
+ * @param psk                  the pre-shared key; without one every Main Mode fails authentication
+ * @param ikeAesKeyBits        AES-CBC key sizes allowed in phase 1
+ * @param ikeHashes            phase-1 hash (and PRF) algorithms
+ * @param ikeGroups            DH groups for phase 1 and for PFS; MODP1024 only with {@code legacyModp1024}
+ * @param espCiphers           ESP ciphers (TRIPLE_DES_CBC only with {@code legacy3des})
+ * @param espAesKeyBits        AES key sizes for ESP (CBC and GCM)
+ * @param espIntegrity         ESP integrity algorithms for non-AEAD ciphers
+ * @param legacy3des           also allow 3DES in phase 1 and ESP
+ * @param legacyModp1024       also allow MODP1024 (group 2) in phase 1 and for PFS; Windows proposes it
+ * @param ikeLifetimeMax       upper bound of the ISAKMP SA lifetime; the client's shorter lifetime wins
+ * @param childLifetimeMax     upper bound of an ESP SA's lifetime
+ * @param dpdDelay             idle time before an R-U-THERE probe to a peer that announced DPD; zero disables probing
+ * @param dpdMaxProbes         unanswered probes after which the peer is declared dead
+ * @param localId              our identity in ID_R: an IPv4 literal (ID_IPV4_ADDR) or an FQDN; empty: our local address
+ * @param halfOpenLimit        Main Modes in progress at once
+ * @param halfOpenTimeout      how long a Main Mode may take
+ * @param newSasPerSourcePerSecond new Main Modes accepted per source address and second
+ * @param aggressiveMode       accept Aggressive Mode (not implemented: refused regardless, counted)
+ */
+public record IkeSettings(Optional<byte[]> psk, List<Integer> ikeAesKeyBits, List<IkeHash> ikeHashes,
+                          List<DhGroup> ikeGroups, List<EspCipher> espCiphers, List<Integer> espAesKeyBits,
+                          List<EspIntegrity> espIntegrity, boolean legacy3des, boolean legacyModp1024,
+                          Duration ikeLifetimeMax, Duration childLifetimeMax, Duration dpdDelay, int dpdMaxProbes,
+                          Optional<String> localId, int halfOpenLimit, Duration halfOpenTimeout,
+                          int newSasPerSourcePerSecond, boolean aggressiveMode) {
+
+    public IkeSettings {
+        psk = psk.map(byte[]::clone);
+        if (psk.isPresent() && psk.get().length == 0) throw new IllegalArgumentException("empty pre-shared key");
+        if (halfOpenLimit < 1 || newSasPerSourcePerSecond < 1 || dpdMaxProbes < 1) {
+            throw new IllegalArgumentException("limits must be positive");
+        }
+        if (!ikeLifetimeMax.isPositive() || !childLifetimeMax.isPositive() || !halfOpenTimeout.isPositive()
+                || dpdDelay.isNegative()) {
+            throw new IllegalArgumentException("durations must be positive (dpdDelay zero disables probing)");
+        }
+        ikeAesKeyBits = List.copyOf(ikeAesKeyBits);
+        ikeHashes = List.copyOf(ikeHashes);
+        ikeGroups = List.copyOf(ikeGroups);
+        espCiphers = List.copyOf(espCiphers);
+        espAesKeyBits = List.copyOf(espAesKeyBits);
+        espIntegrity = List.copyOf(espIntegrity);
+    }
+
+    /** Safe defaults: AES only, SHA-1/SHA-2, MODP2048/ECP256/ECP384, no legacy algorithms, no PSK. */
+    public static IkeSettings defaults() {
+        return new IkeSettings(Optional.empty(), List.of(128, 256),
+                List.of(IkeHash.SHA1, IkeHash.SHA2_256, IkeHash.SHA2_384, IkeHash.SHA2_512),
+                List.of(DhGroup.MODP2048, DhGroup.ECP256, DhGroup.ECP384),
+                List.of(EspCipher.AES_CBC, EspCipher.AES_GCM_16), List.of(128, 256),
+                List.of(EspIntegrity.HMAC_SHA1_96, EspIntegrity.HMAC_SHA2_256_128, EspIntegrity.HMAC_SHA2_384_192,
+                        EspIntegrity.HMAC_SHA2_512_256),
+                false, false, Duration.ofHours(24), Duration.ofHours(8), Duration.ofSeconds(30), 5, Optional.empty(),
+                1024, Duration.ofSeconds(30), 20, false);
+    }
+
+    public IkeSettings withPsk(byte[] key) {
+        return new IkeSettings(Optional.of(key), ikeAesKeyBits, ikeHashes, ikeGroups, espCiphers, espAesKeyBits,
+                espIntegrity, legacy3des, legacyModp1024, ikeLifetimeMax, childLifetimeMax, dpdDelay, dpdMaxProbes,
+                localId, halfOpenLimit, halfOpenTimeout, newSasPerSourcePerSecond, aggressiveMode);
+    }
+
+    public IkeSettings withLegacy(boolean threeDes, boolean modp1024) {
+        return new IkeSettings(psk, ikeAesKeyBits, ikeHashes, ikeGroups, espCiphers, espAesKeyBits, espIntegrity,
+                threeDes, modp1024, ikeLifetimeMax, childLifetimeMax, dpdDelay, dpdMaxProbes, localId, halfOpenLimit,
+                halfOpenTimeout, newSasPerSourcePerSecond, aggressiveMode);
+    }
+
+    public IkeSettings withLimits(int halfOpen, int perSourcePerSecond) {
+        return new IkeSettings(psk, ikeAesKeyBits, ikeHashes, ikeGroups, espCiphers, espAesKeyBits, espIntegrity,
+                legacy3des, legacyModp1024, ikeLifetimeMax, childLifetimeMax, dpdDelay, dpdMaxProbes, localId,
+                halfOpen, halfOpenTimeout, perSourcePerSecond, aggressiveMode);
+    }
+
+    /** Phase-1 and PFS groups in effect (the legacy switch adds MODP1024). */
+    public List<DhGroup> allowedGroups() {
+        List<DhGroup> g = new ArrayList<>(ikeGroups);
+        if (!legacyModp1024) g.remove(DhGroup.MODP1024);
+        else if (!g.contains(DhGroup.MODP1024)) g.add(DhGroup.MODP1024);
+        return g;
+    }
+
+    /** ESP ciphers in effect (the legacy switch adds 3DES). */
+    public List<EspCipher> allowedEspCiphers() {
+        List<EspCipher> c = new ArrayList<>(espCiphers);
+        if (!legacy3des) c.remove(EspCipher.TRIPLE_DES_CBC);
+        else if (!c.contains(EspCipher.TRIPLE_DES_CBC)) c.add(EspCipher.TRIPLE_DES_CBC);
+        return c;
+    }
+
+    @Override
+    public String toString() {
+        return "IkeSettings[psk=" + (psk.isPresent() ? "<set>" : "<none>") + " ike=aes" + ikeAesKeyBits
+                + (legacy3des ? "|3des" : "") + " x " + ikeHashes.stream().map(IkeHash::label).toList() + " x "
+                + allowedGroups().stream().map(DhGroup::label).toList() + " esp=" + allowedEspCiphers() + espAesKeyBits
+                + " x " + espIntegrity + " ikeLifetimeMax=" + ikeLifetimeMax + " childLifetimeMax=" + childLifetimeMax
+                + " dpd=" + dpdDelay + "x" + dpdMaxProbes + " localId=" + localId.orElse("<address>") + " halfOpen="
+                + halfOpenLimit + "/" + halfOpenTimeout + " rate=" + newSasPerSourcePerSecond + "/s aggressive="
+                + aggressiveMode + "]";
+    }
+}

@@ -1,0 +1,99 @@
+package net.l2sec.dataplane.ike;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import net.l2sec.dataplane.ike.message.ExchangeType;
+import net.l2sec.dataplane.ike.message.Payload;
+import net.l2sec.dataplane.ike.message.PayloadChain;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Informational exchanges (RFC 2409 section 5.7), protected by HASH(1) = prf(SKEYID_a, M-ID | N/D): Delete
+ * payloads, INITIAL-CONTACT (RFC 2407 section 4.6.3.3) and DPD (RFC 3706).
+ */
+final class Informational {
+    private static final Logger LOG = LoggerFactory.getLogger(Informational.class);
+    private final IkeResponder responder;
+
+    Informational(IkeResponder responder) {
+        this.responder = responder;
+    }
+
+    /** An informational from the peer, decrypted and with HASH(1) checked. */
+    void process(IkeSa ike, PayloadChain chain) {
+        for (Payload p : chain.payloads()) {
+            switch (p) {
+                case Payload.Delete d -> delete(ike, d);
+                case Payload.Notify n -> notify(ike, n);
+                default -> {
+                }
+            }
+            if (ike.state == IkeSa.State.DELETED) return;
+        }
+    }
+
+    private void delete(IkeSa ike, Payload.Delete d) {
+        if (d.protocolId() == Payload.Proposal.PROTO_ISAKMP) {
+            for (byte[] spi : d.spis()) {
+                if (spi.length == 16) {
+                    ByteBuffer b = ByteBuffer.wrap(spi);
+                    IkeSa target = responder.find(b.getLong(), b.getLong());
+                    if (target != null) responder.deleteSa(target, "peer deleted the ISAKMP SA", false, true);
+                }
+            }
+        } else if (d.protocolId() == Payload.Proposal.PROTO_ESP && d.spiSize() == 4) {
+            for (byte[] spi : d.spis()) {
+                int outbound = ByteBuffer.wrap(spi).getInt(); // the peer names its inbound SPI: our outbound
+                responder.removeChildByOutboundSpi(ike, outbound, "peer delete");
+            }
+        }
+    }
+
+    private void notify(IkeSa ike, Payload.Notify n) {
+        switch (n.notifyType()) {
+            case Payload.Notify.R_U_THERE -> {
+                if (n.data().length == 4) {
+                    send(ike, List.of(new Payload.Notify(Payload.DOI_IPSEC, Payload.Proposal.PROTO_ISAKMP,
+                            Payload.Notify.R_U_THERE_ACK, ike.cookies(), n.data())));
+                }
+            }
+            case Payload.Notify.R_U_THERE_ACK -> {
+                if (n.data().length == 4 && ByteBuffer.wrap(n.data()).getInt() == ike.dpdSequence) ike.dpdUnanswered = 0;
+            }
+            case Payload.Notify.INITIAL_CONTACT -> responder.initialContact(ike);
+            default -> LOG.info("{} peer={} notify type={} ignored", ike.tag, ike.peerText(), n.notifyType());
+        }
+    }
+
+    /** Sends an informational with {@code payloads} under a fresh message id. */
+    void send(IkeSa ike, List<Payload> payloads) {
+        int mid = responder.newMessageId();
+        byte[] msg = ike.protectWithHash1(ExchangeType.INFORMATIONAL, mid, payloads);
+        ike.keymat.endExchange(mid);
+        responder.send(ike, msg);
+    }
+
+    void sendNotify(IkeSa ike, int type, int protocol, byte[] spi) {
+        send(ike, List.of(new Payload.Notify(Payload.DOI_IPSEC, protocol, type, spi, new byte[0])));
+    }
+
+    /** DPD probe (RFC 3706 section 5.1). */
+    void rUThere(IkeSa ike) {
+        ike.dpdSequence++;
+        ike.dpdUnanswered++;
+        send(ike, List.of(new Payload.Notify(Payload.DOI_IPSEC, Payload.Proposal.PROTO_ISAKMP, Payload.Notify.R_U_THERE,
+                ike.cookies(), ByteBuffer.allocate(4).putInt(ike.dpdSequence).array())));
+    }
+
+    /** Delete payloads for every child SA (our inbound SPIs) and the ISAKMP SA itself. */
+    void sendDeletes(IkeSa ike) {
+        List<Payload> deletes = new ArrayList<>();
+        List<byte[]> spis = new ArrayList<>();
+        for (IkeSa.ChildSa c : ike.children) spis.add(ByteBuffer.allocate(4).putInt(c.inboundSpi()).array());
+        if (!spis.isEmpty()) deletes.add(new Payload.Delete(Payload.DOI_IPSEC, Payload.Proposal.PROTO_ESP, 4, spis));
+        if (!deletes.isEmpty()) send(ike, deletes);
+        send(ike, List.of(new Payload.Delete(Payload.DOI_IPSEC, Payload.Proposal.PROTO_ISAKMP, 16, List.of(ike.cookies()))));
+    }
+}

@@ -1,0 +1,48 @@
+package net.l2sec.dataplane.ike;
+
+import java.net.InetSocketAddress;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.List;
+import net.l2sec.dataplane.ike.message.Payload;
+
+/**
+ * NAT-D task of Main Mode messages 3 and 4 (RFC 3947 section 3.2): HASH = hash(CKY-I | CKY-R | IP | Port) with
+ * the negotiated hash. Our own NAT-D never matches (like strongSwan's forceencaps), so every peer floats to
+ * UDP/4500 and encapsulates ESP, NAT or not: ESP here only speaks UDP encapsulation.
+ */
+final class IsakmpNatd {
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private IsakmpNatd() {
+    }
+
+    static byte[] hash(IkeSa sa, InetSocketAddress a) {
+        try {
+            MessageDigest md = MessageDigest.getInstance(sa.proposal.hash().digestName());
+            md.update(sa.cookies());
+            md.update(a.getAddress().getAddress());
+            md.update(new byte[] {(byte) (a.getPort() >> 8), (byte) a.getPort()});
+            return md.digest();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Whether the peer's NAT-D payloads show that it is behind a NAT (none of its hashes is of its address as we see it). */
+    static boolean peerBehindNat(IkeSa sa, List<Payload.NatD> fromPeer) {
+        if (fromPeer.size() < 2) return false;
+        byte[] seen = hash(sa, sa.peer);
+        for (int i = 1; i < fromPeer.size(); i++) if (MessageDigest.isEqual(fromPeer.get(i).hash(), seen)) return false;
+        return true;
+    }
+
+    /** Message 4's NAT-D payloads: the peer's address as we see it, then a deliberately wrong one for us. */
+    static List<Payload> build(IkeSa sa) {
+        boolean draft = sa.natT == IkeSa.NatT.DRAFT;
+        byte[] fake = new byte[sa.proposal.hash().length()];
+        RANDOM.nextBytes(fake);
+        return List.of(new Payload.NatD(draft, hash(sa, sa.peer)), new Payload.NatD(draft, fake));
+    }
+}

@@ -1,0 +1,178 @@
+package net.l2sec.dataplane.ike;
+
+import java.net.InetSocketAddress;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import net.l2sec.dataplane.ike.keymat.DhGroup;
+import net.l2sec.dataplane.ike.keymat.DiffieHellman;
+import net.l2sec.dataplane.ike.message.ExchangeType;
+import net.l2sec.dataplane.ike.message.IsakmpCodec;
+import net.l2sec.dataplane.ike.message.Payload;
+import net.l2sec.dataplane.ike.message.PayloadChain;
+import net.l2sec.dataplane.ipsec.ChildSaSpec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Quick Mode, responder side (RFC 2409 section 5.5), transport-mode ESP with UDP encapsulation:
+ * <pre>
+ *  HDR*, HASH(1), SA, Ni [, KE] [, IDci, IDcr] [, NAT-OA...] -->
+ *                                     <--  HDR*, HASH(2), SA, Nr [, KE] [, IDci, IDcr]
+ *  HDR*, HASH(3)                       -->
+ * </pre>
+ * A Quick Mode whose IDs equal those of a child SA already installed is a rekey: the new pair is installed
+ * next to the old one, which the client deletes (Delete payload) or which expires at its lifetime in ESP.
+ */
+final class QuickMode {
+    private static final Logger LOG = LoggerFactory.getLogger(QuickMode.class);
+    private final IkeResponder responder;
+    private final IkeSa ike;
+    private final int messageId;
+    private ChildProposal chosen;
+    private byte[] ni, nr, gqmxy;
+    private int inboundSpi;
+    private Payload.Id idci, idcr;
+    private Retransmission retransmission;
+
+    QuickMode(IkeResponder responder, IkeSa ike, int messageId) {
+        this.responder = responder;
+        this.ike = ike;
+        this.messageId = messageId;
+    }
+
+    /** Message 1, already decrypted; HASH(1) is checked by the caller. Returns false when the exchange failed. */
+    boolean message1(PayloadChain chain, byte[] request) {
+        responder.metrics().phase2Started();
+        Payload.Sa sa = chain.first(Payload.Sa.class);
+        Payload.Nonce nonce = chain.first(Payload.Nonce.class);
+        Payload.Ke ke = chain.first(Payload.Ke.class);
+        List<Payload.Id> ids = chain.all(Payload.Id.class);
+        if (sa == null || nonce == null || nonce.data().length < 8 || (ids.size() != 0 && ids.size() != 2)) {
+            return fail(FailureReason.INVALID_PAYLOAD, "message 1 lacks SA, nonce or a pair of IDs");
+        }
+        DhGroup keGroup = null;
+        if (ke != null) {
+            // the public value lengths of our groups differ (128, 192, 256, 64, 96): the KE tells its group, which
+            // must equal the transform's Group Description
+            for (DhGroup g : DhGroup.values()) if (g.publicValueLength() == ke.data().length) keGroup = g;
+            if (keGroup == null) return fail(FailureReason.INVALID_KE, "KE of " + ke.data().length + " octets");
+        }
+        if (ike.local.getPort() != IkeResponder.NAT_T_PORT) {
+            // ESP here is UDP-encapsulated only; our NAT-D always makes a NAT-T peer float to 4500
+            return fail(FailureReason.NO_PROPOSAL_CHOSEN, "peer did not move to UDP/4500 (NAT-T "
+                    + (ike.natT == IkeSa.NatT.NONE ? "not negotiated" : "negotiated, no float") + ")");
+        }
+        chosen = ChildProposal.select(sa, keGroup, responder.settings());
+        if (chosen == null) {
+            LOG.warn("{} peer={} phase2 failed reason=no_proposal_chosen offered: {}; allowed: {} x {} x {}{}", ike.tag,
+                    ike.peerText(), ChildProposal.describeOffer(sa), responder.settings().allowedEspCiphers(),
+                    responder.settings().espAesKeyBits(), responder.settings().espIntegrity(),
+                    ike.natT == IkeSa.NatT.NONE ? " (peer did not negotiate NAT-T: UDP encapsulation required)" : "");
+            responder.metrics().phase2Failed(FailureReason.NO_PROPOSAL_CHOSEN);
+            responder.informational().sendNotify(ike, Payload.Notify.NO_PROPOSAL_CHOSEN, Payload.Proposal.PROTO_ESP,
+                    sa.proposals().isEmpty() ? new byte[0] : sa.proposals().get(0).spi());
+            return false;
+        }
+        ni = nonce.data();
+        nr = responder.random(32);
+        List<Payload> reply = new ArrayList<>();
+        inboundSpi = responder.newSpi();
+        byte[] spi = {(byte) (inboundSpi >>> 24), (byte) (inboundSpi >>> 16), (byte) (inboundSpi >>> 8), (byte) inboundSpi};
+        reply.add(new Payload.Sa(sa.doi(), sa.situation(), List.of(new Payload.Proposal(chosen.proposalNumber(),
+                Payload.Proposal.PROTO_ESP, spi, List.of(chosen.responseTransform())))));
+        reply.add(new Payload.Nonce(nr));
+        if (chosen.pfs() != null) {
+            DiffieHellman dh = DiffieHellman.generate(chosen.pfs());
+            try {
+                gqmxy = dh.sharedSecret(ke.data());
+            } catch (GeneralSecurityException e) {
+                return fail(FailureReason.INVALID_KE, "bad PFS KE: " + e.getMessage());
+            }
+            reply.add(new Payload.Ke(dh.publicValue()));
+        }
+        if (ids.size() == 2) {
+            idci = ids.get(0);
+            idcr = ids.get(1);
+            if (idci.protocol() != 0 && idci.protocol() != 17 || idcr.protocol() != 0 && idcr.protocol() != 17) {
+                return fail(FailureReason.INVALID_PAYLOAD, "IDs for protocol " + idci.protocol() + "/" + idcr.protocol()
+                        + ", only UDP (L2TP) is served");
+            }
+            reply.add(idci);
+            reply.add(idcr);
+        }
+        chain.all(Payload.NatOa.class).forEach(oa -> LOG.debug("{} nat-oa type={} len={}", ike.tag, oa.idType(), oa.address().length));
+        if (ike.natT != IkeSa.NatT.NONE) {
+            // RFC 3947 section 5.2: the responder that selects UDP-Encapsulated-Transport sends NAT-OAi (the
+            // initiator's address as we see it) and NAT-OAr (our own)
+            reply.add(natOa(ike.peer.getAddress()));
+            reply.add(natOa(ike.local.getAddress()));
+        }
+        byte[] rest = IsakmpCodec.encodePayloads(reply);
+        List<Payload> all = new ArrayList<>();
+        all.add(new Payload.Hash(ike.keymat.hash2(messageId, ni, rest)));
+        all.addAll(reply);
+        byte[] response = ike.protect(ExchangeType.QUICK_MODE, messageId, all);
+        ike.remember(request, response);
+        responder.send(ike, response);
+        retransmission = new Retransmission(responder.scheduler(), () -> {
+            responder.metrics().retransmit();
+            responder.send(ike, response);
+        }, () -> {
+            if (ike.quickModes.remove(messageId) == this) {
+                ike.keymat.endExchange(messageId);
+                fail(FailureReason.TIMEOUT, "no message 3");
+            }
+        });
+        return true;
+    }
+
+    /** Message 3: HASH(3); derive KEYMAT for both directions and install the pair. */
+    boolean message3(PayloadChain chain) {
+        cancel();
+        if (chosen == null || chain.payloads().isEmpty() || !(chain.payloads().get(0) instanceof Payload.Hash h)
+                || !MessageDigest.isEqual(h.data(), ike.keymat.hash3(messageId, ni, nr))) {
+            return fail(FailureReason.AUTH_FAILED, "HASH(3) mismatch");
+        }
+        int len = chosen.keymatLength();
+        byte[] in = ike.keymat.childKeymat(gqmxy, Payload.Proposal.PROTO_ESP, inboundSpi, ni, nr, len);
+        byte[] out = ike.keymat.childKeymat(gqmxy, Payload.Proposal.PROTO_ESP, chosen.peerSpi(), ni, nr, len);
+        wipe();
+        boolean rekey = idci != null && ike.children.stream().anyMatch(c -> idci.equals(c.idci()) && idcr.equals(c.idcr()));
+        int peerL2tpPort = idci == null ? 0 : idci.port();
+        InetSocketAddress local = ike.local;
+        responder.childSas().install(new ChildSaSpec(ike.tag, ike.peer, local, inboundSpi, chosen.peerSpi(),
+                chosen.cipher(), chosen.keyBits(), chosen.integrity(), in, out, chosen.lifetime(),
+                chosen.lifetimeKbytes() * 1024, peerL2tpPort));
+        ike.children.add(new IkeSa.ChildSa(inboundSpi, chosen.peerSpi(), idci, idcr, chosen.label()));
+        responder.metrics().phase2Completed();
+        if (rekey) responder.metrics().rekey(2);
+        LOG.info("{} peer={} phase2 up esp={} spi-in={} spi-out={} lifetime={}s{}", ike.tag, ike.peerText(),
+                chosen.label(), String.format("%08x", inboundSpi), String.format("%08x", chosen.peerSpi()),
+                chosen.lifetimeSeconds(), rekey ? " rekey" : "");
+        return true;
+    }
+
+    private boolean fail(FailureReason reason, String why) {
+        LOG.warn("{} peer={} phase2 failed reason={}: {}", ike.tag, ike.peerText(), reason.tag(), why);
+        responder.metrics().phase2Failed(reason);
+        if (inboundSpi != 0) responder.releaseSpi(inboundSpi);
+        wipe();
+        return false;
+    }
+
+    private Payload.NatOa natOa(java.net.InetAddress a) {
+        return new Payload.NatOa(ike.natT == IkeSa.NatT.DRAFT,
+                a instanceof java.net.Inet4Address ? Payload.Id.ID_IPV4_ADDR : Payload.Id.ID_IPV6_ADDR, a.getAddress());
+    }
+
+    void cancel() {
+        if (retransmission != null) retransmission.cancel();
+    }
+
+    private void wipe() {
+        for (byte[] b : new byte[][] {ni, nr, gqmxy}) if (b != null) Arrays.fill(b, (byte) 0);
+    }
+}

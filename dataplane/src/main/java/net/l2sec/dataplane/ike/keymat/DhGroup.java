@@ -1,0 +1,69 @@
+package net.l2sec.dataplane.ike.keymat;
+
+import java.math.BigInteger;
+import org.bouncycastle.crypto.agreement.DHStandardGroups;
+import org.bouncycastle.crypto.params.DHParameters;
+
+/**
+ * Diffie-Hellman groups: MODP (RFC 2409 section 6.2, RFC 3526) and ECP (RFC 5903). The MODP primes are Bouncy
+ * Castle's copies of the RFC values.
+ */
+public enum DhGroup {
+    MODP1024(2, "modp1024", DHStandardGroups.rfc2409_1024, null, 128),
+    MODP1536(5, "modp1536", DHStandardGroups.rfc3526_1536, null, 192),
+    MODP2048(14, "modp2048", DHStandardGroups.rfc3526_2048, null, 256),
+    ECP256(19, "ecp256", null, "secp256r1", 32),
+    ECP384(20, "ecp384", null, "secp384r1", 48);
+
+    private final int code;
+    private final String label;
+    private final DHParameters modp;
+    private final String curve;
+    private final int length;
+
+    DhGroup(int code, String label, DHParameters modp, String curve, int length) {
+        this.code = code;
+        this.label = label;
+        this.modp = modp;
+        this.curve = curve;
+        this.length = length;
+    }
+
+    public int code() {
+        return code;
+    }
+
+    public String label() {
+        return label;
+    }
+
+    public boolean elliptic() {
+        return curve != null;
+    }
+
+    /** Octets of the prime (MODP) or of one coordinate (ECP); the public value is one resp. two of these. */
+    public int length() {
+        return length;
+    }
+
+    public int publicValueLength() {
+        return elliptic() ? 2 * length : length;
+    }
+
+    BigInteger prime() {
+        return modp.getP();
+    }
+
+    BigInteger generator() {
+        return modp.getG();
+    }
+
+    String curve() {
+        return curve;
+    }
+
+    public static DhGroup of(int code) {
+        for (DhGroup g : values()) if (g.code == code) return g;
+        return null;
+    }
+}

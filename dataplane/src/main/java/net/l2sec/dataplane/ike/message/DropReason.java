@@ -1,0 +1,32 @@
+package net.l2sec.dataplane.ike.message;
+
+/** Why an IKE datagram was dropped; {@link #tag()} is the bounded {@code reason} tag of the drop counter. */
+public enum DropReason {
+    TRUNCATED("truncated"),
+    BAD_LENGTH("bad_length"),
+    BAD_VERSION("bad_version"),
+    ZERO_COOKIE("zero_cookie"),
+    UNSUPPORTED_EXCHANGE("unsupported_exchange"),
+    MALFORMED_PAYLOAD("malformed_payload"),
+    TOO_MANY_PAYLOADS("too_many_payloads"),
+    UNKNOWN_SA("unknown_sa"),
+    UNEXPECTED_MESSAGE("unexpected_message"),
+    DECRYPT_FAILED("decrypt_failed"),
+    BAD_HASH("bad_hash"),
+    /** An unencrypted Informational: logged (it explains many failures on the peer's side), never acted on. */
+    UNAUTHENTICATED("unauthenticated"),
+    RATE_LIMITED("rate_limited"),
+    HALF_OPEN_LIMIT("half_open_limit"),
+    AGGRESSIVE_MODE_REFUSED("aggressive_mode_refused"),
+    INTERNAL_ERROR("internal_error");
+
+    private final String tag;
+
+    DropReason(String tag) {
+        this.tag = tag;
+    }
+
+    public String tag() {
+        return tag;
+    }
+}

@@ -1,0 +1,28 @@
+/**
+ * IKEv1 responder (RFC 2409 with the IPsec DOI of RFC 2407, NAT-T of RFC 3947 and its drafts, DPD of RFC 3706)
+ * for L2TP/IPsec clients: Main Mode with pre-shared keys, Quick Mode for transport-mode ESP over UDP/4500, and
+ * Informational exchanges. Aggressive Mode, certificates and XAUTH/Mode Config are not implemented.
+ *
+ * <p>Structure follows strongSwan's IKEv1: {@link net.l2sec.dataplane.ike.IkeResponder} finds the SA of a datagram
+ * and hands it to the task of its exchange ({@code MainMode}, {@code QuickMode}, {@code Informational}, with
+ * {@code IsakmpVendor} and {@code IsakmpNatd} for the vendor IDs and NAT detection); {@code ike.keymat.Keymat}
+ * holds every key; {@code ike.message} is the codec. Child SAs are handed to ESP through
+ * {@link net.l2sec.dataplane.ipsec.ChildSaTable}.
+ *
+ * <p>Policy decisions worth knowing:
+ * <ul>
+ * <li>Our NAT-D payload never matches (forced encapsulation): every NAT-T peer floats to UDP/4500 and
+ *     encapsulates ESP; a Quick Mode that does not come over 4500 or does not propose UDP-Transport mode is
+ *     refused.</li>
+ * <li>Child SAs are removed one by one by inbound SPI ({@code ChildSaTable.remove}); {@code removeAll} is not
+ *     used, because IKEv1 IPsec SAs outlive the ISAKMP SA that made them: when a client re-authenticates (new
+ *     Main Mode) and then deletes its old ISAKMP SA, the child SAs move to the new ISAKMP SA.</li>
+ * <li>A Quick Mode with the same IDs as an installed child SA is a rekey: the new pair is installed and the old
+ *     one stays until the client's Delete or its lifetime in ESP (no grace timer).</li>
+ * <li>INITIAL-CONTACT removes older SAs with the same identity from the same address <em>and port</em>: clients
+ *     behind one NAT often present the same private-address identity, and must not delete each other.</li>
+ * <li>Lifetimes: the client's proposal, capped at our maximum. Phase 1 returns the client's transform unchanged
+ *     (RFC 2408 section 4.2) and simply expires earlier; Quick Mode returns the capped value in its SA.</li>
+ * </ul>
+ */
+package net.l2sec.dataplane.ike;
