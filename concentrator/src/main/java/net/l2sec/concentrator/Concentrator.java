@@ -13,13 +13,29 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.nio.NioDatagramChannel;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import net.l2sec.aaa.local.LocalUserAuthenticator;
 import net.l2sec.concentrator.config.ConcentratorConfig;
 import net.l2sec.dataplane.auth.Authenticator;
+import net.l2sec.dataplane.esp.EspEndpoint;
+import net.l2sec.dataplane.ike.IkeResponder;
+import net.l2sec.dataplane.ike.IkeSettings;
+import net.l2sec.dataplane.ipsec.ChannelDatagramSender;
+import net.l2sec.dataplane.ipsec.DatagramSender;
+import net.l2sec.dataplane.ipsec.EncapsulatedDatagramHandler;
+import net.l2sec.dataplane.ipsec.IkeDatagramHandler;
+import net.l2sec.dataplane.ipsec.UdpEncapsulationDemux;
 import net.l2sec.dataplane.ip.ClientRoutes;
 import net.l2sec.dataplane.ip.Ipv4Pool;
 import net.l2sec.dataplane.l2tp.L2tpDatagramHandler;
@@ -42,19 +58,22 @@ public final class Concentrator implements AutoCloseable {
     private final MetricsEndpoint metrics;
     private final TunDevice tun;
     private final L2tpNetworkServer l2tp;
-    private final Channel channel;
+    private final IkeResponder ike;
+    private final List<Channel> channels;
 
-    private Concentrator(EventLoopGroup group, MetricsEndpoint metrics, TunDevice tun, L2tpNetworkServer l2tp, Channel channel) {
+    private Concentrator(EventLoopGroup group, MetricsEndpoint metrics, TunDevice tun, L2tpNetworkServer l2tp,
+                         IkeResponder ike, List<Channel> channels) {
         this.group = group;
         this.metrics = metrics;
         this.tun = tun;
         this.l2tp = l2tp;
-        this.channel = channel;
+        this.ike = ike;
+        this.channels = channels;
     }
 
     public static Concentrator start(ConcentratorConfig config) throws Exception {
         MetricsEndpoint metrics = new MetricsEndpoint(config.metrics().listen() != null
-                ? config.metrics().listen() : new java.net.InetSocketAddress("127.0.0.1", 0));
+                ? config.metrics().listen() : new InetSocketAddress("127.0.0.1", 0));
         MeterRegistry registry = metrics.registry();
         Authenticator authenticator = LocalUserAuthenticator.load(config.aaa().localUsersFile());
 
@@ -75,18 +94,42 @@ public final class Concentrator implements AutoCloseable {
                     name -> Optional.ofNullable(pools.get(name)), routes, tun, scheduler, registry);
             L2tpNetworkServer l2tp = new L2tpNetworkServer(config.l2tp(), ppp, scheduler, registry);
 
-            Bootstrap b = new Bootstrap().group(loop).channel(NioDatagramChannel.class)
-                    .option(ChannelOption.SO_RCVBUF, 4 << 20).option(ChannelOption.SO_SNDBUF, 4 << 20);
+            List<Channel> channels = new ArrayList<>();
+
+            // IPsec: IKE on UDP/500, IKE (non-ESP marker) and UDP-encapsulated ESP on UDP/4500 (RFC 3948)
+            ConcentratorConfig.Ipsec ic = config.ipsec();
+            IkeResponder ike = null;
+            if (ic.psk().isPresent()) {
+                InetSocketAddress ikeLocal = reachableAddress(ic.ikeListen(), ic, tc.name());
+                InetSocketAddress nattLocal = new InetSocketAddress(ikeLocal.getAddress(), ic.nattListen().getPort());
+                AtomicReference<DatagramSender> senderRef = new AtomicReference<>();
+                DatagramSender sender = (local, peer, payload) -> senderRef.get().send(local, peer, payload);
+                EspEndpoint esp = new EspEndpoint(l2tp, sender, scheduler, registry, ic.replayWindow());
+                IkeSettings ikeSettings = IpsecSettingsMapping.ikeSettings(ic);
+                ike = new IkeResponder(ikeSettings, esp, sender, scheduler, registry);
+                UdpEncapsulationDemux demux = new UdpEncapsulationDemux(ike, esp, registry);
+                Channel ike500 = udp(loop).handler(new IkeDatagramHandler(ike, ikeLocal)).bind(ic.ikeListen()).sync().channel();
+                channels.add(ike500);
+                Channel natt = udp(loop).handler(new EncapsulatedDatagramHandler(demux, nattLocal)).bind(ic.nattListen()).sync().channel();
+                channels.add(natt);
+                senderRef.set(new ChannelDatagramSender(ic.ikeListen().getPort(), ike500, ic.nattListen().getPort(), natt));
+                log.info("ipsec ready ike={} natt={} local-address={}", ic.ikeListen(), ic.nattListen(),
+                        ikeLocal.getAddress().getHostAddress());
+            } else {
+                log.warn("ipsec disabled: no ipsec.psk-file configured");
+            }
+
+            Bootstrap b = udp(loop);
             if (config.requireIpsec()) {
-                log.warn("l2tp.require-ipsec is true and this release has no IPsec: every plain L2TP datagram on {} "
-                        + "will be dropped (l2sec_l2tp_packets_dropped_total{{reason=\"ipsec_required\"}})", config.l2tpListen());
+                log.info("l2tp.require-ipsec is true: L2TP is accepted only inside IPsec; plain L2TP datagrams on {} are "
+                        + "dropped and counted (l2sec_l2tp_packets_dropped_total{{reason=\"ipsec_required\"}})", config.l2tpListen());
                 b.handler(new IpsecRequired(registry));
             } else {
                 log.warn("!!! l2tp.require-ipsec is false: plain L2TP is accepted on {} WITHOUT ENCRYPTION. PAP passwords "
                         + "and all user traffic cross the network in clear. Lab use only. !!!", config.l2tpListen());
                 b.handler(new L2tpDatagramHandler(l2tp));
             }
-            Channel channel = b.bind(config.l2tpListen()).sync().channel();
+            channels.add(b.bind(config.l2tpListen()).sync().channel());
             tun.startReader(packet -> loop.execute(() -> routes.deliver(packet)));
             if (config.metrics().listen() != null) {
                 metrics.start();
@@ -95,7 +138,7 @@ public final class Concentrator implements AutoCloseable {
             log.info("concentrator ready config={} l2tp={} tun={} address={}/{} mtu={} pools={} auth-methods={}",
                     config.source(), config.l2tpListen(), tc.name(), tc.address().getHostAddress(), tc.prefixLength(),
                     tc.mtu(), pools.keySet(), config.ppp().authMethods());
-            return new Concentrator(group, metrics, tun, l2tp, channel);
+            return new Concentrator(group, metrics, tun, l2tp, ike, channels);
         } catch (Exception e) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             tun.close();
@@ -104,21 +147,49 @@ public final class Concentrator implements AutoCloseable {
         }
     }
 
-    private static String hostPort(java.net.InetSocketAddress a) {
+    private static Bootstrap udp(EventLoop loop) {
+        return new Bootstrap().group(loop).channel(NioDatagramChannel.class)
+                .option(ChannelOption.SO_RCVBUF, 4 << 20).option(ChannelOption.SO_SNDBUF, 4 << 20);
+    }
+
+    /**
+     * Our address as clients reach it, for IKE's ID_R and NAT-OA: the listen address when it is one; with a
+     * wildcard listen address, ipsec.local-id when set, else the host's first non-loopback IPv4 address, else
+     * loopback. (A multi-homed server should set ipsec.listen-ike to the public address.)
+     */
+    private static InetSocketAddress reachableAddress(InetSocketAddress listen, ConcentratorConfig.Ipsec ic, String tunName)
+            throws Exception {
+        if (!listen.getAddress().isAnyLocalAddress()) return listen;
+        if (ic.localId().isPresent()) return new InetSocketAddress(ic.localId().get(), listen.getPort());
+        for (NetworkInterface nif : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+            if (!nif.isUp() || nif.isLoopback() || nif.getName().equals(tunName)) continue;
+            for (InetAddress a : Collections.list(nif.getInetAddresses())) {
+                if (a instanceof Inet4Address && !a.isLinkLocalAddress()) return new InetSocketAddress(a, listen.getPort());
+            }
+        }
+        return new InetSocketAddress(InetAddress.getLoopbackAddress(), listen.getPort());
+    }
+
+    private static String hostPort(InetSocketAddress a) {
         return a.getAddress().getHostAddress() + ":" + a.getPort();
     }
 
     /** Ends every tunnel (StopCCN), then closes the socket, the TUN device and the metrics endpoint. */
     @Override
     public void close() {
+        Channel channel = channels.getFirst();
         try {
-            channel.eventLoop().submit(l2tp::close).get(5, TimeUnit.SECONDS);
+            // StopCCN (inside ESP while the SAs exist), then IKE Deletes for every SA
+            channel.eventLoop().submit(() -> {
+                l2tp.close();
+                if (ike != null) ike.close();
+            }).get(5, TimeUnit.SECONDS);
             // give the StopCCNs a moment to leave before the socket closes
             Thread.sleep(200);
         } catch (Exception e) {
             log.warn("shutdown: {}", e.toString());
         }
-        channel.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        for (Channel c : channels) c.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
         tun.close();
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
         metrics.close();
