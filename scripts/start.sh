@@ -5,5 +5,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/jdk.sh
 ./mvnw -B -q package -DskipTests
+# First start on the shipped config: create a random IPsec pre-shared key (never shipped, never committed)
+if [ -z "${1:-}" ] && [ ! -f conf/ipsec.psk ]; then
+  (umask 077; head -c 24 /dev/urandom | base64 | tr -d '/+=' > conf/ipsec.psk)
+  echo "created conf/ipsec.psk with a random pre-shared key: configure your clients with it (cat conf/ipsec.psk)"
+fi
 exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -jar concentrator/target/l2sec-concentrator.jar \
   run "${1:-conf/concentrator.yaml}"

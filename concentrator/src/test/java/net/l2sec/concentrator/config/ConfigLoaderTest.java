@@ -34,10 +34,22 @@ class ConfigLoaderTest {
             """;
 
     @Test
-    void shippedConfigIsValid() throws Exception {
-        Path shipped = Path.of("../conf/concentrator.yaml");
-        ConcentratorConfig c = ConfigLoader.load(shipped);
+    void shippedConfigIsValidAndSafe() throws Exception {
+        Files.copy(Path.of("../conf/concentrator.yaml"), dir.resolve("concentrator.yaml"));
+        Files.copy(Path.of("../conf/users"), dir.resolve("users"));
+        // without the key scripts/start.sh generates, the refusal names the file and the key
+        assertThatThrownBy(() -> ConfigLoader.load(dir.resolve("concentrator.yaml"))).isInstanceOfSatisfying(
+                ConfigException.class, e -> assertThat(e.problems()).anySatisfy(p -> assertThat(p)
+                        .contains("concentrator.yaml: ipsec.psk-file: cannot read")));
+        Files.writeString(dir.resolve("ipsec.psk"), "0123456789abcdef0123456789\n");
+        ConcentratorConfig c = ConfigLoader.load(dir.resolve("concentrator.yaml"));
+        assertThat(c.requireIpsec()).isTrue();
         assertThat(c.l2tpListen().getPort()).isEqualTo(1701);
+        assertThat(c.ipsec().ikeListen().getPort()).isEqualTo(500);
+        assertThat(c.ipsec().nattListen().getPort()).isEqualTo(4500);
+        assertThat(c.ipsec().legacyModp1024()).isFalse();
+        assertThat(c.ipsec().legacy3des()).isFalse();
+        assertThat(c.ipsec().aggressiveMode()).isFalse();
         assertThat(c.ppp().authMethods().getFirst()).isEqualTo(AuthMethod.MSCHAPV2);
         assertThat(c.ppp().authMethods()).doesNotContain(AuthMethod.EAP_MD5);
         assertThat(c.metrics().listen().getAddress().isLoopbackAddress()).isTrue();
