@@ -16,6 +16,7 @@ import net.l2sec.dataplane.esp.SecurityAssociation;
 import net.l2sec.dataplane.esp.SecurityAssociation.Direction;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
@@ -44,6 +45,7 @@ import org.openjdk.jmh.annotations.TearDown;
  * </ul>
  */
 @State(Scope.Thread)
+@Fork(jvmArgsAppend = {EstablishedSession.EVENT_LOOP_ALLOCATION_CACHE, EstablishedSession.EVENT_LOOP_MAGAZINES})
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 public class BareCryptoBenchmark {

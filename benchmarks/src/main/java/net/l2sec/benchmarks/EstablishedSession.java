@@ -61,6 +61,13 @@ import net.l2sec.dataplane.ppp.frame.PppFrameCodec;
  * are set by the benchmark with {@link #egress} and {@link #sender}.
  */
 final class EstablishedSession {
+    /**
+     * Netty gives its event-loop threads per-thread buffer caches; a plain thread such as JMH's gets them only with
+     * these two properties (pooled and adaptive allocator). Without them every packet's buffers would come from
+     * shared, locked arenas, which is not how the concentrator runs.
+     */
+    static final String EVENT_LOOP_ALLOCATION_CACHE = "-Dio.netty.allocator.useCacheForAllThreads=true";
+    static final String EVENT_LOOP_MAGAZINES = "-Dio.netty.allocator.useCachedMagazinesForNonEventLoopThreads=true";
     static final InetSocketAddress CLIENT = new InetSocketAddress("198.51.100.7", 4500);
     static final InetSocketAddress LOCAL = new InetSocketAddress("192.0.2.1", 4500);
     static final String IKE_SA = "ike=bench";

@@ -10,6 +10,7 @@ import net.l2sec.dataplane.l2tp.DataMessage;
 import net.l2sec.dataplane.l2tp.L2tpMessage;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
@@ -48,11 +49,13 @@ import org.openjdk.jmh.infra.Blackhole;
  *
  * <p>Both directions check, after each iteration, that every invocation reached the far end (no packet was dropped:
  * a dropped packet would be a much cheaper path). The setup checks once that the packets arrive intact. The event
- * loop is the benchmark thread; metrics go to a {@code SimpleMeterRegistry}; logging goes nowhere (no SLF4J
+ * loop is the benchmark thread; Netty's allocators give it the per-thread caches they give event-loop threads
+ * (which JMH's plain thread would otherwise not get: {@link EstablishedSession#EVENT_LOOP_ALLOCATION_CACHE}); metrics go to a {@code SimpleMeterRegistry}; logging goes nowhere (no SLF4J
  * provider on the benchmark class path), as with logs at INFO, since the packet path logs nothing per packet.
  * {@link BareCryptoBenchmark} measures the JCE work alone for comparison.
  */
 @State(Scope.Thread)
+@Fork(jvmArgsAppend = {EstablishedSession.EVENT_LOOP_ALLOCATION_CACHE, EstablishedSession.EVENT_LOOP_MAGAZINES})
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 public class PacketPathBenchmark {
