@@ -122,6 +122,21 @@ final class ConcentratorInNamespace implements AutoCloseable {
         }
     }
 
+    /** Starts tshark's capture of IKE, NAT-T/ESP and L2TP on the namespace's loopback into {@code file}. */
+    Process capture(Path file) throws Exception {
+        Process p = new ProcessBuilder("ip", "netns", "exec", ns, "tshark", "-q", "-i", "lo", "-f",
+                "udp port 500 or udp port 4500 or udp port 1701", "-w", file.toString())
+                .redirectErrorStream(true).redirectOutput(work.resolve("tshark.log").toFile()).start();
+        Instant deadline = Instant.now().plusSeconds(20);
+        while (!Files.readString(work.resolve("tshark.log")).contains("Capturing on")) {
+            if (!p.isAlive() || Instant.now().isAfter(deadline)) {
+                throw new IllegalStateException("tshark did not start: " + Files.readString(work.resolve("tshark.log")));
+            }
+            Thread.sleep(100);
+        }
+        return p;
+    }
+
     String metrics() throws Exception {
         return run("ip", "netns", "exec", ns, "curl", "-sf", "http://127.0.0.1:" + METRICS_PORT + "/metrics");
     }

@@ -2,6 +2,8 @@ package net.l2sec.concentrator.interop;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -68,7 +70,21 @@ class RealClientIpsecIT {
     @Test
     @Order(1)
     void windowsLikeProposalsBehindNat() throws Exception {
-        String r = client().result();   // harness default: aes256-sha1-modp1024,... / aes256-sha1,...
+        Path pcap = lab.work().resolve("windows-like.pcap");
+        Process tshark = lab.capture(pcap);
+        String r;
+        try {
+            r = client().result();   // harness default: aes256-sha1-modp1024,... / aes256-sha1,...
+        } finally {
+            tshark.destroy();
+            tshark.waitFor(10, TimeUnit.SECONDS);
+        }
+        // a second opinion on our wire formats: tshark dissects the whole connection without complaint
+        String dissected = ConcentratorInNamespace.run("tshark", "-r", pcap.toString());
+        System.out.println("----- tshark -r " + pcap + "\n" + dissected);
+        assertThat(dissected).contains("Identity Protection (Main Mode)", "Quick Mode", "ESP (SPI=");
+        assertThat(ConcentratorInNamespace.run("tshark", "-r", pcap.toString(), "-Y",
+                "_ws.malformed || _ws.expert.severity >= warning")).as("malformed or warning frames").isBlank();
         assertThat(r).contains("ike=up", "l2tp=up", "ppp=up", "peer_ip=10.99.0.1", "dns=10.99.0.53,10.99.0.54", "ping=3/3");
         assertThat(lab.log()).contains("phase1 up aes256-sha1-modp1024", "phase2 up esp=aes256-sha1");
         String m = lab.metrics();
