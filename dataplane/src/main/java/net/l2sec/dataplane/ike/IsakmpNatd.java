@@ -9,8 +9,11 @@ import net.l2sec.dataplane.ike.message.Payload;
 
 /**
  * NAT-D task of Main Mode messages 3 and 4 (RFC 3947 section 3.2): HASH = hash(CKY-I | CKY-R | IP | Port) with
- * the negotiated hash. Our own NAT-D never matches (like strongSwan's forceencaps), so every peer floats to
- * UDP/4500 and encapsulates ESP, NAT or not: ESP here only speaks UDP encapsulation.
+ * the negotiated hash. Forced encapsulation: the NAT-D we send for the PEER's address never matches, so every
+ * peer concludes that IT is behind a NAT, floats to UDP/4500 and encapsulates ESP, NAT or not (ESP here only
+ * speaks UDP encapsulation). Faking the peer's hash rather than our own matters for Windows: a client that
+ * believes the SERVER is behind NAT refuses to connect unless its AssumeUDPEncapsulationContextOnSendRule
+ * registry value is changed, while a client behind NAT is the case every built-in client supports by default.
  */
 final class IsakmpNatd {
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -38,11 +41,14 @@ final class IsakmpNatd {
         return true;
     }
 
-    /** Message 4's NAT-D payloads: the peer's address as we see it, then a deliberately wrong one for us. */
+    /**
+     * Message 4's NAT-D payloads (RFC 3947 section 3.2: first the remote end, the peer, then our own address): a
+     * deliberately wrong hash for the peer, then the true hash of our address.
+     */
     static List<Payload> build(IkeSa sa) {
         boolean draft = sa.natT == IkeSa.NatT.DRAFT;
         byte[] fake = new byte[sa.proposal.hash().length()];
         RANDOM.nextBytes(fake);
-        return List.of(new Payload.NatD(draft, hash(sa, sa.peer)), new Payload.NatD(draft, fake));
+        return List.of(new Payload.NatD(draft, fake), new Payload.NatD(draft, hash(sa, sa.local)));
     }
 }

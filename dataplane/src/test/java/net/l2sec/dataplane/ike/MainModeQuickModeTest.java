@@ -47,7 +47,9 @@ class MainModeQuickModeTest {
         PayloadChain mm4 = i.mm4(net.exchange(i.addr500, IkeHarness.LOCAL_500, i.mm3()));
         List<Payload.NatD> natd = mm4.all(Payload.NatD.class);
         assertThat(natd).hasSize(2);
-        assertThat(natd.get(0).hash()).as("NAT-D of the peer as seen").isEqualTo(natdOf(i, i.addr500));
+        // forced encapsulation: the peer's NAT-D never matches (it believes itself behind NAT), ours is true
+        assertThat(natd.get(0).hash()).as("NAT-D of the peer: deliberately wrong").isNotEqualTo(natdOf(i, i.addr500));
+        assertThat(natd.get(1).hash()).as("NAT-D of the server: true").isEqualTo(natdOf(i, IkeHarness.LOCAL_500));
         List<IkeHarness.Sent> out6 = net.deliver(i.addr4500, IkeHarness.LOCAL_4500, i.mm5(false));
         assertThat(out6).hasSize(1);
         assertThat(out6.get(0).peer()).as("floated").isEqualTo(i.addr4500);
