@@ -80,10 +80,10 @@ class RealClientIpsecIT {
             tshark.waitFor(10, TimeUnit.SECONDS);
         }
         // a second opinion on our wire formats: tshark dissects the whole connection without complaint
-        String dissected = ConcentratorInNamespace.run("tshark", "-r", pcap.toString());
+        String dissected = ConcentratorInNamespace.stdout("tshark", "-r", pcap.toString());
         System.out.println("----- tshark -r " + pcap + "\n" + dissected);
         assertThat(dissected).contains("Identity Protection (Main Mode)", "Quick Mode", "ESP (SPI=");
-        assertThat(ConcentratorInNamespace.run("tshark", "-r", pcap.toString(), "-Y",
+        assertThat(ConcentratorInNamespace.stdout("tshark", "-r", pcap.toString(), "-Y",
                 "_ws.malformed || _ws.expert.severity >= warning")).as("malformed or warning frames").isBlank();
         assertThat(r).contains("ike=up", "l2tp=up", "ppp=up", "peer_ip=10.99.0.1", "dns=10.99.0.53,10.99.0.54", "ping=3/3");
         assertThat(lab.log()).contains("phase1 up aes256-sha1-modp1024", "phase2 up esp=aes256-sha1");
