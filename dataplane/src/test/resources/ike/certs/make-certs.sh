@@ -32,5 +32,15 @@ pki --pub --in rogue.key.pem | pki --issue --cacert rogue-ca.crt.pem --cakey rog
     --dn "C=CH, O=rogue, CN=client.l2sec.test" --san client.l2sec.test --lifetime 3650 --outform pem > rogue.crt.pem
 rm rogue-ca.key.pem
 
+# an intermediate CA below the test CA and a client it issues (the client sends both certificates)
+pem --gen --type rsa --size 2048 > intermediate.key.pem
+pki --pub --in intermediate.key.pem | pki --issue --cacert ca.crt.pem --cakey ca.key.pem --ca \
+    --dn "C=CH, O=l2sec test, CN=l2sec test intermediate CA" --lifetime 3650 --outform pem > intermediate.crt.pem
+pem --gen --type rsa --size 2048 > branch.key.pem
+pki --pub --in branch.key.pem | pki --issue --cacert intermediate.crt.pem --cakey intermediate.key.pem \
+    --dn "C=CH, O=l2sec test, CN=branch.l2sec.test" --san branch.l2sec.test --flag clientAuth --lifetime 3650 \
+    --outform pem > branch.crt.pem
+rm intermediate.key.pem
+
 # the server key also as PKCS#8 (the loader reads both PKCS#1 and PKCS#8)
 openssl pkcs8 -topk8 -nocrypt -in server.key.pem -out server.pkcs8.key.pem

@@ -132,6 +132,30 @@ class CertificateAuthTest {
     }
 
     @Test
+    void clientBelowAnIntermediateSendsItsChain() throws Exception {
+        X509Certificate intermediate = certs("intermediate.crt.pem").get(0);
+        CertificateAuth auth = serverAuth().withRequiredIssuer(intermediate.getSubjectX500Principal());
+        IkeHarness net = new IkeHarness(IkeSettings.defaults().withCertificates(auth, false), clock());
+        TestInitiator i = client(net, "branch.crt.pem", "branch.key.pem");
+        List<X509Certificate> chain = new java.util.ArrayList<>(certs("branch.crt.pem"));
+        chain.add(certs("ca.crt.pem").get(0)); // an extra root is ignored
+        chain.add(intermediate);
+        i.signWith(key("branch.key.pem"), chain);
+        i.myId = dn(chain.get(0));
+        i.mainMode();
+        assertThat(net.count("l2sec.ike.phase1", "result", "completed")).isEqualTo(1);
+
+        // without the intermediate the chain does not reach the trust anchor
+        IkeHarness net2 = new IkeHarness(settings(), clock());
+        TestInitiator alone = client(net2, "branch.crt.pem", "branch.key.pem");
+        alone.myId = dn(chain.get(0));
+        alone.mm2(net2.exchange(alone.addr500, IkeHarness.LOCAL_500, alone.mm1()));
+        alone.mm4(net2.exchange(alone.addr500, IkeHarness.LOCAL_500, alone.mm3()));
+        net2.deliver(alone.addr4500, IkeHarness.LOCAL_4500, alone.mm5(false));
+        assertThat(net2.count("l2sec.ike.phase1", "result", "failed", "reason", "cert_invalid")).isEqualTo(1);
+    }
+
+    @Test
     void requiredIssuerIsEnforced() throws Exception {
         CertificateAuth auth = serverAuth().withRequiredIssuer(new javax.security.auth.x500.X500Principal("CN=another CA"));
         IkeHarness net = new IkeHarness(IkeSettings.defaults().withCertificates(auth, false), clock());
