@@ -13,7 +13,7 @@ import net.l2sec.dataplane.ipsec.EspIntegrity;
 /**
  * Policy of the IKEv1 responder.
  *
- * @param psk                  the pre-shared key; without one every Main Mode fails authentication
+ * @param psk                  the pre-shared key; without one every PSK Main Mode fails authentication
  * @param ikeAesKeyBits        AES-CBC key sizes allowed in phase 1
  * @param ikeHashes            phase-1 hash (and PRF) algorithms
  * @param ikeGroups            DH groups for phase 1 and for PFS; MODP1024 only with {@code legacyModp1024}
