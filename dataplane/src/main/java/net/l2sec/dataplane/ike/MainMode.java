@@ -188,7 +188,7 @@ final class MainMode {
                 if (c.encoding() != Payload.Cert.X509_SIGNATURE || certs.size() >= PeerValidation.MAX_CHAIN) continue;
                 certs.add((X509Certificate) cf.generateCertificate(new java.io.ByteArrayInputStream(c.data())));
             }
-        } catch (CertificateException | ClassCastException e) {
+        } catch (CertificateException e) {
             fail(ike, FailureReason.CERT_INVALID, "malformed CERT payload: " + e.getMessage(), Payload.Notify.INVALID_CERTIFICATE);
             return;
         }
