@@ -83,6 +83,17 @@ def vector_set(name, h, enc_key_len, block, out):
     put("hash_i", prf(h, skeyid, gxi, gxr, cky_i, cky_r, sai_b, idii_b))
     put("hash_r", prf(h, skeyid, gxr, gxi, cky_r, cky_i, sai_b, idir_b))
 
+    # RFC 2409 section 5.1: signatures, SKEYID = prf(Ni_b | Nr_b, g^xy); the rest as for pre-shared keys
+    sig_skeyid = prf(h, ni + nr, gxy)
+    sig_skeyid_d = prf(h, sig_skeyid, gxy, cky_i, cky_r, b"\x00")
+    sig_skeyid_a = prf(h, sig_skeyid, sig_skeyid_d, gxy, cky_i, cky_r, b"\x01")
+    sig_skeyid_e = prf(h, sig_skeyid, sig_skeyid_a, gxy, cky_i, cky_r, b"\x02")
+    put("sig_skeyid", sig_skeyid)
+    put("sig_skeyid_d", sig_skeyid_d)
+    put("sig_skeyid_a", sig_skeyid_a)
+    put("sig_skeyid_e", sig_skeyid_e)
+    put("sig_hash_i", prf(h, sig_skeyid, gxi, gxr, cky_i, cky_r, sai_b, idii_b))
+
     # phase 2 (RFC 2409 section 5.5)
     last_block = bytes(range(0xc0, 0xc0 + block))
     mid = bytes.fromhex("7a3b2c1d")

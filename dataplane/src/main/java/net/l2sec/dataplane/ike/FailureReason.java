@@ -4,6 +4,10 @@ package net.l2sec.dataplane.ike;
 enum FailureReason {
     NO_PROPOSAL_CHOSEN("no_proposal_chosen"),
     AUTH_FAILED("auth_failed"),
+    /** The peer's certificate chain did not validate (untrusted, expired, wrong issuer, malformed). */
+    CERT_INVALID("cert_invalid"),
+    /** The peer's ID payload is not an identity of its certificate. */
+    ID_MISMATCH("id_mismatch"),
     INVALID_PAYLOAD("invalid_payload"),
     TIMEOUT("timeout"),
     RATE_LIMITED("rate_limited"),

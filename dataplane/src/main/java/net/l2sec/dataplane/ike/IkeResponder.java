@@ -4,16 +4,19 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import net.l2sec.dataplane.ike.auth.PeerValidation;
 import net.l2sec.dataplane.ike.message.DropReason;
 import net.l2sec.dataplane.ike.message.ExchangeType;
 import net.l2sec.dataplane.ike.message.IkeDecodeException;
@@ -21,6 +24,7 @@ import net.l2sec.dataplane.ike.message.IsakmpCodec;
 import net.l2sec.dataplane.ike.message.IsakmpHeader;
 import net.l2sec.dataplane.ike.message.Payload;
 import net.l2sec.dataplane.ike.message.PayloadChain;
+import net.l2sec.dataplane.ike.message.PayloadType;
 import net.l2sec.dataplane.ipsec.ChildSaTable;
 import net.l2sec.dataplane.ipsec.DatagramSender;
 import net.l2sec.dataplane.ipsec.IkeDatagramSink;
@@ -46,6 +50,8 @@ public final class IkeResponder implements IkeDatagramSink, AutoCloseable {
     private final DatagramSender sender;
     private final Scheduler scheduler;
     private final IkeMetrics metrics;
+    /** Validates peer certificates (at the wall-clock time of {@code clock}); null when certificates are off. */
+    private final PeerValidation peerValidation;
     private final SecureRandom random = new SecureRandom();
     private final MainMode mainMode = new MainMode(this);
     private final Informational informational = new Informational(this);
@@ -59,7 +65,14 @@ public final class IkeResponder implements IkeDatagramSink, AutoCloseable {
 
     public IkeResponder(IkeSettings settings, ChildSaTable childSas, DatagramSender sender, Scheduler scheduler,
                         MeterRegistry registry) {
+        this(settings, childSas, sender, scheduler, registry, Clock.systemUTC());
+    }
+
+    /** @param clock wall-clock time for certificate validity */
+    public IkeResponder(IkeSettings settings, ChildSaTable childSas, DatagramSender sender, Scheduler scheduler,
+                        MeterRegistry registry, Clock clock) {
         this.settings = settings;
+        this.peerValidation = settings.certificates().map(c -> new PeerValidation(c, clock)).orElse(null);
         this.childSas = childSas;
         this.sender = sender;
         this.scheduler = scheduler;
@@ -88,6 +101,10 @@ public final class IkeResponder implements IkeDatagramSink, AutoCloseable {
 
     private void handle(InetSocketAddress peer, InetSocketAddress local, byte[] msg) throws IkeDecodeException {
         IsakmpHeader h = IsakmpCodec.decodeHeader(msg);
+        if (h.nextPayload() == PayloadType.FRAGMENT) {
+            fragment(h, msg, peer, local);
+            return;
+        }
         if (h.exchangeType() == ExchangeType.INFORMATIONAL && !h.encrypted()) {
             unauthenticatedInformational(h, msg, peer);
             return;
@@ -137,6 +154,54 @@ public final class IkeResponder implements IkeDatagramSink, AutoCloseable {
             }
             default -> throw new IkeDecodeException(DropReason.UNEXPECTED_MESSAGE, "exchange " + h.exchangeType());
         }
+    }
+
+    /**
+     * A fragment of a larger message: only for an SA we know, one message reassembled per SA at a time; the whole
+     * message is then handled like any other (a repeated one gets our earlier response).
+     */
+    private void fragment(IsakmpHeader h, byte[] msg, InetSocketAddress peer, InetSocketAddress local)
+            throws IkeDecodeException {
+        IkeSettings.Fragmentation limits = settings.fragmentation();
+        if (!limits.enabled()) throw new IkeDecodeException(DropReason.UNEXPECTED_MESSAGE, "fragment, fragmentation disabled");
+        IkeSa ike = sas.get(new Cookies(h.initiatorCookie(), h.responderCookie()));
+        if (ike == null) throw new IkeDecodeException(DropReason.UNKNOWN_SA, "fragment for no SA");
+        PayloadChain chain = IsakmpCodec.decodePayloads(h, msg);
+        if (h.encrypted() || chain.payloads().size() != 1 || !(chain.payloads().get(0) instanceof Payload.Fragment f)) {
+            throw new IkeDecodeException(DropReason.FRAGMENT_INVALID, "a fragment must be the only payload, unencrypted");
+        }
+        IsakmpFragmentation.Reassembly r = ike.reassembly;
+        if (r == null || r.fragmentId != f.fragmentId()) {
+            if (r != null) {
+                r.cancel();
+                LOG.debug("{} peer={} fragments of id {} superseded by id {}", ike.tag, text(peer), r.fragmentId, f.fragmentId());
+            }
+            IsakmpFragmentation.Reassembly fresh = new IsakmpFragmentation.Reassembly(f.fragmentId());
+            fresh.timer = scheduler.schedule(limits.reassemblyTimeout(), () -> {
+                if (ike.reassembly != fresh) return;
+                ike.reassembly = null;
+                metrics.dropped(DropReason.FRAGMENT_TIMEOUT);
+                LOG.debug("{} peer={} dropped reason=fragment_timeout id={}", ike.tag, ike.peerText(), fresh.fragmentId);
+            });
+            ike.reassembly = r = fresh;
+        }
+        byte[] whole;
+        try {
+            whole = r.add(f, limits);
+        } catch (IkeDecodeException e) {
+            r.cancel();
+            ike.reassembly = null;
+            throw e;
+        }
+        if (whole == null) return;
+        r.cancel();
+        ike.reassembly = null;
+        IsakmpHeader inner = IsakmpCodec.decodeHeader(whole);
+        if (inner.nextPayload() == PayloadType.FRAGMENT || inner.initiatorCookie() != h.initiatorCookie()
+                || inner.responderCookie() != h.responderCookie()) {
+            throw new IkeDecodeException(DropReason.FRAGMENT_INVALID, "reassembled message is not of this SA");
+        }
+        handle(peer, local, whole);
     }
 
     /**
@@ -256,6 +321,10 @@ public final class IkeResponder implements IkeDatagramSink, AutoCloseable {
         return metrics;
     }
 
+    PeerValidation peerValidation() {
+        return peerValidation;
+    }
+
     Scheduler scheduler() {
         return scheduler;
     }
@@ -327,8 +396,20 @@ public final class IkeResponder implements IkeDatagramSink, AutoCloseable {
         }) : null;
     }
 
+    /** Sends {@code msg}, in fragments when the peer announced fragmentation and it exceeds our datagram size. */
     void send(IkeSa ike, byte[] msg) {
-        send(ike.local, ike.peer, msg);
+        IkeSettings.Fragmentation f = settings.fragmentation();
+        int overhead = (ike.peer.getAddress() instanceof Inet6Address ? 40 : 20) + 8
+                + (ike.local.getPort() == NAT_T_PORT ? 4 : 0);
+        if (!f.enabled() || !ike.peerFragmentation || overhead + msg.length <= f.maxDatagram()) {
+            send(ike.local, ike.peer, msg);
+            return;
+        }
+        int maxData = f.maxDatagram() - overhead - IsakmpHeader.LENGTH - IsakmpFragmentation.FRAGMENT_HEADER;
+        ike.lastFragmentId = ike.lastFragmentId + 1 & 0xffff;
+        List<byte[]> fragments = IsakmpFragmentation.fragment(msg, ike.lastFragmentId, maxData);
+        LOG.debug("{} peer={} sending {} octets in {} fragments", ike.tag, ike.peerText(), msg.length, fragments.size());
+        for (byte[] fragment : fragments) send(ike.local, ike.peer, fragment);
     }
 
     private void send(InetSocketAddress local, InetSocketAddress peer, byte[] msg) {

@@ -50,6 +50,10 @@ final class IkeSa {
     Keymat keymat;
     Payload.Id peerId;
     String peerIdText = "";
+    /** The peer announced IKEv1 fragmentation and we echoed it: our large messages go fragmented. */
+    boolean peerFragmentation;
+    int lastFragmentId;
+    IsakmpFragmentation.Reassembly reassembly;
 
     /** Quick Modes in progress, by message id. */
     final Map<Integer, QuickMode> quickModes = new HashMap<>();
@@ -150,6 +154,7 @@ final class IkeSa {
     void cancelTimers() {
         for (Scheduler.Timeout t : new Scheduler.Timeout[] {halfOpenTimer, lifetimeTimer, dpdTimer}) if (t != null) t.cancel();
         if (retransmission != null) retransmission.cancel();
+        if (reassembly != null) reassembly.cancel();
         quickModes.values().forEach(QuickMode::cancel);
     }
 

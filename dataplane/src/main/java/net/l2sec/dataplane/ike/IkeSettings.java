@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import net.l2sec.dataplane.ike.auth.CertificateAuth;
 import net.l2sec.dataplane.ike.keymat.DhGroup;
 import net.l2sec.dataplane.ike.keymat.IkeHash;
 import net.l2sec.dataplane.ipsec.EspCipher;
@@ -12,7 +13,7 @@ import net.l2sec.dataplane.ipsec.EspIntegrity;
 /**
  * Policy of the IKEv1 responder.
  *
- * @param psk                  the pre-shared key; without one every Main Mode fails authentication
+ * @param psk                  the pre-shared key; without one every PSK Main Mode fails authentication
  * @param ikeAesKeyBits        AES-CBC key sizes allowed in phase 1
  * @param ikeHashes            phase-1 hash (and PRF) algorithms
  * @param ikeGroups            DH groups for phase 1 and for PFS; MODP1024 only with {@code legacyModp1024}
@@ -30,15 +31,62 @@ import net.l2sec.dataplane.ipsec.EspIntegrity;
  * @param halfOpenTimeout      how long a Main Mode may take
  * @param newSasPerSourcePerSecond new Main Modes accepted per source address and second
  * @param aggressiveMode       accept Aggressive Mode (not implemented: refused regardless, counted)
+ * @param pskAuth              accept Main Mode proposals with pre-shared key authentication (auth method 1);
+ *                             default true
+ * @param certificates         if present, accept RSA signature authentication (auth method 3) with these credentials,
+ *                             trust anchors and peer-identity rules (RFC 2409 section 5.1); default empty
+ *                             (certificates off). Load them with {@code ike.auth.Credentials.load(chain, key, cas)}.
+ *                             At least one of {@code pskAuth} and {@code certificates} must be enabled.
+ * @param fragmentation        IKEv1 fragmentation (the FRAGMENTATION vendor ID); see {@link Fragmentation}
  */
 public record IkeSettings(Optional<byte[]> psk, List<Integer> ikeAesKeyBits, List<IkeHash> ikeHashes,
                           List<DhGroup> ikeGroups, List<EspCipher> espCiphers, List<Integer> espAesKeyBits,
                           List<EspIntegrity> espIntegrity, boolean legacy3des, boolean legacyModp1024,
                           Duration ikeLifetimeMax, Duration childLifetimeMax, Duration dpdDelay, int dpdMaxProbes,
                           Optional<String> localId, int halfOpenLimit, Duration halfOpenTimeout,
-                          int newSasPerSourcePerSecond, boolean aggressiveMode) {
+                          int newSasPerSourcePerSecond, boolean aggressiveMode, boolean pskAuth,
+                          Optional<CertificateAuth> certificates, Fragmentation fragmentation) {
+
+    /**
+     * IKEv1 fragmentation as Windows and strongSwan do it (payload type 132, MS-IKEE section 2.2.3.1).
+     *
+     * @param enabled            echo the peer's FRAGMENTATION vendor ID, reassemble fragments, fragment our large
+     *                           messages to a peer that announced it; default true
+     * @param maxDatagram        the largest IP datagram we send an IKE message in (IP and UDP headers included);
+     *                           larger messages go fragmented; default 576, as Windows does for IPv4
+     * @param maxFragments       fragments of one message we accept; default 16
+     * @param maxMessageSize     the largest reassembled message we accept, in octets; default 16384
+     * @param reassemblyTimeout  how long the fragments of one message may take to arrive; default 5 s
+     */
+    public record Fragmentation(boolean enabled, int maxDatagram, int maxFragments, int maxMessageSize,
+                                Duration reassemblyTimeout) {
+        public Fragmentation {
+            if (maxDatagram < 576 || maxDatagram > 65535 || maxFragments < 1 || maxFragments > 255 || maxMessageSize < 1) {
+                throw new IllegalArgumentException("fragmentation limits out of range");
+            }
+            if (!reassemblyTimeout.isPositive()) throw new IllegalArgumentException("reassembly timeout must be positive");
+        }
+
+        public static Fragmentation defaults() {
+            return new Fragmentation(true, 576, 16, 16384, Duration.ofSeconds(5));
+        }
+    }
+
+    /** The settings before certificates and fragmentation existed: PSK only, default fragmentation. */
+    public IkeSettings(Optional<byte[]> psk, List<Integer> ikeAesKeyBits, List<IkeHash> ikeHashes,
+                       List<DhGroup> ikeGroups, List<EspCipher> espCiphers, List<Integer> espAesKeyBits,
+                       List<EspIntegrity> espIntegrity, boolean legacy3des, boolean legacyModp1024,
+                       Duration ikeLifetimeMax, Duration childLifetimeMax, Duration dpdDelay, int dpdMaxProbes,
+                       Optional<String> localId, int halfOpenLimit, Duration halfOpenTimeout,
+                       int newSasPerSourcePerSecond, boolean aggressiveMode) {
+        this(psk, ikeAesKeyBits, ikeHashes, ikeGroups, espCiphers, espAesKeyBits, espIntegrity, legacy3des,
+                legacyModp1024, ikeLifetimeMax, childLifetimeMax, dpdDelay, dpdMaxProbes, localId, halfOpenLimit,
+                halfOpenTimeout, newSasPerSourcePerSecond, aggressiveMode, true, Optional.empty(),
+                Fragmentation.defaults());
+    }
 
     public IkeSettings {
+        if (!pskAuth && certificates.isEmpty()) throw new IllegalArgumentException("neither PSK nor certificates enabled");
         psk = psk.map(byte[]::clone);
         if (psk.isPresent() && psk.get().length == 0) throw new IllegalArgumentException("empty pre-shared key");
         if (halfOpenLimit < 1 || newSasPerSourcePerSecond < 1 || dpdMaxProbes < 1) {
@@ -56,7 +104,10 @@ public record IkeSettings(Optional<byte[]> psk, List<Integer> ikeAesKeyBits, Lis
         espIntegrity = List.copyOf(espIntegrity);
     }
 
-    /** Safe defaults: AES only, SHA-1/SHA-2, MODP2048/ECP256/ECP384, no legacy algorithms, no PSK. */
+    /**
+     * Safe defaults: AES only, SHA-1/SHA-2, MODP2048/ECP256/ECP384, no legacy algorithms, no PSK, PSK
+     * authentication only (certificates off), fragmentation on.
+     */
     public static IkeSettings defaults() {
         return new IkeSettings(Optional.empty(), List.of(128, 256),
                 List.of(IkeHash.SHA1, IkeHash.SHA2_256, IkeHash.SHA2_384, IkeHash.SHA2_512),
@@ -65,25 +116,40 @@ public record IkeSettings(Optional<byte[]> psk, List<Integer> ikeAesKeyBits, Lis
                 List.of(EspIntegrity.HMAC_SHA1_96, EspIntegrity.HMAC_SHA2_256_128, EspIntegrity.HMAC_SHA2_384_192,
                         EspIntegrity.HMAC_SHA2_512_256),
                 false, false, Duration.ofHours(24), Duration.ofHours(8), Duration.ofSeconds(30), 5, Optional.empty(),
-                1024, Duration.ofSeconds(30), 20, false);
+                1024, Duration.ofSeconds(30), 20, false, true, Optional.empty(), Fragmentation.defaults());
     }
 
     public IkeSettings withPsk(byte[] key) {
         return new IkeSettings(Optional.of(key), ikeAesKeyBits, ikeHashes, ikeGroups, espCiphers, espAesKeyBits,
                 espIntegrity, legacy3des, legacyModp1024, ikeLifetimeMax, childLifetimeMax, dpdDelay, dpdMaxProbes,
-                localId, halfOpenLimit, halfOpenTimeout, newSasPerSourcePerSecond, aggressiveMode);
+                localId, halfOpenLimit, halfOpenTimeout, newSasPerSourcePerSecond, aggressiveMode, pskAuth, certificates,
+                fragmentation);
+    }
+
+    /** Certificate authentication on with {@code auth}; PSK authentication too if {@code alsoPsk}. */
+    public IkeSettings withCertificates(CertificateAuth auth, boolean alsoPsk) {
+        return new IkeSettings(this.psk, ikeAesKeyBits, ikeHashes, ikeGroups, espCiphers, espAesKeyBits, espIntegrity,
+                legacy3des, legacyModp1024, ikeLifetimeMax, childLifetimeMax, dpdDelay, dpdMaxProbes, localId,
+                halfOpenLimit, halfOpenTimeout, newSasPerSourcePerSecond, aggressiveMode, alsoPsk, Optional.of(auth),
+                fragmentation);
+    }
+
+    public IkeSettings withFragmentation(Fragmentation f) {
+        return new IkeSettings(psk, ikeAesKeyBits, ikeHashes, ikeGroups, espCiphers, espAesKeyBits, espIntegrity,
+                legacy3des, legacyModp1024, ikeLifetimeMax, childLifetimeMax, dpdDelay, dpdMaxProbes, localId,
+                halfOpenLimit, halfOpenTimeout, newSasPerSourcePerSecond, aggressiveMode, pskAuth, certificates, f);
     }
 
     public IkeSettings withLegacy(boolean threeDes, boolean modp1024) {
         return new IkeSettings(psk, ikeAesKeyBits, ikeHashes, ikeGroups, espCiphers, espAesKeyBits, espIntegrity,
                 threeDes, modp1024, ikeLifetimeMax, childLifetimeMax, dpdDelay, dpdMaxProbes, localId, halfOpenLimit,
-                halfOpenTimeout, newSasPerSourcePerSecond, aggressiveMode);
+                halfOpenTimeout, newSasPerSourcePerSecond, aggressiveMode, pskAuth, certificates, fragmentation);
     }
 
     public IkeSettings withLimits(int halfOpen, int perSourcePerSecond) {
         return new IkeSettings(psk, ikeAesKeyBits, ikeHashes, ikeGroups, espCiphers, espAesKeyBits, espIntegrity,
                 legacy3des, legacyModp1024, ikeLifetimeMax, childLifetimeMax, dpdDelay, dpdMaxProbes, localId,
-                halfOpen, halfOpenTimeout, perSourcePerSecond, aggressiveMode);
+                halfOpen, halfOpenTimeout, perSourcePerSecond, aggressiveMode, pskAuth, certificates, fragmentation);
     }
 
     /** Phase-1 and PFS groups in effect (the legacy switch adds MODP1024). */
@@ -110,6 +176,9 @@ public record IkeSettings(Optional<byte[]> psk, List<Integer> ikeAesKeyBits, Lis
                 + " x " + espIntegrity + " ikeLifetimeMax=" + ikeLifetimeMax + " childLifetimeMax=" + childLifetimeMax
                 + " dpd=" + dpdDelay + "x" + dpdMaxProbes + " localId=" + localId.orElse("<address>") + " halfOpen="
                 + halfOpenLimit + "/" + halfOpenTimeout + " rate=" + newSasPerSourcePerSecond + "/s aggressive="
-                + aggressiveMode + "]";
+                + aggressiveMode + " auth=" + (pskAuth ? "psk" : "") + (pskAuth && certificates.isPresent() ? "|" : "")
+                + certificates.map(CertificateAuth::toString).orElse("") + " fragmentation="
+                + (fragmentation.enabled() ? fragmentation.maxDatagram() + "/" + fragmentation.maxFragments() + "x/"
+                + fragmentation.maxMessageSize() + "/" + fragmentation.reassemblyTimeout() : "off") + "]";
     }
 }

@@ -27,13 +27,17 @@ final class IsakmpVendor {
     }
 
     /** What the initiator's message 1 announced. */
-    record Announced(IkeSa.NatT natT, byte[] natTVid, boolean dpd, boolean windows, boolean fragmentation) {
+    record Announced(IkeSa.NatT natT, byte[] natTVid, boolean dpd, boolean windows, byte[] fragmentationVid) {
+        boolean fragmentation() {
+            return fragmentationVid != null;
+        }
     }
 
     static Announced process(List<Payload.VendorId> vids) {
         byte[] natVid = null;
         IkeSa.NatT natT = IkeSa.NatT.NONE;
-        boolean dpd = false, windows = false, frag = false;
+        boolean dpd = false, windows = false;
+        byte[] frag = null;
         for (Payload.VendorId v : vids) {
             byte[] d = v.data();
             if (Arrays.equals(d, RFC3947)) {
@@ -49,7 +53,7 @@ final class IsakmpVendor {
             } else if (startsWith(d, MS_NT5_ISAKMPOAKLEY)) {
                 windows = true;
             } else if (startsWith(d, FRAGMENTATION)) {
-                frag = true;
+                frag = d.clone(); // possibly with capability flags appended (Cisco style); echoed as sent
             }
         }
         return new Announced(natT, natVid, dpd, windows, frag);
@@ -59,11 +63,15 @@ final class IsakmpVendor {
         return Arrays.equals(d, DRAFT_03) ? 3 : Arrays.equals(d, DRAFT_02N) ? 2 : 1;
     }
 
-    /** Our message-2 VIDs: the NAT-T variant the client sent (the best one) and DPD. */
-    static List<Payload> build(Announced a) {
+    /**
+     * Our message-2 VIDs: the NAT-T variant the client sent (the best one), DPD, and FRAGMENTATION as the client
+     * sent it when {@code fragmentation} is enabled.
+     */
+    static List<Payload> build(Announced a, boolean fragmentation) {
         List<Payload> out = new ArrayList<>();
         if (a.natTVid() != null) out.add(new Payload.VendorId(a.natTVid()));
         out.add(new Payload.VendorId(DPD));
+        if (fragmentation && a.fragmentation()) out.add(new Payload.VendorId(a.fragmentationVid()));
         return out;
     }
 

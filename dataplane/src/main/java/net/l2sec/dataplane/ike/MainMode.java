@@ -6,9 +6,16 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import javax.security.auth.x500.X500Principal;
+import net.l2sec.dataplane.ike.auth.CertificateAuth;
+import net.l2sec.dataplane.ike.auth.PeerValidation;
+import net.l2sec.dataplane.ike.auth.RsaSignature;
 import net.l2sec.dataplane.ike.keymat.DiffieHellman;
 import net.l2sec.dataplane.ike.keymat.Keymat;
 import net.l2sec.dataplane.ike.message.ExchangeType;
@@ -21,15 +28,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Main Mode, responder side, pre-shared key authentication (RFC 2409 section 5 and 5.4):
+ * Main Mode, responder side, with pre-shared key (RFC 2409 sections 5 and 5.4) or RSA signature authentication
+ * (section 5.1):
  * <pre>
  *  HDR, SA                     -->
  *                              <--  HDR, SA                  (+ VIDs: isakmp_vendor)
  *  HDR, KE, Ni [, NAT-D, NAT-D] -->
- *                              <--  HDR, KE, Nr, NAT-D, NAT-D (isakmp_natd)
- *  HDR*, IDii, HASH_I          -->
+ *                              <--  HDR, KE, Nr, NAT-D, NAT-D (isakmp_natd) [, CR for each CA: signatures]
+ *  HDR*, IDii, HASH_I          -->                           (pre-shared key)
  *                              <--  HDR*, IDir, HASH_R
+ *  HDR*, IDii, [CERT,] SIG_I   -->                           (signatures)
+ *                              <--  HDR*, IDir, CERT..., SIG_R
  * </pre>
+ * With signatures SKEYID = prf(Ni_b | Nr_b, g^xy) and SIG_I / SIG_R sign HASH_I / HASH_R; the peer's certificate
+ * must validate to our trust anchors and vouch for its ID payload. Messages 5 and 6 may travel fragmented
+ * ({@link IsakmpFragmentation}).
  */
 final class MainMode {
     private static final Logger LOG = LoggerFactory.getLogger(MainMode.class);
@@ -64,14 +77,15 @@ final class MainMode {
         IsakmpVendor.Announced vids = IsakmpVendor.process(chain.all(Payload.VendorId.class));
         ike.natT = vids.natT();
         ike.peerDpd = vids.dpd();
+        ike.peerFragmentation = vids.fragmentation() && s.fragmentation().enabled();
         List<Payload> reply = new ArrayList<>();
         reply.add(new Payload.Sa(sa.doi(), sa.situation(), List.of(new Payload.Proposal(chosen.proposalNumber(),
                 Payload.Proposal.PROTO_ISAKMP, new byte[0], List.of(chosen.transform())))));
-        reply.addAll(IsakmpVendor.build(vids));
+        reply.addAll(IsakmpVendor.build(vids, s.fragmentation().enabled()));
         byte[] response = IsakmpCodec.encode(header(ike, 0), reply);
         responder.register(ike);
-        LOG.debug("{} peer={} phase1 started {} nat-t={} dpd={} windows={}", ike.tag, ike.peerText(), chosen.label(),
-                ike.natT, vids.dpd(), vids.windows());
+        LOG.debug("{} peer={} phase1 started {} nat-t={} dpd={} windows={} fragmentation={}", ike.tag, ike.peerText(),
+                chosen.label(), ike.natT, vids.dpd(), vids.windows(), vids.fragmentation());
         responder.respond(ike, request, response, true);
         return ike;
     }
@@ -98,9 +112,13 @@ final class MainMode {
         ike.nr = responder.random(32);
         Keymat k = new Keymat(ike.proposal.hash(), ike.proposal.cipher(), ike.proposal.keyBits(), ike.initiatorCookie,
                 ike.responderCookie);
-        byte[] psk = responder.settings().psk().orElse(null);
-        // without a PSK configured no initiator can authenticate: a random key makes message 5 fail as auth_failed
-        k.derivePreSharedKey(psk != null ? psk : responder.random(32), ike.ni, ike.nr, gxy);
+        if (ike.proposal.signatures()) {
+            k.deriveSignature(ike.ni, ike.nr, gxy);
+        } else {
+            byte[] psk = responder.settings().psk().orElse(null);
+            // without a PSK configured no initiator can authenticate: a random key makes message 5 fail as auth_failed
+            k.derivePreSharedKey(psk != null ? psk : responder.random(32), ike.ni, ike.nr, gxy);
+        }
         Arrays.fill(gxy, (byte) 0);
         k.initPhase1Iv(ike.gxi, ike.gxr);
         ike.keymat = k;
@@ -110,6 +128,12 @@ final class MainMode {
             List<Payload.NatD> theirs = chain.all(Payload.NatD.class);
             LOG.debug("{} peer={} nat-t peer-behind-nat={}", ike.tag, ike.peerText(), IsakmpNatd.peerBehindNat(ike, theirs));
             reply.addAll(IsakmpNatd.build(ike));
+        }
+        if (ike.proposal.signatures()) {
+            // RFC 2408 section 3.10: the CAs we accept, each as its DER-encoded subject name
+            for (X509Certificate ca : responder.settings().certificates().orElseThrow().trustAnchors()) {
+                reply.add(new Payload.CertRequest(Payload.Cert.X509_SIGNATURE, ca.getSubjectX500Principal().getEncoded()));
+            }
         }
         ike.state = IkeSa.State.MM_KE_SENT;
         responder.respond(ike, request, IsakmpCodec.encode(header(ike, 0), reply), true);
@@ -125,6 +149,10 @@ final class MainMode {
                     Payload.Notify.AUTHENTICATION_FAILED);
             return;
         }
+        if (ike.proposal.signatures()) {
+            message5Signature(ike, chain, request, peer, local);
+            return;
+        }
         Payload.Id id = chain.first(Payload.Id.class);
         Payload.Hash hash = chain.first(Payload.Hash.class);
         if (id == null || hash == null) {
@@ -136,14 +164,80 @@ final class MainMode {
             authFailed(ike, "HASH_I mismatch", Payload.Notify.INVALID_HASH_INFORMATION); // RFC 2408 section 5.4
             return;
         }
+        responder.floatPeer(ike, peer, local); // before localId: our address may be the one of 4500
+        Payload.Id ours = localId(ike);
+        byte[] hashR = ike.keymat.hashR(ike.gxi, ike.gxr, ike.saiB, body(ours));
+        established(ike, chain, id, request, peer, local, List.of(ours, new Payload.Hash(hashR)));
+    }
+
+    /** Message 5 with signatures: IDii, CERT(s), SIG_I; reply IDir, our CERT(s), SIG_R (RFC 2409 section 5.1). */
+    private void message5Signature(IkeSa ike, PayloadChain chain, byte[] request, InetSocketAddress peer,
+                                   InetSocketAddress local) {
+        CertificateAuth ours = responder.settings().certificates().orElseThrow();
+        PeerValidation validation = responder.peerValidation();
+        Payload.Id id = chain.first(Payload.Id.class);
+        Payload.Sig sig = chain.first(Payload.Sig.class);
+        if (id == null || sig == null) {
+            authFailed(ike, "message 5 without ID or SIG", Payload.Notify.AUTHENTICATION_FAILED);
+            return;
+        }
+        List<X509Certificate> certs = new ArrayList<>();
+        try {
+            CertificateFactory cf = CertificateFactory.getInstance("X.509");
+            for (Payload.Cert c : chain.all(Payload.Cert.class)) {
+                if (c.encoding() != Payload.Cert.X509_SIGNATURE || certs.size() >= PeerValidation.MAX_CHAIN) continue;
+                certs.add((X509Certificate) cf.generateCertificate(new java.io.ByteArrayInputStream(c.data())));
+            }
+        } catch (CertificateException e) {
+            fail(ike, FailureReason.CERT_INVALID, "malformed CERT payload: " + e.getMessage(), Payload.Notify.INVALID_CERTIFICATE);
+            return;
+        }
+        if (certs.isEmpty()) {
+            fail(ike, FailureReason.CERT_INVALID, "no X.509 CERT payload (we know no peer certificates otherwise)",
+                    Payload.Notify.INVALID_CERTIFICATE);
+            return;
+        }
+        X509Certificate cert;
+        try {
+            cert = validation.validate(certs);
+        } catch (PeerValidation.InvalidCertificate e) {
+            fail(ike, FailureReason.CERT_INVALID, e.getMessage(), Payload.Notify.INVALID_CERTIFICATE);
+            return;
+        }
+        String who = "subject=\"" + cert.getSubjectX500Principal() + "\" issuer=\"" + cert.getIssuerX500Principal() + "\"";
+        if (!validation.idMatches(id, cert)) {
+            fail(ike, FailureReason.ID_MISMATCH, "ID " + describe(id) + " is not an identity of " + who + " (rule "
+                    + ours.idRule() + ")", Payload.Notify.AUTHENTICATION_FAILED);
+            return;
+        }
+        byte[] hashI = ike.keymat.hashI(ike.gxi, ike.gxr, ike.saiB, chain.body(Payload.Id.class));
+        if (!RsaSignature.verify(cert.getPublicKey(), hashI, sig.data())) {
+            authFailed(ike, "SIG_I does not verify with the key of " + who, Payload.Notify.INVALID_SIGNATURE);
+            return;
+        }
+        LOG.info("{} peer={} authenticated by certificate {}", ike.tag, ike.peerText(), who);
+        Payload.Id idr = new Payload.Id(Payload.Id.ID_DER_ASN1_DN, 17, 500,
+                ours.certificate().getSubjectX500Principal().getEncoded());
+        byte[] hashR = ike.keymat.hashR(ike.gxi, ike.gxr, ike.saiB, body(idr));
+        List<Payload> reply = new ArrayList<>(List.of(idr));
+        for (X509Certificate c : ours.chain()) {
+            try {
+                reply.add(new Payload.Cert(Payload.Cert.X509_SIGNATURE, c.getEncoded()));
+            } catch (java.security.cert.CertificateEncodingException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        reply.add(new Payload.Sig(RsaSignature.sign(ours.privateKey(), hashR)));
+        established(ike, chain, id, request, peer, local, reply);
+    }
+
+    /** Message 6 out and the SA established. */
+    private void established(IkeSa ike, PayloadChain chain, Payload.Id id, byte[] request, InetSocketAddress peer,
+                             InetSocketAddress local, List<Payload> reply) {
         responder.floatPeer(ike, peer, local);
         ike.peerId = id;
         ike.peerIdText = describe(id);
-        Payload.Id ours = localId(ike);
-        byte[] idirB = Arrays.copyOfRange(IsakmpCodec.encodePayloads(List.of(ours)), 4,
-                IsakmpCodec.encodePayloads(List.of(ours)).length);
-        byte[] hashR = ike.keymat.hashR(ike.gxi, ike.gxr, ike.saiB, idirB);
-        byte[] response = ike.protect(ExchangeType.IDENTITY_PROTECTION, 0, List.of(ours, new Payload.Hash(hashR)));
+        byte[] response = ike.protect(ExchangeType.IDENTITY_PROTECTION, 0, reply);
         ike.keymat.completePhase1();
         responder.respond(ike, request, response, false);
         boolean initialContact = chain.all(Payload.Notify.class).stream()
@@ -151,12 +245,20 @@ final class MainMode {
         responder.phase1Established(ike, initialContact);
     }
 
+    private static byte[] body(Payload p) {
+        byte[] e = IsakmpCodec.encodePayloads(List.of(p));
+        return Arrays.copyOfRange(e, 4, e.length);
+    }
+
     private void authFailed(IkeSa ike, String why, int notifyType) {
-        LOG.warn("{} peer={} phase1 failed reason=auth_failed: {} (usually a pre-shared key mismatch)", ike.tag,
-                ike.peerText(), why);
-        responder.sendUnprotectedNotify(ike.peer, ike.local, ike.initiatorCookie, ike.responderCookie,
+        fail(ike, FailureReason.AUTH_FAILED, why + (ike.proposal.signatures() ? "" : " (usually a pre-shared key mismatch)"),
                 notifyType);
-        responder.phase1Failed(ike, FailureReason.AUTH_FAILED, null);
+    }
+
+    private void fail(IkeSa ike, FailureReason reason, String why, int notifyType) {
+        LOG.warn("{} peer={} phase1 failed reason={}: {}", ike.tag, ike.peerText(), reason.tag(), why);
+        responder.sendUnprotectedNotify(ike.peer, ike.local, ike.initiatorCookie, ike.responderCookie, notifyType);
+        responder.phase1Failed(ike, reason, null);
     }
 
     private Payload.Id localId(IkeSa ike) {
@@ -182,10 +284,19 @@ final class MainMode {
             return switch (id.idType()) {
                 case Payload.Id.ID_IPV4_ADDR, Payload.Id.ID_IPV6_ADDR -> InetAddress.getByAddress(id.data()).getHostAddress();
                 case Payload.Id.ID_FQDN, Payload.Id.ID_USER_FQDN -> new String(id.data(), StandardCharsets.US_ASCII);
+                case Payload.Id.ID_DER_ASN1_DN -> dn(id.data());
                 default -> "type" + id.idType() + ":" + java.util.HexFormat.of().formatHex(id.data());
             };
         } catch (java.net.UnknownHostException e) {
             return "type" + id.idType() + ":?";
+        }
+    }
+
+    private static String dn(byte[] der) {
+        try {
+            return new X500Principal(der).getName();
+        } catch (IllegalArgumentException e) {
+            return "dn:?";
         }
     }
 

@@ -14,18 +14,25 @@ import net.l2sec.dataplane.ike.message.Payload;
  *
  * @param transform the client's transform as offered: returned unchanged in message 2 (RFC 2408 section 4.2)
  * @param lifetime  the lifetime we hold the ISAKMP SA for: the client's, capped at our maximum
+ * @param authMethod {@link #AUTH_PSK} or {@link #AUTH_RSA_SIG}
  */
 record Phase1Proposal(int proposalNumber, Payload.Transform transform, IkeCipher cipher, int keyBits, IkeHash hash,
-                      DhGroup group, Duration lifetime) {
+                      DhGroup group, Duration lifetime, int authMethod) {
     static final int ENCRYPTION = 1, HASH = 2, AUTH_METHOD = 3, GROUP = 4, LIFE_TYPE = 11, LIFE_DURATION = 12,
             KEY_LENGTH = 14;
     static final int AUTH_PSK = 1;
+    static final int AUTH_RSA_SIG = 3;
     static final int KEY_IKE = 1;
     /** RFC 2407 / 2409 default when no lifetime is offered. */
     static final Duration DEFAULT_LIFETIME = Duration.ofHours(8);
 
     String label() {
-        return cipher.label() + (cipher.fixedKeyBits() == 0 ? keyBits : "") + "-" + hash.label() + "-" + group.label();
+        return cipher.label() + (cipher.fixedKeyBits() == 0 ? keyBits : "") + "-" + hash.label() + "-" + group.label()
+                + (signatures() ? "/rsasig" : "");
+    }
+
+    boolean signatures() {
+        return authMethod == AUTH_RSA_SIG;
     }
 
     /** The first acceptable transform of the first proposal, in the client's order; null if none. */
@@ -46,7 +53,9 @@ record Phase1Proposal(int proposalNumber, Payload.Transform transform, IkeCipher
         IkeCipher cipher = IkeCipher.of(value(t, ENCRYPTION));
         IkeHash hash = IkeHash.of(value(t, HASH));
         DhGroup group = DhGroup.of(value(t, GROUP));
-        if (cipher == null || hash == null || group == null || value(t, AUTH_METHOD) != AUTH_PSK) return null;
+        int auth = value(t, AUTH_METHOD);
+        boolean authAllowed = auth == AUTH_PSK ? s.pskAuth() : auth == AUTH_RSA_SIG && s.certificates().isPresent();
+        if (cipher == null || hash == null || group == null || !authAllowed) return null;
         if (!s.ikeHashes().contains(hash) || !s.allowedGroups().contains(group)) return null;
         int keyBits;
         if (cipher == IkeCipher.TRIPLE_DES_CBC) {
@@ -65,7 +74,7 @@ record Phase1Proposal(int proposalNumber, Payload.Transform transform, IkeCipher
             }
         }
         if (lifetime.isZero() || lifetime.compareTo(s.ikeLifetimeMax()) > 0) lifetime = s.ikeLifetimeMax();
-        return new Phase1Proposal(number, t, cipher, keyBits, hash, group, lifetime);
+        return new Phase1Proposal(number, t, cipher, keyBits, hash, group, lifetime, auth);
     }
 
     private static int value(Payload.Transform t, int type) {
@@ -100,6 +109,8 @@ record Phase1Proposal(int proposalNumber, Payload.Transform transform, IkeCipher
         s.ikeAesKeyBits().forEach(b -> enc.add("aes" + b));
         if (s.legacy3des()) enc.add("3des");
         return String.join("|", enc) + " x " + String.join("|", s.ikeHashes().stream().map(IkeHash::label).toList())
-                + " x " + String.join("|", s.allowedGroups().stream().map(DhGroup::label).toList());
+                + " x " + String.join("|", s.allowedGroups().stream().map(DhGroup::label).toList()) + " auth="
+                + (s.pskAuth() ? "psk" : "") + (s.pskAuth() && s.certificates().isPresent() ? "|" : "")
+                + (s.certificates().isPresent() ? "rsa" : "");
     }
 }

@@ -1,12 +1,15 @@
 /**
  * IKEv1 responder (RFC 2409 with the IPsec DOI of RFC 2407, NAT-T of RFC 3947 and its drafts, DPD of RFC 3706)
- * for L2TP/IPsec clients: Main Mode with pre-shared keys, Quick Mode for transport-mode ESP over UDP/4500, and
- * Informational exchanges. Aggressive Mode, certificates and XAUTH/Mode Config are not implemented.
+ * for L2TP/IPsec clients: Main Mode with pre-shared keys or RSA signatures (X.509 certificates, {@code ike.auth}),
+ * IKEv1 fragmentation as Windows and strongSwan do it ({@code IsakmpFragmentation}), Quick Mode for
+ * transport-mode ESP over UDP/4500, and Informational exchanges. Aggressive Mode and XAUTH/Mode Config are not
+ * implemented.
  *
  * <p>Structure follows strongSwan's IKEv1: {@link net.l2sec.dataplane.ike.IkeResponder} finds the SA of a datagram
  * and hands it to the task of its exchange ({@code MainMode}, {@code QuickMode}, {@code Informational}, with
- * {@code IsakmpVendor} and {@code IsakmpNatd} for the vendor IDs and NAT detection); {@code ike.keymat.Keymat}
- * holds every key; {@code ike.message} is the codec. Child SAs are handed to ESP through
+ * {@code IsakmpVendor} and {@code IsakmpNatd} for the vendor IDs and NAT detection, {@code IsakmpFragmentation}
+ * for fragments); {@code ike.keymat.Keymat} holds every key; {@code ike.auth} holds certificates and checks peers;
+ * {@code ike.message} is the codec. Child SAs are handed to ESP through
  * {@link net.l2sec.dataplane.ipsec.ChildSaTable}.
  *
  * <p>Policy decisions worth knowing:
@@ -21,6 +24,11 @@
  *     one stays until the client's Delete or its lifetime in ESP (no grace timer).</li>
  * <li>INITIAL-CONTACT removes older SAs with the same identity from the same address <em>and port</em>: clients
  *     behind one NAT often present the same private-address identity, and must not delete each other.</li>
+ * <li>Certificates: the peer's chain is validated with PKIX against the configured CAs (revocation off unless
+ *     configured); its ID payload must be its subject DN or a subjectAltName (DNS, e-mail, IP); our ID is our
+ *     certificate's subject DN. We only trust certificates in CERT payloads (no lookup by CR or cache).</li>
+ * <li>Fragments are accepted only for a known ISAKMP SA, one message at a time, within count, size and time
+ *     limits; a reassembled message is the original message, header included, handled like any other.</li>
  * <li>Lifetimes: the client's proposal, capped at our maximum. Phase 1 returns the client's transform unchanged
  *     (RFC 2408 section 4.2) and simply expires earlier; Quick Mode returns the capped value in its SA.</li>
  * </ul>

@@ -55,6 +55,10 @@ final class IkeHarness {
     final IkeResponder responder;
 
     IkeHarness(IkeSettings settings) {
+        this(settings, java.time.Clock.systemUTC());
+    }
+
+    IkeHarness(IkeSettings settings, java.time.Clock clock) {
         responder = new IkeResponder(settings, childSas, (local, peer, payload) -> {
             try {
                 byte[] b = ByteBufUtil.getBytes(payload);
@@ -66,7 +70,7 @@ final class IkeHarness {
             } finally {
                 payload.release();
             }
-        }, scheduler, registry);
+        }, scheduler, registry, clock);
     }
 
     /** Delivers {@code msg} and returns what the responder sent in reaction. */

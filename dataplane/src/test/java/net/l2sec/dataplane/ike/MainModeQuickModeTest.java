@@ -42,7 +42,7 @@ class MainModeQuickModeTest {
         TestInitiator i = new TestInitiator(net, "203.0.113.5", 50123, 50124).suite(c, bits, h, g);
         PayloadChain mm2 = i.mm2(net.exchange(i.addr500, IkeHarness.LOCAL_500, i.mm1()));
         assertThat(mm2.all(Payload.VendorId.class)).extracting(Payload.VendorId::data)
-                .containsExactly(IsakmpVendor.RFC3947, IsakmpVendor.DPD);
+                .containsExactly(IsakmpVendor.RFC3947, IsakmpVendor.DPD, IsakmpVendor.FRAGMENTATION);
         assertThat(mm2.first(Payload.Sa.class).proposals().get(0).transforms()).hasSize(1);
         PayloadChain mm4 = i.mm4(net.exchange(i.addr500, IkeHarness.LOCAL_500, i.mm3()));
         List<Payload.NatD> natd = mm4.all(Payload.NatD.class);

@@ -408,7 +408,7 @@ class ResponderBehaviourTest {
                 || Arrays.equals(v.data(), IsakmpVendor.DPD)));
         PayloadChain mm2 = i.mm2(net.exchange(i.addr500, IkeHarness.LOCAL_500, IsakmpCodec.encode(h, payloads)));
         assertThat(mm2.all(Payload.VendorId.class)).extracting(Payload.VendorId::data)
-                .containsExactly(IsakmpVendor.DRAFT_02N, IsakmpVendor.DPD);
+                .containsExactly(IsakmpVendor.DRAFT_02N, IsakmpVendor.DPD, IsakmpVendor.FRAGMENTATION);
         PayloadChain mm4 = i.mm4(net.exchange(i.addr500, IkeHarness.LOCAL_500, i.mm3()));
         assertThat(mm4.all(Payload.NatD.class)).hasSize(2).allMatch(Payload.NatD::draft);
         i.mm6(net.exchange(i.addr4500, IkeHarness.LOCAL_4500, i.mm5(false)));

@@ -3,12 +3,17 @@ package net.l2sec.dataplane.ike;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.InetSocketAddress;
+import java.io.ByteArrayInputStream;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
+import java.security.PrivateKey;
 import java.security.SecureRandom;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import net.l2sec.dataplane.ike.auth.RsaSignature;
 import net.l2sec.dataplane.ike.keymat.DhGroup;
 import net.l2sec.dataplane.ike.keymat.DiffieHellman;
 import net.l2sec.dataplane.ike.keymat.IkeCipher;
@@ -20,6 +25,7 @@ import net.l2sec.dataplane.ike.message.IsakmpCodec;
 import net.l2sec.dataplane.ike.message.IsakmpHeader;
 import net.l2sec.dataplane.ike.message.Payload;
 import net.l2sec.dataplane.ike.message.PayloadChain;
+import net.l2sec.dataplane.ike.message.PayloadType;
 import net.l2sec.dataplane.ipsec.EspCipher;
 import net.l2sec.dataplane.ipsec.EspIntegrity;
 
@@ -44,11 +50,23 @@ final class TestInitiator {
     byte[] gxi, gxr, ni, nr, saiB;
     DiffieHellman dh;
     Payload.Id myId = new Payload.Id(Payload.Id.ID_IPV4_ADDR, 17, 500, new byte[] {10, 0, 2, 15});
+    /** RSA signature authentication (auth method 3) with this key and chain, else pre-shared key. */
+    PrivateKey signingKey;
+    List<X509Certificate> myCerts = List.of();
+    boolean corruptSignature;
+    /** The responder's certificate from message 6. */
+    X509Certificate peerCert;
 
     TestInitiator(IkeHarness net, String ip, int port500, int port4500) {
         this.net = net;
         this.addr500 = new InetSocketAddress(ip, port500);
         this.addr4500 = new InetSocketAddress(ip, port4500);
+    }
+
+    TestInitiator signWith(PrivateKey key, List<X509Certificate> certs) {
+        signingKey = key;
+        myCerts = certs;
+        return this;
     }
 
     TestInitiator suite(IkeCipher c, int bits, IkeHash h, DhGroup g) {
@@ -60,11 +78,15 @@ final class TestInitiator {
     }
 
     static Payload.Transform p1(int number, IkeCipher c, int bits, IkeHash h, DhGroup g) {
+        return p1(number, c, bits, h, g, 1);
+    }
+
+    static Payload.Transform p1(int number, IkeCipher c, int bits, IkeHash h, DhGroup g, int authMethod) {
         List<Attribute> a = new ArrayList<>();
         a.add(Attribute.of(1, c.code()));
         if (c == IkeCipher.AES_CBC) a.add(Attribute.of(14, bits));
         a.add(Attribute.of(2, h.code()));
-        a.add(Attribute.of(3, 1));
+        a.add(Attribute.of(3, authMethod));
         a.add(Attribute.of(4, g.code()));
         a.add(Attribute.of(11, 1));
         a.add(Attribute.of(12, 28800));
@@ -89,7 +111,7 @@ final class TestInitiator {
     }
 
     byte[] mm1() {
-        return mm1(List.of(p1(1, cipher, keyBits, hash, group)));
+        return mm1(List.of(p1(1, cipher, keyBits, hash, group, signingKey != null ? 3 : 1)));
     }
 
     byte[] mm1(List<Payload.Transform> transforms) {
@@ -125,14 +147,23 @@ final class TestInitiator {
         gxr = c.first(Payload.Ke.class).data();
         nr = c.first(Payload.Nonce.class).data();
         byte[] gxy = dh.sharedSecret(gxr);
-        keymat.derivePreSharedKey(psk, ni, nr, gxy);
+        if (signingKey != null) keymat.deriveSignature(ni, nr, gxy);
+        else keymat.derivePreSharedKey(psk, ni, nr, gxy);
         keymat.initPhase1Iv(gxi, gxr);
         return c;
     }
 
     byte[] mm5(boolean initialContact) {
         byte[] idB = body(myId);
-        List<Payload> p = new ArrayList<>(List.of(myId, new Payload.Hash(keymat.hashI(gxi, gxr, saiB, idB))));
+        List<Payload> p = new ArrayList<>(List.of(myId));
+        if (signingKey != null) {
+            for (X509Certificate c : myCerts) p.add(new Payload.Cert(Payload.Cert.X509_SIGNATURE, encoded(c)));
+            byte[] sig = RsaSignature.sign(signingKey, keymat.hashI(gxi, gxr, saiB, idB));
+            if (corruptSignature) sig[sig.length / 2] ^= 1;
+            p.add(new Payload.Sig(sig));
+        } else {
+            p.add(new Payload.Hash(keymat.hashI(gxi, gxr, saiB, idB)));
+        }
         if (initialContact) {
             p.add(new Payload.Notify(1, 1, Payload.Notify.INITIAL_CONTACT, cookies(), new byte[0]));
         }
@@ -142,7 +173,14 @@ final class TestInitiator {
     PayloadChain mm6(byte[] msg) throws Exception {
         PayloadChain c = unprotect(msg);
         byte[] expected = keymat.hashR(gxi, gxr, saiB, c.body(Payload.Id.class));
-        assertThat(c.first(Payload.Hash.class).data()).as("HASH_R").isEqualTo(expected);
+        if (signingKey != null) {
+            peerCert = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(
+                    new ByteArrayInputStream(c.first(Payload.Cert.class).data()));
+            assertThat(RsaSignature.verify(peerCert.getPublicKey(), expected, c.first(Payload.Sig.class).data()))
+                    .as("SIG_R").isTrue();
+        } else {
+            assertThat(c.first(Payload.Hash.class).data()).as("HASH_R").isEqualTo(expected);
+        }
         keymat.completePhase1();
         return c;
     }
@@ -151,8 +189,36 @@ final class TestInitiator {
     TestInitiator mainMode() throws Exception {
         mm2(net.exchange(addr500, IkeHarness.LOCAL_500, mm1()));
         mm4(net.exchange(addr500, IkeHarness.LOCAL_500, mm3()));
-        mm6(net.exchange(addr4500, IkeHarness.LOCAL_4500, mm5(false)));
+        mm6(whole(net.deliver(addr4500, IkeHarness.LOCAL_4500, mm5(false))));
         return this;
+    }
+
+    /** The one message in {@code out}: a lone datagram, or the reassembly of the responder's fragments. */
+    static byte[] whole(List<IkeHarness.Sent> out) throws Exception {
+        if (out.size() == 1 && IsakmpCodec.decodeHeader(out.get(0).message()).nextPayload() != PayloadType.FRAGMENT) {
+            return out.get(0).message();
+        }
+        IsakmpFragmentation.Reassembly r = null;
+        byte[] whole = null;
+        for (IkeHarness.Sent s : out) {
+            byte[] m = s.message();
+            PayloadChain c = IsakmpCodec.decodePayloads(IsakmpCodec.decodeHeader(m), m);
+            Payload.Fragment f = (Payload.Fragment) c.payloads().get(0);
+            assertThat(c.payloads()).hasSize(1);
+            if (r == null) r = new IsakmpFragmentation.Reassembly(f.fragmentId());
+            assertThat(whole).as("nothing after the last fragment").isNull();
+            whole = r.add(f, new IkeSettings.Fragmentation(true, 576, 255, 65535, java.time.Duration.ofSeconds(1)));
+        }
+        assertThat(whole).as("all fragments").isNotNull();
+        return whole;
+    }
+
+    static byte[] encoded(X509Certificate c) {
+        try {
+            return c.getEncoded();
+        } catch (java.security.cert.CertificateEncodingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     byte[] cookies() {

@@ -88,7 +88,23 @@ public final class Keymat {
      * encryption key (Appendix B expansion when SKEYID_e is too short).
      */
     public void derivePreSharedKey(byte[] psk, byte[] niB, byte[] nrB, byte[] gxy) {
-        skeyid = prf(psk, niB, nrB);
+        derive(prf(psk, niB, nrB), gxy);
+    }
+
+    /**
+     * Derives the keys for signature authentication: SKEYID = prf(Ni_b | Nr_b, g^xy) (RFC 2409 section 5.1), then
+     * as for pre-shared keys.
+     */
+    public void deriveSignature(byte[] niB, byte[] nrB, byte[] gxy) {
+        byte[] nonces = new byte[niB.length + nrB.length];
+        System.arraycopy(niB, 0, nonces, 0, niB.length);
+        System.arraycopy(nrB, 0, nonces, niB.length, nrB.length);
+        derive(prf(nonces, gxy), gxy);
+        Arrays.fill(nonces, (byte) 0);
+    }
+
+    private void derive(byte[] skeyid, byte[] gxy) {
+        this.skeyid = skeyid;
         skeyidD = prf(skeyid, gxy, cookies, new byte[] {0});
         skeyidA = prf(skeyid, skeyidD, gxy, cookies, new byte[] {1});
         skeyidE = prf(skeyid, skeyidA, gxy, cookies, new byte[] {2});

@@ -18,6 +18,12 @@ public enum DropReason {
     RATE_LIMITED("rate_limited"),
     HALF_OPEN_LIMIT("half_open_limit"),
     AGGRESSIVE_MODE_REFUSED("aggressive_mode_refused"),
+    /** A fragment that breaks the reassembly rules (number, duplicate last, not alone in its datagram). */
+    FRAGMENT_INVALID("fragment_invalid"),
+    /** Fragments of one message beyond the count or size limit: the whole message is dropped. */
+    FRAGMENT_LIMIT("fragment_limit"),
+    /** A fragmented message not completed within the reassembly timeout. */
+    FRAGMENT_TIMEOUT("fragment_timeout"),
     INTERNAL_ERROR("internal_error");
 
     private final String tag;

@@ -69,6 +69,7 @@ public sealed interface Payload {
         public static final int ID_USER_FQDN = 3;
         public static final int ID_IPV4_ADDR_SUBNET = 4;
         public static final int ID_IPV6_ADDR = 5;
+        public static final int ID_DER_ASN1_DN = 9;
         public static final int ID_KEY_ID = 11;
 
         public int type() {
@@ -89,6 +90,9 @@ public sealed interface Payload {
 
     /** Certificate payload (RFC 2408 section 3.9). */
     record Cert(int encoding, byte[] data) implements Payload {
+        /** Certificate encoding X.509 Certificate - Signature (RFC 2408 section 3.9). */
+        public static final int X509_SIGNATURE = 4;
+
         public int type() {
             return PayloadType.CERT;
         }
@@ -128,7 +132,9 @@ public sealed interface Payload {
         public static final int PAYLOAD_MALFORMED = 16;
         public static final int NO_PROPOSAL_CHOSEN = 14;
         public static final int INVALID_HASH_INFORMATION = 23;
+        public static final int INVALID_CERTIFICATE = 18;
         public static final int AUTHENTICATION_FAILED = 24;
+        public static final int INVALID_SIGNATURE = 25;
         /** RFC 2407 section 4.6.3. */
         public static final int RESPONDER_LIFETIME = 24576;
         public static final int INITIAL_CONTACT = 24578;
@@ -170,6 +176,25 @@ public sealed interface Payload {
     record NatOa(boolean draft, int idType, byte[] address) implements Payload {
         public int type() {
             return draft ? PayloadType.NAT_OA_DRAFT : PayloadType.NAT_OA;
+        }
+    }
+
+    /**
+     * IKEv1 Fragment payload (type 132, MS-IKEE section 2.2.3.1, as strongSwan and Windows use it): one piece of a
+     * whole ISAKMP message, the only payload of its datagram.
+     *
+     * @param number fragment number, from 1
+     * @param flags  {@link #LAST_FRAGMENT} on the last one
+     */
+    record Fragment(int fragmentId, int number, int flags, byte[] data) implements Payload {
+        public static final int LAST_FRAGMENT = 0x01;
+
+        public boolean last() {
+            return (flags & LAST_FRAGMENT) != 0;
+        }
+
+        public int type() {
+            return PayloadType.FRAGMENT;
         }
     }
 

@@ -39,7 +39,9 @@ enum PayloadFormat {
     NAT_OA(PayloadType.NAT_OA, describe(Payload.NatOa.class, new Fixed("draft", false), new Uint("idType", 1),
             new Reserved(3), new Rest("address"))),
     NAT_OA_DRAFT(PayloadType.NAT_OA_DRAFT, describe(Payload.NatOa.class, new Fixed("draft", true), new Uint("idType", 1),
-            new Reserved(3), new Rest("address")));
+            new Reserved(3), new Rest("address"))),
+    FRAGMENT(PayloadType.FRAGMENT, describe(Payload.Fragment.class, new Uint("fragmentId", 2), new Uint("number", 1),
+            new Uint("flags", 1), new Rest("data")));
 
     /** Substructures of the SA payload (RFC 2408 sections 3.5 and 3.6). */
     static final class Substructure {

@@ -20,6 +20,8 @@ public final class PayloadType {
     public static final int NAT_OA = 21;
     public static final int NAT_D_DRAFT = 130;
     public static final int NAT_OA_DRAFT = 131;
+    /** IKEv1 fragmentation (MS-IKEE section 2.2.3.1; private range). */
+    public static final int FRAGMENT = 132;
 
     private PayloadType() {
     }

@@ -80,6 +80,18 @@ class KeymatTest {
         assertThat(k.skeyid()).isNull();
     }
 
+    @ParameterizedTest
+    @CsvSource({"sha1_aes256,SHA1,AES_CBC,256", "sha256_aes128,SHA2_256,AES_CBC,128"})
+    void signatureKeysReproduceThePythonVectors(String set, IkeHash hash, IkeCipher cipher, int keyBits) {
+        Keymat k = new Keymat(hash, cipher, keyBits, cookie(v(set, "cky_i")), cookie(v(set, "cky_r")));
+        k.deriveSignature(v(set, "ni"), v(set, "nr"), v(set, "gxy"));
+        assertThat(k.skeyid()).isEqualTo(v(set, "sig_skeyid"));
+        assertThat(k.skeyidD()).isEqualTo(v(set, "sig_skeyid_d"));
+        assertThat(k.skeyidA()).isEqualTo(v(set, "sig_skeyid_a"));
+        assertThat(k.skeyidE()).isEqualTo(v(set, "sig_skeyid_e"));
+        assertThat(k.hashI(v(set, "gxi"), v(set, "gxr"), v(set, "sai_b"), v(set, "idii_b"))).isEqualTo(v(set, "sig_hash_i"));
+    }
+
     @Test
     void cbcIvsChainAcrossMessagesAndBothSidesAgree() throws Exception {
         String set = "sha1_aes256";

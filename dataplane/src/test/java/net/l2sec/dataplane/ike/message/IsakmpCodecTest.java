@@ -27,7 +27,8 @@ class IsakmpCodecTest {
                 new Payload.Delete(1, 3, 4, List.of(new byte[] {1, 2, 3, 4}, new byte[] {5, 6, 7, 8})),
                 new Payload.VendorId(new byte[] {(byte) 0xaf, (byte) 0xca}), new Payload.NatD(false, new byte[20]),
                 new Payload.NatD(true, new byte[20]), new Payload.NatOa(false, 1, new byte[] {10, 0, 2, 15}),
-                new Payload.NatOa(true, 1, new byte[] {10, 0, 2, 15}), new Payload.Unknown(200, new byte[] {42}));
+                new Payload.NatOa(true, 1, new byte[] {10, 0, 2, 15}), new Payload.Fragment(0x0102, 3, 1, new byte[] {7, 7}),
+                new Payload.Unknown(200, new byte[] {42}));
         byte[] msg = IsakmpCodec.encode(HDR, all);
         IsakmpHeader h = IsakmpCodec.decodeHeader(msg);
         assertThat(h.length()).isEqualTo(msg.length);
