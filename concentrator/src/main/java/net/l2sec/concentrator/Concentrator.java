@@ -99,7 +99,7 @@ public final class Concentrator implements AutoCloseable {
             // IPsec: IKE on UDP/500, IKE (non-ESP marker) and UDP-encapsulated ESP on UDP/4500 (RFC 3948)
             ConcentratorConfig.Ipsec ic = config.ipsec();
             IkeResponder ike = null;
-            if (ic.psk().isPresent()) {
+            if (ic.psk().isPresent() || ic.certificates().isPresent()) {
                 InetSocketAddress ikeLocal = reachableAddress(ic.ikeListen(), ic, tc.name());
                 InetSocketAddress nattLocal = new InetSocketAddress(ikeLocal.getAddress(), ic.nattListen().getPort());
                 AtomicReference<DatagramSender> senderRef = new AtomicReference<>();
@@ -116,7 +116,7 @@ public final class Concentrator implements AutoCloseable {
                 log.info("ipsec ready ike={} natt={} local-address={}", ic.ikeListen(), ic.nattListen(),
                         ikeLocal.getAddress().getHostAddress());
             } else {
-                log.warn("ipsec disabled: no ipsec.psk-file configured");
+                log.warn("ipsec disabled: neither ipsec.psk-file nor ipsec.certificate configured");
             }
 
             Bootstrap b = udp(loop);

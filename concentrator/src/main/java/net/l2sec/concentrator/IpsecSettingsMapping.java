@@ -43,7 +43,7 @@ final class IpsecSettingsMapping {
         return new IkeSettings(c.psk(), ikeAes, hashes, groups, ciphers, espAes, integrity, c.legacy3des(),
                 c.legacyModp1024(), c.ikeLifetimeMax(), c.espLifetimeMax(), c.dpdDelay(), c.dpdMaxFailures(),
                 c.localId().map(a -> a.getHostAddress()), c.halfOpenLimit(), d.halfOpenTimeout(),
-                c.newPerSourcePerSecond(), c.aggressiveMode());
+                c.newPerSourcePerSecond(), c.aggressiveMode(), c.psk().isPresent(), c.certificates(), c.fragmentation());
     }
 
     /** Key sizes of the {@code aesNNN<suffix>} names in {@code names}, in order. */

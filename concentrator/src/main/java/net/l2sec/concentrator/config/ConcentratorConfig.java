@@ -33,10 +33,13 @@ public record ConcentratorConfig(Path source, InetSocketAddress l2tpListen, bool
                         java.time.Duration ikeLifetimeMax, List<String> espEncryption, List<String> espIntegrity,
                         java.time.Duration espLifetimeMax, int replayWindow, boolean legacyModp1024, boolean legacy3des,
                         java.time.Duration dpdDelay, int dpdMaxFailures, boolean aggressiveMode, int halfOpenLimit,
-                        int newPerSourcePerSecond) {
+                        int newPerSourcePerSecond,
+                        java.util.Optional<net.l2sec.dataplane.ike.auth.CertificateAuth> certificates,
+                        net.l2sec.dataplane.ike.IkeSettings.Fragmentation fragmentation) {
         @Override
         public String toString() {
-            return "Ipsec[ike=" + ikeListen + " natt=" + nattListen + " psk=" + (psk.isPresent() ? "<set>" : "<none>") + "]";
+            return "Ipsec[ike=" + ikeListen + " natt=" + nattListen + " psk=" + (psk.isPresent() ? "<set>" : "<none>")
+                    + " certificates=" + certificates.map(c -> c.certificate().getSubjectX500Principal().getName()).orElse("<none>") + "]";
         }
     }
 

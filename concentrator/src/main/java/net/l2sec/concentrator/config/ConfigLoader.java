@@ -15,7 +15,15 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.security.interfaces.RSAPrivateKey;
+import java.security.interfaces.RSAPublicKey;
+import javax.security.auth.x500.X500Principal;
 import net.l2sec.dataplane.auth.AuthMethod;
+import net.l2sec.dataplane.ike.IkeSettings;
+import net.l2sec.dataplane.ike.auth.CertificateAuth;
+import net.l2sec.dataplane.ike.auth.Credentials;
 import net.l2sec.dataplane.ip.Ipv4;
 import net.l2sec.dataplane.l2tp.L2tpSettings;
 import net.l2sec.dataplane.ppp.PppSettings;
@@ -204,8 +212,10 @@ public final class ConfigLoader {
         InetSocketAddress ike = n.socketAddress("listen-ike", new InetSocketAddress("0.0.0.0", 500));
         InetSocketAddress natt = n.socketAddress("listen-natt", new InetSocketAddress("0.0.0.0", 4500));
         Optional<byte[]> psk = n.secret("psk");
-        if (requireIpsec && psk.isEmpty()) {
-            n.problem("psk-file", "a pre-shared key is required while l2tp.require-ipsec is true (psk-file: path, or psk)");
+        Optional<CertificateAuth> certificates = readCertificates(n);
+        if (requireIpsec && psk.isEmpty() && certificates.isEmpty() && !n.has("certificate")) {
+            n.problem("psk-file", "a pre-shared key (psk-file, or psk) or a certificate section is required while "
+                    + "l2tp.require-ipsec is true");
         }
         psk.ifPresent(k -> {
             if (k.length < 16) n.problem("psk", "too short: use at least 16 characters (20+ random ones; a PSK can be guessed offline)");
@@ -239,8 +249,71 @@ public final class ConfigLoader {
         ConfigNode limits = n.section("limits");
         int halfOpen = limits.integer("half-open", 1024, 1, 1_000_000);
         int perSource = limits.integer("new-per-source-per-second", 5, 1, 100_000);
+        ConfigNode frag = n.section("fragmentation");
+        IkeSettings.Fragmentation fd = IkeSettings.Fragmentation.defaults();
+        IkeSettings.Fragmentation fragmentation = new IkeSettings.Fragmentation(frag.bool("enabled", fd.enabled()),
+                frag.integer("max-datagram", fd.maxDatagram(), 576, 65535), fd.maxFragments(), fd.maxMessageSize(),
+                fd.reassemblyTimeout());
         return new ConcentratorConfig.Ipsec(ike, natt, psk, localId, ikeEnc, ikeInt, groups, ikeLife, espEnc, espInt, espLife,
-                window, modp1024, des3, dpdDelay, dpdFailures, aggressive, halfOpen, perSource);
+                window, modp1024, des3, dpdDelay, dpdFailures, aggressive, halfOpen, perSource, certificates, fragmentation);
+    }
+
+    /** {@code ipsec.certificate}: our chain and key, the CAs clients' certificates must chain to, the ID rule. */
+    private static Optional<CertificateAuth> readCertificates(ConfigNode ipsec) {
+        if (!ipsec.has("certificate")) {
+            ipsec.section("certificate");
+            return Optional.empty();
+        }
+        ConfigNode c = ipsec.section("certificate");
+        Optional<Path> chainFile = c.path("chain-file");
+        Optional<Path> keyFile = c.path("key-file");
+        Optional<Path> caFile = c.path("ca-file");
+        String idRule = c.string("peer-id", "subject-or-alt-name");
+        Optional<String> issuer = c.optionalString("required-issuer");
+        if (chainFile.isEmpty()) c.problem("chain-file", "is required: our certificate (PEM), then any intermediates");
+        if (keyFile.isEmpty()) c.problem("key-file", "is required: our unencrypted RSA private key (PEM, PKCS#8 or PKCS#1)");
+        if (caFile.isEmpty()) c.problem("ca-file", "is required: the CA certificates (PEM) client certificates must chain to");
+        CertificateAuth.PeerIdRule rule = switch (idRule) {
+            case "subject-or-alt-name" -> CertificateAuth.PeerIdRule.SUBJECT_OR_ALT_NAME;
+            case "subject-only" -> CertificateAuth.PeerIdRule.SUBJECT_ONLY;
+            default -> {
+                c.problem("peer-id", "must be subject-or-alt-name or subject-only");
+                yield CertificateAuth.PeerIdRule.SUBJECT_OR_ALT_NAME;
+            }
+        };
+        if (chainFile.isEmpty() || keyFile.isEmpty() || caFile.isEmpty()) return Optional.empty();
+        List<X509Certificate> chain = null;
+        PrivateKey key = null;
+        List<X509Certificate> cas = null;
+        try {
+            chain = Credentials.certificates(chainFile.get());
+        } catch (IOException | RuntimeException e) {
+            c.problem("chain-file", e.getMessage());
+        }
+        try {
+            key = Credentials.privateKey(keyFile.get());
+        } catch (IOException | RuntimeException e) {
+            c.problem("key-file", e.getMessage());
+        }
+        try {
+            cas = Credentials.certificates(caFile.get());
+        } catch (IOException | RuntimeException e) {
+            c.problem("ca-file", e.getMessage());
+        }
+        if (chain == null || key == null || cas == null) return Optional.empty();
+        if (chain.isEmpty() || !(chain.getFirst().getPublicKey() instanceof RSAPublicKey pub)
+                || !(key instanceof RSAPrivateKey priv) || !pub.getModulus().equals(priv.getModulus())) {
+            c.problem("key-file", "does not belong to the first certificate of " + chainFile.get() + " (or is not RSA)");
+            return Optional.empty();
+        }
+        try {
+            CertificateAuth auth = new CertificateAuth(chain, key, cas, Optional.empty(), rule, false);
+            if (issuer.isPresent()) auth = auth.withRequiredIssuer(new X500Principal(issuer.get()));
+            return Optional.of(auth);
+        } catch (IllegalArgumentException e) {
+            c.problem(issuer.isPresent() ? "required-issuer" : "chain-file", e.getMessage());
+            return Optional.empty();
+        }
     }
 
     private static List<String> append(List<String> list, String item) {

@@ -138,7 +138,7 @@ class ConfigLoaderTest {
     void ipsecRequiresAKeyAndGatesLegacyAlgorithms() throws Exception {
         Path noPsk = write(MINIMAL.replace("require-ipsec: false", "require-ipsec: true"));
         assertThatThrownBy(() -> ConfigLoader.load(noPsk)).isInstanceOfSatisfying(ConfigException.class,
-                e -> assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("ipsec.psk-file: a pre-shared key is required")));
+                e -> assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("ipsec.psk-file: a pre-shared key (psk-file, or psk) or a certificate section is required")));
 
         Path legacyOff = write(MINIMAL + """
                 ipsec:
@@ -166,6 +166,48 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> ConfigLoader.load(aggressive)).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("ipsec.aggressive-mode: Aggressive Mode is not implemented");
         assertThat(on.ipsec().legacyModp1024()).isTrue();
+    }
+
+    private static final Path CERTS = Path.of("../dataplane/src/test/resources/ike/certs").toAbsolutePath().normalize();
+
+    @Test
+    void certificateAuthenticationLoadsAndChecksItsFiles() throws Exception {
+        ConcentratorConfig c = ConfigLoader.load(write(MINIMAL.replace("require-ipsec: false", "require-ipsec: true") + """
+                ipsec:
+                  certificate:
+                    chain-file: %1$s/server.crt.pem
+                    key-file: %1$s/server.key.pem
+                    ca-file: %1$s/ca.crt.pem
+                """.formatted(CERTS)));
+        assertThat(c.ipsec().psk()).isEmpty();
+        assertThat(c.ipsec().certificates()).hasValueSatisfying(a ->
+                assertThat(a.certificate().getSubjectX500Principal().getName()).contains("CN=vpn.l2sec.test"));
+        assertThat(c.ipsec().fragmentation().enabled()).isTrue();
+
+        Path wrongKey = write(MINIMAL + """
+                ipsec:
+                  psk: a-long-enough-pre-shared-key
+                  certificate:
+                    chain-file: %1$s/server.crt.pem
+                    key-file: %1$s/client.key.pem
+                    ca-file: %1$s/missing-ca.pem
+                    peer-id: anything
+                """.formatted(CERTS));
+        assertThatThrownBy(() -> ConfigLoader.load(wrongKey)).isInstanceOfSatisfying(ConfigException.class, e -> {
+            assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("ipsec.certificate.ca-file:").contains("missing-ca.pem"));
+            assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("ipsec.certificate.peer-id: must be"));
+            assertThat(e.getMessage()).doesNotContain("PRIVATE KEY");
+        });
+
+        Path mismatch = write(MINIMAL + """
+                ipsec:
+                  certificate:
+                    chain-file: %1$s/server.crt.pem
+                    key-file: %1$s/client.key.pem
+                    ca-file: %1$s/ca.crt.pem
+                """.formatted(CERTS));
+        assertThatThrownBy(() -> ConfigLoader.load(mismatch)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("ipsec.certificate.key-file: does not belong to the first certificate");
     }
 
     @Test
