@@ -39,13 +39,24 @@ public final class PacketBuffers {
     }
 
     /**
-     * True when {@code packet} may be written outside its readable bytes: it is the only reference (reference count
-     * 1), not a slice or duplicate of another buffer (whose memory others may read), not read-only, and one
-     * contiguous region of memory (not a composite).
+     * True when {@code packet} may be written outside its readable bytes: one contiguous, writable region of memory
+     * (not read-only, not a composite) held by no one else. That is, it and every buffer it wraps
+     * ({@link ByteBuf#unwrap()}) have reference count 1 and span the same memory: a leak detector's wrapper passes,
+     * a slice (narrower) does not, nor a retained slice or duplicate whose parent someone else still holds.
      */
     public static boolean writable(ByteBuf packet) {
-        return packet.refCnt() == 1 && packet.unwrap() == null && !packet.isReadOnly()
-                && !(packet instanceof CompositeByteBuf) && (packet.hasArray() || packet.nioBufferCount() == 1);
+        if (packet.isReadOnly() || packet instanceof CompositeByteBuf || packet.nioBufferCount() != 1) return false;
+        for (ByteBuf b = packet; b != null; b = b.unwrap()) {
+            if (b.refCnt() != 1 || !sameMemory(packet, b)) return false;
+        }
+        return true;
+    }
+
+    private static boolean sameMemory(ByteBuf a, ByteBuf b) {
+        if (a == b) return true;
+        if (a.capacity() != b.capacity()) return false;
+        if (a.hasArray() && b.hasArray()) return a.array() == b.array() && a.arrayOffset() == b.arrayOffset();
+        return a.hasMemoryAddress() && b.hasMemoryAddress() && a.memoryAddress() == b.memoryAddress();
     }
 
     /**

@@ -7,6 +7,7 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import java.util.List;
+import net.l2sec.dataplane.PacketBuffers;
 import java.util.Random;
 import java.util.stream.Stream;
 import net.l2sec.dataplane.esp.SecurityAssociation.Direction;
@@ -92,6 +93,55 @@ class SecurityAssociationTest {
         assertThat(in.bytes()).isEqualTo(out.bytes()).isEqualTo(40 * 41 / 2);
         out.wipe();
         in.wipe();
+    }
+
+    @ParameterizedTest(name = "{0}/{1} {2}")
+    @MethodSource("transforms")
+    void sealsInPlaceWhenTheSegmentHasHeadroomAndTailroom(EspCipher c, int bits, EspIntegrity i) {
+        SecurityAssociation out = sa(Direction.OUTBOUND, c, bits, i, 0);
+        SecurityAssociation in = sa(Direction.INBOUND, c, bits, i, 0);
+        for (int n : new int[] {0, 1, 13, 14, 15, 16, 1420}) {
+            ByteBuf segment = withHeadroom(n);
+            ByteBuf packet = out.seal(segment, UDP);
+            assertThat(packet).as("no new buffer").isSameAs(segment);
+            assertThat(packet.refCnt()).isEqualTo(1);
+            assertThat(packet.readerIndex()).isEqualTo(PacketBuffers.HEADROOM - 8 - c.ivLength());
+            assertThat(packet.getInt(packet.readerIndex())).isEqualTo(SPI);
+            assertThat(open(in, packet)).isEqualTo(hex(n));
+        }
+        out.wipe();
+        in.wipe();
+    }
+
+    @Test
+    void sharedSegmentIsCopiedOnceAndLeftAsItWas() {
+        SecurityAssociation out = sa(Direction.OUTBOUND, EspCipher.AES_GCM_16, 128, EspIntegrity.NONE, 0);
+        SecurityAssociation in = sa(Direction.INBOUND, EspCipher.AES_GCM_16, 128, EspIntegrity.NONE, 0);
+        ByteBuf segment = withHeadroom(20);
+        byte[] before = ByteBufUtil.getBytes(segment, 0, segment.capacity());
+        ByteBuf packet = out.seal(segment.retain(), UDP);
+        assertThat(packet).isNotSameAs(segment);
+        assertThat(segment.refCnt()).isEqualTo(1);
+        assertThat(ByteBufUtil.getBytes(segment, 0, segment.capacity())).as("not written, in front or behind").isEqualTo(before);
+        assertThat(open(in, packet)).isEqualTo(hex(20));
+        segment.release();
+    }
+
+    @Test
+    void refusedSegmentIsReleased() {
+        SecurityAssociation out = sa(Direction.OUTBOUND, EspCipher.AES_CBC, 128, EspIntegrity.HMAC_SHA1_96, 0);
+        out.wipe();
+        ByteBuf segment = PacketBuffers.allocate(PooledByteBufAllocator.DEFAULT, 4).writeInt(1);
+        assertThat(out.seal(segment, UDP)).isNull();
+        assertThat(segment.refCnt()).isZero();
+    }
+
+    /** {@link #bytes} in a buffer with headroom and tailroom, as a packet from the TUN device. */
+    private static ByteBuf withHeadroom(int n) {
+        ByteBuf content = bytes(n);
+        ByteBuf b = PacketBuffers.allocate(PooledByteBufAllocator.DEFAULT, n).writeBytes(content);
+        content.release();
+        return b;
     }
 
     @Test
