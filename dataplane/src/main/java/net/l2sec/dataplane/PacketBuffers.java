@@ -45,8 +45,11 @@ public final class PacketBuffers {
      * a slice (narrower) does not, nor a retained slice or duplicate whose parent someone else still holds.
      */
     public static boolean writable(ByteBuf packet) {
-        if (packet.isReadOnly() || packet instanceof CompositeByteBuf || packet.nioBufferCount() != 1) return false;
-        for (ByteBuf b = packet; b != null; b = b.unwrap()) {
+        if (packet.refCnt() != 1 || packet.isReadOnly() || packet instanceof CompositeByteBuf) return false;
+        ByteBuf inner = packet.unwrap();
+        if (inner == null) return packet.hasArray() || packet.nioBufferCount() == 1; // the common case: a pooled buffer
+        if (packet.nioBufferCount() != 1) return false;
+        for (ByteBuf b = inner; b != null; b = b.unwrap()) {
             if (b.refCnt() != 1 || !sameMemory(packet, b)) return false;
         }
         return true;
