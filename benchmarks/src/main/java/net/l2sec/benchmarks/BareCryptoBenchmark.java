@@ -37,7 +37,7 @@ import org.openjdk.jmh.annotations.TearDown;
  *   <li>{@code AES128_CBC_SHA1}, inbound: HmacSHA1 over SPI, sequence number, IV and ciphertext, the 96-bit ICV
  *       compared in constant time, then AES/CBC/NoPadding decryption of the padded payload (a new
  *       {@code IvParameterSpec} per packet, as the JCE requires). Outbound: AES/CBC/NoPadding encryption in place
- *       with a fixed IV (the path draws a random one per packet; that draw is path cost here), then HmacSHA1 over
+ *       with a fixed IV (the path makes an unpredictable one per packet; that is path cost here), then HmacSHA1 over
  *       header and ciphertext and the ICV written.
  *   <li>{@code AES128_GCM16}: AES/GCM/NoPadding with a 128-bit tag, the nonce from salt and sequence number, SPI
  *       and sequence number as AAD (RFC 4106), decrypting and verifying (inbound) or encrypting and tagging in

@@ -40,12 +40,15 @@ import org.openjdk.jmh.infra.Blackhole;
  * installs or deletes (JCE instances, key schedules) once every {@value #RING} packets, a few hundred
  * microseconds against tens of milliseconds of packets: under 1% of the measured time, and counted in it.
  *
- * <p><b>Outbound</b> ({@link #outbound}): one IPv4 packet to the client's address, as the TUN device hands it over
- * (a pooled direct buffer, retained per invocation), goes into {@code ClientRoutes.deliver} and from there through
- * {@code PppSession.sendIp} (PPP header), the L2TP session (data header), {@code EspEndpoint}'s transport (inner
- * UDP header, SA selection) and {@code SecurityAssociation.seal} (sequence number, random CBC IV or GCM nonce,
- * padding, encryption, ICV) to the {@code DatagramSender}, which here hands the ESP packet to the Blackhole and
- * releases it (the socket write is not measured).
+ * <p><b>Outbound</b> ({@link #outbound}): one IPv4 packet to the client's address (a pooled direct buffer,
+ * retained per invocation) goes into {@code ClientRoutes.deliver} and from there through {@code PppSession.sendIp}
+ * (PPP header), the L2TP session (data header), {@code EspEndpoint}'s transport (inner UDP header, SA selection)
+ * and {@code SecurityAssociation.seal} (sequence number, CBC IV or GCM nonce, padding, encryption, ICV) to the
+ * {@code DatagramSender}, which here hands the ESP packet to the Blackhole and releases it (the socket write is not
+ * measured). Because the buffer is retained (shared), the path may not write into it: PPP copies the packet once
+ * into a pooled buffer with headroom and tailroom ({@code PacketBuffers}), and every later header, the encryption
+ * and the trailer happen in that buffer. That one copy is the one the TUN reader makes in the server (it reads into
+ * such a buffer, which the path then writes in place), so each invocation measures exactly one copy of the packet.
  *
  * <p>Both directions check, after each iteration, that every invocation reached the far end (no packet was dropped:
  * a dropped packet would be a much cheaper path). The setup checks once that the packets arrive intact. The event

@@ -10,7 +10,9 @@ public interface PppLink {
     /**
      * Sends one PPP frame to the peer. The frame starts with the HDLC address and control fields
      * ({@code FF 03}) unless Address-and-Control-Field-Compression was negotiated, followed by the PPP protocol
-     * field and the information field. Ownership of {@code frame} passes to the link (it releases it).
+     * field and the information field. Ownership of {@code frame} passes to the link (it releases it), and the
+     * buffer may be written in front of its reader index and behind its writer index: the link prepends its header
+     * there when the buffer has the room and is not shared ({@link PacketBuffers}), else it copies the frame once.
      */
     void send(ByteBuf frame);
 

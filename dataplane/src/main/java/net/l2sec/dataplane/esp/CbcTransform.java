@@ -11,27 +11,35 @@ import net.l2sec.dataplane.ipsec.EspCipher;
 import net.l2sec.dataplane.ipsec.EspIntegrity;
 
 /**
- * AES-CBC (RFC 3602) or 3DES-CBC (RFC 2451) with an HMAC ICV. The IV is random per packet from the SA's own
- * {@link SecureRandom} (RFC 3602 section 3: unpredictable). Inbound, the ICV is verified before anything is
- * decrypted (RFC 4303 section 3.4.4.1).
+ * AES-CBC (RFC 3602) or 3DES-CBC (RFC 2451) with an HMAC ICV. The IV is unpredictable per packet (RFC 3602 section
+ * 3), from the SA's own {@link CbcIvGenerator}. Encryption is in place (the JCE's {@code doFinal(ByteBuffer,
+ * ByteBuffer)} is copy-safe: input and output may be the same memory). Inbound, the ICV is verified before
+ * anything is decrypted (RFC 4303 section 3.4.4.1).
  */
 final class CbcTransform implements EspTransform {
+    /** Where the IVs come from. */
+    @FunctionalInterface
+    interface IvSource {
+        /** Fills {@code iv} with the next IV. */
+        void nextIv(byte[] iv);
+    }
+
     private final EspCipher algorithm;
     private final byte[] key;
     private final SecretKeySpec keySpec;
     private final Cipher cipher;
     private final Integrity integrity;
-    private final SecureRandom random;
+    private final IvSource ivSource;
     private final byte[] iv;
 
     CbcTransform(EspCipher algorithm, byte[] key, EspIntegrity integrityAlgorithm, byte[] integrityKey) {
-        this(algorithm, key, integrityAlgorithm, integrityKey, new SecureRandom());
+        this(algorithm, key, integrityAlgorithm, integrityKey, new CbcIvGenerator(new SecureRandom()));
     }
 
-    /** @param random where IVs come from; a fixed source only in known-answer tests */
+    /** @param ivSource where IVs come from; a fixed source only in known-answer tests */
     CbcTransform(EspCipher algorithm, byte[] key, EspIntegrity integrityAlgorithm, byte[] integrityKey,
-                 SecureRandom random) {
-        this.random = random;
+                 IvSource ivSource) {
+        this.ivSource = ivSource;
         if (algorithm.aead() || integrityAlgorithm == EspIntegrity.NONE) {
             throw new IllegalArgumentException(algorithm + " needs an integrity transform");
         }
@@ -68,7 +76,7 @@ final class CbcTransform implements EspTransform {
     public void seal(ByteBuf packet, int start, int plaintextLength, long seq) {
         int ivAt = start + 8;
         int textAt = ivAt + iv.length;
-        random.nextBytes(iv);
+        ivSource.nextIv(iv);
         packet.setBytes(ivAt, iv);
         crypt(Cipher.ENCRYPT_MODE, packet, textAt, plaintextLength, packet, textAt);
         integrity.sign(packet, start, 8 + iv.length + plaintextLength);
@@ -105,6 +113,7 @@ final class CbcTransform implements EspTransform {
     public void wipe() {
         Arrays.fill(key, (byte) 0);
         Arrays.fill(iv, (byte) 0);
+        if (ivSource instanceof CbcIvGenerator g) g.wipe();
         integrity.wipe();
     }
 }

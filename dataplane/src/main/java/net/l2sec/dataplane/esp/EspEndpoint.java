@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import net.l2sec.dataplane.PacketBuffers;
 import net.l2sec.dataplane.esp.SecurityAssociation.Direction;
 import net.l2sec.dataplane.ipsec.ChildSaSpec;
 import net.l2sec.dataplane.ipsec.ChildSaTable;
@@ -175,14 +176,12 @@ public final class EspEndpoint implements ChildSaTable, EspDatagramSink {
                 return;
             }
             int length = datagram.readableBytes();
-            ByteBuf segment = alloc.heapBuffer(UDP_HEADER_LENGTH + length);
-            try {
-                // checksum 0: allowed for UDP over IPv4 and accepted by transport-mode NAT-T receivers (RFC 3948 3.1.2)
-                segment.writeShort(L2TP_PORT).writeShort(peerL2tpPort).writeShort(UDP_HEADER_LENGTH + length).writeShort(0);
-                segment.writeBytes(datagram, datagram.readerIndex(), length);
-            } finally {
-                datagram.release();
-            }
+            // in front of the datagram in its own buffer when it has the room (PacketBuffers), else one copy
+            ByteBuf segment = PacketBuffers.prepend(datagram, UDP_HEADER_LENGTH);
+            int at = segment.readerIndex();
+            // checksum 0: allowed for UDP over IPv4 and accepted by transport-mode NAT-T receivers (RFC 3948 3.1.2)
+            segment.setShort(at, L2TP_PORT).setShort(at + 2, peerL2tpPort).setShort(at + 4, UDP_HEADER_LENGTH + length)
+                    .setShort(at + 6, 0);
             ByteBuf packet = sa.out.seal(segment, SecurityAssociation.NEXT_HEADER_UDP);
             if (packet == null) {
                 EspDropReason why = sa.out.lastDrop();

@@ -4,13 +4,15 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.security.SecureRandom;
 import java.util.Arrays;
+import net.l2sec.dataplane.PacketBuffers;
 import net.l2sec.dataplane.ipsec.EspCipher;
 import net.l2sec.dataplane.ipsec.EspIntegrity;
 
 /**
  * One direction of a transport-mode ESP SA (RFC 4303): SPI, transform and keys, sequence number or anti-replay
- * window, and the byte lifetime. Confined to the event loop thread; {@link #seal} and {@link #open} allocate
- * nothing but one pooled buffer each (the JCE itself needs a parameter spec per packet).
+ * window, and the byte lifetime. Confined to the event loop thread; {@link #seal} works in the segment's buffer
+ * (allocating only when that lacks room or is shared), {@link #open} allocates one pooled buffer for the plaintext
+ * (the JCE itself needs a parameter spec per packet).
  *
  * <p>Failures return null and leave the reason in {@link #lastDrop()}, so the packet path allocates no result.
  */
@@ -44,13 +46,13 @@ public final class SecurityAssociation {
      */
     public SecurityAssociation(Direction direction, int spi, EspCipher cipher, int keyBits, EspIntegrity integrity,
                                byte[] keymat, long lifetimeBytes, int replayWindow, ByteBufAllocator alloc) {
-        this(direction, spi, cipher, keyBits, integrity, keymat, lifetimeBytes, replayWindow, alloc, new SecureRandom());
+        this(direction, spi, cipher, keyBits, integrity, keymat, lifetimeBytes, replayWindow, alloc, null);
     }
 
-    /** @param ivSource CBC IVs; a fixed source only in known-answer tests */
+    /** @param ivSource CBC IVs, null for the SA's own {@link CbcIvGenerator}; a fixed source only in known-answer tests */
     SecurityAssociation(Direction direction, int spi, EspCipher cipher, int keyBits, EspIntegrity integrity,
                         byte[] keymat, long lifetimeBytes, int replayWindow, ByteBufAllocator alloc,
-                        SecureRandom ivSource) {
+                        CbcTransform.IvSource ivSource) {
         if (spi >= 0 && spi < 256) throw new IllegalArgumentException("SPI " + spi + " is reserved (RFC 4303 section 2.1)");
         int keyLength = (cipher.fixedKeyBits() != 0 ? cipher.fixedKeyBits() : keyBits) / 8;
         int saltLength = cipher.aead() ? GcmTransform.SALT_LENGTH : 0;
@@ -66,7 +68,10 @@ public final class SecurityAssociation {
         } else {
             byte[] integrityKey = Arrays.copyOfRange(keymat, keyLength, keyLength + integrityLength);
             try {
-                transform = new CbcTransform(cipher, key, integrity, integrityKey, ivSource);
+                transform = new CbcTransform(cipher, key, integrity, integrityKey, ivSource != null ? ivSource
+                        : direction == Direction.OUTBOUND ? new CbcIvGenerator(new SecureRandom()) : iv -> {
+                            throw new IllegalStateException("no IVs on an inbound SA");
+                        });
             } finally {
                 Arrays.fill(integrityKey, (byte) 0); // the Mac keeps its own copy
             }
@@ -128,39 +133,45 @@ public final class SecurityAssociation {
     }
 
     /**
-     * Builds the ESP packet for {@code segment} (a transport-layer segment with Next Header {@code nextHeader}).
-     * Takes ownership of {@code segment}. Returns null when the SA refuses to send (sequence numbers or lifetime
-     * used up, SA dead); {@link #lastDrop()} says why.
+     * Builds the ESP packet for {@code segment} (a transport-layer segment with Next Header {@code nextHeader}) in
+     * place: SPI, sequence number and IV go in front of the segment, padding, trailer and ICV behind it, and the
+     * payload is encrypted where it is. When the segment's buffer lacks the room or must not be written
+     * ({@link PacketBuffers#prepend}) it is copied once into a new one first. Takes ownership of {@code segment};
+     * the packet returned (the same buffer or the copy) starts at the SPI. Returns null when the SA refuses to send
+     * (sequence numbers or lifetime used up, SA dead); {@link #lastDrop()} says why.
      */
     public ByteBuf seal(ByteBuf segment, int nextHeader) {
-        try {
-            if (direction != Direction.OUTBOUND) throw new IllegalStateException("seal on an inbound SA");
-            if (dead || hardLimitReached()) return fail(EspDropReason.LIFETIME);
-            if (seq >= MAX_SEQUENCE) return fail(EspDropReason.SEQ_EXHAUSTED);
-            int payload = segment.readableBytes();
-            int align = transform.alignment();
-            int padding = (align - (payload + 2) % align) % align;
-            int plaintext = payload + padding + 2;
-            int ivLength = transform.ivLength();
-            ByteBuf packet = alloc.heapBuffer(8 + ivLength + plaintext + transform.icvLength());
-            try {
-                seq++;
-                packet.writeInt(spi).writeInt((int) seq);
-                packet.writerIndex(8 + ivLength);
-                packet.writeBytes(segment, segment.readerIndex(), payload);
-                for (int i = 1; i <= padding; i++) packet.writeByte(i); // RFC 4303 section 2.4 default contents
-                packet.writeByte(padding).writeByte(nextHeader);
-                transform.seal(packet, 0, plaintext, seq);
-                packet.writerIndex(packet.writerIndex() + transform.icvLength());
-                bytes += payload;
-                return packet;
-            } catch (RuntimeException e) {
-                packet.release();
-                throw e;
-            }
-        } finally {
+        if (direction != Direction.OUTBOUND) {
             segment.release();
+            throw new IllegalStateException("seal on an inbound SA");
         }
+        if (dead || hardLimitReached()) return release(segment, EspDropReason.LIFETIME);
+        if (seq >= MAX_SEQUENCE) return release(segment, EspDropReason.SEQ_EXHAUSTED);
+        int payload = segment.readableBytes();
+        int align = transform.alignment();
+        int padding = (align - (payload + 2) % align) % align;
+        int plaintext = payload + padding + 2;
+        int header = 8 + transform.ivLength();
+        ByteBuf packet = PacketBuffers.prepend(segment, header, padding + 2 + transform.icvLength());
+        try {
+            int start = packet.readerIndex();
+            seq++;
+            packet.setInt(start, spi).setInt(start + 4, (int) seq);
+            for (int i = 1; i <= padding; i++) packet.writeByte(i); // RFC 4303 section 2.4 default contents
+            packet.writeByte(padding).writeByte(nextHeader);
+            transform.seal(packet, start, plaintext, seq);
+            packet.writerIndex(packet.writerIndex() + transform.icvLength());
+            bytes += payload;
+            return packet;
+        } catch (RuntimeException e) {
+            packet.release();
+            throw e;
+        }
+    }
+
+    private ByteBuf release(ByteBuf segment, EspDropReason reason) {
+        segment.release();
+        return fail(reason);
     }
 
     /**

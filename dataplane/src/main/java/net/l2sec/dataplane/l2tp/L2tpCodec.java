@@ -2,9 +2,9 @@ package net.l2sec.dataplane.l2tp;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.CompositeByteBuf;
 import java.util.ArrayList;
 import java.util.List;
+import net.l2sec.dataplane.PacketBuffers;
 
 /**
  * Bytes to {@link L2tpMessage} and back (RFC 2661 sections 3.1 and 4.1). Pure: no state, no policy, hidden AVPs
@@ -142,7 +142,9 @@ public final class L2tpCodec {
 
     /**
      * Encodes a data message with the Length bit set (and S when {@code sequenced}); the payload's reference passes
-     * into the returned buffer, which the caller owns.
+     * into the returned buffer, which the caller owns. The header is written in front of the payload in its own
+     * buffer when that has the room and is not shared, else the payload is copied once behind it
+     * ({@link PacketBuffers#prepend}); {@code alloc} is not used for data messages, whose buffer comes from the payload.
      */
     public static ByteBuf encode(ByteBufAllocator alloc, DataMessage message) {
         ByteBuf payload = message.payload();
@@ -152,17 +154,16 @@ public final class L2tpCodec {
             payload.release();
             throw new IllegalArgumentException("data message too long");
         }
-        ByteBuf header = alloc.buffer(headerLength);
-        header.writeShort(L_BIT | (message.sequenced() ? S_BIT : 0) | VERSION);
-        header.writeShort(length);
-        header.writeShort(message.tunnelId());
-        header.writeShort(message.sessionId());
+        ByteBuf out = PacketBuffers.prepend(payload, headerLength);
+        int at = out.readerIndex();
+        out.setShort(at, L_BIT | (message.sequenced() ? S_BIT : 0) | VERSION);
+        out.setShort(at + 2, length);
+        out.setShort(at + 4, message.tunnelId());
+        out.setShort(at + 6, message.sessionId());
         if (message.sequenced()) {
-            header.writeShort(message.ns());
-            header.writeShort(message.nr());
+            out.setShort(at + 8, message.ns());
+            out.setShort(at + 10, message.nr());
         }
-        CompositeByteBuf out = alloc.compositeBuffer(2);
-        out.addComponents(true, header, payload);
         return out;
     }
 }

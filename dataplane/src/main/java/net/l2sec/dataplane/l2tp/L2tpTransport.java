@@ -9,6 +9,10 @@ import java.net.InetSocketAddress;
  */
 @FunctionalInterface
 public interface L2tpTransport {
-    /** Sends one datagram to {@code peer}; ownership of {@code datagram} passes to the transport. */
+    /**
+     * Sends one datagram to {@code peer}; ownership of {@code datagram} passes to the transport, and the buffer may
+     * be written in front of its reader index and behind its writer index (ESP's headers, padding and ICV, in place
+     * when the buffer has the room and is not shared: {@link net.l2sec.dataplane.PacketBuffers}).
+     */
     void send(InetSocketAddress peer, ByteBuf datagram);
 }

@@ -2,7 +2,6 @@ package net.l2sec.dataplane.ppp;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.CompositeByteBuf;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -12,6 +11,7 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.random.RandomGenerator;
 import net.l2sec.dataplane.PppEndpoint;
+import net.l2sec.dataplane.PacketBuffers;
 import net.l2sec.dataplane.PppLink;
 import net.l2sec.dataplane.SessionContext;
 import net.l2sec.dataplane.auth.AuthMethod;
@@ -609,9 +609,8 @@ public final class PppSession implements PppEndpoint, IpSink {
             return;
         }
         int bytes = packet.readableBytes();
-        ByteBuf header = alloc.buffer(PppFrameCodec.HEADER_LENGTH);
-        PppFrameCodec.writeHeader(header, PppProtocol.IPV4.number());
-        CompositeByteBuf frame = alloc.compositeBuffer(2).addComponents(true, header, packet);
+        ByteBuf frame = PacketBuffers.prepend(packet, PppFrameCodec.HEADER_LENGTH);
+        PppFrameCodec.setHeader(frame, frame.readerIndex(), PppProtocol.IPV4.number());
         packetsToClient++;
         bytesToClient += bytes;
         meters.toClient(bytes);

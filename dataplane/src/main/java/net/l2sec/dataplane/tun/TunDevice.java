@@ -23,6 +23,7 @@ import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
+import net.l2sec.dataplane.PacketBuffers;
 import net.l2sec.dataplane.ip.IpEgress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -226,7 +227,8 @@ public final class TunDevice implements IpEgress, AutoCloseable {
     /**
      * Starts the reader: a dedicated platform thread (a virtual thread would pin its carrier in the native call)
      * that polls the device and hands every packet to {@code onPacket}, in a pooled buffer the callback owns and
-     * must release. The callback runs on the reader thread; it should hop to the event loop and return.
+     * must release, with {@link PacketBuffers#HEADROOM} free octets in front of the packet and
+     * {@link PacketBuffers#TAILROOM} behind it, which the layers on the way to the client may write. The callback runs on the reader thread; it should hop to the event loop and return.
      */
     public synchronized void startReader(Consumer<ByteBuf> onPacket) {
         Objects.requireNonNull(onPacket, "onPacket");
@@ -265,7 +267,9 @@ public final class TunDevice implements IpEgress, AutoCloseable {
                     continue;
                 }
                 if (n == 0) continue;
-                ByteBuf packet = PooledByteBufAllocator.DEFAULT.directBuffer((int) n, (int) n);
+                // the one copy of the packet on its way to a client: into a buffer the layers below write
+                // their headers in front of and ESP encrypts in place (PacketBuffers)
+                ByteBuf packet = PacketBuffers.allocate(PooledByteBufAllocator.DEFAULT, (int) n);
                 packet.writeBytes(view.clear().limit((int) n));
                 try {
                     onPacket.accept(packet);

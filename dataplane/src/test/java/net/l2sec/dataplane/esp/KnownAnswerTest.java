@@ -9,6 +9,7 @@ import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HexFormat;
+import net.l2sec.dataplane.PacketBuffers;
 import net.l2sec.dataplane.ipsec.EspCipher;
 import net.l2sec.dataplane.ipsec.EspIntegrity;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -125,22 +126,30 @@ class KnownAnswerTest {
     })
     void rfc3602TransportModeEsp(int number, long seq, String iv, String payload, String packet) {
         byte[] keymat = concat(hex("90d382b410eeba7ad938c46cec1a82bf"), new byte[20]);
-        java.security.SecureRandom fixedIv = new java.security.SecureRandom() {
-            @Override
-            public void nextBytes(byte[] bytes) {
-                System.arraycopy(hex(iv), 0, bytes, 0, bytes.length);
-            }
-        };
+        CbcTransform.IvSource fixedIv = bytes -> System.arraycopy(hex(iv), 0, bytes, 0, bytes.length);
         SecurityAssociation out = new SecurityAssociation(SecurityAssociation.Direction.OUTBOUND, 0x4321,
                 EspCipher.AES_CBC, 128, EspIntegrity.HMAC_SHA1_96, keymat.clone(), 0, 128,
                 PooledByteBufAllocator.DEFAULT, fixedIv);
         out.skipTo(seq - 1);
-        ByteBuf sealed = out.seal(Unpooled.wrappedBuffer(hex(payload)), 1);
+        ByteBuf sealed = out.seal(Unpooled.wrappedBuffer(hex(payload)), 1); // no headroom: sealed in a copy
+        // and the same packet sealed in place, in front of and behind the payload in its own buffer
+        SecurityAssociation inPlace = new SecurityAssociation(SecurityAssociation.Direction.OUTBOUND, 0x4321,
+                EspCipher.AES_CBC, 128, EspIntegrity.HMAC_SHA1_96, keymat.clone(), 0, 128,
+                PooledByteBufAllocator.DEFAULT, fixedIv);
+        inPlace.skipTo(seq - 1);
+        ByteBuf segment = PacketBuffers.allocate(PooledByteBufAllocator.DEFAULT, hex(payload).length).writeBytes(hex(payload));
+        ByteBuf sealedInPlace = inPlace.seal(segment, 1);
+        try {
+            assertThat(sealedInPlace).isSameAs(segment);
+            assertThat(ByteBufUtil.hexDump(sealedInPlace)).isEqualTo(ByteBufUtil.hexDump(sealed));
+        } finally {
+            sealedInPlace.release();
+        }
         SecurityAssociation in = new SecurityAssociation(SecurityAssociation.Direction.INBOUND, 0x4321,
                 EspCipher.AES_CBC, 128, EspIntegrity.HMAC_SHA1_96, keymat.clone(), 0, 128, PooledByteBufAllocator.DEFAULT);
         try {
             assertThat(sealed.readableBytes()).isEqualTo(hex(packet).length + 12);
-            assertThat(ByteBufUtil.hexDump(sealed, 0, sealed.readableBytes() - 12)).isEqualTo(packet);
+            assertThat(ByteBufUtil.hexDump(sealed, sealed.readerIndex(), sealed.readableBytes() - 12)).isEqualTo(packet);
             assertThat(in.open(sealed)).isNull();
             assertThat(in.lastDrop()).isEqualTo(EspDropReason.NOT_UDP);
             assertThat(in.sequence()).as("authenticated, so the window moved").isEqualTo(seq);

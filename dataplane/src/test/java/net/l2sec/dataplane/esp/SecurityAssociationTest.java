@@ -7,6 +7,7 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import java.util.List;
+import net.l2sec.dataplane.PacketBuffers;
 import java.util.Random;
 import java.util.stream.Stream;
 import net.l2sec.dataplane.esp.SecurityAssociation.Direction;
@@ -80,8 +81,8 @@ class SecurityAssociationTest {
         int ivLength = c.ivLength();
         for (int n = 0; n <= 40; n++) {
             ByteBuf packet = out.seal(bytes(n), UDP);
-            assertThat(packet.getInt(0)).isEqualTo(SPI);
-            assertThat(packet.getInt(4)).isEqualTo(n + 1);
+            assertThat(packet.getInt(packet.readerIndex())).isEqualTo(SPI);
+            assertThat(packet.getInt(packet.readerIndex() + 4)).isEqualTo(n + 1);
             int text = packet.readableBytes() - 8 - ivLength - (c.aead() ? 16 : i.icvLength());
             assertThat(text % (c.aead() ? 4 : ivLength)).isZero();
             assertThat(text - n - 2).as("padding is minimal").isBetween(0, (c.aead() ? 4 : ivLength) - 1);
@@ -94,12 +95,61 @@ class SecurityAssociationTest {
         in.wipe();
     }
 
+    @ParameterizedTest(name = "{0}/{1} {2}")
+    @MethodSource("transforms")
+    void sealsInPlaceWhenTheSegmentHasHeadroomAndTailroom(EspCipher c, int bits, EspIntegrity i) {
+        SecurityAssociation out = sa(Direction.OUTBOUND, c, bits, i, 0);
+        SecurityAssociation in = sa(Direction.INBOUND, c, bits, i, 0);
+        for (int n : new int[] {0, 1, 13, 14, 15, 16, 1420}) {
+            ByteBuf segment = withHeadroom(n);
+            ByteBuf packet = out.seal(segment, UDP);
+            assertThat(packet).as("no new buffer").isSameAs(segment);
+            assertThat(packet.refCnt()).isEqualTo(1);
+            assertThat(packet.readerIndex()).isEqualTo(PacketBuffers.HEADROOM - 8 - c.ivLength());
+            assertThat(packet.getInt(packet.readerIndex())).isEqualTo(SPI);
+            assertThat(open(in, packet)).isEqualTo(hex(n));
+        }
+        out.wipe();
+        in.wipe();
+    }
+
+    @Test
+    void sharedSegmentIsCopiedOnceAndLeftAsItWas() {
+        SecurityAssociation out = sa(Direction.OUTBOUND, EspCipher.AES_GCM_16, 128, EspIntegrity.NONE, 0);
+        SecurityAssociation in = sa(Direction.INBOUND, EspCipher.AES_GCM_16, 128, EspIntegrity.NONE, 0);
+        ByteBuf segment = withHeadroom(20);
+        byte[] before = ByteBufUtil.getBytes(segment, 0, segment.capacity());
+        ByteBuf packet = out.seal(segment.retain(), UDP);
+        assertThat(packet).isNotSameAs(segment);
+        assertThat(segment.refCnt()).isEqualTo(1);
+        assertThat(ByteBufUtil.getBytes(segment, 0, segment.capacity())).as("not written, in front or behind").isEqualTo(before);
+        assertThat(open(in, packet)).isEqualTo(hex(20));
+        segment.release();
+    }
+
+    @Test
+    void refusedSegmentIsReleased() {
+        SecurityAssociation out = sa(Direction.OUTBOUND, EspCipher.AES_CBC, 128, EspIntegrity.HMAC_SHA1_96, 0);
+        out.wipe();
+        ByteBuf segment = PacketBuffers.allocate(PooledByteBufAllocator.DEFAULT, 4).writeInt(1);
+        assertThat(out.seal(segment, UDP)).isNull();
+        assertThat(segment.refCnt()).isZero();
+    }
+
+    /** {@link #bytes} in a buffer with headroom and tailroom, as a packet from the TUN device. */
+    private static ByteBuf withHeadroom(int n) {
+        ByteBuf content = bytes(n);
+        ByteBuf b = PacketBuffers.allocate(PooledByteBufAllocator.DEFAULT, n).writeBytes(content);
+        content.release();
+        return b;
+    }
+
     @Test
     void gcmIvIsTheSequenceNumber() {
         SecurityAssociation out = sa(Direction.OUTBOUND, EspCipher.AES_GCM_16, 256, EspIntegrity.NONE, 0);
         out.seal(bytes(3), UDP).release();
         ByteBuf p = out.seal(bytes(3), UDP);
-        assertThat(p.getLong(8)).isEqualTo(2);
+        assertThat(p.getLong(p.readerIndex() + 8)).isEqualTo(2);
         p.release();
     }
 
@@ -108,7 +158,7 @@ class SecurityAssociationTest {
         SecurityAssociation out = sa(Direction.OUTBOUND, EspCipher.AES_CBC, 128, EspIntegrity.HMAC_SHA1_96, 0);
         ByteBuf a = out.seal(bytes(3), UDP);
         ByteBuf b = out.seal(bytes(3), UDP);
-        assertThat(ByteBufUtil.hexDump(a, 8, 16)).isNotEqualTo(ByteBufUtil.hexDump(b, 8, 16));
+        assertThat(ByteBufUtil.hexDump(a, a.readerIndex() + 8, 16)).isNotEqualTo(ByteBufUtil.hexDump(b, b.readerIndex() + 8, 16));
         a.release();
         b.release();
     }
@@ -143,7 +193,7 @@ class SecurityAssociationTest {
         SecurityAssociation in = sa(Direction.INBOUND, EspCipher.AES_CBC, 128, EspIntegrity.HMAC_SHA1_96, 0);
         ByteBuf p = out.seal(bytes(30), UDP);
         for (int cut : new int[] {1, 5, 17, p.readableBytes() - 7, p.readableBytes() - 3}) {
-            assertThat(open(in, p.copy(0, p.readableBytes() - cut))).as("cut %d", cut).isEqualTo("malformed");
+            assertThat(open(in, p.copy(p.readerIndex(), p.readableBytes() - cut))).as("cut %d", cut).isEqualTo("malformed");
         }
         assertThat(open(in, Unpooled.wrappedBuffer(new byte[] {1, 2, 3}))).isEqualTo("malformed");
         p.release();
@@ -175,7 +225,7 @@ class SecurityAssociationTest {
         SecurityAssociation in = sa(Direction.INBOUND, EspCipher.AES_CBC, 128, EspIntegrity.HMAC_SHA1_96, 0);
         out.skipTo(0xffff_fffeL);
         ByteBuf last = out.seal(bytes(4), UDP);
-        assertThat(last.getUnsignedInt(4)).isEqualTo(0xffff_ffffL);
+        assertThat(last.getUnsignedInt(last.readerIndex() + 4)).isEqualTo(0xffff_ffffL);
         assertThat(open(in, last)).isEqualTo(hex(4));
         assertThat(out.exhausted()).isTrue();
         ByteBuf segment = bytes(4);

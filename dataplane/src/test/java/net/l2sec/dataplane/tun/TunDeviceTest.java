@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import net.l2sec.dataplane.PacketBuffers;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
@@ -153,7 +154,10 @@ class TunDeviceTest {
             ByteBuf p = received.poll(100, TimeUnit.MILLISECONDS);
             if (p == null) continue;
             try {
-                if (isEchoReply(p, sequence)) return true;
+                // the reader leaves headroom in front of the packet (PacketBuffers): look at the readable bytes
+                assertThat(p.readerIndex()).isEqualTo(PacketBuffers.HEADROOM);
+                assertThat(p.writableBytes()).isGreaterThanOrEqualTo(PacketBuffers.TAILROOM);
+                if (isEchoReply(p.slice(), sequence)) return true;
             } finally {
                 p.release();
             }

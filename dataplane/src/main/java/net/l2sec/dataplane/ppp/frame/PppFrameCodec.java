@@ -54,4 +54,9 @@ public final class PppFrameCodec {
     public static void writeHeader(ByteBuf out, int protocol) {
         out.writeByte(0xFF).writeByte(0x03).writeShort(protocol);
     }
+
+    /** Writes {@code FF 03} and the two-octet protocol at {@code index} (the header prepended to a packet). */
+    public static void setHeader(ByteBuf out, int index, int protocol) {
+        out.setShort(index, 0xFF03).setShort(index + 2, protocol);
+    }
 }
