@@ -124,19 +124,17 @@ public final class PppSession implements PppEndpoint, IpSink {
     private String cause;
     private boolean ended;
 
-    PppSession(SessionContext context, PppLink link, PppSettings settings, Authenticator authenticator,
-               Function<String, Optional<Ipv4Pool>> pools, ClientRoutes routes, IpEgress egress, Scheduler scheduler,
-               PppMeters meters, RandomGenerator random) {
+    PppSession(SessionContext context, PppLink link, PppServices services) {
         this.context = context;
         this.link = link;
-        this.settings = settings;
-        this.authenticator = authenticator;
-        this.pools = pools;
-        this.routes = routes;
-        this.egress = egress;
-        this.scheduler = scheduler;
-        this.meters = meters;
-        this.random = random;
+        this.settings = services.settings();
+        this.authenticator = services.authenticator();
+        this.pools = services.pools();
+        this.routes = services.routes();
+        this.egress = services.egress();
+        this.scheduler = services.scheduler();
+        this.meters = services.meters();
+        this.random = services.random();
         this.limits = new NegotiationAutomaton.Limits(settings.restartTimer(), settings.maxConfigure(),
                 settings.maxTerminate(), settings.maxFailure());
         this.startedNanos = scheduler.nanoTime();

@@ -17,14 +17,7 @@ import net.l2sec.dataplane.time.Scheduler;
 
 /** Starts a server-side {@link PppSession} on each new L2TP session. */
 public final class PppSessionFactory implements PppEndpointFactory {
-    private final PppSettings settings;
-    private final Authenticator authenticator;
-    private final Function<String, Optional<Ipv4Pool>> pools;
-    private final ClientRoutes routes;
-    private final IpEgress egress;
-    private final Scheduler scheduler;
-    private final PppMeters meters;
-    private final RandomGenerator random;
+    private final PppServices services;
 
     public PppSessionFactory(PppSettings settings, Authenticator authenticator, Function<String, Optional<Ipv4Pool>> pools,
                              ClientRoutes routes, IpEgress egress, Scheduler scheduler, MeterRegistry registry) {
@@ -35,14 +28,7 @@ public final class PppSessionFactory implements PppEndpointFactory {
     public PppSessionFactory(PppSettings settings, Authenticator authenticator, Function<String, Optional<Ipv4Pool>> pools,
                              ClientRoutes routes, IpEgress egress, Scheduler scheduler, MeterRegistry registry,
                              RandomGenerator random) {
-        this.settings = settings;
-        this.authenticator = authenticator;
-        this.pools = pools;
-        this.routes = routes;
-        this.egress = egress;
-        this.scheduler = scheduler;
-        this.meters = new PppMeters(registry);
-        this.random = random;
+        this.services = new PppServices(settings, authenticator, pools, routes, egress, scheduler, new PppMeters(registry), random);
     }
 
     @Override
@@ -52,7 +38,7 @@ public final class PppSessionFactory implements PppEndpointFactory {
 
     /** {@link #open} with the concrete type, for callers that need the session's counters. */
     public PppSession openSession(SessionContext context, PppLink link) {
-        var session = new PppSession(context, link, settings, authenticator, pools, routes, egress, scheduler, meters, random);
+        var session = new PppSession(context, link, services);
         session.start();
         return session;
     }

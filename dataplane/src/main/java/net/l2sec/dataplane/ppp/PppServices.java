@@ -1,0 +1,17 @@
+package net.l2sec.dataplane.ppp;
+
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.random.RandomGenerator;
+import net.l2sec.dataplane.auth.Authenticator;
+import net.l2sec.dataplane.ip.ClientRoutes;
+import net.l2sec.dataplane.ip.IpEgress;
+import net.l2sec.dataplane.ip.Ipv4Pool;
+import net.l2sec.dataplane.time.Scheduler;
+
+/**
+ * What every PPP session of a factory shares: settings, the authentication backend, address pools, routes, the
+ * egress, the loop's scheduler, meters and the random source. One value, so that a reload can swap it whole.
+ */
+record PppServices(PppSettings settings, Authenticator authenticator, Function<String, Optional<Ipv4Pool>> pools,
+                   ClientRoutes routes, IpEgress egress, Scheduler scheduler, PppMeters meters, RandomGenerator random) {}
