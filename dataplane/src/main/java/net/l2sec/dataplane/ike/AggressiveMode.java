@@ -76,7 +76,8 @@ final class AggressiveMode {
                 new Payload.Nonce(ike.nr), ours));
         reply.addAll(IsakmpVendor.build(vids, s.fragmentation().enabled()));
         if (ike.natT != IkeSa.NatT.NONE) {
-            if (!chain.all(Payload.NatD.class).isEmpty()) IsakmpNatd.logPeerBehindNat(ike, chain.all(Payload.NatD.class));
+            List<Payload.NatD> natd = chain.all(Payload.NatD.class); // usually in message 3; some send them here
+            if (!natd.isEmpty()) IsakmpNatd.logPeerBehindNat(ike, natd);
             reply.addAll(IsakmpNatd.build(ike));
         }
         reply.add(new Payload.Hash(ike.keymat.hashR(ike.gxi, ike.gxr, ike.saiB, MainMode.body(ours))));

@@ -10,10 +10,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * NAT-D task of Main Mode messages 3 and 4 and Aggressive Mode messages 2 and 3 (RFC 3947 sections 3.2 and 3.3): HASH = hash(CKY-I | CKY-R | IP | Port) with
- * the negotiated hash. Forced encapsulation: the NAT-D we send for the PEER's address never matches, so every
- * peer concludes that IT is behind a NAT, floats to UDP/4500 and encapsulates ESP, NAT or not (ESP here only
- * speaks UDP encapsulation). Faking the peer's hash rather than our own matters for Windows: a client that
+ * NAT-D task of Main Mode messages 3 and 4 and Aggressive Mode messages 2 and 3 (RFC 3947 section 3.2):
+ * HASH = hash(CKY-I | CKY-R | IP | Port) with the negotiated hash. Forced encapsulation: the NAT-D we send for
+ * the PEER's address never matches, so every peer concludes that IT is behind a NAT, floats to UDP/4500 and
+ * encapsulates ESP, NAT or not (ESP here only speaks UDP encapsulation). Faking the peer's hash rather than our own matters for Windows: a client that
  * believes the SERVER is behind NAT refuses to connect unless its AssumeUDPEncapsulationContextOnSendRule
  * registry value is changed, while a client behind NAT is the case every built-in client supports by default.
  */
