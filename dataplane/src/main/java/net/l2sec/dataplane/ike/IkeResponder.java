@@ -34,8 +34,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The IKEv1 responder: finds the ISAKMP SA of each datagram by its cookies and hands the message to the task of
- * its exchange ({@link MainMode}, {@link QuickMode}, {@link Informational}). Owns the SA table, the half-open
- * and rate limits, retransmission of responses, DPD and lifetimes. Runs on the dataplane event loop only.
+ * its exchange ({@link MainMode}, {@link AggressiveMode} when enabled, {@link QuickMode}, {@link Informational}).
+ * Owns the SA table, the half-open and rate limits, retransmission of responses, DPD and lifetimes. Runs on the
+ * dataplane event loop only.
  */
 public final class IkeResponder implements IkeDatagramSink, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(IkeResponder.class);
@@ -54,6 +55,7 @@ public final class IkeResponder implements IkeDatagramSink, AutoCloseable {
     private final PeerValidation peerValidation;
     private final SecureRandom random = new SecureRandom();
     private final MainMode mainMode = new MainMode(this);
+    private final AggressiveMode aggressiveMode = new AggressiveMode(this);
     private final Informational informational = new Informational(this);
     private final Map<Cookies, IkeSa> sas = new HashMap<>();
     /** Half-open SAs by initiator cookie and peer, to answer a repeated message 1. */
@@ -135,6 +137,15 @@ public final class IkeResponder implements IkeDatagramSink, AutoCloseable {
                 } else {
                     throw new IkeDecodeException(DropReason.UNEXPECTED_MESSAGE, "Main Mode message in state " + ike.state);
                 }
+            }
+            case AGGRESSIVE -> {
+                if (h.messageId() != 0) throw new IkeDecodeException(DropReason.UNEXPECTED_MESSAGE, "Aggressive Mode with M-ID");
+                if (ike.state != IkeSa.State.AM_SENT || !h.encrypted()) {
+                    throw new IkeDecodeException(DropReason.UNEXPECTED_MESSAGE, "Aggressive Mode message in state " + ike.state
+                            + (h.encrypted() ? "" : " (message 3 must be encrypted)"));
+                }
+                arrived(ike);
+                aggressiveMode.message3(ike, h, msg, peer, local);
             }
             case QUICK_MODE -> quickMode(ike, h, msg, peer, local);
             case INFORMATIONAL -> {
@@ -264,13 +275,13 @@ public final class IkeResponder implements IkeDatagramSink, AutoCloseable {
 
     private void newExchange(IsakmpHeader h, byte[] msg, InetSocketAddress peer, InetSocketAddress local)
             throws IkeDecodeException {
-        if (h.exchangeType() == ExchangeType.AGGRESSIVE) {
-            LOG.warn("peer={} phase1 failed reason=aggressive_mode_refused{}", text(peer),
-                    settings.aggressiveMode() ? " (enabled in settings but not implemented)" : "");
+        boolean aggressive = h.exchangeType() == ExchangeType.AGGRESSIVE;
+        if (aggressive && !settings.aggressiveMode()) {
+            LOG.warn("peer={} phase1 failed reason=aggressive_mode_refused", text(peer));
             metrics.phase1Failed(FailureReason.AGGRESSIVE_MODE_REFUSED);
             return;
         }
-        if (h.exchangeType() != ExchangeType.IDENTITY_PROTECTION || h.encrypted()) {
+        if (!aggressive && h.exchangeType() != ExchangeType.IDENTITY_PROTECTION || h.encrypted()) {
             throw new IkeDecodeException(DropReason.UNEXPECTED_MESSAGE, h.exchangeType() + " without responder cookie");
         }
         IkeSa existing = byInitiator.get(initiatorKey(h.initiatorCookie(), peer));
@@ -293,7 +304,8 @@ public final class IkeResponder implements IkeDatagramSink, AutoCloseable {
             return;
         }
         metrics.phase1Started();
-        mainMode.message1(h, chain, msg, peer, local);
+        if (aggressive) aggressiveMode.message1(h, chain, msg, peer, local);
+        else mainMode.message1(h, chain, msg, peer, local);
     }
 
     private boolean allowNewSa(InetAddress source) {
@@ -381,7 +393,7 @@ public final class IkeResponder implements IkeDatagramSink, AutoCloseable {
         byInitiator.put(initiatorKey(ike.initiatorCookie, ike.peer), ike);
         halfOpen++;
         ike.halfOpenTimer = scheduler.schedule(settings.halfOpenTimeout(), () -> {
-            if (!ike.established()) phase1Failed(ike, FailureReason.TIMEOUT, "Main Mode not completed in " + settings.halfOpenTimeout());
+            if (!ike.established()) phase1Failed(ike, FailureReason.TIMEOUT, "phase 1 not completed in " + settings.halfOpenTimeout());
         });
     }
 
@@ -445,8 +457,8 @@ public final class IkeResponder implements IkeDatagramSink, AutoCloseable {
         byInitiator.values().remove(ike);
         ike.halfOpenTimer.cancel();
         metrics.phase1Completed();
-        LOG.info("{} peer={} phase1 up {} id={} nat-t={} dpd={}", ike.tag, ike.peerText(), ike.proposal.label(),
-                ike.peerIdText, ike.natT, ike.peerDpd);
+        LOG.info("{} peer={} phase1 up {} id={} nat-t={} dpd={} mode={}", ike.tag, ike.peerText(), ike.proposal.label(),
+                ike.peerIdText, ike.natT, ike.peerDpd, ike.aggressive ? "aggressive" : "main");
         if (initialContact) {
             initialContact(ike);
         } else if (sameClient(ike).findAny().isPresent()) {
@@ -491,6 +503,33 @@ public final class IkeResponder implements IkeDatagramSink, AutoCloseable {
             }
             scheduleDpd(ike);
         });
+    }
+
+    /** Message 1 offered nothing acceptable: counted, logged (by the task's {@code log}) with the offer, told to the peer. */
+    void noProposalChosen(Logger log, IsakmpHeader h, InetSocketAddress peer, InetSocketAddress local, Payload.Sa offered) {
+        log.warn("peer={} phase1 failed reason=no_proposal_chosen{} offered: {}; allowed: {}", text(peer),
+                h.exchangeType() == ExchangeType.AGGRESSIVE ? " (aggressive mode)" : "",
+                Phase1Proposal.describeOffer(offered), Phase1Proposal.describeAllowed(settings));
+        metrics.phase1Failed(FailureReason.NO_PROPOSAL_CHOSEN);
+        sendUnprotectedNotify(peer, local, h.initiatorCookie(), newCookie(), Payload.Notify.NO_PROPOSAL_CHOSEN);
+    }
+
+    /** The configured PSK; without one no initiator can authenticate: a random key makes HASH_I fail as auth_failed. */
+    byte[] preSharedKey() {
+        return settings.psk().orElseGet(() -> random(32));
+    }
+
+    /** Authentication failed: the peer is told with {@code notifyType}, the SA deleted and counted. */
+    void authFailed(Logger log, IkeSa ike, String why, int notifyType) {
+        phase1Failed(log, ike, FailureReason.AUTH_FAILED, why + (ike.proposal.signatures() ? "" : " (usually a pre-shared key mismatch)"),
+                notifyType);
+    }
+
+    /** Phase 1 failed for {@code reason}; the peer is told with an unprotected {@code notifyType}. */
+    void phase1Failed(Logger log, IkeSa ike, FailureReason reason, String why, int notifyType) {
+        log.warn("{} peer={} phase1 failed reason={}: {}", ike.tag, ike.peerText(), reason.tag(), why);
+        sendUnprotectedNotify(ike.peer, ike.local, ike.initiatorCookie, ike.responderCookie, notifyType);
+        phase1Failed(ike, reason, null);
     }
 
     void phase1Failed(IkeSa ike, FailureReason reason, String why) {

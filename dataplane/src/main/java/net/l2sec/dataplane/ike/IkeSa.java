@@ -24,7 +24,8 @@ import net.l2sec.dataplane.time.Scheduler;
 
 /** The state of one ISAKMP SA, which the tasks read and update. Lives on the dataplane event loop. */
 final class IkeSa {
-    enum State { MM_SA_SENT, MM_KE_SENT, ESTABLISHED, DELETED }
+    /** MM_*: Main Mode awaiting message 3 or 5; AM_SENT: Aggressive Mode awaiting message 3. */
+    enum State { MM_SA_SENT, MM_KE_SENT, AM_SENT, ESTABLISHED, DELETED }
 
     /** NAT-T flavour agreed through the vendor IDs (RFC 3947 or a draft). */
     enum NatT { NONE, DRAFT, RFC }
@@ -45,10 +46,13 @@ final class IkeSa {
     byte[] saiB;
     NatT natT = NatT.NONE;
     boolean peerDpd;
-    DiffieHellman dh;
+    /** Phase 1 ran as Aggressive Mode (for logs; the SA is otherwise the same as after Main Mode). */
+    boolean aggressive;
     byte[] gxi, gxr, ni, nr;
     Keymat keymat;
     Payload.Id peerId;
+    /** Aggressive Mode: the body of the peer's ID payload from message 1, for HASH_I in message 3. */
+    byte[] idiiB;
     String peerIdText = "";
     /** The peer announced IKEv1 fragmentation and we echoed it: our large messages go fragmented. */
     boolean peerFragmentation;
@@ -97,6 +101,38 @@ final class IkeSa {
 
     byte[] responseTo(byte[] request) {
         return responses.get(digest(request));
+    }
+
+    /**
+     * Our DH half and the phase-1 keys (RFC 2409 section 5) from the peer's public value and both nonces, and the
+     * phase-1 IV (Appendix B).
+     *
+     * @param psk the pre-shared key, or null for signature authentication
+     * @throws GeneralSecurityException when the peer's public value is not one of the negotiated group
+     */
+    void deriveKeys(byte[] peerKe, byte[] niB, byte[] nrB, byte[] psk) throws GeneralSecurityException {
+        DiffieHellman dh = DiffieHellman.generate(proposal.group());
+        byte[] gxy = dh.sharedSecret(peerKe);
+        gxi = peerKe;
+        gxr = dh.publicValue();
+        ni = niB;
+        nr = nrB;
+        Keymat k = new Keymat(proposal.hash(), proposal.cipher(), proposal.keyBits(), initiatorCookie, responderCookie);
+        if (psk == null) k.deriveSignature(ni, nr, gxy);
+        else k.derivePreSharedKey(psk, ni, nr, gxy);
+        Arrays.fill(gxy, (byte) 0);
+        k.initPhase1Iv(gxi, gxr);
+        keymat = k;
+    }
+
+    /** A nonce of acceptable length (RFC 2409 section 5: 8 to 256 octets). */
+    static boolean nonceValid(Payload.Nonce n) {
+        return n != null && n.data().length >= 8 && n.data().length <= 256;
+    }
+
+    /** The header of an unencrypted phase-1 message of ours (M-ID 0). */
+    IsakmpHeader header(ExchangeType type) {
+        return new IsakmpHeader(initiatorCookie, responderCookie, 0, IsakmpHeader.VERSION_1_0, type, 0, 0, 0);
     }
 
     /** An encrypted message: {@code payloads} under the keys and IV of exchange {@code messageId}. */
@@ -162,6 +198,5 @@ final class IkeSa {
     void wipe() {
         if (keymat != null) keymat.wipe();
         for (byte[] b : new byte[][] {ni, nr}) if (b != null) Arrays.fill(b, (byte) 0);
-        dh = null;
     }
 }

@@ -30,7 +30,8 @@ import net.l2sec.dataplane.ipsec.EspIntegrity;
  * @param halfOpenLimit        Main Modes in progress at once
  * @param halfOpenTimeout      how long a Main Mode may take
  * @param newSasPerSourcePerSecond new Main Modes accepted per source address and second
- * @param aggressiveMode       accept Aggressive Mode (not implemented: refused regardless, counted)
+ * @param aggressiveMode       accept Aggressive Mode with pre-shared keys (RFC 2409 section 5.4); default false:
+ *                             refused and counted, since its message 2 exposes a hash of the PSK to offline guessing
  * @param pskAuth              accept Main Mode proposals with pre-shared key authentication (auth method 1);
  *                             default true
  * @param certificates         if present, accept RSA signature authentication (auth method 3) with these credentials,
@@ -144,6 +145,13 @@ public record IkeSettings(Optional<byte[]> psk, List<Integer> ikeAesKeyBits, Lis
         return new IkeSettings(psk, ikeAesKeyBits, ikeHashes, ikeGroups, espCiphers, espAesKeyBits, espIntegrity,
                 threeDes, modp1024, ikeLifetimeMax, childLifetimeMax, dpdDelay, dpdMaxProbes, localId, halfOpenLimit,
                 halfOpenTimeout, newSasPerSourcePerSecond, aggressiveMode, pskAuth, certificates, fragmentation);
+    }
+
+    /** Aggressive Mode (PSK only) accepted or refused; it exposes a hash of the PSK to offline guessing. */
+    public IkeSettings withAggressiveMode(boolean on) {
+        return new IkeSettings(psk, ikeAesKeyBits, ikeHashes, ikeGroups, espCiphers, espAesKeyBits, espIntegrity,
+                legacy3des, legacyModp1024, ikeLifetimeMax, childLifetimeMax, dpdDelay, dpdMaxProbes, localId,
+                halfOpenLimit, halfOpenTimeout, newSasPerSourcePerSecond, on, pskAuth, certificates, fragmentation);
     }
 
     public IkeSettings withLimits(int halfOpen, int perSourcePerSecond) {

@@ -21,6 +21,11 @@ final class Informational {
         this.responder = responder;
     }
 
+    /** Whether the last message of phase 1 carried INITIAL-CONTACT (RFC 2407 section 4.6.3.3). */
+    static boolean initialContact(PayloadChain chain) {
+        return chain.all(Payload.Notify.class).stream().anyMatch(n -> n.notifyType() == Payload.Notify.INITIAL_CONTACT);
+    }
+
     /** An informational from the peer, decrypted and with HASH(1) checked. */
     void process(IkeSa ike, PayloadChain chain) {
         for (Payload p : chain.payloads()) {

@@ -6,16 +6,19 @@ import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.List;
 import net.l2sec.dataplane.ike.message.Payload;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * NAT-D task of Main Mode messages 3 and 4 (RFC 3947 section 3.2): HASH = hash(CKY-I | CKY-R | IP | Port) with
- * the negotiated hash. Forced encapsulation: the NAT-D we send for the PEER's address never matches, so every
- * peer concludes that IT is behind a NAT, floats to UDP/4500 and encapsulates ESP, NAT or not (ESP here only
- * speaks UDP encapsulation). Faking the peer's hash rather than our own matters for Windows: a client that
+ * NAT-D task of Main Mode messages 3 and 4 and Aggressive Mode messages 2 and 3 (RFC 3947 section 3.2):
+ * HASH = hash(CKY-I | CKY-R | IP | Port) with the negotiated hash. Forced encapsulation: the NAT-D we send for
+ * the PEER's address never matches, so every peer concludes that IT is behind a NAT, floats to UDP/4500 and
+ * encapsulates ESP, NAT or not (ESP here only speaks UDP encapsulation). Faking the peer's hash rather than our own matters for Windows: a client that
  * believes the SERVER is behind NAT refuses to connect unless its AssumeUDPEncapsulationContextOnSendRule
  * registry value is changed, while a client behind NAT is the case every built-in client supports by default.
  */
 final class IsakmpNatd {
+    private static final Logger LOG = LoggerFactory.getLogger(IsakmpNatd.class);
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private IsakmpNatd() {
@@ -41,8 +44,15 @@ final class IsakmpNatd {
         return true;
     }
 
+    /** Logs what the peer's NAT-D payloads say (we force encapsulation either way). */
+    static void logPeerBehindNat(IkeSa sa, List<Payload.NatD> fromPeer) {
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("{} peer={} nat-t peer-behind-nat={}", sa.tag, sa.peerText(), peerBehindNat(sa, fromPeer));
+        }
+    }
+
     /**
-     * Message 4's NAT-D payloads (RFC 3947 section 3.2: first the remote end, the peer, then our own address): a
+     * Our NAT-D payloads (Main Mode message 4, Aggressive Mode message 2) (RFC 3947 section 3.2: first the remote end, the peer, then our own address): a
      * deliberately wrong hash for the peer, then the true hash of our address.
      */
     static List<Payload> build(IkeSa sa) {

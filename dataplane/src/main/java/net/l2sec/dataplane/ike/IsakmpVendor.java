@@ -10,7 +10,7 @@ import java.util.List;
 import net.l2sec.dataplane.ike.message.Payload;
 
 /**
- * Vendor ID task of Main Mode messages 1 and 2: NAT-T (RFC 3947 section 3.1 and the drafts), DPD (RFC 3706
+ * Vendor ID task of Main Mode messages 1 and 2 (and Aggressive Mode messages 1 and 2): NAT-T (RFC 3947 section 3.1 and the drafts), DPD (RFC 3706
  * section 5), and the Windows VIDs we recognise without acting on them.
  */
 final class IsakmpVendor {
@@ -57,6 +57,15 @@ final class IsakmpVendor {
             }
         }
         return new Announced(natT, natVid, dpd, windows, frag);
+    }
+
+    /** What message 1 announced, recorded in the new SA: NAT-T flavour, DPD, fragmentation (if we do it). */
+    static Announced process(IkeSa ike, List<Payload.VendorId> vids, IkeSettings s) {
+        Announced a = process(vids);
+        ike.natT = a.natT();
+        ike.peerDpd = a.dpd();
+        ike.peerFragmentation = a.fragmentation() && s.fragmentation().enabled();
+        return a;
     }
 
     private static int rank(byte[] d) {

@@ -16,8 +16,6 @@ import javax.security.auth.x500.X500Principal;
 import net.l2sec.dataplane.ike.auth.CertificateAuth;
 import net.l2sec.dataplane.ike.auth.PeerValidation;
 import net.l2sec.dataplane.ike.auth.RsaSignature;
-import net.l2sec.dataplane.ike.keymat.DiffieHellman;
-import net.l2sec.dataplane.ike.keymat.Keymat;
 import net.l2sec.dataplane.ike.message.ExchangeType;
 import net.l2sec.dataplane.ike.message.IkeDecodeException;
 import net.l2sec.dataplane.ike.message.IsakmpCodec;
@@ -62,27 +60,18 @@ final class MainMode {
             return null;
         }
         Phase1Proposal chosen = Phase1Proposal.select(sa, s);
-        long responderCookie = responder.newCookie();
         if (chosen == null) {
-            LOG.warn("peer={} phase1 failed reason=no_proposal_chosen offered: {}; allowed: {}", IkeResponder.text(peer),
-                    Phase1Proposal.describeOffer(sa), Phase1Proposal.describeAllowed(s));
-            responder.metrics().phase1Failed(FailureReason.NO_PROPOSAL_CHOSEN);
-            responder.sendUnprotectedNotify(peer, local, h.initiatorCookie(), responderCookie,
-                    Payload.Notify.NO_PROPOSAL_CHOSEN);
+            responder.noProposalChosen(LOG, h, peer, local, sa);
             return null;
         }
-        IkeSa ike = new IkeSa(h.initiatorCookie(), responderCookie, peer, local, responder.scheduler().nanoTime());
+        IkeSa ike = new IkeSa(h.initiatorCookie(), responder.newCookie(), peer, local, responder.scheduler().nanoTime());
         ike.proposal = chosen;
         ike.saiB = chain.body(Payload.Sa.class);
-        IsakmpVendor.Announced vids = IsakmpVendor.process(chain.all(Payload.VendorId.class));
-        ike.natT = vids.natT();
-        ike.peerDpd = vids.dpd();
-        ike.peerFragmentation = vids.fragmentation() && s.fragmentation().enabled();
+        IsakmpVendor.Announced vids = IsakmpVendor.process(ike, chain.all(Payload.VendorId.class), s);
         List<Payload> reply = new ArrayList<>();
-        reply.add(new Payload.Sa(sa.doi(), sa.situation(), List.of(new Payload.Proposal(chosen.proposalNumber(),
-                Payload.Proposal.PROTO_ISAKMP, new byte[0], List.of(chosen.transform())))));
+        reply.add(chosen.response(sa));
         reply.addAll(IsakmpVendor.build(vids, s.fragmentation().enabled()));
-        byte[] response = IsakmpCodec.encode(header(ike, 0), reply);
+        byte[] response = IsakmpCodec.encode(ike.header(ExchangeType.IDENTITY_PROTECTION), reply);
         responder.register(ike);
         LOG.debug("{} peer={} phase1 started {} nat-t={} dpd={} windows={} fragmentation={}", ike.tag, ike.peerText(),
                 chosen.label(), ike.natT, vids.dpd(), vids.windows(), vids.fragmentation());
@@ -94,39 +83,20 @@ final class MainMode {
     void message3(IkeSa ike, IsakmpHeader h, PayloadChain chain, byte[] request) {
         Payload.Ke ke = chain.first(Payload.Ke.class);
         Payload.Nonce nonce = chain.first(Payload.Nonce.class);
-        if (ke == null || nonce == null || nonce.data().length < 8 || nonce.data().length > 256) {
+        if (ke == null || !IkeSa.nonceValid(nonce)) {
             responder.phase1Failed(ike, FailureReason.INVALID_PAYLOAD, "message 3 without KE or a valid nonce");
             return;
         }
-        ike.dh = DiffieHellman.generate(ike.proposal.group());
-        byte[] gxy;
         try {
-            gxy = ike.dh.sharedSecret(ke.data());
+            ike.deriveKeys(ke.data(), nonce.data(), responder.random(32),
+                    ike.proposal.signatures() ? null : responder.preSharedKey());
         } catch (GeneralSecurityException e) {
             responder.phase1Failed(ike, FailureReason.INVALID_KE, "bad KE: " + e.getMessage());
             return;
         }
-        ike.gxi = ke.data();
-        ike.gxr = ike.dh.publicValue();
-        ike.ni = nonce.data();
-        ike.nr = responder.random(32);
-        Keymat k = new Keymat(ike.proposal.hash(), ike.proposal.cipher(), ike.proposal.keyBits(), ike.initiatorCookie,
-                ike.responderCookie);
-        if (ike.proposal.signatures()) {
-            k.deriveSignature(ike.ni, ike.nr, gxy);
-        } else {
-            byte[] psk = responder.settings().psk().orElse(null);
-            // without a PSK configured no initiator can authenticate: a random key makes message 5 fail as auth_failed
-            k.derivePreSharedKey(psk != null ? psk : responder.random(32), ike.ni, ike.nr, gxy);
-        }
-        Arrays.fill(gxy, (byte) 0);
-        k.initPhase1Iv(ike.gxi, ike.gxr);
-        ike.keymat = k;
-        ike.dh = null;
         List<Payload> reply = new ArrayList<>(List.of(new Payload.Ke(ike.gxr), new Payload.Nonce(ike.nr)));
         if (ike.natT != IkeSa.NatT.NONE) {
-            List<Payload.NatD> theirs = chain.all(Payload.NatD.class);
-            LOG.debug("{} peer={} nat-t peer-behind-nat={}", ike.tag, ike.peerText(), IsakmpNatd.peerBehindNat(ike, theirs));
+            IsakmpNatd.logPeerBehindNat(ike, chain.all(Payload.NatD.class));
             reply.addAll(IsakmpNatd.build(ike));
         }
         if (ike.proposal.signatures()) {
@@ -136,7 +106,7 @@ final class MainMode {
             }
         }
         ike.state = IkeSa.State.MM_KE_SENT;
-        responder.respond(ike, request, IsakmpCodec.encode(header(ike, 0), reply), true);
+        responder.respond(ike, request, IsakmpCodec.encode(ike.header(ExchangeType.IDENTITY_PROTECTION), reply), true);
     }
 
     /** Message 5: IDii and HASH_I, encrypted; reply IDir and HASH_R. */
@@ -145,7 +115,7 @@ final class MainMode {
         try {
             chain = ike.unprotect(h, request);
         } catch (IkeDecodeException e) {
-            authFailed(ike, "message 5 does not decrypt to valid payloads (" + e.getMessage() + ")",
+            responder.authFailed(LOG, ike, "message 5 does not decrypt to valid payloads (" + e.getMessage() + ")",
                     Payload.Notify.AUTHENTICATION_FAILED);
             return;
         }
@@ -156,12 +126,12 @@ final class MainMode {
         Payload.Id id = chain.first(Payload.Id.class);
         Payload.Hash hash = chain.first(Payload.Hash.class);
         if (id == null || hash == null) {
-            authFailed(ike, "message 5 without ID or HASH", Payload.Notify.AUTHENTICATION_FAILED);
+            responder.authFailed(LOG, ike, "message 5 without ID or HASH", Payload.Notify.AUTHENTICATION_FAILED);
             return;
         }
         byte[] expected = ike.keymat.hashI(ike.gxi, ike.gxr, ike.saiB, chain.body(Payload.Id.class));
         if (!MessageDigest.isEqual(expected, hash.data())) {
-            authFailed(ike, "HASH_I mismatch", Payload.Notify.INVALID_HASH_INFORMATION); // RFC 2408 section 5.4
+            responder.authFailed(LOG, ike, "HASH_I mismatch", Payload.Notify.INVALID_HASH_INFORMATION); // RFC 2408 section 5.4
             return;
         }
         responder.floatPeer(ike, peer, local); // before localId: our address may be the one of 4500
@@ -178,7 +148,7 @@ final class MainMode {
         Payload.Id id = chain.first(Payload.Id.class);
         Payload.Sig sig = chain.first(Payload.Sig.class);
         if (id == null || sig == null) {
-            authFailed(ike, "message 5 without ID or SIG", Payload.Notify.AUTHENTICATION_FAILED);
+            responder.authFailed(LOG, ike, "message 5 without ID or SIG", Payload.Notify.AUTHENTICATION_FAILED);
             return;
         }
         List<X509Certificate> certs = new ArrayList<>();
@@ -189,11 +159,12 @@ final class MainMode {
                 certs.add((X509Certificate) cf.generateCertificate(new java.io.ByteArrayInputStream(c.data())));
             }
         } catch (CertificateException e) {
-            fail(ike, FailureReason.CERT_INVALID, "malformed CERT payload: " + e.getMessage(), Payload.Notify.INVALID_CERTIFICATE);
+            responder.phase1Failed(LOG, ike, FailureReason.CERT_INVALID, "malformed CERT payload: " + e.getMessage(),
+                    Payload.Notify.INVALID_CERTIFICATE);
             return;
         }
         if (certs.isEmpty()) {
-            fail(ike, FailureReason.CERT_INVALID, "no X.509 CERT payload (we know no peer certificates otherwise)",
+            responder.phase1Failed(LOG, ike, FailureReason.CERT_INVALID, "no X.509 CERT payload (we know no peer certificates otherwise)",
                     Payload.Notify.INVALID_CERTIFICATE);
             return;
         }
@@ -201,18 +172,18 @@ final class MainMode {
         try {
             cert = validation.validate(certs);
         } catch (PeerValidation.InvalidCertificate e) {
-            fail(ike, FailureReason.CERT_INVALID, e.getMessage(), Payload.Notify.INVALID_CERTIFICATE);
+            responder.phase1Failed(LOG, ike, FailureReason.CERT_INVALID, e.getMessage(), Payload.Notify.INVALID_CERTIFICATE);
             return;
         }
         String who = "subject=\"" + cert.getSubjectX500Principal() + "\" issuer=\"" + cert.getIssuerX500Principal() + "\"";
         if (!validation.idMatches(id, cert)) {
-            fail(ike, FailureReason.ID_MISMATCH, "ID " + describe(id) + " is not an identity of " + who + " (rule "
+            responder.phase1Failed(LOG, ike, FailureReason.ID_MISMATCH, "ID " + describe(id) + " is not an identity of " + who + " (rule "
                     + ours.idRule() + ")", Payload.Notify.AUTHENTICATION_FAILED);
             return;
         }
         byte[] hashI = ike.keymat.hashI(ike.gxi, ike.gxr, ike.saiB, chain.body(Payload.Id.class));
         if (!RsaSignature.verify(cert.getPublicKey(), hashI, sig.data())) {
-            authFailed(ike, "SIG_I does not verify with the key of " + who, Payload.Notify.INVALID_SIGNATURE);
+            responder.authFailed(LOG, ike, "SIG_I does not verify with the key of " + who, Payload.Notify.INVALID_SIGNATURE);
             return;
         }
         LOG.info("{} peer={} authenticated by certificate {}", ike.tag, ike.peerText(), who);
@@ -240,29 +211,21 @@ final class MainMode {
         byte[] response = ike.protect(ExchangeType.IDENTITY_PROTECTION, 0, reply);
         ike.keymat.completePhase1();
         responder.respond(ike, request, response, false);
-        boolean initialContact = chain.all(Payload.Notify.class).stream()
-                .anyMatch(n -> n.notifyType() == Payload.Notify.INITIAL_CONTACT);
-        responder.phase1Established(ike, initialContact);
+        responder.phase1Established(ike, Informational.initialContact(chain));
     }
 
-    private static byte[] body(Payload p) {
+    static byte[] body(Payload p) {
         byte[] e = IsakmpCodec.encodePayloads(List.of(p));
         return Arrays.copyOfRange(e, 4, e.length);
     }
 
-    private void authFailed(IkeSa ike, String why, int notifyType) {
-        fail(ike, FailureReason.AUTH_FAILED, why + (ike.proposal.signatures() ? "" : " (usually a pre-shared key mismatch)"),
-                notifyType);
-    }
-
-    private void fail(IkeSa ike, FailureReason reason, String why, int notifyType) {
-        LOG.warn("{} peer={} phase1 failed reason={}: {}", ike.tag, ike.peerText(), reason.tag(), why);
-        responder.sendUnprotectedNotify(ike.peer, ike.local, ike.initiatorCookie, ike.responderCookie, notifyType);
-        responder.phase1Failed(ike, reason, null);
-    }
-
     private Payload.Id localId(IkeSa ike) {
-        String configured = responder.settings().localId().orElse(null);
+        return localId(responder.settings(), ike);
+    }
+
+    /** Our ID payload: the configured local ID (IPv4 literal or FQDN), else our address as the peer reached it. */
+    static Payload.Id localId(IkeSettings settings, IkeSa ike) {
+        String configured = settings.localId().orElse(null);
         if (configured != null) {
             if (configured.matches("\\d{1,3}(\\.\\d{1,3}){3}")) {
                 try {
@@ -298,10 +261,5 @@ final class MainMode {
         } catch (IllegalArgumentException e) {
             return "dn:?";
         }
-    }
-
-    static IsakmpHeader header(IkeSa ike, int messageId) {
-        return new IsakmpHeader(ike.initiatorCookie, ike.responderCookie, 0, IsakmpHeader.VERSION_1_0,
-                ExchangeType.IDENTITY_PROTECTION, 0, messageId, 0);
     }
 }

@@ -37,24 +37,45 @@ record Phase1Proposal(int proposalNumber, Payload.Transform transform, IkeCipher
 
     /** The first acceptable transform of the first proposal, in the client's order; null if none. */
     static Phase1Proposal select(Payload.Sa sa, IkeSettings s) {
+        return select(sa, s, s.certificates().isPresent());
+    }
+
+    /** As {@link #select(Payload.Sa, IkeSettings)}, pre-shared key transforms only (Aggressive Mode). */
+    static Phase1Proposal selectPreSharedKey(Payload.Sa sa, IkeSettings s) {
+        return select(sa, s, false);
+    }
+
+    private static Phase1Proposal select(Payload.Sa sa, IkeSettings s, boolean signatures) {
         if (sa.doi() != Payload.DOI_IPSEC || sa.situation() != Payload.SIT_IDENTITY_ONLY) return null;
         for (Payload.Proposal p : sa.proposals()) {
             if (p.protocolId() != Payload.Proposal.PROTO_ISAKMP) continue;
             for (Payload.Transform t : p.transforms()) {
-                Phase1Proposal c = accept(p.number(), t, s);
+                Phase1Proposal c = accept(p.number(), t, s, signatures);
                 if (c != null) return c;
             }
         }
         return null;
     }
 
-    private static Phase1Proposal accept(int number, Payload.Transform t, IkeSettings s) {
+    /** Whether every transform of every proposal names the same DH group (RFC 2409 section 5.4, Aggressive Mode). */
+    static boolean oneGroup(Payload.Sa sa) {
+        return sa.proposals().stream().flatMap(p -> p.transforms().stream()).mapToInt(t -> value(t, GROUP)).distinct()
+                .count() <= 1;
+    }
+
+    /** Our SA payload in reply: the chosen transform of the chosen proposal, unchanged. */
+    Payload.Sa response(Payload.Sa offered) {
+        return new Payload.Sa(offered.doi(), offered.situation(), List.of(new Payload.Proposal(proposalNumber,
+                Payload.Proposal.PROTO_ISAKMP, new byte[0], List.of(transform))));
+    }
+
+    private static Phase1Proposal accept(int number, Payload.Transform t, IkeSettings s, boolean signatures) {
         if (t.transformId() != KEY_IKE) return null;
         IkeCipher cipher = IkeCipher.of(value(t, ENCRYPTION));
         IkeHash hash = IkeHash.of(value(t, HASH));
         DhGroup group = DhGroup.of(value(t, GROUP));
         int auth = value(t, AUTH_METHOD);
-        boolean authAllowed = auth == AUTH_PSK ? s.pskAuth() : auth == AUTH_RSA_SIG && s.certificates().isPresent();
+        boolean authAllowed = auth == AUTH_PSK ? s.pskAuth() : auth == AUTH_RSA_SIG && signatures;
         if (cipher == null || hash == null || group == null || !authAllowed) return null;
         if (!s.ikeHashes().contains(hash) || !s.allowedGroups().contains(group)) return null;
         int keyBits;

@@ -2,14 +2,14 @@
  * IKEv1 responder (RFC 2409 with the IPsec DOI of RFC 2407, NAT-T of RFC 3947 and its drafts, DPD of RFC 3706)
  * for L2TP/IPsec clients: Main Mode with pre-shared keys or RSA signatures (X.509 certificates, {@code ike.auth}),
  * IKEv1 fragmentation as Windows and strongSwan do it ({@code IsakmpFragmentation}), Quick Mode for
- * transport-mode ESP over UDP/4500, and Informational exchanges. Aggressive Mode and XAUTH/Mode Config are not
- * implemented.
+ * transport-mode ESP over UDP/4500, and Informational exchanges. Aggressive Mode with pre-shared keys only, off
+ * unless {@code IkeSettings.aggressiveMode()}. XAUTH/Mode Config are not implemented.
  *
  * <p>Structure follows strongSwan's IKEv1: {@link net.l2sec.dataplane.ike.IkeResponder} finds the SA of a datagram
- * and hands it to the task of its exchange ({@code MainMode}, {@code QuickMode}, {@code Informational}, with
- * {@code IsakmpVendor} and {@code IsakmpNatd} for the vendor IDs and NAT detection, {@code IsakmpFragmentation}
- * for fragments); {@code ike.keymat.Keymat} holds every key; {@code ike.auth} holds certificates and checks peers;
- * {@code ike.message} is the codec. Child SAs are handed to ESP through
+ * and hands it to the task of its exchange ({@code MainMode}, {@code AggressiveMode}, {@code QuickMode},
+ * {@code Informational}, with {@code IsakmpVendor} and {@code IsakmpNatd} for the vendor IDs and NAT detection,
+ * {@code IsakmpFragmentation} for fragments); {@code ike.keymat.Keymat} holds every key; {@code ike.auth} holds
+ * certificates and checks peers; {@code ike.message} is the codec. Child SAs are handed to ESP through
  * {@link net.l2sec.dataplane.ipsec.ChildSaTable}.
  *
  * <p>Policy decisions worth knowing:
@@ -17,6 +17,11 @@
  * <li>Our NAT-D payload never matches (forced encapsulation): every NAT-T peer floats to UDP/4500 and
  *     encapsulates ESP; a Quick Mode that does not come over 4500 or does not propose UDP-Transport mode is
  *     refused.</li>
+ * <li>Aggressive Mode is refused and counted ({@code aggressive_mode_refused}) unless enabled: its message 2
+ *     gives any initiator HASH_R, a keyed hash of the PSK open to offline guessing. When enabled: PSK transforms
+ *     only, one proposal whose transforms share one DH group (else NO-PROPOSAL-CHOSEN, counted
+ *     {@code no_proposal_chosen}), an encrypted message 3; the SA floats with message 3 like Main Mode with message
+ *     5, and is then the same as a Main Mode SA for Quick Mode, Informational and DPD.</li>
  * <li>Child SAs are removed one by one by inbound SPI ({@code ChildSaTable.remove}); {@code removeAll} is not
  *     used, because IKEv1 IPsec SAs outlive the ISAKMP SA that made them: when a client re-authenticates (new
  *     Main Mode) and then deletes its old ISAKMP SA, the child SAs move to the new ISAKMP SA.</li>

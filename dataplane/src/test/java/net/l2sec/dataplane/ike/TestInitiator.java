@@ -185,6 +185,62 @@ final class TestInitiator {
         return c;
     }
 
+    /** Aggressive Mode message 1: SA, KE, Ni, IDii and the vendor IDs of {@link #mm1()}. */
+    byte[] am1() {
+        return am1(List.of(p1(1, cipher, keyBits, hash, group)));
+    }
+
+    byte[] am1(List<Payload.Transform> transforms) {
+        Payload.Sa sa = new Payload.Sa(1, 1, List.of(new Payload.Proposal(1, 1, new byte[0], transforms)));
+        saiB = body(sa);
+        dh = DiffieHellman.generate(group);
+        gxi = dh.publicValue();
+        ni = new byte[20];
+        RANDOM.nextBytes(ni);
+        return IsakmpCodec.encode(header(ExchangeType.AGGRESSIVE, 0, 0), List.of(sa, new Payload.Ke(gxi),
+                new Payload.Nonce(ni), myId, new Payload.VendorId(IsakmpVendor.RFC3947),
+                new Payload.VendorId(IsakmpVendor.FRAGMENTATION), new Payload.VendorId(IsakmpVendor.DPD)));
+    }
+
+    /** Aggressive Mode message 2: derives the keys with our PSK ({@link #hashRValid} says whether it was the same). */
+    PayloadChain am2(byte[] msg) throws Exception {
+        IsakmpHeader h = IsakmpCodec.decodeHeader(msg);
+        assertThat(h.exchangeType()).isEqualTo(ExchangeType.AGGRESSIVE);
+        assertThat(h.encrypted()).isFalse();
+        ckyR = h.responderCookie();
+        PayloadChain c = IsakmpCodec.decodePayloads(h, msg);
+        gxr = c.first(Payload.Ke.class).data();
+        nr = c.first(Payload.Nonce.class).data();
+        keymat = new Keymat(hash, cipher, keyBits, ckyI, ckyR);
+        keymat.derivePreSharedKey(psk, ni, nr, dh.sharedSecret(gxr));
+        keymat.initPhase1Iv(gxi, gxr);
+        return c;
+    }
+
+    /** HASH_R of Aggressive Mode message 2, checked as a real initiator does before it sends message 3. */
+    boolean hashRValid(PayloadChain am2) {
+        return equalsConstantTime(am2.first(Payload.Hash.class).data(), keymat.hashR(gxi, gxr, saiB, am2.body(Payload.Id.class)));
+    }
+
+    /** Aggressive Mode message 3: HASH_I encrypted, with or without our NAT-D payloads (both occur in the wild). */
+    byte[] am3(boolean natd) {
+        List<Payload> p = new ArrayList<>(List.of(new Payload.Hash(keymat.hashI(gxi, gxr, saiB, body(myId)))));
+        if (natd) {
+            p.add(new Payload.NatD(false, new byte[hash.length()]));
+            p.add(new Payload.NatD(false, new byte[hash.length()]));
+        }
+        byte[] m = protect(ExchangeType.AGGRESSIVE, 0, p);
+        keymat.completePhase1();
+        return m;
+    }
+
+    /** Runs Aggressive Mode to completion, message 3 on UDP/4500. */
+    TestInitiator aggressiveMode() throws Exception {
+        assertThat(hashRValid(am2(net.exchange(addr500, IkeHarness.LOCAL_500, am1())))).as("HASH_R").isTrue();
+        assertThat(net.deliver(addr4500, IkeHarness.LOCAL_4500, am3(true))).isEmpty();
+        return this;
+    }
+
     /** Runs Main Mode to completion against the harness. */
     TestInitiator mainMode() throws Exception {
         mm2(net.exchange(addr500, IkeHarness.LOCAL_500, mm1()));
