@@ -245,7 +245,6 @@ public final class ConfigLoader {
         Duration dpdDelay = dpd.duration("delay", Duration.ofSeconds(30), Duration.ZERO, Duration.ofHours(1));
         int dpdFailures = dpd.integer("max-failures", 5, 1, 100);
         boolean aggressive = n.bool("aggressive-mode", false);
-        if (aggressive) n.problem("aggressive-mode", "Aggressive Mode is not implemented in this release (it is refused and counted)");
         ConfigNode limits = n.section("limits");
         int halfOpen = limits.integer("half-open", 1024, 1, 1_000_000);
         int perSource = limits.integer("new-per-source-per-second", 5, 1, 100_000);

@@ -162,9 +162,9 @@ class ConfigLoaderTest {
                     modp1024: true
                 """));
         assertThat(on.ipsec().ikeGroups()).contains("modp1024");
-        Path aggressive = write(MINIMAL + "ipsec:\n  psk: a-long-enough-pre-shared-key\n  aggressive-mode: true\n");
-        assertThatThrownBy(() -> ConfigLoader.load(aggressive)).isInstanceOf(ConfigException.class)
-                .hasMessageContaining("ipsec.aggressive-mode: Aggressive Mode is not implemented");
+        ConcentratorConfig aggressive = ConfigLoader.load(write(MINIMAL
+                + "ipsec:\n  psk: a-long-enough-pre-shared-key\n  aggressive-mode: true\n"));
+        assertThat(aggressive.ipsec().aggressiveMode()).isTrue();
         assertThat(on.ipsec().legacyModp1024()).isTrue();
     }
 
