@@ -122,7 +122,7 @@ public final class Concentrator implements AutoCloseable {
             Bootstrap b = udp(loop);
             if (config.requireIpsec()) {
                 log.info("l2tp.require-ipsec is true: L2TP is accepted only inside IPsec; plain L2TP datagrams on {} are "
-                        + "dropped and counted (l2sec_l2tp_packets_dropped_total{{reason=\"ipsec_required\"}})", config.l2tpListen());
+                        + "dropped and counted (l2sec_l2tp_packets_dropped_total{reason=\"ipsec_required\"})", config.l2tpListen());
                 b.handler(new IpsecRequired(registry));
             } else {
                 log.warn("!!! l2tp.require-ipsec is false: plain L2TP is accepted on {} WITHOUT ENCRYPTION. PAP passwords "
