@@ -146,7 +146,7 @@ final class QuickMode {
         responder.childSas().install(new ChildSaSpec(ike.tag, ike.peer, local, inboundSpi, chosen.peerSpi(),
                 chosen.cipher(), chosen.keyBits(), chosen.integrity(), in, out, chosen.lifetime(),
                 chosen.lifetimeKbytes() * 1024, peerL2tpPort));
-        ike.children.add(new IkeSa.ChildSa(inboundSpi, chosen.peerSpi(), idci, idcr, chosen.label()));
+        ike.children.add(new IkeSa.ChildSa(inboundSpi, chosen.peerSpi(), idci, idcr, chosen));
         responder.metrics().phase2Completed();
         if (rekey) responder.metrics().rekey(2);
         LOG.info("{} peer={} phase2 up esp={} spi-in={} spi-out={} lifetime={}s{}", ike.tag, ike.peerText(),
