@@ -25,6 +25,7 @@ import org.slf4j.LoggerFactory;
  * </pre>
  * A Quick Mode whose IDs equal those of a child SA already installed is a rekey: the new pair is installed
  * next to the old one, which the client deletes (Delete payload) or which expires at its lifetime in ESP.
+ * Quick Modes we initiate ourselves are {@link QuickModeRekey}.
  */
 final class QuickMode {
     private static final Logger LOG = LoggerFactory.getLogger(QuickMode.class);
