@@ -13,7 +13,9 @@ enum FailureReason {
     RATE_LIMITED("rate_limited"),
     AGGRESSIVE_MODE_REFUSED("aggressive_mode_refused"),
     HALF_OPEN_LIMIT("half_open_limit"),
-    INVALID_KE("invalid_ke");
+    INVALID_KE("invalid_ke"),
+    /** A child SA to rekey whose ISAKMP SA is gone (IKEv1 IPsec SAs outlive it): the client renegotiates. */
+    NO_IKE_SA("no_ike_sa");
 
     private final String tag;
 

@@ -240,6 +240,17 @@ public final class IkeResponder implements IkeDatagramSink, AutoCloseable {
             throw new IkeDecodeException(DropReason.UNEXPECTED_MESSAGE, "Quick Mode before phase 1 completed");
         }
         int mid = h.messageId();
+        QuickModeRekey rekey = ike.rekeys.get(mid);
+        if (rekey != null) {
+            // message 2 of a Quick Mode we initiated; one that does not decrypt leaves it waiting (and resending)
+            PayloadChain chain = ike.unprotect(h, msg);
+            ike.rekeys.remove(mid);
+            ike.lastInboundNanos = scheduler.nanoTime();
+            floatPeer(ike, peer, local);
+            rekey.message2(chain, msg);
+            ike.keymat.endExchange(mid);
+            return;
+        }
         QuickMode qm = ike.quickModes.get(mid);
         if (qm == null && ike.quickModes.size() >= MAX_QUICK_MODES_PER_SA) {
             throw new IkeDecodeException(DropReason.UNEXPECTED_MESSAGE, "too many Quick Modes in progress");
@@ -593,6 +604,88 @@ public final class IkeResponder implements IkeDatagramSink, AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * ESP reached the soft limit of the pair with inbound SPI {@code inboundSpi} (time, octets or sequence numbers):
+     * initiates a Quick Mode for the same traffic and transform through the ISAKMP SA that now holds the pair
+     * (found by SPI: after a phase-1 rekey the pair has moved to a newer ISAKMP SA than {@code ikeSaTag}). Without
+     * an established ISAKMP SA the pair is left to expire (counted {@code no_ike_sa}); the client renegotiates.
+     * Runs on the dataplane event loop.
+     *
+     * @param why ESP's reason, for the log
+     */
+    public void rekeyChildSa(String ikeSaTag, int inboundSpi, String why) {
+        IkeSa ike = ownerOf(inboundSpi);
+        if (ike == null || !ike.established()) {
+            LOG.info("{} phase2 rekey of spi-in={} ({}) not initiated: no ISAKMP SA; the pair expires, the client "
+                    + "renegotiates", ikeSaTag, QuickModeRekey.hex(inboundSpi), why);
+            metrics.phase2Failed(FailureReason.NO_IKE_SA);
+            return;
+        }
+        if (ike.rekeys.values().stream().anyMatch(r -> r.oldInboundSpi() == inboundSpi)) {
+            LOG.debug("{} phase2 rekey of spi-in={} already in progress", ike.tag, QuickModeRekey.hex(inboundSpi));
+            return;
+        }
+        int mid;
+        do {
+            mid = newMessageId();
+        } while (ike.quickModes.containsKey(mid) || ike.rekeys.containsKey(mid));
+        ike.rekeys.put(mid, QuickModeRekey.start(this, ike, childOf(ike, inboundSpi), why, mid));
+    }
+
+    /**
+     * ESP deleted the pair with inbound SPI {@code inboundSpi} at its hard limit: the peer is told with a Delete
+     * payload if the ISAKMP SA that holds the pair is still there, and the SPI is forgotten. Runs on the dataplane
+     * event loop.
+     */
+    public void childSaExpired(String ikeSaTag, int inboundSpi) {
+        spis.remove(inboundSpi);
+        IkeSa ike = ownerOf(inboundSpi);
+        if (ike == null) {
+            LOG.debug("{} phase2 spi-in={} expired, no ISAKMP SA to tell the peer", ikeSaTag, QuickModeRekey.hex(inboundSpi));
+            return;
+        }
+        IkeSa.ChildSa c = childOf(ike, inboundSpi);
+        ike.children.remove(c);
+        LOG.info("{} peer={} phase2 down esp={} spi-in={} spi-out={} cause=expired", ike.tag, ike.peerText(), c.label(),
+                QuickModeRekey.hex(inboundSpi), QuickModeRekey.hex(c.outboundSpi()));
+        if (ike.established()) informational.send(ike, List.of(espDelete(inboundSpi)));
+    }
+
+    /**
+     * A pair replaced by a rekey we initiated: the peer is told now (Delete), ESP drops it after
+     * {@link QuickModeRekey#GRACE} so that packets already sent with it still decrypt.
+     */
+    void retireChild(int inboundSpi, String cause) {
+        IkeSa ike = ownerOf(inboundSpi);
+        if (ike == null) return; // expired or deleted by the peer meanwhile
+        if (ike.established()) informational.send(ike, List.of(espDelete(inboundSpi)));
+        scheduler.schedule(QuickModeRekey.GRACE, () -> {
+            IkeSa owner = ownerOf(inboundSpi);
+            if (owner == null) return;
+            IkeSa.ChildSa c = childOf(owner, inboundSpi);
+            owner.children.remove(c);
+            spis.remove(inboundSpi);
+            childSas.remove(inboundSpi, cause);
+            LOG.info("{} peer={} phase2 down esp={} spi-in={} spi-out={} cause={}", owner.tag, owner.peerText(),
+                    c.label(), QuickModeRekey.hex(inboundSpi), QuickModeRekey.hex(c.outboundSpi()), cause);
+        });
+    }
+
+    private static Payload.Delete espDelete(int inboundSpi) {
+        return new Payload.Delete(Payload.DOI_IPSEC, Payload.Proposal.PROTO_ESP, 4, List.of(QuickModeRekey.spiBytes(inboundSpi)));
+    }
+
+    /** The ISAKMP SA holding the child SA of our inbound SPI {@code inboundSpi}, or null. */
+    private IkeSa ownerOf(int inboundSpi) {
+        for (IkeSa ike : sas.values()) if (childOf(ike, inboundSpi) != null) return ike;
+        return null;
+    }
+
+    private static IkeSa.ChildSa childOf(IkeSa ike, int inboundSpi) {
+        for (IkeSa.ChildSa c : ike.children) if (c.inboundSpi() == inboundSpi) return c;
+        return null;
     }
 
     /** Established ISAKMP SAs. */

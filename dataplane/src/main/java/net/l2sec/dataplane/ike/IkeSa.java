@@ -30,8 +30,14 @@ final class IkeSa {
     /** NAT-T flavour agreed through the vendor IDs (RFC 3947 or a draft). */
     enum NatT { NONE, DRAFT, RFC }
 
-    /** A child SA pair this IKE SA installed. */
-    record ChildSa(int inboundSpi, int outboundSpi, Payload.Id idci, Payload.Id idcr, String label) {
+    /**
+     * A child SA pair this IKE SA installed, with the Quick Mode IDs as the client sent them (IDci the client's,
+     * IDcr ours; null without IDs) and the transform agreed, which a rekey we initiate proposes again.
+     */
+    record ChildSa(int inboundSpi, int outboundSpi, Payload.Id idci, Payload.Id idcr, ChildProposal proposal) {
+        String label() {
+            return proposal.label();
+        }
     }
 
     final long initiatorCookie;
@@ -61,6 +67,8 @@ final class IkeSa {
 
     /** Quick Modes in progress, by message id. */
     final Map<Integer, QuickMode> quickModes = new HashMap<>();
+    /** Quick Modes we initiated to rekey a child SA, by message id. */
+    final Map<Integer, QuickModeRekey> rekeys = new HashMap<>();
     final List<ChildSa> children = new ArrayList<>();
 
     Scheduler.Timeout halfOpenTimer, lifetimeTimer, dpdTimer;
@@ -192,6 +200,7 @@ final class IkeSa {
         if (retransmission != null) retransmission.cancel();
         if (reassembly != null) reassembly.cancel();
         quickModes.values().forEach(QuickMode::cancel);
+        rekeys.values().forEach(QuickModeRekey::abandon);
     }
 
     /** Forgets every secret. */

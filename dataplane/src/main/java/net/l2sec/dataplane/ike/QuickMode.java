@@ -25,6 +25,7 @@ import org.slf4j.LoggerFactory;
  * </pre>
  * A Quick Mode whose IDs equal those of a child SA already installed is a rekey: the new pair is installed
  * next to the old one, which the client deletes (Delete payload) or which expires at its lifetime in ESP.
+ * Quick Modes we initiate ourselves are {@link QuickModeRekey}.
  */
 final class QuickMode {
     private static final Logger LOG = LoggerFactory.getLogger(QuickMode.class);
@@ -146,7 +147,7 @@ final class QuickMode {
         responder.childSas().install(new ChildSaSpec(ike.tag, ike.peer, local, inboundSpi, chosen.peerSpi(),
                 chosen.cipher(), chosen.keyBits(), chosen.integrity(), in, out, chosen.lifetime(),
                 chosen.lifetimeKbytes() * 1024, peerL2tpPort));
-        ike.children.add(new IkeSa.ChildSa(inboundSpi, chosen.peerSpi(), idci, idcr, chosen.label()));
+        ike.children.add(new IkeSa.ChildSa(inboundSpi, chosen.peerSpi(), idci, idcr, chosen));
         responder.metrics().phase2Completed();
         if (rekey) responder.metrics().rekey(2);
         LOG.info("{} peer={} phase2 up esp={} spi-in={} spi-out={} lifetime={}s{}", ike.tag, ike.peerText(),

@@ -27,6 +27,12 @@
  *     Main Mode) and then deletes its old ISAKMP SA, the child SAs move to the new ISAKMP SA.</li>
  * <li>A Quick Mode with the same IDs as an installed child SA is a rekey: the new pair is installed and the old
  *     one stays until the client's Delete or its lifetime in ESP (no grace timer).</li>
+ * <li>When ESP reports a pair at its soft limit ({@code IkeResponder.rekeyChildSa}, wired by the concentrator) we
+ *     initiate the Quick Mode ({@code QuickModeRekey}): same IDs mirrored (ours is IDci), the old transform and
+ *     PFS group, through whichever ISAKMP SA holds the pair now (found by SPI). Then a Delete for the old pair and
+ *     its removal from ESP 5 s later, for packets in flight. No answer after the retransmissions, or no ISAKMP SA
+ *     ({@code no_ike_sa}): the old pair expires and the client renegotiates. A pair ESP expired
+ *     ({@code childSaExpired}) gets a Delete.</li>
  * <li>INITIAL-CONTACT removes older SAs with the same identity from the same address <em>and port</em>: clients
  *     behind one NAT often present the same private-address identity, and must not delete each other.</li>
  * <li>Certificates: the peer's chain is validated with PKIX against the configured CAs (revocation off unless

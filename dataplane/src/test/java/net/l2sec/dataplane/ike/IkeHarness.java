@@ -83,6 +83,14 @@ final class IkeHarness {
         return new ArrayList<>(sent.subList(before, sent.size()));
     }
 
+    /** What the responder sent while {@code action} ran (a call from outside, e.g. an ESP event). */
+    List<Sent> during(Runnable action) {
+        int before = sent.size();
+        action.run();
+        scheduler.runPending();
+        return new ArrayList<>(sent.subList(before, sent.size()));
+    }
+
     /** The one message sent in reaction to {@code msg}. */
     byte[] exchange(InetSocketAddress peer, InetSocketAddress local, byte[] msg) {
         List<Sent> out = deliver(peer, local, msg);

@@ -380,6 +380,64 @@ final class TestInitiator {
         }
     }
 
+    /** A Quick Mode the responder initiates (a rekey), answered as a client does: its transform and IDs echoed. */
+    final class QmReply {
+        final int mySpi = RANDOM.nextInt() | 0x1000;
+        final byte[] qnr = new byte[16];
+        final int mid;
+        final PayloadChain message1;
+        final int serverSpi;
+        final byte[] qni;
+        final byte[] message2;
+        byte[] gqmxy;
+
+        /** Checks message 1 (HASH(1)) and builds message 2. */
+        QmReply(byte[] msg1) throws Exception {
+            IsakmpHeader h = IsakmpCodec.decodeHeader(msg1);
+            assertThat(h.exchangeType()).isEqualTo(ExchangeType.QUICK_MODE);
+            mid = h.messageId();
+            message1 = unprotect(msg1);
+            assertThat(((Payload.Hash) message1.payloads().get(0)).data()).as("HASH(1)")
+                    .isEqualTo(keymat.hash1(mid, message1.afterFirst()));
+            Payload.Proposal p = message1.first(Payload.Sa.class).proposals().get(0);
+            serverSpi = ByteBuffer.wrap(p.spi()).getInt();
+            qni = message1.first(Payload.Nonce.class).data();
+            RANDOM.nextBytes(qnr);
+            List<Payload> rest = new ArrayList<>();
+            rest.add(new Payload.Sa(1, 1, List.of(new Payload.Proposal(p.number(), 3,
+                    ByteBuffer.allocate(4).putInt(mySpi).array(), List.of(p.transforms().get(0))))));
+            rest.add(new Payload.Nonce(qnr));
+            Payload.Ke ke = message1.first(Payload.Ke.class);
+            if (ke != null) {
+                DiffieHellman dh = DiffieHellman.generate(DhGroup.of((int) p.transforms().get(0).attribute(3).longValue()));
+                gqmxy = dh.sharedSecret(ke.data());
+                rest.add(new Payload.Ke(dh.publicValue()));
+            }
+            rest.addAll(message1.all(Payload.Id.class));
+            List<Payload> all = new ArrayList<>();
+            all.add(new Payload.Hash(keymat.hash2(mid, qni, IsakmpCodec.encodePayloads(rest))));
+            all.addAll(rest);
+            message2 = protect(ExchangeType.QUICK_MODE, mid, all);
+        }
+
+        /** Checks HASH(3). */
+        void message3(byte[] msg) throws Exception {
+            PayloadChain c = unprotect(msg);
+            keymat.endExchange(mid);
+            assertThat(c.payloads()).hasSize(1);
+            assertThat(((Payload.Hash) c.payloads().get(0)).data()).as("HASH(3)").isEqualTo(keymat.hash3(mid, qni, qnr));
+        }
+
+        /** KEYMAT of the SA the server receives on (its SPI); Ni_b is the server's nonce here. */
+        byte[] serverInbound(int len) {
+            return keymat.childKeymat(gqmxy, 3, serverSpi, qni, qnr, len);
+        }
+
+        byte[] serverOutbound(int len) {
+            return keymat.childKeymat(gqmxy, 3, mySpi, qni, qnr, len);
+        }
+    }
+
     Qm quickMode(List<Payload.Transform> transforms, DhGroup pfs) throws Exception {
         Qm qm = new Qm(pfs);
         qm.message2(net.exchange(addr4500, IkeHarness.LOCAL_4500, qm.message1(transforms)));

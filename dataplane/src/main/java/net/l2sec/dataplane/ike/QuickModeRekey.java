@@ -1,0 +1,197 @@
+package net.l2sec.dataplane.ike;
+
+import java.nio.ByteBuffer;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import net.l2sec.dataplane.ike.keymat.DiffieHellman;
+import net.l2sec.dataplane.ike.message.ExchangeType;
+import net.l2sec.dataplane.ike.message.IsakmpCodec;
+import net.l2sec.dataplane.ike.message.Payload;
+import net.l2sec.dataplane.ike.message.PayloadChain;
+import net.l2sec.dataplane.ipsec.ChildSaSpec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A Quick Mode we initiate to replace a child SA pair near the end of its life on our side (ESP's soft limit:
+ * time, octets or sequence numbers), RFC 2409 section 5.5 with us as initiator:
+ * <pre>
+ *  HDR*, HASH(1), SA, Ni [, KE] [, IDci, IDcr] [, NAT-OAi, NAT-OAr] -->
+ *                                     <--  HDR*, HASH(2), SA, Nr [, KE] [, IDci, IDcr]
+ *  HDR*, HASH(3)                       -->
+ * </pre>
+ * The offer is the old pair's transform (its PFS group included) for the same traffic: as initiator our ID is
+ * IDci and the client's IDcr, the mirror of the Quick Mode that made the old pair. Once the new pair is installed
+ * the old one is deleted (Delete payload to the peer, removal from ESP after {@link #GRACE} so packets already
+ * in flight still decrypt). When the peer never answers, the old pair is left to expire.
+ */
+final class QuickModeRekey {
+    private static final Logger LOG = LoggerFactory.getLogger(QuickModeRekey.class);
+    static final java.time.Duration GRACE = java.time.Duration.ofSeconds(5);
+    private final IkeResponder responder;
+    private final IkeSa ike;
+    private final IkeSa.ChildSa old;
+    private final String why;
+    final int messageId;
+    private final int inboundSpi;
+    private final Payload.Id idci, idcr;
+    private final DiffieHellman pfs;
+    private byte[] ni;
+    private Retransmission retransmission;
+
+    private QuickModeRekey(IkeResponder responder, IkeSa ike, IkeSa.ChildSa old, String why, int messageId) {
+        this.responder = responder;
+        this.ike = ike;
+        this.old = old;
+        this.why = why;
+        this.messageId = messageId;
+        this.inboundSpi = responder.newSpi();
+        this.idci = old.idcr();
+        this.idcr = old.idci();
+        this.pfs = old.proposal().pfs() == null ? null : DiffieHellman.generate(old.proposal().pfs());
+    }
+
+    /** Sends message 1 and keeps resending it until message 2 or the last retransmission's interval is over. */
+    static QuickModeRekey start(IkeResponder responder, IkeSa ike, IkeSa.ChildSa old, String why, int messageId) {
+        QuickModeRekey qm = new QuickModeRekey(responder, ike, old, why, messageId);
+        qm.message1();
+        return qm;
+    }
+
+    int oldInboundSpi() {
+        return old.inboundSpi();
+    }
+
+    private void message1() {
+        responder.metrics().phase2Started();
+        ni = responder.random(32);
+        ChildProposal p = old.proposal();
+        List<Payload> rest = new ArrayList<>();
+        rest.add(new Payload.Sa(Payload.DOI_IPSEC, 1, List.of(new Payload.Proposal(1, Payload.Proposal.PROTO_ESP,
+                spiBytes(inboundSpi), List.of(p.responseTransform())))));
+        rest.add(new Payload.Nonce(ni));
+        if (pfs != null) rest.add(new Payload.Ke(pfs.publicValue()));
+        if (idci != null) {
+            rest.add(idci);
+            rest.add(idcr);
+        }
+        if (ike.natT != IkeSa.NatT.NONE) {
+            // RFC 3947 section 5.2: in transport mode the initiator sends NAT-OAi (its own address) and NAT-OAr
+            // (the responder's address as it sees it)
+            rest.add(natOa(ike.local.getAddress()));
+            rest.add(natOa(ike.peer.getAddress()));
+        }
+        byte[] msg = ike.protectWithHash1(ExchangeType.QUICK_MODE, messageId, rest);
+        responder.send(ike, msg);
+        retransmission = new Retransmission(responder.scheduler(), () -> {
+            responder.metrics().retransmit();
+            responder.send(ike, msg);
+        }, () -> {
+            if (ike.rekeys.remove(messageId) == this) {
+                ike.keymat.endExchange(messageId);
+                fail(FailureReason.TIMEOUT, "no message 2; the old pair is left to expire");
+            }
+        });
+    }
+
+    /**
+     * Message 2, decrypted: HASH(2) checked, the peer's choice checked against our offer; then HASH(3) goes out
+     * (and is resent for a repeated message 2), the new pair is installed and the old one retired. Returns false
+     * when the exchange failed.
+     */
+    boolean message2(PayloadChain chain, byte[] request) {
+        cancel();
+        if (chain.payloads().isEmpty() || !(chain.payloads().get(0) instanceof Payload.Hash h)
+                || !MessageDigest.isEqual(h.data(), ike.keymat.hash2(messageId, ni, chain.afterFirst()))) {
+            fail(FailureReason.AUTH_FAILED, "HASH(2) mismatch");
+            return false;
+        }
+        Payload.Sa sa = chain.first(Payload.Sa.class);
+        Payload.Nonce nonce = chain.first(Payload.Nonce.class);
+        Payload.Ke ke = chain.first(Payload.Ke.class);
+        List<Payload.Id> ids = chain.all(Payload.Id.class);
+        if (sa == null || !IkeSa.nonceValid(nonce) || sa.proposals().size() != 1
+                || sa.proposals().get(0).transforms().size() != 1) {
+            fail(FailureReason.INVALID_PAYLOAD, "message 2 lacks SA or nonce, or has more than one transform");
+            return false;
+        }
+        if (!ids.isEmpty() && (idci == null || ids.size() != 2 || !idci.equals(ids.get(0)) || !idcr.equals(ids.get(1)))) {
+            fail(FailureReason.INVALID_PAYLOAD, "message 2 IDs differ from ours");
+            return false;
+        }
+        ChildProposal ours = old.proposal();
+        ChildProposal chosen = ChildProposal.select(sa, ke == null ? null : ours.pfs(), responder.settings());
+        if (chosen == null || chosen.cipher() != ours.cipher() || chosen.keyBits() != ours.keyBits()
+                || chosen.integrity() != ours.integrity() || chosen.pfs() != ours.pfs()) {
+            fail(FailureReason.NO_PROPOSAL_CHOSEN, "message 2 chose " + ChildProposal.describeOffer(sa) + ", not our offer");
+            return false;
+        }
+        byte[] nr = nonce.data();
+        byte[] gqmxy = null;
+        if (pfs != null) {
+            try {
+                gqmxy = pfs.sharedSecret(ke.data());
+            } catch (GeneralSecurityException e) {
+                fail(FailureReason.INVALID_KE, "bad PFS KE: " + e.getMessage());
+                return false;
+            }
+        }
+        byte[] message3 = ike.protect(ExchangeType.QUICK_MODE, messageId,
+                List.of(new Payload.Hash(ike.keymat.hash3(messageId, ni, nr))));
+        ike.remember(request, message3);
+        responder.send(ike, message3);
+        int len = chosen.keymatLength();
+        // KEYMAT with Ni_b ours and Nr_b the peer's: we are the initiator of this exchange
+        byte[] in = ike.keymat.childKeymat(gqmxy, Payload.Proposal.PROTO_ESP, inboundSpi, ni, nr, len);
+        byte[] out = ike.keymat.childKeymat(gqmxy, Payload.Proposal.PROTO_ESP, chosen.peerSpi(), ni, nr, len);
+        if (gqmxy != null) Arrays.fill(gqmxy, (byte) 0);
+        Arrays.fill(ni, (byte) 0);
+        responder.childSas().install(new ChildSaSpec(ike.tag, ike.peer, ike.local, inboundSpi, chosen.peerSpi(),
+                chosen.cipher(), chosen.keyBits(), chosen.integrity(), in, out, chosen.lifetime(),
+                chosen.lifetimeKbytes() * 1024, old.idci() == null ? 0 : old.idci().port()));
+        // stored as the client would have sent them (IDci the client's), like every other child SA
+        ike.children.add(new IkeSa.ChildSa(inboundSpi, chosen.peerSpi(), old.idci(), old.idcr(), chosen));
+        responder.metrics().phase2Completed();
+        responder.metrics().rekey(2);
+        LOG.info("{} phase2 rekeyed (initiated: {}) spi-in={} replaces {}", ike.tag, why, hex(inboundSpi),
+                hex(old.inboundSpi()));
+        LOG.debug("{} peer={} phase2 up esp={} spi-in={} spi-out={} lifetime={}s", ike.tag, ike.peerText(),
+                chosen.label(), hex(inboundSpi), hex(chosen.peerSpi()), chosen.lifetimeSeconds());
+        responder.retireChild(old.inboundSpi(), "rekeyed");
+        return true;
+    }
+
+    private void fail(FailureReason reason, String detail) {
+        LOG.warn("{} peer={} phase2 rekey of spi-in={} failed reason={}: {}", ike.tag, ike.peerText(),
+                hex(old.inboundSpi()), reason.tag(), detail);
+        responder.metrics().phase2Failed(reason);
+        abandon();
+    }
+
+    /** Stops retransmitting and forgets our new SPI and nonce (the exchange failed or its ISAKMP SA is gone). */
+    void abandon() {
+        cancel();
+        responder.releaseSpi(inboundSpi);
+        if (ni != null) Arrays.fill(ni, (byte) 0);
+    }
+
+    void cancel() {
+        if (retransmission != null) retransmission.cancel();
+    }
+
+    private Payload.NatOa natOa(java.net.InetAddress a) {
+        return new Payload.NatOa(ike.natT == IkeSa.NatT.DRAFT,
+                a instanceof java.net.Inet4Address ? Payload.Id.ID_IPV4_ADDR : Payload.Id.ID_IPV6_ADDR, a.getAddress());
+    }
+
+    static byte[] spiBytes(int spi) {
+        return ByteBuffer.allocate(4).putInt(spi).array();
+    }
+
+    static String hex(int spi) {
+        return String.format("%08x", spi);
+    }
+}
