@@ -106,7 +106,20 @@ public final class Concentrator implements AutoCloseable {
                 DatagramSender sender = (local, peer, payload) -> senderRef.get().send(local, peer, payload);
                 EspEndpoint esp = new EspEndpoint(l2tp, sender, scheduler, registry, ic.replayWindow());
                 IkeSettings ikeSettings = IpsecSettingsMapping.ikeSettings(ic);
-                ike = new IkeResponder(ikeSettings, esp, sender, scheduler, registry);
+                IkeResponder responder = new IkeResponder(ikeSettings, esp, sender, scheduler, registry);
+                // ESP's lifetime events drive IKE: a rekey we initiate at the soft limit, a Delete at expiry
+                esp.saEvents(new EspEndpoint.SaEvents() {
+                    @Override
+                    public void rekeyNeeded(String ikeSaTag, int inboundSpi, String why) {
+                        responder.rekeyChildSa(ikeSaTag, inboundSpi, why);
+                    }
+
+                    @Override
+                    public void expired(String ikeSaTag, int inboundSpi) {
+                        responder.childSaExpired(ikeSaTag, inboundSpi);
+                    }
+                });
+                ike = responder;
                 UdpEncapsulationDemux demux = new UdpEncapsulationDemux(ike, esp, registry);
                 Channel ike500 = udp(loop).handler(new IkeDatagramHandler(ike, ikeLocal)).bind(ic.ikeListen()).sync().channel();
                 channels.add(ike500);
