@@ -23,4 +23,31 @@ public sealed interface AuthResult {
      * @param detail a short operator-facing explanation, never containing secret material
      */
     record Reject(RejectReason reason, String detail) implements AuthResult {}
+
+    /**
+     * EAP pass-through only: the backend continues the EAP conversation. The dataplane sends {@code eapPacket}
+     * (an EAP Request) to the peer unchanged and calls the backend again with the peer's Response and
+     * {@code state} (RADIUS Access-Challenge, RFC 3579 section 2.6.1).
+     */
+    record Challenge(byte[] eapPacket, byte[] state) implements AuthResult {
+        public Challenge {
+            eapPacket = eapPacket.clone();
+            state = state.clone();
+        }
+
+        @Override
+        public byte[] eapPacket() {
+            return eapPacket.clone();
+        }
+
+        @Override
+        public byte[] state() {
+            return state.clone();
+        }
+
+        @Override
+        public String toString() {
+            return "Challenge[length=" + eapPacket.length + "]";
+        }
+    }
 }

@@ -8,7 +8,16 @@ import java.util.concurrent.CompletionStage;
  * completes there; the dataplane hops back to its event loop itself. A stage that completes exceptionally is
  * treated as {@link RejectReason#BACKEND_ERROR}.
  */
-@FunctionalInterface
 public interface Authenticator {
     CompletionStage<AuthResult> authenticate(AuthRequest request);
+
+    /**
+     * True when EAP is relayed to this backend (RADIUS EAP-Message pass-through): the dataplane then asks only
+     * for the EAP Identity and hands every later EAP Response over as {@link EapCredentials}; the backend answers
+     * {@link AuthResult.Challenge} until it accepts or rejects. False (the default): the dataplane runs
+     * EAP-MSCHAPv2 / EAP-MD5 itself and passes {@link MsChapV2Credentials} / {@link ChapCredentials}.
+     */
+    default boolean relaysEap() {
+        return false;
+    }
 }

@@ -4,6 +4,7 @@ import java.net.Inet4Address;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * What an accepted user gets. Empty fields fall back to the concentrator's defaults.
@@ -13,15 +14,44 @@ import java.util.Optional;
  * @param dns            DNS servers to offer in IPCP (RFC 1877)
  * @param sessionTimeout maximum session duration
  * @param idleTimeout    idle time after which the session ends
+ * @param address        a fixed client address (RADIUS Framed-IP-Address), taken from its pool when it lies in one
+ * @param classes        RADIUS Class attribute values (RFC 2865 section 5.25), echoed unchanged in accounting
+ * @param groups         the groups the backend and directory put the user in (what the policy matched on)
+ * @param filterId       RADIUS Filter-Id, reported in the session log line and accounting
  */
 public record Authorization(String rule, Optional<String> pool, List<Inet4Address> dns,
-                            Optional<Duration> sessionTimeout, Optional<Duration> idleTimeout) {
+                            Optional<Duration> sessionTimeout, Optional<Duration> idleTimeout,
+                            Optional<Inet4Address> address, List<byte[]> classes, Set<String> groups,
+                            Optional<String> filterId) {
     public Authorization {
         dns = List.copyOf(dns);
+        classes = classes.stream().map(byte[]::clone).toList();
+        groups = Set.copyOf(groups);
+    }
+
+    /** Without address, classes, groups or filter. */
+    public Authorization(String rule, Optional<String> pool, List<Inet4Address> dns,
+                         Optional<Duration> sessionTimeout, Optional<Duration> idleTimeout) {
+        this(rule, pool, dns, sessionTimeout, idleTimeout, Optional.empty(), List.of(), Set.of(), Optional.empty());
     }
 
     /** Accept with every default. */
     public static Authorization defaults(String rule) {
         return new Authorization(rule, Optional.empty(), List.of(), Optional.empty(), Optional.empty());
+    }
+
+    @Override
+    public List<byte[]> classes() {
+        return classes.stream().map(byte[]::clone).toList();
+    }
+
+    public Authorization withRule(String newRule) {
+        return new Authorization(newRule, pool, dns, sessionTimeout, idleTimeout, address, classes, groups, filterId);
+    }
+
+    @Override
+    public String toString() {
+        return "Authorization[rule=" + rule + ", pool=" + pool.orElse("-") + ", address=" + address.map(Inet4Address::getHostAddress).orElse("-")
+                + ", groups=" + groups + ", classes=" + classes.size() + "]";
     }
 }

@@ -4,7 +4,7 @@ package net.l2sec.dataplane.auth;
  * What a peer proved in PPP authentication, in the form the protocol carried it. Backends verify it against a
  * stored secret (local users) or forward it unchanged (RADIUS). {@code toString()} never shows secret material.
  */
-public sealed interface Credentials permits PapCredentials, ChapCredentials, MsChapV2Credentials {
+public sealed interface Credentials permits PapCredentials, ChapCredentials, MsChapV2Credentials, EapCredentials {
     /** The user name the peer presented (PAP Peer-ID, CHAP Name, EAP Identity). */
     String user();
 }

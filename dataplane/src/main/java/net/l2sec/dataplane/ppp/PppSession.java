@@ -436,6 +436,9 @@ public final class PppSession implements PppEndpoint, IpSink {
     private static AuthResult normalize(AuthMethod method, AuthResult result, Throwable error) {
         if (error != null) return new AuthResult.Reject(RejectReason.BACKEND_ERROR, "backend failed: " + error.getClass().getSimpleName());
         if (result == null) return new AuthResult.Reject(RejectReason.BACKEND_ERROR, "backend returned nothing");
+        if (result instanceof AuthResult.Challenge && method != AuthMethod.EAP_MSCHAPV2 && method != AuthMethod.EAP_MD5) {
+            return new AuthResult.Reject(RejectReason.BACKEND_ERROR, "backend sent an EAP challenge for " + method.configName());
+        }
         if (result instanceof AuthResult.Accept a && (method == AuthMethod.MSCHAPV2 || method == AuthMethod.EAP_MSCHAPV2)
                 && a.authenticatorResponse().filter(s -> s.length == MSCHAPV2_AUTHENTICATOR_RESPONSE_LENGTH).isEmpty()) {
             return new AuthResult.Reject(RejectReason.BACKEND_ERROR, "accept without MS-CHAPv2 authenticator response");
@@ -450,6 +453,7 @@ public final class PppSession implements PppEndpoint, IpSink {
                     method.configName(), a.user(), a.authorization().rule());
             case AuthResult.Reject r -> log.info("session={} auth failed method={} user={} reason={} detail={}",
                     context.tag(), method.configName(), user, r.reason().label(), r.detail());
+            case AuthResult.Challenge c -> { }
         }
     }
 

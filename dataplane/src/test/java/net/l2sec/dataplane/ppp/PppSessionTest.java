@@ -57,6 +57,7 @@ class PppSessionTest {
                     ? PppHarness.accept("User") : new AuthResult.Reject(RejectReason.BAD_CREDENTIALS, "wrong response");
             case PapCredentials c -> new String(c.password(), StandardCharsets.UTF_8).equals("clientPass")
                     ? PppHarness.accept("User") : new AuthResult.Reject(RejectReason.BAD_CREDENTIALS, "wrong password");
+            case net.l2sec.dataplane.auth.EapCredentials c -> new AuthResult.Reject(RejectReason.METHOD_UNSUPPORTED, "no relay");
         };
     }
 

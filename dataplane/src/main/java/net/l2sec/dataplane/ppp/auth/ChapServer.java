@@ -107,12 +107,12 @@ public final class ChapServer implements AuthServer {
                 host.send(PppProtocol.CHAP, ChapCodec.encode(reply));
                 host.authenticated(method, accept);
             }
-            case AuthResult.Reject reject -> {
+            case AuthResult.Reject _, AuthResult.Challenge _ -> {   // a Challenge here is normalized away by the session
                 String message;
                 if (method == AuthMethod.MSCHAPV2) {
                     byte[] next = new byte[CHALLENGE_LENGTH];
                     host.random().nextBytes(next);
-                    message = MsChapV2Messages.failure(reject.reason(), next);
+                    message = MsChapV2Messages.failure(reasonOf(result), next);
                 } else {
                     message = "Access denied";
                 }
@@ -127,5 +127,9 @@ public final class ChapServer implements AuthServer {
     public void stop() {
         stopped = true;
         retransmission.stop();
+    }
+
+    static net.l2sec.dataplane.auth.RejectReason reasonOf(AuthResult result) {
+        return result instanceof AuthResult.Reject r ? r.reason() : net.l2sec.dataplane.auth.RejectReason.BACKEND_ERROR;
     }
 }

@@ -189,11 +189,11 @@ public final class EapServer implements AuthServer {
                 message = MsChapV2Messages.success(a.authenticatorResponse().orElseThrow()).getBytes(StandardCharsets.US_ASCII);
                 state = State.MSCHAPV2_SUCCESS;
             }
-            case AuthResult.Reject r -> {
+            case AuthResult.Reject _, AuthResult.Challenge _ -> {
                 byte[] next = new byte[ChapServer.CHALLENGE_LENGTH];
                 host.random().nextBytes(next);
                 op = OP_FAILURE;
-                message = MsChapV2Messages.failure(r.reason(), next).getBytes(StandardCharsets.US_ASCII);
+                message = MsChapV2Messages.failure(ChapServer.reasonOf(result), next).getBytes(StandardCharsets.US_ASCII);
                 state = State.MSCHAPV2_FAILURE;
             }
         }

@@ -1,0 +1,24 @@
+package net.l2sec.dataplane.session;
+
+import java.net.Inet4Address;
+import java.net.InetSocketAddress;
+import java.time.Instant;
+import net.l2sec.dataplane.auth.AuthMethod;
+import net.l2sec.dataplane.auth.Authorization;
+
+/**
+ * An established session (authenticated, address assigned, IPCP opened): what accounting reports and what a
+ * Disconnect-Request or an operator selects on.
+ *
+ * @param acctSessionId  unique per session and concentrator run (RFC 2866 section 5.5 Acct-Session-Id)
+ * @param tag            the log tag, {@code t<tunnel>/s<session>}
+ * @param user           the user name the backend accepted
+ * @param method         how the user authenticated
+ * @param peer           the client's public address and port (Calling-Station-Id, Tunnel-Client-Endpoint)
+ * @param address        the client's tunnel address (Framed-IP-Address)
+ * @param nasPort        NAS-Port: our L2TP tunnel ID in the high 16 bits, session ID in the low 16
+ * @param authorized     when the session was authorized (Acct-Session-Time counts from here)
+ * @param authorization  what the policy gave the user (rule, classes, groups, timeouts)
+ */
+public record ActiveSession(String acctSessionId, String tag, String user, AuthMethod method, InetSocketAddress peer,
+                            Inet4Address address, long nasPort, Instant authorized, Authorization authorization) {}

@@ -1,0 +1,24 @@
+package net.l2sec.dataplane.session;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The established sessions, from any thread: look-up for Disconnect/CoA (RFC 5176) and the admin interface,
+ * live counters for Interim-Update, and disconnecting. Every method hops to the event loop that owns the
+ * sessions and completes there.
+ */
+public interface SessionControl {
+    /** Every established session, at the moment the stage completes. */
+    CompletionStage<List<ActiveSession>> sessions();
+
+    /** The session's counters now; empty when it has ended. */
+    CompletionStage<Optional<SessionCounters>> counters(String acctSessionId);
+
+    /**
+     * Ends the session from our side (LCP Terminate, then CDN), reported to accounting with {@code cause};
+     * completes with false when no such session is established.
+     */
+    CompletionStage<Boolean> disconnect(String acctSessionId, TerminateCause cause);
+}
