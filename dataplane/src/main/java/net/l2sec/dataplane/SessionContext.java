@@ -18,6 +18,19 @@ public record SessionContext(String tag, InetSocketAddress peer, int localTunnel
         if (peer == null) throw new IllegalArgumentException("peer");
     }
 
+    /**
+     * RFC 2866 section 5.5 Acct-Session-Id: unique across restarts (start second, tunnel and session IDs), the
+     * same in the Access-Request, every accounting record and the admin view.
+     */
+    public String acctSessionId() {
+        return String.format("%08X-%04X%04X", started.getEpochSecond() & 0xffffffffL, localTunnelId, localSessionId);
+    }
+
+    /** NAS-Port (RFC 2865 section 5.5): our tunnel ID in the high 16 bits, our session ID in the low 16. */
+    public long nasPort() {
+        return ((long) localTunnelId << 16) | localSessionId;
+    }
+
     public static String tagOf(int localTunnelId, int localSessionId) {
         return "t" + localTunnelId + "/s" + localSessionId;
     }

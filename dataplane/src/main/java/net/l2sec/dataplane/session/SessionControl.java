@@ -21,4 +21,12 @@ public interface SessionControl {
      * completes with false when no such session is established.
      */
     CompletionStage<Boolean> disconnect(String acctSessionId, TerminateCause cause);
+
+    /**
+     * Change of Authorization (RFC 5176): new session and/or idle timeouts for a running session, counted as
+     * before (session time from authorization, idle time from the last packet); completes with false when no
+     * such session is established.
+     */
+    CompletionStage<Boolean> reauthorize(String acctSessionId, java.util.Optional<java.time.Duration> sessionTimeout,
+                                         java.util.Optional<java.time.Duration> idleTimeout);
 }
