@@ -1,0 +1,233 @@
+package net.l2sec.aaa.radius;
+
+import static net.l2sec.aaa.radius.WireAttribute.*;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import net.l2sec.dataplane.session.ActiveSession;
+import net.l2sec.dataplane.session.SessionControl;
+import net.l2sec.dataplane.session.SessionCounters;
+import net.l2sec.dataplane.session.SessionObserver;
+import net.l2sec.dataplane.session.TerminateCause;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.tinyradius.core.dictionary.Dictionary;
+
+/**
+ * RADIUS accounting (RFC 2866) of the established sessions: Start when a session is established, Interim-Update
+ * every {@link AccountingSettings#interimInterval()}, Stop with the final counters and the terminate cause, and
+ * Accounting-On when created / Accounting-Off on a clean {@link #close()} (RFC 2866 section 5.1). Every record goes
+ * through the {@link AccountingSpool} (written to disk before it is sent), so nothing is lost while the servers
+ * are down or across restarts.
+ *
+ * <p>The observer callbacks return at once: records are built on the calling thread (cheap) and written, in call
+ * order, by one virtual thread. Interim-Updates read counters through the {@link SessionControl} set with
+ * {@link #sessionControl(SessionControl)}; without one they are skipped.
+ *
+ * <p>Life cycle for the concentrator: create it (spools Accounting-On, sends records left from a previous run),
+ * set the session control, register it as a {@link SessionObserver}; at shutdown end the sessions first (their
+ * Stops are spooled), then close this (spools Accounting-Off and waits up to
+ * {@link AccountingSettings#closeDrain()} for delivery), then close the {@link RadiusSender}'s transport.
+ */
+public final class RadiusAccounting implements SessionObserver, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(RadiusAccounting.class);
+    /** RFC 2865 section 5.41 NAS-Port-Type Virtual. */
+    private static final int NAS_PORT_TYPE_VIRTUAL = 5;
+    /** RFC 2865 section 5.6 Service-Type Framed. */
+    private static final int SERVICE_TYPE_FRAMED = 2;
+    /** RFC 2865 section 5.7 Framed-Protocol PPP. */
+    private static final int FRAMED_PROTOCOL_PPP = 1;
+    /** RFC 2868 section 3.1 Tunnel-Type L2TP. */
+    private static final int TUNNEL_TYPE_L2TP = 3;
+    /** RFC 2868 section 3.2 Tunnel-Medium-Type IPv4 / IPv6 (address family numbers). */
+    private static final int TUNNEL_MEDIUM_IPV4 = 1;
+    private static final int TUNNEL_MEDIUM_IPV6 = 2;
+
+    private final AccountingSettings settings;
+    private final AccountingSpool spool;
+    private final Function<ActiveSession, AcctAuthentic> authentic;
+    private final Clock clock;
+    private final String runId;
+    private final ExecutorService writer = Executors.newSingleThreadExecutor(Thread.ofVirtual().name("acct-spool-writer").factory());
+    private final ScheduledExecutorService timer;
+    private final Map<String, ScheduledFuture<?>> interims = new ConcurrentHashMap<>();
+    private volatile SessionControl sessionControl;
+    private volatile boolean closed;
+
+    /** Acct-Authentic from {@link AcctAuthentic#BY_RULE}. */
+    public RadiusAccounting(AccountingSettings settings, RadiusSender sender, Dictionary dictionary, MeterRegistry registry) {
+        this(settings, sender, dictionary, registry, AcctAuthentic.BY_RULE, Clock.systemUTC());
+    }
+
+    /**
+     * @param authentic which Acct-Authentic a session reports (the Authorization does not say who authenticated)
+     */
+    public RadiusAccounting(AccountingSettings settings, RadiusSender sender, Dictionary dictionary, MeterRegistry registry,
+                            Function<ActiveSession, AcctAuthentic> authentic, Clock clock) {
+        this.settings = settings;
+        this.authentic = authentic;
+        this.clock = clock;
+        this.spool = new AccountingSpool(settings.spoolDir(), sender, dictionary, settings.maxRecords(),
+                settings.initialBackoff(), settings.maxBackoff(), registry, clock);
+        this.runId = String.format("%08X-00000000", clock.instant().getEpochSecond() & 0xffffffffL);
+        this.timer = settings.interimInterval().isZero() ? null
+                : Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("acct-interim").factory());
+        spoolLater(nasRecord(AcctStatusType.ON));
+    }
+
+    /** Where Interim-Updates read live counters; set it before sessions start. */
+    public void sessionControl(SessionControl control) {
+        this.sessionControl = Objects.requireNonNull(control);
+    }
+
+    public AccountingSpool spool() {
+        return spool;
+    }
+
+    @Override
+    public void started(ActiveSession session) {
+        if (closed) return;
+        try {
+            spoolLater(sessionRecord(AcctStatusType.START, session, null, null));
+            if (timer != null) {
+                long period = settings.interimInterval().toMillis();
+                interims.put(session.acctSessionId(),
+                        timer.scheduleAtFixedRate(() -> interim(session), period, period, TimeUnit.MILLISECONDS));
+            }
+        } catch (RuntimeException e) {
+            log.error("accounting start not recorded session={} user={}", session.acctSessionId(), session.user(), e);
+        }
+    }
+
+    @Override
+    public void stopped(ActiveSession session, SessionCounters counters, TerminateCause cause) {
+        try {
+            ScheduledFuture<?> tick = interims.remove(session.acctSessionId());
+            if (tick != null) tick.cancel(false);
+            if (closed) {
+                log.error("accounting stop after close not recorded session={} user={}", session.acctSessionId(), session.user());
+                return;
+            }
+            spoolLater(sessionRecord(AcctStatusType.STOP, session, counters, cause));
+        } catch (RuntimeException e) {
+            log.error("accounting stop not recorded session={} user={}", session.acctSessionId(), session.user(), e);
+        }
+    }
+
+    private void interim(ActiveSession session) {
+        SessionControl control = sessionControl;
+        if (control == null) return;
+        control.counters(session.acctSessionId()).whenComplete((counters, failure) -> {
+            if (failure != null || counters == null || counters.isEmpty()) return;
+            // the Stop removes the timer before it is spooled: an Interim racing with it is not written after it
+            synchronized (interims) {
+                if (interims.containsKey(session.acctSessionId()) && !closed) {
+                    spoolLater(sessionRecord(AcctStatusType.INTERIM, session, counters.get(), null));
+                }
+            }
+        });
+    }
+
+    private void spoolLater(AccountingRecord record) {
+        synchronized (interims) {
+            writer.execute(() -> {
+                try {
+                    spool.append(record);
+                } catch (RuntimeException e) {
+                    log.error("accounting record not spooled type={} session={} user={}", record.type().label(),
+                            record.acctSessionId(), record.user(), e);
+                }
+            });
+        }
+    }
+
+    /** The record of one session event; {@code counters} for Interim and Stop, {@code cause} for Stop. */
+    AccountingRecord sessionRecord(AcctStatusType type, ActiveSession s, SessionCounters counters, TerminateCause cause) {
+        Instant now = clock.instant();
+        List<WireAttribute> a = new ArrayList<>();
+        a.add(integer(ACCT_STATUS_TYPE, type.code()));
+        a.add(string(USER_NAME, s.user()));
+        a.add(string(ACCT_SESSION_ID, s.acctSessionId()));
+        nas(a);
+        a.add(integer(NAS_PORT, s.nasPort()));
+        a.add(integer(NAS_PORT_TYPE, NAS_PORT_TYPE_VIRTUAL));
+        a.add(integer(SERVICE_TYPE, SERVICE_TYPE_FRAMED));
+        a.add(integer(FRAMED_PROTOCOL, FRAMED_PROTOCOL_PPP));
+        if (s.address() != null) a.add(address(FRAMED_IP_ADDRESS, s.address()));
+        InetAddress peer = s.peer().getAddress();
+        if (peer != null) {
+            a.add(string(CALLING_STATION_ID, peer.getHostAddress()));
+            // RFC 2868 sections 3.1-3.3: tag 0 (unused); the endpoint string starts with a digit, above the tag range
+            a.add(taggedInteger(TUNNEL_TYPE, 0, TUNNEL_TYPE_L2TP));
+            a.add(taggedInteger(TUNNEL_MEDIUM_TYPE, 0, peer instanceof Inet4Address ? TUNNEL_MEDIUM_IPV4 : TUNNEL_MEDIUM_IPV6));
+            a.add(string(TUNNEL_CLIENT_ENDPOINT, peer.getHostAddress()));
+        }
+        for (byte[] c : s.authorization().classes()) a.add(new WireAttribute(CLASS, c)); // RFC 2865 section 5.25: unchanged
+        a.add(integer(ACCT_AUTHENTIC, authentic.apply(s).code()));
+        a.add(integer(EVENT_TIMESTAMP, now.getEpochSecond()));
+        if (counters != null) {
+            a.add(integer(ACCT_SESSION_TIME, Math.max(0, Duration.between(s.authorized(), now).toSeconds())));
+            // RFC 2869 section 5.1/5.2: the octet counts' high 32 bits go in the Gigawords attributes
+            a.add(integer(ACCT_INPUT_OCTETS, counters.inputOctets()));
+            a.add(integer(ACCT_INPUT_GIGAWORDS, counters.inputOctets() >>> 32));
+            a.add(integer(ACCT_OUTPUT_OCTETS, counters.outputOctets()));
+            a.add(integer(ACCT_OUTPUT_GIGAWORDS, counters.outputOctets() >>> 32));
+            // packets have no Gigawords: 32-bit counters that wrap (RFC 2866 sections 5.7, 5.8)
+            a.add(integer(ACCT_INPUT_PACKETS, counters.inputPackets()));
+            a.add(integer(ACCT_OUTPUT_PACKETS, counters.outputPackets()));
+        }
+        if (cause != null) a.add(integer(ACCT_TERMINATE_CAUSE, cause.code()));
+        return new AccountingRecord(type, now, s.acctSessionId(), s.user(), a);
+    }
+
+    /** Accounting-On/Off: the NAS identity and an Acct-Session-Id of this run (RFC 2866 section 5.5 wants one in every request). */
+    AccountingRecord nasRecord(AcctStatusType type) {
+        Instant now = clock.instant();
+        List<WireAttribute> a = new ArrayList<>();
+        a.add(integer(ACCT_STATUS_TYPE, type.code()));
+        a.add(string(ACCT_SESSION_ID, runId));
+        nas(a);
+        a.add(integer(EVENT_TIMESTAMP, now.getEpochSecond()));
+        return new AccountingRecord(type, now, runId, "-", a);
+    }
+
+    private void nas(List<WireAttribute> a) {
+        settings.nasIpAddress().ifPresent(ip -> a.add(address(NAS_IP_ADDRESS, ip)));
+        a.add(string(NAS_IDENTIFIER, settings.nasIdentifier()));
+    }
+
+    /** Spools Accounting-Off, waits up to the configured drain for delivery, stops. Idempotent. */
+    @Override
+    public void close() {
+        synchronized (interims) {
+            if (closed) return;
+            closed = true;
+            interims.values().forEach(f -> f.cancel(false));
+            interims.clear();
+        }
+        if (timer != null) timer.shutdownNow();
+        writer.execute(() -> spool.append(nasRecord(AcctStatusType.OFF)));
+        writer.shutdown();
+        try {
+            if (!writer.awaitTermination(30, TimeUnit.SECONDS)) log.error("accounting spool writer did not finish within 30s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        spool.close(settings.closeDrain());
+    }
+}
