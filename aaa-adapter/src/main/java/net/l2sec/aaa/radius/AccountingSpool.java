@@ -322,8 +322,13 @@ public final class AccountingSpool implements AutoCloseable {
                 }
                 String digits = name.endsWith(SUFFIX) ? name.substring(0, name.length() - SUFFIX.length())
                         : name.endsWith(SUFFIX + ".bad") ? name.substring(0, name.length() - SUFFIX.length() - 4) : null;
-                if (digits == null || digits.isEmpty() || !digits.chars().allMatch(Character::isDigit) || digits.length() > 18) continue;
-                long sequence = Long.parseLong(digits);
+                if (digits == null || digits.isEmpty() || !digits.chars().allMatch(Character::isDigit) || digits.length() > 20) continue;
+                long sequence;
+                try {
+                    sequence = Long.parseLong(digits);
+                } catch (NumberFormatException e) {
+                    continue; // not one of our names
+                }
                 highest = Math.max(highest, sequence);
                 if (!name.endsWith(SUFFIX)) continue;
                 Entry entry = new Entry(file, AcctStatusType.START, Instant.EPOCH);

@@ -57,6 +57,7 @@ public final class RadiusAccounting implements SessionObserver, AutoCloseable {
     /** RFC 2868 section 3.2 Tunnel-Medium-Type IPv4 / IPv6 (address family numbers). */
     private static final int TUNNEL_MEDIUM_IPV4 = 1;
     private static final int TUNNEL_MEDIUM_IPV6 = 2;
+    private static final byte TUNNEL_TAG = 1;
 
     private final AccountingSettings settings;
     private final AccountingSpool spool;
@@ -69,9 +70,9 @@ public final class RadiusAccounting implements SessionObserver, AutoCloseable {
     private volatile SessionControl sessionControl;
     private volatile boolean closed;
 
-    /** Acct-Authentic from {@link AcctAuthentic#BY_RULE}. */
-    public RadiusAccounting(AccountingSettings settings, RadiusSender sender, Dictionary dictionary, MeterRegistry registry) {
-        this(settings, sender, dictionary, registry, AcctAuthentic.BY_RULE, Clock.systemUTC());
+    /** With the l2sec {@link RadiusDictionary} and Acct-Authentic from {@link AcctAuthentic#BY_RULE}. */
+    public RadiusAccounting(AccountingSettings settings, RadiusSender sender, MeterRegistry registry) {
+        this(settings, sender, RadiusDictionary.get(), registry, AcctAuthentic.BY_RULE, Clock.systemUTC());
     }
 
     /**
@@ -172,10 +173,15 @@ public final class RadiusAccounting implements SessionObserver, AutoCloseable {
         InetAddress peer = s.peer().getAddress();
         if (peer != null) {
             a.add(string(CALLING_STATION_ID, peer.getHostAddress()));
-            // RFC 2868 sections 3.1-3.3: tag 0 (unused); the endpoint string starts with a digit, above the tag range
-            a.add(taggedInteger(TUNNEL_TYPE, 0, TUNNEL_TYPE_L2TP));
-            a.add(taggedInteger(TUNNEL_MEDIUM_TYPE, 0, peer instanceof Inet4Address ? TUNNEL_MEDIUM_IPV4 : TUNNEL_MEDIUM_IPV6));
-            a.add(string(TUNNEL_CLIENT_ENDPOINT, peer.getHostAddress()));
+            // RFC 2868 sections 3.1-3.3: all three describe the same tunnel, tag 1; an explicit tag on the endpoint
+            // string keeps its first character from being read as one
+            a.add(taggedInteger(TUNNEL_TYPE, TUNNEL_TAG, TUNNEL_TYPE_L2TP));
+            a.add(taggedInteger(TUNNEL_MEDIUM_TYPE, TUNNEL_TAG, peer instanceof Inet4Address ? TUNNEL_MEDIUM_IPV4 : TUNNEL_MEDIUM_IPV6));
+            byte[] endpoint = peer.getHostAddress().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            byte[] tagged = new byte[endpoint.length + 1];
+            tagged[0] = TUNNEL_TAG;
+            System.arraycopy(endpoint, 0, tagged, 1, endpoint.length);
+            a.add(new WireAttribute(TUNNEL_CLIENT_ENDPOINT, tagged));
         }
         for (byte[] c : s.authorization().classes()) a.add(new WireAttribute(CLASS, c)); // RFC 2865 section 5.25: unchanged
         a.add(integer(ACCT_AUTHENTIC, authentic.apply(s).code()));
