@@ -13,6 +13,9 @@ import net.l2sec.aaa.local.LocalUserAuthenticator;
 import net.l2sec.aaa.policy.Backend;
 import net.l2sec.aaa.policy.MethodRoutes;
 import net.l2sec.aaa.policy.PolicyAuthenticator;
+import net.l2sec.aaa.radius.RadiusAuthenticator;
+import net.l2sec.aaa.radius.RadiusClientSettings;
+import net.l2sec.aaa.radius.RadiusServer;
 import net.l2sec.concentrator.config.AaaConfig;
 import net.l2sec.dataplane.auth.AuthMethod;
 import net.l2sec.dataplane.auth.Authenticator;
@@ -41,6 +44,12 @@ final class AaaWiring implements AutoCloseable {
         Map<String, Authenticator> backends = new LinkedHashMap<>();
         if (config.localUsersFile().isPresent()) backends.put("local", LocalUserAuthenticator.load(config.localUsersFile().get()));
         Optional<GroupDirectory> directory = Optional.empty();
+        if (config.radius().isPresent()) {
+            RadiusClientSettings radius = radiusSettings(config.radius().get());
+            backends.put("radius", RadiusAuthenticator.create(radius, registry));
+            log.info("radius servers={} timeout={} retries={} dead-time={}", radius.servers(), radius.timeout(),
+                    radius.retries(), radius.deadTime());
+        }
 
         Map<AuthMethod, List<Backend>> routes = new EnumMap<>(AuthMethod.class);
         config.methods().forEach((method, names) -> routes.put(method,
@@ -50,6 +59,13 @@ final class AaaWiring implements AutoCloseable {
         log.info("aaa backends={} routes={} rules={} default={}", backends.keySet(), describe(config.methods()),
                 config.policy().rules().stream().map(r -> r.name()).toList(), config.policy().fallback().allow() ? "allow" : "deny");
         return new AaaWiring(policy);
+    }
+
+    static RadiusClientSettings radiusSettings(AaaConfig.Radius r) {
+        List<RadiusServer> servers = r.servers().stream().map(s -> new RadiusServer(s.name(), s.authentication(),
+                s.accounting(), s.secret(), s.requireMessageAuthenticator())).toList();
+        return new RadiusClientSettings(servers, r.timeout(), r.retries(), r.deadTime(), r.nasIdentifier(),
+                r.nasIpAddress(), r.groupAttributes());
     }
 
     private static Map<String, List<String>> describe(Map<AuthMethod, List<String>> methods) {

@@ -119,6 +119,11 @@ final class AaaConfigReader {
         String nasId = r.string("nas-identifier", serverName);
         Optional<java.net.Inet4Address> nasIp = r.ipv4("nas-ip-address");
         List<String> groupAttributes = r.stringList("group-attributes", List.of("Filter-Id"));
+        for (String a : groupAttributes) {
+            if (net.l2sec.aaa.radius.RadiusDictionary.get().getAttributeTemplate(a).isEmpty()) {
+                r.problem("group-attributes", "unknown RADIUS attribute \"" + a + "\" (e.g. Filter-Id, Class)");
+            }
+        }
 
         ConfigNode a = r.section("accounting");
         boolean acctEnabled = a.bool("enabled", true);
