@@ -101,9 +101,10 @@ class RealClientRadiusIT {
     }
 
     private static ConcentratorInNamespace.Client client(String user, String password, String... extra) throws Exception {
-        List<String> args = new java.util.ArrayList<>(List.of("--mode", "ipsec", "--psk", PSK, "--auth", "mschapv2",
-                "--user", user, "--password", password, "--wait", "45"));
+        List<String> args = new java.util.ArrayList<>(List.of("--mode", "ipsec", "--psk", PSK, "--user", user,
+                "--password", password, "--wait", "45"));
         args.addAll(List.of(extra));
+        if (!args.contains("--auth")) args.addAll(List.of("--auth", "mschapv2"));
         return lab.client(args.toArray(String[]::new));
     }
 
@@ -157,6 +158,14 @@ class RealClientRadiusIT {
 
     @Test
     @Order(3)
+    void eapMsChapV2IsRelayedToFreeRadius() throws Exception {
+        String r = client("alice", "alice-Passw0rd", "--auth", "eap").result();
+        assertThat(r).contains("ike=up", "ppp=up", "ping=3/3");
+        assertThat(lab.log()).contains("auth ok method=eap-mschapv2 user=alice rule=staff");
+    }
+
+    @Test
+    @Order(4)
     void wrongPasswordIsRefusedByFreeRadius() throws Exception {
         String r = client("alice", "not-her-password", "--expect", "down", "--wait", "30").result();
         assertThat(r).contains("ppp=fail");
@@ -164,11 +173,12 @@ class RealClientRadiusIT {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void disconnectRequestFromRadclientEndsALiveSession() throws Exception {
         var c = client("alice", "alice-Passw0rd", "--pings", "60", "--expect", "down", "--wait", "45");
         Instant deadline = Instant.now().plus(Duration.ofSeconds(90));
-        while (!lab.log().contains("ipcp up") || lab.log().split("ipcp up", -1).length < 3) {
+        int before = 2;     // alice's sessions so far: MS-CHAPv2 and EAP
+        while (lab.log().split("ipcp up", -1).length < before + 2) {
             if (Instant.now().isAfter(deadline)) throw new AssertionError("second alice session never came up:\n" + lab.log());
             Thread.sleep(500);
         }
