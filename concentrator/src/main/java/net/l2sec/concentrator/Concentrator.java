@@ -25,7 +25,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import net.l2sec.aaa.local.LocalUserAuthenticator;
 import net.l2sec.concentrator.config.ConcentratorConfig;
 import net.l2sec.dataplane.auth.Authenticator;
 import net.l2sec.dataplane.esp.EspEndpoint;
@@ -41,6 +40,7 @@ import net.l2sec.dataplane.ip.Ipv4Pool;
 import net.l2sec.dataplane.l2tp.L2tpDatagramHandler;
 import net.l2sec.dataplane.l2tp.L2tpNetworkServer;
 import net.l2sec.dataplane.ppp.PppSessionFactory;
+import net.l2sec.dataplane.ppp.PppSessionRegistry;
 import net.l2sec.dataplane.time.EventLoopScheduler;
 import net.l2sec.dataplane.tun.TunDevice;
 import net.l2sec.ops.MetricsEndpoint;
@@ -60,9 +60,13 @@ public final class Concentrator implements AutoCloseable {
     private final L2tpNetworkServer l2tp;
     private final IkeResponder ike;
     private final List<Channel> channels;
+    private final AaaWiring aaa;
+    private final PppSessionRegistry sessions;
 
     private Concentrator(EventLoopGroup group, MetricsEndpoint metrics, TunDevice tun, L2tpNetworkServer l2tp,
-                         IkeResponder ike, List<Channel> channels) {
+                         IkeResponder ike, List<Channel> channels, AaaWiring aaa, PppSessionRegistry sessions) {
+        this.aaa = aaa;
+        this.sessions = sessions;
         this.group = group;
         this.metrics = metrics;
         this.tun = tun;
@@ -75,11 +79,11 @@ public final class Concentrator implements AutoCloseable {
         MetricsEndpoint metrics = new MetricsEndpoint(config.metrics().listen() != null
                 ? config.metrics().listen() : new InetSocketAddress("127.0.0.1", 0));
         MeterRegistry registry = metrics.registry();
-        Authenticator authenticator = LocalUserAuthenticator.load(config.aaa().localUsersFile());
 
         ConcentratorConfig.Tun tc = config.tun();
         TunDevice tun = TunDevice.open(tc.name(), registry);
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        AaaWiring aaa = null;
         try {
             tun.configure(tc.address(), tc.prefixLength(), tc.mtu());
             EventLoop loop = group.next();
@@ -90,8 +94,12 @@ public final class Concentrator implements AutoCloseable {
                 pools.put(p.name(), new Ipv4Pool(p.name(), p.first(), p.last()).bindTo(registry));
             }
             ClientRoutes routes = new ClientRoutes(registry);
-            PppSessionFactory ppp = new PppSessionFactory(config.ppp(), authenticator,
-                    name -> Optional.ofNullable(pools.get(name)), routes, tun, scheduler, registry);
+            PppSessionRegistry sessions = new PppSessionRegistry(scheduler);
+            aaa = AaaWiring.build(config.aaa(), sessions, config.ppp().authTimeout(), registry);
+            sessions.observer(aaa.observer);
+            PppSessionFactory ppp = new PppSessionFactory(config.ppp(), aaa.authenticator,
+                    name -> Optional.ofNullable(pools.get(name)), routes, tun, scheduler, registry, new java.security.SecureRandom(),
+                    sessions);
             L2tpNetworkServer l2tp = new L2tpNetworkServer(config.l2tp(), ppp, scheduler, registry);
 
             List<Channel> channels = new ArrayList<>();
@@ -151,8 +159,9 @@ public final class Concentrator implements AutoCloseable {
             log.info("concentrator ready config={} l2tp={} tun={} address={}/{} mtu={} pools={} auth-methods={}",
                     config.source(), config.l2tpListen(), tc.name(), tc.address().getHostAddress(), tc.prefixLength(),
                     tc.mtu(), pools.keySet(), config.ppp().authMethods());
-            return new Concentrator(group, metrics, tun, l2tp, ike, channels);
+            return new Concentrator(group, metrics, tun, l2tp, ike, channels, aaa, sessions);
         } catch (Exception e) {
+            if (aaa != null) aaa.close();
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             tun.close();
             metrics.close();
@@ -203,6 +212,7 @@ public final class Concentrator implements AutoCloseable {
             log.warn("shutdown: {}", e.toString());
         }
         for (Channel c : channels) c.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        aaa.close();                 // after the sessions ended: their Stop records are spooled
         tun.close();
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
         metrics.close();

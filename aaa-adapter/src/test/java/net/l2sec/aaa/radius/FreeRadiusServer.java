@@ -47,6 +47,7 @@ public final class FreeRadiusServer implements AutoCloseable {
     private final boolean requireMessageAuthenticator;
     private final Path dir;
     private final Path logFile;
+    private final String namespace;
     private Process process;
 
     private FreeRadiusServer(Builder b) throws IOException {
@@ -54,6 +55,7 @@ public final class FreeRadiusServer implements AutoCloseable {
         this.acctPort = b.acctPort;
         this.secret = Objects.requireNonNull(b.secret, "secret");
         this.users = b.users;
+        this.namespace = b.namespace;
         this.replyMessageAuthenticator = b.replyMessageAuthenticator;
         this.requireMessageAuthenticator = b.requireMessageAuthenticator;
         this.dir = Files.createTempDirectory("l2sec-freeradius-");
@@ -72,7 +74,10 @@ public final class FreeRadiusServer implements AutoCloseable {
         private String users = "";
         private boolean replyMessageAuthenticator = true;
         private boolean requireMessageAuthenticator = true;
+        private String namespace;
 
+        /** Runs radiusd inside this network namespace ({@code ip netns exec}), beside a concentrator under test. */
+        public Builder namespace(String ns) { this.namespace = ns; return this; }
         public Builder authPort(int port) { this.authPort = port; return this; }
         public Builder acctPort(int port) { this.acctPort = port; return this; }
         public Builder secret(String secret) { this.secret = secret; return this; }
@@ -117,7 +122,10 @@ public final class FreeRadiusServer implements AutoCloseable {
         Files.writeString(logFile, "", StandardCharsets.UTF_8,
                 java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
         long mark = Files.size(logFile);
-        process = new ProcessBuilder(BINARY.toString(), "-f", "-X", "-d", dir.toString(), "-n", "radiusd")
+        List<String> command = new java.util.ArrayList<>();
+        if (namespace != null) command.addAll(List.of("ip", "netns", "exec", namespace));
+        command.addAll(List.of(BINARY.toString(), "-f", "-X", "-d", dir.toString(), "-n", "radiusd"));
+        process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
                 .start();

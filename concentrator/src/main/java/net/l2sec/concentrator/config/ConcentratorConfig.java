@@ -21,7 +21,7 @@ import net.l2sec.dataplane.ppp.PppSettings;
  * @param metrics      Prometheus endpoint
  */
 public record ConcentratorConfig(Path source, InetSocketAddress l2tpListen, boolean requireIpsec, L2tpSettings l2tp,
-                                 PppSettings ppp, Tun tun, List<Pool> pools, Aaa aaa, Metrics metrics, Ipsec ipsec) {
+                                 PppSettings ppp, Tun tun, List<Pool> pools, AaaConfig aaa, Metrics metrics, Ipsec ipsec) {
 
     /**
      * IKEv1 + ESP. Algorithm names are strongSwan-style ({@code aes256}, {@code sha1}, {@code modp2048},
@@ -48,9 +48,6 @@ public record ConcentratorConfig(Path source, InetSocketAddress l2tpListen, bool
 
     /** A client address pool, first..last inclusive. */
     public record Pool(String name, Inet4Address first, Inet4Address last) {}
-
-    /** Authentication backends; only the local user file exists in this release. */
-    public record Aaa(Path localUsersFile) {}
 
     /** Prometheus exposition; {@code listen} null means disabled. */
     public record Metrics(InetSocketAddress listen) {}

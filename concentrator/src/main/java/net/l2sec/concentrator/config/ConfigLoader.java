@@ -184,11 +184,8 @@ public final class ConfigLoader {
                 ppp.duration("auth-timeout", Duration.ofSeconds(30), Duration.ofSeconds(1), Duration.ofMinutes(5)));
 
         // --- AAA
-        ConfigNode aaa = root.section("aaa");
-        ConfigNode local = aaa.section("local");
-        Path users = local.path("users-file").orElse(null);
-        if (users == null) local.problem("users-file", "is required (the local user file)");
-        else if (!Files.isReadable(users)) local.problem("users-file", "cannot read " + users);
+        List<String> poolNameList = pools.stream().map(ConcentratorConfig.Pool::name).toList();
+        AaaConfig aaa = AaaConfigReader.read(root.section("aaa"), name, poolNameList);
 
         // --- metrics
         ConfigNode metrics = root.section("metrics");
@@ -199,7 +196,7 @@ public final class ConfigLoader {
         ConcentratorConfig.Ipsec ipsec = readIpsec(root.section("ipsec"), requireIpsec);
 
         return new ConcentratorConfig(root.file(), l2tpListen, requireIpsec, l2tpSettings, pppSettings, tun, pools,
-                new ConcentratorConfig.Aaa(users), new ConcentratorConfig.Metrics(metricsListen), ipsec);
+                aaa, new ConcentratorConfig.Metrics(metricsListen), ipsec);
     }
 
     static final List<String> IKE_ENCRYPTION = List.of("aes128", "aes192", "aes256", "3des");

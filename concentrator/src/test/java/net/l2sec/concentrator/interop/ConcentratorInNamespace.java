@@ -64,6 +64,18 @@ final class ConcentratorInNamespace implements AutoCloseable {
         return work;
     }
 
+    /** The namespace's name, for servers the test starts beside the concentrator (FreeRADIUS). */
+    String namespace() {
+        return ns;
+    }
+
+    /** Runs a command inside the namespace, returns its output (standard error included). */
+    String exec(String... cmd) throws Exception {
+        List<String> all = new ArrayList<>(List.of("ip", "netns", "exec", ns));
+        all.addAll(List.of(cmd));
+        return run(all.toArray(String[]::new));
+    }
+
     /** Writes {@code name} into the work directory (users file, PSK file, ...). */
     void file(String name, String content) throws IOException {
         Files.writeString(work.resolve(name), content);

@@ -14,4 +14,5 @@ import net.l2sec.dataplane.time.Scheduler;
  * egress, the loop's scheduler, meters and the random source. One value, so that a reload can swap it whole.
  */
 record PppServices(PppSettings settings, Authenticator authenticator, Function<String, Optional<Ipv4Pool>> pools,
-                   ClientRoutes routes, IpEgress egress, Scheduler scheduler, PppMeters meters, RandomGenerator random) {}
+                   ClientRoutes routes, IpEgress egress, Scheduler scheduler, PppMeters meters, RandomGenerator random,
+                   PppSessionRegistry registry) {}

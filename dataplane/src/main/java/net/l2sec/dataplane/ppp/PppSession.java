@@ -46,6 +46,9 @@ import net.l2sec.dataplane.ppp.frame.PppFrameCodec;
 import net.l2sec.dataplane.ppp.frame.PppProtocol;
 import net.l2sec.dataplane.ppp.ipcp.IpcpOptions;
 import net.l2sec.dataplane.ppp.lcp.LcpOptions;
+import net.l2sec.dataplane.session.ActiveSession;
+import net.l2sec.dataplane.session.SessionCounters;
+import net.l2sec.dataplane.session.TerminateCause;
 import net.l2sec.dataplane.time.Scheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -88,6 +91,7 @@ public final class PppSession implements PppEndpoint, IpSink {
     private final ByteBufAllocator alloc = ByteBufAllocator.DEFAULT;
     private final NegotiationAutomaton.Limits limits;
     private final long startedNanos;
+    private final PppSessionRegistry registry;
 
     private final LcpOptions lcpOptions;
     private final NegotiationAutomaton lcp;
@@ -123,6 +127,11 @@ public final class PppSession implements PppEndpoint, IpSink {
 
     private String cause;
     private boolean ended;
+    private ActiveSession active;
+    private TerminateCause terminateCause;
+    private Optional<Duration> sessionLimit = Optional.empty();
+    private Optional<Duration> idleLimit = Optional.empty();
+    private boolean limitsChanged;
 
     PppSession(SessionContext context, PppLink link, PppServices services) {
         this.context = context;
@@ -135,6 +144,7 @@ public final class PppSession implements PppEndpoint, IpSink {
         this.scheduler = services.scheduler();
         this.meters = services.meters();
         this.random = services.random();
+        this.registry = services.registry();
         this.limits = new NegotiationAutomaton.Limits(settings.restartTimer(), settings.maxConfigure(),
                 settings.maxTerminate(), settings.maxFailure());
         this.startedNanos = scheduler.nanoTime();
@@ -266,6 +276,27 @@ public final class PppSession implements PppEndpoint, IpSink {
         terminate(closeCause);
     }
 
+    /** {@link #close(String)}, reported to accounting with {@code accountingCause} (e.g. Admin-Reset for a RADIUS Disconnect). */
+    public void close(String closeCause, TerminateCause accountingCause) {
+        if (ended) return;
+        if (terminateCause == null) terminateCause = accountingCause;
+        terminate(closeCause);
+    }
+
+    /**
+     * RFC 5176 Change of Authorization: new session and idle limits, counted as before (session time from the
+     * first authorization, idle time from the last packet). Survives LCP renegotiation.
+     */
+    public void reauthorize(Optional<Duration> sessionTimeout, Optional<Duration> idleTimeout) {
+        if (ended) return;
+        limitsChanged = true;
+        sessionTimeout.ifPresent(t -> sessionLimit = Optional.of(t));
+        idleTimeout.ifPresent(t -> idleLimit = Optional.of(t));
+        log.info("session={} reauthorized session-timeout={} idle-timeout={}", context.tag(),
+                sessionLimit.map(Duration::toString).orElse("-"), idleLimit.map(Duration::toString).orElse("-"));
+        if (phase == Phase.NETWORK) armLimits();
+    }
+
     // ---- LCP ----
 
     private final class LcpActions implements LayerActions {
@@ -348,7 +379,8 @@ public final class PppSession implements PppEndpoint, IpSink {
         authServer = switch (method) {
             case PAP -> new PapServer(host);
             case CHAP_MD5, MSCHAPV2 -> new ChapServer(host, method, settings.restartTimer(), settings.maxConfigure());
-            case EAP_MSCHAPV2, EAP_MD5 -> new EapServer(host, settings.authMethods(), settings.restartTimer(), settings.maxConfigure());
+            case EAP_MSCHAPV2, EAP_MD5 -> new EapServer(host, settings.authMethods(), settings.restartTimer(), settings.maxConfigure(),
+                    authenticator.relaysEap());
         };
         authTimer = scheduler.schedule(settings.authTimeout(), this::authTimeout);
         authServer.start();
@@ -391,9 +423,9 @@ public final class PppSession implements PppEndpoint, IpSink {
             stage.whenComplete((result, error) -> scheduler.execute(() -> {
                 if (ended || attempt != authAttempt || !authPending) return;   // late: session over or timed out
                 authPending = false;
-                AuthResult r = normalize(method, result, error);
+                AuthResult r = normalize(method, credentials, result, error);
                 authRejected = r instanceof AuthResult.Reject;
-                record(method, credentials.user(), r);
+                if (!(r instanceof AuthResult.Challenge)) record(method, credentials.user(), r);
                 onResult.accept(r);
             }));
         }
@@ -433,12 +465,14 @@ public final class PppSession implements PppEndpoint, IpSink {
         }
     }
 
-    private static AuthResult normalize(AuthMethod method, AuthResult result, Throwable error) {
+    private static AuthResult normalize(AuthMethod method, Credentials credentials, AuthResult result, Throwable error) {
         if (error != null) return new AuthResult.Reject(RejectReason.BACKEND_ERROR, "backend failed: " + error.getClass().getSimpleName());
         if (result == null) return new AuthResult.Reject(RejectReason.BACKEND_ERROR, "backend returned nothing");
-        if (result instanceof AuthResult.Challenge && method != AuthMethod.EAP_MSCHAPV2 && method != AuthMethod.EAP_MD5) {
+        boolean relayed = credentials instanceof net.l2sec.dataplane.auth.EapCredentials;
+        if (result instanceof AuthResult.Challenge && !relayed) {
             return new AuthResult.Reject(RejectReason.BACKEND_ERROR, "backend sent an EAP challenge for " + method.configName());
         }
+        if (relayed) return result;      // the backend ran EAP-MSCHAPv2 itself: no authenticator response for us
         if (result instanceof AuthResult.Accept a && (method == AuthMethod.MSCHAPV2 || method == AuthMethod.EAP_MSCHAPV2)
                 && a.authenticatorResponse().filter(s -> s.length == MSCHAPV2_AUTHENTICATOR_RESPONSE_LENGTH).isEmpty()) {
             return new AuthResult.Reject(RejectReason.BACKEND_ERROR, "accept without MS-CHAPv2 authenticator response");
@@ -453,7 +487,7 @@ public final class PppSession implements PppEndpoint, IpSink {
                     method.configName(), a.user(), a.authorization().rule());
             case AuthResult.Reject r -> log.info("session={} auth failed method={} user={} reason={} detail={}",
                     context.tag(), method.configName(), user, r.reason().label(), r.detail());
-            case AuthResult.Challenge c -> { }
+            case AuthResult.Challenge c -> { }          // not a decision: never counted
         }
     }
 
@@ -469,16 +503,33 @@ public final class PppSession implements PppEndpoint, IpSink {
             terminate("no_pool");
             return;
         }
-        Optional<Integer> address = found.get().allocate();
-        if (address.isEmpty()) {
-            log.warn("session={} address pool {} exhausted", context.tag(), poolName);
-            terminate("pool_exhausted");
-            return;
+        if (authorization.address().isPresent()) {
+            // RADIUS Framed-IP-Address: from the pool when it lies in it (so no one else gets it), else as is
+            int fixed = Ipv4.toInt(authorization.address().get());
+            if (found.get().contains(fixed)) {
+                if (!found.get().allocate(fixed)) {
+                    log.warn("session={} assigned address {} already in use", context.tag(), authorization.address().get().getHostAddress());
+                    terminate("address_in_use");
+                    return;
+                }
+                pool = found.get();
+            } else {
+                pool = null;
+            }
+            clientAddress = fixed;
+        } else {
+            Optional<Integer> address = found.get().allocate();
+            if (address.isEmpty()) {
+                log.warn("session={} address pool {} exhausted", context.tag(), poolName);
+                terminate("pool_exhausted");
+                return;
+            }
+            pool = found.get();
+            clientAddress = address.get();
         }
-        pool = found.get();
-        clientAddress = address.get();
         addressAllocated = true;
-        log.info("session={} address assigned {} pool={}", context.tag(), Ipv4.fromInt(clientAddress).getHostAddress(), poolName);
+        log.info("session={} address assigned {} pool={}", context.tag(), Ipv4.fromInt(clientAddress).getHostAddress(),
+                pool != null ? poolName : "-");
 
         // session time counts from the first authentication, idle time from the last IP packet: LCP
         // renegotiation resets neither
@@ -487,10 +538,11 @@ public final class PppSession implements PppEndpoint, IpSink {
             firstAuthorizedNanos = now;
             lastActivityNanos = now;
         }
-        authorization.sessionTimeout().ifPresent(t -> sessionTimer = scheduler.schedule(
-                remaining(t, firstAuthorizedNanos, now), () -> terminate("session_timeout")));
-        authorization.idleTimeout().ifPresent(t -> idleTimer = scheduler.schedule(
-                remaining(t, lastActivityNanos, now), () -> idleCheck(t)));
+        if (!limitsChanged) {
+            sessionLimit = authorization.sessionTimeout();
+            idleLimit = authorization.idleTimeout();
+        }
+        armLimits();
 
         List<java.net.Inet4Address> dns = authorization.dns().isEmpty() ? settings.dns() : authorization.dns();
         var options = new IpcpOptions(Ipv4.toInt(settings.localAddress()), clientAddress, dns, settings.wins());
@@ -498,6 +550,18 @@ public final class PppSession implements PppEndpoint, IpSink {
         ipcpEverOpened = false;
         ipcp.open();
         ipcp.up();
+    }
+
+    private void armLimits() {
+        cancel(sessionTimer);
+        cancel(idleTimer);
+        sessionTimer = null;
+        idleTimer = null;
+        long now = scheduler.nanoTime();
+        sessionLimit.ifPresent(t -> sessionTimer = scheduler.schedule(
+                remaining(t, firstAuthorizedNanos, now), () -> terminate("session_timeout")));
+        idleLimit.ifPresent(t -> idleTimer = scheduler.schedule(
+                remaining(t, lastActivityNanos, now), () -> idleCheck(t)));
     }
 
     private static Duration remaining(Duration limit, long sinceNanos, long nowNanos) {
@@ -538,6 +602,12 @@ public final class PppSession implements PppEndpoint, IpSink {
             ipcpUp = true;
             ipcpEverOpened = true;
             meters.ipcpUp();
+            if (active == null) {
+                active = new ActiveSession(context.acctSessionId(), context.tag(), accept.user(), authMethod, context.peer(),
+                        Ipv4.fromInt(clientAddress), context.nasPort(),
+                        context.started().plusNanos(firstAuthorizedNanos - startedNanos), accept.authorization());
+                registry.started(PppSession.this, active);
+            }
             log.info("session={} ipcp up address={} dns={}", context.tag(), Ipv4.fromInt(clientAddress).getHostAddress(),
                     dns.stream().map(java.net.Inet4Address::getHostAddress).toList());
         }
@@ -576,7 +646,7 @@ public final class PppSession implements PppEndpoint, IpSink {
         }
         ipcpDown();
         if (addressAllocated) {
-            pool.release(clientAddress);
+            if (pool != null) pool.release(clientAddress);
             addressAllocated = false;
         }
     }
@@ -640,6 +710,9 @@ public final class PppSession implements PppEndpoint, IpSink {
         long seconds = Duration.ofNanos(scheduler.nanoTime() - startedNanos).toSeconds();
         log.info("session={} ppp down cause={} duration={}s in={}B out={}B", context.tag(), endCause, seconds,
                 bytesFromClient, bytesToClient);
+        if (active != null) {
+            registry.stopped(this, active, counters(), terminateCause != null ? terminateCause : TerminateCause.ofEndCause(endCause));
+        }
         if (closeLink) link.close(endCause);
     }
 
@@ -683,6 +756,16 @@ public final class PppSession implements PppEndpoint, IpSink {
 
     public boolean isIpcpOpened() {
         return ipcpUp;
+    }
+
+    /** The session as accounting sees it, once established (IPCP opened the first time). */
+    public Optional<ActiveSession> active() {
+        return Optional.ofNullable(active);
+    }
+
+    /** Traffic so far: input is what we received from the client (RFC 2866 section 5.3). */
+    public SessionCounters counters() {
+        return new SessionCounters(bytesFromClient, bytesToClient, packetsFromClient, packetsToClient);
     }
 
     public long packetsFromClient() {

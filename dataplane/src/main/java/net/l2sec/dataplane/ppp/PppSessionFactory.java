@@ -28,7 +28,20 @@ public final class PppSessionFactory implements PppEndpointFactory {
     public PppSessionFactory(PppSettings settings, Authenticator authenticator, Function<String, Optional<Ipv4Pool>> pools,
                              ClientRoutes routes, IpEgress egress, Scheduler scheduler, MeterRegistry registry,
                              RandomGenerator random) {
-        this.services = new PppServices(settings, authenticator, pools, routes, egress, scheduler, new PppMeters(registry), random);
+        this(settings, authenticator, pools, routes, egress, scheduler, registry, random, new PppSessionRegistry(scheduler));
+    }
+
+    /** @param sessions the registry established sessions report to (accounting, Disconnect/CoA, admin) */
+    public PppSessionFactory(PppSettings settings, Authenticator authenticator, Function<String, Optional<Ipv4Pool>> pools,
+                             ClientRoutes routes, IpEgress egress, Scheduler scheduler, MeterRegistry registry,
+                             RandomGenerator random, PppSessionRegistry sessions) {
+        this.services = new PppServices(settings, authenticator, pools, routes, egress, scheduler, new PppMeters(registry),
+                random, sessions);
+    }
+
+    /** The established sessions of this factory. */
+    public PppSessionRegistry sessions() {
+        return services.registry();
     }
 
     @Override

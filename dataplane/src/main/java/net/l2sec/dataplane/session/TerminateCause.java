@@ -27,18 +27,23 @@ public enum TerminateCause {
         return code;
     }
 
-    /** Maps the session end cause labels the dataplane logs to the RADIUS value. */
+    /**
+     * Maps the end cause labels the dataplane logs (PPP's {@code idle_timeout}, L2TP's {@code peer request}, ...)
+     * to the RADIUS value.
+     */
     public static TerminateCause ofEndCause(String cause) {
         if (cause == null) return NAS_ERROR;
-        return switch (cause) {
-            case "peer_terminate", "peer_stopccn", "peer_cdn" -> USER_REQUEST;
-            case "echo_timeout", "tunnel_timeout", "ike_deleted", "dpd_timeout", "lower_layer_down" -> LOST_CARRIER;
+        return switch (cause.replace(' ', '_')) {
+            case "peer_terminate", "peer_request" -> USER_REQUEST;
+            case "echo_timeout", "retransmit_limit", "hello_timeout", "transport_down", "tunnel_down", "ike_deleted",
+                 "dpd_timeout" -> LOST_CARRIER;
             case "idle_timeout" -> IDLE_TIMEOUT;
             case "session_timeout" -> SESSION_TIMEOUT;
             case "admin_disconnect", "radius_disconnect" -> ADMIN_RESET;
             case "shutdown" -> ADMIN_REBOOT;
-            case "address_in_use", "pool_exhausted", "no_pool" -> SERVICE_UNAVAILABLE;
-            default -> cause.startsWith("peer_") ? USER_REQUEST : NAS_REQUEST;
+            case "address_in_use", "pool_exhausted", "no_pool", "no_resources" -> SERVICE_UNAVAILABLE;
+            case "protocol_error", "unknown_mandatory_avp", "ipcp_closed", "ipcp_timeout", "lcp_timeout" -> PORT_ERROR;
+            default -> NAS_REQUEST;
         };
     }
 }

@@ -93,6 +93,9 @@ final class PppHarness {
     final FakeLink link = new FakeLink();
     final Ipv4Pool pool;
     Function<AuthRequest, AuthResult> backend = r -> null;   // null: leave pending
+    /** The backend relays EAP (RADIUS pass-through) instead of letting the session run EAP methods. */
+    boolean relayEap;
+    final PppSessionRegistry sessions = new PppSessionRegistry(scheduler);
     PppSession session;
 
     PppHarness() {
@@ -121,14 +124,24 @@ final class PppHarness {
     }
 
     PppHarness start(PppSettings settings) {
-        var factory = new PppSessionFactory(settings, req -> {
-            authRequests.add(req);
-            AuthResult r = backend.apply(req);
-            var f = new CompletableFuture<AuthResult>();
-            if (r != null) f.complete(r); else pending.add(f);
-            return f;
-        }, name -> name.equals(pool.name()) ? Optional.of(pool) : Optional.empty(), routes, egress::add, scheduler,
-                registry, random);
+        var authenticator = new net.l2sec.dataplane.auth.Authenticator() {
+            @Override
+            public java.util.concurrent.CompletionStage<AuthResult> authenticate(AuthRequest req) {
+                authRequests.add(req);
+                AuthResult r = backend.apply(req);
+                var f = new CompletableFuture<AuthResult>();
+                if (r != null) f.complete(r); else pending.add(f);
+                return f;
+            }
+
+            @Override
+            public boolean relaysEap() {
+                return relayEap;
+            }
+        };
+        var factory = new PppSessionFactory(settings, authenticator,
+                name -> name.equals(pool.name()) ? Optional.of(pool) : Optional.empty(), routes, egress::add, scheduler,
+                registry, random, sessions);
         session = factory.openSession(new SessionContext("t1/s1", new InetSocketAddress("192.0.2.1", 1701), 1, 1,
                 Instant.EPOCH), link);
         return this;
@@ -217,8 +230,13 @@ final class PppHarness {
 
     /** After auth: IPCP to Opened with the peer asking for exactly what it was given. */
     void openIpcp() throws Exception {
+        openIpcp("0a63000a");
+    }
+
+    /** {@link #openIpcp()} with the peer asking for {@code addressHex}, the address it was given. */
+    void openIpcp(String addressHex) throws Exception {
         var ours = (ControlPacket.ConfigureRequest) drainControl(0x8021).getFirst();
-        ipcp(new ControlPacket.ConfigureRequest(1, List.of(opt(3, "0a63000a"))));
+        ipcp(new ControlPacket.ConfigureRequest(1, List.of(opt(3, addressHex))));
         ipcp(new ControlPacket.ConfigureAck(ours.identifier(), ours.options()));
         assertThat(session.isIpcpOpened()).isTrue();
         drain();

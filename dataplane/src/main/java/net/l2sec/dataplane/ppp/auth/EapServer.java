@@ -10,6 +10,7 @@ import java.util.Optional;
 import net.l2sec.dataplane.auth.AuthMethod;
 import net.l2sec.dataplane.auth.AuthResult;
 import net.l2sec.dataplane.auth.ChapCredentials;
+import net.l2sec.dataplane.auth.EapCredentials;
 import net.l2sec.dataplane.auth.MsChapV2Credentials;
 import net.l2sec.dataplane.ppp.auth.EapPacket.Failure;
 import net.l2sec.dataplane.ppp.auth.EapPacket.Request;
@@ -32,7 +33,7 @@ public final class EapServer implements AuthServer {
     private static final int OP_SUCCESS = 3;
     private static final int OP_FAILURE = 4;
 
-    private enum State { IDENTITY, METHOD, VERIFYING, MSCHAPV2_SUCCESS, MSCHAPV2_FAILURE, DONE }
+    private enum State { IDENTITY, METHOD, VERIFYING, MSCHAPV2_SUCCESS, MSCHAPV2_FAILURE, RELAY, DONE }
 
     private final AuthHost host;
     private final List<AuthMethod> remaining;
@@ -44,10 +45,23 @@ public final class EapServer implements AuthServer {
     private byte[] challenge;
     private AuthResult.Accept accept;
     private boolean stopped;
+    /** Pass-through: the backend runs the EAP method (RFC 3579); we only ask for the Identity and relay. */
+    private final boolean relay;
+    private byte[] relayState = new byte[0];
+    private int lastResponseIdentifier;
 
     /** @param methods {@link AuthMethod#EAP_MSCHAPV2} and/or {@link AuthMethod#EAP_MD5}, in configured order */
     public EapServer(AuthHost host, List<AuthMethod> methods, Duration restartTimer, int maxTransmissions) {
+        this(host, methods, restartTimer, maxTransmissions, false);
+    }
+
+    /**
+     * @param relay true to relay every Response after the Identity to the backend as {@link EapCredentials} and send
+     *              its Requests to the peer unchanged (RADIUS EAP pass-through), false to run the methods here
+     */
+    public EapServer(AuthHost host, List<AuthMethod> methods, Duration restartTimer, int maxTransmissions, boolean relay) {
         this.host = host;
+        this.relay = relay;
         this.remaining = new ArrayList<>(methods.stream()
                 .filter(m -> m == AuthMethod.EAP_MSCHAPV2 || m == AuthMethod.EAP_MD5).toList());
         if (remaining.isEmpty()) throw new IllegalArgumentException("no EAP method configured");
@@ -81,8 +95,9 @@ public final class EapServer implements AuthServer {
             case IDENTITY -> {
                 if (response.type() != EapCodec.TYPE_IDENTITY) return;
                 identity = new String(data, StandardCharsets.UTF_8);
-                beginMethod();
+                if (relay) relayResponse(response); else beginMethod();
             }
+            case RELAY -> relayResponse(response);
             case METHOD -> {
                 if (response.type() == EapCodec.TYPE_NAK) nak(data);
                 else if (response.type() == typeOf(method)) methodResponse(data);
@@ -96,6 +111,40 @@ public final class EapServer implements AuthServer {
                 finish(false);
             }
             case VERIFYING, DONE -> { }
+        }
+    }
+
+    // ---- pass-through (RFC 3579 section 2: the NAS relays, the RADIUS server is the EAP server) ----
+
+    private void relayResponse(Response response) {
+        verifying();
+        lastResponseIdentifier = response.identifier();
+        if (response.type() == EapCodec.TYPE_MSCHAPV2) method = AuthMethod.EAP_MSCHAPV2;
+        else if (response.type() == EapCodec.TYPE_MD5_CHALLENGE) method = AuthMethod.EAP_MD5;
+        host.verify(method, new EapCredentials(identity, EapCodec.encode(response), relayState), this::relayDecided);
+    }
+
+    private void relayDecided(AuthResult result) {
+        if (stopped) return;
+        switch (result) {
+            case AuthResult.Challenge c -> {
+                byte[] packet = c.eapPacket();
+                // only a well-formed EAP Request goes to the peer; its Identifier is the one the peer must answer
+                if (packet.length < 5 || packet[0] != 1 || ((packet[2] & 0xff) << 8 | (packet[3] & 0xff)) != packet.length) {
+                    host.malformed(PppProtocol.EAP);
+                    finish(false, lastResponseIdentifier);
+                    return;
+                }
+                relayState = c.state();
+                identifier = packet[1] & 0xff;
+                state = State.RELAY;
+                retransmission.start(() -> host.send(PppProtocol.EAP, packet));
+            }
+            case AuthResult.Accept a -> {
+                accept = a;
+                finish(true, lastResponseIdentifier);
+            }
+            case AuthResult.Reject r -> finish(false, lastResponseIdentifier);
         }
     }
 
@@ -206,9 +255,14 @@ public final class EapServer implements AuthServer {
     }
 
     private void finish(boolean success) {
+        finish(success, identifier);
+    }
+
+    /** RFC 3748 section 4.2: Success/Failure carry the Identifier of the Response they answer. */
+    private void finish(boolean success, int id) {
         retransmission.stop();
         state = State.DONE;
-        host.send(PppProtocol.EAP, EapCodec.encode(success ? new Success(identifier) : new Failure(identifier)));
+        host.send(PppProtocol.EAP, EapCodec.encode(success ? new Success(id) : new Failure(id)));
         if (success) host.authenticated(method, accept); else host.authenticationFailed(method, "auth_failed");
     }
 

@@ -1,0 +1,304 @@
+package net.l2sec.aaa.radius;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.ByteArrayOutputStream;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import net.l2sec.dataplane.SessionContext;
+import net.l2sec.dataplane.auth.AuthMethod;
+import net.l2sec.dataplane.auth.AuthRequest;
+import net.l2sec.dataplane.auth.AuthResult;
+import net.l2sec.dataplane.auth.Authenticator;
+import net.l2sec.dataplane.auth.Authorization;
+import net.l2sec.dataplane.auth.ChapCredentials;
+import net.l2sec.dataplane.auth.EapCredentials;
+import net.l2sec.dataplane.auth.MsChapV2Credentials;
+import net.l2sec.dataplane.auth.PapCredentials;
+import net.l2sec.dataplane.auth.RejectReason;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.tinyradius.core.RadiusPacketException;
+import org.tinyradius.core.attribute.type.RadiusAttribute;
+import org.tinyradius.core.attribute.type.VendorSpecificAttribute;
+import org.tinyradius.core.dictionary.Dictionary;
+import org.tinyradius.core.packet.request.RadiusRequest;
+import org.tinyradius.core.packet.response.RadiusResponse;
+
+/**
+ * Authenticates PPP sessions against RADIUS servers (RFC 2865): PAP, CHAP-MD5, MS-CHAPv2 (RFC 2548) and EAP
+ * pass-through (RFC 3579). The {@link RadiusSender} (normally {@link RadiusTransport#authentication}) adds the
+ * Message-Authenticator, retransmits and fails over.
+ */
+public final class RadiusAuthenticator implements Authenticator {
+    /** The {@link Authorization#rule()} of every accept. */
+    public static final String RULE = "radius";
+
+    private static final Logger log = LoggerFactory.getLogger(RadiusAuthenticator.class);
+    private static final int MS = RadiusDictionary.MICROSOFT;
+    // RFC 2548 section 2.1.5 and 2.3.3
+    private static final int MS_CHAP_ERROR = 2;
+    private static final int MS_CHAP_CHALLENGE = 11;
+    private static final int MS_CHAP2_RESPONSE = 25;
+    private static final int MS_CHAP2_SUCCESS = 26;
+    private static final int EAP_MESSAGE = 79;
+    /** RFC 3579 section 3.1: EAP packets longer than 253 octets span consecutive EAP-Message attributes. */
+    private static final int MAX_ATTRIBUTE_VALUE = 253;
+    private static final Pattern MS_CHAP_ERROR_CODE = Pattern.compile("E=(\\d+)");
+    private static final Pattern MS_CHAP2_SUCCESS_VALUE = Pattern.compile("S=([0-9A-Fa-f]{40})");
+
+    private final RadiusClientSettings settings;
+    private final RadiusSender sender;
+    private final Dictionary dictionary = RadiusDictionary.get();
+
+    public RadiusAuthenticator(RadiusClientSettings settings, RadiusSender sender) {
+        this.settings = settings;
+        this.sender = sender;
+    }
+
+    /** With a {@link RadiusTransport#authentication} transport to the configured servers. */
+    public static RadiusAuthenticator create(RadiusClientSettings settings, MeterRegistry registry) {
+        return new RadiusAuthenticator(settings, RadiusTransport.authentication(settings, registry));
+    }
+
+    @Override
+    public boolean relaysEap() {
+        return true;
+    }
+
+    @Override
+    public CompletionStage<AuthResult> authenticate(AuthRequest request) {
+        RadiusRequest packet;
+        try {
+            packet = accessRequest(request);
+        } catch (IllegalArgumentException e) {
+            return java.util.concurrent.CompletableFuture.completedFuture(
+                    new AuthResult.Reject(RejectReason.PEER_PROTOCOL, e.getMessage()));
+        } catch (RadiusPacketException e) {
+            return java.util.concurrent.CompletableFuture.completedFuture(
+                    new AuthResult.Reject(RejectReason.BACKEND_ERROR, "cannot build Access-Request: " + e.getMessage()));
+        }
+        return sender.send(packet).handle((response, failure) -> {
+            AuthResult result = failure == null ? decide(request, response) : failed(failure);
+            log.info("radius auth session={} user={} method={} result={}", request.session().tag(),
+                    sanitize(request.credentials().user()), request.method().configName(), result);
+            return result;
+        });
+    }
+
+    /** The Access-Request for {@code request} (without Message-Authenticator, which the transport adds). */
+    RadiusRequest accessRequest(AuthRequest request) throws RadiusPacketException {
+        List<RadiusAttribute> attrs = new ArrayList<>();
+        attrs.add(dictionary.createAttribute("User-Name", request.credentials().user()));
+        switch (request.credentials()) {
+            case PapCredentials pap when request.method() == AuthMethod.PAP ->
+                    // RFC 2865 section 5.2: hidden by the transport with each server's secret
+                    attrs.add(dictionary.createAttribute(-1, RadiusWire.USER_PASSWORD, pap.password()));
+            case ChapCredentials chap when request.method() == AuthMethod.CHAP_MD5 || request.method() == AuthMethod.EAP_MD5 -> {
+                // RFC 2865 section 5.3: CHAP Ident followed by the 16-octet response; section 5.40 the challenge
+                byte[] value = new byte[17];
+                value[0] = (byte) chap.identifier();
+                byte[] response = chap.response();
+                if (response.length != 16) throw new IllegalArgumentException("CHAP response is not 16 octets");
+                System.arraycopy(response, 0, value, 1, 16);
+                attrs.add(dictionary.createAttribute(-1, 3, value));
+                attrs.add(dictionary.createAttribute(-1, 60, chap.challenge()));
+            }
+            case MsChapV2Credentials ms when request.method() == AuthMethod.MSCHAPV2 || request.method() == AuthMethod.EAP_MSCHAPV2 -> {
+                // RFC 2548 section 2.3.2: Ident, Flags, Peer-Challenge (16), Reserved (8 zero), Response (24)
+                ByteBuffer value = ByteBuffer.allocate(50);
+                value.put((byte) 0).put((byte) 0).put(ms.peerChallenge()).put(new byte[8]).put(ms.ntResponse());
+                attrs.add(vsa(MS_CHAP_CHALLENGE, ms.authenticatorChallenge()));
+                attrs.add(vsa(MS_CHAP2_RESPONSE, value.array()));
+            }
+            case EapCredentials eap -> {
+                byte[] packet = eap.eapPacket();
+                if (packet.length < 4) throw new IllegalArgumentException("EAP packet shorter than its header");
+                for (int i = 0; i < packet.length; i += MAX_ATTRIBUTE_VALUE) {
+                    attrs.add(dictionary.createAttribute(-1, EAP_MESSAGE,
+                            Arrays.copyOfRange(packet, i, Math.min(packet.length, i + MAX_ATTRIBUTE_VALUE))));
+                }
+                byte[] state = eap.state();
+                if (state.length > 0) attrs.add(dictionary.createAttribute(-1, 24, state));
+            }
+            default -> throw new IllegalArgumentException(request.method().configName() + " request carried "
+                    + request.credentials().getClass().getSimpleName());
+        }
+        addNasAttributes(attrs, request.session());
+        return RadiusRequest.create(dictionary, (byte) RadiusWire.ACCESS_REQUEST, (byte) 0, new byte[16], attrs);
+    }
+
+    private RadiusAttribute vsa(int type, byte[] value) {
+        return new VendorSpecificAttribute(dictionary, MS, List.of(dictionary.createAttribute(MS, type, value)));
+    }
+
+    private void addNasAttributes(List<RadiusAttribute> attrs, SessionContext session) {
+        settings.nasIpAddress().ifPresent(ip -> attrs.add(dictionary.createAttribute("NAS-IP-Address", ip.getHostAddress())));
+        attrs.add(dictionary.createAttribute("NAS-Identifier", settings.nasIdentifier()));
+        attrs.add(dictionary.createAttribute(-1, 5, ByteBuffer.allocate(4).putInt((int) session.nasPort()).array()));
+        attrs.add(dictionary.createAttribute("NAS-Port-Type", "Virtual"));
+        attrs.add(dictionary.createAttribute("Service-Type", "Framed"));
+        attrs.add(dictionary.createAttribute("Framed-Protocol", "PPP"));
+        InetAddress client = session.peer().getAddress();
+        String clientIp = client.getHostAddress();
+        attrs.add(dictionary.createAttribute("Calling-Station-Id", clientIp));
+        // RFC 2868 section 3: all three describe the same (one) tunnel, so they share a tag. Tag 1 rather than 0:
+        // for the string-valued Tunnel-Client-Endpoint only 0x01..0x1F is unambiguously a tag octet (section 3.3),
+        // and using the same non-zero tag on all three groups them explicitly.
+        byte tag = 1;
+        attrs.add(dictionary.createAttribute(-1, 64, tag, "L2TP"));
+        attrs.add(dictionary.createAttribute(-1, 65, tag, client instanceof Inet6Address ? "IPv6" : "IPv4"));
+        attrs.add(dictionary.createAttribute(-1, 66, tag, clientIp));
+        attrs.add(dictionary.createAttribute("Acct-Session-Id", session.acctSessionId()));
+    }
+
+    AuthResult decide(AuthRequest request, RadiusResponse response) {
+        return switch (response.getType() & 0xff) {
+            case RadiusWire.ACCESS_ACCEPT -> accept(request, response);
+            case RadiusWire.ACCESS_REJECT -> reject(response);
+            case RadiusWire.ACCESS_CHALLENGE -> challenge(request, response);
+            default -> new AuthResult.Reject(RejectReason.BACKEND_ERROR, "unexpected RADIUS code " + (response.getType() & 0xff));
+        };
+    }
+
+    private AuthResult accept(AuthRequest request, RadiusResponse response) {
+        String user = response.getAttribute("User-Name").map(a -> new String(a.getValue(), StandardCharsets.UTF_8))
+                .filter(u -> !u.isEmpty()).orElse(request.credentials().user());
+        Optional<byte[]> authenticatorResponse = Optional.empty();
+        if (request.credentials() instanceof MsChapV2Credentials) {
+            // RFC 2548 section 2.3.3: Ident followed by "S=" and 40 hex digits (RFC 2759 section 5)
+            Optional<byte[]> success = vendorValue(response, MS_CHAP2_SUCCESS).flatMap(v -> {
+                Matcher m = MS_CHAP2_SUCCESS_VALUE.matcher(new String(v, StandardCharsets.US_ASCII));
+                return m.find() ? Optional.of(HexFormat.of().parseHex(m.group(1))) : Optional.empty();
+            });
+            if (success.isEmpty()) {
+                return new AuthResult.Reject(RejectReason.BACKEND_ERROR, "Access-Accept without MS-CHAP2-Success");
+            }
+            authenticatorResponse = success;
+        }
+        return new AuthResult.Accept(user, authenticatorResponse, authorization(response));
+    }
+
+    Authorization authorization(RadiusResponse response) {
+        Optional<String> pool = string(response, "Framed-Pool");
+        Optional<Duration> sessionTimeout = integer(response, "Session-Timeout").map(Duration::ofSeconds);
+        Optional<Duration> idleTimeout = integer(response, "Idle-Timeout").map(Duration::ofSeconds);
+        Optional<Inet4Address> address = response.getAttribute("Framed-IP-Address")
+                .map(RadiusAttribute::getValue).filter(v -> v.length == 4)
+                // RFC 2865 section 5.8: 255.255.255.255 = let the user choose, 255.255.255.254 = NAS chooses
+                .filter(v -> !(v[0] == -1 && v[1] == -1 && v[2] == -1 && (v[3] == -1 || v[3] == -2)))
+                .flatMap(RadiusAuthenticator::inet4);
+        List<byte[]> classes = response.filterAttributes("Class").stream().map(RadiusAttribute::getValue).toList();
+        Set<String> groups = new LinkedHashSet<>();
+        for (String name : settings.groupAttributes()) {
+            for (RadiusAttribute a : response.getFlattenedAttributes()) {
+                if (!a.getAttributeName().equals(name)) continue;
+                String type = a.getAttributeTemplate().map(t -> t.getDataType()).orElse("octets");
+                String value = type.equals("string") || type.equals("octets")
+                        ? new String(a.getValue(), StandardCharsets.UTF_8) : a.getValueString();
+                if (!value.isBlank()) groups.add(value);
+            }
+        }
+        return new Authorization(RULE, pool, List.of(), sessionTimeout, idleTimeout, address, classes, groups,
+                string(response, "Filter-Id"));
+    }
+
+    private AuthResult reject(RadiusResponse response) {
+        RejectReason reason = RejectReason.BAD_CREDENTIALS;
+        String detail = "Access-Reject";
+        Optional<byte[]> error = vendorValue(response, MS_CHAP_ERROR);
+        if (error.isPresent()) {
+            // RFC 2548 section 2.1.5: Ident followed by the RFC 2759 section 6 failure string "E=eeeeeeeeee R=r ..."
+            Matcher m = MS_CHAP_ERROR_CODE.matcher(new String(error.get(), StandardCharsets.US_ASCII));
+            if (m.find()) {
+                int code = Integer.parseInt(m.group(1).length() > 9 ? "0" : m.group(1));
+                reason = switch (code) {
+                    case 647, 648 -> RejectReason.ACCOUNT_DISABLED; // disabled, password expired
+                    case 646, 649 -> RejectReason.POLICY_DENIED;    // restricted logon hours, no dial-in permission
+                    default -> RejectReason.BAD_CREDENTIALS;        // 691 authentication failure and the rest
+                };
+                detail += " MS-CHAP error " + code;
+            }
+        }
+        String reply = response.filterAttributes("Reply-Message").stream()
+                .map(a -> new String(a.getValue(), StandardCharsets.UTF_8)).reduce((a, b) -> a + " " + b).orElse("");
+        if (!reply.isBlank()) detail += ": " + sanitize(reply);
+        return new AuthResult.Reject(reason, detail);
+    }
+
+    private AuthResult challenge(AuthRequest request, RadiusResponse response) {
+        List<RadiusAttribute> eap = response.filterAttributes(EAP_MESSAGE);
+        if (!(request.credentials() instanceof EapCredentials) || eap.isEmpty()) {
+            return new AuthResult.Reject(RejectReason.BACKEND_ERROR, "Access-Challenge without EAP is not supported");
+        }
+        ByteArrayOutputStream packet = new ByteArrayOutputStream();
+        eap.forEach(a -> packet.writeBytes(a.getValue()));
+        byte[] state = response.getAttribute(24).map(RadiusAttribute::getValue).orElse(new byte[0]);
+        return new AuthResult.Challenge(packet.toByteArray(), state);
+    }
+
+    private static AuthResult failed(Throwable failure) {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        if (cause instanceof RadiusUnavailableException) {
+            return new AuthResult.Reject(RejectReason.BACKEND_TIMEOUT, "no RADIUS server answered");
+        }
+        return new AuthResult.Reject(RejectReason.BACKEND_ERROR, "RADIUS failure: " + cause.getClass().getSimpleName()
+                + (cause.getMessage() == null ? "" : " " + sanitize(cause.getMessage())));
+    }
+
+    private static Optional<byte[]> vendorValue(RadiusResponse response, int type) {
+        return response.getFlattenedAttributes().stream()
+                .filter(a -> a.getVendorId() == MS && a.getType() == type).map(RadiusAttribute::getValue).findFirst();
+    }
+
+    private static Optional<String> string(RadiusResponse response, String name) {
+        return response.getAttribute(name).map(a -> new String(a.getValue(), StandardCharsets.UTF_8)).filter(s -> !s.isEmpty());
+    }
+
+    private static Optional<Long> integer(RadiusResponse response, String name) {
+        return response.getAttribute(name).map(RadiusAttribute::getValue).filter(v -> v.length == 4)
+                .map(v -> ByteBuffer.wrap(v).getInt() & 0xffffffffL).filter(v -> v > 0);
+    }
+
+    private static Optional<Inet4Address> inet4(byte[] v) {
+        try {
+            return Optional.of((Inet4Address) InetAddress.getByAddress(v));
+        } catch (UnknownHostException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Printable ASCII only, at most 80 characters: server-supplied text goes into log lines. */
+    static String sanitize(String s) {
+        StringBuilder sb = new StringBuilder();
+        for (char c : s.toCharArray()) {
+            if (sb.length() >= 80) {
+                sb.append("...");
+                break;
+            }
+            sb.append(c >= 0x20 && c < 0x7f ? c : '?');
+        }
+        return sb.toString();
+    }
+
+    @Override
+    public String toString() {
+        return "RadiusAuthenticator[servers=" + settings.servers().stream().map(RadiusServer::name).toList()
+                + ", nasIdentifier=" + settings.nasIdentifier() + "]";
+    }
+}

@@ -1,0 +1,147 @@
+package net.l2sec.aaa.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import net.l2sec.aaa.GroupDirectory;
+import net.l2sec.dataplane.SessionContext;
+import net.l2sec.dataplane.auth.AuthMethod;
+import net.l2sec.dataplane.auth.AuthRequest;
+import net.l2sec.dataplane.auth.AuthResult;
+import net.l2sec.dataplane.auth.Authenticator;
+import net.l2sec.dataplane.auth.Authorization;
+import net.l2sec.dataplane.auth.PapCredentials;
+import net.l2sec.dataplane.auth.RejectReason;
+import org.junit.jupiter.api.Test;
+
+class PolicyAuthenticatorTest {
+    static final String STAFF = "CN=Staff,OU=Groups,DC=l2sec,DC=test";
+    static final String VPN_USERS = "CN=VPN-Users,OU=Groups,DC=l2sec,DC=test";
+    final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    final List<String> asked = new ArrayList<>();
+
+    Backend backend(String name, AuthResult result) {
+        return new Backend(name, r -> {
+            asked.add(name);
+            return CompletableFuture.completedFuture(result);
+        });
+    }
+
+    static AuthResult.Accept accept(Set<String> groups) {
+        return new AuthResult.Accept("alice", Optional.empty(), new Authorization("radius", Optional.empty(), List.of(),
+                Optional.of(Duration.ofHours(1)), Optional.empty(), Optional.empty(), List.of(), groups, Optional.empty()));
+    }
+
+    static AuthRequest pap() {
+        return new AuthRequest(new SessionContext("t1/s1", new InetSocketAddress("192.0.2.7", 1701), 1, 1, Instant.EPOCH),
+                AuthMethod.PAP, new PapCredentials("alice", "pw".getBytes()));
+    }
+
+    static PolicyRule rule(String name, List<String> groups, boolean allow, String pool, Integer max) {
+        return new PolicyRule(name, groups, allow, Optional.ofNullable(pool), List.of(), Optional.of(Duration.ofHours(8)),
+                Optional.of(Duration.ofMinutes(30)), max == null ? OptionalInt.empty() : OptionalInt.of(max));
+    }
+
+    PolicyAuthenticator service(List<Backend> route, Policy policy, GroupDirectory directory, int activeSessions) {
+        Map<AuthMethod, List<Backend>> m = new EnumMap<>(AuthMethod.class);
+        m.put(AuthMethod.PAP, route);
+        return new PolicyAuthenticator(new MethodRoutes(m), policy, Optional.ofNullable(directory), u -> activeSessions,
+                Duration.ofSeconds(5), registry);
+    }
+
+    final Policy policy = new Policy(List.of(
+            rule("contractors", List.of("Contractors"), false, null, null),
+            rule("staff", List.of("VPN-Users"), true, "staff", 2)), PolicyRule.denyAll("default"));
+
+    @Test
+    void firstMatchingRuleDecidesWithNestedGroupsFromTheDirectoryMatchedByCn() {
+        GroupDirectory dir = u -> CompletableFuture.completedFuture(Set.of(STAFF, VPN_USERS));
+        var r = (AuthResult.Accept) service(List.of(backend("radius", accept(Set.of()))), policy, dir, 0).decide(pap());
+        assertThat(r.authorization().rule()).isEqualTo("staff");
+        assertThat(r.authorization().pool()).contains("staff");
+        assertThat(r.authorization().sessionTimeout()).contains(Duration.ofHours(1));   // RADIUS's wins over the rule's
+        assertThat(r.authorization().idleTimeout()).contains(Duration.ofMinutes(30));   // the rule fills the gap
+        assertThat(r.authorization().groups()).contains(VPN_USERS);
+    }
+
+    @Test
+    void denyRuleAndDefaultRuleRefuseWithPolicyDenied() {
+        var denied = (AuthResult.Reject) service(List.of(backend("radius", accept(Set.of("contractors")))), policy, null, 0).decide(pap());
+        assertThat(denied.reason()).isEqualTo(RejectReason.POLICY_DENIED);
+        assertThat(denied.detail()).contains("rule=contractors");
+        var nobody = (AuthResult.Reject) service(List.of(backend("radius", accept(Set.of("Other")))), policy, null, 0).decide(pap());
+        assertThat(nobody.detail()).contains("rule=default");
+        assertThat(registry.get("l2sec.aaa.rejects").tags("backend", "radius", "reason", "policy_denied").counter().count()).isEqualTo(2);
+    }
+
+    @Test
+    void sessionLimitPerUser() {
+        var r = (AuthResult.Reject) service(List.of(backend("ldap", accept(Set.of(VPN_USERS)))), policy, null, 2).decide(pap());
+        assertThat(r.detail()).contains("allows 2 sessions, user has 2");
+        assertThat(service(List.of(backend("ldap", accept(Set.of(VPN_USERS)))), policy, null, 1).decide(pap()))
+                .isInstanceOf(AuthResult.Accept.class);
+    }
+
+    @Test
+    void fallbackOnlyWhenTheFirstBackendDoesNotKnowTheUserOrDoesNotAnswer() {
+        var unknown = backend("local", new AuthResult.Reject(RejectReason.UNKNOWN_USER, "no"));
+        var down = backend("radius", new AuthResult.Reject(RejectReason.BACKEND_TIMEOUT, "no answer"));
+        var ok = backend("ldap", accept(Set.of(VPN_USERS)));
+        assertThat(service(List.of(unknown, down, ok), policy, null, 0).decide(pap())).isInstanceOf(AuthResult.Accept.class);
+        assertThat(asked).containsExactly("local", "radius", "ldap");
+        asked.clear();
+        var wrong = backend("local", new AuthResult.Reject(RejectReason.BAD_CREDENTIALS, "wrong password"));
+        var r = (AuthResult.Reject) service(List.of(wrong, ok), policy, null, 0).decide(pap());
+        assertThat(r.reason()).isEqualTo(RejectReason.BAD_CREDENTIALS);
+        assertThat(asked).containsExactly("local");
+    }
+
+    @Test
+    void failedGroupLookupRefusesInsteadOfGuessing() {
+        GroupDirectory broken = u -> CompletableFuture.failedFuture(new IllegalStateException("ldap down"));
+        var r = (AuthResult.Reject) service(List.of(backend("radius", accept(Set.of()))), policy, broken, 0).decide(pap());
+        assertThat(r.reason()).isEqualTo(RejectReason.BACKEND_ERROR);
+    }
+
+    @Test
+    void eapRelayFollowsTheFirstBackendOfTheEapRoute() {
+        Authenticator relaying = new Authenticator() {
+            @Override
+            public CompletionStage<AuthResult> authenticate(AuthRequest request) {
+                return CompletableFuture.completedFuture(null);
+            }
+
+            @Override
+            public boolean relaysEap() {
+                return true;
+            }
+        };
+        Map<AuthMethod, List<Backend>> m = new EnumMap<>(AuthMethod.class);
+        m.put(AuthMethod.EAP_MSCHAPV2, List.of(new Backend("radius", relaying)));
+        assertThat(new PolicyAuthenticator(new MethodRoutes(m), policy, Optional.empty(), u -> 0, Duration.ofSeconds(1), registry)
+                .relaysEap()).isTrue();
+        m.put(AuthMethod.EAP_MSCHAPV2, List.of(backend("local", accept(Set.of()))));
+        assertThat(new PolicyAuthenticator(new MethodRoutes(m), policy, Optional.empty(), u -> 0, Duration.ofSeconds(1), registry)
+                .relaysEap()).isFalse();
+    }
+
+    @Test
+    void groupMatchingByDnOrCn() {
+        assertThat(PolicyRule.sameGroup("vpn-users", VPN_USERS)).isTrue();
+        assertThat(PolicyRule.sameGroup("cn=vpn-users, ou=groups, dc=l2sec, dc=test", VPN_USERS)).isTrue();
+        assertThat(PolicyRule.sameGroup("VPN", VPN_USERS)).isFalse();
+        assertThat(PolicyRule.firstRdnValue("CN=Smith\\, John,OU=x")).isEqualTo("Smith, John");
+    }
+}

@@ -1,0 +1,311 @@
+package net.l2sec.aaa.radius;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.ByteArrayOutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import net.l2sec.dataplane.SessionContext;
+import net.l2sec.dataplane.auth.AuthMethod;
+import net.l2sec.dataplane.auth.AuthRequest;
+import net.l2sec.dataplane.auth.AuthResult;
+import net.l2sec.dataplane.auth.ChapCredentials;
+import net.l2sec.dataplane.auth.Credentials;
+import net.l2sec.dataplane.auth.EapCredentials;
+import net.l2sec.dataplane.auth.MsChapV2;
+import net.l2sec.dataplane.auth.MsChapV2Credentials;
+import net.l2sec.dataplane.auth.PapCredentials;
+import net.l2sec.dataplane.auth.RejectReason;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** {@link RadiusAuthenticator} against real FreeRADIUS instances on 127.0.0.1 (ports 18120, 18121, 18124-18127). */
+class RadiusAuthenticatorIT {
+    private static final String SECRET = "it-shared-secret";
+    private static final String USERS = """
+            alice Cleartext-Password := "secret"
+            \tClass = "gold-class",
+            \tClass = "second",
+            \tFilter-Id = "vpn-users",
+            \tFramed-Pool = "pool-a",
+            \tSession-Timeout = 3600,
+            \tIdle-Timeout = 600,
+            \tFramed-IP-Address = 10.9.8.7
+            bob Cleartext-Password := "hunter2"
+            \tFramed-IP-Address = 255.255.255.254
+            """;
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final SessionContext SESSION =
+            new SessionContext("t7/s9", new InetSocketAddress("192.0.2.10", 4500), 7, 9, Instant.parse("2026-01-01T00:00:00Z"));
+
+    private static FreeRadiusServer main;
+    private static FreeRadiusServer first;
+    private static FreeRadiusServer second;
+
+    @BeforeAll
+    static void start() throws Exception {
+        FreeRadiusServer.assumeInstalled();
+        main = FreeRadiusServer.builder().authPort(18120).acctPort(18121).secret(SECRET).users(USERS).build().start();
+        first = FreeRadiusServer.builder().authPort(18124).acctPort(18125).secret(SECRET).users(USERS).build().start();
+        second = FreeRadiusServer.builder().authPort(18126).acctPort(18127).secret(SECRET).users(USERS).build().start();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        for (FreeRadiusServer s : new FreeRadiusServer[] {main, first, second}) if (s != null) s.close();
+    }
+
+    private static RadiusServer server(String name, int port) {
+        return new RadiusServer(name, new InetSocketAddress("127.0.0.1", port), Optional.empty(),
+                SECRET.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static RadiusClientSettings settings(Duration deadTime, RadiusServer... servers) {
+        return new RadiusClientSettings(List.of(servers), Duration.ofMillis(700), 1, deadTime, "l2sec-it",
+                Optional.of((java.net.Inet4Address) addr("192.0.2.1")), List.of("Filter-Id", "Class"));
+    }
+
+    private static InetAddress addr(String s) {
+        try {
+            return InetAddress.getByName(s);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static RadiusAuthenticator authenticator() {
+        return RadiusAuthenticator.create(settings(Duration.ofSeconds(30), server("main", 18120)), new SimpleMeterRegistry());
+    }
+
+    private static AuthResult auth(RadiusAuthenticator a, AuthMethod method, Credentials c) throws Exception {
+        return a.authenticate(new AuthRequest(SESSION, method, c)).toCompletableFuture().get(20, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void papAcceptCarriesAuthorization() throws Exception {
+        AuthResult r = auth(authenticator(), AuthMethod.PAP, new PapCredentials("alice", "secret".getBytes(StandardCharsets.UTF_8)));
+        assertThat(r).as(main.log()).isInstanceOf(AuthResult.Accept.class);
+        AuthResult.Accept accept = (AuthResult.Accept) r;
+        assertThat(accept.user()).isEqualTo("alice");
+        assertThat(accept.authenticatorResponse()).isEmpty();
+        var z = accept.authorization();
+        assertThat(z.rule()).isEqualTo("radius");
+        assertThat(z.pool()).contains("pool-a");
+        assertThat(z.sessionTimeout()).contains(Duration.ofHours(1));
+        assertThat(z.idleTimeout()).contains(Duration.ofMinutes(10));
+        assertThat(z.address()).contains((java.net.Inet4Address) addr("10.9.8.7"));
+        assertThat(z.classes()).extracting(b -> new String(b, StandardCharsets.UTF_8)).containsExactly("gold-class", "second");
+        assertThat(z.groups()).containsExactlyInAnyOrder("vpn-users", "gold-class", "second");
+        assertThat(z.filterId()).contains("vpn-users");
+        // the server saw our NAS attributes
+        String log = main.log();
+        assertThat(log).contains("NAS-Identifier = \"l2sec-it\"").contains("Calling-Station-Id = \"192.0.2.10\"")
+                .contains("Acct-Session-Id = \"" + SESSION.acctSessionId() + "\"").contains("Tunnel-Type:1 = L2TP")
+                .contains("Tunnel-Client-Endpoint:1 = \"192.0.2.10\"").contains("NAS-Port-Type = Virtual");
+    }
+
+    @Test
+    void papWrongPasswordRejected() throws Exception {
+        AuthResult r = auth(authenticator(), AuthMethod.PAP, new PapCredentials("alice", "wrong".getBytes(StandardCharsets.UTF_8)));
+        assertThat(r).isInstanceOfSatisfying(AuthResult.Reject.class, x -> assertThat(x.reason()).isEqualTo(RejectReason.BAD_CREDENTIALS));
+    }
+
+    @Test
+    void nasChoosesAddressIsIgnored() throws Exception {
+        AuthResult r = auth(authenticator(), AuthMethod.PAP, new PapCredentials("bob", "hunter2".getBytes(StandardCharsets.UTF_8)));
+        assertThat(r).isInstanceOfSatisfying(AuthResult.Accept.class, a -> {
+            assertThat(a.authorization().address()).isEmpty();
+            assertThat(a.authorization().classes()).isEmpty();
+        });
+    }
+
+    private static ChapCredentials chap(String user, String password) {
+        byte[] challenge = new byte[16];
+        RANDOM.nextBytes(challenge);
+        int id = RANDOM.nextInt(256);
+        byte[] response = new ChapCredentials(user, id, challenge, new byte[16]).expectedResponse(password.getBytes(StandardCharsets.UTF_8));
+        return new ChapCredentials(user, id, challenge, response);
+    }
+
+    @Test
+    void chapAcceptAndReject() throws Exception {
+        assertThat(auth(authenticator(), AuthMethod.CHAP_MD5, chap("alice", "secret"))).as(main.log()).isInstanceOf(AuthResult.Accept.class);
+        assertThat(auth(authenticator(), AuthMethod.CHAP_MD5, chap("alice", "nope")))
+                .isInstanceOfSatisfying(AuthResult.Reject.class, x -> assertThat(x.reason()).isEqualTo(RejectReason.BAD_CREDENTIALS));
+    }
+
+    @Test
+    void msChapV2AcceptReturnsAuthenticatorResponse() throws Exception {
+        byte[] authChallenge = random(16), peerChallenge = random(16);
+        byte[] hash = MsChapV2.ntPasswordHash("secret");
+        byte[] nt = MsChapV2.generateNtResponse(authChallenge, peerChallenge, "alice", hash);
+        AuthResult r = auth(authenticator(), AuthMethod.MSCHAPV2, new MsChapV2Credentials("alice", authChallenge, peerChallenge, nt));
+        assertThat(r).as(main.log()).isInstanceOf(AuthResult.Accept.class);
+        byte[] expected = MsChapV2.generateAuthenticatorResponse(hash, nt, peerChallenge, authChallenge, "alice");
+        assertThat(((AuthResult.Accept) r).authenticatorResponse()).hasValueSatisfying(v -> assertThat(v).isEqualTo(expected));
+    }
+
+    @Test
+    void msChapV2WrongPasswordIsBadCredentials() throws Exception {
+        byte[] authChallenge = random(16), peerChallenge = random(16);
+        byte[] nt = MsChapV2.generateNtResponse(authChallenge, peerChallenge, "alice", MsChapV2.ntPasswordHash("wrong"));
+        AuthResult r = auth(authenticator(), AuthMethod.MSCHAPV2, new MsChapV2Credentials("alice", authChallenge, peerChallenge, nt));
+        assertThat(r).isInstanceOfSatisfying(AuthResult.Reject.class, x -> {
+            assertThat(x.reason()).isEqualTo(RejectReason.BAD_CREDENTIALS);
+            assertThat(x.detail()).contains("MS-CHAP error 691");
+        });
+    }
+
+    @Test
+    void eapMsChapV2PassThroughAccept() throws Exception {
+        EapPeer peer = new EapPeer("alice", "secret");
+        AuthResult r = peer.run(authenticator());
+        assertThat(r).as(main.log()).isInstanceOf(AuthResult.Accept.class);
+        assertThat(peer.successVerified).isTrue();
+        assertThat(((AuthResult.Accept) r).authorization().filterId()).contains("vpn-users");
+    }
+
+    @Test
+    void eapMsChapV2PassThroughReject() throws Exception {
+        EapPeer peer = new EapPeer("alice", "wrong");
+        AuthResult r = peer.run(authenticator());
+        assertThat(peer.ntResponse).as("the server challenged and got our response").isNotNull();
+        assertThat(peer.successVerified).isFalse();
+        assertThat(r).as(main.log()).isInstanceOfSatisfying(AuthResult.Reject.class,
+                x -> assertThat(x.reason()).isEqualTo(RejectReason.BAD_CREDENTIALS));
+    }
+
+    @Test
+    void failoverToSecondAndBackAfterDeadTime() throws Exception {
+        MeterRegistry registry = new SimpleMeterRegistry();
+        Duration deadTime = Duration.ofSeconds(3);
+        RadiusAuthenticator a = RadiusAuthenticator.create(settings(deadTime, server("first", 18124), server("second", 18126)), registry);
+        PapCredentials alice = new PapCredentials("alice", "secret".getBytes(StandardCharsets.UTF_8));
+        try {
+            first.stop();
+            assertThat(auth(a, AuthMethod.PAP, alice)).isInstanceOf(AuthResult.Accept.class);
+            assertThat(up(registry, "first")).isZero();
+            assertThat(up(registry, "second")).isEqualTo(1.0);
+            assertThat(accepts(registry, "second")).isEqualTo(1);
+            assertThat(registry.get("l2sec.aaa.timeouts").tag("server", "first").counter().count()).isEqualTo(2.0);
+
+            // still dead: goes straight to the second server
+            assertThat(auth(a, AuthMethod.PAP, alice)).isInstanceOf(AuthResult.Accept.class);
+            assertThat(accepts(registry, "second")).isEqualTo(2);
+
+            first.start();
+            Thread.sleep(deadTime.toMillis() + 200);
+            assertThat(auth(a, AuthMethod.PAP, alice)).isInstanceOf(AuthResult.Accept.class);
+            assertThat(accepts(registry, "first")).isEqualTo(1);
+            assertThat(up(registry, "first")).isEqualTo(1.0);
+        } finally {
+            if (!first.running()) first.start();
+        }
+    }
+
+    private static double up(MeterRegistry r, String server) {
+        return r.get("l2sec.aaa.server.up").tag("server", server).tag("purpose", "auth").gauge().value();
+    }
+
+    private static long accepts(MeterRegistry r, String server) {
+        var t = r.find("l2sec.aaa.request.duration").tag("server", server).tag("result", "accept").timer();
+        return t == null ? 0 : t.count();
+    }
+
+    private static byte[] random(int n) {
+        byte[] b = new byte[n];
+        RANDOM.nextBytes(b);
+        return b;
+    }
+
+    /** The EAP peer side of RFC 3748 / EAP-MSCHAPv2 (draft-kamath-pppext-eap-mschapv2), as the PPP client would run it. */
+    private static final class EapPeer {
+        final String user;
+        final String password;
+        boolean successVerified;
+        byte[] authChallenge;
+        byte[] peerChallenge;
+        byte[] ntResponse;
+
+        EapPeer(String user, String password) {
+            this.user = user;
+            this.password = password;
+        }
+
+        AuthResult run(RadiusAuthenticator a) throws Exception {
+            byte[] name = user.getBytes(StandardCharsets.UTF_8);
+            byte[] response = eap(2, 1, concat(new byte[] {1}, name)); // Response/Identity
+            byte[] state = new byte[0];
+            for (int round = 0; round < 6; round++) {
+                AuthResult r = auth(a, AuthMethod.EAP_MSCHAPV2, new EapCredentials(user, response, state));
+                if (!(r instanceof AuthResult.Challenge c)) return r;
+                state = c.state();
+                byte[] req = c.eapPacket();
+                assertThat(req[0]).as("EAP Request").isEqualTo((byte) 1);
+                assertThat(req[4]).as("EAP type MSCHAPv2").isEqualTo((byte) 26);
+                int id = req[1] & 0xff;
+                int opCode = req[5];
+                switch (opCode) {
+                    case 1 -> { // Challenge: OpCode, MS-CHAPv2-ID, MS-Length, Value-Size, Challenge, Name
+                        int msId = req[6] & 0xff;
+                        authChallenge = Arrays.copyOfRange(req, 10, 26);
+                        peerChallenge = random(16);
+                        ntResponse = MsChapV2.generateNtResponse(authChallenge, peerChallenge, user, MsChapV2.ntPasswordHash(password));
+                        ByteArrayOutputStream v = new ByteArrayOutputStream();
+                        v.write(2);           // OpCode Response
+                        v.write(msId);
+                        int msLength = 4 + 1 + 49 + name.length;
+                        v.write(msLength >> 8);
+                        v.write(msLength);
+                        v.write(49);          // Value-Size
+                        v.writeBytes(peerChallenge);
+                        v.writeBytes(new byte[8]);
+                        v.writeBytes(ntResponse);
+                        v.write(0);           // Flags
+                        v.writeBytes(name);
+                        response = eap(2, id, concat(new byte[] {26}, v.toByteArray()));
+                    }
+                    case 3 -> { // Success request: "S=<40 hex> M=..."
+                        String msg = new String(req, 9, req.length - 9, StandardCharsets.US_ASCII);
+                        byte[] expected = MsChapV2.generateAuthenticatorResponse(MsChapV2.ntPasswordHash(password), ntResponse,
+                                peerChallenge, authChallenge, user);
+                        successVerified = msg.startsWith(MsChapV2.authenticatorResponseString(expected));
+                        response = eap(2, id, new byte[] {26, 3});
+                    }
+                    case 4 -> response = eap(2, id, new byte[] {26, 4}); // Failure request: acknowledge
+                    default -> throw new AssertionError("unexpected MSCHAPv2 OpCode " + opCode);
+                }
+            }
+            throw new AssertionError("EAP conversation did not end");
+        }
+
+        static byte[] eap(int code, int id, byte[] data) {
+            return ByteBuffer.allocate(4 + data.length).put((byte) code).put((byte) id).putShort((short) (4 + data.length))
+                    .put(data).array();
+        }
+
+        static byte[] concat(byte[] a, byte[] b) {
+            byte[] out = Arrays.copyOf(a, a.length + b.length);
+            System.arraycopy(b, 0, out, a.length, b.length);
+            return out;
+        }
+    }
+
+    @SuppressWarnings("unused")
+    private static String hex(byte[] b) {
+        return HexFormat.of().formatHex(b);
+    }
+}

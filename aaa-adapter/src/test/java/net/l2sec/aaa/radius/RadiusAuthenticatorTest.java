@@ -1,0 +1,131 @@
+package net.l2sec.aaa.radius;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import net.l2sec.dataplane.SessionContext;
+import net.l2sec.dataplane.auth.AuthMethod;
+import net.l2sec.dataplane.auth.AuthRequest;
+import net.l2sec.dataplane.auth.AuthResult;
+import net.l2sec.dataplane.auth.Credentials;
+import net.l2sec.dataplane.auth.EapCredentials;
+import net.l2sec.dataplane.auth.MsChapV2Credentials;
+import net.l2sec.dataplane.auth.RejectReason;
+import org.junit.jupiter.api.Test;
+import org.tinyradius.core.attribute.type.RadiusAttribute;
+import org.tinyradius.core.attribute.type.VendorSpecificAttribute;
+import org.tinyradius.core.dictionary.Dictionary;
+import org.tinyradius.core.packet.request.RadiusRequest;
+import org.tinyradius.core.packet.response.RadiusResponse;
+
+/** Response mapping of {@link RadiusAuthenticator} with a canned {@link RadiusSender}. */
+class RadiusAuthenticatorTest {
+    private static final Dictionary D = RadiusDictionary.get();
+    private static final SessionContext SESSION =
+            new SessionContext("t1/s2", new InetSocketAddress("198.51.100.7", 4500), 1, 2, Instant.EPOCH);
+    private static final RadiusClientSettings SETTINGS = new RadiusClientSettings(
+            List.of(new RadiusServer("r", new InetSocketAddress("127.0.0.1", 1812), Optional.empty(), new byte[] {1})),
+            Duration.ofSeconds(1), 0, Duration.ofSeconds(1), "nas", Optional.empty(), RadiusClientSettings.DEFAULT_GROUP_ATTRIBUTES);
+
+    private final AtomicReference<RadiusRequest> sent = new AtomicReference<>();
+
+    private AuthResult run(Credentials c, AuthMethod m, int code, List<RadiusAttribute> attrs) throws Exception {
+        RadiusSender sender = req -> {
+            sent.set(req);
+            try {
+                return CompletableFuture.completedFuture(RadiusResponse.create(D, (byte) code, (byte) 0, new byte[16], attrs));
+            } catch (Exception e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        };
+        return new RadiusAuthenticator(SETTINGS, sender).authenticate(new AuthRequest(SESSION, m, c))
+                .toCompletableFuture().get(5, TimeUnit.SECONDS);
+    }
+
+    private static MsChapV2Credentials ms() {
+        return new MsChapV2Credentials("alice", new byte[16], new byte[16], new byte[24]);
+    }
+
+    private static RadiusAttribute msVsa(int type, String value) {
+        return new VendorSpecificAttribute(D, 311, List.of(D.createAttribute(311, type, ("\u0001" + value).getBytes(StandardCharsets.US_ASCII))));
+    }
+
+    @Test
+    void msChapErrorCodesMapToReasons() throws Exception {
+        assertThat(reason("E=691 R=1 C=00 V=3")).isEqualTo(RejectReason.BAD_CREDENTIALS);
+        assertThat(reason("E=647 R=0 V=3")).isEqualTo(RejectReason.ACCOUNT_DISABLED);
+        assertThat(reason("E=648 R=0 V=3")).isEqualTo(RejectReason.ACCOUNT_DISABLED);
+        assertThat(reason("E=646 R=0 V=3")).isEqualTo(RejectReason.POLICY_DENIED);
+        assertThat(reason("E=649 R=0 V=3")).isEqualTo(RejectReason.POLICY_DENIED);
+    }
+
+    private RejectReason reason(String error) throws Exception {
+        return ((AuthResult.Reject) run(ms(), AuthMethod.MSCHAPV2, 3, List.of(msVsa(2, error)))).reason();
+    }
+
+    @Test
+    void rejectDetailCarriesSanitizedReplyMessage() throws Exception {
+        AuthResult r = run(ms(), AuthMethod.MSCHAPV2, 3, List.of(D.createAttribute("Reply-Message", "go away\nnow")));
+        assertThat(r).isInstanceOfSatisfying(AuthResult.Reject.class, x -> {
+            assertThat(x.reason()).isEqualTo(RejectReason.BAD_CREDENTIALS);
+            assertThat(x.detail()).contains("go away?now");
+        });
+    }
+
+    @Test
+    void msChapAcceptWithoutSuccessIsBackendError() throws Exception {
+        AuthResult r = run(ms(), AuthMethod.MSCHAPV2, 2, List.of());
+        assertThat(r).isEqualTo(new AuthResult.Reject(RejectReason.BACKEND_ERROR, "Access-Accept without MS-CHAP2-Success"));
+    }
+
+    @Test
+    void msChapRequestCarriesChallengeAndResponseVsas() throws Exception {
+        String s = "S=" + "0123456789ABCDEF0123456789ABCDEF01234567";
+        AuthResult r = run(ms(), AuthMethod.MSCHAPV2, 2, List.of(msVsa(26, s)));
+        assertThat(r).isInstanceOfSatisfying(AuthResult.Accept.class, a ->
+                assertThat(a.authenticatorResponse()).hasValueSatisfying(v -> assertThat(v).hasSize(20).startsWith(0x01, 0x23)));
+        assertThat(sent.get().getFlattenedAttributes()).anySatisfy(a -> {
+            assertThat(a.getVendorId()).isEqualTo(311);
+            assertThat(a.getType()).isEqualTo(25);
+            assertThat(a.getValue()).hasSize(50);
+        });
+        assertThat(sent.get().getAttribute("NAS-Port").map(RadiusAttribute::getValueString)).contains(String.valueOf(SESSION.nasPort()));
+        assertThat(sent.get().getAttribute("Tunnel-Medium-Type").map(RadiusAttribute::getValueString)).contains("IPv4");
+    }
+
+    @Test
+    void longEapPacketIsSplitAndChallengeReassembled() throws Exception {
+        byte[] eap = new byte[600];
+        eap[0] = 2;
+        eap[2] = (byte) (600 >> 8);
+        eap[3] = (byte) 600;
+        byte[] big = new byte[300];
+        big[0] = 1;
+        AuthResult r = run(new EapCredentials("alice", eap, new byte[] {9}), AuthMethod.EAP_MSCHAPV2, 11, List.of(
+                D.createAttribute(-1, 79, java.util.Arrays.copyOf(big, 253)),
+                D.createAttribute(-1, 79, java.util.Arrays.copyOfRange(big, 253, 300)),
+                D.createAttribute(-1, 24, new byte[] {7, 7})));
+        assertThat(sent.get().filterAttributes(79)).extracting(a -> a.getValue().length).containsExactly(253, 253, 94);
+        assertThat(sent.get().getAttribute(24).map(RadiusAttribute::getValue)).hasValue(new byte[] {9});
+        assertThat(r).isInstanceOfSatisfying(AuthResult.Challenge.class, c -> {
+            assertThat(c.eapPacket()).isEqualTo(big);
+            assertThat(c.state()).isEqualTo(new byte[] {7, 7});
+        });
+    }
+
+    @Test
+    void unavailableIsBackendTimeout() throws Exception {
+        RadiusSender sender = req -> CompletableFuture.failedFuture(new RadiusUnavailableException("x"));
+        AuthResult r = new RadiusAuthenticator(SETTINGS, sender).authenticate(new AuthRequest(SESSION, AuthMethod.MSCHAPV2, ms()))
+                .toCompletableFuture().get(5, TimeUnit.SECONDS);
+        assertThat(r).isEqualTo(new AuthResult.Reject(RejectReason.BACKEND_TIMEOUT, "no RADIUS server answered"));
+    }
+}

@@ -1,0 +1,160 @@
+package net.l2sec.concentrator.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import net.l2sec.dataplane.auth.AuthMethod;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AaaConfigTest {
+    @TempDir
+    Path dir;
+
+    private ConcentratorConfig load(String aaa) throws Exception {
+        Files.writeString(dir.resolve("users"), "alice plain:password\n");
+        Files.writeString(dir.resolve("radius.secret"), "a-radius-secret-of-length\n");
+        Path f = dir.resolve("c.yaml");
+        Files.writeString(f, """
+                l2tp:
+                  require-ipsec: false
+                pools:
+                  - name: default
+                    range: 10.99.0.10-10.99.0.20
+                  - name: admins
+                    range: 10.99.0.30-10.99.0.40
+                """ + aaa);
+        return ConfigLoader.load(f);
+    }
+
+    private List<String> problems(String aaa) {
+        try {
+            load(aaa);
+        } catch (ConfigException e) {
+            return e.problems();
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+        throw new AssertionError("accepted");
+    }
+
+    @Test
+    void radiusWithPolicyAndDefaultRouting() throws Exception {
+        var c = load("""
+                aaa:
+                  local:
+                    users-file: users
+                  radius:
+                    servers:
+                      - name: rad1
+                        address: 127.0.0.1:1812
+                        secret-file: radius.secret
+                      - address: 127.0.0.2:1812
+                        secret-file: radius.secret
+                        require-message-authenticator: false
+                    accounting:
+                      interim-interval: 5m
+                      spool-dir: spool
+                    dynamic-authorization:
+                      clients:
+                        - address: 127.0.0.1
+                          secret-file: radius.secret
+                  policy:
+                    rules:
+                      - name: admins
+                        groups: [VPN-Admins]
+                        pool: admins
+                        max-sessions: 2
+                        session-timeout: 12h
+                      - name: contractors
+                        groups: ["CN=Contractors,DC=corp"]
+                        action: deny
+                """).aaa();
+        var radius = c.radius().orElseThrow();
+        assertThat(radius.servers()).hasSize(2);
+        assertThat(radius.servers().getFirst().requireMessageAuthenticator()).isTrue();
+        assertThat(radius.servers().get(1).requireMessageAuthenticator()).isFalse();
+        assertThat(radius.servers().get(1).accounting().orElseThrow().getPort()).isEqualTo(1813);
+        assertThat(radius.servers().toString()).doesNotContain("a-radius-secret");
+        assertThat(radius.accounting().spoolDir()).isEqualTo(dir.resolve("spool"));
+        assertThat(radius.dynamicAuthorization().orElseThrow().listen().getPort()).isEqualTo(3799);
+        assertThat(c.methods().get(AuthMethod.MSCHAPV2)).containsExactly("radius", "local");
+        assertThat(c.methods().get(AuthMethod.EAP_MSCHAPV2)).containsExactly("radius");
+        assertThat(c.policy().rules()).hasSize(2);
+        assertThat(c.policy().fallback().allow()).as("with rules the default is deny").isFalse();
+        assertThat(c.policy().decide(Set.of("CN=VPN-Admins,OU=G,DC=corp")).pool()).contains("admins");
+        assertThat(c.policy().rules().getFirst().sessionTimeout()).contains(Duration.ofHours(12));
+    }
+
+    @Test
+    void withoutRulesEveryAcceptedUserIsAllowed() throws Exception {
+        var c = load("""
+                aaa:
+                  local:
+                    users-file: users
+                """).aaa();
+        assertThat(c.policy().fallback().allow()).isTrue();
+        assertThat(c.methods().get(AuthMethod.PAP)).containsExactly("local");
+    }
+
+    @Test
+    void badAaaConfigIsRefusedWithFileKeyAndReason() {
+        var p = problems("""
+                aaa:
+                  radius:
+                    servers:
+                      - address: 127.0.0.1:1812
+                        secret: tiny-pw
+                    accounting:
+                      interim-interval: 10s
+                  methods:
+                    mschapv2: [ldap]
+                    eap: [radius, local]
+                  policy:
+                    groups-from-ldap: true
+                    rules:
+                      - name: a
+                        pool: nowhere
+                        action: maybe
+                """);
+        String f = dir.resolve("c.yaml") + ": ";
+        assertThat(p).contains(
+                f + "aaa.radius.servers[0].secret: at least 16 characters: a short RADIUS secret can be guessed offline",
+                f + "aaa.radius.accounting.interim-interval: at least 60s (RFC 2869 section 2.1), or 0s to send no Interim-Update",
+                f + "aaa.methods.mschapv2: backend \"ldap\" is not configured (aaa.ldap)",
+                f + "aaa.methods.eap: backend \"local\" is not configured (aaa.local)",
+                f + "aaa.methods.eap: EAP relayed to RADIUS has no fallback: list radius alone, or local alone",
+                f + "aaa.policy.groups-from-ldap: needs aaa.ldap",
+                f + "aaa.policy.rules[0].pool: no pool named \"nowhere\" in pools",
+                f + "aaa.policy.rules[0].action: must be allow or deny");
+        assertThat(String.join("\n", p)).doesNotContain("tiny-pw");
+    }
+
+    @Test
+    void ldapRefusesCleartextAndNonPapRoutes() throws IOException {
+        Files.writeString(dir.resolve("ldap.pw"), "pw\n");
+        var p = problems("""
+                aaa:
+                  ldap:
+                    urls: [ldap://dc1.corp.example]
+                    bind-dn: CN=svc,DC=corp
+                    bind-password-file: ldap.pw
+                    base-dn: DC=corp
+                  methods:
+                    mschapv2: [ldap]
+                """);
+        assertThat(p).anySatisfy(s -> assertThat(s).contains("aaa.ldap.urls: ldap:// without start-tls sends passwords in clear"));
+        assertThat(p).anySatisfy(s -> assertThat(s).contains("aaa.methods.mschapv2: ldap verifies PAP only"));
+    }
+
+    @Test
+    void noBackendAtAll() {
+        assertThat(problems("aaa: {}\n")).anySatisfy(s -> assertThat(s).contains("no authentication backend"));
+    }
+}

@@ -1,0 +1,123 @@
+package net.l2sec.dataplane.ppp;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import net.l2sec.dataplane.session.ActiveSession;
+import net.l2sec.dataplane.session.SessionControl;
+import net.l2sec.dataplane.session.SessionCounters;
+import net.l2sec.dataplane.session.SessionObserver;
+import net.l2sec.dataplane.session.TerminateCause;
+import net.l2sec.dataplane.time.Scheduler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The established PPP sessions of one event loop: tells the {@link SessionObserver} (accounting) when a session
+ * becomes established and when it ends, and serves {@link SessionControl} for RADIUS Disconnect/CoA and the admin
+ * interface. The map is confined to the loop; {@link #sessionsOf} is readable from any thread (the policy's
+ * concurrent-session limit runs on a virtual thread).
+ */
+public final class PppSessionRegistry implements SessionControl {
+    private static final Logger log = LoggerFactory.getLogger(PppSessionRegistry.class);
+
+    private final Scheduler loop;
+    private final Map<String, PppSession> established = new LinkedHashMap<>();
+    private final Map<String, Integer> perUser = new ConcurrentHashMap<>();
+    private volatile SessionObserver observer = SessionObserver.NONE;
+
+    public PppSessionRegistry(Scheduler loop) {
+        this.loop = loop;
+    }
+
+    /** Who is told about sessions starting and stopping (accounting); set before the first session. */
+    public void observer(SessionObserver observer) {
+        this.observer = observer;
+    }
+
+    /** Established sessions of {@code user} (case-insensitive) right now. */
+    public int sessionsOf(String user) {
+        return perUser.getOrDefault(key(user), 0);
+    }
+
+    void started(PppSession session, ActiveSession active) {
+        established.put(active.acctSessionId(), session);
+        perUser.merge(key(active.user()), 1, Integer::sum);
+        try {
+            observer.started(active);
+        } catch (RuntimeException e) {
+            log.error("session={} session observer failed on start: {}", active.tag(), e.toString());
+        }
+    }
+
+    void stopped(PppSession session, ActiveSession active, SessionCounters counters, TerminateCause cause) {
+        if (established.remove(active.acctSessionId()) == null) return;
+        perUser.computeIfPresent(key(active.user()), (k, n) -> n <= 1 ? null : n - 1);
+        try {
+            observer.stopped(active, counters, cause);
+        } catch (RuntimeException e) {
+            log.error("session={} session observer failed on stop: {}", active.tag(), e.toString());
+        }
+    }
+
+    @Override
+    public CompletionStage<List<ActiveSession>> sessions() {
+        return onLoop(() -> {
+            List<ActiveSession> all = new ArrayList<>(established.size());
+            for (PppSession s : established.values()) s.active().ifPresent(all::add);
+            return all;
+        });
+    }
+
+    @Override
+    public CompletionStage<Optional<SessionCounters>> counters(String acctSessionId) {
+        return onLoop(() -> Optional.ofNullable(established.get(acctSessionId)).map(PppSession::counters));
+    }
+
+    @Override
+    public CompletionStage<Boolean> disconnect(String acctSessionId, TerminateCause cause) {
+        return onLoop(() -> {
+            PppSession s = established.get(acctSessionId);
+            if (s == null) return false;
+            s.close(cause == TerminateCause.ADMIN_RESET ? "admin_disconnect" : cause.name().toLowerCase(java.util.Locale.ROOT), cause);
+            return true;
+        });
+    }
+
+    @Override
+    public CompletionStage<Boolean> reauthorize(String acctSessionId, Optional<Duration> sessionTimeout, Optional<Duration> idleTimeout) {
+        return onLoop(() -> {
+            PppSession s = established.get(acctSessionId);
+            if (s == null) return false;
+            s.reauthorize(sessionTimeout, idleTimeout);
+            return true;
+        });
+    }
+
+    private <T> CompletionStage<T> onLoop(Supplier<T> work) {
+        CompletableFuture<T> f = new CompletableFuture<>();
+        try {
+            loop.execute(() -> {
+                try {
+                    f.complete(work.get());
+                } catch (RuntimeException e) {
+                    f.completeExceptionally(e);
+                }
+            });
+        } catch (RuntimeException e) {       // the loop is shutting down
+            f.completeExceptionally(e);
+        }
+        return f;
+    }
+
+    private static String key(String user) {
+        return user.toLowerCase(java.util.Locale.ROOT);
+    }
+}
