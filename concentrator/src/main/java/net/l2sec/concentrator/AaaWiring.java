@@ -13,7 +13,13 @@ import net.l2sec.aaa.local.LocalUserAuthenticator;
 import net.l2sec.aaa.policy.Backend;
 import net.l2sec.aaa.policy.MethodRoutes;
 import net.l2sec.aaa.policy.PolicyAuthenticator;
+import net.l2sec.aaa.radius.AccountingSettings;
+import net.l2sec.aaa.radius.DynamicAuthorizationClient;
+import net.l2sec.aaa.radius.DynamicAuthorizationServer;
+import net.l2sec.aaa.radius.DynamicAuthorizationSettings;
+import net.l2sec.aaa.radius.RadiusAccounting;
 import net.l2sec.aaa.radius.RadiusAuthenticator;
+import net.l2sec.aaa.radius.RadiusTransport;
 import net.l2sec.aaa.radius.RadiusClientSettings;
 import net.l2sec.aaa.radius.RadiusServer;
 import net.l2sec.concentrator.config.AaaConfig;
@@ -35,8 +41,10 @@ final class AaaWiring implements AutoCloseable {
     private final List<AutoCloseable> closeables = new ArrayList<>();
     SessionObserver observer = SessionObserver.NONE;
 
-    private AaaWiring(Authenticator authenticator) {
+    private AaaWiring(Authenticator authenticator, List<AutoCloseable> closeables, SessionObserver observer) {
         this.authenticator = authenticator;
+        this.closeables.addAll(closeables);
+        this.observer = observer;
     }
 
     static AaaWiring build(AaaConfig config, PppSessionRegistry sessions, Duration authTimeout, MeterRegistry registry)
@@ -44,11 +52,42 @@ final class AaaWiring implements AutoCloseable {
         Map<String, Authenticator> backends = new LinkedHashMap<>();
         if (config.localUsersFile().isPresent()) backends.put("local", LocalUserAuthenticator.load(config.localUsersFile().get()));
         Optional<GroupDirectory> directory = Optional.empty();
-        if (config.radius().isPresent()) {
-            RadiusClientSettings radius = radiusSettings(config.radius().get());
-            backends.put("radius", RadiusAuthenticator.create(radius, registry));
-            log.info("radius servers={} timeout={} retries={} dead-time={}", radius.servers(), radius.timeout(),
-                    radius.retries(), radius.deadTime());
+        List<AutoCloseable> closeables = new ArrayList<>();
+        SessionObserver observer = SessionObserver.NONE;
+        try {
+            if (config.radius().isPresent()) {
+                AaaConfig.Radius rc = config.radius().get();
+                RadiusClientSettings radius = radiusSettings(rc);
+                backends.put("radius", RadiusAuthenticator.create(radius, registry));
+                log.info("radius servers={} timeout={} retries={} dead-time={}", radius.servers(), radius.timeout(),
+                        radius.retries(), radius.deadTime());
+                if (rc.accounting().enabled()) {
+                    if (radius.servers().stream().noneMatch(x -> x.accounting().isPresent())) {
+                        throw new IllegalStateException("radius accounting enabled but no server has an accounting address");
+                    }
+                    var settings = AccountingSettings.of(rc.accounting().spoolDir(), rc.nasIdentifier(), rc.nasIpAddress())
+                            .withInterimInterval(rc.accounting().interimInterval());
+                    java.nio.file.Files.createDirectories(rc.accounting().spoolDir());
+                    var accounting = new RadiusAccounting(settings, RadiusTransport.accounting(radius, registry), registry);
+                    accounting.sessionControl(sessions);
+                    closeables.add(accounting);
+                    observer = accounting;
+                    log.info("radius accounting spool={} interim-interval={}", rc.accounting().spoolDir(),
+                            rc.accounting().interimInterval().isZero() ? "off" : rc.accounting().interimInterval());
+                }
+                if (rc.dynamicAuthorization().isPresent()) {
+                    AaaConfig.DynamicAuthorization d = rc.dynamicAuthorization().get();
+                    var clients = d.clients().stream().map(c -> new DynamicAuthorizationClient(c.address(), c.secret())).toList();
+                    var dyn = new DynamicAuthorizationServer(new DynamicAuthorizationSettings(d.listen(), clients,
+                            d.replayWindow(), d.requireEventTimestamp(), rc.nasIdentifier(), rc.nasIpAddress()), sessions, registry);
+                    closeables.add(dyn);
+                    log.info("radius dynamic authorization (RFC 5176 Disconnect/CoA) on {} clients={}", dyn.localAddress(),
+                            d.clients().stream().map(c -> c.address().getHostAddress()).toList());
+                }
+            }
+        } catch (Exception e) {
+            for (AutoCloseable c : closeables.reversed()) c.close();
+            throw e;
         }
 
         Map<AuthMethod, List<Backend>> routes = new EnumMap<>(AuthMethod.class);
@@ -58,7 +97,7 @@ final class AaaWiring implements AutoCloseable {
                 config.groupsFromLdap() ? directory : Optional.empty(), sessions::sessionsOf, authTimeout, registry);
         log.info("aaa backends={} routes={} rules={} default={}", backends.keySet(), describe(config.methods()),
                 config.policy().rules().stream().map(r -> r.name()).toList(), config.policy().fallback().allow() ? "allow" : "deny");
-        return new AaaWiring(policy);
+        return new AaaWiring(policy, closeables, observer);
     }
 
     static RadiusClientSettings radiusSettings(AaaConfig.Radius r) {
