@@ -166,6 +166,22 @@ class LdapAuthenticatorIT {
     }
 
     @Test
+    void silentServerTimesOutAndFailsOver() throws Exception {
+        // accepts TCP (kernel backlog) but never answers: the TLS handshake must time out
+        try (ServerSocket silent = new ServerSocket(0, 10, java.net.InetAddress.getByName("127.0.0.1"))) {
+            String name = "ldaps://127.0.0.1:" + silent.getLocalPort();
+            LdapSettings s = dc.settings().withUrls(List.of(URI.create(name), dc.ldapsUrl()))
+                    .withTimeouts(java.time.Duration.ofSeconds(2), java.time.Duration.ofSeconds(2), java.time.Duration.ofSeconds(30));
+            SimpleMeterRegistry meters = new SimpleMeterRegistry();
+            try (LdapAuthenticator a = new LdapAuthenticator(s, meters)) {
+                assertThat(auth(a, pap(SambaAdDc.ALICE, SambaAdDc.ALICE_PASSWORD))).isInstanceOf(AuthResult.Accept.class);
+                assertThat(meters.get("l2sec.aaa.server.up").tag("server", name).gauge().value()).isZero();
+                assertThat(meters.get("l2sec.aaa.timeouts").tags("server", name, "purpose", "auth").counter().count()).isEqualTo(1.0);
+            }
+        }
+    }
+
+    @Test
     void untrustedCertificateIsABackendError() throws Exception {
         LdapSettings jvmTrust = new LdapSettings(List.of(dc.ldapsUrl()), false, Optional.empty(), dc.serviceDn(),
                 SambaAdDc.SERVICE_PASSWORD.getBytes(StandardCharsets.UTF_8), SambaAdDc.BASE_DN, LdapSettings.AD_USER_FILTER,
