@@ -166,6 +166,62 @@ class LdapAuthenticatorIT {
     }
 
     @Test
+    void deadServerComesBackAfterDeadTime() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            port = s.getLocalPort();
+        }
+        String name = "ldaps://127.0.0.1:" + port;
+        LdapSettings s = dc.settings().withUrls(List.of(URI.create(name), dc.ldapsUrl()))
+                .withTimeouts(java.time.Duration.ofSeconds(5), java.time.Duration.ofSeconds(5), java.time.Duration.ofMillis(500));
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        try (LdapAuthenticator a = new LdapAuthenticator(s, meters)) {
+            assertThat(auth(a, pap(SambaAdDc.ALICE, SambaAdDc.ALICE_PASSWORD))).isInstanceOf(AuthResult.Accept.class);
+            assertThat(meters.get("l2sec.aaa.server.up").tag("server", name).gauge().value()).isZero();
+            try (TcpForwarder ignored = new TcpForwarder(port, 636)) {
+                Thread.sleep(600); // past the dead time
+                assertThat(auth(a, pap(SambaAdDc.BOB, SambaAdDc.BOB_PASSWORD))).isInstanceOf(AuthResult.Accept.class);
+                assertThat(meters.get("l2sec.aaa.server.up").tag("server", name).gauge().value()).isEqualTo(1.0);
+                assertThat(meters.get("l2sec.aaa.request.duration").tags("server", name, "result", "accept").timer().count()).isEqualTo(1);
+            }
+        }
+    }
+
+    /** 127.0.0.1:listen relayed to 127.0.0.1:target, a server that can be switched on. */
+    private static final class TcpForwarder implements AutoCloseable {
+        private final ServerSocket server;
+
+        TcpForwarder(int listen, int target) throws java.io.IOException {
+            server = new ServerSocket(listen, 10, java.net.InetAddress.getByName("127.0.0.1"));
+            Thread.ofVirtual().start(() -> {
+                while (!server.isClosed()) {
+                    try {
+                        java.net.Socket in = server.accept();
+                        java.net.Socket out = new java.net.Socket("127.0.0.1", target);
+                        Thread.ofVirtual().start(() -> pipe(in, out));
+                        Thread.ofVirtual().start(() -> pipe(out, in));
+                    } catch (java.io.IOException e) {
+                        return;
+                    }
+                }
+            });
+        }
+
+        private static void pipe(java.net.Socket from, java.net.Socket to) {
+            try (from; to) {
+                from.getInputStream().transferTo(to.getOutputStream());
+            } catch (java.io.IOException ignored) {
+                // one side closed
+            }
+        }
+
+        @Override
+        public void close() throws java.io.IOException {
+            server.close();
+        }
+    }
+
+    @Test
     void silentServerTimesOutAndFailsOver() throws Exception {
         // accepts TCP (kernel backlog) but never answers: the TLS handshake must time out
         try (ServerSocket silent = new ServerSocket(0, 10, java.net.InetAddress.getByName("127.0.0.1"))) {

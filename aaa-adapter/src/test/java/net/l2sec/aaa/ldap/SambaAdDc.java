@@ -252,6 +252,9 @@ public final class SambaAdDc implements AutoCloseable {
         Path out = dir.resolve("samba.out");
         samba = new ProcessBuilder(exe("samba"), "-i", "-M", "single", "-s", conf().toString())
                 .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        // a test JVM that dies without close() must not leave a DC holding the fixed ports
+        Process started = samba;
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> started.destroyForcibly(), "samba-ad-dc-stop"));
         Instant deadline = Instant.now().plus(START_TIMEOUT);
         while (!(accepts(636) && accepts(389))) {
             if (!samba.isAlive()) throw new IOException("samba exited with " + samba.exitValue() + ": " + tail(out));
