@@ -8,6 +8,7 @@ import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -115,11 +116,11 @@ public final class LdapAuthenticator implements Authenticator, GroupDirectory, A
     private AuthResult authenticatePap(PapCredentials pap) {
         String user = LdapNames.normalizeUser(pap.user());
         if (user.isEmpty()) return new AuthResult.Reject(RejectReason.UNKNOWN_USER, "unknown user");
-        byte[] password = pap.password();
         String lastFailure = "no server tried";
         boolean lastTimeout = false;
         for (LdapServer server : order()) {
             Timer.Sample sample = server.startTimer();
+            byte[] password = pap.password();
             try {
                 AuthResult result = authenticateOn(server, user, password);
                 server.markAlive();
@@ -140,8 +141,7 @@ public final class LdapAuthenticator implements Authenticator, GroupDirectory, A
                 log.warn("ldap auth user={} server={} failed: {}", user, server.name(), e.getMessage());
                 return new AuthResult.Reject(e.timeout ? RejectReason.BACKEND_TIMEOUT : RejectReason.BACKEND_ERROR, e.getMessage());
             } finally {
-                java.util.Arrays.fill(password, (byte) 0);
-                password = pap.password();
+                Arrays.fill(password, (byte) 0);
             }
         }
         return new AuthResult.Reject(lastTimeout ? RejectReason.BACKEND_TIMEOUT : RejectReason.BACKEND_ERROR,
