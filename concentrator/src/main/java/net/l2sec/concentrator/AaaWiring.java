@@ -10,6 +10,9 @@ import java.util.Map;
 import java.util.Optional;
 import net.l2sec.aaa.GroupDirectory;
 import net.l2sec.aaa.local.LocalUserAuthenticator;
+import net.l2sec.aaa.ldap.GroupMode;
+import net.l2sec.aaa.ldap.LdapAuthenticator;
+import net.l2sec.aaa.ldap.LdapSettings;
 import net.l2sec.aaa.policy.Backend;
 import net.l2sec.aaa.policy.MethodRoutes;
 import net.l2sec.aaa.policy.PolicyAuthenticator;
@@ -84,6 +87,18 @@ final class AaaWiring implements AutoCloseable {
                     log.info("radius dynamic authorization (RFC 5176 Disconnect/CoA) on {} clients={}", dyn.localAddress(),
                             d.clients().stream().map(c -> c.address().getHostAddress()).toList());
                 }
+            }
+            if (config.ldap().isPresent()) {
+                AaaConfig.Ldap l = config.ldap().get();
+                var mode = l.groupMode().equals("member-of-walk") ? GroupMode.MEMBER_OF_WALK : GroupMode.AD_IN_CHAIN;
+                var settings = new LdapSettings(l.urls(), l.startTls(), l.trustedCertificates(), l.bindDn(), l.bindPassword(),
+                        l.baseDn(), l.userFilter().orElse(LdapSettings.AD_USER_FILTER), mode, l.poolSize(), l.connectTimeout(),
+                        l.operationTimeout(), l.deadTime());
+                var ldap = new LdapAuthenticator(settings, registry);
+                closeables.add(ldap);
+                backends.put("ldap", ldap);
+                directory = Optional.of(ldap);
+                log.info("ldap servers={} base-dn={} group-mode={}", l.urls(), l.baseDn(), l.groupMode());
             }
         } catch (Exception e) {
             for (AutoCloseable c : closeables.reversed()) c.close();
