@@ -3,6 +3,9 @@ package net.l2sec.concentrator.interop;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -56,7 +59,7 @@ class RealClientRadiusIT {
                     range: 10.99.0.100-10.99.0.120
                 ppp:
                   dns: [10.99.0.53, 10.99.0.54]
-                  echo-interval: 10s
+                  echo-interval: 5s     # the client VM is switched off, not hung up: LCP echo notices
                 aaa:
                   radius:
                     servers:
@@ -109,11 +112,16 @@ class RealClientRadiusIT {
     }
 
     private static Map<String, String> waitForDetail(String statusType, String user) throws Exception {
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(20));
+        return waitForDetail(statusType, user, null);
+    }
+
+    private static Map<String, String> waitForDetail(String statusType, String user, String acctSessionId) throws Exception {
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
         while (Instant.now().isBefore(deadline)) {
             if (Files.exists(radius.detailFile())) {
                 for (Map<String, String> r : radius.detailRecords()) {
-                    if (statusType.equals(unquote(r.get("Acct-Status-Type"))) && user.equals(unquote(r.get("User-Name")))) return r;
+                    if (statusType.equals(unquote(r.get("Acct-Status-Type"))) && user.equals(unquote(r.get("User-Name")))
+                            && (acctSessionId == null || acctSessionId.equals(unquote(r.get("Acct-Session-Id"))))) return r;
                 }
             }
             Thread.sleep(200);
@@ -139,10 +147,13 @@ class RealClientRadiusIT {
         assertThat(unquote(start.get("Class"))).isIn("alice-class-7", "0x616c6963652d636c6173732d37");
         assertThat(start.get("Framed-IP-Address")).startsWith("10.99.0.1");
         assertThat(unquote(start.get("NAS-Port-Type"))).isEqualTo("Virtual");
-        Map<String, String> stop = waitForDetail("Stop", "alice");
-        assertThat(stop.get("Acct-Session-Id")).isEqualTo(start.get("Acct-Session-Id"));
+        // the harness switches the VM off without hanging up: the session ends when LCP echoes go unanswered
+        Map<String, String> stop = waitForDetail("Stop", "alice", unquote(start.get("Acct-Session-Id")));
         assertThat(Long.parseLong(stop.get("Acct-Input-Packets"))).isGreaterThanOrEqualTo(3);
-        assertThat(unquote(stop.get("Acct-Terminate-Cause"))).isEqualTo("User-Request");
+        assertThat(Long.parseLong(stop.get("Acct-Output-Packets"))).isGreaterThanOrEqualTo(3);
+        assertThat(Long.parseLong(stop.get("Acct-Input-Octets"))).isGreaterThanOrEqualTo(3 * 84);
+        assertThat(unquote(stop.get("Acct-Terminate-Cause"))).isEqualTo("Lost-Carrier");
+        assertThat(unquote(stop.get("Class"))).isEqualTo(unquote(start.get("Class")));
     }
 
     @Test
@@ -179,18 +190,32 @@ class RealClientRadiusIT {
         Instant deadline = Instant.now().plus(Duration.ofSeconds(90));
         int before = 2;     // alice's sessions so far: MS-CHAPv2 and EAP
         while (lab.log().split("ipcp up", -1).length < before + 2) {
-            if (Instant.now().isAfter(deadline)) throw new AssertionError("second alice session never came up:\n" + lab.log());
+            if (Instant.now().isAfter(deadline)) throw new AssertionError("alice's session never came up:\n" + lab.log());
             Thread.sleep(500);
         }
-        String reply = lab.exec("sh", "-c", "printf 'User-Name = \"alice\"\\nEvent-Timestamp = \"%s\"\\n' \"$(date +%s)\" "
-                + "| radclient -x -r 1 -t 3 127.0.0.1:3799 disconnect " + RADIUS_SECRET);
+        Matcher up = Pattern.compile("ipcp up address=(\\S+)").matcher(lab.log());
+        String address = null;
+        while (up.find()) address = up.group(1);
+        Thread.sleep(5000);     // the client is pinging now
+        // select by user and address: an earlier alice session may still wait for its LCP echo timeout
+        Path request = lab.work().resolve("disconnect.txt");
+        Files.writeString(request, "User-Name = \"alice\"\nFramed-IP-Address = " + address + "\nEvent-Timestamp = "
+                + Instant.now().getEpochSecond() + "\n");
+        String reply = lab.exec("radclient", "-x", "-r", "1", "-t", "3", "-f", request.toString(), "127.0.0.1:3799",
+                "disconnect", RADIUS_SECRET);
         assertThat(reply).contains("Disconnect-ACK");
         String r = c.result();
         assertThat(r).contains("ppp=up");
         assertThat(r).doesNotContain("ping=60/60");
         assertThat(lab.log()).contains("cause=admin_disconnect");
-        Map<String, String> stop = waitForDetail("Stop", "alice");
-        assertThat(radius.detailRecords().stream().filter(x -> "Admin-Reset".equals(unquote(x.get("Acct-Terminate-Cause"))))).hasSize(1);
+        String finalAddress = address;
+        Instant until = Instant.now().plus(Duration.ofSeconds(20));
+        while (radius.detailRecords().stream().noneMatch(x -> "Admin-Reset".equals(unquote(x.get("Acct-Terminate-Cause"))))
+                && Instant.now().isBefore(until)) {
+            Thread.sleep(200);
+        }
+        assertThat(radius.detailRecords().stream().filter(x -> "Admin-Reset".equals(unquote(x.get("Acct-Terminate-Cause")))))
+                .singleElement().satisfies(x -> assertThat(x.get("Framed-IP-Address")).isEqualTo(finalAddress));
         assertThat(lab.metrics()).containsPattern("l2sec_radius_dynauth_requests_total\\{[^}]*result=\"ack\"[^}]*type=\"disconnect\"[^}]*} 1");
     }
 }
