@@ -62,9 +62,19 @@ public final class Concentrator implements AutoCloseable {
     private final List<Channel> channels;
     private final AaaWiring aaa;
     private final PppSessionRegistry sessions;
+    // ---- what a reload changes (pools and the PPP factory are confined to the event loop)
+    private final MeterRegistry registry;
+    private final PppSessionFactory ppp;
+    private final Map<String, Ipv4Pool> pools;
+    private volatile ConcentratorConfig config;
 
     private Concentrator(EventLoopGroup group, MetricsEndpoint metrics, TunDevice tun, L2tpNetworkServer l2tp,
-                         IkeResponder ike, List<Channel> channels, AaaWiring aaa, PppSessionRegistry sessions) {
+                         IkeResponder ike, List<Channel> channels, AaaWiring aaa, PppSessionRegistry sessions,
+                         MeterRegistry registry, PppSessionFactory ppp, Map<String, Ipv4Pool> pools, ConcentratorConfig config) {
+        this.registry = registry;
+        this.ppp = ppp;
+        this.pools = pools;
+        this.config = config;
         this.aaa = aaa;
         this.sessions = sessions;
         this.group = group;
@@ -159,7 +169,8 @@ public final class Concentrator implements AutoCloseable {
             log.info("concentrator ready config={} l2tp={} tun={} address={}/{} mtu={} pools={} auth-methods={}",
                     config.source(), config.l2tpListen(), tc.name(), tc.address().getHostAddress(), tc.prefixLength(),
                     tc.mtu(), pools.keySet(), config.ppp().authMethods());
-            return new Concentrator(group, metrics, tun, l2tp, ike, channels, aaa, sessions);
+            Logging.apply(config.logging());
+            return new Concentrator(group, metrics, tun, l2tp, ike, channels, aaa, sessions, registry, ppp, pools, config);
         } catch (Exception e) {
             if (aaa != null) aaa.close();
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
@@ -167,6 +178,105 @@ public final class Concentrator implements AutoCloseable {
             metrics.close();
             throw e;
         }
+    }
+
+    /**
+     * Applies a new configuration without dropping anyone: AAA backends and policy, pools, PPP settings, IKE/ESP
+     * proposals and keys, log levels apply to what starts from now on; established sessions keep their address,
+     * authorization and SAs. Settings that need new sockets or devices (listen addresses, the TUN device, L2TP
+     * timers, accounting and Disconnect/CoA) are reported as needing a restart and left as they are.
+     *
+     * @return the settings that were not applied because they need a restart
+     */
+    public synchronized List<String> reload(ConcentratorConfig next) throws Exception {
+        ConcentratorConfig before = config;
+        List<String> restart = new ArrayList<>();
+        if (!next.l2tpListen().equals(before.l2tpListen())) restart.add("l2tp.listen");
+        if (next.requireIpsec() != before.requireIpsec()) restart.add("l2tp.require-ipsec");
+        if (!next.l2tp().toString().equals(before.l2tp().toString())) restart.add("l2tp (timers, limits, tunnel secret)");
+        if (!next.tun().equals(before.tun())) restart.add("tunnel-interface");
+        if (!java.util.Objects.equals(next.metrics().listen(), before.metrics().listen())) restart.add("metrics.listen");
+        if (!next.ipsec().ikeListen().equals(before.ipsec().ikeListen()) || !next.ipsec().nattListen().equals(before.ipsec().nattListen())
+                || next.ipsec().psk().isPresent() != before.ipsec().psk().isPresent() && ike == null) {
+            restart.add("ipsec.listen-ike / listen-natt / enabling IPsec");
+        }
+        restart.addAll(aaa.reload(next.aaa()));     // throws, changing nothing, when a backend cannot be built
+        EventLoop loop = channels.getFirst().eventLoop();
+        loop.submit(() -> {
+            Map<String, Ipv4Pool> replaced = new HashMap<>();
+            for (ConcentratorConfig.Pool p : next.pools()) {
+                Ipv4Pool old = pools.get(p.name());
+                if (old != null && sameRange(before, p)) {
+                    replaced.put(p.name(), old);
+                    continue;
+                }
+                Ipv4Pool fresh = new Ipv4Pool(p.name(), p.first(), p.last());
+                if (old != null) {
+                    old.replaceWith(fresh);
+                    registry.find("l2sec.pool.addresses").tag("pool", p.name()).meters().forEach(registry::remove);
+                }
+                replaced.put(p.name(), fresh.bindTo(registry));
+            }
+            for (String gone : pools.keySet()) {
+                if (!replaced.containsKey(gone)) registry.find("l2sec.pool.addresses").tag("pool", gone).meters().forEach(registry::remove);
+            }
+            pools.clear();
+            pools.putAll(replaced);
+            ppp.reconfigure(next.ppp(), aaa.authenticator, name -> Optional.ofNullable(pools.get(name)));
+            if (ike != null) ike.updateSettings(IpsecSettingsMapping.ikeSettings(next.ipsec()));
+        }).get(10, TimeUnit.SECONDS);
+        Logging.apply(next.logging());
+        config = next;
+        return restart;
+    }
+
+    /** What a reload did: {@code applied}, or {@code refused} with the problems, the running config unchanged. */
+    public record ReloadOutcome(boolean applied, List<String> problems, List<String> restartNeeded) {}
+
+    /**
+     * Reads {@code file} again (SIGHUP, admin command) and applies it; an invalid file is refused and the running
+     * configuration stays. Logged and counted as {@code l2sec_config_reloads_total{result}}.
+     */
+    public ReloadOutcome reload(java.nio.file.Path file) {
+        ConcentratorConfig next;
+        try {
+            next = net.l2sec.concentrator.config.ConfigLoader.load(file);
+        } catch (net.l2sec.concentrator.config.ConfigException e) {
+            e.problems().forEach(p -> log.error("reload refused, running configuration unchanged: {}", p));
+            countReload("refused");
+            return new ReloadOutcome(false, e.problems(), List.of());
+        }
+        try {
+            List<String> restart = reload(next);
+            log.info("reload applied config={} pools={} rules={}{}", file, next.pools().stream().map(ConcentratorConfig.Pool::name).toList(),
+                    next.aaa().policy().rules().stream().map(r -> r.name()).toList(),
+                    restart.isEmpty() ? "" : " not applied until restart: " + restart);
+            countReload("applied");
+            return new ReloadOutcome(true, List.of(), restart);
+        } catch (Exception e) {
+            log.error("reload refused, running configuration unchanged: {}", e.toString());
+            countReload("refused");
+            return new ReloadOutcome(false, List.of(e.toString()), List.of());
+        }
+    }
+
+    private void countReload(String result) {
+        Counter.builder("l2sec.config.reloads").tag("result", result).description("Configuration reloads, by result")
+                .register(registry).increment();
+    }
+
+    private static ConcentratorConfig.Pool poolOf(ConcentratorConfig c, String name) {
+        return c.pools().stream().filter(p -> p.name().equals(name)).findFirst().orElse(null);
+    }
+
+    private static boolean sameRange(ConcentratorConfig before, ConcentratorConfig.Pool p) {
+        ConcentratorConfig.Pool old = poolOf(before, p.name());
+        return old != null && old.first().equals(p.first()) && old.last().equals(p.last());
+    }
+
+    /** The configuration in force. */
+    public ConcentratorConfig config() {
+        return config;
     }
 
     private static Bootstrap udp(EventLoop loop) {

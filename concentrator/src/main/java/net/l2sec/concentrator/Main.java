@@ -88,6 +88,15 @@ public final class Main {
             log.debug("start failure", e);
             return 1;
         }
+        // SIGHUP: reload the configuration file (systemctl reload)
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> Thread.ofVirtual().name("reload").start(() -> {
+                log.info("SIGHUP: reloading {}", file);
+                concentrator.reload(file);
+            }));
+        } catch (IllegalArgumentException e) {
+            log.warn("SIGHUP reload unavailable: {}", e.getMessage());
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("shutdown").unstarted(() -> {
             log.info("shutting down");

@@ -21,7 +21,8 @@ import net.l2sec.dataplane.ppp.PppSettings;
  * @param metrics      Prometheus endpoint
  */
 public record ConcentratorConfig(Path source, InetSocketAddress l2tpListen, boolean requireIpsec, L2tpSettings l2tp,
-                                 PppSettings ppp, Tun tun, List<Pool> pools, AaaConfig aaa, Metrics metrics, Ipsec ipsec) {
+                                 PppSettings ppp, Tun tun, List<Pool> pools, AaaConfig aaa, Metrics metrics, Ipsec ipsec,
+                                 Logging logging) {
 
     /**
      * IKEv1 + ESP. Algorithm names are strongSwan-style ({@code aes256}, {@code sha1}, {@code modp2048},
@@ -48,6 +49,9 @@ public record ConcentratorConfig(Path source, InetSocketAddress l2tpListen, bool
 
     /** A client address pool, first..last inclusive. */
     public record Pool(String name, Inet4Address first, Inet4Address last) {}
+
+    /** Log levels: {@code level} for everything, DEBUG for the loggers (package or class names) in {@code debug}. */
+    public record Logging(String level, List<String> debug) {}
 
     /** Prometheus exposition; {@code listen} null means disabled. */
     public record Metrics(InetSocketAddress listen) {}

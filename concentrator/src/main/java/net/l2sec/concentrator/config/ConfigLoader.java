@@ -195,8 +195,22 @@ public final class ConfigLoader {
 
         ConcentratorConfig.Ipsec ipsec = readIpsec(root.section("ipsec"), requireIpsec);
 
+        // --- logging
+        ConfigNode logging = root.section("logging");
+        String level = logging.string("level", "info").toLowerCase(java.util.Locale.ROOT);
+        if (!List.of("error", "warn", "info", "debug", "trace").contains(level)) {
+            logging.problem("level", "must be error, warn, info, debug or trace");
+        }
+        List<String> debug = logging.stringList("debug", List.of());
+        for (String logger : debug) {
+            if (!logger.matches("[A-Za-z_$][A-Za-z0-9_$.]*")) {
+                logging.problem("debug", "\"" + logger + "\" is not a logger (package or class) name");
+            }
+        }
+
         return new ConcentratorConfig(root.file(), l2tpListen, requireIpsec, l2tpSettings, pppSettings, tun, pools,
-                aaa, new ConcentratorConfig.Metrics(metricsListen), ipsec);
+                aaa, new ConcentratorConfig.Metrics(metricsListen), ipsec,
+                new ConcentratorConfig.Logging(level, debug));
     }
 
     static final List<String> IKE_ENCRYPTION = List.of("aes128", "aes192", "aes256", "3des");

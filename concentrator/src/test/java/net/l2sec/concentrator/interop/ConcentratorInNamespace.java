@@ -100,6 +100,16 @@ final class ConcentratorInNamespace implements AutoCloseable {
         }
     }
 
+    /** Sends a signal (e.g. HUP: reload) to the running concentrator. */
+    void signal(String name) throws Exception {
+        run("kill", "-" + name, String.valueOf(process.pid()));
+    }
+
+    /** Writes {@code yaml} over the config file the running concentrator was started with (for reloads). */
+    void rewriteConfig(String yaml) throws IOException {
+        Files.writeString(work.resolve("concentrator-" + starts + ".yaml"), yaml);
+    }
+
     /** Stops the concentrator (SIGTERM: graceful shutdown) and checks it ended cleanly and leaked nothing. */
     void stop() throws Exception {
         if (process == null) return;

@@ -46,13 +46,14 @@ public final class IkeResponder implements IkeDatagramSink, AutoCloseable {
     private record Cookies(long initiator, long responder) {
     }
 
-    private final IkeSettings settings;
+    private IkeSettings settings;
     private final ChildSaTable childSas;
     private final DatagramSender sender;
     private final Scheduler scheduler;
     private final IkeMetrics metrics;
     /** Validates peer certificates (at the wall-clock time of {@code clock}); null when certificates are off. */
-    private final PeerValidation peerValidation;
+    private PeerValidation peerValidation;
+    private final Clock clock;
     private final SecureRandom random = new SecureRandom();
     private final MainMode mainMode = new MainMode(this);
     private final AggressiveMode aggressiveMode = new AggressiveMode(this);
@@ -74,6 +75,7 @@ public final class IkeResponder implements IkeDatagramSink, AutoCloseable {
     public IkeResponder(IkeSettings settings, ChildSaTable childSas, DatagramSender sender, Scheduler scheduler,
                         MeterRegistry registry, Clock clock) {
         this.settings = settings;
+        this.clock = clock;
         this.peerValidation = settings.certificates().map(c -> new PeerValidation(c, clock)).orElse(null);
         this.childSas = childSas;
         this.sender = sender;
@@ -335,6 +337,16 @@ public final class IkeResponder implements IkeDatagramSink, AutoCloseable {
     }
 
     // ---- called by the tasks
+
+    /**
+     * Reload: proposals, limits, PSK, certificates, DPD and Aggressive Mode for negotiations from now on; established
+     * SAs keep what they negotiated. Call on the event loop.
+     */
+    public void updateSettings(IkeSettings next) {
+        this.settings = next;
+        this.peerValidation = next.certificates().map(c -> new PeerValidation(c, clock)).orElse(null);
+        LOG.info("IKEv1 responder reconfigured {}", next);
+    }
 
     IkeSettings settings() {
         return settings;

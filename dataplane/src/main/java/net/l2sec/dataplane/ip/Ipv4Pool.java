@@ -16,6 +16,8 @@ public final class Ipv4Pool {
     private final int size;
     private final BitSet used;
     private int inUse;
+    /** Set when a reload replaced this pool: addresses released here that the new pool also covers go there. */
+    private Ipv4Pool successor;
 
     public Ipv4Pool(String name, Inet4Address first, Inet4Address last) {
         this.name = name;
@@ -63,12 +65,26 @@ public final class Ipv4Pool {
     }
 
     public void release(int address) {
+        if (successor != null && successor.contains(address)) successor.release(address);
         if (!contains(address)) return;
         int i = address - first;
         if (used.get(i)) {
             used.clear(i);
             inUse--;
         }
+    }
+
+    /**
+     * A reload replaces this pool with {@code next}: every address allocated here that {@code next} covers is
+     * reserved in it (the sessions holding them keep them), and releases later made here are passed on.
+     */
+    public void replaceWith(Ipv4Pool next) {
+        for (int i = used.nextSetBit(0); i >= 0; i = used.nextSetBit(i + 1)) next.allocate(first + i);
+        successor = next;
+    }
+
+    public boolean isAllocated(int address) {
+        return contains(address) && used.get(address - first);
     }
 
     /** Registers {@code l2sec_pool_addresses{pool,state=used|total}} gauges. */

@@ -17,7 +17,7 @@ import net.l2sec.dataplane.time.Scheduler;
 
 /** Starts a server-side {@link PppSession} on each new L2TP session. */
 public final class PppSessionFactory implements PppEndpointFactory {
-    private final PppServices services;
+    private volatile PppServices services;
 
     public PppSessionFactory(PppSettings settings, Authenticator authenticator, Function<String, Optional<Ipv4Pool>> pools,
                              ClientRoutes routes, IpEgress egress, Scheduler scheduler, MeterRegistry registry) {
@@ -37,6 +37,16 @@ public final class PppSessionFactory implements PppEndpointFactory {
                              RandomGenerator random, PppSessionRegistry sessions) {
         this.services = new PppServices(settings, authenticator, pools, routes, egress, scheduler, new PppMeters(registry),
                 random, sessions);
+    }
+
+    /**
+     * Reload: sessions opened from now on use these settings, backend and pools; established sessions keep theirs.
+     * Call on the event loop.
+     */
+    public void reconfigure(PppSettings settings, Authenticator authenticator, Function<String, Optional<Ipv4Pool>> pools) {
+        PppServices s = services;
+        services = new PppServices(settings, authenticator, pools, s.routes(), s.egress(), s.scheduler(), s.meters(),
+                s.random(), s.registry());
     }
 
     /** The established sessions of this factory. */
