@@ -218,4 +218,29 @@ class RealClientRadiusIT {
                 .singleElement().satisfies(x -> assertThat(x.get("Framed-IP-Address")).isEqualTo(finalAddress));
         assertThat(lab.metrics()).containsPattern("l2sec_radius_dynauth_requests_total\\{[^}]*result=\"ack\"[^}]*type=\"disconnect\"[^}]*} 1");
     }
+
+    @Test
+    @Order(6)
+    void gracefulShutdownTellsTheClientAndSendsAccountingStopAndOff() throws Exception {
+        var c = client("alice", "alice-Passw0rd", "--pings", "60", "--expect", "down", "--wait", "45");
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(90));
+        while (lab.log().split("ipcp up", -1).length < 5) {       // alice's fourth established session
+            if (Instant.now().isAfter(deadline)) throw new AssertionError("alice's session never came up:\n" + lab.log());
+            Thread.sleep(500);
+        }
+        Thread.sleep(3000);
+        lab.stop();      // SIGTERM, asserts a clean shutdown
+        String r = c.result();
+        assertThat(r).contains("ppp=up").doesNotContain("ping=60/60");
+        Instant until = Instant.now().plus(Duration.ofSeconds(10));
+        while (radius.detailRecords().stream().noneMatch(x -> "Accounting-Off".equals(unquote(x.get("Acct-Status-Type"))))
+                && Instant.now().isBefore(until)) {
+            Thread.sleep(200);
+        }
+        assertThat(radius.detailRecords()).anySatisfy(x -> {
+            assertThat(unquote(x.get("Acct-Status-Type"))).isEqualTo("Stop");
+            assertThat(unquote(x.get("Acct-Terminate-Cause"))).isEqualTo("Admin-Reboot");
+        });
+        assertThat(radius.detailRecords()).anySatisfy(x -> assertThat(unquote(x.get("Acct-Status-Type"))).isEqualTo("Accounting-Off"));
+    }
 }
