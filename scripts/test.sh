@@ -7,9 +7,10 @@ cd "$(dirname "$0")/.."
 . scripts/jdk.sh
 if [ "$(id -u)" = 0 ]; then
   # packages the tests use: iproute2 (network namespaces), curl (metrics scrape), tshark (dissects captures),
-  # FreeRADIUS and radclient (RADIUS tests), Samba AD DC and ldap-utils (LDAP/AD tests); the VM harness installs its own
+  # FreeRADIUS and radclient (RADIUS tests), Samba AD DC and ldap-utils (LDAP/AD tests), prometheus (promtool and
+  # a real Prometheus scraping the concentrator); the VM harness installs its own
   need=""
-  for p in iproute2 curl tshark freeradius freeradius-utils samba samba-ad-dc samba-ad-provision winbind ldap-utils openssl; do dpkg -s "$p" >/dev/null 2>&1 || need="$need $p"; done
+  for p in iproute2 curl tshark freeradius freeradius-utils samba samba-ad-dc samba-ad-provision winbind ldap-utils openssl prometheus; do dpkg -s "$p" >/dev/null 2>&1 || need="$need $p"; done
   if [ -n "$need" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $need >/dev/null; fi
   if [ -x ../shared/interop/setup.sh ]; then bash ../shared/interop/setup.sh; fi
 fi

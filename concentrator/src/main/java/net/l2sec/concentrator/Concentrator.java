@@ -106,7 +106,8 @@ public final class Concentrator implements AutoCloseable {
             ClientRoutes routes = new ClientRoutes(registry);
             PppSessionRegistry sessions = new PppSessionRegistry(scheduler);
             aaa = AaaWiring.build(config.aaa(), sessions, config.ppp().authTimeout(), registry);
-            sessions.observer(aaa.observer);
+            // ---- session observers: RADIUS accounting and the per-rule session meters (ops/METRICS.md) ----
+            sessions.observer(FanOutObserver.of(aaa.observer, SessionMeters.forPolicy(config.aaa().policy(), registry)));
             PppSessionFactory ppp = new PppSessionFactory(config.ppp(), aaa.authenticator,
                     name -> Optional.ofNullable(pools.get(name)), routes, tun, scheduler, registry, new java.security.SecureRandom(),
                     sessions);

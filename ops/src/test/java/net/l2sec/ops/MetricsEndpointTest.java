@@ -54,6 +54,14 @@ class MetricsEndpointTest {
     }
 
     @Test
+    void processCpuTimeInSecondsAndNoGaugeEndingInCount() throws Exception {
+        String body = get("/metrics").body();
+        assertThat(body).containsPattern("(?m)^# TYPE process_cpu_seconds_total counter$");
+        assertThat(body).containsPattern("(?m)^system_cpu_processors [1-9]");
+        assertThat(body).doesNotContain("process_cpu_time_ns", "system_cpu_count");
+    }
+
+    @Test
     void commonTagAppearsOnEveryMeter() throws Exception {
         endpoint.close();
         endpoint = new MetricsEndpoint(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),

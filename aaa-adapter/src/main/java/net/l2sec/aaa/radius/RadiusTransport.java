@@ -196,8 +196,9 @@ public final class RadiusTransport implements RadiusSender {
                 reason = bad.get();
             }
         }
-        registry.counter("l2sec.aaa.radius.invalid.responses", "server", s.name(), "purpose", purpose, "reason", reason)
-                .increment();
+        Counter.builder("l2sec.aaa.radius.invalid.responses").tags("server", s.name(), "purpose", purpose, "reason", reason)
+                .description("RADIUS responses dropped as malformed, unexpected or failing authentication")
+                .register(registry).increment();
         log.warn("radius server={} purpose={} dropped response from={} reason={}", s.name(), purpose,
                 in.getSocketAddress(), reason);
         return Optional.empty();

@@ -1,5 +1,6 @@
 package net.l2sec.dataplane.ike;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.function.IntSupplier;
@@ -16,42 +17,56 @@ final class IkeMetrics {
     }
 
     void dropped(DropReason reason) {
-        registry.counter("l2sec.ike.packets.dropped", "reason", reason.tag()).increment();
+        count("l2sec.ike.packets.dropped", "IKE datagrams discarded before or instead of processing, by reason", "reason", reason.tag());
     }
 
     void phase1Started() {
-        registry.counter("l2sec.ike.phase1", "result", "started", "reason", "none").increment();
+        phase1("started", "none");
     }
 
     void phase1Completed() {
-        registry.counter("l2sec.ike.phase1", "result", "completed", "reason", "none").increment();
+        phase1("completed", "none");
     }
 
     void phase1Failed(FailureReason reason) {
-        registry.counter("l2sec.ike.phase1", "result", "failed", "reason", reason.tag()).increment();
+        phase1("failed", reason.tag());
     }
 
     void phase2Started() {
-        registry.counter("l2sec.ike.phase2", "result", "started", "reason", "none").increment();
+        phase2("started", "none");
     }
 
     void phase2Completed() {
-        registry.counter("l2sec.ike.phase2", "result", "completed", "reason", "none").increment();
+        phase2("completed", "none");
     }
 
     void phase2Failed(FailureReason reason) {
-        registry.counter("l2sec.ike.phase2", "result", "failed", "reason", reason.tag()).increment();
+        phase2("failed", reason.tag());
     }
 
     void dpdTimeout() {
-        registry.counter("l2sec.ike.dpd.timeouts").increment();
+        count("l2sec.ike.dpd.timeouts", "ISAKMP SAs deleted because the peer stopped answering DPD (RFC 3706)");
     }
 
     void rekey(int phase) {
-        registry.counter("l2sec.ike.rekeys", "phase", Integer.toString(phase)).increment();
+        count("l2sec.ike.rekeys", "ISAKMP (phase 1) and IPsec (phase 2) SAs rekeyed", "phase", Integer.toString(phase));
     }
 
     void retransmit() {
-        registry.counter("l2sec.ike.retransmits").increment();
+        count("l2sec.ike.retransmits", "IKE messages we sent again because the peer did not answer");
+    }
+
+    private void phase1(String result, String reason) {
+        count("l2sec.ike.phase1", "Main/Aggressive Mode exchanges (ISAKMP SA), by result and failure reason",
+                "result", result, "reason", reason);
+    }
+
+    private void phase2(String result, String reason) {
+        count("l2sec.ike.phase2", "Quick Mode exchanges (IPsec SA pairs), by result and failure reason",
+                "result", result, "reason", reason);
+    }
+
+    private void count(String name, String description, String... tags) {
+        Counter.builder(name).tags(tags).description(description).register(registry).increment();
     }
 }

@@ -18,13 +18,13 @@ final class L2tpMetrics {
                 .description("L2TP control connections not yet closing").register(registry);
         Gauge.builder("l2sec.l2tp.sessions.active", activeSessions, IntSupplier::getAsInt)
                 .description("L2TP sessions (calls) in progress").register(registry);
-        tunnelsEstablished = registry.counter("l2sec.l2tp.tunnels.established");
-        sessionsEstablished = registry.counter("l2sec.l2tp.sessions.established");
-        retransmits = registry.counter("l2sec.l2tp.retransmits");
+        tunnelsEstablished = counter("l2sec.l2tp.tunnels.established", "L2TP control connections established (SCCCN accepted)");
+        sessionsEstablished = counter("l2sec.l2tp.sessions.established", "L2TP sessions established (ICCN accepted)");
+        retransmits = counter("l2sec.l2tp.retransmits", "L2TP control messages sent again for want of an acknowledgement");
     }
 
     void dropped(DropReason reason) {
-        registry.counter("l2sec.l2tp.packets.dropped", "reason", reason.tag()).increment();
+        counter("l2sec.l2tp.packets.dropped", "L2TP datagrams dropped, by reason", "reason", reason.tag()).increment();
     }
 
     void tunnelEstablished() {
@@ -41,12 +41,16 @@ final class L2tpMetrics {
 
     /** An established tunnel ended ({@code closed}), or one ended before it was established ({@code failed}). */
     void tunnelEnded(boolean wasEstablished, TeardownCause cause) {
-        if (wasEstablished) registry.counter("l2sec.l2tp.tunnels.closed", "cause", cause.tag()).increment();
-        else registry.counter("l2sec.l2tp.tunnels.failed", "reason", cause.tag()).increment();
+        if (wasEstablished) counter("l2sec.l2tp.tunnels.closed", "established L2TP tunnels that ended, by cause", "cause", cause.tag()).increment();
+        else counter("l2sec.l2tp.tunnels.failed", "L2TP tunnels that ended before being established, by reason", "reason", cause.tag()).increment();
     }
 
     void sessionEnded(boolean wasEstablished, TeardownCause cause) {
-        if (wasEstablished) registry.counter("l2sec.l2tp.sessions.closed", "cause", cause.tag()).increment();
-        else registry.counter("l2sec.l2tp.sessions.failed", "reason", cause.tag()).increment();
+        if (wasEstablished) counter("l2sec.l2tp.sessions.closed", "established L2TP sessions that ended, by cause", "cause", cause.tag()).increment();
+        else counter("l2sec.l2tp.sessions.failed", "L2TP sessions that ended before being established, by reason", "reason", cause.tag()).increment();
+    }
+
+    private Counter counter(String name, String description, String... tags) {
+        return Counter.builder(name).tags(tags).description(description).register(registry);
     }
 }

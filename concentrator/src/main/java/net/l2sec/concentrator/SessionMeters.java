@@ -1,0 +1,84 @@
+package net.l2sec.concentrator;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import net.l2sec.aaa.policy.Policy;
+import net.l2sec.aaa.policy.PolicyRule;
+import net.l2sec.dataplane.session.ActiveSession;
+import net.l2sec.dataplane.session.SessionCounters;
+import net.l2sec.dataplane.session.SessionObserver;
+import net.l2sec.dataplane.session.TerminateCause;
+
+/**
+ * Established sessions by the authorization rule that admitted them: how many are up now
+ * ({@code l2sec_sessions_established{rule}}), how they ended ({@code l2sec_sessions_ended_total{rule,cause}}, the
+ * RFC 2866 Acct-Terminate-Cause in lower case) and how long they lasted ({@code l2sec_sessions_duration_seconds}).
+ * The {@code rule} label is the policy rule's name, so its values are bounded by the configuration; every configured
+ * rule is exported at 0 from the start so that dashboards and alerts see it before the first session. Runs on the
+ * dataplane's event loop like every {@link SessionObserver}; the counts are atomics because scrapes read them
+ * from the HTTP thread.
+ */
+final class SessionMeters implements SessionObserver {
+    private final MeterRegistry registry;
+    private final Map<String, AtomicInteger> established = new HashMap<>();
+
+    /** Meters for the policy's rules and its fallback ({@code default}). */
+    static SessionMeters forPolicy(Policy policy, MeterRegistry registry) {
+        List<String> rules = new ArrayList<>(policy.rules().stream().map(PolicyRule::name).toList());
+        rules.add(policy.fallback().name());
+        return new SessionMeters(registry, rules);
+    }
+
+    SessionMeters(MeterRegistry registry, Collection<String> rules) {
+        this.registry = registry;
+        for (String rule : rules) gauge(rule);
+    }
+
+    private AtomicInteger gauge(String rule) {
+        return established.computeIfAbsent(rule, r -> {
+            AtomicInteger n = new AtomicInteger();
+            Gauge.builder("l2sec.sessions.established", n, AtomicInteger::get).tag("rule", r)
+                    .description("Sessions established now (authenticated, address assigned, IPCP opened), by authorization rule")
+                    .strongReference(true).register(registry);
+            duration(r);
+            return n;
+        });
+    }
+
+    @Override
+    public void started(ActiveSession session) {
+        gauge(rule(session)).incrementAndGet();
+    }
+
+    @Override
+    public void stopped(ActiveSession session, SessionCounters counters, TerminateCause cause) {
+        String rule = rule(session);
+        gauge(rule).decrementAndGet();
+        Counter.builder("l2sec.sessions.ended").tag("rule", rule).tag("cause", cause.name().toLowerCase(Locale.ROOT))
+                .description("Established sessions that ended, by authorization rule and RFC 2866 terminate cause")
+                .register(registry).increment();
+        Duration lasted = Duration.between(session.authorized(), Instant.now());
+        duration(rule).record(lasted.isNegative() ? Duration.ZERO : lasted);
+    }
+
+    private Timer duration(String rule) {
+        return Timer.builder("l2sec.sessions.duration").tag("rule", rule)
+                .description("How long established sessions lasted, from authorization to end, by authorization rule")
+                .register(registry);
+    }
+
+    private static String rule(ActiveSession session) {
+        return session.authorization() != null ? session.authorization().rule() : "none";
+    }
+}
