@@ -72,6 +72,9 @@ public final class Concentrator implements AutoCloseable {
                          IkeResponder ike, List<Channel> channels, AaaWiring aaa, PppSessionRegistry sessions,
                          MeterRegistry registry, PppSessionFactory ppp, Map<String, Ipv4Pool> pools, ConcentratorConfig config) {
         this.registry = registry;
+        for (String result : List.of("applied", "refused")) {
+            Counter.builder("l2sec.config.reloads").tag("result", result).description("Configuration reloads, by result").register(registry);
+        }
         this.ppp = ppp;
         this.pools = pools;
         this.config = config;
