@@ -253,6 +253,12 @@ public final class Tunnel {
             refuseCall(peerSessionId, CdnResult.ERROR_CODE, ErrorCode.OUT_OF_RANGE, TeardownCause.PROTOCOL_ERROR);
             return;
         }
+        if (server.draining()) {
+            // RFC 2661 section 4.4.2: result 4, temporary lack of facilities; the client may retry elsewhere or later
+            refuseCall(peerSessionId, CdnResult.TEMPORARY_NO_FACILITIES, ErrorCode.INSUFFICIENT_RESOURCES,
+                    TeardownCause.DRAINING);
+            return;
+        }
         int localSessionId = sessions.size() < settings.maxSessionsPerTunnel() ? server.allocateSessionId() : 0;
         if (localSessionId == 0) {
             refuseCall(peerSessionId, CdnResult.TEMPORARY_NO_FACILITIES, ErrorCode.INSUFFICIENT_RESOURCES,
