@@ -62,6 +62,8 @@ public final class Concentrator implements AutoCloseable {
     private final List<Channel> channels;
     private final AaaWiring aaa;
     private final PppSessionRegistry sessions;
+    /** The admin interface (issue 5); null when disabled. */
+    private net.l2sec.concentrator.admin.AdminServer adminServer;
 
     private Concentrator(EventLoopGroup group, MetricsEndpoint metrics, TunDevice tun, L2tpNetworkServer l2tp,
                          IkeResponder ike, List<Channel> channels, AaaWiring aaa, PppSessionRegistry sessions) {
@@ -156,10 +158,22 @@ public final class Concentrator implements AutoCloseable {
                 metrics.start();
                 log.info("metrics at http://{}/metrics", hostPort(metrics.address()));
             }
+            // --- admin interface (issue 5): sessions, disconnect, drain over HTTP + JSON on loopback ----------------
+            net.l2sec.concentrator.admin.AdminServer adminServer = null;
+            if (config.admin().enabled()) {
+                adminServer = new net.l2sec.concentrator.admin.AdminServer(config.admin().listen(), config.admin().token(),
+                        new net.l2sec.concentrator.admin.DataplaneBackend(sessions, l2tp, ike, loop), registry,
+                        java.time.Clock.systemUTC()).start();
+            } else {
+                log.info("admin interface disabled (no admin section in {})", config.source());
+            }
+            // --- end admin interface ---------------------------------------------------------------------------------
             log.info("concentrator ready config={} l2tp={} tun={} address={}/{} mtu={} pools={} auth-methods={}",
                     config.source(), config.l2tpListen(), tc.name(), tc.address().getHostAddress(), tc.prefixLength(),
                     tc.mtu(), pools.keySet(), config.ppp().authMethods());
-            return new Concentrator(group, metrics, tun, l2tp, ike, channels, aaa, sessions);
+            Concentrator running = new Concentrator(group, metrics, tun, l2tp, ike, channels, aaa, sessions);
+            running.adminServer = adminServer; // admin interface (issue 5)
+            return running;
         } catch (Exception e) {
             if (aaa != null) aaa.close();
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
@@ -199,6 +213,7 @@ public final class Concentrator implements AutoCloseable {
     /** Ends every tunnel (StopCCN), then closes the socket, the TUN device and the metrics endpoint. */
     @Override
     public void close() {
+        if (adminServer != null) adminServer.close(); // admin interface (issue 5): no admin requests while stopping
         Channel channel = channels.getFirst();
         try {
             // StopCCN (inside ESP while the SAs exist), then IKE Deletes for every SA
