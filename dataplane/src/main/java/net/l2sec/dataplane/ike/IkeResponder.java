@@ -306,7 +306,7 @@ public final class IkeResponder implements IkeDatagramSink, AutoCloseable {
             send(existing, earlier);
             return;
         }
-        if (draining && !hasEstablishedSa(peer.getAddress())) {
+        if (draining && !hasEstablishedSa(peer)) {
             // no answer at all: the client retries and gives up; counted so the operator sees who was turned away
             LOG.info("peer={} phase1 refused reason=draining", text(peer));
             metrics.phase1Failed(FailureReason.DRAINING);
@@ -698,7 +698,7 @@ public final class IkeResponder implements IkeDatagramSink, AutoCloseable {
     }
 
     /**
-     * Maintenance drain: while on, a new phase 1 from an address without an established ISAKMP SA is dropped and
+     * Maintenance drain: while on, a new phase 1 from an address and port without an established ISAKMP SA is dropped and
      * counted ({@code l2sec.ike.phase1{result=failed,reason=draining}}); established SAs, their Quick Modes and
      * a phase 1 rekey by a client that still holds an SA go on as usual. Call on the event loop.
      */
@@ -711,8 +711,12 @@ public final class IkeResponder implements IkeDatagramSink, AutoCloseable {
         return draining;
     }
 
-    private boolean hasEstablishedSa(InetAddress address) {
-        for (IkeSa ike : sas.values()) if (ike.established() && ike.peer.getAddress().equals(address)) return true;
+    /**
+     * A client rekeying phase 1 sends from where its SA is (UDP/4500 behind NAT, through the same mapping); a new
+     * client, even behind the same NAT, comes from another address or port.
+     */
+    private boolean hasEstablishedSa(InetSocketAddress peer) {
+        for (IkeSa ike : sas.values()) if (ike.established() && ike.peer.equals(peer)) return true;
         return false;
     }
 

@@ -19,7 +19,9 @@ public enum TeardownCause {
     TRANSPORT_DOWN("transport down"),
     SHUTDOWN("shutdown"),
     /** The operator drains the concentrator for maintenance: new calls are refused. */
-    DRAINING("draining");
+    DRAINING("draining"),
+    /** The operator disconnected the tunnel's last call (admin interface, RADIUS Disconnect-Request). */
+    ADMIN_DISCONNECT("admin disconnect");
 
     private final String text;
 

@@ -371,6 +371,16 @@ public final class Tunnel {
         channel.send(ControlMessage.of(type, peerId, peerSessionId, avps));
     }
 
+    /**
+     * Ends the tunnel (StopCCN, "general request to clear control connection", RFC 2661 section 4.4.2) when its
+     * last call is gone; a tunnel still carrying calls, or already closing, is left alone.
+     */
+    void stopIfIdle(TeardownCause cause) {
+        if (!sessions.isEmpty() || state != State.ESTABLISHED) return;
+        log.info("tunnel={} no calls left after {}: clearing the control connection", localId, cause.text());
+        stop(StopCcnResult.GENERAL_REQUEST, ErrorCode.NO_ERROR, null, cause);
+    }
+
     void sessionGone(Session s) {
         sessions.remove(s.localId());
         server.releaseSessionId(s.localId());

@@ -27,12 +27,18 @@ class DrainAndInfoTest {
         assertThat(net.deliver(stranger.addr500, IkeHarness.LOCAL_500, stranger.mm1())).isEmpty();
         assertThat(net.count("l2sec.ike.phase1", "result", "failed", "reason", "draining")).isEqualTo(1);
 
-        // the established client: Quick Mode and a phase 1 rekey still work
+        // a neighbour behind the same NAT (same address, another port) is a new client: refused too
+        TestInitiator neighbour = client(net, 500, 4500);
+        assertThat(net.deliver(neighbour.addr500, IkeHarness.LOCAL_500, neighbour.mm1())).isEmpty();
+        assertThat(net.count("l2sec.ike.phase1", "result", "failed", "reason", "draining")).isEqualTo(2);
+
+        // the established client: Quick Mode and a phase 1 rekey (from where its SA is, UDP/4500) still work
         old.quickMode(ESP, null);
         assertThat(net.childSas.installed).hasSize(1);
-        client(net, 500, 4500).mainMode();
+        new TestInitiator(net, "203.0.113.5", 4500, 4500).suite(IkeCipher.AES_CBC, 256, IkeHash.SHA2_256, DhGroup.MODP2048)
+                .mainMode();
         assertThat(net.count("l2sec.ike.rekeys", "phase", "1")).isEqualTo(1);
-        assertThat(net.count("l2sec.ike.phase1", "result", "failed", "reason", "draining")).isEqualTo(1);
+        assertThat(net.count("l2sec.ike.phase1", "result", "failed", "reason", "draining")).isEqualTo(2);
 
         net.responder.draining(false);
         stranger.mainMode();

@@ -8,7 +8,10 @@ import java.util.Optional;
 import net.l2sec.dataplane.time.ManualScheduler;
 import org.junit.jupiter.api.Test;
 
-/** Maintenance drain: new calls are refused with a CDN, established ones keep running. */
+/**
+ * Operator actions on the LNS: maintenance drain (new calls refused with a CDN, established ones keep running)
+ * and an operator's disconnect of a tunnel's last call, which clears the tunnel too.
+ */
 class L2tpDrainTest {
     final ManualScheduler scheduler = new ManualScheduler();
     final SimpleMeterRegistry registry = new SimpleMeterRegistry();
@@ -54,5 +57,35 @@ class L2tpDrainTest {
         assertThat(icrq(lac, 3).type()).isEqualTo(MessageType.ICRP);
         assertThat(server.activeSessions()).isEqualTo(2);
         assertThat(count("l2sec.l2tp.sessions.failed", "reason", "draining")).isEqualTo(1);
+    }
+
+    @Test
+    void operatorDisconnectOfTheLastCallClearsTheTunnel() {
+        FakeLac lac = new FakeLac(server, L2tpNetworkServerTest.PEER, 7);
+        lac.establish();
+        lac.call(1);
+        lac.call(2);
+        // a call the client hangs up leaves the tunnel alone; the operator's disconnect of the last one ends it
+        ppp.opened.get(0).link.close("peer_terminate");
+        assertThat(lac.last(MessageType.CDN)).isNotNull();
+        assertThat(lac.all(MessageType.STOPCCN)).isEmpty();
+        ppp.opened.get(1).link.close("admin_disconnect");
+        ControlMessage stop = lac.last(MessageType.STOPCCN);
+        assertThat(stop).isNotNull();
+        assertThat(stop.find(AvpType.RESULT_CODE).value()).startsWith(0, StopCcnResult.GENERAL_REQUEST.code());
+        assertThat(server.activeTunnels()).isZero();
+        assertThat(count("l2sec.l2tp.tunnels.closed", "cause", "admin_disconnect")).isEqualTo(1);
+    }
+
+    @Test
+    void operatorDisconnectLeavesATunnelWithOtherCalls() {
+        FakeLac lac = new FakeLac(server, L2tpNetworkServerTest.PEER, 7);
+        lac.establish();
+        lac.call(1);
+        lac.call(2);
+        ppp.opened.get(0).link.close("admin_disconnect");
+        assertThat(lac.all(MessageType.STOPCCN)).isEmpty();
+        assertThat(server.activeTunnels()).isEqualTo(1);
+        assertThat(server.activeSessions()).isEqualTo(1);
     }
 }
