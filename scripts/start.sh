@@ -10,5 +10,10 @@ if [ -z "${1:-}" ] && [ ! -f conf/ipsec.psk ]; then
   (umask 077; head -c 24 /dev/urandom | base64 | tr -d '/+=' > conf/ipsec.psk)
   echo "created conf/ipsec.psk with a random pre-shared key: configure your clients with it (cat conf/ipsec.psk)"
 fi
+# likewise the admin interface's bearer token (conf/admin.token, mode 0600)
+if [ -z "${1:-}" ] && [ ! -f conf/admin.token ]; then
+  (umask 077; head -c 32 /dev/urandom | base64 | tr -d '/+=' > conf/admin.token)
+  echo "created conf/admin.token: the admin client reads it (java -jar concentrator/target/l2sec-concentrator.jar admin --config conf/concentrator.yaml status)"
+fi
 exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -jar concentrator/target/l2sec-concentrator.jar \
   run "${1:-conf/concentrator.yaml}"

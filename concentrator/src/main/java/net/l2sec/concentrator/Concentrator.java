@@ -67,6 +67,8 @@ public final class Concentrator implements AutoCloseable {
     private final PppSessionFactory ppp;
     private final Map<String, Ipv4Pool> pools;
     private volatile ConcentratorConfig config;
+    /** The admin interface (issue 5); null when disabled. */
+    private net.l2sec.concentrator.admin.AdminServer adminServer;
 
     private Concentrator(EventLoopGroup group, MetricsEndpoint metrics, TunDevice tun, L2tpNetworkServer l2tp,
                          IkeResponder ike, List<Channel> channels, AaaWiring aaa, PppSessionRegistry sessions,
@@ -170,11 +172,29 @@ public final class Concentrator implements AutoCloseable {
                 metrics.start();
                 log.info("metrics at http://{}/metrics", hostPort(metrics.address()));
             }
+            // --- admin interface (issue 5): sessions, disconnect, drain over HTTP + JSON on loopback ----------------
+            net.l2sec.concentrator.admin.AdminServer adminServer = null;
+            if (config.admin().enabled()) {
+                adminServer = new net.l2sec.concentrator.admin.AdminServer(config.admin().listen(), config.admin().token(),
+                        new net.l2sec.concentrator.admin.DataplaneBackend(sessions, l2tp, ike, loop), registry,
+                        java.time.Clock.systemUTC()).start();
+            } else {
+                log.info("admin interface disabled (no admin section in {})", config.source());
+            }
+            // --- end admin interface ---------------------------------------------------------------------------------
             log.info("concentrator ready config={} l2tp={} tun={} address={}/{} mtu={} pools={} auth-methods={}",
                     config.source(), config.l2tpListen(), tc.name(), tc.address().getHostAddress(), tc.prefixLength(),
                     tc.mtu(), pools.keySet(), config.ppp().authMethods());
             Logging.apply(config.logging());
-            return new Concentrator(group, metrics, tun, l2tp, ike, channels, aaa, sessions, registry, ppp, pools, config);
+            Concentrator running = new Concentrator(group, metrics, tun, l2tp, ike, channels, aaa, sessions, registry, ppp, pools, config);
+            running.adminServer = adminServer; // admin interface (issue 5)
+            if (adminServer != null) {
+                adminServer.reloader(() -> {
+                    ReloadOutcome o = running.reload(config.source());
+                    return new net.l2sec.concentrator.admin.AdminServer.ReloadReply(o.applied(), o.problems(), o.restartNeeded());
+                });
+            }
+            return running;
         } catch (Exception e) {
             if (aaa != null) aaa.close();
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
@@ -313,6 +333,7 @@ public final class Concentrator implements AutoCloseable {
     /** Ends every tunnel (StopCCN), then closes the socket, the TUN device and the metrics endpoint. */
     @Override
     public void close() {
+        if (adminServer != null) adminServer.close(); // admin interface (issue 5): no admin requests while stopping
         Channel channel = channels.getFirst();
         try {
             // StopCCN (inside ESP while the SAs exist), then IKE Deletes for every SA

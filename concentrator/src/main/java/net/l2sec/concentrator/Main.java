@@ -13,7 +13,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Command line: {@code run [config]}, {@code check [config]}, {@code nt-hash USER} (password on standard input).
+ * Command line: {@code run [config]}, {@code check [config]}, {@code nt-hash USER} (password on standard input),
+ * {@code admin ...} (the admin interface's client, see {@link net.l2sec.concentrator.admin.AdminClient#USAGE}).
  * Exit status: 0 ok, 1 runtime failure, 2 usage, 3 invalid configuration.
  */
 public final class Main {
@@ -28,6 +29,8 @@ public final class Main {
             case "run" -> run(config(args));
             case "check" -> check(config(args));
             case "nt-hash" -> ntHash(args);
+            case "admin" -> new net.l2sec.concentrator.admin.AdminClient(System.out, System.err)
+                    .run(java.util.Arrays.copyOfRange(args, 1, args.length));
             default -> usage();
         };
         if (status != 0) System.exit(status);
@@ -38,8 +41,9 @@ public final class Main {
     }
 
     private static int usage() {
-        System.err.println("usage: l2sec-concentrator run [CONFIG] | check [CONFIG] | nt-hash USER   (default CONFIG "
+        System.err.println("usage: l2sec-concentrator run [CONFIG] | check [CONFIG] | nt-hash USER | admin COMMAND   (default CONFIG "
                 + DEFAULT_CONFIG + ")");
+        System.err.println(net.l2sec.concentrator.admin.AdminClient.USAGE);
         return 2;
     }
 

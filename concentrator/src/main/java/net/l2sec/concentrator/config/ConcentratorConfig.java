@@ -19,10 +19,12 @@ import net.l2sec.dataplane.ppp.PppSettings;
  * @param pools        client address pools
  * @param aaa          authentication backends
  * @param metrics      Prometheus endpoint
+ * @param ipsec        IKEv1 + ESP
+ * @param admin        the session administration interface
  */
 public record ConcentratorConfig(Path source, InetSocketAddress l2tpListen, boolean requireIpsec, L2tpSettings l2tp,
                                  PppSettings ppp, Tun tun, List<Pool> pools, AaaConfig aaa, Metrics metrics, Ipsec ipsec,
-                                 Logging logging) {
+                                 Logging logging, Admin admin) {
 
     /**
      * IKEv1 + ESP. Algorithm names are strongSwan-style ({@code aes256}, {@code sha1}, {@code modp2048},
@@ -52,6 +54,26 @@ public record ConcentratorConfig(Path source, InetSocketAddress l2tpListen, bool
 
     /** Log levels: {@code level} for everything, DEBUG for the loggers (package or class names) in {@code debug}. */
     public record Logging(String level, List<String> debug) {}
+
+    /**
+     * The admin interface (HTTP + JSON on loopback, bearer token). {@code listen} null means disabled.
+     *
+     * @param listen    loopback address and port
+     * @param token     the bearer token clients must present (from {@code token-file})
+     * @param tokenFile where the token came from, for the command-line client; null when disabled
+     */
+    public record Admin(InetSocketAddress listen, byte[] token, Path tokenFile) {
+        public static final Admin DISABLED = new Admin(null, null, null);
+
+        public boolean enabled() {
+            return listen != null;
+        }
+
+        @Override
+        public String toString() {
+            return "Admin[listen=" + listen + " token=" + (token != null ? "<set>" : "<none>") + " tokenFile=" + tokenFile + "]";
+        }
+    }
 
     /** Prometheus exposition; {@code listen} null means disabled. */
     public record Metrics(InetSocketAddress listen) {}

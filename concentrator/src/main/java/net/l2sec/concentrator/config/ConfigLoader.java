@@ -208,9 +208,32 @@ public final class ConfigLoader {
             }
         }
 
+        ConcentratorConfig.Admin admin = root.has("admin") ? readAdmin(root.section("admin")) : ConcentratorConfig.Admin.DISABLED;
+
         return new ConcentratorConfig(root.file(), l2tpListen, requireIpsec, l2tpSettings, pppSettings, tun, pools,
                 aaa, new ConcentratorConfig.Metrics(metricsListen), ipsec,
-                new ConcentratorConfig.Logging(level, debug));
+                new ConcentratorConfig.Logging(level, debug), admin);
+    }
+
+    /**
+     * The admin interface: on unless {@code enabled: false}; loopback only (it can end every session); the token
+     * file must exist (scripts/start.sh creates it) and hold at least 16 characters.
+     */
+    private static ConcentratorConfig.Admin readAdmin(ConfigNode n) {
+        boolean enabled = n.bool("enabled", true);
+        InetSocketAddress listen = n.socketAddress("listen", new InetSocketAddress("127.0.0.1", 9118));
+        if (!n.has("token-file")) {
+            if (enabled) n.problem("token-file", "is required: a file holding the bearer token (scripts/start.sh creates conf/admin.token)");
+            return ConcentratorConfig.Admin.DISABLED;
+        }
+        Path tokenFile = n.path("token-file").orElseThrow();
+        if (!enabled) return ConcentratorConfig.Admin.DISABLED;
+        if (!listen.getAddress().isLoopbackAddress()) {
+            n.problem("listen", "must be a loopback address such as 127.0.0.1:9118: the admin interface can end every session");
+        }
+        Optional<byte[]> token = n.secret("token");
+        if (token.isPresent() && token.get().length < 16) n.problem("token-file", "the token is too short: use at least 16 random characters");
+        return token.map(t -> new ConcentratorConfig.Admin(listen, t, tokenFile)).orElse(ConcentratorConfig.Admin.DISABLED);
     }
 
     static final List<String> IKE_ENCRYPTION = List.of("aes128", "aes192", "aes256", "3des");

@@ -42,7 +42,16 @@ class ConfigLoaderTest {
                 ConfigException.class, e -> assertThat(e.problems()).anySatisfy(p -> assertThat(p)
                         .contains("concentrator.yaml: ipsec.psk-file: cannot read")));
         Files.writeString(dir.resolve("ipsec.psk"), "0123456789abcdef0123456789\n");
+        // likewise the admin token
+        assertThatThrownBy(() -> ConfigLoader.load(dir.resolve("concentrator.yaml"))).isInstanceOfSatisfying(
+                ConfigException.class, e -> assertThat(e.problems()).singleElement().satisfies(p -> assertThat(p)
+                        .contains("concentrator.yaml: admin.token-file: cannot read")));
+        Files.writeString(dir.resolve("admin.token"), "abcdefghijklmnopqrstuvwxyz012345\n");
         ConcentratorConfig c = ConfigLoader.load(dir.resolve("concentrator.yaml"));
+        assertThat(c.admin().enabled()).isTrue();
+        assertThat(c.admin().listen().getAddress().isLoopbackAddress()).isTrue();
+        assertThat(c.admin().listen().getPort()).isEqualTo(9118);
+        assertThat(new String(c.admin().token(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("abcdefghijklmnopqrstuvwxyz012345");
         assertThat(c.requireIpsec()).isTrue();
         assertThat(c.l2tpListen().getPort()).isEqualTo(1701);
         assertThat(c.ipsec().ikeListen().getPort()).isEqualTo(500);
@@ -208,6 +217,32 @@ class ConfigLoaderTest {
                 """.formatted(CERTS));
         assertThatThrownBy(() -> ConfigLoader.load(mismatch)).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("ipsec.certificate.key-file: does not belong to the first certificate");
+    }
+
+    @Test
+    void adminInterfaceIsLoopbackOnlyAndNeedsAToken() throws Exception {
+        assertThat(ConfigLoader.load(write(MINIMAL)).admin().enabled()).isFalse();
+        Path publicListen = write(MINIMAL + """
+                admin:
+                  listen: 0.0.0.0:9118
+                  token-file: missing.token
+                """);
+        assertThatThrownBy(() -> ConfigLoader.load(publicListen)).isInstanceOfSatisfying(ConfigException.class, e -> {
+            assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("c.yaml: admin.listen: must be a loopback address"));
+            assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("c.yaml: admin.token-file: cannot read"));
+        });
+        assertThatThrownBy(() -> ConfigLoader.load(write(MINIMAL + "admin:\n  enabled: true\n"))).isInstanceOfSatisfying(
+                ConfigException.class, e -> assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("admin.token-file: is required")));
+        Files.writeString(dir.resolve("admin.token"), "0123456789abcdef0123\n");
+        ConcentratorConfig c = ConfigLoader.load(write(MINIMAL + """
+                admin:
+                  listen: 127.0.0.1:19118
+                  token-file: admin.token
+                """));
+        assertThat(c.admin().listen()).isEqualTo(new java.net.InetSocketAddress("127.0.0.1", 19118));
+        assertThat(c.admin().tokenFile()).isEqualTo(dir.resolve("admin.token").toAbsolutePath());
+        assertThat(c.admin().toString()).doesNotContain("0123456789abcdef");
+        assertThat(ConfigLoader.load(write(MINIMAL + "admin:\n  enabled: false\n  token-file: admin.token\n")).admin().enabled()).isFalse();
     }
 
     @Test

@@ -60,6 +60,11 @@ final class ConcentratorInNamespace implements AutoCloseable {
         return new ConcentratorInNamespace(ns, Files.createTempDirectory("l2sec-" + name), interop, jar);
     }
 
+    /** The concentrator jar under test (its {@code admin} command is the admin interface's client). */
+    Path jar() {
+        return jar;
+    }
+
     Path work() {
         return work;
     }

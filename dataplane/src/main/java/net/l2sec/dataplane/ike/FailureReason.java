@@ -15,7 +15,9 @@ enum FailureReason {
     HALF_OPEN_LIMIT("half_open_limit"),
     INVALID_KE("invalid_ke"),
     /** A child SA to rekey whose ISAKMP SA is gone (IKEv1 IPsec SAs outlive it): the client renegotiates. */
-    NO_IKE_SA("no_ike_sa");
+    NO_IKE_SA("no_ike_sa"),
+    /** The operator drains the concentrator: new clients are refused, established ones keep (and rekey) theirs. */
+    DRAINING("draining");
 
     private final String tag;
 

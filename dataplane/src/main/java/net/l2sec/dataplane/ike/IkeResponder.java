@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import net.l2sec.dataplane.ike.auth.PeerValidation;
 import net.l2sec.dataplane.ike.message.DropReason;
@@ -65,6 +66,8 @@ public final class IkeResponder implements IkeDatagramSink, AutoCloseable {
     private final Set<Integer> spis = new HashSet<>();
     private int halfOpen;
     private int established;
+    /** Maintenance: new clients' phase 1 is refused; see {@link #draining(boolean)}. */
+    private boolean draining;
 
     public IkeResponder(IkeSettings settings, ChildSaTable childSas, DatagramSender sender, Scheduler scheduler,
                         MeterRegistry registry) {
@@ -303,6 +306,12 @@ public final class IkeResponder implements IkeDatagramSink, AutoCloseable {
             if (earlier == null) throw new IkeDecodeException(DropReason.UNEXPECTED_MESSAGE, "another message 1 for a half-open SA");
             metrics.retransmit();
             send(existing, earlier);
+            return;
+        }
+        if (draining && !hasEstablishedSa(peer)) {
+            // no answer at all: the client retries and gives up; counted so the operator sees who was turned away
+            LOG.info("peer={} phase1 refused reason=draining", text(peer));
+            metrics.phase1Failed(FailureReason.DRAINING);
             return;
         }
         PayloadChain chain = IsakmpCodec.decodePayloads(h, msg);
@@ -698,6 +707,54 @@ public final class IkeResponder implements IkeDatagramSink, AutoCloseable {
     private static IkeSa.ChildSa childOf(IkeSa ike, int inboundSpi) {
         for (IkeSa.ChildSa c : ike.children) if (c.inboundSpi() == inboundSpi) return c;
         return null;
+    }
+
+    /**
+     * Maintenance drain: while on, a new phase 1 from an address and port without an established ISAKMP SA is dropped and
+     * counted ({@code l2sec.ike.phase1{result=failed,reason=draining}}); established SAs, their Quick Modes and
+     * a phase 1 rekey by a client that still holds an SA go on as usual. Call on the event loop.
+     */
+    public void draining(boolean on) {
+        if (on != draining) LOG.info("ike draining={}", on);
+        draining = on;
+    }
+
+    public boolean draining() {
+        return draining;
+    }
+
+    /**
+     * A client rekeying phase 1 sends from where its SA is (UDP/4500 behind NAT, through the same mapping); a new
+     * client, even behind the same NAT, comes from another address or port.
+     */
+    private boolean hasEstablishedSa(InetSocketAddress peer) {
+        for (IkeSa ike : sas.values()) if (ike.established() && ike.peer.equals(peer)) return true;
+        return false;
+    }
+
+    /**
+     * The IPsec state of a client by its outer address and port (as L2TP sessions over ESP report their peer):
+     * its newest established ISAKMP SA with the child SAs it installed; a same-address SA when no port matches
+     * (the client floated); empty for plain L2TP. Call on the event loop.
+     */
+    public Optional<IpsecInfo> ipsecOf(InetSocketAddress peer) {
+        IkeSa best = null;
+        boolean bestPortMatch = false;
+        for (IkeSa ike : sas.values()) {
+            if (!ike.established() || !ike.peer.getAddress().equals(peer.getAddress())) continue;
+            boolean portMatch = ike.peer.getPort() == peer.getPort();
+            if (best == null || portMatch && !bestPortMatch
+                    || portMatch == bestPortMatch && ike.createdNanos > best.createdNanos) {
+                best = ike;
+                bestPortMatch = portMatch;
+            }
+        }
+        if (best == null) return Optional.empty();
+        List<IpsecInfo.Child> children = new ArrayList<>();
+        for (IkeSa.ChildSa c : best.children) children.add(new IpsecInfo.Child(c.inboundSpi(), c.outboundSpi(), c.label()));
+        return Optional.of(new IpsecInfo(best.tag.substring("ike=".length()), best.proposal.label(),
+                best.aggressive ? "aggressive" : "main", best.natT != IkeSa.NatT.NONE, best.peerIdText,
+                java.time.Duration.ofNanos(scheduler.nanoTime() - best.createdNanos), List.copyOf(children)));
     }
 
     /** Established ISAKMP SAs. */

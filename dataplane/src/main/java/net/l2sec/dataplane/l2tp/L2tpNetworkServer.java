@@ -35,6 +35,9 @@ public final class L2tpNetworkServer implements AutoCloseable {
     /** Local Session IDs in use on any tunnel: unique server-wide so a session tag names exactly one session. */
     private final Set<Integer> sessionIds = new HashSet<>();
 
+    /** Maintenance: new calls (ICRQ) are refused; see {@link #draining(boolean)}. */
+    private boolean draining;
+
     private record PeerTunnel(InetSocketAddress peer, int peerTunnelId) {
     }
 
@@ -78,6 +81,21 @@ public final class L2tpNetworkServer implements AutoCloseable {
         for (Tunnel t : List.copyOf(tunnels.values())) {
             if (t.transport() == transport) t.transportDown(cause);
         }
+    }
+
+    /**
+     * Maintenance drain: while on, every new call (ICRQ) is answered with a CDN, result 4 "temporary lack of
+     * facilities" and error 4 "insufficient resources" (RFC 2661 section 4.4.2), counted as
+     * {@code l2sec.l2tp.sessions.failed{reason=draining}}; established sessions go on. Tunnels are still accepted
+     * (a tunnel without a call carries nothing). Call on the event loop.
+     */
+    public void draining(boolean on) {
+        if (on != draining) log.info("l2tp draining={}", on);
+        draining = on;
+    }
+
+    public boolean draining() {
+        return draining;
     }
 
     /** Tunnels accepted and not yet closing. */

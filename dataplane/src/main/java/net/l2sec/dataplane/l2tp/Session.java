@@ -136,7 +136,13 @@ public final class Session implements PppLink {
         tunnel.send(MessageType.CDN, peerId, List.of(Tunnel.resultCode(CdnResult.ADMINISTRATIVE.code(),
                 ErrorCode.NO_ERROR, null), Avp.ofShort(AvpType.ASSIGNED_SESSION_ID, localId)));
         finish(TeardownCause.PPP_CLOSED, cause);
+        // an operator's disconnect (admin interface, RADIUS Disconnect-Request) ends the client's connection, not
+        // just the call: without it the tunnel would idle until the client hangs up or its hellos go unanswered
+        if (OPERATOR_DISCONNECT.equals(cause)) tunnel.stopIfIdle(TeardownCause.ADMIN_DISCONNECT);
     }
+
+    /** The PPP end cause of {@code SessionControl.disconnect} with Admin-Reset. */
+    static final String OPERATOR_DISCONNECT = "admin_disconnect";
 
     @Override
     public int mtu() {

@@ -17,7 +17,11 @@ public enum TeardownCause {
     TUNNEL_DOWN("tunnel down"),
     /** The transport the tunnel was created through is gone (e.g. its IPsec SAs were deleted). */
     TRANSPORT_DOWN("transport down"),
-    SHUTDOWN("shutdown");
+    SHUTDOWN("shutdown"),
+    /** The operator drains the concentrator for maintenance: new calls are refused. */
+    DRAINING("draining"),
+    /** The operator disconnected the tunnel's last call (admin interface, RADIUS Disconnect-Request). */
+    ADMIN_DISCONNECT("admin disconnect");
 
     private final String text;
 

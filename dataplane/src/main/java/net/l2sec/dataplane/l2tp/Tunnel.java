@@ -253,6 +253,12 @@ public final class Tunnel {
             refuseCall(peerSessionId, CdnResult.ERROR_CODE, ErrorCode.OUT_OF_RANGE, TeardownCause.PROTOCOL_ERROR);
             return;
         }
+        if (server.draining()) {
+            // RFC 2661 section 4.4.2: result 4, temporary lack of facilities; the client may retry elsewhere or later
+            refuseCall(peerSessionId, CdnResult.TEMPORARY_NO_FACILITIES, ErrorCode.INSUFFICIENT_RESOURCES,
+                    TeardownCause.DRAINING);
+            return;
+        }
         int localSessionId = sessions.size() < settings.maxSessionsPerTunnel() ? server.allocateSessionId() : 0;
         if (localSessionId == 0) {
             refuseCall(peerSessionId, CdnResult.TEMPORARY_NO_FACILITIES, ErrorCode.INSUFFICIENT_RESOURCES,
@@ -363,6 +369,16 @@ public final class Tunnel {
 
     void send(MessageType type, int peerSessionId, List<Avp> avps) {
         channel.send(ControlMessage.of(type, peerId, peerSessionId, avps));
+    }
+
+    /**
+     * Ends the tunnel (StopCCN, "general request to clear control connection", RFC 2661 section 4.4.2) when its
+     * last call is gone; a tunnel still carrying calls, or already closing, is left alone.
+     */
+    void stopIfIdle(TeardownCause cause) {
+        if (!sessions.isEmpty() || state != State.ESTABLISHED) return;
+        log.info("tunnel={} no calls left after {}: clearing the control connection", localId, cause.text());
+        stop(StopCcnResult.GENERAL_REQUEST, ErrorCode.NO_ERROR, null, cause);
     }
 
     void sessionGone(Session s) {
