@@ -52,6 +52,7 @@ class PrometheusScrapeIT {
      * Documented families this test's traffic does not produce, and why. Each must be marked *After traffic* (or
      * *After the first GC*) in METRICS.md; their names are checked against the sources by MetricsCatalogueTest.
      */
+    private static final String ADMIN_TOKEN = "admin-token-0123456789abcdef";
     private static final Map<String, String> NOT_PRODUCED_HERE = Map.ofEntries(
             Map.entry("l2sec_ike_packets_dropped_total", "needs malformed or unexpected IKE datagrams"),
             Map.entry("l2sec_ike_dpd_timeouts_total", "needs a client that stops answering DPD"),
@@ -91,6 +92,7 @@ class PrometheusScrapeIT {
         lab.file("users", "alice nt:8846F7EAEE8FB117AD06BDD830B7586C\n");
         lab.file("ipsec.psk", PSK + "\n");
         lab.file("radius.secret", RADIUS_SECRET + "\n");
+        lab.file("admin.token", ADMIN_TOKEN + "\n");
         // RADIUS is configured but nobody listens: the servers are marked dead, accounting records stay spooled, so
         // the AAA health and spool metrics the alerts use exist and move; logins go to the local users
         lab.start("""
@@ -137,6 +139,9 @@ class PrometheusScrapeIT {
                   psk-file: ipsec.psk
                   legacy:
                     modp1024: true   # the harness's default proposals are Windows' legacy ones
+                admin:
+                  listen: 127.0.0.1:9118
+                  token-file: admin.token
                 metrics:
                   listen: 127.0.0.1:%d
                 """.formatted(ConcentratorInNamespace.METRICS_PORT));
@@ -161,6 +166,8 @@ class PrometheusScrapeIT {
         String dynauth = lab.exec("sh", "-c", "echo 'User-Name=nobody' | radclient -r 1 -t 2 127.0.0.1:3799 disconnect "
                 + RADIUS_SECRET + " || true");
         System.out.println("----- radclient\n" + dynauth);
+        System.out.println("----- admin status\n" + lab.exec("curl", "-sf", "-H", "Authorization: Bearer " + ADMIN_TOKEN,
+                "http://127.0.0.1:9118/status"));
 
         String ok = lab.client("--mode", "ipsec", "--psk", PSK, "--auth", "mschapv2", "--user", "alice", "--password",
                 "password", "--wait", "45").result();

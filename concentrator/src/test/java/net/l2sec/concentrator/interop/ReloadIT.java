@@ -40,6 +40,9 @@ class ReloadIT {
                   psk-file: ipsec.psk
                   legacy:
                     modp1024: true
+                admin:
+                  listen: 127.0.0.1:9118
+                  token-file: admin.token
                 metrics:
                   listen: 127.0.0.1:%d
                 """.formatted(pools.indent(2).stripTrailing(), policy.indent(4).stripTrailing(), ConcentratorInNamespace.METRICS_PORT);
@@ -50,6 +53,7 @@ class ReloadIT {
         lab = ConcentratorInNamespace.create("reload");
         lab.file("users", "alice nt:8846F7EAEE8FB117AD06BDD830B7586C\n");
         lab.file("ipsec.psk", PSK + "\n");
+        lab.file("admin.token", "admin-token-0123456789abcdef\n");
         lab.start(config("""
                 - name: default
                   range: 10.99.0.10-10.99.0.50""", "groups-from-ldap: false"));
@@ -79,6 +83,7 @@ class ReloadIT {
 
     @Test
     void reloadKeepsTheEstablishedSessionPingingRefusesBadConfigAndAppliesPolicyAndPools() throws Exception {
+        // SIGHUP for the refused reload, the admin command for the applied one
         var pinging = client("--pings", "25");
         waitForLog("ipcp up", 0);
         Thread.sleep(3000);
@@ -102,7 +107,11 @@ class ReloadIT {
                     action: allow
                     pool: lab
                     max-sessions: 2"""));
-        lab.signal("HUP");
+        String admin = lab.exec(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+                lab.jar().toString(), "admin", "--url", "http://127.0.0.1:9118", "--token-file",
+                lab.work().resolve("admin.token").toString(), "reload");      // the admin command, this time
+        System.out.println("----- admin reload\n" + admin);
+        assertThat(admin).contains("\"applied\" : true");
         waitForLog("reload applied config=", 0);
         waitForLog("rules=[lab-users]", 0);
 
