@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -334,9 +335,14 @@ public final class AdminServer implements AutoCloseable {
             case 401 -> "unauthorized";
             case 404 -> "not_found";
             case 405 -> "bad_method";
+            case 422 -> "refused";
+            case 503 -> "unavailable";
             default -> "error";
         };
-        registry.counter("l2sec.admin.requests", "action", action, "result", result).increment();
+        Counter.builder("l2sec.admin.requests")
+                .description("Admin interface requests by action and result (ok, refused, unauthorized, not_found, bad_method, unavailable, error)")
+                .tags("action", action, "result", result)
+                .register(registry).increment();
     }
 
     private static void send(HttpExchange ex, Reply reply) throws IOException {
