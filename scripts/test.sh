@@ -11,6 +11,8 @@ if [ "$(id -u)" = 0 ]; then
   # a real Prometheus scraping the concentrator); the VM harness installs its own
   need=""
   for p in iproute2 curl tshark freeradius freeradius-utils samba samba-ad-dc samba-ad-provision winbind ldap-utils openssl prometheus; do dpkg -s "$p" >/dev/null 2>&1 || need="$need $p"; done
+  # Node.js and npm check the Grafana dashboard against Grafana's schema (ops/grafana/schema-check)
+  command -v node >/dev/null && command -v npm >/dev/null || need="$need nodejs npm"
   if [ -n "$need" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $need >/dev/null; fi
   if [ -x ../shared/interop/setup.sh ]; then bash ../shared/interop/setup.sh; fi
 fi

@@ -13,9 +13,10 @@ import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.Test;
 
 /**
- * The Grafana dashboard has the structure Grafana needs to import it (no Grafana offline: the dashboard model's
- * required fields, checked here), the alert rules carry what an operator needs, and both only query documented
- * metrics. promtool and a live scrape check them further in the concentrator's PrometheusScrapeIT.
+ * The Grafana dashboard's own conventions (unique ids, a layout within 24 columns, the data source variable, no
+ * instance id; {@link GrafanaSchemaTest} checks it against Grafana's schema), the alert rules carry what an
+ * operator needs, and both only query documented metrics. promtool and a live scrape check them further in the
+ * concentrator's PrometheusScrapeIT.
  */
 class OpsArtifactsTest {
     private static final Set<String> PANEL_TYPES = Set.of("row", "timeseries", "stat", "table", "gauge", "bargauge");
