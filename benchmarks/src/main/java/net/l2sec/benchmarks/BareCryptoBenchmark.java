@@ -31,7 +31,10 @@ import org.openjdk.jmh.annotations.TearDown;
  * exactly the path's size (1400-octet IPv4 packet, PPP, L2TP data header and inner UDP header: 1420 octets of
  * payload, 1424 with padding and trailer), with the Cipher and Mac instances reused and the buffers the path uses
  * (the received packet in a pooled direct buffer as the socket delivers it, the decrypted text and the packet being
- * sealed in pooled heap buffers), but allocated once instead of per packet.
+ * sealed in pooled heap buffers), but allocated once instead of per packet. Inbound reads the same kind of packet
+ * ring as {@link PacketPathBenchmark}: {@value PacketPathBenchmark#RING} distinct sealed packets in their own direct
+ * buffers, one after the other, so both read the same amount of memory per packet (a single hot packet would
+ * compare the path on cold buffers against the crypto on a buffer that never leaves the L1 cache).
  *
  * <ul>
  *   <li>{@code AES128_CBC_SHA1}, inbound: HmacSHA1 over SPI, sequence number, IV and ciphertext, the 96-bit ICV
@@ -64,8 +67,9 @@ public class BareCryptoBenchmark {
     private int ivLength;
     private int icvLength;
     private int textLength;
-    /** A genuine ESP packet to open, in a direct buffer like a received datagram. */
-    private ByteBuf sealed;
+    /** Genuine ESP packets to open, each in a direct buffer like a received datagram. */
+    private ByteBuf[] ring;
+    private int next;
     /** Where decrypted text goes. */
     private ByteBuf plain;
     /** The packet sealed in place: header, IV, padded payload, room for the ICV. */
@@ -95,22 +99,30 @@ public class BareCryptoBenchmark {
         // the same packet the path's client seals: inner UDP + L2TP data header + PPP header + 1400-octet IP packet
         SecurityAssociation sa = new SecurityAssociation(Direction.OUTBOUND, 0x4000_0001, transform.cipher,
                 transform.keyBits, transform.integrity, keymat, 0, 0, PooledByteBufAllocator.DEFAULT);
-        ByteBuf segment = PooledByteBufAllocator.DEFAULT.heapBuffer(8 + 8 + 4 + EstablishedSession.IP_PACKET_LENGTH);
-        segment.writeZero(8 + 8 + 4).writeBytes(EstablishedSession.ipPacket(1, 2, 3));
-        ByteBuf heap = sa.seal(segment, SecurityAssociation.NEXT_HEADER_UDP);
+        ring = new ByteBuf[PacketPathBenchmark.RING];
+        for (int i = 0; i < ring.length; i++) {
+            ByteBuf segment = PooledByteBufAllocator.DEFAULT.heapBuffer(8 + 8 + 4 + EstablishedSession.IP_PACKET_LENGTH);
+            segment.writeZero(8 + 8 + 4).writeBytes(EstablishedSession.ipPacket(1, 2, i));
+            ByteBuf heap = sa.seal(segment, SecurityAssociation.NEXT_HEADER_UDP);
+            ring[i] = PooledByteBufAllocator.DEFAULT.directBuffer(heap.readableBytes()).writeBytes(heap);
+            heap.release();
+        }
         sa.wipe();
-        sealed = PooledByteBufAllocator.DEFAULT.directBuffer(heap.readableBytes()).writeBytes(heap);
-        heap.release();
+        ByteBuf sealed = ring[0];
         textLength = sealed.readableBytes() - HEADER - ivLength - icvLength;
         plain = PooledByteBufAllocator.DEFAULT.heapBuffer(textLength + icvLength);
         outgoing = PooledByteBufAllocator.DEFAULT.heapBuffer(sealed.readableBytes());
         outgoing.writeBytes(sealed, 0, sealed.readableBytes());
-        if (!inbound()) throw new IllegalStateException("the baseline cannot open the path's packet");
+        for (int i = 0; i < ring.length; i++) {
+            if (!inbound()) throw new IllegalStateException("the baseline cannot open the path's packet " + i);
+        }
     }
 
     /** Verify and decrypt one received packet; true when the ICV matched. */
     @Benchmark
     public boolean inbound() throws GeneralSecurityException {
+        ByteBuf sealed = ring[next];
+        if (++next == ring.length) next = 0;
         int textAt = HEADER + ivLength;
         if (transform.cipher.aead()) {
             sealed.getBytes(HEADER, iv, 4, ivLength);
@@ -157,7 +169,7 @@ public class BareCryptoBenchmark {
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        sealed.release();
+        for (ByteBuf b : ring) b.release();
         plain.release();
         outgoing.release();
         Arrays.fill(iv, (byte) 0);

@@ -4,6 +4,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.util.collection.IntObjectHashMap;
+import io.netty.util.collection.IntObjectMap;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -102,7 +104,8 @@ public final class EspEndpoint implements ChildSaTable, EspDatagramSink {
     private final int replayWindow;
     private final EspMetrics metrics;
     private final ByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
-    private final Map<Integer, ChildSa> byInboundSpi = new HashMap<>();
+    /** Primitive keys: the per-packet SPI lookup boxes nothing. */
+    private final IntObjectMap<ChildSa> byInboundSpi = new IntObjectHashMap<>();
     /** Peers by their current outer address and port. */
     private final Map<InetSocketAddress, Peer> peers = new HashMap<>();
     private SaEvents events = NO_EVENTS;

@@ -3,15 +3,16 @@ package net.l2sec.dataplane.ip;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.buffer.ByteBuf;
-import java.util.HashMap;
-import java.util.Map;
+import io.netty.util.collection.IntObjectHashMap;
+import io.netty.util.collection.IntObjectMap;
 
 /**
  * Which PPP session owns which client address: packets read from the TUN device are delivered by destination.
  * Confined to the dataplane event loop.
  */
 public final class ClientRoutes {
-    private final Map<Integer, IpSink> byAddress = new HashMap<>();
+    /** By assigned IPv4 address; primitive keys, so the per-packet lookup boxes nothing. */
+    private final IntObjectMap<IpSink> byAddress = new IntObjectHashMap<>();
     private final Counter noRoute;
     private final Counter malformed;
     private final Counter notIpv4;
