@@ -6,6 +6,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
+import net.l2sec.dataplane.LoopCalls;
 import net.l2sec.dataplane.ike.IkeResponder;
 import net.l2sec.dataplane.ike.IpsecInfo;
 import net.l2sec.dataplane.l2tp.L2tpNetworkServer;
@@ -36,18 +37,6 @@ public record DataplaneBackend(SessionControl sessions, L2tpNetworkServer l2tp, 
     }
 
     private <T> CompletionStage<T> onLoop(Supplier<T> work) {
-        CompletableFuture<T> f = new CompletableFuture<>();
-        try {
-            loop.execute(() -> {
-                try {
-                    f.complete(work.get());
-                } catch (RuntimeException e) {
-                    f.completeExceptionally(e);
-                }
-            });
-        } catch (RuntimeException e) {       // the loop is shutting down
-            f.completeExceptionally(e);
-        }
-        return f;
+        return LoopCalls.supplyOn(loop, work);
     }
 }

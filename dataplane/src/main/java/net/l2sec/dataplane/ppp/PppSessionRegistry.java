@@ -6,10 +6,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
+import net.l2sec.dataplane.LoopCalls;
 import net.l2sec.dataplane.session.ActiveSession;
 import net.l2sec.dataplane.session.SessionControl;
 import net.l2sec.dataplane.session.SessionCounters;
@@ -102,19 +102,7 @@ public final class PppSessionRegistry implements SessionControl {
     }
 
     private <T> CompletionStage<T> onLoop(Supplier<T> work) {
-        CompletableFuture<T> f = new CompletableFuture<>();
-        try {
-            loop.execute(() -> {
-                try {
-                    f.complete(work.get());
-                } catch (RuntimeException e) {
-                    f.completeExceptionally(e);
-                }
-            });
-        } catch (RuntimeException e) {       // the loop is shutting down
-            f.completeExceptionally(e);
-        }
-        return f;
+        return LoopCalls.supplyOn(loop, work);
     }
 
     private static String key(String user) {
