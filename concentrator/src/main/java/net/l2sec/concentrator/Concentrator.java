@@ -182,8 +182,9 @@ public final class Concentrator implements AutoCloseable {
                 log.info("admin interface disabled (no admin section in {})", config.source());
             }
             // --- end admin interface ---------------------------------------------------------------------------------
-            log.info("concentrator ready config={} l2tp={} tun={} address={}/{} mtu={} pools={} auth-methods={}",
-                    config.source(), config.l2tpListen(), tc.name(), tc.address().getHostAddress(), tc.prefixLength(),
+            String version = Concentrator.class.getPackage().getImplementationVersion();
+            log.info("concentrator ready version={} config={} l2tp={} tun={} address={}/{} mtu={} pools={} auth-methods={}",
+                    version != null ? version : "dev", config.source(), config.l2tpListen(), tc.name(), tc.address().getHostAddress(), tc.prefixLength(),
                     tc.mtu(), pools.keySet(), config.ppp().authMethods());
             Logging.apply(config.logging());
             Concentrator running = new Concentrator(group, metrics, tun, l2tp, ike, channels, aaa, sessions, registry, ppp, pools, config);
