@@ -119,7 +119,11 @@ class AccountingSpoolTest {
         try (AccountingSpool spool = spool(100)) {
             spool.append(record(AcctStatusType.START, "X"));
             spool.append(record(AcctStatusType.START, "Y"));
+            // X is queued and being retried: its next read finds the file damaged. The server stays down until
+            // then, so no attempt that read X before the damage can succeed.
+            await(() -> !sender.attempts.isEmpty(), WAIT, "a first failed attempt of X");
             Files.writeString(files(".acct").getFirst(), "l2sec-accounting-record 1\ntype=start\n");
+            await(() -> spool.corruptCount() == 1, WAIT, "X set aside");
             sender.up = true;
             await(() -> spool.size() == 0, WAIT, "delivery");
             assertThat(spool.corruptCount()).isEqualTo(1);
