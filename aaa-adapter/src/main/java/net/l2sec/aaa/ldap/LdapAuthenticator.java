@@ -130,14 +130,12 @@ public final class LdapAuthenticator implements Authenticator, GroupDirectory, A
                 }
                 return result;
             } catch (ServerDown e) {
-                server.record(sample, "auth", e.timeout ? "timeout" : "error");
-                if (e.timeout) server.countTimeout("auth");
+                server.recordFailure(sample, "auth", e.timeout);
                 server.markDead(e.getMessage());
                 lastFailure = server.name() + ": " + e.getMessage();
                 lastTimeout = e.timeout;
             } catch (OperationFailed e) {
-                server.record(sample, "auth", e.timeout ? "timeout" : "error");
-                if (e.timeout) server.countTimeout("auth");
+                server.recordFailure(sample, "auth", e.timeout);
                 log.warn("ldap auth user={} server={} failed: {}", user, server.name(), e.getMessage());
                 return new AuthResult.Reject(e.timeout ? RejectReason.BACKEND_TIMEOUT : RejectReason.BACKEND_ERROR, e.getMessage());
             } finally {
@@ -220,14 +218,12 @@ public final class LdapAuthenticator implements Authenticator, GroupDirectory, A
                 server.record(sample, "groups", "ok");
                 return groups;
             } catch (ServerDown e) {
-                server.record(sample, "groups", e.timeout ? "timeout" : "error");
-                if (e.timeout) server.countTimeout("groups");
+                server.recordFailure(sample, "groups", e.timeout);
                 server.markDead(e.getMessage());
                 lastFailure = server.name() + ": " + e.getMessage();
                 lastTimeout = e.timeout;
             } catch (OperationFailed e) {
-                server.record(sample, "groups", e.timeout ? "timeout" : "error");
-                if (e.timeout) server.countTimeout("groups");
+                server.recordFailure(sample, "groups", e.timeout);
                 throw new LdapUnavailableException("ldap groups of " + user + " on " + server.name() + ": " + e.getMessage(), e.timeout);
             }
         }

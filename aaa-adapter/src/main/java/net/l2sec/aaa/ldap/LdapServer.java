@@ -129,7 +129,13 @@ final class LdapServer implements AutoCloseable {
                 .publishPercentileHistogram().register(registry));
     }
 
-    void countTimeout(String purpose) {
+    /** A failed operation: its duration with result timeout or error, and a timeout counted as such. */
+    void recordFailure(Timer.Sample sample, String purpose, boolean timeout) {
+        record(sample, purpose, timeout ? "timeout" : "error");
+        if (timeout) countTimeout(purpose);
+    }
+
+    private void countTimeout(String purpose) {
         Counter.builder("l2sec.aaa.timeouts").description("LDAP operations that timed out")
                 .tags("backend", "ldap", "server", name, "purpose", purpose).register(registry).increment();
     }
