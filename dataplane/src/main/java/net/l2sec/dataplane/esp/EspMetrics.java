@@ -6,13 +6,15 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.function.Supplier;
+import net.l2sec.dataplane.LoopCounter;
 
 /** The ESP meters. Tags are fixed vocabularies ({@code direction}, {@link EspDropReason}); never peers or SPIs. */
 final class EspMetrics {
-    private final Counter packetsIn;
-    private final Counter packetsOut;
-    private final Counter bytesIn;
-    private final Counter bytesOut;
+    /** Per packet, on the event loop. */
+    private final LoopCounter packetsIn;
+    private final LoopCounter packetsOut;
+    private final LoopCounter bytesIn;
+    private final LoopCounter bytesOut;
     private final Counter rekeysNeeded;
     private final Map<EspDropReason, Counter> dropped = new EnumMap<>(EspDropReason.class);
 
@@ -30,24 +32,23 @@ final class EspMetrics {
         }
     }
 
-    private static Counter packets(MeterRegistry registry, String direction) {
-        return Counter.builder("l2sec.esp.packets").tag("direction", direction)
-                .description("ESP packets protected (out) or accepted (in)").register(registry);
+    private static LoopCounter packets(MeterRegistry registry, String direction) {
+        return LoopCounter.register(registry, "l2sec.esp.packets", "ESP packets protected (out) or accepted (in)",
+                "direction", direction);
     }
 
-    private static Counter bytes(MeterRegistry registry, String direction) {
-        return Counter.builder("l2sec.esp.bytes").tag("direction", direction)
-                .description("payload octets inside ESP").register(registry);
+    private static LoopCounter bytes(MeterRegistry registry, String direction) {
+        return LoopCounter.register(registry, "l2sec.esp.bytes", "payload octets inside ESP", "direction", direction);
     }
 
     void received(int payload) {
         packetsIn.increment();
-        bytesIn.increment(payload);
+        bytesIn.add(payload);
     }
 
     void sent(int payload) {
         packetsOut.increment();
-        bytesOut.increment(payload);
+        bytesOut.add(payload);
     }
 
     void dropped(EspDropReason reason) {

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.concurrent.atomic.AtomicInteger;
+import net.l2sec.dataplane.LoopCounter;
 import net.l2sec.dataplane.auth.AuthMethod;
 import net.l2sec.dataplane.auth.AuthResult;
 
@@ -15,10 +16,11 @@ public final class PppMeters {
     private final MeterRegistry registry;
     private final AtomicInteger activeSessions = new AtomicInteger();
     private final Counter loopback;
-    private final Counter packetsFromClient;
-    private final Counter packetsToClient;
-    private final Counter bytesFromClient;
-    private final Counter bytesToClient;
+    /** Per packet, on the event loop. */
+    private final LoopCounter packetsFromClient;
+    private final LoopCounter packetsToClient;
+    private final LoopCounter bytesFromClient;
+    private final LoopCounter bytesToClient;
 
     public PppMeters(MeterRegistry registry) {
         this.registry = registry;
@@ -33,8 +35,8 @@ public final class PppMeters {
         this.bytesToClient = ipCounter("l2sec.ppp.ip.bytes", "to_client", "IPv4 bytes through PPP sessions");
     }
 
-    private Counter ipCounter(String name, String direction, String description) {
-        return Counter.builder(name).tag("direction", direction).description(description).register(registry);
+    private LoopCounter ipCounter(String name, String direction, String description) {
+        return LoopCounter.register(registry, name, description, "direction", direction);
     }
 
     void auth(AuthMethod method, AuthResult result) {
@@ -66,12 +68,12 @@ public final class PppMeters {
 
     void fromClient(int bytes) {
         packetsFromClient.increment();
-        bytesFromClient.increment(bytes);
+        bytesFromClient.add(bytes);
     }
 
     void toClient(int bytes) {
         packetsToClient.increment();
-        bytesToClient.increment(bytes);
+        bytesToClient.add(bytes);
     }
 
     void ipcpUp() {

@@ -203,9 +203,14 @@ final class PppHarness {
         return all.getFirst();
     }
 
+    /** A Counter's or FunctionCounter's count (the per-packet ones are {@code LoopCounter}s), 0 when absent. */
     double counter(String name, String... tags) {
-        var c = registry.find(name).tags(tags).counter();
-        return c == null ? 0 : c.count();
+        return switch (registry.find(name).tags(tags).meter()) {
+            case null -> 0;
+            case io.micrometer.core.instrument.Counter c -> c.count();
+            case io.micrometer.core.instrument.FunctionCounter f -> f.count();
+            case io.micrometer.core.instrument.Meter m -> throw new AssertionError(name + " is not a counter: " + m);
+        };
     }
 
     static ConfigOption opt(int type, String hex) {
