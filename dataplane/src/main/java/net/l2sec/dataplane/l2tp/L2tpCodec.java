@@ -41,6 +41,20 @@ public final class L2tpCodec {
      * is a retained slice: the caller owns it.
      */
     public static L2tpMessage decode(ByteBuf datagram) throws L2tpDecodeException {
+        return decode(datagram, false);
+    }
+
+    /**
+     * As {@link #decode(ByteBuf)}, except that a data message's payload is {@code datagram} itself, its indexes
+     * moved to the PPP frame: ownership of the datagram passes to the payload, which saves the packet path a slice
+     * and two reference-count updates per packet. For a control message (and on an exception) the caller still owns
+     * and releases {@code datagram}.
+     */
+    public static L2tpMessage decodeInPlace(ByteBuf datagram) throws L2tpDecodeException {
+        return decode(datagram, true);
+    }
+
+    private static L2tpMessage decode(ByteBuf datagram, boolean inPlace) throws L2tpDecodeException {
         int base = datagram.readerIndex();
         int size = datagram.readableBytes();
         if (size < 6) throw new L2tpDecodeException(DropReason.MALFORMED_HEADER, "datagram of " + size + " octets");
@@ -85,7 +99,8 @@ public final class L2tpCodec {
             pos += offset;
         }
         if (!control) {
-            return new DataMessage(tunnelId, sessionId, sequenced, ns, nr, datagram.retainedSlice(pos, end - pos));
+            ByteBuf payload = inPlace ? datagram.setIndex(pos, end) : datagram.retainedSlice(pos, end - pos);
+            return new DataMessage(tunnelId, sessionId, sequenced, ns, nr, payload);
         }
         return new ControlMessage(tunnelId, sessionId, ns, nr, decodeAvps(datagram, pos, end));
     }

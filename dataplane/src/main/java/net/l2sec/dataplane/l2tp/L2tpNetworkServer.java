@@ -1,5 +1,6 @@
 package net.l2sec.dataplane.l2tp;
 
+import io.netty.util.collection.IntObjectHashMap;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -29,7 +30,8 @@ public final class L2tpNetworkServer implements AutoCloseable {
     private final Scheduler scheduler;
     private final L2tpMetrics metrics;
     private final SecureRandom random = new SecureRandom();
-    private final Map<Integer, Tunnel> tunnels = new HashMap<>();
+    /** By our Tunnel ID; a primitive-keyed map, so a data message's look-up boxes nothing. */
+    private final IntObjectHashMap<Tunnel> tunnels = new IntObjectHashMap<>();
     /** Tunnels by who asked for them, so a retransmitted SCCRQ finds its tunnel (RFC 2661 section 5.8). */
     private final Map<PeerTunnel, Tunnel> byPeer = new HashMap<>();
     /** Local Session IDs in use on any tunnel: unique server-wide so a session tag names exactly one session. */
@@ -51,10 +53,14 @@ public final class L2tpNetworkServer implements AutoCloseable {
 
     /** One datagram from {@code peer} that arrived through {@code transport}; ownership of it passes here. */
     public void receive(InetSocketAddress peer, ByteBuf datagram, L2tpTransport transport) {
+        boolean owned = true;
         try {
-            switch (L2tpCodec.decode(datagram)) {
+            switch (L2tpCodec.decodeInPlace(datagram)) {
                 case ControlMessage c -> onControl(peer, c, transport);
-                case DataMessage d -> onData(peer, d, transport);
+                case DataMessage d -> {
+                    owned = false; // the payload is the datagram: it travels on (or is released) with the frame
+                    onData(peer, d, transport);
+                }
             }
         } catch (L2tpDecodeException e) {
             dropped(e.reason(), peer, e.getMessage());
@@ -62,7 +68,7 @@ public final class L2tpNetworkServer implements AutoCloseable {
             dropped(DropReason.INTERNAL_ERROR, peer, e.toString());
             log.warn("peer={} l2tp datagram failed", address(peer), e);
         } finally {
-            datagram.release();
+            if (owned) datagram.release();
         }
     }
 

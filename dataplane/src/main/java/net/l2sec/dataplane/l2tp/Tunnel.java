@@ -1,14 +1,13 @@
 package net.l2sec.dataplane.l2tp;
 
+import io.netty.util.collection.IntObjectHashMap;
 import io.netty.buffer.ByteBufAllocator;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import net.l2sec.dataplane.time.Scheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,7 +32,8 @@ public final class Tunnel {
     private final InetSocketAddress peer;
     private final L2tpTransport transport;
     private final ControlChannel channel;
-    private final Map<Integer, Session> sessions = new LinkedHashMap<>();
+    /** By our Session ID; primitive-keyed, so a data message's look-up boxes nothing. */
+    private final IntObjectHashMap<Session> sessions = new IntObjectHashMap<>();
     private State state = State.WAIT_CTL_CONN;
     private boolean established;
     private boolean stopCcnSent;

@@ -79,6 +79,27 @@ class L2tpCodecTest {
     }
 
     @Test
+    void decodeInPlaceHandsTheDatagramItselfOnAsTheDataPayload() throws Exception {
+        ByteBuf wire = L2tpCodec.encode(ByteBufAllocator.DEFAULT, new DataMessage(7, 9, true, 4, 0,
+                Unpooled.wrappedBuffer(new byte[] {(byte) 0xff, 3, 0, 0x21, 1})));
+        int end = wire.writerIndex();
+        DataMessage back = (DataMessage) L2tpCodec.decodeInPlace(wire);
+        assertThat(back.payload()).as("no slice: the same buffer").isSameAs(wire);
+        assertThat(wire.readerIndex()).as("at the PPP frame, after the header").isEqualTo(end - 5);
+        assertThat(wire.writerIndex()).isEqualTo(end);
+        assertThat(wire.refCnt()).as("ownership moved, nothing retained").isEqualTo(1);
+        assertThat(ByteBufUtil.getBytes(back.payload())).containsExactly(0xff, 3, 0, 0x21, 1);
+        back.payload().release();
+        assertThat(wire.refCnt()).isZero();
+
+        // a control message leaves the datagram to the caller
+        ByteBuf control = L2tpCodec.encode(ByteBufAllocator.DEFAULT, ControlMessage.zlb(5, 1, 2));
+        assertThat(L2tpCodec.decodeInPlace(control)).isInstanceOf(ControlMessage.class);
+        assertThat(control.readerIndex()).isZero();
+        control.release();
+    }
+
+    @Test
     void dataMessageWithoutLengthAndWithOffset() throws Exception {
         // no L, no S: flags, tunnel, session, payload
         ByteBuf plain = hex("0002 0007 0009 ff03c021");
