@@ -347,7 +347,7 @@ public final class EspEndpoint implements ChildSaTable, EspDatagramSink {
                 if (why == EspDropReason.LIFETIME) scheduler.execute(() -> expire(sa, "byte lifetime expired"));
                 return;
             }
-            sa.lastInbound = scheduler.nanoTime();
+            sa.lastInbound = scheduler.coarseNanoTime();
             sa.inboundSeen = true;
             if (!peer.equals(sa.peer.current)) rebind(sa.peer, peer);
             if (sa.in.takeSoftLimit()) rekeyNeeded(sa, "soft byte lifetime");

@@ -670,7 +670,7 @@ public final class PppSession implements PppEndpoint, IpSink {
         packetsFromClient++;
         bytesFromClient += bytes;
         meters.fromClient(bytes);
-        lastActivityNanos = scheduler.nanoTime();
+        lastActivityNanos = scheduler.coarseNanoTime();
         egress.write(packet);
     }
 
@@ -686,7 +686,7 @@ public final class PppSession implements PppEndpoint, IpSink {
         packetsToClient++;
         bytesToClient += bytes;
         meters.toClient(bytes);
-        lastActivityNanos = scheduler.nanoTime();
+        lastActivityNanos = scheduler.coarseNanoTime();
         link.send(frame);
     }
 

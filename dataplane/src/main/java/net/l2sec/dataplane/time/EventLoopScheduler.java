@@ -8,9 +8,13 @@ import java.util.concurrent.TimeUnit;
 /** {@link Scheduler} on a Netty event loop: every task runs on that loop. */
 public final class EventLoopScheduler implements Scheduler {
     private final EventLoop loop;
+    /** Written and read on the loop only; refreshed every {@link #COARSE_RESOLUTION}. */
+    private long coarse = System.nanoTime();
 
     public EventLoopScheduler(EventLoop loop) {
         this.loop = loop;
+        long period = COARSE_RESOLUTION.toNanos();
+        loop.scheduleAtFixedRate(() -> coarse = System.nanoTime(), period, period, TimeUnit.NANOSECONDS);
     }
 
     @Override
@@ -27,6 +31,11 @@ public final class EventLoopScheduler implements Scheduler {
     @Override
     public long nanoTime() {
         return System.nanoTime();
+    }
+
+    @Override
+    public long coarseNanoTime() {
+        return coarse;
     }
 
     public EventLoop eventLoop() {
