@@ -12,8 +12,8 @@ import net.l2sec.dataplane.ipsec.EspIntegrity;
 
 /**
  * AES-CBC (RFC 3602) or 3DES-CBC (RFC 2451) with an HMAC ICV. The IV is unpredictable per packet (RFC 3602 section
- * 3), from the SA's own {@link CbcIvGenerator}. Encryption is in place (the JCE's {@code doFinal(ByteBuffer,
- * ByteBuffer)} is copy-safe: input and output may be the same memory). Inbound, the ICV is verified before
+ * 3), from the SA's own {@link CbcIvGenerator}. Encryption is in place (the JCE's {@code doFinal} is copy-safe:
+ * input and output may be the same memory at the same offset). Inbound, the ICV is verified before
  * anything is decrypted (RFC 4303 section 3.4.4.1).
  */
 final class CbcTransform implements EspTransform {
@@ -97,7 +97,11 @@ final class CbcTransform implements EspTransform {
     private void crypt(int mode, ByteBuf in, int inAt, int n, ByteBuf out, int outAt) {
         try {
             cipher.init(mode, keySpec, new IvParameterSpec(iv));
-            cipher.doFinal(in.nioBuffer(inAt, n), out.nioBuffer(outAt, n));
+            if (in.hasArray() && out.hasArray()) {
+                cipher.doFinal(in.array(), in.arrayOffset() + inAt, n, out.array(), out.arrayOffset() + outAt);
+            } else {
+                cipher.doFinal(in.nioBuffer(inAt, n), out.nioBuffer(outAt, n));
+            }
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(algorithm + " failed", e); // lengths are checked before: a bug
         }

@@ -5,7 +5,10 @@ import io.netty.buffer.ByteBuf;
 /**
  * The cryptographic part of one SA, working on an ESP packet laid out as RFC 4303 section 2 draws it:
  * {@code SPI | Sequence Number | IV | ciphertext(Payload | Padding | Pad Length | Next Header) | ICV}.
- * Instances hold one JCE {@code Cipher} (and {@code Mac}) each, reused per packet; confined to one thread.
+ * Instances hold one JCE {@code Cipher} (and {@code Mac}) each, reused per packet; confined to one thread. On heap
+ * buffers they call the JCE's array methods, which need no {@code ByteBuffer} views and no temporaries (for direct
+ * memory the JCE's AES-GCM stages the data through arrays of its own, which is why inbound packets are copied
+ * into a heap array first: {@link SecurityAssociation#open}).
  */
 sealed interface EspTransform permits CbcTransform, GcmTransform {
     int ivLength();

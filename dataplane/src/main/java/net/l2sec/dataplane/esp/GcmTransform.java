@@ -59,7 +59,13 @@ final class GcmTransform implements EspTransform {
         int textAt = start + 8 + IV_LENGTH;
         try {
             init(Cipher.ENCRYPT_MODE, packet, start);
-            cipher.doFinal(packet.nioBuffer(textAt, plaintextLength), packet.nioBuffer(textAt, plaintextLength + TAG_LENGTH));
+            if (packet.hasArray()) {
+                byte[] a = packet.array();
+                int at = packet.arrayOffset() + textAt;
+                cipher.doFinal(a, at, plaintextLength, a, at);
+            } else {
+                cipher.doFinal(packet.nioBuffer(textAt, plaintextLength), packet.nioBuffer(textAt, plaintextLength + TAG_LENGTH));
+            }
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-GCM encryption failed", e);
         }
@@ -69,22 +75,35 @@ final class GcmTransform implements EspTransform {
     public EspDropReason open(ByteBuf packet, int start, int length, ByteBuf out) {
         int textAt = start + 8 + IV_LENGTH;
         int n = length - 8 - IV_LENGTH - TAG_LENGTH;
+        int outAt = out.writerIndex();
         try {
             init(Cipher.DECRYPT_MODE, packet, start);
-            cipher.doFinal(packet.nioBuffer(textAt, n + TAG_LENGTH), out.nioBuffer(out.writerIndex(), n));
+            if (packet.hasArray() && out.hasArray() && packet.array() != out.array()) {
+                // distinct arrays (pooled buffers may share their chunk's): with one array the JCE either avoids its
+                // combined GHASH+CTR intrinsic (in place) or copies into a new array as long as the whole chunk
+                cipher.doFinal(packet.array(), packet.arrayOffset() + textAt, n + TAG_LENGTH, out.array(),
+                        out.arrayOffset() + outAt);
+            } else {
+                cipher.doFinal(packet.nioBuffer(textAt, n + TAG_LENGTH), out.nioBuffer(outAt, n));
+            }
         } catch (AEADBadTagException e) {
             return EspDropReason.INTEGRITY;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-GCM decryption failed", e);
         }
-        out.writerIndex(out.writerIndex() + n);
+        out.writerIndex(outAt + n);
         return null;
     }
 
+    /** Nonce = salt | IV; AAD = SPI | Sequence Number (RFC 4106 sections 4 and 5). */
     private void init(int mode, ByteBuf packet, int start) throws GeneralSecurityException {
         packet.getBytes(start + 8, nonce, SALT_LENGTH, IV_LENGTH);
         cipher.init(mode, keySpec, new GCMParameterSpec(TAG_LENGTH * 8, nonce));
-        cipher.updateAAD(packet.nioBuffer(start, 8));
+        if (packet.hasArray()) {
+            cipher.updateAAD(packet.array(), packet.arrayOffset() + start, 8);
+        } else {
+            cipher.updateAAD(packet.nioBuffer(start, 8));
+        }
     }
 
     @Override

@@ -59,7 +59,11 @@ final class Integrity {
     }
 
     private void compute(ByteBuf packet, int from, int length) {
-        mac.update(packet.nioBuffer(from, length));
+        if (packet.hasArray()) {
+            mac.update(packet.array(), packet.arrayOffset() + from, length);
+        } else {
+            mac.update(packet.nioBuffer(from, length));
+        }
         finish();
     }
 

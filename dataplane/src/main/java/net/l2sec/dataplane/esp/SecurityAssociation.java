@@ -2,6 +2,8 @@ package net.l2sec.dataplane.esp;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.netty.util.concurrent.FastThreadLocal;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import net.l2sec.dataplane.PacketBuffers;
@@ -25,6 +27,17 @@ public final class SecurityAssociation {
     static final double SOFT_FRACTION = 0.9;
 
     public enum Direction { INBOUND, OUTBOUND }
+
+    /**
+     * Per thread (the event loop): where a received packet in direct memory is copied before it is decrypted. As
+     * large as a UDP payload can be; it holds ciphertext only, never keys or plaintext.
+     */
+    private static final FastThreadLocal<ByteBuf> SCRATCH = new FastThreadLocal<>() {
+        @Override
+        protected ByteBuf initialValue() {
+            return Unpooled.wrappedBuffer(new byte[65_535]).clear();
+        }
+    };
 
     private final Direction direction;
     private final int spi;
@@ -178,6 +191,10 @@ public final class SecurityAssociation {
      * Verifies and decrypts {@code packet} (from the SPI on; not released here). Returns the inner transport-layer
      * segment with Next Header {@link #NEXT_HEADER_UDP} in a new buffer the caller owns, or null; {@link #lastDrop()}
      * says why. Order as RFC 4303 section 3.4: replay check, ICV, then the window update, then the trailer.
+     *
+     * <p>A packet in direct memory (as the socket delivers datagrams) is first copied into this thread's scratch
+     * array: the JCE's AES-GCM would otherwise stage it through temporary arrays of its own, which costs more than
+     * one copy into memory that stays in the cache.
      */
     public ByteBuf open(ByteBuf packet) {
         if (direction != Direction.INBOUND) throw new IllegalStateException("open on an outbound SA");
@@ -188,9 +205,15 @@ public final class SecurityAssociation {
         if (ciphertext < 0) return fail(EspDropReason.MALFORMED);
         long sequence = packet.getUnsignedInt(start + 4);
         if (!replay.check(sequence)) return fail(EspDropReason.REPLAY);
+        ByteBuf in = packet;
+        if (!packet.hasArray()) {
+            in = SCRATCH.get().clear();
+            in.writeBytes(packet, start, length);
+            start = 0;
+        }
         ByteBuf out = alloc.heapBuffer(ciphertext);
         try {
-            EspDropReason failed = transform.open(packet, start, length, out);
+            EspDropReason failed = transform.open(in, start, length, out);
             if (failed != null) return fail(failed);
             replay.update(sequence);
             int padding = out.getUnsignedByte(ciphertext - 2);

@@ -81,6 +81,15 @@ class KnownAnswerTest {
             assertThat(t.ciphertextLength(packet.readableBytes())).isEqualTo(hex(plaintext).length);
             assertThat(t.open(packet, 0, packet.readableBytes(), out)).isNull();
             assertThat(ByteBufUtil.hexDump(out)).isEqualTo(plaintext);
+            // the same packet from direct memory (the transform's ByteBuffer path)
+            ByteBuf direct = PooledByteBufAllocator.DEFAULT.directBuffer().writeBytes(packet, 0, packet.readableBytes());
+            out.clear();
+            try {
+                assertThat(t.open(direct, 0, direct.readableBytes(), out)).isNull();
+                assertThat(ByteBufUtil.hexDump(out)).isEqualTo(plaintext);
+            } finally {
+                direct.release();
+            }
             packet.setByte(3, packet.getByte(3) ^ 1); // the SPI is authenticated (AAD)
             out.clear();
             assertThat(t.open(packet, 0, packet.readableBytes(), out)).isEqualTo(EspDropReason.INTEGRITY);
