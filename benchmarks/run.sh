@@ -1,12 +1,10 @@
 #!/usr/bin/env bash
-# Builds the benchmarks and runs the packet path against the bare JCE work, one benchmark thread (= one core),
-# then prints the summary table (README.md, "Performance"). Extra arguments go to JMH, e.g. -prof jfr.
+# Builds the benchmarks and runs the packet path against the bare JCE work as pairs (PairedRun: for each direction
+# and transform, a fork of the baseline, then a fork of the path, ROUNDS times; one benchmark thread = one core),
+# then prints the table of README.md, "Performance". Arguments: [rounds] [direction-regex] [transform-regex],
+# e.g. benchmarks/run.sh 5, or benchmarks/run.sh 3 outbound AES128_GCM16.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/jdk.sh
 ./mvnw -B -q -pl benchmarks -am package -DskipTests
-result=benchmarks/target/result.json
-"$JAVA_HOME/bin/java" -jar benchmarks/target/benchmarks.jar 'PacketPathBenchmark|BareCryptoBenchmark' \
-  -f 1 -wi 3 -w 3s -i 5 -r 3s -t 1 -bm thrpt -tu s -prof gc -rf json -rff "$result" "$@"
-echo
-"$JAVA_HOME/bin/java" -cp benchmarks/target/benchmarks.jar net.l2sec.benchmarks.Summary "$result"
+"$JAVA_HOME/bin/java" -cp benchmarks/target/benchmarks.jar net.l2sec.benchmarks.PairedRun "$@"

@@ -2,6 +2,7 @@ package net.l2sec.benchmarks;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.buffer.Unpooled;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.Arrays;
@@ -29,12 +30,15 @@ import org.openjdk.jmh.annotations.TearDown;
 /**
  * The baseline for {@link PacketPathBenchmark}: only the JCE work one packet of the path needs, on an ESP packet of
  * exactly the path's size (1400-octet IPv4 packet, PPP, L2TP data header and inner UDP header: 1420 octets of
- * payload, 1424 with padding and trailer), with the Cipher and Mac instances reused and the buffers the path uses
- * (the received packet in a pooled direct buffer as the socket delivers it, the decrypted text and the packet being
- * sealed in pooled heap buffers), but allocated once instead of per packet. Inbound reads the same kind of packet
- * ring as {@link PacketPathBenchmark}: {@value PacketPathBenchmark#RING} distinct sealed packets in their own direct
- * buffers, one after the other, so both read the same amount of memory per packet (a single hot packet would
- * compare the path on cold buffers against the crypto on a buffer that never leaves the L1 cache).
+ * payload, 1424 with padding and trailer), done the cheapest way the JCE offers: Cipher and Mac instances reused,
+ * every buffer a pooled heap buffer allocated once, and the JCE's array methods (no {@code ByteBuffer} views; for
+ * direct memory the JCE's AES-GCM would stage the data through arrays of its own). Inbound decrypts from a ring of
+ * {@value PacketPathBenchmark#RING} distinct sealed packets, as the path's inbound ring, into one reused buffer;
+ * outbound seals {@value PacketPathBenchmark#BATCH} buffers in place in turn, as many as the path's outbound batch.
+ * So both read and write about the same amount of memory per packet (a single hot packet would compare the path
+ * on cold buffers against the crypto on a buffer that never leaves the L1 cache). What the path does beyond this
+ * is path cost: inbound it receives the packet in direct memory, as the socket delivers it, and copies it into a
+ * heap array first; it allocates a buffer per packet for the plaintext; outbound it makes an unpredictable CBC IV.
  *
  * <ul>
  *   <li>{@code AES128_CBC_SHA1}, inbound: HmacSHA1 over SPI, sequence number, IV and ciphertext, the 96-bit ICV
@@ -48,7 +52,7 @@ import org.openjdk.jmh.annotations.TearDown;
  * </ul>
  */
 @State(Scope.Thread)
-@Fork(jvmArgsAppend = {EstablishedSession.EVENT_LOOP_ALLOCATION_CACHE, EstablishedSession.EVENT_LOOP_MAGAZINES})
+@Fork(jvmArgsAppend = {EventLoopThreads.EXECUTOR, EventLoopThreads.EXECUTOR_CLASS})
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 public class BareCryptoBenchmark {
@@ -67,17 +71,26 @@ public class BareCryptoBenchmark {
     private int ivLength;
     private int icvLength;
     private int textLength;
-    /** Genuine ESP packets to open, each in a direct buffer like a received datagram. */
+    /** Genuine ESP packets to open, each in a heap buffer of its own (see the class comment). */
     private ByteBuf[] ring;
     private int next;
-    /** Where decrypted text goes. */
+    /**
+     * Where decrypted text goes: an array of its own. (Pooled heap buffers share their chunk's array, and the JCE's
+     * AES-GCM copies into a new array the size of the whole chunk when input and output are one array and the
+     * output lies behind the input; the path's {@code GcmTransform} avoids that the same way.)
+     */
     private ByteBuf plain;
-    /** The packet sealed in place: header, IV, padded payload, room for the ICV. */
-    private ByteBuf outgoing;
+    /**
+     * Packets sealed in place, one after the other: header, IV, padded payload, room for the ICV; as many as the
+     * path's outbound batch, so both touch the same amount of memory per packet.
+     */
+    private ByteBuf[] outgoingRing;
+    private int nextOutgoing;
     private long seq;
 
     @Setup(Level.Trial)
     public void setUp() throws GeneralSecurityException {
+        EventLoopThreads.requireEventLoopThread();
         byte[] keymat = new byte[transform.keymatLength()];
         new Random(1).nextBytes(keymat);
         int keyLength = transform.keyBits / 8;
@@ -104,15 +117,18 @@ public class BareCryptoBenchmark {
             ByteBuf segment = PooledByteBufAllocator.DEFAULT.heapBuffer(8 + 8 + 4 + EstablishedSession.IP_PACKET_LENGTH);
             segment.writeZero(8 + 8 + 4).writeBytes(EstablishedSession.ipPacket(1, 2, i));
             ByteBuf heap = sa.seal(segment, SecurityAssociation.NEXT_HEADER_UDP);
-            ring[i] = PooledByteBufAllocator.DEFAULT.directBuffer(heap.readableBytes()).writeBytes(heap);
+            ring[i] = PooledByteBufAllocator.DEFAULT.heapBuffer(heap.readableBytes()).writeBytes(heap);
             heap.release();
         }
         sa.wipe();
         ByteBuf sealed = ring[0];
         textLength = sealed.readableBytes() - HEADER - ivLength - icvLength;
-        plain = PooledByteBufAllocator.DEFAULT.heapBuffer(textLength + icvLength);
-        outgoing = PooledByteBufAllocator.DEFAULT.heapBuffer(sealed.readableBytes());
-        outgoing.writeBytes(sealed, 0, sealed.readableBytes());
+        plain = Unpooled.wrappedBuffer(new byte[textLength + icvLength]);
+        outgoingRing = new ByteBuf[PacketPathBenchmark.BATCH];
+        for (int i = 0; i < outgoingRing.length; i++) {
+            outgoingRing[i] = PooledByteBufAllocator.DEFAULT.heapBuffer(sealed.readableBytes())
+                    .writeBytes(ring[i], 0, sealed.readableBytes());
+        }
         for (int i = 0; i < ring.length; i++) {
             if (!inbound()) throw new IllegalStateException("the baseline cannot open the path's packet " + i);
         }
@@ -123,47 +139,53 @@ public class BareCryptoBenchmark {
     public boolean inbound() throws GeneralSecurityException {
         ByteBuf sealed = ring[next];
         if (++next == ring.length) next = 0;
+        byte[] a = sealed.array();
+        int at = sealed.arrayOffset();
         int textAt = HEADER + ivLength;
         if (transform.cipher.aead()) {
-            sealed.getBytes(HEADER, iv, 4, ivLength);
+            System.arraycopy(a, at + HEADER, iv, 4, ivLength);
             cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(128, iv));
-            cipher.updateAAD(sealed.nioBuffer(0, HEADER));
+            cipher.updateAAD(a, at, HEADER);
             try {
-                cipher.doFinal(sealed.nioBuffer(textAt, textLength + icvLength), plain.nioBuffer(0, textLength));
+                cipher.doFinal(a, at + textAt, textLength + icvLength, plain.array(), plain.arrayOffset());
                 return true;
             } catch (javax.crypto.AEADBadTagException e) {
                 return false;
             }
         }
         int icvAt = textAt + textLength;
-        mac.update(sealed.nioBuffer(0, icvAt));
+        mac.update(a, at, icvAt);
         mac.doFinal(full, 0);
         System.arraycopy(full, 0, computed, 0, icvLength);
-        sealed.getBytes(icvAt, received);
+        System.arraycopy(a, at + icvAt, received, 0, icvLength);
         if (!MessageDigest.isEqual(computed, received)) return false;
-        sealed.getBytes(HEADER, iv);
+        System.arraycopy(a, at + HEADER, iv, 0, ivLength);
         cipher.init(Cipher.DECRYPT_MODE, key, new IvParameterSpec(iv));
-        cipher.doFinal(sealed.nioBuffer(textAt, textLength), plain.nioBuffer(0, textLength));
+        cipher.doFinal(a, at + textAt, textLength, plain.array(), plain.arrayOffset());
         return true;
     }
 
     /** Encrypt and authenticate one packet in place. */
     @Benchmark
     public ByteBuf outbound() throws GeneralSecurityException {
+        ByteBuf outgoing = outgoingRing[nextOutgoing];
+        if (++nextOutgoing == outgoingRing.length) nextOutgoing = 0;
+        byte[] a = outgoing.array();
+        int at = outgoing.arrayOffset();
         int textAt = HEADER + ivLength;
         if (transform.cipher.aead()) {
             outgoing.setLong(HEADER, ++seq);
-            outgoing.getBytes(HEADER, iv, 4, ivLength);
+            System.arraycopy(a, at + HEADER, iv, 4, ivLength);
             cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(128, iv));
-            cipher.updateAAD(outgoing.nioBuffer(0, HEADER));
-            cipher.doFinal(outgoing.nioBuffer(textAt, textLength), outgoing.nioBuffer(textAt, textLength + icvLength));
+            cipher.updateAAD(a, at, HEADER);
+            cipher.doFinal(a, at + textAt, textLength, a, at + textAt);
             return outgoing;
         }
         cipher.init(Cipher.ENCRYPT_MODE, key, new IvParameterSpec(iv));
-        cipher.doFinal(outgoing.nioBuffer(textAt, textLength), outgoing.nioBuffer(textAt, textLength));
-        mac.update(outgoing.nioBuffer(0, textAt + textLength));
+        cipher.doFinal(a, at + textAt, textLength, a, at + textAt);
+        mac.update(a, at, textAt + textLength);
         mac.doFinal(full, 0);
-        outgoing.setBytes(textAt + textLength, full, 0, icvLength);
+        System.arraycopy(full, 0, a, at + textAt + textLength, icvLength);
         return outgoing;
     }
 
@@ -171,7 +193,7 @@ public class BareCryptoBenchmark {
     public void tearDown() {
         for (ByteBuf b : ring) b.release();
         plain.release();
-        outgoing.release();
+        for (ByteBuf b : outgoingRing) b.release();
         Arrays.fill(iv, (byte) 0);
     }
 }

@@ -61,13 +61,6 @@ import net.l2sec.dataplane.ppp.frame.PppFrameCodec;
  * are set by the benchmark with {@link #egress} and {@link #sender}.
  */
 final class EstablishedSession {
-    /**
-     * Netty gives its event-loop threads per-thread buffer caches; a plain thread such as JMH's gets them only with
-     * these two properties (pooled and adaptive allocator). Without them every packet's buffers would come from
-     * shared, locked arenas, which is not how the concentrator runs.
-     */
-    static final String EVENT_LOOP_ALLOCATION_CACHE = "-Dio.netty.allocator.useCacheForAllThreads=true";
-    static final String EVENT_LOOP_MAGAZINES = "-Dio.netty.allocator.useCachedMagazinesForNonEventLoopThreads=true";
     static final InetSocketAddress CLIENT = new InetSocketAddress("198.51.100.7", 4500);
     static final InetSocketAddress LOCAL = new InetSocketAddress("192.0.2.1", 4500);
     static final String IKE_SA = "ike=bench";
@@ -274,7 +267,10 @@ final class EstablishedSession {
         }
     }
 
-    /** Opens one of the server's ESP packets (released) and decodes the L2TP datagram in it. */
+    /**
+     * Opens one of the server's ESP packets (released) and decodes the L2TP datagram in it; a data message's payload
+     * is a retained slice the caller releases.
+     */
     L2tpMessage open(ByteBuf packet) {
         ByteBuf segment = clientIn.open(packet);
         packet.release();
@@ -282,7 +278,6 @@ final class EstablishedSession {
         try {
             L2tpMessage m = L2tpCodec.decode(segment.skipBytes(8));
             if (m instanceof ControlMessage c && !c.isZlb() && c.ns() == nr) nr = (nr + 1) & 0xffff;
-            if (m instanceof DataMessage d) d.payload().retain();
             return m;
         } catch (L2tpDecodeException e) {
             throw new IllegalStateException(e);
