@@ -29,8 +29,8 @@ public final class LoopCounter {
 
     private LoopCounter() {}
 
-    /** A new counter registered as {@code name} with {@code tags} (key, value pairs). */
-    public static LoopCounter register(MeterRegistry registry, String name, String description, String... tags) {
+    /** A new counter registered as {@code name} with {@code tags} (key, value pairs), name first as Micrometer's builders. */
+    public static LoopCounter register(String name, String description, MeterRegistry registry, String... tags) {
         LoopCounter c = new LoopCounter();
         FunctionCounter.builder(name, c, LoopCounter::count).tags(tags).description(description).register(registry);
         return c;

@@ -11,7 +11,7 @@ class LoopCounterTest {
     @Test
     void registersAFunctionCounterThatReadsWhatTheOwnerAdded() throws InterruptedException {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        LoopCounter c = LoopCounter.register(registry, "l2sec.test.packets", "test packets", "direction", "in");
+        LoopCounter c = LoopCounter.register("l2sec.test.packets", "test packets", registry, "direction", "in");
         FunctionCounter meter = registry.get("l2sec.test.packets").tag("direction", "in").functionCounter();
         assertThat(meter.getId().getDescription()).isEqualTo("test packets");
         assertThat(meter.count()).isZero();

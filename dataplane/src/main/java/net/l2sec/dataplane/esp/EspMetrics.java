@@ -33,12 +33,12 @@ final class EspMetrics {
     }
 
     private static LoopCounter packets(MeterRegistry registry, String direction) {
-        return LoopCounter.register(registry, "l2sec.esp.packets", "ESP packets protected (out) or accepted (in)",
+        return LoopCounter.register("l2sec.esp.packets", "ESP packets protected (out) or accepted (in)", registry,
                 "direction", direction);
     }
 
     private static LoopCounter bytes(MeterRegistry registry, String direction) {
-        return LoopCounter.register(registry, "l2sec.esp.bytes", "payload octets inside ESP", "direction", direction);
+        return LoopCounter.register("l2sec.esp.bytes", "payload octets inside ESP", registry, "direction", direction);
     }
 
     void received(int payload) {

@@ -36,7 +36,7 @@ public final class PppMeters {
     }
 
     private LoopCounter ipCounter(String name, String direction, String description) {
-        return LoopCounter.register(registry, name, description, "direction", direction);
+        return LoopCounter.register(name, description, registry, "direction", direction);
     }
 
     void auth(AuthMethod method, AuthResult result) {
