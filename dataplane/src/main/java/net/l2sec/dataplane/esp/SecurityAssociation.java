@@ -7,14 +7,15 @@ import io.netty.util.concurrent.FastThreadLocal;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import net.l2sec.dataplane.PacketBuffers;
+import net.l2sec.dataplane.RecyclingBuffers;
 import net.l2sec.dataplane.ipsec.EspCipher;
 import net.l2sec.dataplane.ipsec.EspIntegrity;
 
 /**
  * One direction of a transport-mode ESP SA (RFC 4303): SPI, transform and keys, sequence number or anti-replay
  * window, and the byte lifetime. Confined to the event loop thread; {@link #seal} works in the segment's buffer
- * (allocating only when that lacks room or is shared), {@link #open} allocates one pooled buffer for the plaintext
- * (the JCE itself needs a parameter spec per packet).
+ * (allocating only when that lacks room or is shared), {@link #open} takes one buffer for the plaintext, this
+ * thread's last released one ({@link RecyclingBuffers}; the JCE itself needs a parameter spec per packet).
  *
  * <p>Failures return null and leave the reason in {@link #lastDrop()}, so the packet path allocates no result.
  */
@@ -211,7 +212,7 @@ public final class SecurityAssociation {
             in.writeBytes(packet, start, length);
             start = 0;
         }
-        ByteBuf out = alloc.heapBuffer(ciphertext);
+        ByteBuf out = RecyclingBuffers.take(alloc, ciphertext);
         try {
             EspDropReason failed = transform.open(in, start, length, out);
             if (failed != null) return fail(failed);

@@ -5,6 +5,7 @@ import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import java.util.ArrayList;
 import java.util.List;
+import net.l2sec.dataplane.RecyclingBuffers;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -43,6 +44,7 @@ public final class LeakCheckExtension implements BeforeAllCallback, AfterAllCall
                 ByteBuf b = UnpooledByteBufAllocator.DEFAULT.heapBuffer(16);
                 a.release();
                 b.release();
+                RecyclingBuffers.take(UnpooledByteBufAllocator.DEFAULT, 16).release(); // its own detector
             }
         }
         List<String> out = new ArrayList<>(FailingLeakDetector.LEAKS);
