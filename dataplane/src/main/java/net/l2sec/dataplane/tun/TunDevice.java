@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.util.concurrent.FastThreadLocalThread;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -225,8 +226,10 @@ public final class TunDevice implements IpEgress, AutoCloseable {
     }
 
     /**
-     * Starts the reader: a dedicated platform thread (a virtual thread would pin its carrier in the native call)
-     * that polls the device and hands every packet to {@code onPacket}, in a pooled buffer the callback owns and
+     * Starts the reader: a dedicated platform thread (a virtual thread would pin its carrier in the native call),
+     * a {@link FastThreadLocalThread} as Netty's event loops (so the pooled allocator keeps a cache for it, the
+     * buffers the event loop frees go back into that cache, and their {@code ByteBuf} objects are recycled rather
+     * than made anew per packet), that polls the device and hands every packet to {@code onPacket}, in a pooled buffer the callback owns and
      * must release, with {@link PacketBuffers#HEADROOM} free octets in front of the packet and
      * {@link PacketBuffers#TAILROOM} behind it, which the layers on the way to the client may write. The callback runs on the reader thread; it should hop to the event loop and return.
      */
@@ -234,7 +237,10 @@ public final class TunDevice implements IpEgress, AutoCloseable {
         Objects.requireNonNull(onPacket, "onPacket");
         if (reader != null) throw new IllegalStateException("reader already started");
         ensureOpen();
-        reader = Thread.ofPlatform().name("tun-reader-" + name).daemon().start(() -> readLoop(onPacket));
+        Thread t = new FastThreadLocalThread(() -> readLoop(onPacket), "tun-reader-" + name);
+        t.setDaemon(true);
+        reader = t;
+        t.start();
     }
 
     private void readLoop(Consumer<ByteBuf> onPacket) {

@@ -116,6 +116,9 @@ class TunDeviceTest {
             Thread reader = tun.readerThread();
             assertThat(reader.isAlive()).isTrue();
             assertThat(reader.isVirtual()).isFalse();
+            // a thread Netty's pooled allocator and recycler treat as an event loop's
+            assertThat(reader).isInstanceOf(io.netty.util.concurrent.FastThreadLocalThread.class);
+            assertThat(reader.isDaemon()).isTrue();
 
             long start = System.nanoTime();
             tun.close();
