@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.util.concurrent.FastThreadLocal;
+import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import net.l2sec.dataplane.PacketBuffers;
@@ -209,7 +210,14 @@ public final class SecurityAssociation {
         ByteBuf in = packet;
         if (!packet.hasArray()) {
             in = SCRATCH.get().clear();
-            in.writeBytes(packet, start, length);
+            if (packet.nioBufferCount() == 1) {
+                // absolute bulk get from the buffer's own NIO view: getBytes would make a ByteBuffer per call
+                ByteBuffer view = packet.internalNioBuffer(start, length);
+                view.get(view.position(), in.array(), in.arrayOffset(), length);
+                in.writerIndex(length);
+            } else {
+                in.writeBytes(packet, start, length);
+            }
             start = 0;
         }
         ByteBuf out = RecyclingBuffers.take(alloc, ciphertext);

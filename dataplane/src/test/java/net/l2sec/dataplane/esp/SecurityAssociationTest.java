@@ -283,4 +283,28 @@ class SecurityAssociationTest {
             assertThat(open(in, shifted)).as(c.name()).isEqualTo(hex(33));
         }
     }
+
+    @Test
+    void packetMayBePooledDirectMemoryOrSpreadOverSeveralBuffers() {
+        for (EspCipher c : List.of(EspCipher.AES_CBC, EspCipher.AES_GCM_16)) {
+            EspIntegrity i = c.aead() ? EspIntegrity.NONE : EspIntegrity.HMAC_SHA2_256_128;
+            SecurityAssociation out = sa(Direction.OUTBOUND, c, 128, i, 0);
+            SecurityAssociation in = sa(Direction.INBOUND, c, 128, i, 0);
+            // as the socket delivers it: a pooled direct buffer, the packet not at the start of its memory
+            ByteBuf sealed = out.seal(bytes(40), UDP);
+            ByteBuf pooled = io.netty.buffer.PooledByteBufAllocator.DEFAULT.directBuffer(256).writeZero(5)
+                    .writeBytes(sealed, sealed.readerIndex(), sealed.readableBytes()).skipBytes(5);
+            sealed.release();
+            assertThat(open(in, pooled)).as(c.name()).isEqualTo(hex(40));
+            // a composite of two direct buffers: copied component by component
+            sealed = out.seal(bytes(41), UDP);
+            int half = sealed.readableBytes() / 2;
+            ByteBuf composite = Unpooled.wrappedBuffer(
+                    Unpooled.directBuffer().writeBytes(sealed, sealed.readerIndex(), half),
+                    Unpooled.directBuffer().writeBytes(sealed, sealed.readerIndex() + half, sealed.readableBytes() - half));
+            sealed.release();
+            assertThat(composite.nioBufferCount()).isEqualTo(2);
+            assertThat(open(in, composite)).as(c.name()).isEqualTo(hex(41));
+        }
+    }
 }
