@@ -13,6 +13,7 @@ import javax.crypto.Mac;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.IvParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
+import net.l2sec.dataplane.PacketBuffers;
 import net.l2sec.dataplane.esp.SecurityAssociation;
 import net.l2sec.dataplane.esp.SecurityAssociation.Direction;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -20,25 +21,29 @@ import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.infra.BenchmarkParams;
+import org.openjdk.jmh.infra.Blackhole;
 
 /**
  * The baseline for {@link PacketPathBenchmark}: only the JCE work one packet of the path needs, on an ESP packet of
  * exactly the path's size (1400-octet IPv4 packet, PPP, L2TP data header and inner UDP header: 1420 octets of
  * payload, 1424 with padding and trailer), done the cheapest way the JCE offers: Cipher and Mac instances reused,
- * every buffer a pooled heap buffer allocated once, and the JCE's array methods (no {@code ByteBuffer} views; for
- * direct memory the JCE's AES-GCM would stage the data through arrays of its own). Inbound decrypts from a ring of
- * {@value PacketPathBenchmark#RING} distinct sealed packets, as the path's inbound ring, into one reused buffer;
- * outbound seals {@value PacketPathBenchmark#BATCH} buffers in place in turn, as many as the path's outbound batch.
- * So both read and write about the same amount of memory per packet (a single hot packet would compare the path
- * on cold buffers against the crypto on a buffer that never leaves the L1 cache). What the path does beyond this
- * is path cost: inbound it receives the packet in direct memory, as the socket delivers it, and copies it into a
- * heap array first; it allocates a buffer per packet for the plaintext; outbound it makes an unpredictable CBC IV.
+ * heap arrays and the JCE's array methods (no {@code ByteBuffer} views; for direct memory the JCE's AES-GCM would
+ * stage the data through arrays of its own). Inbound decrypts from a ring of {@value PacketPathBenchmark#RING}
+ * distinct sealed packets in pooled heap buffers, as many as the path's inbound ring, into one reused array.
+ * Outbound seals, in place and where the path does, the same kind of batch of buffers as the path gets
+ * ({@link TunReader}: {@value TunReader#BATCH} packets read on another thread, untimed), so both start from the
+ * same memory state; the baseline frees its batch untimed, the path frees its packets in the measurement. What the
+ * path does beyond this is path cost: inbound it receives the packet in direct memory, as the socket delivers it,
+ * and copies it into a heap array first, and it allocates a buffer per packet for the plaintext; outbound it writes
+ * the headers, padding and trailer, makes an unpredictable CBC IV and frees the buffer.
  *
  * <ul>
  *   <li>{@code AES128_CBC_SHA1}, inbound: HmacSHA1 over SPI, sequence number, IV and ciphertext, the 96-bit ICV
@@ -57,6 +62,8 @@ import org.openjdk.jmh.annotations.TearDown;
 @OutputTimeUnit(TimeUnit.SECONDS)
 public class BareCryptoBenchmark {
     private static final int HEADER = 8;
+    /** Inner UDP header (8), L2TP data header with Length (8), PPP header (4): the path's ESP payload in front of the IP packet. */
+    private static final int ENCAPSULATION = 8 + 8 + 4;
 
     @Param({"AES128_CBC_SHA1", "AES128_GCM16"})
     public Transform transform;
@@ -81,11 +88,12 @@ public class BareCryptoBenchmark {
      */
     private ByteBuf plain;
     /**
-     * Packets sealed in place, one after the other: header, IV, padded payload, room for the ICV; as many as the
-     * path's outbound batch, so both touch the same amount of memory per packet.
+     * Packets sealed in place, as the path's outbound batch: made by the same {@link TunReader}, untimed, before
+     * each invocation, each an IP packet at {@link PacketBuffers#HEADROOM} in a buffer of its own.
      */
-    private ByteBuf[] outgoingRing;
-    private int nextOutgoing;
+    private final ByteBuf[] batch = new ByteBuf[TunReader.BATCH];
+    private final TunReader tunReader = new TunReader();
+    private ByteBuf ipPacket;
     private long seq;
 
     @Setup(Level.Trial)
@@ -124,11 +132,7 @@ public class BareCryptoBenchmark {
         ByteBuf sealed = ring[0];
         textLength = sealed.readableBytes() - HEADER - ivLength - icvLength;
         plain = Unpooled.wrappedBuffer(new byte[textLength + icvLength]);
-        outgoingRing = new ByteBuf[PacketPathBenchmark.BATCH];
-        for (int i = 0; i < outgoingRing.length; i++) {
-            outgoingRing[i] = PooledByteBufAllocator.DEFAULT.heapBuffer(sealed.readableBytes())
-                    .writeBytes(ring[i], 0, sealed.readableBytes());
-        }
+        ipPacket = Unpooled.wrappedBuffer(EstablishedSession.ipPacket(2, 1, -1));
         for (int i = 0; i < ring.length; i++) {
             if (!inbound()) throw new IllegalStateException("the baseline cannot open the path's packet " + i);
         }
@@ -165,35 +169,55 @@ public class BareCryptoBenchmark {
         return true;
     }
 
-    /** Encrypt and authenticate one packet in place. */
-    @Benchmark
-    public ByteBuf outbound() throws GeneralSecurityException {
-        ByteBuf outgoing = outgoingRing[nextOutgoing];
-        if (++nextOutgoing == outgoingRing.length) nextOutgoing = 0;
-        byte[] a = outgoing.array();
-        int at = outgoing.arrayOffset();
-        int textAt = HEADER + ivLength;
-        if (transform.cipher.aead()) {
-            outgoing.setLong(HEADER, ++seq);
-            System.arraycopy(a, at + HEADER, iv, 4, ivLength);
-            cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(128, iv));
-            cipher.updateAAD(a, at, HEADER);
-            cipher.doFinal(a, at + textAt, textLength, a, at + textAt);
-            return outgoing;
+    /** The next batch, untimed; the last one is freed here (the path frees its packets in the measurement). */
+    @Setup(Level.Invocation)
+    public void readFromTun(BenchmarkParams params) {
+        if (!params.getBenchmark().endsWith(".outbound")) return;
+        for (ByteBuf b : batch) {
+            if (b != null) b.release();
         }
-        cipher.init(Cipher.ENCRYPT_MODE, key, new IvParameterSpec(iv));
-        cipher.doFinal(a, at + textAt, textLength, a, at + textAt);
-        mac.update(a, at, textAt + textLength);
-        mac.doFinal(full, 0);
-        System.arraycopy(full, 0, a, at + textAt + textLength, icvLength);
-        return outgoing;
+        tunReader.read(batch, ipPacket);
+    }
+
+    /**
+     * Encrypt and authenticate each packet of the batch in place, where the path does: the ESP payload (inner UDP,
+     * L2TP and PPP headers in front of the IP packet, padding and trailer behind it) starts {@value #ENCAPSULATION}
+     * octets in front of the IP packet, SPI, sequence number and IV in front of that.
+     */
+    @Benchmark
+    @OperationsPerInvocation(TunReader.BATCH)
+    public void outbound(Blackhole blackhole) throws GeneralSecurityException {
+        for (ByteBuf outgoing : batch) {
+            byte[] a = outgoing.array();
+            int start = PacketBuffers.HEADROOM - ENCAPSULATION - ivLength - HEADER;
+            int at = outgoing.arrayOffset() + start;
+            int textAt = at + HEADER + ivLength;
+            if (transform.cipher.aead()) {
+                outgoing.setLong(start + HEADER, ++seq);
+                System.arraycopy(a, at + HEADER, iv, 4, ivLength);
+                cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(128, iv));
+                cipher.updateAAD(a, at, HEADER);
+                cipher.doFinal(a, textAt, textLength, a, textAt);
+            } else {
+                cipher.init(Cipher.ENCRYPT_MODE, key, new IvParameterSpec(iv));
+                cipher.doFinal(a, textAt, textLength, a, textAt);
+                mac.update(a, at, HEADER + ivLength + textLength);
+                mac.doFinal(full, 0);
+                System.arraycopy(full, 0, a, textAt + textLength, icvLength);
+            }
+            blackhole.consume(outgoing);
+        }
     }
 
     @TearDown(Level.Trial)
     public void tearDown() {
         for (ByteBuf b : ring) b.release();
         plain.release();
-        for (ByteBuf b : outgoingRing) b.release();
+        for (ByteBuf b : batch) {
+            if (b != null) b.release();
+        }
+        ipPacket.release();
+        tunReader.close();
         Arrays.fill(iv, (byte) 0);
     }
 }
