@@ -16,6 +16,8 @@ import javax.crypto.spec.SecretKeySpec;
 import net.l2sec.dataplane.PacketBuffers;
 import net.l2sec.dataplane.esp.SecurityAssociation;
 import net.l2sec.dataplane.esp.SecurityAssociation.Direction;
+import net.l2sec.dataplane.l2tp.L2tpCodec;
+import net.l2sec.dataplane.ppp.frame.PppFrameCodec;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -62,8 +64,8 @@ import org.openjdk.jmh.infra.Blackhole;
 @OutputTimeUnit(TimeUnit.SECONDS)
 public class BareCryptoBenchmark {
     private static final int HEADER = 8;
-    /** Inner UDP header (8), L2TP data header with Length (8), PPP header (4): the path's ESP payload in front of the IP packet. */
-    private static final int ENCAPSULATION = 8 + 8 + 4;
+    /** Inner UDP header, L2TP data header (with Length), PPP header: the path's ESP payload in front of the IP packet. */
+    private static final int ENCAPSULATION = 8 + L2tpCodec.DATA_HEADER_LENGTH + PppFrameCodec.HEADER_LENGTH;
 
     @Param({"AES128_CBC_SHA1", "AES128_GCM16"})
     public Transform transform;
