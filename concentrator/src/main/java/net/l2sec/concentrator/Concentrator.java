@@ -2,28 +2,22 @@ package net.l2sec.concentrator;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.netty.bootstrap.Bootstrap;
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DatagramPacket;
-import io.netty.channel.socket.nio.NioDatagramChannel;
-import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.NetworkInterface;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import net.l2sec.concentrator.config.ConcentratorConfig;
 import net.l2sec.dataplane.auth.Authenticator;
@@ -43,6 +37,8 @@ import net.l2sec.dataplane.ppp.PppSessionFactory;
 import net.l2sec.dataplane.ppp.PppSessionRegistry;
 import net.l2sec.dataplane.time.EventLoopScheduler;
 import net.l2sec.dataplane.tun.TunDevice;
+import net.l2sec.dataplane.udp.LocalAddressMonitor;
+import net.l2sec.dataplane.udp.LocalAddressSockets;
 import net.l2sec.ops.MetricsEndpoint;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,13 +49,18 @@ import org.slf4j.LoggerFactory;
  */
 public final class Concentrator implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Concentrator.class);
+    /** How often the host's addresses are read (at once, too, when a datagram reaches an address not yet bound). */
+    private static final Duration ADDRESS_READ_INTERVAL = Duration.ofSeconds(2);
 
     private final EventLoopGroup group;
     private final MetricsEndpoint metrics;
     private final TunDevice tun;
     private final L2tpNetworkServer l2tp;
     private final IkeResponder ike;
-    private final List<Channel> channels;
+    private final EventLoop loop;
+    /** The UDP ports we serve, each bound on every local address, and what follows the host's addresses. */
+    private final List<LocalAddressSockets> ports;
+    private final LocalAddressMonitor addresses;
     private final AaaWiring aaa;
     private final PppSessionRegistry sessions;
     // ---- what a reload changes (pools and the PPP factory are confined to the event loop)
@@ -71,7 +72,8 @@ public final class Concentrator implements AutoCloseable {
     private net.l2sec.concentrator.admin.AdminServer adminServer;
 
     private Concentrator(EventLoopGroup group, MetricsEndpoint metrics, TunDevice tun, L2tpNetworkServer l2tp,
-                         IkeResponder ike, List<Channel> channels, AaaWiring aaa, PppSessionRegistry sessions,
+                         IkeResponder ike, EventLoop loop, List<LocalAddressSockets> ports, LocalAddressMonitor addresses,
+                         AaaWiring aaa, PppSessionRegistry sessions,
                          MeterRegistry registry, PppSessionFactory ppp, Map<String, Ipv4Pool> pools, ConcentratorConfig config) {
         this.registry = registry;
         for (String result : List.of("applied", "refused")) {
@@ -87,7 +89,9 @@ public final class Concentrator implements AutoCloseable {
         this.tun = tun;
         this.l2tp = l2tp;
         this.ike = ike;
-        this.channels = channels;
+        this.loop = loop;
+        this.ports = ports;
+        this.addresses = addresses;
     }
 
     public static Concentrator start(ConcentratorConfig config) throws Exception {
@@ -99,6 +103,8 @@ public final class Concentrator implements AutoCloseable {
         TunDevice tun = TunDevice.open(tc.name(), registry);
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         AaaWiring aaa = null;
+        LocalAddressMonitor monitor = null;
+        List<LocalAddressSockets> ports = new ArrayList<>();
         try {
             tun.configure(tc.address(), tc.prefixLength(), tc.mtu());
             EventLoop loop = group.next();
@@ -118,19 +124,21 @@ public final class Concentrator implements AutoCloseable {
                     sessions);
             L2tpNetworkServer l2tp = new L2tpNetworkServer(config.l2tp(), ppp, scheduler, registry);
 
-            List<Channel> channels = new ArrayList<>();
+            // every UDP port we serve is bound on each local address (replies leave from the address a client
+            // sent to); the monitor follows addresses added and removed after start
+            LocalAddressMonitor addresses = new LocalAddressMonitor(LocalAddressMonitor::hostAddresses,
+                    found -> loop.execute(() -> ports.forEach(p -> p.update(found))));
+            monitor = addresses;
 
             // IPsec: IKE on UDP/500, IKE (non-ESP marker) and UDP-encapsulated ESP on UDP/4500 (RFC 3948)
             ConcentratorConfig.Ipsec ic = config.ipsec();
             IkeResponder ike = null;
             if (ic.psk().isPresent() || ic.certificates().isPresent()) {
-                InetSocketAddress ikeLocal = reachableAddress(ic.ikeListen(), ic, tc.name());
-                InetSocketAddress nattLocal = new InetSocketAddress(ikeLocal.getAddress(), ic.nattListen().getPort());
-                AtomicReference<DatagramSender> senderRef = new AtomicReference<>();
-                DatagramSender sender = (local, peer, payload) -> senderRef.get().send(local, peer, payload);
+                LocalAddressSockets ikeSockets = new LocalAddressSockets("ike", loop, ic.ikeListen(), registry);
+                LocalAddressSockets nattSockets = new LocalAddressSockets("natt", loop, ic.nattListen(), registry);
+                DatagramSender sender = ChannelDatagramSender.over(ikeSockets, nattSockets);
                 EspEndpoint esp = new EspEndpoint(l2tp, sender, scheduler, registry, ic.replayWindow());
-                IkeSettings ikeSettings = IpsecSettingsMapping.ikeSettings(ic);
-                IkeResponder responder = new IkeResponder(ikeSettings, esp, sender, scheduler, registry);
+                IkeResponder responder = new IkeResponder(IpsecSettingsMapping.ikeSettings(ic), esp, sender, scheduler, registry);
                 // ESP's lifetime events drive IKE: a rekey we initiate at the soft limit, a Delete at expiry
                 esp.saEvents(new EspEndpoint.SaEvents() {
                     @Override
@@ -144,29 +152,34 @@ public final class Concentrator implements AutoCloseable {
                     }
                 });
                 ike = responder;
-                UdpEncapsulationDemux demux = new UdpEncapsulationDemux(ike, esp, registry);
-                Channel ike500 = udp(loop).handler(new IkeDatagramHandler(ike, ikeLocal)).bind(ic.ikeListen()).sync().channel();
-                channels.add(ike500);
-                Channel natt = udp(loop).handler(new EncapsulatedDatagramHandler(demux, nattLocal)).bind(ic.nattListen()).sync().channel();
-                channels.add(natt);
-                senderRef.set(new ChannelDatagramSender(ic.ikeListen().getPort(), ike500, ic.nattListen().getPort(), natt));
-                log.info("ipsec ready ike={} natt={} local-address={}", ic.ikeListen(), ic.nattListen(),
-                        ikeLocal.getAddress().getHostAddress());
+                UdpEncapsulationDemux demux = new UdpEncapsulationDemux(responder, esp, registry);
+                ikeSockets.open(local -> new IkeDatagramHandler(responder, local), addresses::refreshSoon);
+                ports.add(ikeSockets);
+                nattSockets.open(local -> new EncapsulatedDatagramHandler(demux, local), addresses::refreshSoon);
+                ports.add(nattSockets);
             } else {
                 log.warn("ipsec disabled: neither ipsec.psk-file nor ipsec.certificate configured");
             }
 
-            Bootstrap b = udp(loop);
+            LocalAddressSockets l2tpSockets = new LocalAddressSockets("l2tp", loop, config.l2tpListen(), registry);
             if (config.requireIpsec()) {
                 log.info("l2tp.require-ipsec is true: L2TP is accepted only inside IPsec; plain L2TP datagrams on {} are "
                         + "dropped and counted (l2sec_l2tp_packets_dropped_total{reason=\"ipsec_required\"})", config.l2tpListen());
-                b.handler(new IpsecRequired(registry));
+                l2tpSockets.open(local -> new IpsecRequired(registry), addresses::refreshSoon);
             } else {
                 log.warn("!!! l2tp.require-ipsec is false: plain L2TP is accepted on {} WITHOUT ENCRYPTION. PAP passwords "
                         + "and all user traffic cross the network in clear. Lab use only. !!!", config.l2tpListen());
-                b.handler(new L2tpDatagramHandler(l2tp));
+                l2tpSockets.open(local -> new L2tpDatagramHandler(l2tp), addresses::refreshSoon);
             }
-            channels.add(b.bind(config.l2tpListen()).sync().channel());
+            ports.add(l2tpSockets);
+            Set<InetAddress> local = addresses.start(ADDRESS_READ_INTERVAL);
+            if (ike != null) {
+                log.info("ipsec ready ike={} natt={} local-addresses={}{}", ic.ikeListen(), ic.nattListen(),
+                        ports.getFirst().listen().getAddress().isAnyLocalAddress()
+                                ? local.stream().filter(ports.getFirst()::accepts).map(InetAddress::getHostAddress).sorted().toList()
+                                : List.of(ic.ikeListen().getAddress().getHostAddress()),
+                        ic.localId().map(id -> " local-id=" + id).orElse(""));
+            }
             tun.startReader(packet -> loop.execute(() -> routes.deliver(packet)));
             if (config.metrics().listen() != null) {
                 metrics.start();
@@ -187,7 +200,7 @@ public final class Concentrator implements AutoCloseable {
                     version != null ? version : "dev", config.source(), config.l2tpListen(), tc.name(), tc.address().getHostAddress(), tc.prefixLength(),
                     tc.mtu(), pools.keySet(), config.ppp().authMethods());
             Logging.apply(config.logging());
-            Concentrator running = new Concentrator(group, metrics, tun, l2tp, ike, channels, aaa, sessions, registry, ppp, pools, config);
+            Concentrator running = new Concentrator(group, metrics, tun, l2tp, ike, loop, ports, addresses, aaa, sessions, registry, ppp, pools, config);
             running.adminServer = adminServer; // admin interface (issue 5)
             if (adminServer != null) {
                 adminServer.reloader(() -> {
@@ -197,6 +210,8 @@ public final class Concentrator implements AutoCloseable {
             }
             return running;
         } catch (Exception e) {
+            if (monitor != null) monitor.close();
+            ports.forEach(LocalAddressSockets::close);
             if (aaa != null) aaa.close();
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             tun.close();
@@ -226,7 +241,6 @@ public final class Concentrator implements AutoCloseable {
             restart.add("ipsec.listen-ike / listen-natt / enabling IPsec");
         }
         restart.addAll(aaa.reload(next.aaa()));     // throws, changing nothing, when a backend cannot be built
-        EventLoop loop = channels.getFirst().eventLoop();
         loop.submit(() -> {
             Map<String, Ipv4Pool> replaced = new HashMap<>();
             for (ConcentratorConfig.Pool p : next.pools()) {
@@ -304,41 +318,18 @@ public final class Concentrator implements AutoCloseable {
         return config;
     }
 
-    private static Bootstrap udp(EventLoop loop) {
-        return new Bootstrap().group(loop).channel(NioDatagramChannel.class)
-                .option(ChannelOption.SO_RCVBUF, 4 << 20).option(ChannelOption.SO_SNDBUF, 4 << 20);
-    }
-
-    /**
-     * Our address as clients reach it, for IKE's ID_R and NAT-OA: the listen address when it is one; with a
-     * wildcard listen address, ipsec.local-id when set, else the host's first non-loopback IPv4 address, else
-     * loopback. (A multi-homed server should set ipsec.listen-ike to the public address.)
-     */
-    private static InetSocketAddress reachableAddress(InetSocketAddress listen, ConcentratorConfig.Ipsec ic, String tunName)
-            throws Exception {
-        if (!listen.getAddress().isAnyLocalAddress()) return listen;
-        if (ic.localId().isPresent()) return new InetSocketAddress(ic.localId().get(), listen.getPort());
-        for (NetworkInterface nif : Collections.list(NetworkInterface.getNetworkInterfaces())) {
-            if (!nif.isUp() || nif.isLoopback() || nif.getName().equals(tunName)) continue;
-            for (InetAddress a : Collections.list(nif.getInetAddresses())) {
-                if (a instanceof Inet4Address && !a.isLinkLocalAddress()) return new InetSocketAddress(a, listen.getPort());
-            }
-        }
-        return new InetSocketAddress(InetAddress.getLoopbackAddress(), listen.getPort());
-    }
-
     private static String hostPort(InetSocketAddress a) {
         return a.getAddress().getHostAddress() + ":" + a.getPort();
     }
 
-    /** Ends every tunnel (StopCCN), then closes the socket, the TUN device and the metrics endpoint. */
+    /** Ends every tunnel (StopCCN), then closes the sockets, the TUN device and the metrics endpoint. */
     @Override
     public void close() {
         if (adminServer != null) adminServer.close(); // admin interface (issue 5): no admin requests while stopping
-        Channel channel = channels.getFirst();
+        addresses.close();
         try {
             // StopCCN (inside ESP while the SAs exist), then IKE Deletes for every SA
-            channel.eventLoop().submit(() -> {
+            loop.submit(() -> {
                 l2tp.close();
                 if (ike != null) ike.close();
             }).get(5, TimeUnit.SECONDS);
@@ -347,7 +338,7 @@ public final class Concentrator implements AutoCloseable {
         } catch (Exception e) {
             log.warn("shutdown: {}", e.toString());
         }
-        for (Channel c : channels) c.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        ports.forEach(LocalAddressSockets::close);
         aaa.close();                 // after the sessions ended: their Stop records are spooled
         tun.close();
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);

@@ -37,7 +37,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>NAT rebinding: when an authenticated packet arrives from the SA's peer IP on a new port, the peer's port is
  * updated and replies go there (RFC 3948 section 5.2 leaves this to the implementation; only authenticated
- * packets move it, so a spoofed packet cannot redirect traffic). L2TP keeps seeing the address the peer had when
+ * packets move it, so a spoofed packet cannot redirect traffic). Our packets to a peer leave from the local address
+ * and port its SA was negotiated on, or the one its latest authenticated packet arrived on. L2TP keeps seeing the address the peer had when
  * its first SA was installed, so its tunnels stay bound.
  *
  * <p>When a peer's last SA is deleted, its L2TP tunnels are closed first (the StopCCN still goes out encrypted).
@@ -350,6 +351,7 @@ public final class EspEndpoint implements ChildSaTable, EspDatagramSink {
             sa.lastInbound = scheduler.coarseNanoTime();
             sa.inboundSeen = true;
             if (!peer.equals(sa.peer.current)) rebind(sa.peer, peer);
+            if (local != sa.peer.local && !local.equals(sa.peer.local)) readdress(sa.peer, local);
             if (sa.in.takeSoftLimit()) rekeyNeeded(sa, "soft byte lifetime");
             deliver(sa.peer, segment);
         } finally {
@@ -388,6 +390,12 @@ public final class EspEndpoint implements ChildSaTable, EspDatagramSink {
         peers.remove(peer.current, peer);
         peer.current = to;
         peers.putIfAbsent(to, peer);
+    }
+
+    /** The peer now sends to another of our addresses (authenticated): our packets to it leave from there too. */
+    private void readdress(Peer peer, InetSocketAddress local) {
+        log.info("esp peer {} now reaches us at {} (was {})", address(peer.current), address(local), address(peer.local));
+        peer.local = local;
     }
 
     /**

@@ -49,7 +49,8 @@ class EspL2tpEndToEndTest {
             }, scheduler, registry);
     final EmbeddedChannel ike = new EmbeddedChannel();
     final EmbeddedChannel natt = new EmbeddedChannel();
-    final EspEndpoint esp = new EspEndpoint(lns, new ChannelDatagramSender(500, ike, 4500, natt), scheduler, registry, 128);
+    final EspEndpoint esp = new EspEndpoint(lns, new ChannelDatagramSender(
+            local -> local.getPort() == 4500 ? natt : ike), scheduler, registry, 128);
     final List<ByteBuf> ikeMessages = new ArrayList<>();
 
     {

@@ -108,7 +108,8 @@ class UdpEncapsulationDemuxTest {
     void senderChoosesTheChannelByLocalPort() {
         EmbeddedChannel ch500 = new EmbeddedChannel();
         EmbeddedChannel ch4500 = new EmbeddedChannel();
-        DatagramSender sender = new ChannelDatagramSender(500, ch500, 4500, ch4500);
+        DatagramSender sender = new ChannelDatagramSender(
+                local -> local.getPort() == 4500 ? ch4500 : local.getPort() == 500 ? ch500 : null);
         sender.send(LOCAL, PEER, Unpooled.wrappedBuffer(new byte[] {1, 2, 3, 4, 5, 6, 7, 8}));
         sender.send(LOCAL_IKE, PEER, Unpooled.wrappedBuffer(new byte[] {9}));
         DatagramPacket esp = ch4500.readOutbound();

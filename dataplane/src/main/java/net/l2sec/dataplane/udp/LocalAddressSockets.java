@@ -1,0 +1,241 @@
+package net.l2sec.dataplane.udp;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.socket.SocketProtocolFamily;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.nio.channels.DatagramChannel;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One UDP port served on every local address of the host: a socket bound to each address, so that every datagram
+ * arrives tagged with the address the peer sent it to and every reply leaves from that same address (a client
+ * and its NAT drop replies from any other). This is the classic IKE daemon's answer to a multi-homed host
+ * without {@code IP_PKTINFO}: the socket an answer goes out of fixes its source address.
+ *
+ * <p>With a wildcard listen address, a catch-all socket on the wildcard sits beside the per-address ones
+ * ({@code SO_REUSEADDR} on all; Linux hands a datagram to the socket bound to its exact destination before the
+ * wildcard one). It receives only datagrams to an address that has no socket yet (one added to the host moments
+ * ago): they are counted ({@code l2sec.listen.unbound.datagrams}) and dropped, because the address they were sent
+ * to is unknown, and {@code unbound} is told so that the addresses are read again at once; the peer's
+ * retransmission then reaches the new socket. {@link #update} follows the host's addresses (see
+ * {@link LocalAddressMonitor}). With a specific listen address there is just that one socket.
+ *
+ * <p>Everything but {@link #open} runs on the event loop the sockets are registered with.
+ */
+public final class LocalAddressSockets implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(LocalAddressSockets.class);
+    private static final int BUFFER_SIZE = 4 << 20;
+
+    private final String name;
+    private final EventLoop loop;
+    private final InetSocketAddress listen;
+    private final boolean wildcard;
+    private final Counter unboundDatagrams;
+    /** Bound or binding, by local address; only ever touched on {@link #loop}. */
+    private final Map<InetAddress, Channel> byAddress = new HashMap<>();
+    /** Addresses whose bind failed (logged once; retried at every update until it works or they go). */
+    private final Set<InetAddress> failed = new HashSet<>();
+    private Function<InetSocketAddress, ChannelHandler> handlers;
+    private Runnable unbound = () -> { };
+    private Channel catchAll;
+    private volatile int served;
+
+    /**
+     * @param name   what the port is for, in logs and as the {@code socket} label ({@code ike}, {@code natt}, {@code l2tp})
+     * @param listen the configured listen address: a wildcard ({@code 0.0.0.0}: every IPv4 address; {@code ::}:
+     *               every address) or one address
+     */
+    public LocalAddressSockets(String name, EventLoop loop, InetSocketAddress listen, MeterRegistry registry) {
+        this.name = name;
+        this.loop = loop;
+        this.listen = listen;
+        this.wildcard = listen.getAddress().isAnyLocalAddress();
+        this.unboundDatagrams = Counter.builder("l2sec.listen.unbound.datagrams").tag("socket", name)
+                .description("Datagrams to a local address that had no socket of its own yet (dropped; the address is bound at once)")
+                .register(registry);
+        Gauge.builder("l2sec.listen.addresses", this, s -> s.served).tag("socket", name)
+                .description("Local addresses with a socket of their own on this port").register(registry);
+    }
+
+    /** The configured listen address (its port is this socket set's port). */
+    public InetSocketAddress listen() {
+        return listen;
+    }
+
+    /** Whether {@code address} is one this set serves: of the listen address's family, or any with {@code ::}. */
+    public boolean accepts(InetAddress address) {
+        if (!wildcard) return address.equals(listen.getAddress());
+        return !(listen.getAddress() instanceof Inet4Address) || address instanceof Inet4Address;
+    }
+
+    /**
+     * Binds the first socket: the one listen address, or the catch-all of a wildcard listen address (after
+     * checking that no other process holds the port: with {@code SO_REUSEADDR} a second instance would otherwise
+     * share it silently). Call once, from outside the event loop.
+     *
+     * @param handlers the handler of the socket bound to a given local address; it learns that address here
+     * @param unbound  told (on the event loop) when a datagram reached an address without a socket of its own
+     * @throws IOException when the port is taken or the address cannot be bound
+     */
+    public void open(Function<InetSocketAddress, ChannelHandler> handlers, Runnable unbound) throws IOException, InterruptedException {
+        this.handlers = handlers;
+        this.unbound = unbound;
+        if (!wildcard) {
+            Channel c = bootstrap(listen.getAddress(), handlers.apply(listen)).bind(listen).sync().channel();
+            loop.submit(() -> {
+                byAddress.put(listen.getAddress(), c);
+                served = 1;
+            }).sync();
+            return;
+        }
+        probe(listen);
+        catchAll = bootstrap(listen.getAddress(), new CatchAll()).bind(listen).sync().channel();
+    }
+
+    /** Fails as a plain bind would when another socket without SO_REUSEADDR rights holds the port. */
+    private static void probe(InetSocketAddress listen) throws IOException {
+        try (DatagramChannel probe = DatagramChannel.open(listen.getAddress() instanceof Inet4Address
+                ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6)) {
+            probe.bind(listen);
+        }
+    }
+
+    /**
+     * Follows the host's addresses: binds a socket to each new one this set {@link #accepts}, closes the sockets of
+     * addresses that are gone. Binding is asynchronous: a socket is used for replies from the moment its bind
+     * succeeds (before it reads its first datagram). Call on the event loop; ignored with a specific listen address.
+     */
+    public void update(Set<InetAddress> hostAddresses) {
+        if (!wildcard || handlers == null) return;
+        List<InetAddress> added = new ArrayList<>();
+        List<InetAddress> removed = new ArrayList<>();
+        for (InetAddress a : hostAddresses) {
+            if (!accepts(a) || byAddress.containsKey(a)) continue;
+            boolean retry = failed.contains(a);
+            InetSocketAddress local = new InetSocketAddress(a, listen.getPort());
+            ChannelFuture bind = bootstrap(a, handlers.apply(local)).bind(local);
+            byAddress.put(a, bind.channel());
+            if (!retry) added.add(a);
+            bind.addListener(f -> {
+                if (f.isSuccess()) {
+                    if (failed.remove(a)) log.info("{} socket on {} bound now", name, text(local));
+                    return;
+                }
+                byAddress.remove(a, bind.channel());
+                served = byAddress.size();
+                if (failed.add(a)) {
+                    log.warn("{} socket on {} not bound: {}; datagrams to it are dropped, retried at every reading of "
+                            + "the host's addresses", name, text(local), f.cause().toString());
+                }
+            });
+        }
+        for (InetAddress a : List.copyOf(byAddress.keySet())) {
+            if (!hostAddresses.contains(a)) {
+                byAddress.remove(a).close();
+                removed.add(a);
+            }
+        }
+        failed.retainAll(hostAddresses);
+        served = byAddress.size();
+        if (!added.isEmpty() || !removed.isEmpty()) {
+            log.info("{} port {} on local addresses {}{}{}", name, listen.getPort(), texts(byAddress.keySet()),
+                    added.isEmpty() ? "" : " added " + texts(added), removed.isEmpty() ? "" : " removed " + texts(removed));
+        }
+    }
+
+    /**
+     * The socket to send from so that a datagram leaves from {@code local}: the one bound to it, else (the address
+     * went away) the catch-all, whose source address the kernel chooses. Call on the event loop.
+     */
+    public Channel channelFor(InetAddress local) {
+        Channel c = byAddress.get(local);
+        return c != null ? c : catchAll != null ? catchAll : byAddress.get(listen.getAddress());
+    }
+
+    /** The addresses with a socket of their own (bound or binding). Call on the event loop. */
+    public Set<InetAddress> addresses() {
+        return Set.copyOf(byAddress.keySet());
+    }
+
+    /** Closes every socket of the set and waits (briefly) for them to close. Call from outside the event loop. */
+    @Override
+    public void close() {
+        List<Channel> all = new ArrayList<>();
+        try {
+            loop.submit(() -> {
+                all.addAll(byAddress.values());
+                byAddress.clear();
+                served = 0;
+            }).await(2_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (catchAll != null) all.add(catchAll);
+        for (Channel c : all) c.close().awaitUninterruptibly(2_000);
+    }
+
+    private Bootstrap bootstrap(InetAddress family, ChannelHandler handler) {
+        SocketProtocolFamily f = family instanceof Inet4Address ? SocketProtocolFamily.INET : SocketProtocolFamily.INET6;
+        return new Bootstrap().group(loop).channelFactory(() -> new NioDatagramChannel(f))
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .option(ChannelOption.SO_RCVBUF, BUFFER_SIZE).option(ChannelOption.SO_SNDBUF, BUFFER_SIZE)
+                .handler(handler);
+    }
+
+    /** The wildcard socket's handler: the datagram's destination is unknown here, so it is dropped and counted. */
+    private final class CatchAll extends SimpleChannelInboundHandler<DatagramPacket> {
+        private long lastLog;
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
+            unboundDatagrams.increment();
+            long now = System.nanoTime();
+            if (lastLog == 0 || now - lastLog > 10_000_000_000L) {
+                lastLog = now;
+                log.info("{} datagram from {} to a local address without a socket yet: dropped, reading the host's "
+                        + "addresses again (the sender's retransmission gets through)", name, text(packet.sender()));
+            }
+            unbound.run();
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            log.debug("{} catch-all socket: {}", name, cause.toString());
+        }
+    }
+
+    static String text(InetSocketAddress a) {
+        return a.getAddress().getHostAddress() + ":" + a.getPort();
+    }
+
+    private static String texts(Iterable<InetAddress> addresses) {
+        Set<String> s = new TreeSet<>();
+        for (InetAddress a : addresses) s.add(a.getHostAddress());
+        return s.toString();
+    }
+}
