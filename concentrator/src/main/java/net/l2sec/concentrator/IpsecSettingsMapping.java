@@ -42,7 +42,7 @@ final class IpsecSettingsMapping {
         IkeSettings d = IkeSettings.defaults();
         return new IkeSettings(c.psk(), ikeAes, hashes, groups, ciphers, espAes, integrity, c.legacy3des(),
                 c.legacyModp1024(), c.ikeLifetimeMax(), c.espLifetimeMax(), c.dpdDelay(), c.dpdMaxFailures(),
-                c.localId().map(a -> a.getHostAddress()), c.halfOpenLimit(), d.halfOpenTimeout(),
+                c.localId(), c.halfOpenLimit(), d.halfOpenTimeout(),
                 c.newPerSourcePerSecond(), c.aggressiveMode(), c.psk().isPresent(), c.certificates(), c.fragmentation());
     }
 

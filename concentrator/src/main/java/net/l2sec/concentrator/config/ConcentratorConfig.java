@@ -31,7 +31,7 @@ public record ConcentratorConfig(Path source, InetSocketAddress l2tpListen, bool
      * {@code aes128gcm16}); legacy ones are accepted only with their {@code legacy} switch.
      */
     public record Ipsec(InetSocketAddress ikeListen, InetSocketAddress nattListen, java.util.Optional<byte[]> psk,
-                        java.util.Optional<java.net.Inet4Address> localId,
+                        java.util.Optional<String> localId,
                         List<String> ikeEncryption, List<String> ikeIntegrity, List<String> ikeGroups,
                         java.time.Duration ikeLifetimeMax, List<String> espEncryption, List<String> espIntegrity,
                         java.time.Duration espLifetimeMax, int replayWindow, boolean legacyModp1024, boolean legacy3des,

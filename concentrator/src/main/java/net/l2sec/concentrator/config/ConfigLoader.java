@@ -38,6 +38,10 @@ import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
  * {@code conf/concentrator.yaml} for every key and its default.
  */
 public final class ConfigLoader {
+    /** A DNS name (RFC 1123 labels), which ipsec.local-id may be besides an IPv4 address. */
+    private static final Pattern DNS_NAME = Pattern.compile("(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+            + "(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*");
+
     private static final Pattern IFNAME = Pattern.compile("[A-Za-z0-9_.-]{1,15}");
     private static final Pattern POOL_NAME = Pattern.compile("[A-Za-z0-9_-]{1,32}");
 
@@ -254,7 +258,14 @@ public final class ConfigLoader {
         psk.ifPresent(k -> {
             if (k.length < 16) n.problem("psk", "too short: use at least 16 characters (20+ random ones; a PSK can be guessed offline)");
         });
-        Optional<Inet4Address> localId = n.ipv4("local-id");
+        Optional<String> localId = n.optionalString("local-id").map(String::trim);
+        localId.ifPresent(id -> {
+            boolean literal = id.matches("[0-9.]+");
+            if (literal ? ConfigNode.parseIpv4(id).isEmpty() : !DNS_NAME.matcher(id).matches()) {
+                n.problem("local-id", "must be an IPv4 address (sent as ID_IPV4_ADDR) or a DNS name (sent as ID_FQDN), got \""
+                        + id + "\"");
+            }
+        });
         ConfigNode legacy = n.section("legacy");
         boolean modp1024 = legacy.bool("modp1024", false);
         boolean des3 = legacy.bool("3des", false);

@@ -177,6 +177,19 @@ class ConfigLoaderTest {
         assertThat(on.ipsec().legacyModp1024()).isTrue();
     }
 
+    @Test
+    void localIdIsAnIpv4AddressOrADnsName() throws Exception {
+        String base = MINIMAL + "ipsec:\n  psk: a-long-enough-pre-shared-key\n";
+        assertThat(ConfigLoader.load(write(base)).ipsec().localId()).isEmpty();
+        assertThat(ConfigLoader.load(write(base + "  local-id: 203.0.113.10\n")).ipsec().localId()).contains("203.0.113.10");
+        assertThat(ConfigLoader.load(write(base + "  local-id: vpn.example.com\n")).ipsec().localId()).contains("vpn.example.com");
+        for (String bad : new String[] {"300.1.1.1", "vpn corp", "-vpn.example.com", "vpn..example.com"}) {
+            assertThatThrownBy(() -> ConfigLoader.load(write(base + "  local-id: \"" + bad + "\"\n")))
+                    .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).singleElement()
+                            .satisfies(p -> assertThat(p).contains("ipsec.local-id: must be an IPv4 address").contains(bad)));
+        }
+    }
+
     private static final Path CERTS = Path.of("../dataplane/src/test/resources/ike/certs").toAbsolutePath().normalize();
 
     @Test
