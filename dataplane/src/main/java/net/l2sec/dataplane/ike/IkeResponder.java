@@ -644,6 +644,12 @@ public final class IkeResponder implements IkeDatagramSink, AutoCloseable {
             metrics.phase2Failed(FailureReason.NO_IKE_SA);
             return;
         }
+        IkeSa.ChildSa old = childOf(ike, inboundSpi);
+        if (old.replaced()) {
+            LOG.debug("{} phase2 spi-in={} ({}) already replaced by a newer pair: not rekeyed", ike.tag,
+                    QuickModeRekey.hex(inboundSpi), why);
+            return;
+        }
         if (ike.rekeys.values().stream().anyMatch(r -> r.oldInboundSpi() == inboundSpi)) {
             LOG.debug("{} phase2 rekey of spi-in={} already in progress", ike.tag, QuickModeRekey.hex(inboundSpi));
             return;
@@ -652,7 +658,7 @@ public final class IkeResponder implements IkeDatagramSink, AutoCloseable {
         do {
             mid = newMessageId();
         } while (ike.quickModes.containsKey(mid) || ike.rekeys.containsKey(mid));
-        ike.rekeys.put(mid, QuickModeRekey.start(this, ike, childOf(ike, inboundSpi), why, mid));
+        ike.rekeys.put(mid, QuickModeRekey.start(this, ike, old, why, mid));
     }
 
     /**
@@ -671,14 +677,45 @@ public final class IkeResponder implements IkeDatagramSink, AutoCloseable {
         ike.children.remove(c);
         LOG.info("{} peer={} phase2 down esp={} spi-in={} spi-out={} cause=expired", ike.tag, ike.peerText(), c.label(),
                 QuickModeRekey.hex(inboundSpi), QuickModeRekey.hex(c.outboundSpi()));
-        if (ike.established()) informational.send(ike, List.of(espDelete(inboundSpi)));
+        // a replaced pair's Delete went out when it was replaced
+        if (ike.established() && !c.replaced()) informational.send(ike, List.of(espDelete(inboundSpi)));
     }
 
     /**
-     * A pair replaced by a rekey we initiated: the peer is told now (Delete), ESP drops it after
-     * {@link QuickModeRekey#GRACE} so that packets already sent with it still decrypt.
+     * A Quick Mode (the client's or one we initiated) installed {@code fresh}: every older pair of the same client
+     * for the same traffic is replaced by it. IKEv1 has no rekey notion of its own (RFC 2409 section 5.5): a new
+     * pair for the traffic of an existing one is its replacement, whoever started it. Each replaced pair is marked
+     * (ESP's lifetime events for it start nothing), a rekey we were negotiating for it is abandoned, and it is
+     * retired (Delete now, removal after {@link QuickModeRekey#GRACE}), so one client never holds two SA chains.
+     *
+     * @return the inbound SPIs of the pairs replaced
      */
-    void retireChild(int inboundSpi, String cause) {
+    List<Integer> replaceOlder(IkeSa ike, IkeSa.ChildSa fresh) {
+        List<Integer> replaced = new ArrayList<>();
+        for (IkeSa owner : java.util.stream.Stream.concat(java.util.stream.Stream.of(ike), sameClient(ike)).toList()) {
+            for (IkeSa.ChildSa c : owner.children) {
+                if (c == fresh || c.replaced() || !c.sameTraffic(fresh)) continue;
+                c.markReplaced();
+                replaced.add(c.inboundSpi());
+                for (var r : List.copyOf(owner.rekeys.entrySet())) {
+                    if (r.getValue().oldInboundSpi() != c.inboundSpi()) continue;
+                    LOG.info("{} phase2 rekey of spi-in={} abandoned: the peer replaced it first", owner.tag,
+                            QuickModeRekey.hex(c.inboundSpi()));
+                    owner.rekeys.remove(r.getKey());
+                    r.getValue().abandon();
+                    owner.keymat.endExchange(r.getKey());
+                }
+            }
+        }
+        for (int spi : replaced) retireChild(spi, "rekeyed");
+        return replaced;
+    }
+
+    /**
+     * A replaced pair: the peer is told now (Delete), ESP drops it after {@link QuickModeRekey#GRACE} so that packets
+     * already sent with it still decrypt.
+     */
+    private void retireChild(int inboundSpi, String cause) {
         IkeSa ike = ownerOf(inboundSpi);
         if (ike == null) return; // expired or deleted by the peer meanwhile
         if (ike.established()) informational.send(ike, List.of(espDelete(inboundSpi)));

@@ -32,9 +32,59 @@ final class IkeSa {
 
     /**
      * A child SA pair this IKE SA installed, with the Quick Mode IDs as the client sent them (IDci the client's,
-     * IDcr ours; null without IDs) and the transform agreed, which a rekey we initiate proposes again.
+     * IDcr ours; null without IDs) and the transform agreed, which a rekey we initiate proposes again. A pair is
+     * {@link #replaced} once a later Quick Mode of the same client installed a pair for the same traffic: it is
+     * only waiting to be removed then, and nothing rekeys it.
      */
-    record ChildSa(int inboundSpi, int outboundSpi, Payload.Id idci, Payload.Id idcr, ChildProposal proposal) {
+    static final class ChildSa {
+        private final int inboundSpi;
+        private final int outboundSpi;
+        private final Payload.Id idci;
+        private final Payload.Id idcr;
+        private final ChildProposal proposal;
+        private boolean replaced;
+
+        ChildSa(int inboundSpi, int outboundSpi, Payload.Id idci, Payload.Id idcr, ChildProposal proposal) {
+            this.inboundSpi = inboundSpi;
+            this.outboundSpi = outboundSpi;
+            this.idci = idci;
+            this.idcr = idcr;
+            this.proposal = proposal;
+        }
+
+        int inboundSpi() {
+            return inboundSpi;
+        }
+
+        int outboundSpi() {
+            return outboundSpi;
+        }
+
+        Payload.Id idci() {
+            return idci;
+        }
+
+        Payload.Id idcr() {
+            return idcr;
+        }
+
+        ChildProposal proposal() {
+            return proposal;
+        }
+
+        boolean replaced() {
+            return replaced;
+        }
+
+        void markReplaced() {
+            replaced = true;
+        }
+
+        /** Same traffic selectors: equal IDs, or neither pair with IDs (the two hosts themselves, RFC 2409 5.5). */
+        boolean sameTraffic(ChildSa other) {
+            return java.util.Objects.equals(idci, other.idci) && java.util.Objects.equals(idcr, other.idcr);
+        }
+
         String label() {
             return proposal.label();
         }

@@ -23,9 +23,9 @@ import org.slf4j.LoggerFactory;
  *                                     <--  HDR*, HASH(2), SA, Nr [, KE] [, IDci, IDcr]
  *  HDR*, HASH(3)                       -->
  * </pre>
- * A Quick Mode whose IDs equal those of a child SA already installed is a rekey: the new pair is installed
- * next to the old one, which the client deletes (Delete payload) or which expires at its lifetime in ESP.
- * Quick Modes we initiate ourselves are {@link QuickModeRekey}.
+ * A Quick Mode whose IDs equal those of a child SA the client already holds is a rekey: the new pair replaces
+ * the old one, which is deleted after a grace period ({@link IkeResponder#replaceOlder}) and never rekeyed by
+ * us. Quick Modes we initiate ourselves are {@link QuickModeRekey}.
  */
 final class QuickMode {
     private static final Logger LOG = LoggerFactory.getLogger(QuickMode.class);
@@ -141,18 +141,20 @@ final class QuickMode {
         byte[] in = ike.keymat.childKeymat(gqmxy, Payload.Proposal.PROTO_ESP, inboundSpi, ni, nr, len);
         byte[] out = ike.keymat.childKeymat(gqmxy, Payload.Proposal.PROTO_ESP, chosen.peerSpi(), ni, nr, len);
         wipe();
-        boolean rekey = idci != null && ike.children.stream().anyMatch(c -> idci.equals(c.idci()) && idcr.equals(c.idcr()));
         int peerL2tpPort = idci == null ? 0 : idci.port();
         InetSocketAddress local = ike.local;
         responder.childSas().install(new ChildSaSpec(ike.tag, ike.peer, local, inboundSpi, chosen.peerSpi(),
                 chosen.cipher(), chosen.keyBits(), chosen.integrity(), in, out, chosen.lifetime(),
                 chosen.lifetimeKbytes() * 1024, peerL2tpPort));
-        ike.children.add(new IkeSa.ChildSa(inboundSpi, chosen.peerSpi(), idci, idcr, chosen));
+        IkeSa.ChildSa child = new IkeSa.ChildSa(inboundSpi, chosen.peerSpi(), idci, idcr, chosen);
+        ike.children.add(child);
+        List<Integer> replaced = responder.replaceOlder(ike, child);
         responder.metrics().phase2Completed();
-        if (rekey) responder.metrics().rekey(2);
+        if (!replaced.isEmpty()) responder.metrics().rekey(2);
         LOG.info("{} peer={} phase2 up esp={} spi-in={} spi-out={} lifetime={}s{}", ike.tag, ike.peerText(),
                 chosen.label(), String.format("%08x", inboundSpi), String.format("%08x", chosen.peerSpi()),
-                chosen.lifetimeSeconds(), rekey ? " rekey" : "");
+                chosen.lifetimeSeconds(), replaced.isEmpty() ? "" : " rekey replaces="
+                        + String.join(",", replaced.stream().map(QuickModeRekey::hex).toList()));
         return true;
     }
 

@@ -153,14 +153,15 @@ final class QuickModeRekey {
                 chosen.cipher(), chosen.keyBits(), chosen.integrity(), in, out, chosen.lifetime(),
                 chosen.lifetimeKbytes() * 1024, old.idci() == null ? 0 : old.idci().port()));
         // stored as the client would have sent them (IDci the client's), like every other child SA
-        ike.children.add(new IkeSa.ChildSa(inboundSpi, chosen.peerSpi(), old.idci(), old.idcr(), chosen));
+        IkeSa.ChildSa fresh = new IkeSa.ChildSa(inboundSpi, chosen.peerSpi(), old.idci(), old.idcr(), chosen);
+        ike.children.add(fresh);
         responder.metrics().phase2Completed();
         responder.metrics().rekey(2);
         LOG.info("{} phase2 rekeyed (initiated: {}) spi-in={} replaces {}", ike.tag, why, hex(inboundSpi),
                 hex(old.inboundSpi()));
         LOG.debug("{} peer={} phase2 up esp={} spi-in={} spi-out={} lifetime={}s", ike.tag, ike.peerText(),
                 chosen.label(), hex(inboundSpi), hex(chosen.peerSpi()), chosen.lifetimeSeconds());
-        responder.retireChild(old.inboundSpi(), "rekeyed");
+        responder.replaceOlder(ike, fresh);
         return true;
     }
 

@@ -111,10 +111,10 @@ class MainModeQuickModeTest {
                 TestInitiator.esp(1, EspCipher.AES_CBC, 128, EspIntegrity.HMAC_SHA2_256_128, null));
         i.quickMode(offer, null);
         i.quickMode(offer, null);
-        i.quickMode(offer, null);
+        i.quickMode(i.new Qm(null, 1702), offer); // other traffic: a pair of its own, no rekey
         assertThat(net.childSas.installed).hasSize(3);
         assertThat(net.childSas.installed).extracting(ChildSaSpec::inboundSpi).doesNotHaveDuplicates();
-        assertThat(net.count("l2sec.ike.rekeys", "phase", "2")).isEqualTo(2);
+        assertThat(net.count("l2sec.ike.rekeys", "phase", "2")).isEqualTo(1);
         assertThat(net.childSas.installed.get(2).integrity()).isEqualTo(EspIntegrity.HMAC_SHA2_256_128);
     }
 

@@ -167,4 +167,93 @@ class QuickModeRekeyTest {
         assertThat(net.sent).as("no retransmission for a deleted SA").hasSize(before);
         assertThat(net.count("l2sec.ike.phase2", "result", "failed", "reason", "timeout")).isZero();
     }
+
+    /** The inbound SPI the Delete in {@code sent} names (one informational with one ESP Delete). */
+    int deletedSpi(List<IkeHarness.Sent> sent) throws Exception {
+        assertThat(sent).hasSize(1);
+        Payload.Delete delete = client.readInformational(sent.get(0).message()).first(Payload.Delete.class);
+        assertThat(delete.protocolId()).isEqualTo(Payload.Proposal.PROTO_ESP);
+        assertThat(delete.spis()).hasSize(1);
+        return ByteBuffer.wrap(delete.spis().get(0)).getInt();
+    }
+
+    @Test
+    void aClientRekeyReplacesTheOldPairWhichIsDeletedAfterTheGracePeriodAndNeverRekeyedByUs() throws Exception {
+        established(null);
+        TestInitiator.Qm second = client.quickMode(List.of(TestInitiator.esp(1, EspCipher.AES_CBC, 128,
+                EspIntegrity.HMAC_SHA2_256_128, null)), null);
+        ChildSaSpec fresh = net.childSas.installed.get(1);
+        assertThat(deletedSpi(second.afterMessage3)).as("the peer is told at once").isEqualTo(old.inboundSpi());
+        assertThat(net.count("l2sec.ike.rekeys", "phase", "2")).isEqualTo(1);
+
+        // ESP's soft limit for the replaced pair (the client rekeyed before it): nothing starts, nothing counted
+        assertThat(net.during(() -> net.responder.rekeyChildSa(old.ikeSaTag(), old.inboundSpi(), "soft lifetime"))).isEmpty();
+        assertThat(net.count("l2sec.ike.phase2", "result", "started")).isEqualTo(2);
+
+        net.scheduler.advance(QuickModeRekey.GRACE);
+        assertThat(net.childSas.removed).as("packets in flight had the grace period").containsExactly(old.inboundSpi());
+
+        // the new pair is rekeyed by us at its own soft limit, as any other
+        List<IkeHarness.Sent> ours = net.during(() -> net.responder.rekeyChildSa(fresh.ikeSaTag(), fresh.inboundSpi(), "soft lifetime"));
+        assertThat(ours).hasSize(1);
+        TestInitiator.QmReply reply = client.new QmReply(ours.get(0).message());
+        List<IkeHarness.Sent> out = net.deliver(client.addr4500, IkeHarness.LOCAL_4500, reply.message2);
+        assertThat(out).hasSize(2);
+        assertThat(deletedSpi(out.subList(1, 2))).isEqualTo(fresh.inboundSpi());
+        net.scheduler.advance(QuickModeRekey.GRACE);
+        assertThat(net.childSas.removed).containsExactly(old.inboundSpi(), fresh.inboundSpi());
+    }
+
+    @Test
+    void aReplacedPairThatExpiresIsNotDeletedTwice() throws Exception {
+        established(null);
+        client.quickMode(List.of(TestInitiator.esp(1, EspCipher.AES_CBC, 128, EspIntegrity.HMAC_SHA2_256_128, null)), null);
+        assertThat(net.during(() -> net.responder.childSaExpired(old.ikeSaTag(), old.inboundSpi()))).isEmpty();
+        net.scheduler.advance(QuickModeRekey.GRACE);
+        assertThat(net.childSas.removed).as("ESP deleted it itself at expiry").isEmpty();
+    }
+
+    @Test
+    void aClientRekeyAbandonsTheRekeyWeStartedForTheSamePair() throws Exception {
+        established(null);
+        List<IkeHarness.Sent> ours = net.during(() -> net.responder.rekeyChildSa(old.ikeSaTag(), old.inboundSpi(), "seq"));
+        assertThat(ours).hasSize(1);
+        TestInitiator.QmReply late = client.new QmReply(ours.get(0).message());
+        client.quickMode(List.of(TestInitiator.esp(1, EspCipher.AES_CBC, 128, EspIntegrity.HMAC_SHA2_256_128, null)), null);
+        int before = net.sent.size();
+        net.scheduler.advance(Duration.ofMinutes(3));
+        assertThat(net.sent).as("our message 1 is no longer resent").hasSize(before);
+        // the client's answer to our abandoned message 1 installs nothing: one chain only
+        assertThat(net.deliver(client.addr4500, IkeHarness.LOCAL_4500, late.message2)).isEmpty();
+        assertThat(net.childSas.installed).hasSize(2);
+        assertThat(net.childSas.removed).containsExactly(old.inboundSpi());
+    }
+
+    @Test
+    void aRekeyThroughANewerIsakmpSaReplacesThePairTheOlderOneHolds() throws Exception {
+        established(null);
+        // the client rekeyed phase 1 (same address and port) and rekeys the pair through the new ISAKMP SA
+        TestInitiator renewed = new TestInitiator(net, "203.0.113.5", 500, 4500).suite(IkeCipher.AES_CBC, 256,
+                IkeHash.SHA2_256, DhGroup.MODP2048).mainMode();
+        TestInitiator.Qm qm = renewed.quickMode(List.of(TestInitiator.esp(1, EspCipher.AES_CBC, 128,
+                EspIntegrity.HMAC_SHA2_256_128, null)), null);
+        // the Delete goes through the ISAKMP SA that holds the old pair
+        assertThat(deletedSpi(qm.afterMessage3)).isEqualTo(old.inboundSpi());
+        assertThat(net.during(() -> net.responder.rekeyChildSa(old.ikeSaTag(), old.inboundSpi(), "soft lifetime"))).isEmpty();
+        net.scheduler.advance(QuickModeRekey.GRACE);
+        assertThat(net.childSas.removed).containsExactly(old.inboundSpi());
+    }
+
+    @Test
+    void anotherClientWithTheSameIdsBehindTheSameNatIsNotARekey() throws Exception {
+        established(null);
+        TestInitiator other = new TestInitiator(net, "203.0.113.5", 1500, 14500).suite(IkeCipher.AES_CBC, 256,
+                IkeHash.SHA2_256, DhGroup.MODP2048).mainMode();
+        TestInitiator.Qm qm = other.quickMode(List.of(TestInitiator.esp(1, EspCipher.AES_CBC, 128,
+                EspIntegrity.HMAC_SHA2_256_128, null)), null);
+        assertThat(qm.afterMessage3).isEmpty();
+        net.scheduler.advance(QuickModeRekey.GRACE);
+        assertThat(net.childSas.removed).isEmpty();
+        assertThat(net.count("l2sec.ike.rekeys", "phase", "2")).isZero();
+    }
 }

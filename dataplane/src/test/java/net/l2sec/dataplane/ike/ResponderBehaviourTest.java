@@ -178,7 +178,8 @@ class ResponderBehaviourTest {
         IkeHarness net = new IkeHarness(settings());
         TestInitiator i = client(net, 500, 4500).mainMode();
         TestInitiator.Qm a = i.quickMode(ESP, null);
-        TestInitiator.Qm b = i.quickMode(ESP, null);
+        TestInitiator.Qm b = i.quickMode(i.new Qm(null, 1702), ESP); // other traffic: both pairs stay
+        assertThat(b.afterMessage3).isEmpty();
         // the peer names its inbound SPI, which is our outbound one
         net.deliver(i.addr4500, IkeHarness.LOCAL_4500, i.informational(new Payload.Delete(1, 3, 4,
                 List.of(ByteBuffer.allocate(4).putInt(a.mySpi).array()))));
