@@ -151,7 +151,12 @@ final class ConcentratorInNamespace implements AutoCloseable {
 
     /** Starts tshark's capture of IKE, NAT-T/ESP and L2TP on the namespace's loopback into {@code file}. */
     Process capture(Path file) throws Exception {
-        Process p = new ProcessBuilder("ip", "netns", "exec", ns, "tshark", "-q", "-i", "lo", "-f",
+        return capture(file, "lo");
+    }
+
+    /** The same on {@code device} ({@code any}: every interface of the namespace, also those created later). */
+    Process capture(Path file, String device) throws Exception {
+        Process p = new ProcessBuilder("ip", "netns", "exec", ns, "tshark", "-q", "-i", device, "-f",
                 "udp port 500 or udp port 4500 or udp port 1701", "-w", file.toString())
                 .redirectErrorStream(true).redirectOutput(work.resolve("tshark.log").toFile()).start();
         Instant deadline = Instant.now().plusSeconds(20);
