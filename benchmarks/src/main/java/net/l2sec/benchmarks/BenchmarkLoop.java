@@ -2,7 +2,7 @@ package net.l2sec.benchmarks;
 
 import java.time.Duration;
 import java.util.ArrayDeque;
-import net.l2sec.dataplane.time.Scheduler;
+import net.l2sec.spi.time.Scheduler;
 
 /**
  * The event loop of a benchmark: the benchmark thread itself. {@link #execute} runs the task at once on the calling

@@ -30,12 +30,12 @@ import net.l2sec.aaa.radius.RadiusClientSettings;
 import net.l2sec.aaa.radius.RadiusServer;
 import net.l2sec.aaa.radius.RadiusTransport;
 import net.l2sec.concentrator.config.AaaConfig;
-import net.l2sec.dataplane.auth.AuthMethod;
-import net.l2sec.dataplane.auth.AuthRequest;
-import net.l2sec.dataplane.auth.AuthResult;
-import net.l2sec.dataplane.auth.Authenticator;
+import net.l2sec.spi.auth.AuthMethod;
+import net.l2sec.spi.auth.AuthRequest;
+import net.l2sec.spi.auth.AuthResult;
+import net.l2sec.spi.auth.Authenticator;
 import net.l2sec.dataplane.ppp.PppSessionRegistry;
-import net.l2sec.dataplane.session.SessionObserver;
+import net.l2sec.spi.session.SessionObserver;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

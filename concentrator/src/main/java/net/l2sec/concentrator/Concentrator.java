@@ -20,7 +20,7 @@ import java.util.Set;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import net.l2sec.concentrator.config.ConcentratorConfig;
-import net.l2sec.dataplane.auth.Authenticator;
+import net.l2sec.spi.auth.Authenticator;
 import net.l2sec.dataplane.esp.EspEndpoint;
 import net.l2sec.dataplane.ike.IkeResponder;
 import net.l2sec.dataplane.ike.IkeSettings;

@@ -1,10 +1,10 @@
 package net.l2sec.concentrator;
 
 import java.util.List;
-import net.l2sec.dataplane.session.ActiveSession;
-import net.l2sec.dataplane.session.SessionCounters;
-import net.l2sec.dataplane.session.SessionObserver;
-import net.l2sec.dataplane.session.TerminateCause;
+import net.l2sec.spi.session.ActiveSession;
+import net.l2sec.spi.session.SessionCounters;
+import net.l2sec.spi.session.SessionObserver;
+import net.l2sec.spi.session.TerminateCause;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -15,10 +15,10 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import net.l2sec.aaa.policy.Policy;
 import net.l2sec.aaa.policy.PolicyRule;
-import net.l2sec.dataplane.session.ActiveSession;
-import net.l2sec.dataplane.session.SessionCounters;
-import net.l2sec.dataplane.session.SessionObserver;
-import net.l2sec.dataplane.session.TerminateCause;
+import net.l2sec.spi.session.ActiveSession;
+import net.l2sec.spi.session.SessionCounters;
+import net.l2sec.spi.session.SessionObserver;
+import net.l2sec.spi.session.TerminateCause;
 
 /**
  * Established sessions by the authorization rule that admitted them: how many are up now

@@ -11,12 +11,12 @@ import java.util.ArrayList;
 import java.util.List;
 import net.l2sec.aaa.policy.Policy;
 import net.l2sec.aaa.policy.PolicyRule;
-import net.l2sec.dataplane.auth.AuthMethod;
-import net.l2sec.dataplane.auth.Authorization;
-import net.l2sec.dataplane.session.ActiveSession;
-import net.l2sec.dataplane.session.SessionCounters;
-import net.l2sec.dataplane.session.SessionObserver;
-import net.l2sec.dataplane.session.TerminateCause;
+import net.l2sec.spi.auth.AuthMethod;
+import net.l2sec.spi.auth.Authorization;
+import net.l2sec.spi.session.ActiveSession;
+import net.l2sec.spi.session.SessionCounters;
+import net.l2sec.spi.session.SessionObserver;
+import net.l2sec.spi.session.TerminateCause;
 import org.junit.jupiter.api.Test;
 
 class SessionMetersTest {

@@ -15,6 +15,15 @@ class DataplaneArchitectureTest {
     static final ArchRule noRadiusOrLdap = noClasses().that().resideInAPackage("net.l2sec.dataplane..")
             .should().dependOnClassesThat().resideInAnyPackage("org.tinyradius..", "org.apache.directory..");
 
+    /** IKE hands ESP its SAs through the {@code ipsec} contract only, and ESP knows nothing of IKE. */
+    @ArchTest
+    static final ArchRule ikeNeverImportsEsp = noClasses().that().resideInAPackage("net.l2sec.dataplane.ike..")
+            .should().dependOnClassesThat().resideInAPackage("net.l2sec.dataplane.esp..");
+
+    @ArchTest
+    static final ArchRule espNeverImportsIke = noClasses().that().resideInAPackage("net.l2sec.dataplane.esp..")
+            .should().dependOnClassesThat().resideInAPackage("net.l2sec.dataplane.ike..");
+
     @ArchTest
     static final ArchRule noPackageCycles = slices().matching("net.l2sec.dataplane.(**)").should().beFreeOfCycles();
 }

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
  */
 class FailureReasonsDocumentedTest {
     private static final String DATAPLANE = "dataplane/src/main/java/net/l2sec/dataplane/";
+    private static final String SPI = "spi/src/main/java/net/l2sec/spi/";
     private static final String RADIUS = "aaa-adapter/src/main/java/net/l2sec/aaa/radius/";
     /** Enum constants with an explicit tag: {@code NAME("tag")}. */
     private static final Pattern TAGGED_CONSTANT = Pattern.compile("(?m)^\\s+[A-Z][A-Z0-9_]*\\(\"([a-z0-9_]+)\"\\)[,;]");
@@ -45,7 +46,7 @@ class FailureReasonsDocumentedTest {
         Set<String> reasons = new TreeSet<>();
         reasons.addAll(all(TAGGED_CONSTANT, source(DATAPLANE + "ike/FailureReason.java")));
         reasons.addAll(all(TAGGED_CONSTANT, source(DATAPLANE + "ike/message/DropReason.java")));
-        reasons.addAll(all(TAGGED_CONSTANT, source(DATAPLANE + "auth/RejectReason.java")));
+        reasons.addAll(all(TAGGED_CONSTANT, source(SPI + "auth/RejectReason.java")));
         reasons.addAll(lowerCaseNames(DATAPLANE + "esp/EspDropReason.java"));
         reasons.addAll(lowerCaseNames(DATAPLANE + "l2tp/TeardownCause.java"));
         reasons.addAll(lowerCaseNames(DATAPLANE + "l2tp/DropReason.java"));

@@ -3,8 +3,8 @@ package net.l2sec.aaa.ldap;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.OptionalLong;
-import net.l2sec.dataplane.auth.AuthResult;
-import net.l2sec.dataplane.auth.RejectReason;
+import net.l2sec.spi.auth.AuthResult;
+import net.l2sec.spi.auth.RejectReason;
 
 /**
  * The account attributes AD keeps on a user entry, read from the search result so a failed bind can be explained

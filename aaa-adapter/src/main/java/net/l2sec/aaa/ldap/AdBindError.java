@@ -3,8 +3,8 @@ package net.l2sec.aaa.ldap;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import net.l2sec.dataplane.auth.AuthResult;
-import net.l2sec.dataplane.auth.RejectReason;
+import net.l2sec.spi.auth.AuthResult;
+import net.l2sec.spi.auth.RejectReason;
 
 /**
  * The sub-status an Active Directory DC puts in the diagnostic message of a failed bind

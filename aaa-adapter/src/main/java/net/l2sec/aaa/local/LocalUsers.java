@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import net.l2sec.aaa.ConfigFileException;
-import net.l2sec.dataplane.auth.MsChapV2;
+import net.l2sec.spi.auth.MsChapV2;
 
 /**
  * The {@code conf/users} file: local accounts a network team edits by hand.

@@ -8,8 +8,8 @@ import java.util.EnumSet;
 import java.util.Set;
 import javax.crypto.SecretKeyFactory;
 import javax.crypto.spec.PBEKeySpec;
-import net.l2sec.dataplane.auth.AuthMethod;
-import net.l2sec.dataplane.auth.MsChapV2;
+import net.l2sec.spi.auth.AuthMethod;
+import net.l2sec.spi.auth.MsChapV2;
 
 /**
  * A user's secret in one of the forms {@code conf/users} can hold, and which PPP methods each form can verify.

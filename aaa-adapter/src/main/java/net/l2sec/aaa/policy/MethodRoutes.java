@@ -3,7 +3,7 @@ package net.l2sec.aaa.policy;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import net.l2sec.dataplane.auth.AuthMethod;
+import net.l2sec.spi.auth.AuthMethod;
 
 /**
  * Which backends verify which PPP method, tried in order (config {@code aaa.methods}). The next backend is asked

@@ -15,12 +15,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.ToIntFunction;
 import net.l2sec.aaa.GroupDirectory;
-import net.l2sec.dataplane.auth.AuthMethod;
-import net.l2sec.dataplane.auth.AuthRequest;
-import net.l2sec.dataplane.auth.AuthResult;
-import net.l2sec.dataplane.auth.Authenticator;
-import net.l2sec.dataplane.auth.Authorization;
-import net.l2sec.dataplane.auth.RejectReason;
+import net.l2sec.spi.auth.AuthMethod;
+import net.l2sec.spi.auth.AuthRequest;
+import net.l2sec.spi.auth.AuthResult;
+import net.l2sec.spi.auth.Authenticator;
+import net.l2sec.spi.auth.Authorization;
+import net.l2sec.spi.auth.RejectReason;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,7 +76,7 @@ public final class PolicyAuthenticator implements Authenticator {
             return reject("-", new AuthResult.Reject(RejectReason.METHOD_UNSUPPORTED,
                     "no backend configured for " + request.method().configName()));
         }
-        boolean relayed = request.credentials() instanceof net.l2sec.dataplane.auth.EapCredentials;
+        boolean relayed = request.credentials() instanceof net.l2sec.spi.auth.EapCredentials;
         AuthResult last = null;
         String lastBackend = "-";
         for (Backend backend : relayed ? route.subList(0, 1) : route) {

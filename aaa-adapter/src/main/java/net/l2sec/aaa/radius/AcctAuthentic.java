@@ -1,7 +1,7 @@
 package net.l2sec.aaa.radius;
 
 import java.util.function.Function;
-import net.l2sec.dataplane.session.ActiveSession;
+import net.l2sec.spi.session.ActiveSession;
 
 /** RFC 2866 section 5.6 Acct-Authentic: who authenticated the user. */
 public enum AcctAuthentic {

@@ -30,9 +30,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
-import net.l2sec.dataplane.session.ActiveSession;
-import net.l2sec.dataplane.session.SessionControl;
-import net.l2sec.dataplane.session.TerminateCause;
+import net.l2sec.spi.session.ActiveSession;
+import net.l2sec.spi.session.SessionControl;
+import net.l2sec.spi.session.TerminateCause;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

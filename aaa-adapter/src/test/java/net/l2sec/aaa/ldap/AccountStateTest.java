@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.OptionalLong;
-import net.l2sec.dataplane.auth.AuthResult;
-import net.l2sec.dataplane.auth.RejectReason;
+import net.l2sec.spi.auth.AuthResult;
+import net.l2sec.spi.auth.RejectReason;
 import org.junit.jupiter.api.Test;
 
 class AccountStateTest {

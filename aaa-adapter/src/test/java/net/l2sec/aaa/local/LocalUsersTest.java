@@ -8,7 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import net.l2sec.aaa.ConfigFileException;
-import net.l2sec.dataplane.auth.AuthMethod;
+import net.l2sec.spi.auth.AuthMethod;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;

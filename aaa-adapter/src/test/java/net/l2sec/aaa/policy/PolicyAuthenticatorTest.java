@@ -16,14 +16,14 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import net.l2sec.aaa.GroupDirectory;
-import net.l2sec.dataplane.SessionContext;
-import net.l2sec.dataplane.auth.AuthMethod;
-import net.l2sec.dataplane.auth.AuthRequest;
-import net.l2sec.dataplane.auth.AuthResult;
-import net.l2sec.dataplane.auth.Authenticator;
-import net.l2sec.dataplane.auth.Authorization;
-import net.l2sec.dataplane.auth.PapCredentials;
-import net.l2sec.dataplane.auth.RejectReason;
+import net.l2sec.spi.session.SessionContext;
+import net.l2sec.spi.auth.AuthMethod;
+import net.l2sec.spi.auth.AuthRequest;
+import net.l2sec.spi.auth.AuthResult;
+import net.l2sec.spi.auth.Authenticator;
+import net.l2sec.spi.auth.Authorization;
+import net.l2sec.spi.auth.PapCredentials;
+import net.l2sec.spi.auth.RejectReason;
 import org.junit.jupiter.api.Test;
 
 class PolicyAuthenticatorTest {

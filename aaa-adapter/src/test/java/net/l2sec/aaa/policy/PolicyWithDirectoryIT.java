@@ -18,14 +18,14 @@ import net.l2sec.aaa.radius.FreeRadiusServer;
 import net.l2sec.aaa.radius.RadiusAuthenticator;
 import net.l2sec.aaa.radius.RadiusClientSettings;
 import net.l2sec.aaa.radius.RadiusServer;
-import net.l2sec.dataplane.SessionContext;
-import net.l2sec.dataplane.auth.AuthMethod;
-import net.l2sec.dataplane.auth.AuthRequest;
-import net.l2sec.dataplane.auth.AuthResult;
-import net.l2sec.dataplane.auth.MsChapV2;
-import net.l2sec.dataplane.auth.MsChapV2Credentials;
-import net.l2sec.dataplane.auth.PapCredentials;
-import net.l2sec.dataplane.auth.RejectReason;
+import net.l2sec.spi.session.SessionContext;
+import net.l2sec.spi.auth.AuthMethod;
+import net.l2sec.spi.auth.AuthRequest;
+import net.l2sec.spi.auth.AuthResult;
+import net.l2sec.spi.auth.MsChapV2;
+import net.l2sec.spi.auth.MsChapV2Credentials;
+import net.l2sec.spi.auth.PapCredentials;
+import net.l2sec.spi.auth.RejectReason;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -71,7 +71,7 @@ class PolicyWithDirectoryIT {
                 u -> 0, Duration.ofSeconds(20), registry);
     }
 
-    private static AuthRequest request(AuthMethod method, net.l2sec.dataplane.auth.Credentials c) {
+    private static AuthRequest request(AuthMethod method, net.l2sec.spi.auth.Credentials c) {
         return new AuthRequest(new SessionContext("t1/s1", new InetSocketAddress("192.0.2.9", 4500), 1, 1, Instant.now()), method, c);
     }
 

@@ -14,12 +14,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import net.l2sec.dataplane.auth.AuthMethod;
-import net.l2sec.dataplane.auth.Authorization;
-import net.l2sec.dataplane.session.ActiveSession;
-import net.l2sec.dataplane.session.SessionControl;
-import net.l2sec.dataplane.session.SessionCounters;
-import net.l2sec.dataplane.session.TerminateCause;
+import net.l2sec.spi.auth.AuthMethod;
+import net.l2sec.spi.auth.Authorization;
+import net.l2sec.spi.session.ActiveSession;
+import net.l2sec.spi.session.SessionControl;
+import net.l2sec.spi.session.SessionCounters;
+import net.l2sec.spi.session.TerminateCause;
 
 /** Sessions in a map; records disconnect and reauthorize calls. */
 final class FakeSessionControl implements SessionControl {

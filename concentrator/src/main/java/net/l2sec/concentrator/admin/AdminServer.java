@@ -26,10 +26,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import net.l2sec.dataplane.ike.IpsecInfo;
-import net.l2sec.dataplane.session.ActiveSession;
-import net.l2sec.dataplane.session.SessionControl;
-import net.l2sec.dataplane.session.SessionCounters;
-import net.l2sec.dataplane.session.TerminateCause;
+import net.l2sec.spi.session.ActiveSession;
+import net.l2sec.spi.session.SessionControl;
+import net.l2sec.spi.session.SessionCounters;
+import net.l2sec.spi.session.TerminateCause;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -10,7 +10,7 @@ import net.l2sec.dataplane.LoopCalls;
 import net.l2sec.dataplane.ike.IkeResponder;
 import net.l2sec.dataplane.ike.IpsecInfo;
 import net.l2sec.dataplane.l2tp.L2tpNetworkServer;
-import net.l2sec.dataplane.session.SessionControl;
+import net.l2sec.spi.session.SessionControl;
 
 /**
  * The admin interface's view of the running dataplane: everything in it belongs to the event loop, so each call

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import net.l2sec.aaa.policy.Policy;
-import net.l2sec.dataplane.auth.AuthMethod;
+import net.l2sec.spi.auth.AuthMethod;
 
 /**
  * The {@code aaa} section, validated: backends, method routing and the authorization policy.

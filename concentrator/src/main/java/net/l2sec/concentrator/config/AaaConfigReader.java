@@ -18,7 +18,7 @@ import java.util.OptionalInt;
 import java.util.Set;
 import net.l2sec.aaa.policy.Policy;
 import net.l2sec.aaa.policy.PolicyRule;
-import net.l2sec.dataplane.auth.AuthMethod;
+import net.l2sec.spi.auth.AuthMethod;
 
 /** Reads and validates the {@code aaa} section (see conf/concentrator.yaml for every key). */
 final class AaaConfigReader {

@@ -20,7 +20,7 @@ import java.security.cert.X509Certificate;
 import java.security.interfaces.RSAPrivateKey;
 import java.security.interfaces.RSAPublicKey;
 import javax.security.auth.x500.X500Principal;
-import net.l2sec.dataplane.auth.AuthMethod;
+import net.l2sec.spi.auth.AuthMethod;
 import net.l2sec.dataplane.ike.IkeSettings;
 import net.l2sec.dataplane.ike.auth.CertificateAuth;
 import net.l2sec.dataplane.ike.auth.Credentials;

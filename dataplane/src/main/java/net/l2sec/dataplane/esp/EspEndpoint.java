@@ -20,7 +20,7 @@ import net.l2sec.dataplane.ipsec.DatagramSender;
 import net.l2sec.dataplane.ipsec.EspDatagramSink;
 import net.l2sec.dataplane.l2tp.L2tpNetworkServer;
 import net.l2sec.dataplane.l2tp.L2tpTransport;
-import net.l2sec.dataplane.time.Scheduler;
+import net.l2sec.spi.time.Scheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -29,7 +29,7 @@ import net.l2sec.dataplane.ike.message.PayloadType;
 import net.l2sec.dataplane.ipsec.ChildSaTable;
 import net.l2sec.dataplane.ipsec.DatagramSender;
 import net.l2sec.dataplane.ipsec.IkeDatagramSink;
-import net.l2sec.dataplane.time.Scheduler;
+import net.l2sec.spi.time.Scheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -10,7 +10,7 @@ import net.l2sec.dataplane.ike.message.IsakmpCodec;
 import net.l2sec.dataplane.ike.message.IsakmpHeader;
 import net.l2sec.dataplane.ike.message.Payload;
 import net.l2sec.dataplane.ike.message.PayloadType;
-import net.l2sec.dataplane.time.Scheduler;
+import net.l2sec.spi.time.Scheduler;
 
 /**
  * IKEv1 fragmentation (MS-IKEE sections 2.2.3.1 and 3.3, as Windows and strongSwan do it, announced with the

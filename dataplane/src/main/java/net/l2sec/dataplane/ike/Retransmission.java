@@ -1,7 +1,7 @@
 package net.l2sec.dataplane.ike;
 
 import java.time.Duration;
-import net.l2sec.dataplane.time.Scheduler;
+import net.l2sec.spi.time.Scheduler;
 
 /**
  * Resends our last message of an exchange that waits for the peer's next one (Main Mode 2 and 4, Quick Mode 2),

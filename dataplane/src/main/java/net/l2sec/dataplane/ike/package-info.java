@@ -14,7 +14,10 @@
  *
  * <p>Policy decisions worth knowing:
  * <ul>
- * <li>Our NAT-D payload never matches (forced encapsulation): every NAT-T peer floats to UDP/4500 and
+ * <li>Our own NAT-D hash and our default identity are of the local address the peer sent to (each local
+ *     address has sockets of its own, {@code dataplane.udp}), so no client believes the server is behind NAT
+ *     unless it is.</li>
+ * <li>The NAT-D payload for the peer never matches (forced encapsulation): every NAT-T peer floats to UDP/4500 and
  *     encapsulates ESP; a Quick Mode that does not come over 4500 or does not propose UDP-Transport mode is
  *     refused.</li>
  * <li>Aggressive Mode is refused and counted ({@code aggressive_mode_refused}) unless enabled: its message 2
@@ -25,8 +28,10 @@
  * <li>Child SAs are removed one by one by inbound SPI ({@code ChildSaTable.remove}); {@code removeAll} is not
  *     used, because IKEv1 IPsec SAs outlive the ISAKMP SA that made them: when a client re-authenticates (new
  *     Main Mode) and then deletes its old ISAKMP SA, the child SAs move to the new ISAKMP SA.</li>
- * <li>A Quick Mode with the same IDs as an installed child SA is a rekey: the new pair is installed and the old
- *     one stays until the client's Delete or its lifetime in ESP (no grace timer).</li>
+ * <li>A Quick Mode with the same IDs as a child SA of the same client (same identity, address and port, under
+ *     this or another of its ISAKMP SAs) is a rekey: the new pair replaces the old one, which gets a Delete at
+ *     once, leaves ESP 5 s later (packets in flight) and is never rekeyed by us; a rekey we had started for it is
+ *     abandoned. One client never holds two SA chains.</li>
  * <li>When ESP reports a pair at its soft limit ({@code IkeResponder.rekeyChildSa}, wired by the concentrator) we
  *     initiate the Quick Mode ({@code QuickModeRekey}): same IDs mirrored (ours is IDci), the old transform and
  *     PFS group, through whichever ISAKMP SA holds the pair now (found by SPI). Then a Delete for the old pair and

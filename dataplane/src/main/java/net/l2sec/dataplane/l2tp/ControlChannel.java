@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
-import net.l2sec.dataplane.time.Scheduler;
+import net.l2sec.spi.time.Scheduler;
 
 /**
  * Reliable delivery of control messages on one tunnel (RFC 2661 section 5.8 and Appendix A): Ns/Nr in 16-bit

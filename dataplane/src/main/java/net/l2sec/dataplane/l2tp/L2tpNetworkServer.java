@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import net.l2sec.dataplane.PppEndpointFactory;
-import net.l2sec.dataplane.time.Scheduler;
+import net.l2sec.spi.time.Scheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

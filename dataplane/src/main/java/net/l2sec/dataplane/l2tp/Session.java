@@ -5,7 +5,7 @@ import java.time.Instant;
 import java.util.List;
 import net.l2sec.dataplane.PppEndpoint;
 import net.l2sec.dataplane.PppLink;
-import net.l2sec.dataplane.SessionContext;
+import net.l2sec.spi.session.SessionContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

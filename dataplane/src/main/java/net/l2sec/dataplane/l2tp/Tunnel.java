@@ -8,7 +8,7 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import net.l2sec.dataplane.time.Scheduler;
+import net.l2sec.spi.time.Scheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

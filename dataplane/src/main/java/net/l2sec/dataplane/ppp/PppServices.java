@@ -3,11 +3,11 @@ package net.l2sec.dataplane.ppp;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.random.RandomGenerator;
-import net.l2sec.dataplane.auth.Authenticator;
+import net.l2sec.spi.auth.Authenticator;
 import net.l2sec.dataplane.ip.ClientRoutes;
 import net.l2sec.dataplane.ip.IpEgress;
 import net.l2sec.dataplane.ip.Ipv4Pool;
-import net.l2sec.dataplane.time.Scheduler;
+import net.l2sec.spi.time.Scheduler;
 
 /**
  * What every PPP session of a factory shares: settings, the authentication backend, address pools, routes, the

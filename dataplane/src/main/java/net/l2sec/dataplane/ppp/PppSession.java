@@ -13,13 +13,13 @@ import java.util.random.RandomGenerator;
 import net.l2sec.dataplane.PppEndpoint;
 import net.l2sec.dataplane.PacketBuffers;
 import net.l2sec.dataplane.PppLink;
-import net.l2sec.dataplane.SessionContext;
-import net.l2sec.dataplane.auth.AuthMethod;
-import net.l2sec.dataplane.auth.AuthRequest;
-import net.l2sec.dataplane.auth.AuthResult;
-import net.l2sec.dataplane.auth.Authenticator;
-import net.l2sec.dataplane.auth.Credentials;
-import net.l2sec.dataplane.auth.RejectReason;
+import net.l2sec.spi.session.SessionContext;
+import net.l2sec.spi.auth.AuthMethod;
+import net.l2sec.spi.auth.AuthRequest;
+import net.l2sec.spi.auth.AuthResult;
+import net.l2sec.spi.auth.Authenticator;
+import net.l2sec.spi.auth.Credentials;
+import net.l2sec.spi.auth.RejectReason;
 import net.l2sec.dataplane.ip.ClientRoutes;
 import net.l2sec.dataplane.ip.IpEgress;
 import net.l2sec.dataplane.ip.IpSink;
@@ -46,10 +46,10 @@ import net.l2sec.dataplane.ppp.frame.PppFrameCodec;
 import net.l2sec.dataplane.ppp.frame.PppProtocol;
 import net.l2sec.dataplane.ppp.ipcp.IpcpOptions;
 import net.l2sec.dataplane.ppp.lcp.LcpOptions;
-import net.l2sec.dataplane.session.ActiveSession;
-import net.l2sec.dataplane.session.SessionCounters;
-import net.l2sec.dataplane.session.TerminateCause;
-import net.l2sec.dataplane.time.Scheduler;
+import net.l2sec.spi.session.ActiveSession;
+import net.l2sec.spi.session.SessionCounters;
+import net.l2sec.spi.session.TerminateCause;
+import net.l2sec.spi.time.Scheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -468,7 +468,7 @@ public final class PppSession implements PppEndpoint, IpSink {
     private static AuthResult normalize(AuthMethod method, Credentials credentials, AuthResult result, Throwable error) {
         if (error != null) return new AuthResult.Reject(RejectReason.BACKEND_ERROR, "backend failed: " + error.getClass().getSimpleName());
         if (result == null) return new AuthResult.Reject(RejectReason.BACKEND_ERROR, "backend returned nothing");
-        boolean relayed = credentials instanceof net.l2sec.dataplane.auth.EapCredentials;
+        boolean relayed = credentials instanceof net.l2sec.spi.auth.EapCredentials;
         if (result instanceof AuthResult.Challenge && !relayed) {
             return new AuthResult.Reject(RejectReason.BACKEND_ERROR, "backend sent an EAP challenge for " + method.configName());
         }

@@ -8,12 +8,12 @@ import java.util.random.RandomGenerator;
 import net.l2sec.dataplane.PppEndpoint;
 import net.l2sec.dataplane.PppEndpointFactory;
 import net.l2sec.dataplane.PppLink;
-import net.l2sec.dataplane.SessionContext;
-import net.l2sec.dataplane.auth.Authenticator;
+import net.l2sec.spi.session.SessionContext;
+import net.l2sec.spi.auth.Authenticator;
 import net.l2sec.dataplane.ip.ClientRoutes;
 import net.l2sec.dataplane.ip.IpEgress;
 import net.l2sec.dataplane.ip.Ipv4Pool;
-import net.l2sec.dataplane.time.Scheduler;
+import net.l2sec.spi.time.Scheduler;
 
 /** Starts a server-side {@link PppSession} on each new L2TP session. */
 public final class PppSessionFactory implements PppEndpointFactory {

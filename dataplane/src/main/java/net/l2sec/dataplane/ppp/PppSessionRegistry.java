@@ -10,12 +10,12 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import net.l2sec.dataplane.LoopCalls;
-import net.l2sec.dataplane.session.ActiveSession;
-import net.l2sec.dataplane.session.SessionControl;
-import net.l2sec.dataplane.session.SessionCounters;
-import net.l2sec.dataplane.session.SessionObserver;
-import net.l2sec.dataplane.session.TerminateCause;
-import net.l2sec.dataplane.time.Scheduler;
+import net.l2sec.spi.session.ActiveSession;
+import net.l2sec.spi.session.SessionControl;
+import net.l2sec.spi.session.SessionCounters;
+import net.l2sec.spi.session.SessionObserver;
+import net.l2sec.spi.session.TerminateCause;
+import net.l2sec.spi.time.Scheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

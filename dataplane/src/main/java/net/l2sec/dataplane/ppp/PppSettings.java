@@ -4,7 +4,7 @@ import java.net.Inet4Address;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import net.l2sec.dataplane.auth.AuthMethod;
+import net.l2sec.spi.auth.AuthMethod;
 
 /**
  * PPP behaviour knobs (config section {@code ppp}).

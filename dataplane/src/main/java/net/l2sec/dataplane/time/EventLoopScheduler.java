@@ -4,6 +4,7 @@ import io.netty.channel.EventLoop;
 import java.time.Duration;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import net.l2sec.spi.time.Scheduler;
 
 /** {@link Scheduler} on a Netty event loop: every task runs on that loop. */
 public final class EventLoopScheduler implements Scheduler {

@@ -7,7 +7,7 @@ import java.util.List;
 import net.l2sec.dataplane.PppEndpoint;
 import net.l2sec.dataplane.PppEndpointFactory;
 import net.l2sec.dataplane.PppLink;
-import net.l2sec.dataplane.SessionContext;
+import net.l2sec.spi.session.SessionContext;
 
 /** Records what L2TP does to PPP. */
 final class FakePpp implements PppEndpointFactory {

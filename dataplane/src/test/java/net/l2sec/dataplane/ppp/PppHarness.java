@@ -20,10 +20,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import java.util.random.RandomGenerator;
 import net.l2sec.dataplane.PppLink;
-import net.l2sec.dataplane.SessionContext;
-import net.l2sec.dataplane.auth.AuthMethod;
-import net.l2sec.dataplane.auth.AuthRequest;
-import net.l2sec.dataplane.auth.AuthResult;
+import net.l2sec.spi.session.SessionContext;
+import net.l2sec.spi.auth.AuthMethod;
+import net.l2sec.spi.auth.AuthRequest;
+import net.l2sec.spi.auth.AuthResult;
 import net.l2sec.dataplane.ip.ClientRoutes;
 import net.l2sec.dataplane.ip.Ipv4Pool;
 import net.l2sec.dataplane.ppp.cp.ConfigOption;
@@ -124,7 +124,7 @@ final class PppHarness {
     }
 
     PppHarness start(PppSettings settings) {
-        var authenticator = new net.l2sec.dataplane.auth.Authenticator() {
+        var authenticator = new net.l2sec.spi.auth.Authenticator() {
             @Override
             public java.util.concurrent.CompletionStage<AuthResult> authenticate(AuthRequest req) {
                 authRequests.add(req);
@@ -248,7 +248,7 @@ final class PppHarness {
     }
 
     static AuthResult.Accept accept(String user) {
-        return new AuthResult.Accept(user, Optional.empty(), net.l2sec.dataplane.auth.Authorization.defaults("r1"));
+        return new AuthResult.Accept(user, Optional.empty(), net.l2sec.spi.auth.Authorization.defaults("r1"));
     }
 
     /**

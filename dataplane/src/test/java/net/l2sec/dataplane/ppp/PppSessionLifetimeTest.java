@@ -9,9 +9,9 @@ import io.netty.buffer.Unpooled;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import net.l2sec.dataplane.auth.AuthMethod;
-import net.l2sec.dataplane.auth.AuthResult;
-import net.l2sec.dataplane.auth.Authorization;
+import net.l2sec.spi.auth.AuthMethod;
+import net.l2sec.spi.auth.AuthResult;
+import net.l2sec.spi.auth.Authorization;
 import net.l2sec.dataplane.ppp.auth.PapCodec;
 import net.l2sec.dataplane.ppp.auth.PapPacket;
 import net.l2sec.dataplane.ppp.cp.ControlPacket;
@@ -105,7 +105,7 @@ class PppSessionLifetimeTest {
     @Test
     void failedReauthenticationAfterRenegotiationEndsTheSession() throws Exception {
         h.backend = r -> h.authRequests.size() == 1 ? PppHarness.accept("User")
-                : new AuthResult.Reject(net.l2sec.dataplane.auth.RejectReason.ACCOUNT_DISABLED, "disabled meanwhile");
+                : new AuthResult.Reject(net.l2sec.spi.auth.RejectReason.ACCOUNT_DISABLED, "disabled meanwhile");
         upWithPap(PppHarness.settings(AuthMethod.PAP));
         var ours = peerRenegotiatesLcp();
         h.lcp(new ConfigureAck(ours.identifier(), ours.options()));

@@ -10,14 +10,14 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import net.l2sec.dataplane.auth.AuthMethod;
-import net.l2sec.dataplane.auth.AuthResult;
-import net.l2sec.dataplane.auth.Authorization;
-import net.l2sec.dataplane.auth.ChapCredentials;
-import net.l2sec.dataplane.auth.MsChapV2;
-import net.l2sec.dataplane.auth.MsChapV2Credentials;
-import net.l2sec.dataplane.auth.PapCredentials;
-import net.l2sec.dataplane.auth.RejectReason;
+import net.l2sec.spi.auth.AuthMethod;
+import net.l2sec.spi.auth.AuthResult;
+import net.l2sec.spi.auth.Authorization;
+import net.l2sec.spi.auth.ChapCredentials;
+import net.l2sec.spi.auth.MsChapV2;
+import net.l2sec.spi.auth.MsChapV2Credentials;
+import net.l2sec.spi.auth.PapCredentials;
+import net.l2sec.spi.auth.RejectReason;
 import net.l2sec.dataplane.ppp.auth.ChapCodec;
 import net.l2sec.dataplane.ppp.auth.ChapPacket;
 import net.l2sec.dataplane.ppp.auth.EapCodec;
@@ -48,7 +48,7 @@ class PppSessionTest {
     }
 
     /** A backend that knows "User"/"clientPass" for every method. */
-    static AuthResult localBackend(net.l2sec.dataplane.auth.AuthRequest r) {
+    static AuthResult localBackend(net.l2sec.spi.auth.AuthRequest r) {
         return switch (r.credentials()) {
             case MsChapV2Credentials c -> c.verify(MsChapV2.ntPasswordHash("clientPass"))
                     .<AuthResult>map(s -> new AuthResult.Accept("User", Optional.of(s), Authorization.defaults("r1")))
@@ -57,7 +57,7 @@ class PppSessionTest {
                     ? PppHarness.accept("User") : new AuthResult.Reject(RejectReason.BAD_CREDENTIALS, "wrong response");
             case PapCredentials c -> new String(c.password(), StandardCharsets.UTF_8).equals("clientPass")
                     ? PppHarness.accept("User") : new AuthResult.Reject(RejectReason.BAD_CREDENTIALS, "wrong password");
-            case net.l2sec.dataplane.auth.EapCredentials c -> new AuthResult.Reject(RejectReason.METHOD_UNSUPPORTED, "no relay");
+            case net.l2sec.spi.auth.EapCredentials c -> new AuthResult.Reject(RejectReason.METHOD_UNSUPPORTED, "no relay");
         };
     }
 

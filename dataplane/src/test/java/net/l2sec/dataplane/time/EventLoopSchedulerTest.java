@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.netty.channel.DefaultEventLoop;
 import io.netty.channel.EventLoop;
 import java.util.concurrent.TimeUnit;
+import net.l2sec.spi.time.Scheduler;
 import org.junit.jupiter.api.Test;
 
 class EventLoopSchedulerTest {

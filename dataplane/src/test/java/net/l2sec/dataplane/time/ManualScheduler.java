@@ -3,6 +3,7 @@ package net.l2sec.dataplane.time;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.PriorityQueue;
+import net.l2sec.spi.time.Scheduler;
 
 /**
  * Virtual-time {@link Scheduler} for tests: nothing runs until the test calls {@link #runPending()} or

@@ -2,11 +2,11 @@ package net.l2sec.dataplane.ppp.auth;
 
 import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
-import net.l2sec.dataplane.auth.AuthMethod;
-import net.l2sec.dataplane.auth.AuthResult;
-import net.l2sec.dataplane.auth.Credentials;
+import net.l2sec.spi.auth.AuthMethod;
+import net.l2sec.spi.auth.AuthResult;
+import net.l2sec.spi.auth.Credentials;
 import net.l2sec.dataplane.ppp.frame.PppProtocol;
-import net.l2sec.dataplane.time.Scheduler;
+import net.l2sec.spi.time.Scheduler;
 
 /** What an authentication protocol needs from the PPP session it runs in. */
 public interface AuthHost {

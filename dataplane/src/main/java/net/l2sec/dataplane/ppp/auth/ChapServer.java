@@ -4,11 +4,11 @@ import io.netty.buffer.ByteBuf;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
-import net.l2sec.dataplane.auth.AuthMethod;
-import net.l2sec.dataplane.auth.AuthResult;
-import net.l2sec.dataplane.auth.ChapCredentials;
-import net.l2sec.dataplane.auth.Credentials;
-import net.l2sec.dataplane.auth.MsChapV2Credentials;
+import net.l2sec.spi.auth.AuthMethod;
+import net.l2sec.spi.auth.AuthResult;
+import net.l2sec.spi.auth.ChapCredentials;
+import net.l2sec.spi.auth.Credentials;
+import net.l2sec.spi.auth.MsChapV2Credentials;
 import net.l2sec.dataplane.ppp.auth.ChapPacket.Challenge;
 import net.l2sec.dataplane.ppp.auth.ChapPacket.Failure;
 import net.l2sec.dataplane.ppp.auth.ChapPacket.Response;
@@ -129,7 +129,7 @@ public final class ChapServer implements AuthServer {
         retransmission.stop();
     }
 
-    static net.l2sec.dataplane.auth.RejectReason reasonOf(AuthResult result) {
-        return result instanceof AuthResult.Reject r ? r.reason() : net.l2sec.dataplane.auth.RejectReason.BACKEND_ERROR;
+    static net.l2sec.spi.auth.RejectReason reasonOf(AuthResult result) {
+        return result instanceof AuthResult.Reject r ? r.reason() : net.l2sec.spi.auth.RejectReason.BACKEND_ERROR;
     }
 }

@@ -1,8 +1,8 @@
 package net.l2sec.dataplane.ppp.auth;
 
 import java.util.HexFormat;
-import net.l2sec.dataplane.auth.MsChapV2;
-import net.l2sec.dataplane.auth.RejectReason;
+import net.l2sec.spi.auth.MsChapV2;
+import net.l2sec.spi.auth.RejectReason;
 
 /** The text of MS-CHAPv2 Success and Failure packets (RFC 2759 sections 5 and 6). */
 final class MsChapV2Messages {

@@ -2,9 +2,9 @@ package net.l2sec.dataplane.ppp.auth;
 
 import io.netty.buffer.ByteBuf;
 import java.nio.charset.StandardCharsets;
-import net.l2sec.dataplane.auth.AuthMethod;
-import net.l2sec.dataplane.auth.AuthResult;
-import net.l2sec.dataplane.auth.PapCredentials;
+import net.l2sec.spi.auth.AuthMethod;
+import net.l2sec.spi.auth.AuthResult;
+import net.l2sec.spi.auth.PapCredentials;
 import net.l2sec.dataplane.ppp.auth.PapPacket.AuthenticateAck;
 import net.l2sec.dataplane.ppp.auth.PapPacket.AuthenticateNak;
 import net.l2sec.dataplane.ppp.auth.PapPacket.AuthenticateRequest;

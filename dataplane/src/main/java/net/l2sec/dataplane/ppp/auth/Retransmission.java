@@ -1,7 +1,7 @@
 package net.l2sec.dataplane.ppp.auth;
 
 import java.time.Duration;
-import net.l2sec.dataplane.time.Scheduler;
+import net.l2sec.spi.time.Scheduler;
 
 /** Resends the last request every Restart interval, a bounded number of times (RFC 1994 section 4.1). */
 final class Retransmission {

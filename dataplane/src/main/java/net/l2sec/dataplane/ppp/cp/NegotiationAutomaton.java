@@ -20,7 +20,7 @@ import net.l2sec.dataplane.ppp.cp.ControlPacket.ConfigureRequest;
 import net.l2sec.dataplane.ppp.cp.ControlPacket.TerminateAck;
 import net.l2sec.dataplane.ppp.cp.ControlPacket.TerminateRequest;
 import net.l2sec.dataplane.ppp.cp.ControlPacket.UnknownCode;
-import net.l2sec.dataplane.time.Scheduler;
+import net.l2sec.spi.time.Scheduler;
 
 /**
  * The option negotiation automaton of RFC 1661 section 4, one instance per control protocol (LCP, IPCP). Each

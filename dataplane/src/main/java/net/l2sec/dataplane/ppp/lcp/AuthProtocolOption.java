@@ -1,7 +1,7 @@
 package net.l2sec.dataplane.ppp.lcp;
 
 import java.util.Optional;
-import net.l2sec.dataplane.auth.AuthMethod;
+import net.l2sec.spi.auth.AuthMethod;
 import net.l2sec.dataplane.ppp.cp.ConfigOption;
 
 /**

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.random.RandomGenerator;
-import net.l2sec.dataplane.auth.AuthMethod;
+import net.l2sec.spi.auth.AuthMethod;
 import net.l2sec.dataplane.ppp.cp.ConfigOption;
 import net.l2sec.dataplane.ppp.cp.OptionPolicy;
 import net.l2sec.dataplane.ppp.cp.RequestVerdict;

@@ -1,4 +1,4 @@
-package net.l2sec.dataplane.time;
+package net.l2sec.spi.time;
 
 import java.time.Duration;
 import java.util.concurrent.Executor;

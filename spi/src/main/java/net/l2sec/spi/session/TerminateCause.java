@@ -1,4 +1,4 @@
-package net.l2sec.dataplane.session;
+package net.l2sec.spi.session;
 
 /** RFC 2866 section 5.10 Acct-Terminate-Cause, the values a PPP/L2TP session can end with. */
 public enum TerminateCause {

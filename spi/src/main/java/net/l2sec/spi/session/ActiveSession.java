@@ -1,10 +1,10 @@
-package net.l2sec.dataplane.session;
+package net.l2sec.spi.session;
 
 import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 import java.time.Instant;
-import net.l2sec.dataplane.auth.AuthMethod;
-import net.l2sec.dataplane.auth.Authorization;
+import net.l2sec.spi.auth.AuthMethod;
+import net.l2sec.spi.auth.Authorization;
 
 /**
  * An established session (authenticated, address assigned, IPCP opened): what accounting reports and what a

@@ -1,4 +1,4 @@
-package net.l2sec.dataplane.auth;
+package net.l2sec.spi.auth;
 
 /**
  * What a peer proved in PPP authentication, in the form the protocol carried it. Backends verify it against a

@@ -1,4 +1,4 @@
-package net.l2sec.dataplane;
+package net.l2sec.spi.session;
 
 import java.net.InetSocketAddress;
 import java.time.Instant;

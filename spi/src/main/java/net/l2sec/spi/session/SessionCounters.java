@@ -1,4 +1,4 @@
-package net.l2sec.dataplane.session;
+package net.l2sec.spi.session;
 
 /**
  * IP traffic of a session since it was authorized, as accounting reports it (RFC 2866 sections 5.3-5.8: "input"

@@ -4,4 +4,4 @@
  * ({@link SessionObserver}) and the control surface an operator or a RADIUS Disconnect/CoA reaches them through
  * ({@link SessionControl}). Plain values and interfaces: no Netty, no RADIUS.
  */
-package net.l2sec.dataplane.session;
+package net.l2sec.spi.session;

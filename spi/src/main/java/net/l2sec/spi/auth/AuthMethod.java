@@ -1,4 +1,4 @@
-package net.l2sec.dataplane.auth;
+package net.l2sec.spi.auth;
 
 import java.util.Locale;
 import java.util.Optional;

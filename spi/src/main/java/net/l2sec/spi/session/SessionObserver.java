@@ -1,4 +1,4 @@
-package net.l2sec.dataplane.session;
+package net.l2sec.spi.session;
 
 /**
  * Told when a session becomes established and when it ends: accounting (RADIUS Start/Stop), per-user session

@@ -1,4 +1,4 @@
-package net.l2sec.dataplane.session;
+package net.l2sec.spi.session;
 
 import java.util.List;
 import java.util.Optional;

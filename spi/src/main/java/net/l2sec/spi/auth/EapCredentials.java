@@ -1,4 +1,4 @@
-package net.l2sec.dataplane.auth;
+package net.l2sec.spi.auth;
 
 /**
  * One EAP Response (RFC 3748 section 4.1) relayed unchanged to a backend that runs the EAP method itself

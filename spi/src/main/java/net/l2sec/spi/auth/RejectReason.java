@@ -1,4 +1,4 @@
-package net.l2sec.dataplane.auth;
+package net.l2sec.spi.auth;
 
 /** Why authentication failed, as the {@code reason} metric label and in the session log line. */
 public enum RejectReason {

@@ -1,4 +1,4 @@
-package net.l2sec.dataplane.auth;
+package net.l2sec.spi.auth;
 
 /** RFC 1334 section 2.2.1: Peer-ID and Password from an Authenticate-Request. */
 public record PapCredentials(String user, byte[] password) implements Credentials {
