@@ -86,6 +86,35 @@ final class ConcentratorInNamespace implements AutoCloseable {
         Files.writeString(work.resolve(name), content);
     }
 
+    /**
+     * A configuration for a client with the harness's defaults: IPsec with the PSK in {@code ipsec.psk} and legacy
+     * MODP1024 (the harness's default proposals), the users in {@code users}, metrics on {@link #METRICS_PORT};
+     * {@code ipsecExtra} is added to the ipsec section (indented by two spaces).
+     */
+    static String ipsecConfig(String name, String ipsecExtra) {
+        return """
+                server:
+                  name: %s
+                l2tp:
+                  require-ipsec: true
+                tunnel-interface:
+                  name: l2sec0
+                  address: 10.99.0.1/24
+                pools:
+                  - name: default
+                    range: 10.99.0.10-10.99.0.50
+                aaa:
+                  local:
+                    users-file: users
+                ipsec:
+                  psk-file: ipsec.psk
+                  legacy:
+                    modp1024: true
+                %smetrics:
+                  listen: 127.0.0.1:%d
+                """.formatted(name, ipsecExtra.indent(2), METRICS_PORT);
+    }
+
     /** (Re)starts the concentrator on {@code yaml} (relative paths resolve against the work directory). */
     void start(String yaml) throws Exception {
         stop();

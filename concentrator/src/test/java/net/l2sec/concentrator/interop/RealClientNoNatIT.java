@@ -41,29 +41,10 @@ class RealClientNoNatIT {
     }
 
     private static void start() throws Exception {
-        lab.start("""
-                server:
-                  name: l2sec-nonat
-                l2tp:
-                  require-ipsec: true
-                tunnel-interface:
-                  name: l2sec0
-                  address: 10.99.0.1/24
-                pools:
-                  - name: default
-                    range: 10.99.0.10-10.99.0.50
-                aaa:
-                  local:
-                    users-file: users
-                ipsec:
-                  psk-file: ipsec.psk
-                  listen-ike: 0.0.0.0:500
-                  listen-natt: 0.0.0.0:4500
-                  legacy:
-                    modp1024: true
-                metrics:
-                  listen: 127.0.0.1:%d
-                """.formatted(ConcentratorInNamespace.METRICS_PORT));
+        lab.start(ConcentratorInNamespace.ipsecConfig("l2sec-nonat", """
+                listen-ike: 0.0.0.0:500
+                listen-natt: 0.0.0.0:4500
+                """));
     }
 
     @Test

@@ -41,29 +41,7 @@ class RealClientRekeyIT {
     }
 
     private static void start(String espLifetimeMax) throws Exception {
-        lab.start("""
-                server:
-                  name: l2sec-rekey
-                l2tp:
-                  require-ipsec: true
-                tunnel-interface:
-                  name: l2sec0
-                  address: 10.99.0.1/24
-                pools:
-                  - name: default
-                    range: 10.99.0.10-10.99.0.50
-                aaa:
-                  local:
-                    users-file: users
-                ipsec:
-                  psk-file: ipsec.psk
-                  esp:
-                    lifetime-max: %s
-                  legacy:
-                    modp1024: true
-                metrics:
-                  listen: 127.0.0.1:%d
-                """.formatted(espLifetimeMax, ConcentratorInNamespace.METRICS_PORT));
+        lab.start(ConcentratorInNamespace.ipsecConfig("l2sec-rekey", "esp:\n  lifetime-max: " + espLifetimeMax));
     }
 
     private static ConcentratorInNamespace.Client client(String... extra) throws Exception {
