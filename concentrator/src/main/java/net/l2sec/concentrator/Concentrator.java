@@ -122,7 +122,7 @@ public final class Concentrator implements AutoCloseable {
             PppSessionFactory ppp = new PppSessionFactory(config.ppp(), aaa.authenticator,
                     name -> Optional.ofNullable(pools.get(name)), routes, tun, scheduler, registry, new java.security.SecureRandom(),
                     sessions);
-            L2tpNetworkServer l2tp = new L2tpNetworkServer(config.l2tp(), ppp, scheduler, registry);
+            L2tpNetworkServer l2tp = new L2tpNetworkServer(config.l2tp().settings(), ppp, scheduler, registry);
 
             // every UDP port we serve is bound on each local address (replies leave from the address a client
             // sent to); the monitor follows addresses added and removed after start
@@ -133,12 +133,12 @@ public final class Concentrator implements AutoCloseable {
             // IPsec: IKE on UDP/500, IKE (non-ESP marker) and UDP-encapsulated ESP on UDP/4500 (RFC 3948)
             ConcentratorConfig.Ipsec ic = config.ipsec();
             IkeResponder ike = null;
-            if (ic.psk().isPresent() || ic.certificates().isPresent()) {
+            if (ic.ike().isPresent()) {
                 LocalAddressSockets ikeSockets = new LocalAddressSockets("ike", loop, ic.ikeListen(), registry);
                 LocalAddressSockets nattSockets = new LocalAddressSockets("natt", loop, ic.nattListen(), registry);
                 DatagramSender sender = ChannelDatagramSender.over(ikeSockets, nattSockets);
                 EspEndpoint esp = new EspEndpoint(l2tp, sender, scheduler, registry, ic.replayWindow());
-                IkeResponder responder = new IkeResponder(IpsecSettingsMapping.ikeSettings(ic), esp, sender, scheduler, registry);
+                IkeResponder responder = new IkeResponder(ic.ike().get(), esp, sender, scheduler, registry);
                 // ESP's lifetime events drive IKE: a rekey we initiate at the soft limit, a Delete at expiry
                 esp.saEvents(new EspEndpoint.SaEvents() {
                     @Override
@@ -161,14 +161,14 @@ public final class Concentrator implements AutoCloseable {
                 log.warn("ipsec disabled: neither ipsec.psk-file nor ipsec.certificate configured");
             }
 
-            LocalAddressSockets l2tpSockets = new LocalAddressSockets("l2tp", loop, config.l2tpListen(), registry);
-            if (config.requireIpsec()) {
+            LocalAddressSockets l2tpSockets = new LocalAddressSockets("l2tp", loop, config.l2tp().listen(), registry);
+            if (config.l2tp().requireIpsec()) {
                 log.info("l2tp.require-ipsec is true: L2TP is accepted only inside IPsec; plain L2TP datagrams on {} are "
-                        + "dropped and counted (l2sec_l2tp_packets_dropped_total{reason=\"ipsec_required\"})", config.l2tpListen());
+                        + "dropped and counted (l2sec_l2tp_packets_dropped_total{reason=\"ipsec_required\"})", config.l2tp().listen());
                 l2tpSockets.open(local -> new IpsecRequired(registry), addresses::refreshSoon);
             } else {
                 log.warn("!!! l2tp.require-ipsec is false: plain L2TP is accepted on {} WITHOUT ENCRYPTION. PAP passwords "
-                        + "and all user traffic cross the network in clear. Lab use only. !!!", config.l2tpListen());
+                        + "and all user traffic cross the network in clear. Lab use only. !!!", config.l2tp().listen());
                 l2tpSockets.open(local -> new L2tpDatagramHandler(l2tp), addresses::refreshSoon);
             }
             ports.add(l2tpSockets);
@@ -178,7 +178,7 @@ public final class Concentrator implements AutoCloseable {
                         ports.getFirst().listen().getAddress().isAnyLocalAddress()
                                 ? local.stream().filter(ports.getFirst()::accepts).map(InetAddress::getHostAddress).sorted().toList()
                                 : List.of(ic.ikeListen().getAddress().getHostAddress()),
-                        ic.localId().map(id -> " local-id=" + id).orElse(""));
+                        ic.ike().get().localId().map(id -> " local-id=" + id).orElse(""));
             }
             tun.startReader(packet -> loop.execute(() -> routes.deliver(packet)));
             if (config.metrics().listen() != null) {
@@ -197,7 +197,7 @@ public final class Concentrator implements AutoCloseable {
             // --- end admin interface ---------------------------------------------------------------------------------
             String version = Concentrator.class.getPackage().getImplementationVersion();
             log.info("concentrator ready version={} config={} l2tp={} tun={} address={}/{} mtu={} pools={} auth-methods={}",
-                    version != null ? version : "dev", config.source(), config.l2tpListen(), tc.name(), tc.address().getHostAddress(), tc.prefixLength(),
+                    version != null ? version : "dev", config.source(), config.l2tp().listen(), tc.name(), tc.address().getHostAddress(), tc.prefixLength(),
                     tc.mtu(), pools.keySet(), config.ppp().authMethods());
             Logging.apply(config.logging());
             Concentrator running = new Concentrator(group, metrics, tun, l2tp, ike, loop, ports, addresses, aaa, sessions, registry, ppp, pools, config);
@@ -231,13 +231,13 @@ public final class Concentrator implements AutoCloseable {
     public synchronized List<String> reload(ConcentratorConfig next) throws Exception {
         ConcentratorConfig before = config;
         List<String> restart = new ArrayList<>();
-        if (!next.l2tpListen().equals(before.l2tpListen())) restart.add("l2tp.listen");
-        if (next.requireIpsec() != before.requireIpsec()) restart.add("l2tp.require-ipsec");
-        if (!next.l2tp().toString().equals(before.l2tp().toString())) restart.add("l2tp (timers, limits, tunnel secret)");
+        if (!next.l2tp().listen().equals(before.l2tp().listen())) restart.add("l2tp.listen");
+        if (next.l2tp().requireIpsec() != before.l2tp().requireIpsec()) restart.add("l2tp.require-ipsec");
+        if (!next.l2tp().settings().equals(before.l2tp().settings())) restart.add("l2tp (timers, limits, tunnel secret)");
         if (!next.tun().equals(before.tun())) restart.add("tunnel-interface");
         if (!java.util.Objects.equals(next.metrics().listen(), before.metrics().listen())) restart.add("metrics.listen");
         if (!next.ipsec().ikeListen().equals(before.ipsec().ikeListen()) || !next.ipsec().nattListen().equals(before.ipsec().nattListen())
-                || next.ipsec().psk().isPresent() != before.ipsec().psk().isPresent() && ike == null) {
+                || ike == null && next.ipsec().ike().isPresent()) {
             restart.add("ipsec.listen-ike / listen-natt / enabling IPsec");
         }
         restart.addAll(aaa.reload(next.aaa()));     // throws, changing nothing, when a backend cannot be built
@@ -262,7 +262,7 @@ public final class Concentrator implements AutoCloseable {
             pools.clear();
             pools.putAll(replaced);
             ppp.reconfigure(next.ppp(), aaa.authenticator, name -> Optional.ofNullable(pools.get(name)));
-            if (ike != null) ike.updateSettings(IpsecSettingsMapping.ikeSettings(next.ipsec()));
+            if (ike != null) next.ipsec().ike().ifPresent(ike::updateSettings);
         }).get(10, TimeUnit.SECONDS);
         Logging.apply(next.logging());
         config = next;
