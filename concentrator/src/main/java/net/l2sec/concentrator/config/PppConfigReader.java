@@ -10,8 +10,13 @@ import net.l2sec.spi.auth.AuthMethod;
 
 /** Reads the {@code ppp} section; its defaults are stated here and documented in conf/concentrator.yaml. */
 final class PppConfigReader {
-    /** Offered in this order when {@code ppp.auth-methods} is not set. */
-    static final List<String> DEFAULT_AUTH_METHODS = List.of("mschapv2", "eap-mschapv2");
+    /**
+     * Offered in this order (LCP's preference) when {@code ppp.auth-methods} is not set: every method but EAP-MD5,
+     * as conf/concentrator.yaml documents. PAP is among them because a directory that verifies PAP only (an LDAP
+     * bind) must be usable without listing methods, and L2TP runs only inside IPsec unless
+     * {@code l2tp.require-ipsec} is turned off, so its cleartext password never crosses the network in clear.
+     */
+    static final List<String> DEFAULT_AUTH_METHODS = List.of("mschapv2", "eap-mschapv2", "chap", "pap");
 
     private PppConfigReader() {}
 

@@ -92,9 +92,37 @@ class ConfigLoaderTest {
         assertThat(ike.aggressiveMode()).isFalse();
         assertThat(c.ipsec().replayWindow()).isGreaterThanOrEqualTo(128);
         assertThat(c.ipsec().toString()).doesNotContain("a-long-enough");
-        assertThat(c.ppp().authMethods()).containsExactly(AuthMethod.MSCHAPV2, AuthMethod.EAP_MSCHAPV2);
+        assertThat(c.ppp().authMethods()).containsExactly(AuthMethod.MSCHAPV2, AuthMethod.EAP_MSCHAPV2, AuthMethod.CHAP_MD5,
+                AuthMethod.PAP);
         assertThat(c.l2tp().settings().tunnelSecret()).isEmpty();
         assertThat(c.l2tp().settings().helloInterval()).isEqualTo(Duration.ofSeconds(60));
+    }
+
+    /**
+     * The operator who writes a minimal file with LDAP (which verifies PAP only) and no ppp.auth-methods line: PAP
+     * is offered, last, and routed to LDAP, so PAP clients are not refused with no_common_auth_method; L2TP is
+     * accepted only inside IPsec, so the password is never in clear on the network.
+     */
+    @Test
+    void ldapForPapWithoutAuthMethodsOffersPap() throws Exception {
+        Files.writeString(dir.resolve("ldap.password"), "a-bind-password\n");
+        ConcentratorConfig c = ConfigLoader.load(write("""
+                pools:
+                  - name: default
+                    range: 10.99.0.10-10.99.0.20
+                aaa:
+                  ldap:
+                    urls: [ldaps://dc1.corp.example.com]
+                    bind-dn: CN=svc-vpn,OU=Service Accounts,DC=corp,DC=example,DC=com
+                    bind-password-file: ldap.password
+                    base-dn: DC=corp,DC=example,DC=com
+                ipsec:
+                  psk: a-long-enough-pre-shared-key
+                """));
+        assertThat(c.ppp().authMethods()).containsExactly(AuthMethod.MSCHAPV2, AuthMethod.EAP_MSCHAPV2, AuthMethod.CHAP_MD5,
+                AuthMethod.PAP);
+        assertThat(c.aaa().methods().get(AuthMethod.PAP)).containsExactly("ldap");
+        assertThat(c.l2tp().requireIpsec()).isTrue();
     }
 
     @Test
