@@ -116,10 +116,10 @@ public final class Concentrator implements AutoCloseable {
             }
             ClientRoutes routes = new ClientRoutes(registry);
             PppSessionRegistry sessions = new PppSessionRegistry(scheduler);
-            aaa = AaaWiring.build(config.aaa(), sessions, config.ppp().authTimeout(), registry);
+            aaa = AaaWiring.build(config.aaa(), sessions, config.ppp().authTimeout(), scheduler, registry);
             // ---- session observers: RADIUS accounting and the per-rule session meters (ops/METRICS.md) ----
-            sessions.observer(FanOutObserver.of(aaa.observer, SessionMeters.forPolicy(config.aaa().policy(), registry)));
-            PppSessionFactory ppp = new PppSessionFactory(config.ppp(), aaa.authenticator,
+            sessions.observer(FanOutObserver.of(aaa.observer(), SessionMeters.forPolicy(config.aaa().policy(), registry)));
+            PppSessionFactory ppp = new PppSessionFactory(config.ppp(), aaa.authenticator(),
                     name -> Optional.ofNullable(pools.get(name)), routes, tun, scheduler, registry, new java.security.SecureRandom(),
                     sessions);
             L2tpNetworkServer l2tp = new L2tpNetworkServer(config.l2tp().settings(), ppp, scheduler, registry);
@@ -261,7 +261,7 @@ public final class Concentrator implements AutoCloseable {
             }
             pools.clear();
             pools.putAll(replaced);
-            ppp.reconfigure(next.ppp(), aaa.authenticator, name -> Optional.ofNullable(pools.get(name)));
+            ppp.reconfigure(next.ppp(), aaa.authenticator(), name -> Optional.ofNullable(pools.get(name)));
             if (ike != null) next.ipsec().ike().ifPresent(ike::updateSettings);
         }).get(10, TimeUnit.SECONDS);
         Logging.apply(next.logging());
