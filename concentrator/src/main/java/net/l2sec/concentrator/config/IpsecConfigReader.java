@@ -41,14 +41,7 @@ final class IpsecConfigReader {
         psk.ifPresent(k -> {
             if (k.length < 16) n.problem("psk", "too short: use at least 16 characters (20+ random ones; a PSK can be guessed offline)");
         });
-        Optional<String> localId = n.optionalString("local-id").map(String::trim);
-        localId.ifPresent(id -> {
-            boolean literal = id.matches("[0-9.]+");
-            if (literal ? ConfigNode.parseIpv4(id).isEmpty() : !DNS_NAME.matcher(id).matches()) {
-                n.problem("local-id", "must be an IPv4 address (sent as ID_IPV4_ADDR) or a DNS name (sent as ID_FQDN), got \""
-                        + id + "\"");
-            }
-        });
+        Optional<String> localId = localId(n);
         ConfigNode legacy = n.section("legacy");
         boolean modp1024 = legacy.bool("modp1024", false);
         boolean des3 = legacy.bool("3des", false);
@@ -85,6 +78,19 @@ final class IpsecConfigReader {
                         dpdFailures, localId, halfOpen, IkeSettings.defaults().halfOpenTimeout(), perSource, aggressive,
                         psk.isPresent(), certificates, fragmentation));
         return new ConcentratorConfig.Ipsec(ikeListen, nattListen, settings, window);
+    }
+
+    /** {@code ipsec.local-id}: our identity in ID_R, an IPv4 address or a DNS name. */
+    private static Optional<String> localId(ConfigNode n) {
+        Optional<String> localId = n.optionalString("local-id").map(String::trim);
+        localId.ifPresent(id -> {
+            boolean literal = id.matches("[0-9.]+");
+            if (literal ? ConfigNode.parseIpv4(id).isEmpty() : !DNS_NAME.matcher(id).matches()) {
+                n.problem("local-id", "must be an IPv4 address (sent as ID_IPV4_ADDR) or a DNS name (sent as ID_FQDN), got \""
+                        + id + "\"");
+            }
+        });
+        return localId;
     }
 
     private static IkeSettings.Fragmentation fragmentation(ConfigNode frag) {
