@@ -115,7 +115,8 @@ public final class Concentrator implements AutoCloseable {
      * Applies a new configuration without dropping anyone: AAA backends and policy, pools, PPP settings, IKE/ESP
      * proposals and keys, log levels apply to what starts from now on; established sessions keep their address,
      * authorization and SAs. Settings that need new sockets or devices (listen addresses, the TUN device, L2TP
-     * timers, accounting and Disconnect/CoA) are reported as needing a restart and left as they are.
+     * timers, accounting and Disconnect/CoA, turning IPsec on or off) are reported as needing a restart and left
+     * as they are; each subsystem compares the settings it runs with by value.
      *
      * @return the settings that were not applied because they need a restart
      */
