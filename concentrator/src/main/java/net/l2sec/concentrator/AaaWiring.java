@@ -1,17 +1,19 @@
 package net.l2sec.concentrator;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import java.net.Inet4Address;
 import java.nio.file.Files;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import net.l2sec.aaa.GroupDirectory;
 import net.l2sec.aaa.ldap.GroupMode;
 import net.l2sec.aaa.ldap.LdapAuthenticator;
@@ -30,60 +32,87 @@ import net.l2sec.aaa.radius.RadiusClientSettings;
 import net.l2sec.aaa.radius.RadiusServer;
 import net.l2sec.aaa.radius.RadiusTransport;
 import net.l2sec.concentrator.config.AaaConfig;
+import net.l2sec.dataplane.ppp.PppSessionRegistry;
 import net.l2sec.spi.auth.AuthMethod;
 import net.l2sec.spi.auth.AuthRequest;
 import net.l2sec.spi.auth.AuthResult;
 import net.l2sec.spi.auth.Authenticator;
-import net.l2sec.dataplane.ppp.PppSessionRegistry;
 import net.l2sec.spi.session.SessionObserver;
+import net.l2sec.spi.time.Scheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Builds the AAA side from the {@code aaa} config: the backends, the router with the policy in front of them, the
  * accounting observer and the Disconnect/CoA listener. {@link #reload} swaps backends and policy for new
- * authentications (the local user file is read again; RADIUS and LDAP clients whose settings did not change are
- * kept, so their server state and metrics carry on); accounting and Disconnect/CoA keep running as they are.
+ * authentications (the local user file is read again; RADIUS and LDAP clients whose settings are equal are kept,
+ * so their server state and metrics carry on); accounting and Disconnect/CoA keep running as they are.
  */
 final class AaaWiring implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AaaWiring.class);
 
+    private final CurrentPolicy authenticator = new CurrentPolicy();
+    private final List<AutoCloseable> services = new ArrayList<>();
+    private final Map<String, Built> clients = new LinkedHashMap<>();   // "radius" / "ldap" -> built client
+    /** Replaced clients, closed once the requests that may still use them are over (or at {@link #close}). */
+    private final Set<AutoCloseable> retiring = ConcurrentHashMap.newKeySet();
+    private final PppSessionRegistry sessions;
+    private final Duration authTimeout;
+    private final Scheduler scheduler;
+    private final MeterRegistry registry;
+    /** The RADIUS section the services were started from: any change to it needs a restart. */
+    private Optional<AaaConfig.Radius> servicesStartedFrom = Optional.empty();
+    private SessionObserver observer = SessionObserver.NONE;
+
     /** What the dataplane holds: forwards to the current policy, so a reload needs no dataplane change. */
-    final Authenticator authenticator = new Authenticator() {
+    private static final class CurrentPolicy implements Authenticator {
+        private volatile PolicyAuthenticator policy;
+
         @Override
         public CompletionStage<AuthResult> authenticate(AuthRequest request) {
-            return current.authenticate(request);
+            return policy.authenticate(request);
         }
 
         @Override
         public boolean relaysEap() {
-            return current.relaysEap();
+            return policy.relaysEap();
         }
-    };
-    private volatile PolicyAuthenticator current;
-    private final List<AutoCloseable> services = new ArrayList<>();
-    private final Map<String, Keyed> clients = new LinkedHashMap<>();   // "radius" / "ldap" -> built client
-    private final PppSessionRegistry sessions;
-    private final Duration authTimeout;
-    private final MeterRegistry registry;
-    private String servicesFingerprint = "";
-    SessionObserver observer = SessionObserver.NONE;
+    }
 
-    /** A backend client and the fingerprint of the settings it was built from. */
-    private record Keyed(String fingerprint, Authenticator authenticator, Optional<AutoCloseable> closeable) {}
+    /** A backend client and the settings it was built from. */
+    private record Built(Object settings, Authenticator authenticator) {
+        Optional<AutoCloseable> closeable() {
+            return authenticator instanceof AutoCloseable c ? Optional.of(c) : Optional.empty();
+        }
+    }
 
-    private AaaWiring(PppSessionRegistry sessions, Duration authTimeout, MeterRegistry registry) {
+    /** What the RADIUS authentication client is built from: the servers and client settings, not the services. */
+    private record RadiusClient(List<AaaConfig.RadiusServer> servers, Duration timeout, int retries, Duration deadTime,
+                                String nasIdentifier, Optional<Inet4Address> nasIpAddress, List<String> groupAttributes) {
+        static RadiusClient of(AaaConfig.Radius r) {
+            return new RadiusClient(r.servers(), r.timeout(), r.retries(), r.deadTime(), r.nasIdentifier(),
+                    r.nasIpAddress(), r.groupAttributes());
+        }
+    }
+
+    private AaaWiring(PppSessionRegistry sessions, Duration authTimeout, Scheduler scheduler, MeterRegistry registry) {
         this.sessions = sessions;
         this.authTimeout = authTimeout;
+        this.scheduler = scheduler;
         this.registry = registry;
     }
 
-    static AaaWiring build(AaaConfig config, PppSessionRegistry sessions, Duration authTimeout, MeterRegistry registry)
-            throws Exception {
-        AaaWiring w = new AaaWiring(sessions, authTimeout, registry);
+    /**
+     * @param authTimeout how long an authentication may take ({@code ppp.auth-timeout}); a replaced client is
+     *                    closed twice that long after the reload
+     * @param scheduler   times the closing of replaced clients (the closing itself runs on a virtual thread)
+     */
+    static AaaWiring build(AaaConfig config, PppSessionRegistry sessions, Duration authTimeout, Scheduler scheduler,
+                           MeterRegistry registry) throws Exception {
+        AaaWiring w = new AaaWiring(sessions, authTimeout, scheduler, registry);
         try {
             w.startServices(config);
-            w.current = w.policy(config);
+            w.authenticator.policy = w.policy(config);
             return w;
         } catch (Exception e) {
             w.close();
@@ -91,12 +120,22 @@ final class AaaWiring implements AutoCloseable {
         }
     }
 
+    /** The authenticator the dataplane holds; it always asks the current policy. */
+    Authenticator authenticator() {
+        return authenticator;
+    }
+
+    /** RADIUS accounting, when configured: it hears of every session. */
+    SessionObserver observer() {
+        return observer;
+    }
+
     /**
      * Applies a new {@code aaa} section to new authentications; returns what needs a restart to apply.
      * On failure nothing changes.
      */
     List<String> reload(AaaConfig config) throws Exception {
-        Map<String, Keyed> before = new LinkedHashMap<>(clients);
+        Map<String, Built> before = new LinkedHashMap<>(clients);
         PolicyAuthenticator next;
         try {
             next = policy(config);
@@ -109,25 +148,20 @@ final class AaaWiring implements AutoCloseable {
             clients.putAll(before);
             throw e;
         }
-        current = next;
+        authenticator.policy = next;
         for (var entry : before.entrySet()) {
-            if (clients.get(entry.getKey()) != entry.getValue()) {
-                // requests in flight may still use it: close it a little later
-                entry.getValue().closeable().ifPresent(c -> Thread.ofVirtual().start(() -> {
-                    try {
-                        Thread.sleep(authTimeout.multipliedBy(2));
-                    } catch (InterruptedException ignored) {
-                        Thread.currentThread().interrupt();
-                    }
-                    closeQuietly(c);
-                }));
-            }
+            if (clients.get(entry.getKey()) != entry.getValue()) entry.getValue().closeable().ifPresent(this::retire);
         }
-        List<String> restart = new ArrayList<>();
-        if (!servicesFingerprint.equals(servicesFingerprint(config))) {
-            restart.add("aaa.radius accounting / dynamic-authorization / servers used for accounting");
-        }
-        return restart;
+        return servicesStartedFrom.equals(config.radius()) ? List.of()
+                : List.of("aaa.radius accounting / dynamic-authorization / servers used for accounting");
+    }
+
+    /** Requests in flight may still use a replaced client: it is closed once they have timed out. */
+    private void retire(AutoCloseable client) {
+        retiring.add(client);
+        scheduler.schedule(authTimeout.multipliedBy(2), () -> {
+            if (retiring.remove(client)) Thread.ofVirtual().name("aaa-retire").start(() -> closeQuietly(client));
+        });
     }
 
     private PolicyAuthenticator policy(AaaConfig config) throws Exception {
@@ -137,23 +171,22 @@ final class AaaWiring implements AutoCloseable {
         clients.keySet().retainAll(List.of(config.radius().isPresent() ? "radius" : "", config.ldap().isPresent() ? "ldap" : ""));
         if (config.radius().isPresent()) {
             RadiusClientSettings radius = radiusSettings(config.radius().get());
-            Keyed k = client("radius", fingerprint(config.radius().get()), () -> {
+            Built k = client("radius", RadiusClient.of(config.radius().get()), () -> {
                 log.info("radius servers={} timeout={} retries={} dead-time={}", radius.servers(), radius.timeout(),
                         radius.retries(), radius.deadTime());
-                return new Keyed("", RadiusAuthenticator.create(radius, registry), Optional.empty());
+                return RadiusAuthenticator.create(radius, registry);
             });
             backends.put("radius", k.authenticator());
         }
         if (config.ldap().isPresent()) {
             AaaConfig.Ldap l = config.ldap().get();
-            Keyed k = client("ldap", fingerprint(l), () -> {
+            Built k = client("ldap", l, () -> {
                 var mode = l.groupMode().equals("member-of-walk") ? GroupMode.MEMBER_OF_WALK : GroupMode.AD_IN_CHAIN;
                 var settings = new LdapSettings(l.urls(), l.startTls(), l.trustedCertificates(), l.bindDn(), l.bindPassword(),
                         l.baseDn(), l.userFilter().orElse(LdapSettings.AD_USER_FILTER), mode, l.poolSize(), l.connectTimeout(),
                         l.operationTimeout(), l.deadTime());
                 log.info("ldap servers={} base-dn={} group-mode={}", l.urls(), l.baseDn(), l.groupMode());
-                var ldap = new LdapAuthenticator(settings, registry);
-                return new Keyed("", ldap, Optional.of(ldap));
+                return new LdapAuthenticator(settings, registry);
             });
             backends.put("ldap", k.authenticator());
             directory = Optional.of((GroupDirectory) k.authenticator());
@@ -167,22 +200,17 @@ final class AaaWiring implements AutoCloseable {
                 config.groupsFromLdap() ? directory : Optional.empty(), sessions::sessionsOf, authTimeout, registry);
     }
 
-    private interface Builder {
-        Keyed build() throws Exception;
-    }
-
-    /** The client built for these settings before, or a new one. */
-    private Keyed client(String name, String fingerprint, Builder builder) throws Exception {
-        Keyed existing = clients.get(name);
-        if (existing != null && existing.fingerprint().equals(fingerprint)) return existing;
-        Keyed built = builder.build();
-        Keyed k = new Keyed(fingerprint, built.authenticator(), built.closeable());
-        clients.put(name, k);
-        return k;
+    /** The client built from equal settings before, or a new one. */
+    private Built client(String name, Object settings, Callable<Authenticator> builder) throws Exception {
+        Built existing = clients.get(name);
+        if (existing != null && existing.settings().equals(settings)) return existing;
+        Built built = new Built(settings, builder.call());
+        clients.put(name, built);
+        return built;
     }
 
     private void startServices(AaaConfig config) throws Exception {
-        servicesFingerprint = servicesFingerprint(config);
+        servicesStartedFrom = config.radius();
         if (config.radius().isEmpty()) return;
         AaaConfig.Radius rc = config.radius().get();
         RadiusClientSettings radius = radiusSettings(rc);
@@ -218,37 +246,6 @@ final class AaaWiring implements AutoCloseable {
                 r.nasIpAddress(), r.groupAttributes());
     }
 
-    private static String fingerprint(AaaConfig.Radius r) {
-        StringBuilder b = new StringBuilder();
-        for (AaaConfig.RadiusServer s : r.servers()) b.append(s).append(digest(s.secret())).append(';');
-        return b.append(r.timeout()).append(r.retries()).append(r.deadTime()).append(r.nasIdentifier())
-                .append(r.nasIpAddress()).append(r.groupAttributes()).toString();
-    }
-
-    private static String fingerprint(AaaConfig.Ldap l) {
-        return l + digest(l.bindPassword()) + l.urls() + l.startTls() + l.trustedCertificates() + l.userFilter() + l.groupMode()
-                + l.poolSize() + l.connectTimeout() + l.operationTimeout() + l.deadTime();
-    }
-
-    private static String servicesFingerprint(AaaConfig config) {
-        if (config.radius().isEmpty()) return "-";
-        AaaConfig.Radius r = config.radius().get();
-        StringBuilder b = new StringBuilder(fingerprint(r)).append(r.accounting());
-        r.dynamicAuthorization().ifPresent(d -> {
-            b.append(d.listen()).append(d.replayWindow()).append(d.requireEventTimestamp());
-            d.clients().forEach(c -> b.append(c).append(digest(c.secret())));
-        });
-        return b.toString();
-    }
-
-    private static String digest(byte[] secret) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(secret));
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     private static Map<String, List<String>> describe(Map<AuthMethod, List<String>> methods) {
         Map<String, List<String>> out = new LinkedHashMap<>();
         methods.forEach((m, b) -> out.put(m.configName(), b));
@@ -263,9 +260,13 @@ final class AaaWiring implements AutoCloseable {
         }
     }
 
+    /** Closes the services (accounting spools its records first), the clients, and replaced clients not yet closed. */
     @Override
     public void close() {
         for (AutoCloseable c : services.reversed()) closeQuietly(c);
-        for (Keyed k : clients.values()) k.closeable().ifPresent(AaaWiring::closeQuietly);
+        for (Built k : clients.values()) k.closeable().ifPresent(AaaWiring::closeQuietly);
+        for (AutoCloseable c : List.copyOf(retiring)) {
+            if (retiring.remove(c)) closeQuietly(c);
+        }
     }
 }

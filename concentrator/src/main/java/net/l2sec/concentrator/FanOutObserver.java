@@ -1,5 +1,6 @@
 package net.l2sec.concentrator;
 
+import java.util.Arrays;
 import java.util.List;
 import net.l2sec.spi.session.ActiveSession;
 import net.l2sec.spi.session.SessionCounters;
@@ -20,7 +21,7 @@ record FanOutObserver(List<SessionObserver> observers) implements SessionObserve
     }
 
     static SessionObserver of(SessionObserver... observers) {
-        List<SessionObserver> real = java.util.Arrays.stream(observers).filter(o -> o != SessionObserver.NONE).toList();
+        List<SessionObserver> real = Arrays.stream(observers).filter(o -> o != SessionObserver.NONE).toList();
         return real.size() == 1 ? real.getFirst() : new FanOutObserver(real);
     }
 

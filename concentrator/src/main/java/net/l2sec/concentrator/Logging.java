@@ -2,6 +2,7 @@ package net.l2sec.concentrator;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
+import java.util.List;
 import net.l2sec.concentrator.config.ConcentratorConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -9,7 +10,7 @@ import org.slf4j.LoggerFactory;
 /** Applies the {@code logging} section to logback, at start and on reload. */
 final class Logging {
     private static final Logger log = LoggerFactory.getLogger(Logging.class);
-    private static java.util.List<String> debugged = java.util.List.of();
+    private static List<String> debugged = List.of();
 
     private Logging() {}
 

@@ -4,17 +4,20 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
 import net.l2sec.aaa.local.LocalUsers;
+import net.l2sec.concentrator.admin.AdminClient;
 import net.l2sec.concentrator.config.ConcentratorConfig;
 import net.l2sec.concentrator.config.ConfigException;
 import net.l2sec.concentrator.config.ConfigLoader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import sun.misc.Signal;
 
 /**
  * Command line: {@code run [config]}, {@code check [config]}, {@code nt-hash USER} (password on standard input),
- * {@code admin ...} (the admin interface's client, see {@link net.l2sec.concentrator.admin.AdminClient#USAGE}).
+ * {@code admin ...} (the admin interface's client, see {@link AdminClient#USAGE}).
  * Exit status: 0 ok, 1 runtime failure, 2 usage, 3 invalid configuration.
  */
 public final class Main {
@@ -29,8 +32,8 @@ public final class Main {
             case "run" -> run(config(args));
             case "check" -> check(config(args));
             case "nt-hash" -> ntHash(args);
-            case "admin" -> new net.l2sec.concentrator.admin.AdminClient(System.out, System.err)
-                    .run(java.util.Arrays.copyOfRange(args, 1, args.length));
+            case "admin" -> new AdminClient(System.out, System.err)
+                    .run(Arrays.copyOfRange(args, 1, args.length));
             default -> usage();
         };
         if (status != 0) System.exit(status);
@@ -43,7 +46,7 @@ public final class Main {
     private static int usage() {
         System.err.println("usage: l2sec-concentrator run [CONFIG] | check [CONFIG] | nt-hash USER | admin COMMAND   (default CONFIG "
                 + DEFAULT_CONFIG + ")");
-        System.err.println(net.l2sec.concentrator.admin.AdminClient.USAGE);
+        System.err.println(AdminClient.USAGE);
         return 2;
     }
 
@@ -94,7 +97,7 @@ public final class Main {
         }
         // SIGHUP: reload the configuration file (systemctl reload)
         try {
-            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> Thread.ofVirtual().name("reload").start(() -> {
+            Signal.handle(new Signal("HUP"), signal -> Thread.ofVirtual().name("reload").start(() -> {
                 log.info("SIGHUP: reloading {}", file);
                 concentrator.reload(file);
             }));

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import net.l2sec.concentrator.config.ConcentratorConfig;
 import net.l2sec.concentrator.config.ConfigException;
 import net.l2sec.concentrator.config.ConfigLoader;
@@ -121,7 +122,7 @@ public final class AdminClient {
         return 2;
     }
 
-    private int call(HttpClient http, String token, String method, String url, java.util.function.Consumer<JsonNode> print) {
+    private int call(HttpClient http, String token, String method, String url, Consumer<JsonNode> print) {
         HttpRequest req = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(15))
                 .header("Authorization", "Bearer " + token)
                 .method(method, HttpRequest.BodyPublishers.noBody()).build();

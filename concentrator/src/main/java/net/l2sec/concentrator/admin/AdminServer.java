@@ -25,6 +25,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import net.l2sec.dataplane.ike.IpsecInfo;
 import net.l2sec.spi.session.ActiveSession;
 import net.l2sec.spi.session.SessionControl;
@@ -71,13 +72,13 @@ public final class AdminServer implements AutoCloseable {
     private final Clock clock;
     private final String version;
     private final AtomicBoolean draining = new AtomicBoolean();
-    private volatile java.util.function.Supplier<ReloadReply> reloader;
+    private volatile Supplier<ReloadReply> reloader;
 
     /** What a reload did; {@code problems} are {@code file: key: reason} lines when it was refused. */
     public record ReloadReply(boolean applied, List<String> problems, List<String> restartNeeded) {}
 
     /** Makes {@code POST /reload} re-read the configuration file (as SIGHUP does). */
-    public void reloader(java.util.function.Supplier<ReloadReply> reload) {
+    public void reloader(Supplier<ReloadReply> reload) {
         this.reloader = reload;
     }
     private HttpServer server;

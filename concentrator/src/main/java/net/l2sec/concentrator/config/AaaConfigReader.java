@@ -1,5 +1,6 @@
 package net.l2sec.concentrator.config;
 
+import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -18,6 +19,7 @@ import java.util.OptionalInt;
 import java.util.Set;
 import net.l2sec.aaa.policy.Policy;
 import net.l2sec.aaa.policy.PolicyRule;
+import net.l2sec.aaa.radius.RadiusDictionary;
 import net.l2sec.spi.auth.AuthMethod;
 
 /** Reads and validates the {@code aaa} section (see conf/concentrator.yaml for every key). */
@@ -117,10 +119,10 @@ final class AaaConfigReader {
         int retries = r.integer("retries", 2, 0, 10);
         Duration deadTime = r.duration("dead-time", Duration.ofSeconds(30), Duration.ofSeconds(1), Duration.ofHours(1));
         String nasId = r.string("nas-identifier", serverName);
-        Optional<java.net.Inet4Address> nasIp = r.ipv4("nas-ip-address");
+        Optional<Inet4Address> nasIp = r.ipv4("nas-ip-address");
         List<String> groupAttributes = r.stringList("group-attributes", List.of("Filter-Id"));
         for (String a : groupAttributes) {
-            if (net.l2sec.aaa.radius.RadiusDictionary.get().getAttributeTemplate(a).isEmpty()) {
+            if (RadiusDictionary.get().getAttributeTemplate(a).isEmpty()) {
                 r.problem("group-attributes", "unknown RADIUS attribute \"" + a + "\" (e.g. Filter-Id, Class)");
             }
         }
@@ -141,7 +143,7 @@ final class AaaConfigReader {
             List<ConfigNode> clientNodes = d.sections("clients");
             if (clientNodes.isEmpty()) d.problem("clients", "list the RADIUS servers allowed to send Disconnect/CoA");
             for (ConfigNode c : clientNodes) {
-                Optional<java.net.Inet4Address> addr = c.ipv4("address");
+                Optional<Inet4Address> addr = c.ipv4("address");
                 if (addr.isEmpty()) c.problem("address", "is required (an IPv4 address)");
                 Optional<byte[]> secret = c.secret("secret");
                 if (secret.isEmpty() && !c.has("secret") && !c.has("secret-file")) c.problem("secret-file", "is required");

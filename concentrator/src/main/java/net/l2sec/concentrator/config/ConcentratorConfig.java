@@ -3,48 +3,50 @@ package net.l2sec.concentrator.config;
 import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import net.l2sec.dataplane.ike.IkeSettings;
 import net.l2sec.dataplane.l2tp.L2tpSettings;
 import net.l2sec.dataplane.ppp.PppSettings;
 
 /**
- * A validated configuration: everything the concentrator needs to start, already checked.
+ * A validated configuration: everything the concentrator needs to start, already checked. Its parts compare by
+ * value (secrets by their octets), so that a reload can tell what changed.
  *
- * @param source       the file it came from
- * @param l2tpListen   UDP address for L2TP (1701)
- * @param requireIpsec accept L2TP only inside IPsec; false allows plain L2TP (lab use, logged loudly)
- * @param l2tp         L2TP behaviour
- * @param ppp          PPP behaviour
- * @param tun          the TUN device client traffic leaves through
- * @param pools        client address pools
- * @param aaa          authentication backends
- * @param metrics      Prometheus endpoint
- * @param ipsec        IKEv1 + ESP
- * @param admin        the session administration interface
+ * @param source  the file it came from
+ * @param l2tp    the L2TP listener and LNS behaviour
+ * @param ppp     PPP behaviour
+ * @param tun     the TUN device client traffic leaves through
+ * @param pools   client address pools
+ * @param aaa     authentication backends
+ * @param metrics Prometheus endpoint
+ * @param ipsec   IKEv1 + ESP
+ * @param logging log levels
+ * @param admin   the session administration interface
  */
-public record ConcentratorConfig(Path source, InetSocketAddress l2tpListen, boolean requireIpsec, L2tpSettings l2tp,
-                                 PppSettings ppp, Tun tun, List<Pool> pools, AaaConfig aaa, Metrics metrics, Ipsec ipsec,
-                                 Logging logging, Admin admin) {
+public record ConcentratorConfig(Path source, L2tp l2tp, PppSettings ppp, Tun tun, List<Pool> pools, AaaConfig aaa,
+                                 Metrics metrics, Ipsec ipsec, Logging logging, Admin admin) {
 
     /**
-     * IKEv1 + ESP. Algorithm names are strongSwan-style ({@code aes256}, {@code sha1}, {@code modp2048},
-     * {@code aes128gcm16}); legacy ones are accepted only with their {@code legacy} switch.
+     * The {@code l2tp} section.
+     *
+     * @param listen       UDP address for L2TP (1701)
+     * @param requireIpsec accept L2TP only inside IPsec; false allows plain L2TP (lab use, logged loudly)
+     * @param settings     LNS behaviour (timers, limits, tunnel secret; the host name is {@code server.name})
      */
-    public record Ipsec(InetSocketAddress ikeListen, InetSocketAddress nattListen, java.util.Optional<byte[]> psk,
-                        java.util.Optional<String> localId,
-                        List<String> ikeEncryption, List<String> ikeIntegrity, List<String> ikeGroups,
-                        java.time.Duration ikeLifetimeMax, List<String> espEncryption, List<String> espIntegrity,
-                        java.time.Duration espLifetimeMax, int replayWindow, boolean legacyModp1024, boolean legacy3des,
-                        java.time.Duration dpdDelay, int dpdMaxFailures, boolean aggressiveMode, int halfOpenLimit,
-                        int newPerSourcePerSecond,
-                        java.util.Optional<net.l2sec.dataplane.ike.auth.CertificateAuth> certificates,
-                        net.l2sec.dataplane.ike.IkeSettings.Fragmentation fragmentation) {
-        @Override
-        public String toString() {
-            return "Ipsec[ike=" + ikeListen + " natt=" + nattListen + " psk=" + (psk.isPresent() ? "<set>" : "<none>")
-                    + " certificates=" + certificates.map(c -> c.certificate().getSubjectX500Principal().getName()).orElse("<none>") + "]";
-        }
-    }
+    public record L2tp(InetSocketAddress listen, boolean requireIpsec, L2tpSettings settings) {}
+
+    /**
+     * IKEv1 + ESP, with the algorithm names of the file already turned into the responder's settings.
+     *
+     * @param ike          the responder's settings; empty when neither a pre-shared key nor a certificate is
+     *                     configured (IPsec off, lab use with {@code l2tp.require-ipsec: false})
+     * @param replayWindow ESP anti-replay window in packets
+     */
+    public record Ipsec(InetSocketAddress ikeListen, InetSocketAddress nattListen, Optional<IkeSettings> ike,
+                        int replayWindow) {}
 
     /** The TUN device: its address is the concentrator's tunnel-side address (the client's PPP peer). */
     public record Tun(String name, Inet4Address address, int prefixLength, int mtu) {}
@@ -67,6 +69,17 @@ public record ConcentratorConfig(Path source, InetSocketAddress l2tpListen, bool
 
         public boolean enabled() {
             return listen != null;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Admin a && Objects.equals(listen, a.listen) && Arrays.equals(token, a.token)
+                    && Objects.equals(tokenFile, a.tokenFile);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(listen, Arrays.hashCode(token), tokenFile);
         }
 
         @Override

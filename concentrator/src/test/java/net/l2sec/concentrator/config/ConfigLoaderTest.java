@@ -7,6 +7,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
+import net.l2sec.dataplane.ike.IkeSettings;
+import net.l2sec.dataplane.ike.keymat.DhGroup;
+import net.l2sec.dataplane.ike.keymat.IkeHash;
+import net.l2sec.dataplane.ipsec.EspCipher;
+import net.l2sec.dataplane.ipsec.EspIntegrity;
 import net.l2sec.spi.auth.AuthMethod;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,13 +58,14 @@ class ConfigLoaderTest {
         assertThat(c.admin().listen().getAddress().isLoopbackAddress()).isTrue();
         assertThat(c.admin().listen().getPort()).isEqualTo(9118);
         assertThat(new String(c.admin().token(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("abcdefghijklmnopqrstuvwxyz012345");
-        assertThat(c.requireIpsec()).isTrue();
-        assertThat(c.l2tpListen().getPort()).isEqualTo(1701);
+        assertThat(c.l2tp().requireIpsec()).isTrue();
+        assertThat(c.l2tp().listen().getPort()).isEqualTo(1701);
         assertThat(c.ipsec().ikeListen().getPort()).isEqualTo(500);
         assertThat(c.ipsec().nattListen().getPort()).isEqualTo(4500);
-        assertThat(c.ipsec().legacyModp1024()).isFalse();
-        assertThat(c.ipsec().legacy3des()).isFalse();
-        assertThat(c.ipsec().aggressiveMode()).isFalse();
+        IkeSettings ike = c.ipsec().ike().orElseThrow();
+        assertThat(ike.legacyModp1024()).isFalse();
+        assertThat(ike.legacy3des()).isFalse();
+        assertThat(ike.aggressiveMode()).isFalse();
         assertThat(c.ppp().authMethods().getFirst()).isEqualTo(AuthMethod.MSCHAPV2);
         assertThat(c.ppp().authMethods()).doesNotContain(AuthMethod.EAP_MD5);
         assertThat(c.metrics().listen().getAddress().isLoopbackAddress()).isTrue();
@@ -76,16 +83,46 @@ class ConfigLoaderTest {
                 ipsec:
                   psk: a-long-enough-pre-shared-key
                 """));
-        assertThat(c.requireIpsec()).isTrue();
-        assertThat(c.ipsec().ikeGroups()).doesNotContain("modp1024").contains("modp2048", "ecp256");
-        assertThat(c.ipsec().ikeEncryption()).doesNotContain("3des");
-        assertThat(c.ipsec().espEncryption()).doesNotContain("3des").contains("aes128gcm16");
-        assertThat(c.ipsec().aggressiveMode()).isFalse();
+        assertThat(c.l2tp().requireIpsec()).isTrue();
+        IkeSettings ike = c.ipsec().ike().orElseThrow();
+        assertThat(ike.allowedGroups()).doesNotContain(DhGroup.MODP1024).contains(DhGroup.MODP2048, DhGroup.ECP256);
+        assertThat(ike.legacy3des()).isFalse();
+        assertThat(ike.allowedEspCiphers()).doesNotContain(EspCipher.TRIPLE_DES_CBC).contains(EspCipher.AES_GCM_16);
+        assertThat(ike.espAesKeyBits()).contains(128);
+        assertThat(ike.aggressiveMode()).isFalse();
         assertThat(c.ipsec().replayWindow()).isGreaterThanOrEqualTo(128);
         assertThat(c.ipsec().toString()).doesNotContain("a-long-enough");
-        assertThat(c.ppp().authMethods()).containsExactly(AuthMethod.MSCHAPV2, AuthMethod.EAP_MSCHAPV2);
-        assertThat(c.l2tp().tunnelSecret()).isEmpty();
-        assertThat(c.l2tp().helloInterval()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(c.ppp().authMethods()).containsExactly(AuthMethod.MSCHAPV2, AuthMethod.EAP_MSCHAPV2, AuthMethod.CHAP_MD5,
+                AuthMethod.PAP);
+        assertThat(c.l2tp().settings().tunnelSecret()).isEmpty();
+        assertThat(c.l2tp().settings().helloInterval()).isEqualTo(Duration.ofSeconds(60));
+    }
+
+    /**
+     * The operator who writes a minimal file with LDAP (which verifies PAP only) and no ppp.auth-methods line: PAP
+     * is offered, last, and routed to LDAP, so PAP clients are not refused with no_common_auth_method; L2TP is
+     * accepted only inside IPsec, so the password is never in clear on the network.
+     */
+    @Test
+    void ldapForPapWithoutAuthMethodsOffersPap() throws Exception {
+        Files.writeString(dir.resolve("ldap.password"), "a-bind-password\n");
+        ConcentratorConfig c = ConfigLoader.load(write("""
+                pools:
+                  - name: default
+                    range: 10.99.0.10-10.99.0.20
+                aaa:
+                  ldap:
+                    urls: [ldaps://dc1.corp.example.com]
+                    bind-dn: CN=svc-vpn,OU=Service Accounts,DC=corp,DC=example,DC=com
+                    bind-password-file: ldap.password
+                    base-dn: DC=corp,DC=example,DC=com
+                ipsec:
+                  psk: a-long-enough-pre-shared-key
+                """));
+        assertThat(c.ppp().authMethods()).containsExactly(AuthMethod.MSCHAPV2, AuthMethod.EAP_MSCHAPV2, AuthMethod.CHAP_MD5,
+                AuthMethod.PAP);
+        assertThat(c.aaa().methods().get(AuthMethod.PAP)).containsExactly("ldap");
+        assertThat(c.l2tp().requireIpsec()).isTrue();
     }
 
     @Test
@@ -134,7 +171,7 @@ class ConfigLoaderTest {
         Files.writeString(dir.resolve("l2tp-secret"), "s3cr3t-value\n");
         ConcentratorConfig c = ConfigLoader.load(write(MINIMAL.replace("require-ipsec: false",
                 "require-ipsec: false\n  tunnel-secret-file: l2tp-secret")));
-        assertThat(c.l2tp().tunnelSecret()).hasValueSatisfying(s -> assertThat(new String(s)).isEqualTo("s3cr3t-value"));
+        assertThat(c.l2tp().settings().tunnelSecret()).hasValueSatisfying(s -> assertThat(new String(s)).isEqualTo("s3cr3t-value"));
         assertThat(c.l2tp().toString()).doesNotContain("s3cr3t");
 
         Path both = write(MINIMAL.replace("require-ipsec: false",
@@ -170,24 +207,73 @@ class ConfigLoaderTest {
                   legacy:
                     modp1024: true
                 """));
-        assertThat(on.ipsec().ikeGroups()).contains("modp1024");
+        assertThat(on.ipsec().ike().orElseThrow().allowedGroups()).contains(DhGroup.MODP1024);
         ConcentratorConfig aggressive = ConfigLoader.load(write(MINIMAL
                 + "ipsec:\n  psk: a-long-enough-pre-shared-key\n  aggressive-mode: true\n"));
-        assertThat(aggressive.ipsec().aggressiveMode()).isTrue();
-        assertThat(on.ipsec().legacyModp1024()).isTrue();
+        assertThat(aggressive.ipsec().ike().orElseThrow().aggressiveMode()).isTrue();
+        assertThat(on.ipsec().ike().orElseThrow().legacyModp1024()).isTrue();
+    }
+
+    @Test
+    void algorithmNamesBecomeTheResponderSettings() throws Exception {
+        String base = MINIMAL + "ipsec:\n  psk: a-long-enough-pre-shared-key\n";
+        IkeSettings d = ConfigLoader.load(write(base)).ipsec().ike().orElseThrow();
+        assertThat(d.ikeAesKeyBits()).containsExactly(256, 128);
+        assertThat(d.ikeHashes()).containsExactly(IkeHash.SHA2_256, IkeHash.SHA2_384, IkeHash.SHA2_512, IkeHash.SHA1);
+        assertThat(d.allowedGroups()).containsExactly(DhGroup.MODP2048, DhGroup.ECP256, DhGroup.ECP384, DhGroup.MODP1536);
+        assertThat(d.allowedEspCiphers()).containsExactly(EspCipher.AES_CBC, EspCipher.AES_GCM_16);
+        assertThat(d.espAesKeyBits()).containsExactly(256, 128);
+        assertThat(d.espIntegrity()).containsExactly(EspIntegrity.HMAC_SHA1_96, EspIntegrity.HMAC_SHA2_256_128,
+                EspIntegrity.HMAC_SHA2_384_192, EspIntegrity.HMAC_SHA2_512_256);
+        assertThat(d.ikeLifetimeMax()).isEqualTo(Duration.ofHours(24));
+        assertThat(d.childLifetimeMax()).isEqualTo(Duration.ofHours(8));
+        assertThat(d.halfOpenLimit()).isEqualTo(1024);
+        assertThat(d.halfOpenTimeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(d.newSasPerSourcePerSecond()).isEqualTo(5);
+        assertThat(d.pskAuth()).isTrue();
+        assertThat(d.psk()).hasValueSatisfying(k -> assertThat(new String(k)).isEqualTo("a-long-enough-pre-shared-key"));
+
+        IkeSettings mixed = ConfigLoader.load(write(base + """
+                  legacy:
+                    3des: true
+                    modp1024: true
+                  ike:
+                    encryption: [3des, AES128]
+                    groups: [modp1024, ecp384]
+                  esp:
+                    encryption: [aes128gcm16, 3des, aes256, aes192]
+                    integrity: [sha512]
+                """)).ipsec().ike().orElseThrow();
+        assertThat(mixed.ikeAesKeyBits()).containsExactly(128);
+        assertThat(mixed.legacy3des()).isTrue();
+        assertThat(mixed.allowedGroups()).containsExactly(DhGroup.MODP1024, DhGroup.ECP384);
+        assertThat(mixed.allowedEspCiphers()).containsExactly(EspCipher.AES_CBC, EspCipher.AES_GCM_16, EspCipher.TRIPLE_DES_CBC);
+        assertThat(mixed.espAesKeyBits()).containsExactly(256, 192, 128);
+        assertThat(mixed.espIntegrity()).containsExactly(EspIntegrity.HMAC_SHA2_512_256);
+
+        Path twice = write(base + "  esp:\n    encryption: [aes256, AES256]\n    integrity: []\n");
+        assertThatThrownBy(() -> ConfigLoader.load(twice)).isInstanceOfSatisfying(ConfigException.class, e -> {
+            assertThat(e.problems()).anySatisfy(p -> assertThat(p).endsWith("ipsec.esp.encryption: \"AES256\" is listed twice"));
+            assertThat(e.problems()).anySatisfy(p -> assertThat(p).endsWith("ipsec.esp.integrity: at least one algorithm is required"));
+        });
+        assertThat(ConfigLoader.load(write(MINIMAL)).ipsec().ike()).as("no key, no certificate: IPsec off").isEmpty();
     }
 
     @Test
     void localIdIsAnIpv4AddressOrADnsName() throws Exception {
         String base = MINIMAL + "ipsec:\n  psk: a-long-enough-pre-shared-key\n";
-        assertThat(ConfigLoader.load(write(base)).ipsec().localId()).isEmpty();
-        assertThat(ConfigLoader.load(write(base + "  local-id: 203.0.113.10\n")).ipsec().localId()).contains("203.0.113.10");
-        assertThat(ConfigLoader.load(write(base + "  local-id: vpn.example.com\n")).ipsec().localId()).contains("vpn.example.com");
+        assertThat(localId(base)).isEmpty();
+        assertThat(localId(base + "  local-id: 203.0.113.10\n")).contains("203.0.113.10");
+        assertThat(localId(base + "  local-id: vpn.example.com\n")).contains("vpn.example.com");
         for (String bad : new String[] {"300.1.1.1", "vpn corp", "-vpn.example.com", "vpn..example.com"}) {
             assertThatThrownBy(() -> ConfigLoader.load(write(base + "  local-id: \"" + bad + "\"\n")))
                     .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).singleElement()
                             .satisfies(p -> assertThat(p).contains("ipsec.local-id: must be an IPv4 address").contains(bad)));
         }
+    }
+
+    private Optional<String> localId(String yaml) throws Exception {
+        return ConfigLoader.load(write(yaml)).ipsec().ike().orElseThrow().localId();
     }
 
     private static final Path CERTS = Path.of("../dataplane/src/test/resources/ike/certs").toAbsolutePath().normalize();
@@ -201,10 +287,12 @@ class ConfigLoaderTest {
                     key-file: %1$s/server.key.pem
                     ca-file: %1$s/ca.crt.pem
                 """.formatted(CERTS)));
-        assertThat(c.ipsec().psk()).isEmpty();
-        assertThat(c.ipsec().certificates()).hasValueSatisfying(a ->
+        IkeSettings ike = c.ipsec().ike().orElseThrow();
+        assertThat(ike.psk()).isEmpty();
+        assertThat(ike.pskAuth()).isFalse();
+        assertThat(ike.certificates()).hasValueSatisfying(a ->
                 assertThat(a.certificate().getSubjectX500Principal().getName()).contains("CN=vpn.l2sec.test"));
-        assertThat(c.ipsec().fragmentation().enabled()).isTrue();
+        assertThat(ike.fragmentation().enabled()).isTrue();
 
         Path wrongKey = write(MINIMAL + """
                 ipsec:

@@ -2,7 +2,9 @@ package net.l2sec.dataplane.ike;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import net.l2sec.dataplane.ike.auth.CertificateAuth;
 import net.l2sec.dataplane.ike.keymat.DhGroup;
@@ -73,19 +75,6 @@ public record IkeSettings(Optional<byte[]> psk, List<Integer> ikeAesKeyBits, Lis
         }
     }
 
-    /** The settings before certificates and fragmentation existed: PSK only, default fragmentation. */
-    public IkeSettings(Optional<byte[]> psk, List<Integer> ikeAesKeyBits, List<IkeHash> ikeHashes,
-                       List<DhGroup> ikeGroups, List<EspCipher> espCiphers, List<Integer> espAesKeyBits,
-                       List<EspIntegrity> espIntegrity, boolean legacy3des, boolean legacyModp1024,
-                       Duration ikeLifetimeMax, Duration childLifetimeMax, Duration dpdDelay, int dpdMaxProbes,
-                       Optional<String> localId, int halfOpenLimit, Duration halfOpenTimeout,
-                       int newSasPerSourcePerSecond, boolean aggressiveMode) {
-        this(psk, ikeAesKeyBits, ikeHashes, ikeGroups, espCiphers, espAesKeyBits, espIntegrity, legacy3des,
-                legacyModp1024, ikeLifetimeMax, childLifetimeMax, dpdDelay, dpdMaxProbes, localId, halfOpenLimit,
-                halfOpenTimeout, newSasPerSourcePerSecond, aggressiveMode, true, Optional.empty(),
-                Fragmentation.defaults());
-    }
-
     public IkeSettings {
         if (!pskAuth && certificates.isEmpty()) throw new IllegalArgumentException("neither PSK nor certificates enabled");
         psk = psk.map(byte[]::clone);
@@ -106,8 +95,10 @@ public record IkeSettings(Optional<byte[]> psk, List<Integer> ikeAesKeyBits, Lis
     }
 
     /**
-     * Safe defaults: AES only, SHA-1/SHA-2, MODP2048/ECP256/ECP384, no legacy algorithms, no PSK, PSK
-     * authentication only (certificates off), fragmentation on.
+     * The responder's baseline, for tests and benchmarks: AES only, SHA-1/SHA-2, MODP2048/ECP256/ECP384, no legacy
+     * algorithms, no PSK, PSK authentication only (certificates off), fragmentation on. The concentrator's
+     * defaults are those of its {@code ipsec} config section (documented in conf/concentrator.yaml); of these it
+     * takes only {@link #halfOpenTimeout()}, which is not configurable.
      */
     public static IkeSettings defaults() {
         return new IkeSettings(Optional.empty(), List.of(128, 256),
@@ -174,6 +165,28 @@ public record IkeSettings(Optional<byte[]> psk, List<Integer> ikeAesKeyBits, Lis
         if (!legacy3des) c.remove(EspCipher.TRIPLE_DES_CBC);
         else if (!c.contains(EspCipher.TRIPLE_DES_CBC)) c.add(EspCipher.TRIPLE_DES_CBC);
         return c;
+    }
+
+    /** Equal settings: the pre-shared key compares by its octets, everything else as a record does. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof IkeSettings s && Arrays.equals(psk.orElse(null), s.psk.orElse(null))
+                && ikeAesKeyBits.equals(s.ikeAesKeyBits) && ikeHashes.equals(s.ikeHashes) && ikeGroups.equals(s.ikeGroups)
+                && espCiphers.equals(s.espCiphers) && espAesKeyBits.equals(s.espAesKeyBits)
+                && espIntegrity.equals(s.espIntegrity) && legacy3des == s.legacy3des && legacyModp1024 == s.legacyModp1024
+                && ikeLifetimeMax.equals(s.ikeLifetimeMax) && childLifetimeMax.equals(s.childLifetimeMax)
+                && dpdDelay.equals(s.dpdDelay) && dpdMaxProbes == s.dpdMaxProbes && localId.equals(s.localId)
+                && halfOpenLimit == s.halfOpenLimit && halfOpenTimeout.equals(s.halfOpenTimeout)
+                && newSasPerSourcePerSecond == s.newSasPerSourcePerSecond && aggressiveMode == s.aggressiveMode
+                && pskAuth == s.pskAuth && certificates.equals(s.certificates) && fragmentation.equals(s.fragmentation);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(Arrays.hashCode(psk.orElse(null)), ikeAesKeyBits, ikeHashes, ikeGroups, espCiphers,
+                espAesKeyBits, espIntegrity, legacy3des, legacyModp1024, ikeLifetimeMax, childLifetimeMax, dpdDelay,
+                dpdMaxProbes, localId, halfOpenLimit, halfOpenTimeout, newSasPerSourcePerSecond, aggressiveMode, pskAuth,
+                certificates, fragmentation);
     }
 
     @Override

@@ -1,5 +1,8 @@
 package net.l2sec.dataplane.ipsec;
 
+import java.util.List;
+import java.util.Locale;
+
 /** ESP encryption transforms (IPsec DOI transform ids, RFC 2407 section 4.4.4; GCM per RFC 4106). */
 public enum EspCipher {
     /** ESP_3DES (3), 192-bit key, 8-byte IV; legacy. */
@@ -37,5 +40,45 @@ public enum EspCipher {
     /** Combined mode: no separate integrity transform; KEYMAT holds key || 4-byte salt. */
     public boolean aead() {
         return aead;
+    }
+
+    /**
+     * An ESP cipher as the config names it: the cipher with its key length ({@code aes256}, {@code aes128gcm16},
+     * {@code 3des}).
+     */
+    public record WithKeyLength(EspCipher cipher, int keyBits) {
+        /** strongSwan-style name, e.g. {@code aes256}, {@code aes128gcm16}, {@code 3des}. */
+        public String configName() {
+            return switch (cipher) {
+                case AES_CBC -> "aes" + keyBits;
+                case AES_GCM_16 -> "aes" + keyBits + "gcm16";
+                case TRIPLE_DES_CBC -> "3des";
+            };
+        }
+    }
+
+    private static final List<WithKeyLength> CONFIGURABLE = List.of(new WithKeyLength(AES_CBC, 128),
+            new WithKeyLength(AES_CBC, 192), new WithKeyLength(AES_CBC, 256), new WithKeyLength(AES_GCM_16, 128),
+            new WithKeyLength(AES_GCM_16, 256), new WithKeyLength(TRIPLE_DES_CBC, 192));
+
+    /**
+     * The cipher and key length the config names {@code configName} (any case: {@code aes128}, {@code aes192},
+     * {@code aes256}, {@code aes128gcm16}, {@code aes256gcm16}, {@code 3des}); 3DES only with the
+     * {@code ipsec.legacy.3des} switch.
+     *
+     * @throws IllegalArgumentException {@code unknown algorithm "NAME" (known: aes128, ...)}, or
+     *                                  {@code 3des is legacy: set ipsec.legacy.3des: true to allow it}
+     */
+    public static WithKeyLength parse(String configName, boolean legacy3des) {
+        String n = configName.toLowerCase(Locale.ROOT);
+        for (WithKeyLength c : CONFIGURABLE) {
+            if (!c.configName().equals(n)) continue;
+            if (c.cipher() == TRIPLE_DES_CBC && !legacy3des) {
+                throw new IllegalArgumentException("3des is legacy: set ipsec.legacy.3des: true to allow it");
+            }
+            return c;
+        }
+        throw new IllegalArgumentException("unknown algorithm \"" + configName + "\" (known: "
+                + String.join(", ", CONFIGURABLE.stream().map(WithKeyLength::configName).toList()) + ")");
     }
 }

@@ -1,5 +1,8 @@
 package net.l2sec.dataplane.ipsec;
 
+import java.util.List;
+import java.util.Locale;
+
 /** ESP integrity (IPsec DOI Authentication Algorithm attribute values, RFC 2407 section 4.5; SHA-2 per RFC 4868). */
 public enum EspIntegrity {
     /** For AEAD ciphers only. */
@@ -37,5 +40,32 @@ public enum EspIntegrity {
     /** Truncated ICV length in octets (RFC 2404 96 bits; RFC 4868 half the hash). */
     public int icvLength() {
         return icvLength;
+    }
+
+    private static final List<EspIntegrity> CONFIGURABLE = List.of(HMAC_SHA1_96, HMAC_SHA2_256_128, HMAC_SHA2_384_192,
+            HMAC_SHA2_512_256);
+
+    /** strongSwan-style name of the HMAC's hash, e.g. {@code sha256}; {@code none} for {@link #NONE}. */
+    public String configName() {
+        return switch (this) {
+            case NONE -> "none";
+            case HMAC_SHA1_96 -> "sha1";
+            case HMAC_SHA2_256_128 -> "sha256";
+            case HMAC_SHA2_384_192 -> "sha384";
+            case HMAC_SHA2_512_256 -> "sha512";
+        };
+    }
+
+    /**
+     * The integrity algorithm the config names {@code configName} (any case: {@code sha1}, {@code sha256},
+     * {@code sha384}, {@code sha512}).
+     *
+     * @throws IllegalArgumentException {@code unknown algorithm "NAME" (known: sha1, ...)}
+     */
+    public static EspIntegrity parse(String configName) {
+        String n = configName.toLowerCase(Locale.ROOT);
+        for (EspIntegrity i : CONFIGURABLE) if (i.configName().equals(n)) return i;
+        throw new IllegalArgumentException("unknown algorithm \"" + configName + "\" (known: "
+                + String.join(", ", CONFIGURABLE.stream().map(EspIntegrity::configName).toList()) + ")");
     }
 }

@@ -1,6 +1,8 @@
 package net.l2sec.dataplane.l2tp;
 
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -23,6 +25,22 @@ public record L2tpSettings(String hostName, int receiveWindow, Duration retransm
     public static L2tpSettings defaults() {
         return new L2tpSettings("l2sec", 16, Duration.ofSeconds(1), Duration.ofSeconds(8), 5, Duration.ofSeconds(60),
                 Optional.empty(), 4096, 256);
+    }
+
+    /** Equal settings: the tunnel secret compares by its octets, everything else as a record does. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof L2tpSettings s && hostName.equals(s.hostName) && receiveWindow == s.receiveWindow
+                && retransmitInitial.equals(s.retransmitInitial) && retransmitMax.equals(s.retransmitMax)
+                && retransmitRetries == s.retransmitRetries && helloInterval.equals(s.helloInterval)
+                && Arrays.equals(tunnelSecret.orElse(null), s.tunnelSecret.orElse(null))
+                && maxTunnels == s.maxTunnels && maxSessionsPerTunnel == s.maxSessionsPerTunnel;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(hostName, receiveWindow, retransmitInitial, retransmitMax, retransmitRetries, helloInterval,
+                Arrays.hashCode(tunnelSecret.orElse(null)), maxTunnels, maxSessionsPerTunnel);
     }
 
     @Override

@@ -1,6 +1,8 @@
 package net.l2sec.dataplane.ike.keymat;
 
 import java.math.BigInteger;
+import java.util.Arrays;
+import java.util.Locale;
 import org.bouncycastle.crypto.agreement.DHStandardGroups;
 import org.bouncycastle.crypto.params.DHParameters;
 
@@ -65,5 +67,25 @@ public enum DhGroup {
     public static DhGroup of(int code) {
         for (DhGroup g : values()) if (g.code == code) return g;
         return null;
+    }
+
+    /**
+     * The group the config names {@code configName} (its {@link #label()}, any case: {@code modp2048}); MODP1024
+     * only with the {@code ipsec.legacy.modp1024} switch.
+     *
+     * @throws IllegalArgumentException {@code unknown algorithm "NAME" (known: modp1024, ...)}, or
+     *                                  {@code modp1024 is legacy: set ipsec.legacy.modp1024: true to allow it}
+     */
+    public static DhGroup parse(String configName, boolean legacyModp1024) {
+        String n = configName.toLowerCase(Locale.ROOT);
+        for (DhGroup g : values()) {
+            if (!g.label.equals(n)) continue;
+            if (g == MODP1024 && !legacyModp1024) {
+                throw new IllegalArgumentException("modp1024 is legacy: set ipsec.legacy.modp1024: true to allow it");
+            }
+            return g;
+        }
+        throw new IllegalArgumentException("unknown algorithm \"" + configName + "\" (known: "
+                + String.join(", ", Arrays.stream(values()).map(DhGroup::label).toList()) + ")");
     }
 }

@@ -1,5 +1,8 @@
 package net.l2sec.dataplane.ike.keymat;
 
+import java.util.List;
+import java.util.Locale;
+
 /** Phase-1 encryption algorithms (RFC 2409 Appendix A attribute class 1; AES-CBC 7 per RFC 3602). */
 public enum IkeCipher {
     TRIPLE_DES_CBC(5, "3des", "DESede", 8, 192),
@@ -43,5 +46,36 @@ public enum IkeCipher {
     public static IkeCipher of(int code) {
         for (IkeCipher c : values()) if (c.code == code) return c;
         return null;
+    }
+
+    /** A phase-1 cipher as the config names it: the cipher with its key length ({@code aes256}, {@code 3des}). */
+    public record WithKeyLength(IkeCipher cipher, int keyBits) {
+        /** strongSwan-style name, e.g. {@code aes256}, {@code 3des}. */
+        public String configName() {
+            return cipher == AES_CBC ? "aes" + keyBits : cipher.label;
+        }
+    }
+
+    private static final List<WithKeyLength> CONFIGURABLE = List.of(new WithKeyLength(AES_CBC, 128),
+            new WithKeyLength(AES_CBC, 192), new WithKeyLength(AES_CBC, 256), new WithKeyLength(TRIPLE_DES_CBC, 192));
+
+    /**
+     * The cipher and key length the config names {@code configName} (any case: {@code aes128}, {@code aes192},
+     * {@code aes256}, {@code 3des}); 3DES only with the {@code ipsec.legacy.3des} switch.
+     *
+     * @throws IllegalArgumentException {@code unknown algorithm "NAME" (known: aes128, ...)}, or
+     *                                  {@code 3des is legacy: set ipsec.legacy.3des: true to allow it}
+     */
+    public static WithKeyLength parse(String configName, boolean legacy3des) {
+        String n = configName.toLowerCase(Locale.ROOT);
+        for (WithKeyLength c : CONFIGURABLE) {
+            if (!c.configName().equals(n)) continue;
+            if (c.cipher() == TRIPLE_DES_CBC && !legacy3des) {
+                throw new IllegalArgumentException("3des is legacy: set ipsec.legacy.3des: true to allow it");
+            }
+            return c;
+        }
+        throw new IllegalArgumentException("unknown algorithm \"" + configName + "\" (known: "
+                + String.join(", ", CONFIGURABLE.stream().map(WithKeyLength::configName).toList()) + ")");
     }
 }

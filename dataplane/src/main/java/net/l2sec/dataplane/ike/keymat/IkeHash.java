@@ -1,5 +1,8 @@
 package net.l2sec.dataplane.ike.keymat;
 
+import java.util.Arrays;
+import java.util.Locale;
+
 /** Phase-1 hash algorithms (RFC 2409 Appendix A attribute class 2; SHA-2 values per RFC 4868 / IANA). */
 public enum IkeHash {
     SHA1(2, "sha1", "HmacSHA1", "SHA-1", 20),
@@ -45,5 +48,17 @@ public enum IkeHash {
     public static IkeHash of(int code) {
         for (IkeHash h : values()) if (h.code == code) return h;
         return null;
+    }
+
+    /**
+     * The hash the config names {@code configName} (its {@link #label()}, any case: {@code sha256}).
+     *
+     * @throws IllegalArgumentException {@code unknown algorithm "NAME" (known: sha1, sha256, ...)}
+     */
+    public static IkeHash parse(String configName) {
+        String n = configName.toLowerCase(Locale.ROOT);
+        for (IkeHash h : values()) if (h.label.equals(n)) return h;
+        throw new IllegalArgumentException("unknown algorithm \"" + configName + "\" (known: "
+                + String.join(", ", Arrays.stream(values()).map(IkeHash::label).toList()) + ")");
     }
 }

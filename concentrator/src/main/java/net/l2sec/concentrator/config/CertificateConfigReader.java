@@ -1,0 +1,76 @@
+package net.l2sec.concentrator.config;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.security.interfaces.RSAPrivateKey;
+import java.security.interfaces.RSAPublicKey;
+import java.util.List;
+import java.util.Optional;
+import javax.security.auth.x500.X500Principal;
+import net.l2sec.dataplane.ike.auth.CertificateAuth;
+import net.l2sec.dataplane.ike.auth.Credentials;
+
+/** Reads {@code ipsec.certificate}: our chain and key, the CAs clients' certificates must chain to, the ID rule. */
+final class CertificateConfigReader {
+    private CertificateConfigReader() {}
+
+    /** Empty when the section is absent or one of its files cannot be used (a problem is recorded then). */
+    static Optional<CertificateAuth> read(ConfigNode ipsec) {
+        if (!ipsec.has("certificate")) {
+            ipsec.section("certificate");
+            return Optional.empty();
+        }
+        ConfigNode c = ipsec.section("certificate");
+        Optional<Path> chainFile = c.path("chain-file");
+        Optional<Path> keyFile = c.path("key-file");
+        Optional<Path> caFile = c.path("ca-file");
+        String idRule = c.string("peer-id", "subject-or-alt-name");
+        Optional<String> issuer = c.optionalString("required-issuer");
+        if (chainFile.isEmpty()) c.problem("chain-file", "is required: our certificate (PEM), then any intermediates");
+        if (keyFile.isEmpty()) c.problem("key-file", "is required: our unencrypted RSA private key (PEM, PKCS#8 or PKCS#1)");
+        if (caFile.isEmpty()) c.problem("ca-file", "is required: the CA certificates (PEM) client certificates must chain to");
+        CertificateAuth.PeerIdRule rule = switch (idRule) {
+            case "subject-or-alt-name" -> CertificateAuth.PeerIdRule.SUBJECT_OR_ALT_NAME;
+            case "subject-only" -> CertificateAuth.PeerIdRule.SUBJECT_ONLY;
+            default -> {
+                c.problem("peer-id", "must be subject-or-alt-name or subject-only");
+                yield CertificateAuth.PeerIdRule.SUBJECT_OR_ALT_NAME;
+            }
+        };
+        if (chainFile.isEmpty() || keyFile.isEmpty() || caFile.isEmpty()) return Optional.empty();
+        List<X509Certificate> chain = certificates(c, "chain-file", chainFile.get());
+        PrivateKey key = null;
+        try {
+            key = Credentials.privateKey(keyFile.get());
+        } catch (IOException | RuntimeException e) {
+            c.problem("key-file", e.getMessage());
+        }
+        List<X509Certificate> cas = certificates(c, "ca-file", caFile.get());
+        if (chain == null || key == null || cas == null) return Optional.empty();
+        if (chain.isEmpty() || !(chain.getFirst().getPublicKey() instanceof RSAPublicKey pub)
+                || !(key instanceof RSAPrivateKey priv) || !pub.getModulus().equals(priv.getModulus())) {
+            c.problem("key-file", "does not belong to the first certificate of " + chainFile.get() + " (or is not RSA)");
+            return Optional.empty();
+        }
+        try {
+            CertificateAuth auth = new CertificateAuth(chain, key, cas, Optional.empty(), rule, false);
+            if (issuer.isPresent()) auth = auth.withRequiredIssuer(new X500Principal(issuer.get()));
+            return Optional.of(auth);
+        } catch (IllegalArgumentException e) {
+            c.problem(issuer.isPresent() ? "required-issuer" : "chain-file", e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    /** The certificates in {@code file}, or null with a problem on {@code key}. */
+    private static List<X509Certificate> certificates(ConfigNode c, String key, Path file) {
+        try {
+            return Credentials.certificates(file);
+        } catch (IOException | RuntimeException e) {
+            c.problem(key, e.getMessage());
+            return null;
+        }
+    }
+}

@@ -1,0 +1,59 @@
+package net.l2sec.concentrator.config;
+
+import java.net.Inet4Address;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import net.l2sec.dataplane.ppp.PppSettings;
+import net.l2sec.spi.auth.AuthMethod;
+
+/** Reads the {@code ppp} section; its defaults are stated here and documented in conf/concentrator.yaml. */
+final class PppConfigReader {
+    /**
+     * Offered in this order (LCP's preference) when {@code ppp.auth-methods} is not set: every method but EAP-MD5,
+     * as conf/concentrator.yaml documents. PAP is among them because a directory that verifies PAP only (an LDAP
+     * bind) must be usable without listing methods, and L2TP runs only inside IPsec unless
+     * {@code l2tp.require-ipsec} is turned off, so its cleartext password never crosses the network in clear.
+     */
+    static final List<String> DEFAULT_AUTH_METHODS = List.of("mschapv2", "eap-mschapv2", "chap", "pap");
+
+    private PppConfigReader() {}
+
+    /**
+     * @param addressing the tunnel-side address (our IPCP address) and the pools, the first of which is the
+     *                   default pool unless {@code ppp.pool} names another
+     */
+    static PppSettings read(ConfigNode ppp, TunnelInterfaceConfigReader.TunAndPools addressing) {
+        List<AuthMethod> methods = new ArrayList<>();
+        for (String m : ppp.stringList("auth-methods", DEFAULT_AUTH_METHODS)) {
+            Optional<AuthMethod> am = AuthMethod.fromConfigName(m);
+            if (am.isEmpty()) ppp.problem("auth-methods", "unknown method \"" + m + "\" (pap, chap, mschapv2, eap-mschapv2, eap-md5)");
+            else if (methods.contains(am.get())) ppp.problem("auth-methods", "\"" + m + "\" is listed twice");
+            else methods.add(am.get());
+        }
+        if (methods.isEmpty()) {
+            ppp.problem("auth-methods", "at least one method is required");
+            methods.add(AuthMethod.MSCHAPV2);
+        }
+        List<String> poolNames = addressing.poolNames();
+        String pool = ppp.string("pool", poolNames.isEmpty() ? "" : poolNames.getFirst());
+        if (!poolNames.isEmpty() && !poolNames.contains(pool)) ppp.problem("pool", "no pool named \"" + pool + "\" in pools");
+        List<Inet4Address> dns = ppp.ipv4List("dns", 2);
+        List<Inet4Address> wins = ppp.ipv4List("wins", 2);
+        return new PppSettings(
+                methods,
+                ppp.integer("mru", 1400, 576, 1500),
+                addressing.tun().address(),
+                dns.size() > 2 ? dns.subList(0, 2) : dns,
+                wins.size() > 2 ? wins.subList(0, 2) : wins,
+                pool,
+                ppp.duration("echo-interval", Duration.ofSeconds(30), Duration.ZERO, Duration.ofMinutes(10)),
+                ppp.integer("echo-failures", 4, 1, 100),
+                ppp.duration("restart-timer", Duration.ofSeconds(3), Duration.ofMillis(500), Duration.ofSeconds(30)),
+                ppp.integer("max-configure", 10, 1, 100),
+                ppp.integer("max-terminate", 2, 1, 100),
+                ppp.integer("max-failure", 5, 1, 100),
+                ppp.duration("auth-timeout", Duration.ofSeconds(30), Duration.ofSeconds(1), Duration.ofMinutes(5)));
+    }
+}

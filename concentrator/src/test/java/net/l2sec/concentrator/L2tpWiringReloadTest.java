@@ -1,0 +1,146 @@
+package net.l2sec.concentrator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.util.ReferenceCountUtil;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import net.l2sec.concentrator.config.ConcentratorConfig;
+import net.l2sec.concentrator.config.ConfigLoader;
+import net.l2sec.dataplane.ppp.PppSessionRegistry;
+import net.l2sec.dataplane.time.EventLoopScheduler;
+import net.l2sec.spi.auth.AuthResult;
+import net.l2sec.spi.auth.Authenticator;
+import net.l2sec.spi.auth.RejectReason;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A reload tells an L2TP settings change by value: a file read again (new objects, a tunnel secret in a new array)
+ * needs no restart, a changed timer or secret does; pools and PPP settings are applied.
+ */
+class L2tpWiringReloadTest {
+    private static final String BASE = """
+            server:
+              name: lns1
+            l2tp:
+              listen: 127.0.0.1:0
+              require-ipsec: false
+              tunnel-secret-file: l2tp.secret
+              hello-interval: 60s
+            pools:
+              - name: default
+                range: 10.99.0.10-10.99.0.20
+            aaa:
+              local:
+                users-file: users
+            """;
+
+    @TempDir
+    Path dir;
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    private final EventLoop loop = group.next();
+    private LocalAddresses addresses;
+    private L2tpWiring l2tp;
+
+    @BeforeEach
+    void start() throws Exception {
+        Files.writeString(dir.resolve("users"), "alice plain:password\n");
+        Files.writeString(dir.resolve("l2tp.secret"), "tunnel-secret-1\n");
+        EventLoopScheduler scheduler = new EventLoopScheduler(loop);
+        Authenticator refuseAll = request -> CompletableFuture.completedFuture(new AuthResult.Reject(RejectReason.BAD_CREDENTIALS, "test"));
+        addresses = new LocalAddresses(loop, registry);
+        l2tp = L2tpWiring.start(load(BASE), refuseAll, new PppSessionRegistry(scheduler), ReferenceCountUtil::release,
+                scheduler, registry, addresses);
+    }
+
+    @AfterEach
+    void stop() {
+        onLoop(() -> {
+            l2tp.stopTunnels();
+            return null;
+        });
+        l2tp.closeSockets();
+        addresses.close();
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    private ConcentratorConfig load(String yaml) throws Exception {
+        Path f = dir.resolve("c" + System.nanoTime() + ".yaml");
+        Files.writeString(f, yaml);
+        return ConfigLoader.load(f);
+    }
+
+    private <T> T onLoop(Supplier<T> work) {
+        try {
+            return CompletableFuture.supplyAsync(work, loop).get(5, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new CompletionException(e);
+        }
+    }
+
+    @Test
+    void theSameFileReadAgainNeedsNoRestart() throws Exception {
+        ConcentratorConfig before = load(BASE);
+        ConcentratorConfig again = load(BASE);
+        assertThat(again.l2tp().settings().tunnelSecret().get()).isNotSameAs(before.l2tp().settings().tunnelSecret().get());
+        assertThat(again.l2tp()).isEqualTo(before.l2tp());
+        assertThat(onLoop(() -> l2tp.reload(before, again))).isEmpty();
+    }
+
+    @Test
+    void aChangedTimerOrSecretNeedsARestart() throws Exception {
+        ConcentratorConfig before = load(BASE);
+        ConcentratorConfig hello = load(BASE.replace("hello-interval: 60s", "hello-interval: 30s"));
+        assertThat(onLoop(() -> l2tp.reload(before, hello))).containsExactly("l2tp (timers, limits, tunnel secret)");
+
+        Files.writeString(dir.resolve("l2tp.secret"), "tunnel-secret-2\n");      // same length, other octets
+        ConcentratorConfig secret = load(BASE);
+        assertThat(secret.l2tp().settings().toString()).isEqualTo(before.l2tp().settings().toString());
+        assertThat(onLoop(() -> l2tp.reload(before, secret))).containsExactly("l2tp (timers, limits, tunnel secret)");
+
+        ConcentratorConfig name = load(BASE.replace("name: lns1", "name: lns2"));
+        assertThat(onLoop(() -> l2tp.reload(before, name))).containsExactly("l2tp (timers, limits, tunnel secret)");
+
+        var elsewhere = new ConcentratorConfig.L2tp(new InetSocketAddress("127.0.0.1", 1701), true, before.l2tp().settings());
+        assertThat(L2tpWiring.restartNeeded(before.l2tp(), elsewhere)).containsExactly("l2tp.listen", "l2tp.require-ipsec");
+    }
+
+    @Test
+    void poolsAndPppSettingsApply() throws Exception {
+        ConcentratorConfig before = load(BASE);
+        ConcentratorConfig next = load(BASE.replace("""
+                  - name: default
+                    range: 10.99.0.10-10.99.0.20
+                """, """
+                  - name: default
+                    range: 10.99.0.10-10.99.0.20
+                  - name: lab
+                    range: 10.99.0.200-10.99.0.210
+                """) + "ppp:\n  mru: 1300\n");
+        assertThat(onLoop(() -> l2tp.reload(before, next))).isEmpty();
+        assertThat(onLoop(() -> l2tp.pool("lab"))).hasValueSatisfying(p -> assertThat(p.size()).isEqualTo(11));
+        assertThat(registry.find("l2sec.pool.addresses").tag("pool", "lab").gauges()).hasSize(2);
+
+        ConcentratorConfig shrunk = load(BASE.replace("10.99.0.10-10.99.0.20", "10.99.0.10-10.99.0.15"));
+        assertThat(onLoop(() -> l2tp.reload(next, shrunk))).isEmpty();
+        assertThat(onLoop(() -> l2tp.pool("lab"))).isEmpty();
+        assertThat(registry.find("l2sec.pool.addresses").tag("pool", "lab").gauges()).isEmpty();
+        assertThat(onLoop(() -> l2tp.pool("default"))).hasValueSatisfying(p -> assertThat(p.size()).isEqualTo(6));
+        assertThat(onLoop(l2tp::poolNames)).containsExactly("default");
+    }
+}
