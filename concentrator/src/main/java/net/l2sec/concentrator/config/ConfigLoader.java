@@ -23,7 +23,7 @@ import javax.security.auth.x500.X500Principal;
 import net.l2sec.spi.auth.AuthMethod;
 import net.l2sec.dataplane.ike.IkeSettings;
 import net.l2sec.dataplane.ike.auth.CertificateAuth;
-import net.l2sec.dataplane.ike.auth.Credentials;
+import net.l2sec.dataplane.ike.auth.PemFiles;
 import net.l2sec.dataplane.ip.Ipv4;
 import net.l2sec.dataplane.l2tp.L2tpSettings;
 import net.l2sec.dataplane.ppp.PppSettings;
@@ -330,17 +330,17 @@ public final class ConfigLoader {
         PrivateKey key = null;
         List<X509Certificate> cas = null;
         try {
-            chain = Credentials.certificates(chainFile.get());
+            chain = PemFiles.certificates(chainFile.get());
         } catch (IOException | RuntimeException e) {
             c.problem("chain-file", e.getMessage());
         }
         try {
-            key = Credentials.privateKey(keyFile.get());
+            key = PemFiles.privateKey(keyFile.get());
         } catch (IOException | RuntimeException e) {
             c.problem("key-file", e.getMessage());
         }
         try {
-            cas = Credentials.certificates(caFile.get());
+            cas = PemFiles.certificates(caFile.get());
         } catch (IOException | RuntimeException e) {
             c.problem("ca-file", e.getMessage());
         }

@@ -18,7 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import net.l2sec.dataplane.ike.auth.PeerValidation;
-import net.l2sec.dataplane.ike.message.DropReason;
+import net.l2sec.dataplane.ike.message.IkeDropReason;
 import net.l2sec.dataplane.ike.message.ExchangeType;
 import net.l2sec.dataplane.ike.message.IkeDecodeException;
 import net.l2sec.dataplane.ike.message.IsakmpCodec;
@@ -101,7 +101,7 @@ public final class IkeResponder implements IkeDatagramSink, AutoCloseable {
             metrics.dropped(e.reason());
             LOG.debug("peer={} dropped reason={}: {}", text(peer), e.reason().tag(), e.getMessage());
         } catch (RuntimeException e) {
-            metrics.dropped(DropReason.INTERNAL_ERROR);
+            metrics.dropped(IkeDropReason.INTERNAL_ERROR);
             LOG.warn("peer={} dropped reason=internal_error", text(peer), e);
         }
     }
@@ -121,7 +121,7 @@ public final class IkeResponder implements IkeDatagramSink, AutoCloseable {
             return;
         }
         IkeSa ike = sas.get(new Cookies(h.initiatorCookie(), h.responderCookie()));
-        if (ike == null) throw new IkeDecodeException(DropReason.UNKNOWN_SA, "no SA for these cookies");
+        if (ike == null) throw new IkeDecodeException(IkeDropReason.UNKNOWN_SA, "no SA for these cookies");
         byte[] earlier = ike.responseTo(msg);
         if (earlier != null) {
             metrics.retransmit();
@@ -131,7 +131,7 @@ public final class IkeResponder implements IkeDatagramSink, AutoCloseable {
         }
         switch (h.exchangeType()) {
             case IDENTITY_PROTECTION -> {
-                if (h.messageId() != 0) throw new IkeDecodeException(DropReason.UNEXPECTED_MESSAGE, "Main Mode with M-ID");
+                if (h.messageId() != 0) throw new IkeDecodeException(IkeDropReason.UNEXPECTED_MESSAGE, "Main Mode with M-ID");
                 if (ike.state == IkeSa.State.MM_SA_SENT && !h.encrypted()) {
                     PayloadChain chain = IsakmpCodec.decodePayloads(h, msg);
                     arrived(ike);
@@ -140,13 +140,13 @@ public final class IkeResponder implements IkeDatagramSink, AutoCloseable {
                     arrived(ike);
                     mainMode.message5(ike, h, msg, peer, local);
                 } else {
-                    throw new IkeDecodeException(DropReason.UNEXPECTED_MESSAGE, "Main Mode message in state " + ike.state);
+                    throw new IkeDecodeException(IkeDropReason.UNEXPECTED_MESSAGE, "Main Mode message in state " + ike.state);
                 }
             }
             case AGGRESSIVE -> {
-                if (h.messageId() != 0) throw new IkeDecodeException(DropReason.UNEXPECTED_MESSAGE, "Aggressive Mode with M-ID");
+                if (h.messageId() != 0) throw new IkeDecodeException(IkeDropReason.UNEXPECTED_MESSAGE, "Aggressive Mode with M-ID");
                 if (ike.state != IkeSa.State.AM_SENT || !h.encrypted()) {
-                    throw new IkeDecodeException(DropReason.UNEXPECTED_MESSAGE, "Aggressive Mode message in state " + ike.state
+                    throw new IkeDecodeException(IkeDropReason.UNEXPECTED_MESSAGE, "Aggressive Mode message in state " + ike.state
                             + (h.encrypted() ? "" : " (message 3 must be encrypted)"));
                 }
                 arrived(ike);
@@ -155,7 +155,7 @@ public final class IkeResponder implements IkeDatagramSink, AutoCloseable {
             case QUICK_MODE -> quickMode(ike, h, msg, peer, local);
             case INFORMATIONAL -> {
                 if (!ike.established() || h.messageId() == 0) {
-                    throw new IkeDecodeException(DropReason.UNEXPECTED_MESSAGE, "informational before phase 1 completed");
+                    throw new IkeDecodeException(IkeDropReason.UNEXPECTED_MESSAGE, "informational before phase 1 completed");
                 }
                 PayloadChain chain;
                 try {
@@ -163,12 +163,12 @@ public final class IkeResponder implements IkeDatagramSink, AutoCloseable {
                 } finally {
                     ike.keymat.endExchange(h.messageId());
                 }
-                if (!ike.hash1Valid(h.messageId(), chain)) throw new IkeDecodeException(DropReason.BAD_HASH, "informational HASH(1)");
+                if (!ike.hash1Valid(h.messageId(), chain)) throw new IkeDecodeException(IkeDropReason.BAD_HASH, "informational HASH(1)");
                 ike.lastInboundNanos = scheduler.nanoTime();
                 floatPeer(ike, peer, local);
                 informational.process(ike, chain);
             }
-            default -> throw new IkeDecodeException(DropReason.UNEXPECTED_MESSAGE, "exchange " + h.exchangeType());
+            default -> throw new IkeDecodeException(IkeDropReason.UNEXPECTED_MESSAGE, "exchange " + h.exchangeType());
         }
     }
 
@@ -179,12 +179,12 @@ public final class IkeResponder implements IkeDatagramSink, AutoCloseable {
     private void fragment(IsakmpHeader h, byte[] msg, InetSocketAddress peer, InetSocketAddress local)
             throws IkeDecodeException {
         IkeSettings.Fragmentation limits = settings.fragmentation();
-        if (!limits.enabled()) throw new IkeDecodeException(DropReason.UNEXPECTED_MESSAGE, "fragment, fragmentation disabled");
+        if (!limits.enabled()) throw new IkeDecodeException(IkeDropReason.UNEXPECTED_MESSAGE, "fragment, fragmentation disabled");
         IkeSa ike = sas.get(new Cookies(h.initiatorCookie(), h.responderCookie()));
-        if (ike == null) throw new IkeDecodeException(DropReason.UNKNOWN_SA, "fragment for no SA");
+        if (ike == null) throw new IkeDecodeException(IkeDropReason.UNKNOWN_SA, "fragment for no SA");
         PayloadChain chain = IsakmpCodec.decodePayloads(h, msg);
         if (h.encrypted() || chain.payloads().size() != 1 || !(chain.payloads().get(0) instanceof Payload.Fragment f)) {
-            throw new IkeDecodeException(DropReason.FRAGMENT_INVALID, "a fragment must be the only payload, unencrypted");
+            throw new IkeDecodeException(IkeDropReason.FRAGMENT_INVALID, "a fragment must be the only payload, unencrypted");
         }
         IsakmpFragmentation.Reassembly r = ike.reassembly;
         if (r == null || r.fragmentId != f.fragmentId()) {
@@ -196,7 +196,7 @@ public final class IkeResponder implements IkeDatagramSink, AutoCloseable {
             fresh.timer = scheduler.schedule(limits.reassemblyTimeout(), () -> {
                 if (ike.reassembly != fresh) return;
                 ike.reassembly = null;
-                metrics.dropped(DropReason.FRAGMENT_TIMEOUT);
+                metrics.dropped(IkeDropReason.FRAGMENT_TIMEOUT);
                 LOG.debug("{} peer={} dropped reason=fragment_timeout id={}", ike.tag, ike.peerText(), fresh.fragmentId);
             });
             ike.reassembly = r = fresh;
@@ -215,7 +215,7 @@ public final class IkeResponder implements IkeDatagramSink, AutoCloseable {
         IsakmpHeader inner = IsakmpCodec.decodeHeader(whole);
         if (inner.nextPayload() == PayloadType.FRAGMENT || inner.initiatorCookie() != h.initiatorCookie()
                 || inner.responderCookie() != h.responderCookie()) {
-            throw new IkeDecodeException(DropReason.FRAGMENT_INVALID, "reassembled message is not of this SA");
+            throw new IkeDecodeException(IkeDropReason.FRAGMENT_INVALID, "reassembled message is not of this SA");
         }
         handle(peer, local, whole);
     }
@@ -231,7 +231,7 @@ public final class IkeResponder implements IkeDatagramSink, AutoCloseable {
             LOG.info("{} peer={} unauthenticated notify type={} from peer (ignored)", ike == null ? "ike=?" : ike.tag,
                     text(peer), n.notifyType());
         }
-        metrics.dropped(DropReason.UNAUTHENTICATED);
+        metrics.dropped(IkeDropReason.UNAUTHENTICATED);
     }
 
     private void arrived(IkeSa ike) {
@@ -242,7 +242,7 @@ public final class IkeResponder implements IkeDatagramSink, AutoCloseable {
     private void quickMode(IkeSa ike, IsakmpHeader h, byte[] msg, InetSocketAddress peer, InetSocketAddress local)
             throws IkeDecodeException {
         if (!ike.established() || h.messageId() == 0) {
-            throw new IkeDecodeException(DropReason.UNEXPECTED_MESSAGE, "Quick Mode before phase 1 completed");
+            throw new IkeDecodeException(IkeDropReason.UNEXPECTED_MESSAGE, "Quick Mode before phase 1 completed");
         }
         int mid = h.messageId();
         QuickModeRekey rekey = ike.rekeys.get(mid);
@@ -258,7 +258,7 @@ public final class IkeResponder implements IkeDatagramSink, AutoCloseable {
         }
         QuickMode qm = ike.quickModes.get(mid);
         if (qm == null && ike.quickModes.size() >= MAX_QUICK_MODES_PER_SA) {
-            throw new IkeDecodeException(DropReason.UNEXPECTED_MESSAGE, "too many Quick Modes in progress");
+            throw new IkeDecodeException(IkeDropReason.UNEXPECTED_MESSAGE, "too many Quick Modes in progress");
         }
         PayloadChain chain;
         try {
@@ -270,7 +270,7 @@ public final class IkeResponder implements IkeDatagramSink, AutoCloseable {
         if (qm == null) {
             if (!ike.hash1Valid(mid, chain)) {
                 ike.keymat.endExchange(mid);
-                throw new IkeDecodeException(DropReason.BAD_HASH, "Quick Mode HASH(1)");
+                throw new IkeDecodeException(IkeDropReason.BAD_HASH, "Quick Mode HASH(1)");
             }
             ike.lastInboundNanos = scheduler.nanoTime();
             floatPeer(ike, peer, local);
@@ -298,12 +298,12 @@ public final class IkeResponder implements IkeDatagramSink, AutoCloseable {
             return;
         }
         if (!aggressive && h.exchangeType() != ExchangeType.IDENTITY_PROTECTION || h.encrypted()) {
-            throw new IkeDecodeException(DropReason.UNEXPECTED_MESSAGE, h.exchangeType() + " without responder cookie");
+            throw new IkeDecodeException(IkeDropReason.UNEXPECTED_MESSAGE, h.exchangeType() + " without responder cookie");
         }
         IkeSa existing = byInitiator.get(initiatorKey(h.initiatorCookie(), peer));
         if (existing != null) {
             byte[] earlier = existing.responseTo(msg);
-            if (earlier == null) throw new IkeDecodeException(DropReason.UNEXPECTED_MESSAGE, "another message 1 for a half-open SA");
+            if (earlier == null) throw new IkeDecodeException(IkeDropReason.UNEXPECTED_MESSAGE, "another message 1 for a half-open SA");
             metrics.retransmit();
             send(existing, earlier);
             return;

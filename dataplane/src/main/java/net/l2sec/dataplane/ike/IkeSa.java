@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Map;
 import net.l2sec.dataplane.ike.keymat.DiffieHellman;
 import net.l2sec.dataplane.ike.keymat.Keymat;
-import net.l2sec.dataplane.ike.message.DropReason;
+import net.l2sec.dataplane.ike.message.IkeDropReason;
 import net.l2sec.dataplane.ike.message.ExchangeType;
 import net.l2sec.dataplane.ike.message.IkeDecodeException;
 import net.l2sec.dataplane.ike.message.IsakmpCodec;
@@ -213,12 +213,12 @@ final class IkeSa {
 
     /** Decrypts and decodes an encrypted message; anything else is a decode failure. */
     PayloadChain unprotect(IsakmpHeader h, byte[] msg) throws IkeDecodeException {
-        if (!h.encrypted()) throw new IkeDecodeException(DropReason.UNEXPECTED_MESSAGE, "unencrypted " + h.exchangeType());
+        if (!h.encrypted()) throw new IkeDecodeException(IkeDropReason.UNEXPECTED_MESSAGE, "unencrypted " + h.exchangeType());
         byte[] plain;
         try {
             plain = keymat.decrypt(h.messageId(), Arrays.copyOfRange(msg, IsakmpHeader.LENGTH, msg.length));
         } catch (GeneralSecurityException e) {
-            throw new IkeDecodeException(DropReason.DECRYPT_FAILED, e.getMessage());
+            throw new IkeDecodeException(IkeDropReason.DECRYPT_FAILED, e.getMessage());
         }
         try {
             return IsakmpCodec.decodePayloads(h.nextPayload(), plain, 0, plain.length, true);

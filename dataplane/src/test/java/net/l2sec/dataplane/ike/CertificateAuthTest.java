@@ -14,7 +14,7 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.stream.Stream;
 import net.l2sec.dataplane.ike.auth.CertificateAuth;
-import net.l2sec.dataplane.ike.auth.Credentials;
+import net.l2sec.dataplane.ike.auth.PemFiles;
 import net.l2sec.dataplane.ike.keymat.DhGroup;
 import net.l2sec.dataplane.ike.keymat.IkeCipher;
 import net.l2sec.dataplane.ike.keymat.IkeHash;
@@ -42,11 +42,11 @@ class CertificateAuthTest {
     }
 
     static List<X509Certificate> certs(String name) throws IOException {
-        return Credentials.certificates(cert(name));
+        return PemFiles.certificates(cert(name));
     }
 
     static PrivateKey key(String name) throws IOException {
-        return Credentials.privateKey(cert(name));
+        return PemFiles.privateKey(cert(name));
     }
 
     /** A day into the validity of the client certificate: independent of when the files were made. */
@@ -55,7 +55,7 @@ class CertificateAuthTest {
     }
 
     static CertificateAuth serverAuth() throws IOException {
-        return Credentials.load(cert("server.crt.pem"), cert("server.pkcs8.key.pem"), cert("ca.crt.pem"));
+        return PemFiles.load(cert("server.crt.pem"), cert("server.pkcs8.key.pem"), cert("ca.crt.pem"));
     }
 
     static IkeSettings settings() throws IOException {
@@ -189,12 +189,12 @@ class CertificateAuthTest {
     @Test
     void credentialsLoadPkcs1AndPkcs8AndNameTheFileInErrors() throws Exception {
         assertThat(key("server.key.pem")).isEqualTo(key("server.pkcs8.key.pem"));
-        assertThatThrownBy(() -> Credentials.privateKey(cert("ca.crt.pem")))
+        assertThatThrownBy(() -> PemFiles.privateKey(cert("ca.crt.pem")))
                 .isInstanceOf(IOException.class).hasMessageContaining("ca.crt.pem").hasMessageContaining("PRIVATE KEY");
-        assertThatThrownBy(() -> Credentials.certificates(cert("client.key.pem")))
+        assertThatThrownBy(() -> PemFiles.certificates(cert("client.key.pem")))
                 .isInstanceOf(IOException.class).hasMessageContaining("client.key.pem");
         Path missing = cert("ca.crt.pem").resolveSibling("missing.pem");
-        assertThatThrownBy(() -> Credentials.load(missing, cert("server.key.pem"), cert("ca.crt.pem")))
+        assertThatThrownBy(() -> PemFiles.load(missing, cert("server.key.pem"), cert("ca.crt.pem")))
                 .isInstanceOf(IOException.class).hasMessageContaining("missing.pem");
         assertThat(serverAuth().chain()).hasSize(1);
         assertThat(settings().toString()).contains("vpn.l2sec.test").doesNotContain("BEGIN");

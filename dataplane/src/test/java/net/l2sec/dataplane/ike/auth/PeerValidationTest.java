@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 /** Identity rules and validity dates of {@link PeerValidation}, with the test certificates. */
 class PeerValidationTest {
     static List<X509Certificate> certs(String name) throws Exception {
-        return Credentials.certificates(Path.of(PeerValidationTest.class.getResource("/ike/certs/" + name).toURI()));
+        return PemFiles.certificates(Path.of(PeerValidationTest.class.getResource("/ike/certs/" + name).toURI()));
     }
 
     static Payload.Id id(int type, byte[] data) {
@@ -25,7 +25,7 @@ class PeerValidationTest {
 
     static CertificateAuth policy(CertificateAuth.PeerIdRule rule) throws Exception {
         Path dir = Path.of(PeerValidationTest.class.getResource("/ike/certs/ca.crt.pem").toURI()).getParent();
-        CertificateAuth a = Credentials.load(dir.resolve("server.crt.pem"), dir.resolve("server.key.pem"),
+        CertificateAuth a = PemFiles.load(dir.resolve("server.crt.pem"), dir.resolve("server.key.pem"),
                 dir.resolve("ca.crt.pem"));
         return new CertificateAuth(a.chain(), a.privateKey(), a.trustAnchors(), Optional.empty(), rule, false);
     }

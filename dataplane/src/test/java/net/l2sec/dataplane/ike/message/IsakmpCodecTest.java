@@ -56,7 +56,7 @@ class IsakmpCodecTest {
                 .isInstanceOf(IkeDecodeException.class);
     }
 
-    static DropReason reasonOf(byte[] msg) {
+    static IkeDropReason reasonOf(byte[] msg) {
         try {
             IsakmpHeader h = IsakmpCodec.decodeHeader(msg);
             IsakmpCodec.decodePayloads(h, msg);
@@ -81,21 +81,21 @@ class IsakmpCodecTest {
     @Test
     void malformedMessagesAreRejectedWithAReason() {
         assertThat(reasonOf(valid())).isNull();
-        assertThat(reasonOf(new byte[0])).isEqualTo(DropReason.TRUNCATED);
-        assertThat(reasonOf(Arrays.copyOf(valid(), 27))).isEqualTo(DropReason.TRUNCATED);
+        assertThat(reasonOf(new byte[0])).isEqualTo(IkeDropReason.TRUNCATED);
+        assertThat(reasonOf(Arrays.copyOf(valid(), 27))).isEqualTo(IkeDropReason.TRUNCATED);
         byte[] m = valid();
-        assertThat(reasonOf(withLength(m.clone(), m.length + 1))).isEqualTo(DropReason.BAD_LENGTH);
-        assertThat(reasonOf(withLength(m.clone(), m.length - 1))).isEqualTo(DropReason.BAD_LENGTH);
-        assertThat(reasonOf(withLength(m.clone(), -1))).isEqualTo(DropReason.BAD_LENGTH);
+        assertThat(reasonOf(withLength(m.clone(), m.length + 1))).isEqualTo(IkeDropReason.BAD_LENGTH);
+        assertThat(reasonOf(withLength(m.clone(), m.length - 1))).isEqualTo(IkeDropReason.BAD_LENGTH);
+        assertThat(reasonOf(withLength(m.clone(), -1))).isEqualTo(IkeDropReason.BAD_LENGTH);
         byte[] v2 = valid();
         v2[17] = 0x20;
-        assertThat(reasonOf(v2)).isEqualTo(DropReason.BAD_VERSION);
+        assertThat(reasonOf(v2)).isEqualTo(IkeDropReason.BAD_VERSION);
         byte[] zero = valid();
         Arrays.fill(zero, 0, 8, (byte) 0);
-        assertThat(reasonOf(zero)).isEqualTo(DropReason.ZERO_COOKIE);
+        assertThat(reasonOf(zero)).isEqualTo(IkeDropReason.ZERO_COOKIE);
         byte[] exch = valid();
         exch[18] = 99;
-        assertThat(reasonOf(exch)).isEqualTo(DropReason.UNSUPPORTED_EXCHANGE);
+        assertThat(reasonOf(exch)).isEqualTo(IkeDropReason.UNSUPPORTED_EXCHANGE);
     }
 
     @Test
@@ -105,32 +105,32 @@ class IsakmpCodecTest {
         byte[] zeroLen = m.clone();
         zeroLen[sa + 2] = 0;
         zeroLen[sa + 3] = 0; // would loop forever on a naive parser
-        assertThat(reasonOf(zeroLen)).isEqualTo(DropReason.MALFORMED_PAYLOAD);
+        assertThat(reasonOf(zeroLen)).isEqualTo(IkeDropReason.MALFORMED_PAYLOAD);
         byte[] tooLong = m.clone();
         tooLong[sa + 2] = 0x7f;
-        assertThat(reasonOf(tooLong)).isEqualTo(DropReason.TRUNCATED);
+        assertThat(reasonOf(tooLong)).isEqualTo(IkeDropReason.TRUNCATED);
         byte[] proposalTooLong = m.clone();
         proposalTooLong[sa + 12 + 2] = 0x7f;
-        assertThat(reasonOf(proposalTooLong)).isEqualTo(DropReason.TRUNCATED);
+        assertThat(reasonOf(proposalTooLong)).isEqualTo(IkeDropReason.TRUNCATED);
         byte[] chainLoopsBack = m.clone(); // proposal payload type at top level
         chainLoopsBack[sa] = PayloadType.PROPOSAL;
-        assertThat(reasonOf(chainLoopsBack)).isEqualTo(DropReason.MALFORMED_PAYLOAD);
+        assertThat(reasonOf(chainLoopsBack)).isEqualTo(IkeDropReason.MALFORMED_PAYLOAD);
         byte[] chainRunsOff = m.clone(); // last payload says another follows
         int vid = sa + ((m[sa + 2] & 0xff) << 8 | m[sa + 3] & 0xff);
         chainRunsOff[vid] = PayloadType.NONCE;
-        assertThat(reasonOf(chainRunsOff)).isEqualTo(DropReason.TRUNCATED);
+        assertThat(reasonOf(chainRunsOff)).isEqualTo(IkeDropReason.TRUNCATED);
         byte[] transformCount = m.clone(); // claims 3 transforms, has 2
         transformCount[sa + 12 + 7] = 3;
-        assertThat(reasonOf(transformCount)).isEqualTo(DropReason.MALFORMED_PAYLOAD);
+        assertThat(reasonOf(transformCount)).isEqualTo(IkeDropReason.MALFORMED_PAYLOAD);
         byte[] attrTooLong = m.clone(); // first attribute turned into a TLV with a huge length
         attrTooLong[sa + 12 + 8 + 8] = 0x00;
-        assertThat(reasonOf(attrTooLong)).isEqualTo(DropReason.TRUNCATED);
+        assertThat(reasonOf(attrTooLong)).isEqualTo(IkeDropReason.TRUNCATED);
     }
 
     @Test
     void tooManyPayloadsAreRejected() {
         List<Payload> many = java.util.stream.IntStream.range(0, 40).mapToObj(i -> (Payload) new Payload.VendorId(new byte[1])).toList();
-        assertThat(reasonOf(IsakmpCodec.encode(HDR, many))).isEqualTo(DropReason.TOO_MANY_PAYLOADS);
+        assertThat(reasonOf(IsakmpCodec.encode(HDR, many))).isEqualTo(IkeDropReason.TOO_MANY_PAYLOADS);
     }
 
     @Test
