@@ -9,6 +9,7 @@ import net.l2sec.dataplane.ike.message.ExchangeType;
 import net.l2sec.dataplane.ike.message.IkeDecodeException;
 import net.l2sec.dataplane.ike.message.IsakmpCodec;
 import net.l2sec.dataplane.ike.message.IsakmpHeader;
+import net.l2sec.dataplane.ike.message.NotifyType;
 import net.l2sec.dataplane.ike.message.Payload;
 import net.l2sec.dataplane.ike.message.PayloadChain;
 import org.slf4j.Logger;
@@ -95,17 +96,17 @@ final class AggressiveMode {
             chain = ike.unprotect(h, request);
         } catch (IkeDecodeException e) {
             responder.authFailed(LOG, ike, "message 3 does not decrypt to valid payloads (" + e.getMessage() + ")",
-                    Payload.Notify.AUTHENTICATION_FAILED);
+                    NotifyType.AUTHENTICATION_FAILED);
             return;
         }
         Payload.Hash hash = chain.first(Payload.Hash.class);
         if (hash == null) {
-            responder.authFailed(LOG, ike, "message 3 without HASH_I", Payload.Notify.AUTHENTICATION_FAILED);
+            responder.authFailed(LOG, ike, "message 3 without HASH_I", NotifyType.AUTHENTICATION_FAILED);
             return;
         }
         byte[] expected = ike.keymat.hashI(ike.gxi, ike.gxr, ike.saiB, ike.idiiB);
         if (!MessageDigest.isEqual(expected, hash.data())) {
-            responder.authFailed(LOG, ike, "HASH_I mismatch", Payload.Notify.INVALID_HASH_INFORMATION); // RFC 2408 section 5.4
+            responder.authFailed(LOG, ike, "HASH_I mismatch", NotifyType.INVALID_HASH_INFORMATION); // RFC 2408 section 5.4
             return;
         }
         List<Payload.NatD> natd = chain.all(Payload.NatD.class);

@@ -5,7 +5,9 @@ import java.util.ArrayList;
 import java.util.List;
 import net.l2sec.dataplane.ike.keymat.DhGroup;
 import net.l2sec.dataplane.ike.message.Attribute;
+import net.l2sec.dataplane.ike.message.Doi;
 import net.l2sec.dataplane.ike.message.Payload;
+import net.l2sec.dataplane.ike.message.ProtocolId;
 import net.l2sec.dataplane.ipsec.EspCipher;
 import net.l2sec.dataplane.ipsec.EspIntegrity;
 
@@ -71,9 +73,9 @@ record ChildProposal(int proposalNumber, int peerSpi, Payload.Transform transfor
 
     /** The first acceptable transform in the client's order; null if none. */
     static ChildProposal select(Payload.Sa sa, DhGroup keGroup, IkeSettings s) {
-        if (sa.doi() != Payload.DOI_IPSEC) return null;
+        if (Doi.of(sa.doi()) != Doi.IPSEC) return null;
         for (Payload.Proposal p : sa.proposals()) {
-            if (p.protocolId() != Payload.Proposal.PROTO_ESP || p.spi().length != 4) continue;
+            if (ProtocolId.of(p.protocolId()) != ProtocolId.PROTO_IPSEC_ESP || p.spi().length != 4) continue;
             if (sa.proposals().stream().filter(o -> o.number() == p.number()).count() > 1) continue; // AH+ESP bundles
             int spi = (p.spi()[0] & 0xff) << 24 | (p.spi()[1] & 0xff) << 16 | (p.spi()[2] & 0xff) << 8 | p.spi()[3] & 0xff;
             for (Payload.Transform t : p.transforms()) {
@@ -147,7 +149,7 @@ record ChildProposal(int proposalNumber, int peerSpi, Payload.Transform transfor
                     for (EspIntegrity e : EspIntegrity.values()) if (e != EspIntegrity.NONE && e.authAlgorithm() == auth) i = "-" + integrityLabel(e);
                 }
                 long g = value(t, GROUP);
-                out.add((p.protocolId() == Payload.Proposal.PROTO_ESP ? "" : "proto" + p.protocolId() + ":") + c + i
+                out.add((ProtocolId.of(p.protocolId()) == ProtocolId.PROTO_IPSEC_ESP ? "" : "proto" + p.protocolId() + ":") + c + i
                         + (g > 0 ? "-group" + g : "") + "/mode" + value(t, ENCAPSULATION));
             }
         }

@@ -18,14 +18,17 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import net.l2sec.dataplane.ike.auth.PeerValidation;
-import net.l2sec.dataplane.ike.message.IkeDropReason;
+import net.l2sec.dataplane.ike.message.Doi;
 import net.l2sec.dataplane.ike.message.ExchangeType;
 import net.l2sec.dataplane.ike.message.IkeDecodeException;
+import net.l2sec.dataplane.ike.message.IkeDropReason;
 import net.l2sec.dataplane.ike.message.IsakmpCodec;
 import net.l2sec.dataplane.ike.message.IsakmpHeader;
+import net.l2sec.dataplane.ike.message.NotifyType;
 import net.l2sec.dataplane.ike.message.Payload;
 import net.l2sec.dataplane.ike.message.PayloadChain;
 import net.l2sec.dataplane.ike.message.PayloadType;
+import net.l2sec.dataplane.ike.message.ProtocolId;
 import net.l2sec.dataplane.ipsec.ChildSaTable;
 import net.l2sec.dataplane.ipsec.DatagramSender;
 import net.l2sec.dataplane.ipsec.IkeDatagramSink;
@@ -465,11 +468,11 @@ public final class IkeResponder implements IkeDatagramSink, AutoCloseable {
     }
 
     /** An unencrypted Informational with one notification about the ISAKMP SA (RFC 2408 section 4.8). */
-    void sendUnprotectedNotify(InetSocketAddress peer, InetSocketAddress local, long ckyI, long ckyR, int type) {
+    void sendUnprotectedNotify(InetSocketAddress peer, InetSocketAddress local, long ckyI, long ckyR, NotifyType type) {
         byte[] spi = ByteBuffer.allocate(16).putLong(ckyI).putLong(ckyR).array();
         IsakmpHeader h = new IsakmpHeader(ckyI, ckyR, 0, IsakmpHeader.VERSION_1_0, ExchangeType.INFORMATIONAL, 0, 0, 0);
-        send(local, peer, IsakmpCodec.encode(h, List.of(new Payload.Notify(Payload.DOI_IPSEC,
-                Payload.Proposal.PROTO_ISAKMP, type, spi, new byte[0]))));
+        send(local, peer, IsakmpCodec.encode(h, List.of(new Payload.Notify(Doi.IPSEC,
+                ProtocolId.PROTO_ISAKMP, type, spi, new byte[0]))));
     }
 
     /** Port floating (RFC 3947 section 4): an authenticated message from a new address moves the SA there. */
@@ -543,7 +546,7 @@ public final class IkeResponder implements IkeDatagramSink, AutoCloseable {
                 h.exchangeType() == ExchangeType.AGGRESSIVE ? " (aggressive mode)" : "",
                 Phase1Proposal.describeOffer(offered), Phase1Proposal.describeAllowed(settings));
         metrics.phase1Failed(FailureReason.NO_PROPOSAL_CHOSEN);
-        sendUnprotectedNotify(peer, local, h.initiatorCookie(), newCookie(), Payload.Notify.NO_PROPOSAL_CHOSEN);
+        sendUnprotectedNotify(peer, local, h.initiatorCookie(), newCookie(), NotifyType.NO_PROPOSAL_CHOSEN);
     }
 
     /** The configured PSK; without one no initiator can authenticate: a random key makes HASH_I fail as auth_failed. */
@@ -552,13 +555,13 @@ public final class IkeResponder implements IkeDatagramSink, AutoCloseable {
     }
 
     /** Authentication failed: the peer is told with {@code notifyType}, the SA deleted and counted. */
-    void authFailed(Logger log, IkeSa ike, String why, int notifyType) {
+    void authFailed(Logger log, IkeSa ike, String why, NotifyType notifyType) {
         phase1Failed(log, ike, FailureReason.AUTH_FAILED, why + (ike.proposal.signatures() ? "" : " (usually a pre-shared key mismatch)"),
                 notifyType);
     }
 
     /** Phase 1 failed for {@code reason}; the peer is told with an unprotected {@code notifyType}. */
-    void phase1Failed(Logger log, IkeSa ike, FailureReason reason, String why, int notifyType) {
+    void phase1Failed(Logger log, IkeSa ike, FailureReason reason, String why, NotifyType notifyType) {
         log.warn("{} peer={} phase1 failed reason={}: {}", ike.tag, ike.peerText(), reason.tag(), why);
         sendUnprotectedNotify(ike.peer, ike.local, ike.initiatorCookie, ike.responderCookie, notifyType);
         phase1Failed(ike, reason, null);
@@ -582,7 +585,7 @@ public final class IkeResponder implements IkeDatagramSink, AutoCloseable {
         IkeSa successor = adopt ? sameClient(ike).reduce((a, b) -> b).orElse(null) : null;
         if (notifyPeer && ike.established()) {
             if (successor != null) {
-                informational.send(ike, List.of(new Payload.Delete(Payload.DOI_IPSEC, Payload.Proposal.PROTO_ISAKMP, 16,
+                informational.send(ike, List.of(new Payload.Delete(Doi.IPSEC, ProtocolId.PROTO_ISAKMP, 16,
                         List.of(ike.cookies()))));
             } else {
                 informational.sendDeletes(ike);
@@ -732,7 +735,7 @@ public final class IkeResponder implements IkeDatagramSink, AutoCloseable {
     }
 
     private static Payload.Delete espDelete(int inboundSpi) {
-        return new Payload.Delete(Payload.DOI_IPSEC, Payload.Proposal.PROTO_ESP, 4, List.of(QuickModeRekey.spiBytes(inboundSpi)));
+        return new Payload.Delete(Doi.IPSEC, ProtocolId.PROTO_IPSEC_ESP, 4, List.of(QuickModeRekey.spiBytes(inboundSpi)));
     }
 
     /** The ISAKMP SA holding the child SA of our inbound SPI {@code inboundSpi}, or null. */

@@ -3,9 +3,12 @@ package net.l2sec.dataplane.ike;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import net.l2sec.dataplane.ike.message.Doi;
 import net.l2sec.dataplane.ike.message.ExchangeType;
+import net.l2sec.dataplane.ike.message.NotifyType;
 import net.l2sec.dataplane.ike.message.Payload;
 import net.l2sec.dataplane.ike.message.PayloadChain;
+import net.l2sec.dataplane.ike.message.ProtocolId;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,7 +26,7 @@ final class Informational {
 
     /** Whether the last message of phase 1 carried INITIAL-CONTACT (RFC 2407 section 4.6.3.3). */
     static boolean initialContact(PayloadChain chain) {
-        return chain.all(Payload.Notify.class).stream().anyMatch(n -> n.notifyType() == Payload.Notify.INITIAL_CONTACT);
+        return chain.all(Payload.Notify.class).stream().anyMatch(n -> NotifyType.of(n.notifyType()) == NotifyType.INITIAL_CONTACT);
     }
 
     /** An informational from the peer, decrypted and with HASH(1) checked. */
@@ -40,7 +43,7 @@ final class Informational {
     }
 
     private void delete(IkeSa ike, Payload.Delete d) {
-        if (d.protocolId() == Payload.Proposal.PROTO_ISAKMP) {
+        if (ProtocolId.of(d.protocolId()) == ProtocolId.PROTO_ISAKMP) {
             for (byte[] spi : d.spis()) {
                 if (spi.length == 16) {
                     ByteBuffer b = ByteBuffer.wrap(spi);
@@ -48,7 +51,7 @@ final class Informational {
                     if (target != null) responder.deleteSa(target, "peer deleted the ISAKMP SA", false, true);
                 }
             }
-        } else if (d.protocolId() == Payload.Proposal.PROTO_ESP && d.spiSize() == 4) {
+        } else if (ProtocolId.of(d.protocolId()) == ProtocolId.PROTO_IPSEC_ESP && d.spiSize() == 4) {
             for (byte[] spi : d.spis()) {
                 int outbound = ByteBuffer.wrap(spi).getInt(); // the peer names its inbound SPI: our outbound
                 responder.removeChildByOutboundSpi(ike, outbound, "peer delete");
@@ -57,18 +60,18 @@ final class Informational {
     }
 
     private void notify(IkeSa ike, Payload.Notify n) {
-        switch (n.notifyType()) {
-            case Payload.Notify.R_U_THERE -> {
+        switch (NotifyType.of(n.notifyType())) {
+            case R_U_THERE -> {
                 if (n.data().length == 4) {
-                    send(ike, List.of(new Payload.Notify(Payload.DOI_IPSEC, Payload.Proposal.PROTO_ISAKMP,
-                            Payload.Notify.R_U_THERE_ACK, ike.cookies(), n.data())));
+                    send(ike, List.of(new Payload.Notify(Doi.IPSEC, ProtocolId.PROTO_ISAKMP,
+                            NotifyType.R_U_THERE_ACK, ike.cookies(), n.data())));
                 }
             }
-            case Payload.Notify.R_U_THERE_ACK -> {
+            case R_U_THERE_ACK -> {
                 if (n.data().length == 4 && ByteBuffer.wrap(n.data()).getInt() == ike.dpdSequence) ike.dpdUnanswered = 0;
             }
-            case Payload.Notify.INITIAL_CONTACT -> responder.initialContact(ike);
-            default -> LOG.info("{} peer={} notify type={} ignored", ike.tag, ike.peerText(), n.notifyType());
+            case INITIAL_CONTACT -> responder.initialContact(ike);
+            case null, default -> LOG.info("{} peer={} notify type={} ignored", ike.tag, ike.peerText(), n.notifyType());
         }
     }
 
@@ -80,15 +83,15 @@ final class Informational {
         responder.send(ike, msg);
     }
 
-    void sendNotify(IkeSa ike, int type, int protocol, byte[] spi) {
-        send(ike, List.of(new Payload.Notify(Payload.DOI_IPSEC, protocol, type, spi, new byte[0])));
+    void sendNotify(IkeSa ike, NotifyType type, ProtocolId protocol, byte[] spi) {
+        send(ike, List.of(new Payload.Notify(Doi.IPSEC, protocol, type, spi, new byte[0])));
     }
 
     /** DPD probe (RFC 3706 section 5.1). */
     void rUThere(IkeSa ike) {
         ike.dpdSequence++;
         ike.dpdUnanswered++;
-        send(ike, List.of(new Payload.Notify(Payload.DOI_IPSEC, Payload.Proposal.PROTO_ISAKMP, Payload.Notify.R_U_THERE,
+        send(ike, List.of(new Payload.Notify(Doi.IPSEC, ProtocolId.PROTO_ISAKMP, NotifyType.R_U_THERE,
                 ike.cookies(), ByteBuffer.allocate(4).putInt(ike.dpdSequence).array())));
     }
 
@@ -97,8 +100,8 @@ final class Informational {
         List<Payload> deletes = new ArrayList<>();
         List<byte[]> spis = new ArrayList<>();
         for (IkeSa.ChildSa c : ike.children) spis.add(ByteBuffer.allocate(4).putInt(c.inboundSpi()).array());
-        if (!spis.isEmpty()) deletes.add(new Payload.Delete(Payload.DOI_IPSEC, Payload.Proposal.PROTO_ESP, 4, spis));
+        if (!spis.isEmpty()) deletes.add(new Payload.Delete(Doi.IPSEC, ProtocolId.PROTO_IPSEC_ESP, 4, spis));
         if (!deletes.isEmpty()) send(ike, deletes);
-        send(ike, List.of(new Payload.Delete(Payload.DOI_IPSEC, Payload.Proposal.PROTO_ISAKMP, 16, List.of(ike.cookies()))));
+        send(ike, List.of(new Payload.Delete(Doi.IPSEC, ProtocolId.PROTO_ISAKMP, 16, List.of(ike.cookies()))));
     }
 }

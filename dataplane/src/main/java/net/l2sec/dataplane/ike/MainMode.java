@@ -16,10 +16,13 @@ import javax.security.auth.x500.X500Principal;
 import net.l2sec.dataplane.ike.auth.CertificateAuth;
 import net.l2sec.dataplane.ike.auth.PeerValidation;
 import net.l2sec.dataplane.ike.auth.RsaSignature;
+import net.l2sec.dataplane.ike.message.CertEncoding;
 import net.l2sec.dataplane.ike.message.ExchangeType;
+import net.l2sec.dataplane.ike.message.IdType;
 import net.l2sec.dataplane.ike.message.IkeDecodeException;
 import net.l2sec.dataplane.ike.message.IsakmpCodec;
 import net.l2sec.dataplane.ike.message.IsakmpHeader;
+import net.l2sec.dataplane.ike.message.NotifyType;
 import net.l2sec.dataplane.ike.message.Payload;
 import net.l2sec.dataplane.ike.message.PayloadChain;
 import org.slf4j.Logger;
@@ -44,6 +47,11 @@ import org.slf4j.LoggerFactory;
  */
 final class MainMode {
     private static final Logger LOG = LoggerFactory.getLogger(MainMode.class);
+    /**
+     * What we tell a peer whose certificate we refuse: code 18, which RFC 2408 section 3.14.1 names
+     * INVALID-ID-INFORMATION (INVALID-CERTIFICATE is 20). The code peers have always received from us; kept as is.
+     */
+    static final NotifyType CERTIFICATE_REFUSED = NotifyType.INVALID_ID_INFORMATION;
     private final IkeResponder responder;
 
     MainMode(IkeResponder responder) {
@@ -102,7 +110,7 @@ final class MainMode {
         if (ike.proposal.signatures()) {
             // RFC 2408 section 3.10: the CAs we accept, each as its DER-encoded subject name
             for (X509Certificate ca : responder.settings().certificates().orElseThrow().trustAnchors()) {
-                reply.add(new Payload.CertRequest(Payload.Cert.X509_SIGNATURE, ca.getSubjectX500Principal().getEncoded()));
+                reply.add(new Payload.CertRequest(CertEncoding.X509_SIGNATURE, ca.getSubjectX500Principal().getEncoded()));
             }
         }
         ike.state = IkeSa.State.MM_KE_SENT;
@@ -116,7 +124,7 @@ final class MainMode {
             chain = ike.unprotect(h, request);
         } catch (IkeDecodeException e) {
             responder.authFailed(LOG, ike, "message 5 does not decrypt to valid payloads (" + e.getMessage() + ")",
-                    Payload.Notify.AUTHENTICATION_FAILED);
+                    NotifyType.AUTHENTICATION_FAILED);
             return;
         }
         if (ike.proposal.signatures()) {
@@ -126,12 +134,12 @@ final class MainMode {
         Payload.Id id = chain.first(Payload.Id.class);
         Payload.Hash hash = chain.first(Payload.Hash.class);
         if (id == null || hash == null) {
-            responder.authFailed(LOG, ike, "message 5 without ID or HASH", Payload.Notify.AUTHENTICATION_FAILED);
+            responder.authFailed(LOG, ike, "message 5 without ID or HASH", NotifyType.AUTHENTICATION_FAILED);
             return;
         }
         byte[] expected = ike.keymat.hashI(ike.gxi, ike.gxr, ike.saiB, chain.body(Payload.Id.class));
         if (!MessageDigest.isEqual(expected, hash.data())) {
-            responder.authFailed(LOG, ike, "HASH_I mismatch", Payload.Notify.INVALID_HASH_INFORMATION); // RFC 2408 section 5.4
+            responder.authFailed(LOG, ike, "HASH_I mismatch", NotifyType.INVALID_HASH_INFORMATION); // RFC 2408 section 5.4
             return;
         }
         responder.floatPeer(ike, peer, local); // before localId: our address may be the one of 4500
@@ -148,52 +156,52 @@ final class MainMode {
         Payload.Id id = chain.first(Payload.Id.class);
         Payload.Sig sig = chain.first(Payload.Sig.class);
         if (id == null || sig == null) {
-            responder.authFailed(LOG, ike, "message 5 without ID or SIG", Payload.Notify.AUTHENTICATION_FAILED);
+            responder.authFailed(LOG, ike, "message 5 without ID or SIG", NotifyType.AUTHENTICATION_FAILED);
             return;
         }
         List<X509Certificate> certs = new ArrayList<>();
         try {
             CertificateFactory cf = CertificateFactory.getInstance("X.509");
             for (Payload.Cert c : chain.all(Payload.Cert.class)) {
-                if (c.encoding() != Payload.Cert.X509_SIGNATURE || certs.size() >= PeerValidation.MAX_CHAIN) continue;
+                if (CertEncoding.of(c.encoding()) != CertEncoding.X509_SIGNATURE || certs.size() >= PeerValidation.MAX_CHAIN) continue;
                 certs.add((X509Certificate) cf.generateCertificate(new java.io.ByteArrayInputStream(c.data())));
             }
         } catch (CertificateException e) {
             responder.phase1Failed(LOG, ike, FailureReason.CERT_INVALID, "malformed CERT payload: " + e.getMessage(),
-                    Payload.Notify.INVALID_CERTIFICATE);
+                    CERTIFICATE_REFUSED);
             return;
         }
         if (certs.isEmpty()) {
             responder.phase1Failed(LOG, ike, FailureReason.CERT_INVALID, "no X.509 CERT payload (we know no peer certificates otherwise)",
-                    Payload.Notify.INVALID_CERTIFICATE);
+                    CERTIFICATE_REFUSED);
             return;
         }
         X509Certificate cert;
         try {
             cert = validation.validate(certs);
         } catch (PeerValidation.InvalidCertificate e) {
-            responder.phase1Failed(LOG, ike, FailureReason.CERT_INVALID, e.getMessage(), Payload.Notify.INVALID_CERTIFICATE);
+            responder.phase1Failed(LOG, ike, FailureReason.CERT_INVALID, e.getMessage(), CERTIFICATE_REFUSED);
             return;
         }
         String who = "subject=\"" + cert.getSubjectX500Principal() + "\" issuer=\"" + cert.getIssuerX500Principal() + "\"";
         if (!validation.idMatches(id, cert)) {
             responder.phase1Failed(LOG, ike, FailureReason.ID_MISMATCH, "ID " + describe(id) + " is not an identity of " + who + " (rule "
-                    + ours.idRule() + ")", Payload.Notify.AUTHENTICATION_FAILED);
+                    + ours.idRule() + ")", NotifyType.AUTHENTICATION_FAILED);
             return;
         }
         byte[] hashI = ike.keymat.hashI(ike.gxi, ike.gxr, ike.saiB, chain.body(Payload.Id.class));
         if (!RsaSignature.verify(cert.getPublicKey(), hashI, sig.data())) {
-            responder.authFailed(LOG, ike, "SIG_I does not verify with the key of " + who, Payload.Notify.INVALID_SIGNATURE);
+            responder.authFailed(LOG, ike, "SIG_I does not verify with the key of " + who, NotifyType.INVALID_SIGNATURE);
             return;
         }
         LOG.info("{} peer={} authenticated by certificate {}", ike.tag, ike.peerText(), who);
-        Payload.Id idr = new Payload.Id(Payload.Id.ID_DER_ASN1_DN, 17, 500,
+        Payload.Id idr = new Payload.Id(IdType.ID_DER_ASN1_DN, 17, 500,
                 ours.certificate().getSubjectX500Principal().getEncoded());
         byte[] hashR = ike.keymat.hashR(ike.gxi, ike.gxr, ike.saiB, body(idr));
         List<Payload> reply = new ArrayList<>(List.of(idr));
         for (X509Certificate c : ours.chain()) {
             try {
-                reply.add(new Payload.Cert(Payload.Cert.X509_SIGNATURE, c.getEncoded()));
+                reply.add(new Payload.Cert(CertEncoding.X509_SIGNATURE, c.getEncoded()));
             } catch (java.security.cert.CertificateEncodingException e) {
                 throw new IllegalStateException(e);
             }
@@ -229,26 +237,26 @@ final class MainMode {
         if (configured != null) {
             if (configured.matches("\\d{1,3}(\\.\\d{1,3}){3}")) {
                 try {
-                    return new Payload.Id(Payload.Id.ID_IPV4_ADDR, 17, 500, InetAddress.getByName(configured).getAddress());
+                    return new Payload.Id(IdType.ID_IPV4_ADDR, 17, 500, InetAddress.getByName(configured).getAddress());
                 } catch (java.net.UnknownHostException e) {
                     throw new IllegalStateException(e);
                 }
             }
-            return new Payload.Id(Payload.Id.ID_FQDN, 17, 500, configured.getBytes(StandardCharsets.US_ASCII));
+            return new Payload.Id(IdType.ID_FQDN, 17, 500, configured.getBytes(StandardCharsets.US_ASCII));
         }
         InetAddress a = ike.local.getAddress();
-        return new Payload.Id(a instanceof Inet4Address ? Payload.Id.ID_IPV4_ADDR : Payload.Id.ID_IPV6_ADDR, 17, 500,
+        return new Payload.Id(a instanceof Inet4Address ? IdType.ID_IPV4_ADDR : IdType.ID_IPV6_ADDR, 17, 500,
                 a.getAddress());
     }
 
     /** An identity as text for logs and INITIAL-CONTACT matching. */
     static String describe(Payload.Id id) {
         try {
-            return switch (id.idType()) {
-                case Payload.Id.ID_IPV4_ADDR, Payload.Id.ID_IPV6_ADDR -> InetAddress.getByAddress(id.data()).getHostAddress();
-                case Payload.Id.ID_FQDN, Payload.Id.ID_USER_FQDN -> new String(id.data(), StandardCharsets.US_ASCII);
-                case Payload.Id.ID_DER_ASN1_DN -> dn(id.data());
-                default -> "type" + id.idType() + ":" + java.util.HexFormat.of().formatHex(id.data());
+            return switch (IdType.of(id.idType())) {
+                case ID_IPV4_ADDR, ID_IPV6_ADDR -> InetAddress.getByAddress(id.data()).getHostAddress();
+                case ID_FQDN, ID_USER_FQDN -> new String(id.data(), StandardCharsets.US_ASCII);
+                case ID_DER_ASN1_DN -> dn(id.data());
+                case null, default -> "type" + id.idType() + ":" + java.util.HexFormat.of().formatHex(id.data());
             };
         } catch (java.net.UnknownHostException e) {
             return "type" + id.idType() + ":?";

@@ -7,7 +7,9 @@ import net.l2sec.dataplane.ike.keymat.DhGroup;
 import net.l2sec.dataplane.ike.keymat.IkeCipher;
 import net.l2sec.dataplane.ike.keymat.IkeHash;
 import net.l2sec.dataplane.ike.message.Attribute;
+import net.l2sec.dataplane.ike.message.Doi;
 import net.l2sec.dataplane.ike.message.Payload;
+import net.l2sec.dataplane.ike.message.ProtocolId;
 
 /**
  * The ISAKMP SA transform chosen in Main Mode message 1, and the selection rule (RFC 2409 Appendix A attributes).
@@ -46,9 +48,9 @@ record Phase1Proposal(int proposalNumber, Payload.Transform transform, IkeCipher
     }
 
     private static Phase1Proposal select(Payload.Sa sa, IkeSettings s, boolean signatures) {
-        if (sa.doi() != Payload.DOI_IPSEC || sa.situation() != Payload.SIT_IDENTITY_ONLY) return null;
+        if (Doi.of(sa.doi()) != Doi.IPSEC || sa.situation() != Payload.SIT_IDENTITY_ONLY) return null;
         for (Payload.Proposal p : sa.proposals()) {
-            if (p.protocolId() != Payload.Proposal.PROTO_ISAKMP) continue;
+            if (ProtocolId.of(p.protocolId()) != ProtocolId.PROTO_ISAKMP) continue;
             for (Payload.Transform t : p.transforms()) {
                 Phase1Proposal c = accept(p.number(), t, s, signatures);
                 if (c != null) return c;
@@ -66,7 +68,7 @@ record Phase1Proposal(int proposalNumber, Payload.Transform transform, IkeCipher
     /** Our SA payload in reply: the chosen transform of the chosen proposal, unchanged. */
     Payload.Sa response(Payload.Sa offered) {
         return new Payload.Sa(offered.doi(), offered.situation(), List.of(new Payload.Proposal(proposalNumber,
-                Payload.Proposal.PROTO_ISAKMP, new byte[0], List.of(transform))));
+                ProtocolId.PROTO_ISAKMP, new byte[0], List.of(transform))));
     }
 
     private static Phase1Proposal accept(int number, Payload.Transform t, IkeSettings s, boolean signatures) {

@@ -9,9 +9,12 @@ import java.util.List;
 import net.l2sec.dataplane.ike.keymat.DhGroup;
 import net.l2sec.dataplane.ike.keymat.DiffieHellman;
 import net.l2sec.dataplane.ike.message.ExchangeType;
+import net.l2sec.dataplane.ike.message.IdType;
 import net.l2sec.dataplane.ike.message.IsakmpCodec;
+import net.l2sec.dataplane.ike.message.NotifyType;
 import net.l2sec.dataplane.ike.message.Payload;
 import net.l2sec.dataplane.ike.message.PayloadChain;
+import net.l2sec.dataplane.ike.message.ProtocolId;
 import net.l2sec.dataplane.ipsec.ChildSaSpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -73,7 +76,7 @@ final class QuickMode {
                     responder.settings().espAesKeyBits(), responder.settings().espIntegrity(),
                     ike.natT == IkeSa.NatT.NONE ? " (peer did not negotiate NAT-T: UDP encapsulation required)" : "");
             responder.metrics().phase2Failed(FailureReason.NO_PROPOSAL_CHOSEN);
-            responder.informational().sendNotify(ike, Payload.Notify.NO_PROPOSAL_CHOSEN, Payload.Proposal.PROTO_ESP,
+            responder.informational().sendNotify(ike, NotifyType.NO_PROPOSAL_CHOSEN, ProtocolId.PROTO_IPSEC_ESP,
                     sa.proposals().isEmpty() ? new byte[0] : sa.proposals().get(0).spi());
             return false;
         }
@@ -83,7 +86,7 @@ final class QuickMode {
         inboundSpi = responder.newSpi();
         byte[] spi = {(byte) (inboundSpi >>> 24), (byte) (inboundSpi >>> 16), (byte) (inboundSpi >>> 8), (byte) inboundSpi};
         reply.add(new Payload.Sa(sa.doi(), sa.situation(), List.of(new Payload.Proposal(chosen.proposalNumber(),
-                Payload.Proposal.PROTO_ESP, spi, List.of(chosen.responseTransform())))));
+                ProtocolId.PROTO_IPSEC_ESP, spi, List.of(chosen.responseTransform())))));
         reply.add(new Payload.Nonce(nr));
         if (chosen.pfs() != null) {
             DiffieHellman dh = DiffieHellman.generate(chosen.pfs());
@@ -138,8 +141,8 @@ final class QuickMode {
             return fail(FailureReason.AUTH_FAILED, "HASH(3) mismatch");
         }
         int len = chosen.keymatLength();
-        byte[] in = ike.keymat.childKeymat(gqmxy, Payload.Proposal.PROTO_ESP, inboundSpi, ni, nr, len);
-        byte[] out = ike.keymat.childKeymat(gqmxy, Payload.Proposal.PROTO_ESP, chosen.peerSpi(), ni, nr, len);
+        byte[] in = ike.keymat.childKeymat(gqmxy, ProtocolId.PROTO_IPSEC_ESP.code(), inboundSpi, ni, nr, len);
+        byte[] out = ike.keymat.childKeymat(gqmxy, ProtocolId.PROTO_IPSEC_ESP.code(), chosen.peerSpi(), ni, nr, len);
         wipe();
         int peerL2tpPort = idci == null ? 0 : idci.port();
         InetSocketAddress local = ike.local;
@@ -168,7 +171,7 @@ final class QuickMode {
 
     private Payload.NatOa natOa(java.net.InetAddress a) {
         return new Payload.NatOa(ike.natT == IkeSa.NatT.DRAFT,
-                a instanceof java.net.Inet4Address ? Payload.Id.ID_IPV4_ADDR : Payload.Id.ID_IPV6_ADDR, a.getAddress());
+                a instanceof java.net.Inet4Address ? IdType.ID_IPV4_ADDR : IdType.ID_IPV6_ADDR, a.getAddress());
     }
 
     void cancel() {

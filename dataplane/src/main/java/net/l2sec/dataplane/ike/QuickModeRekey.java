@@ -7,10 +7,13 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import net.l2sec.dataplane.ike.keymat.DiffieHellman;
+import net.l2sec.dataplane.ike.message.Doi;
 import net.l2sec.dataplane.ike.message.ExchangeType;
+import net.l2sec.dataplane.ike.message.IdType;
 import net.l2sec.dataplane.ike.message.IsakmpCodec;
 import net.l2sec.dataplane.ike.message.Payload;
 import net.l2sec.dataplane.ike.message.PayloadChain;
+import net.l2sec.dataplane.ike.message.ProtocolId;
 import net.l2sec.dataplane.ipsec.ChildSaSpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,7 +73,7 @@ final class QuickModeRekey {
         ni = responder.random(32);
         ChildProposal p = old.proposal();
         List<Payload> rest = new ArrayList<>();
-        rest.add(new Payload.Sa(Payload.DOI_IPSEC, 1, List.of(new Payload.Proposal(1, Payload.Proposal.PROTO_ESP,
+        rest.add(new Payload.Sa(Doi.IPSEC, Payload.SIT_IDENTITY_ONLY, List.of(new Payload.Proposal(1, ProtocolId.PROTO_IPSEC_ESP,
                 spiBytes(inboundSpi), List.of(p.responseTransform())))));
         rest.add(new Payload.Nonce(ni));
         if (pfs != null) rest.add(new Payload.Ke(pfs.publicValue()));
@@ -145,8 +148,8 @@ final class QuickModeRekey {
         responder.send(ike, message3);
         int len = chosen.keymatLength();
         // KEYMAT with Ni_b ours and Nr_b the peer's: we are the initiator of this exchange
-        byte[] in = ike.keymat.childKeymat(gqmxy, Payload.Proposal.PROTO_ESP, inboundSpi, ni, nr, len);
-        byte[] out = ike.keymat.childKeymat(gqmxy, Payload.Proposal.PROTO_ESP, chosen.peerSpi(), ni, nr, len);
+        byte[] in = ike.keymat.childKeymat(gqmxy, ProtocolId.PROTO_IPSEC_ESP.code(), inboundSpi, ni, nr, len);
+        byte[] out = ike.keymat.childKeymat(gqmxy, ProtocolId.PROTO_IPSEC_ESP.code(), chosen.peerSpi(), ni, nr, len);
         if (gqmxy != null) Arrays.fill(gqmxy, (byte) 0);
         Arrays.fill(ni, (byte) 0);
         responder.childSas().install(new ChildSaSpec(ike.tag, ike.peer, ike.local, inboundSpi, chosen.peerSpi(),
@@ -185,7 +188,7 @@ final class QuickModeRekey {
 
     private Payload.NatOa natOa(java.net.InetAddress a) {
         return new Payload.NatOa(ike.natT == IkeSa.NatT.DRAFT,
-                a instanceof java.net.Inet4Address ? Payload.Id.ID_IPV4_ADDR : Payload.Id.ID_IPV6_ADDR, a.getAddress());
+                a instanceof java.net.Inet4Address ? IdType.ID_IPV4_ADDR : IdType.ID_IPV6_ADDR, a.getAddress());
     }
 
     static byte[] spiBytes(int spi) {

@@ -18,6 +18,8 @@ import net.l2sec.dataplane.ike.auth.PemFiles;
 import net.l2sec.dataplane.ike.keymat.DhGroup;
 import net.l2sec.dataplane.ike.keymat.IkeCipher;
 import net.l2sec.dataplane.ike.keymat.IkeHash;
+import net.l2sec.dataplane.ike.message.CertEncoding;
+import net.l2sec.dataplane.ike.message.IdType;
 import net.l2sec.dataplane.ike.message.IsakmpCodec;
 import net.l2sec.dataplane.ike.message.Payload;
 import net.l2sec.dataplane.ike.message.PayloadChain;
@@ -69,15 +71,15 @@ class CertificateAuthTest {
     }
 
     static Payload.Id dn(X509Certificate c) {
-        return new Payload.Id(Payload.Id.ID_DER_ASN1_DN, 17, 500, c.getSubjectX500Principal().getEncoded());
+        return new Payload.Id(IdType.ID_DER_ASN1_DN.code(), 17, 500, c.getSubjectX500Principal().getEncoded());
     }
 
     static Stream<Arguments> identities() throws IOException {
         X509Certificate client = certs("client.crt.pem").get(0);
         return Stream.of(Arguments.of("subject DN", dn(client)),
-                Arguments.of("FQDN in subjectAltName", new Payload.Id(Payload.Id.ID_FQDN, 17, 500,
+                Arguments.of("FQDN in subjectAltName", new Payload.Id(IdType.ID_FQDN.code(), 17, 500,
                         "client.l2sec.test".getBytes(StandardCharsets.US_ASCII))),
-                Arguments.of("IPv4 in subjectAltName", new Payload.Id(Payload.Id.ID_IPV4_ADDR, 17, 500, new byte[] {10, 0, 2, 15})));
+                Arguments.of("IPv4 in subjectAltName", new Payload.Id(IdType.ID_IPV4_ADDR.code(), 17, 500, new byte[] {10, 0, 2, 15})));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -91,7 +93,7 @@ class CertificateAuthTest {
         PayloadChain mm4 = i.mm4(net.exchange(i.addr500, IkeHarness.LOCAL_500, i.mm3()));
         X509Certificate ca = certs("ca.crt.pem").get(0);
         assertThat(mm4.all(Payload.CertRequest.class)).singleElement().satisfies(cr -> {
-            assertThat(cr.certType()).isEqualTo(Payload.Cert.X509_SIGNATURE);
+            assertThat(cr.certType()).isEqualTo(CertEncoding.X509_SIGNATURE.code());
             assertThat(cr.authority()).isEqualTo(ca.getSubjectX500Principal().getEncoded());
         });
         PayloadChain mm6 = i.mm6(TestInitiator.whole(net.deliver(i.addr4500, IkeHarness.LOCAL_4500, i.mm5(true))));
@@ -119,7 +121,7 @@ class CertificateAuthTest {
                       int notify) throws Exception {
         IkeHarness net = new IkeHarness(settings(), clock());
         TestInitiator i = client(net, certName, keyName);
-        if (otherId) i.myId = new Payload.Id(Payload.Id.ID_FQDN, 17, 500, "someone.else.test".getBytes(StandardCharsets.US_ASCII));
+        if (otherId) i.myId = new Payload.Id(IdType.ID_FQDN.code(), 17, 500, "someone.else.test".getBytes(StandardCharsets.US_ASCII));
         i.corruptSignature = corrupt;
         i.mm2(net.exchange(i.addr500, IkeHarness.LOCAL_500, i.mm1()));
         i.mm4(net.exchange(i.addr500, IkeHarness.LOCAL_500, i.mm3()));

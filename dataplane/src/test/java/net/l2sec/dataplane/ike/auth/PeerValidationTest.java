@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
+import net.l2sec.dataplane.ike.message.IdType;
 import net.l2sec.dataplane.ike.message.Payload;
 import org.junit.jupiter.api.Test;
 
@@ -33,13 +34,13 @@ class PeerValidationTest {
     @Test
     void identitiesUnderEachRule() throws Exception {
         X509Certificate client = certs("client.crt.pem").get(0);
-        Payload.Id dn = id(Payload.Id.ID_DER_ASN1_DN, client.getSubjectX500Principal().getEncoded());
-        Payload.Id fqdn = id(Payload.Id.ID_FQDN, "CLIENT.l2sec.test".getBytes(StandardCharsets.US_ASCII));
-        Payload.Id ip = id(Payload.Id.ID_IPV4_ADDR, new byte[] {10, 0, 2, 15});
-        Payload.Id otherIp = id(Payload.Id.ID_IPV4_ADDR, new byte[] {10, 0, 2, 16});
-        Payload.Id email = id(Payload.Id.ID_USER_FQDN, "someone@l2sec.test".getBytes(StandardCharsets.US_ASCII));
-        Payload.Id badDn = id(Payload.Id.ID_DER_ASN1_DN, new byte[] {0x30, 0x03, 1});
-        Payload.Id keyId = id(Payload.Id.ID_KEY_ID, new byte[] {1, 2});
+        Payload.Id dn = id(IdType.ID_DER_ASN1_DN.code(), client.getSubjectX500Principal().getEncoded());
+        Payload.Id fqdn = id(IdType.ID_FQDN.code(), "CLIENT.l2sec.test".getBytes(StandardCharsets.US_ASCII));
+        Payload.Id ip = id(IdType.ID_IPV4_ADDR.code(), new byte[] {10, 0, 2, 15});
+        Payload.Id otherIp = id(IdType.ID_IPV4_ADDR.code(), new byte[] {10, 0, 2, 16});
+        Payload.Id email = id(IdType.ID_USER_FQDN.code(), "someone@l2sec.test".getBytes(StandardCharsets.US_ASCII));
+        Payload.Id badDn = id(IdType.ID_DER_ASN1_DN.code(), new byte[] {0x30, 0x03, 1});
+        Payload.Id keyId = id(IdType.ID_KEY_ID.code(), new byte[] {1, 2});
 
         PeerValidation any = new PeerValidation(policy(CertificateAuth.PeerIdRule.SUBJECT_OR_ALT_NAME), Clock.systemUTC());
         assertThat(any.idMatches(dn, client)).isTrue();
