@@ -58,8 +58,7 @@ final class AggressiveMode {
             responder.noProposalChosen(LOG, h, peer, local, sa);
             return null;
         }
-        IkeSa ike = new IkeSa(h.initiatorCookie(), responder.newCookie(), peer, local, responder.scheduler().nanoTime());
-        ike.aggressive = true;
+        IkeSa ike = new IkeSa(h.initiatorCookie(), responder.newCookie(), peer, local, responder.scheduler().nanoTime(), true);
         ike.proposal = chosen;
         ike.saiB = chain.body(Payload.Sa.class);
         ike.peerId = id;
@@ -82,7 +81,6 @@ final class AggressiveMode {
             reply.addAll(IsakmpNatd.build(ike));
         }
         reply.add(new Payload.Hash(ike.keymat.hashR(ike.gxi, ike.gxr, ike.saiB, MainMode.body(ours))));
-        ike.state = IkeSa.State.AM_SENT;
         LOG.debug("{} peer={} phase1 started {} mode=aggressive nat-t={} dpd={} windows={} fragmentation={}", ike.tag,
                 ike.peerText(), chosen.label(), ike.natT, vids.dpd(), vids.windows(), vids.fragmentation());
         responder.respond(ike, request, IsakmpCodec.encode(ike.header(ExchangeType.AGGRESSIVE), reply), true);

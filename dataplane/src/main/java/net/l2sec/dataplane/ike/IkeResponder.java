@@ -135,21 +135,21 @@ public final class IkeResponder implements IkeDatagramSink, AutoCloseable {
         switch (h.exchangeType()) {
             case IDENTITY_PROTECTION -> {
                 if (h.messageId() != 0) throw new IkeDecodeException(IkeDropReason.UNEXPECTED_MESSAGE, "Main Mode with M-ID");
-                if (ike.state == IkeSa.State.MM_SA_SENT && !h.encrypted()) {
+                if (ike.state() == IkeSa.State.MM_SA_SENT && !h.encrypted()) {
                     PayloadChain chain = IsakmpCodec.decodePayloads(h, msg);
                     arrived(ike);
                     mainMode.message3(ike, h, chain, msg);
-                } else if (ike.state == IkeSa.State.MM_KE_SENT && h.encrypted()) {
+                } else if (ike.state() == IkeSa.State.MM_KE_SENT && h.encrypted()) {
                     arrived(ike);
                     mainMode.message5(ike, h, msg, peer, local);
                 } else {
-                    throw new IkeDecodeException(IkeDropReason.UNEXPECTED_MESSAGE, "Main Mode message in state " + ike.state);
+                    throw new IkeDecodeException(IkeDropReason.UNEXPECTED_MESSAGE, "Main Mode message in state " + ike.state());
                 }
             }
             case AGGRESSIVE -> {
                 if (h.messageId() != 0) throw new IkeDecodeException(IkeDropReason.UNEXPECTED_MESSAGE, "Aggressive Mode with M-ID");
-                if (ike.state != IkeSa.State.AM_SENT || !h.encrypted()) {
-                    throw new IkeDecodeException(IkeDropReason.UNEXPECTED_MESSAGE, "Aggressive Mode message in state " + ike.state
+                if (ike.state() != IkeSa.State.AM_SENT || !h.encrypted()) {
+                    throw new IkeDecodeException(IkeDropReason.UNEXPECTED_MESSAGE, "Aggressive Mode message in state " + ike.state()
                             + (h.encrypted() ? "" : " (message 3 must be encrypted)"));
                 }
                 arrived(ike);
@@ -485,7 +485,7 @@ public final class IkeResponder implements IkeDatagramSink, AutoCloseable {
     }
 
     void phase1Established(IkeSa ike, boolean initialContact) {
-        ike.state = IkeSa.State.ESTABLISHED;
+        ike.establish();
         halfOpen--;
         established++;
         byInitiator.remove(initiatorKey(ike.initiatorCookie, ike.peer));
@@ -522,7 +522,7 @@ public final class IkeResponder implements IkeDatagramSink, AutoCloseable {
 
     private void scheduleDpd(IkeSa ike) {
         ike.dpdTimer = scheduler.schedule(settings.dpdDelay(), () -> {
-            if (ike.state == IkeSa.State.DELETED) return;
+            if (ike.deleted()) return;
             long since = scheduler.nanoTime() - settings.dpdDelay().toNanos();
             boolean alive = ike.lastInboundNanos > since
                     || ike.children.stream().anyMatch(c -> childSas.inboundSince(c.inboundSpi(), since));
@@ -581,7 +581,7 @@ public final class IkeResponder implements IkeDatagramSink, AutoCloseable {
      *                   IKEv1 the IPsec SAs outlive the ISAKMP SA that made them); else they are removed
      */
     void deleteSa(IkeSa ike, String cause, boolean notifyPeer, boolean adopt) {
-        if (ike.state == IkeSa.State.DELETED) return;
+        if (ike.deleted()) return;
         IkeSa successor = adopt ? sameClient(ike).reduce((a, b) -> b).orElse(null) : null;
         if (notifyPeer && ike.established()) {
             if (successor != null) {
@@ -596,7 +596,7 @@ public final class IkeResponder implements IkeDatagramSink, AutoCloseable {
             halfOpen--;
             byInitiator.values().remove(ike);
         }
-        ike.state = IkeSa.State.DELETED;
+        ike.delete();
         ike.cancelTimers();
         sas.remove(new Cookies(ike.initiatorCookie, ike.responderCookie));
         if (successor != null) {

@@ -24,8 +24,32 @@ import net.l2sec.spi.time.Scheduler;
 
 /** The state of one ISAKMP SA, which the tasks read and update. Lives on the dataplane event loop. */
 final class IkeSa {
-    /** MM_*: Main Mode awaiting message 3 or 5; AM_SENT: Aggressive Mode awaiting message 3. */
-    enum State { MM_SA_SENT, MM_KE_SENT, AM_SENT, ESTABLISHED, DELETED }
+    /**
+     * The states of an ISAKMP SA as we answer its phase 1 (RFC 2409 sections 5 and 5.4). They change only through
+     * the event methods of {@link IkeSa} ({@link #keSent}, {@link #establish}, {@link #delete}), which refuse a
+     * transition this table does not allow.
+     */
+    enum State {
+        /** Main Mode: our message 2 (SA) sent, message 3 (KE, Ni) awaited. */
+        MM_SA_SENT,
+        /** Main Mode: our message 4 (KE, Nr) sent, message 5 (IDii and HASH_I or SIG_I) awaited. */
+        MM_KE_SENT,
+        /** Aggressive Mode: our message 2 sent, message 3 (HASH_I) awaited. */
+        AM_SENT,
+        /** Phase 1 complete: Quick Mode and Informational exchanges may run. */
+        ESTABLISHED,
+        /** Gone: out of the SA table, keys wiped. */
+        DELETED;
+
+        boolean mayBecome(State next) {
+            return switch (this) {
+                case MM_SA_SENT -> next == MM_KE_SENT || next == DELETED;
+                case MM_KE_SENT, AM_SENT -> next == ESTABLISHED || next == DELETED;
+                case ESTABLISHED -> next == DELETED;
+                case DELETED -> false;
+            };
+        }
+    }
 
     /** NAT-T flavour agreed through the vendor IDs (RFC 3947 or a draft). */
     enum NatT { NONE, DRAFT, RFC }
@@ -96,14 +120,14 @@ final class IkeSa {
     final long createdNanos;
     InetSocketAddress peer;
     InetSocketAddress local;
-    State state = State.MM_SA_SENT;
+    private State state;
 
     Phase1Proposal proposal;
     byte[] saiB;
     NatT natT = NatT.NONE;
     boolean peerDpd;
     /** Phase 1 ran as Aggressive Mode (for logs; the SA is otherwise the same as after Main Mode). */
-    boolean aggressive;
+    final boolean aggressive;
     byte[] gxi, gxr, ni, nr;
     Keymat keymat;
     Payload.Id peerId;
@@ -135,7 +159,14 @@ final class IkeSa {
         }
     };
 
-    IkeSa(long initiatorCookie, long responderCookie, InetSocketAddress peer, InetSocketAddress local, long now) {
+    /**
+     * A new SA for the message 1 of a Main Mode, or of an Aggressive Mode (whose message 2 completes our part:
+     * {@link State#AM_SENT} at once).
+     */
+    IkeSa(long initiatorCookie, long responderCookie, InetSocketAddress peer, InetSocketAddress local, long now,
+          boolean aggressive) {
+        this.aggressive = aggressive;
+        this.state = aggressive ? State.AM_SENT : State.MM_SA_SENT;
         this.initiatorCookie = initiatorCookie;
         this.responderCookie = responderCookie;
         this.tag = "ike=" + String.format("%08x", responderCookie >>> 32);
@@ -233,8 +264,39 @@ final class IkeSa {
         return MessageDigest.isEqual(h.data(), keymat.hash1(messageId, chain.afterFirst()));
     }
 
+    State state() {
+        return state;
+    }
+
     boolean established() {
         return state == State.ESTABLISHED;
+    }
+
+    boolean deleted() {
+        return state == State.DELETED;
+    }
+
+    /** Main Mode message 4 sent. */
+    void keSent() {
+        become(State.MM_KE_SENT);
+    }
+
+    /** Phase 1 completed: the peer authenticated. */
+    void establish() {
+        become(State.ESTABLISHED);
+    }
+
+    /** The SA ends; false when it had already. */
+    boolean delete() {
+        if (state == State.DELETED) return false;
+        become(State.DELETED);
+        return true;
+    }
+
+    /** The one place the state changes. */
+    private void become(State next) {
+        if (!state.mayBecome(next)) throw new IllegalStateException(tag + " " + state + " -> " + next);
+        state = next;
     }
 
     String peerText() {

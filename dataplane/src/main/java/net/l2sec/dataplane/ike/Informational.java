@@ -38,7 +38,7 @@ final class Informational {
                 default -> {
                 }
             }
-            if (ike.state == IkeSa.State.DELETED) return;
+            if (ike.deleted()) return;
         }
     }
 

@@ -72,7 +72,7 @@ final class MainMode {
             responder.noProposalChosen(LOG, h, peer, local, sa);
             return null;
         }
-        IkeSa ike = new IkeSa(h.initiatorCookie(), responder.newCookie(), peer, local, responder.scheduler().nanoTime());
+        IkeSa ike = new IkeSa(h.initiatorCookie(), responder.newCookie(), peer, local, responder.scheduler().nanoTime(), false);
         ike.proposal = chosen;
         ike.saiB = chain.body(Payload.Sa.class);
         IsakmpVendor.Announced vids = IsakmpVendor.process(ike, chain.all(Payload.VendorId.class), s);
@@ -113,7 +113,7 @@ final class MainMode {
                 reply.add(new Payload.CertRequest(CertEncoding.X509_SIGNATURE, ca.getSubjectX500Principal().getEncoded()));
             }
         }
-        ike.state = IkeSa.State.MM_KE_SENT;
+        ike.keSent();
         responder.respond(ike, request, IsakmpCodec.encode(ike.header(ExchangeType.IDENTITY_PROTECTION), reply), true);
     }
 
