@@ -46,7 +46,7 @@ class AggressiveModeTest {
     @MethodSource("suites")
     void aggressiveModeThenQuickModeInstallAChildSa(IkeCipher c, int bits, IkeHash h, DhGroup g, String label) throws Exception {
         IkeHarness net = new IkeHarness(enabled());
-        ListAppender<ILoggingEvent> log = ResponderBehaviourTest.capture(IkeResponder.class);
+        ListAppender<ILoggingEvent> log = ResponderBehaviourTest.capture(AggressiveMode.class);
         TestInitiator i = client(net).suite(c, bits, h, g);
         List<IkeHarness.Sent> out2 = net.deliver(i.addr500, IkeHarness.LOCAL_500, i.am1());
         assertThat(out2).hasSize(1);

@@ -191,7 +191,7 @@ class QuickModeRekeyTest {
         assertThat(net.during(() -> net.responder.rekeyChildSa(old.ikeSaTag(), old.inboundSpi(), "soft lifetime"))).isEmpty();
         assertThat(net.count("l2sec.ike.phase2", "result", "started")).isEqualTo(2);
 
-        net.scheduler.advance(QuickModeRekey.GRACE);
+        net.scheduler.advance(ChildSas.GRACE);
         assertThat(net.childSas.removed).as("packets in flight had the grace period").containsExactly(old.inboundSpi());
 
         // the new pair is rekeyed by us at its own soft limit, as any other
@@ -201,7 +201,7 @@ class QuickModeRekeyTest {
         List<IkeHarness.Sent> out = net.deliver(client.addr4500, IkeHarness.LOCAL_4500, reply.message2);
         assertThat(out).hasSize(2);
         assertThat(deletedSpi(out.subList(1, 2))).isEqualTo(fresh.inboundSpi());
-        net.scheduler.advance(QuickModeRekey.GRACE);
+        net.scheduler.advance(ChildSas.GRACE);
         assertThat(net.childSas.removed).containsExactly(old.inboundSpi(), fresh.inboundSpi());
     }
 
@@ -210,7 +210,7 @@ class QuickModeRekeyTest {
         established(null);
         client.quickMode(List.of(TestInitiator.esp(1, EspCipher.AES_CBC, 128, EspIntegrity.HMAC_SHA2_256_128, null)), null);
         assertThat(net.during(() -> net.responder.childSaExpired(old.ikeSaTag(), old.inboundSpi()))).isEmpty();
-        net.scheduler.advance(QuickModeRekey.GRACE);
+        net.scheduler.advance(ChildSas.GRACE);
         assertThat(net.childSas.removed).as("ESP deleted it itself at expiry").isEmpty();
     }
 
@@ -241,7 +241,7 @@ class QuickModeRekeyTest {
         // the Delete goes through the ISAKMP SA that holds the old pair
         assertThat(deletedSpi(qm.afterMessage3)).isEqualTo(old.inboundSpi());
         assertThat(net.during(() -> net.responder.rekeyChildSa(old.ikeSaTag(), old.inboundSpi(), "soft lifetime"))).isEmpty();
-        net.scheduler.advance(QuickModeRekey.GRACE);
+        net.scheduler.advance(ChildSas.GRACE);
         assertThat(net.childSas.removed).containsExactly(old.inboundSpi());
     }
 
@@ -253,7 +253,7 @@ class QuickModeRekeyTest {
         TestInitiator.Qm qm = other.quickMode(List.of(TestInitiator.esp(1, EspCipher.AES_CBC, 128,
                 EspIntegrity.HMAC_SHA2_256_128, null)), null);
         assertThat(qm.afterMessage3).isEmpty();
-        net.scheduler.advance(QuickModeRekey.GRACE);
+        net.scheduler.advance(ChildSas.GRACE);
         assertThat(net.childSas.removed).isEmpty();
         assertThat(net.count("l2sec.ike.rekeys", "phase", "2")).isZero();
     }
