@@ -45,7 +45,7 @@ class FailureReasonsDocumentedTest {
     static Set<String> reasonsInSources() throws IOException {
         Set<String> reasons = new TreeSet<>();
         reasons.addAll(all(TAGGED_CONSTANT, source(DATAPLANE + "ike/FailureReason.java")));
-        reasons.addAll(all(TAGGED_CONSTANT, source(DATAPLANE + "ike/message/DropReason.java")));
+        reasons.addAll(all(TAGGED_CONSTANT, source(DATAPLANE + "ike/message/IkeDropReason.java")));
         reasons.addAll(all(TAGGED_CONSTANT, source(SPI + "auth/RejectReason.java")));
         reasons.addAll(lowerCaseNames(DATAPLANE + "esp/EspDropReason.java"));
         reasons.addAll(lowerCaseNames(DATAPLANE + "l2tp/TeardownCause.java"));

@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Optional;
 import javax.security.auth.x500.X500Principal;
 import net.l2sec.dataplane.ike.auth.CertificateAuth;
-import net.l2sec.dataplane.ike.auth.Credentials;
+import net.l2sec.dataplane.ike.auth.PemFiles;
 
 /** Reads {@code ipsec.certificate}: our chain and key, the CAs clients' certificates must chain to, the ID rule. */
 final class CertificateConfigReader {
@@ -43,7 +43,7 @@ final class CertificateConfigReader {
         List<X509Certificate> chain = certificates(c, "chain-file", chainFile.get());
         PrivateKey key = null;
         try {
-            key = Credentials.privateKey(keyFile.get());
+            key = PemFiles.privateKey(keyFile.get());
         } catch (IOException | RuntimeException e) {
             c.problem("key-file", e.getMessage());
         }
@@ -67,7 +67,7 @@ final class CertificateConfigReader {
     /** The certificates in {@code file}, or null with a problem on {@code key}. */
     private static List<X509Certificate> certificates(ConfigNode c, String key, Path file) {
         try {
-            return Credentials.certificates(file);
+            return PemFiles.certificates(file);
         } catch (IOException | RuntimeException e) {
             c.problem(key, e.getMessage());
             return null;

@@ -2,13 +2,13 @@ package net.l2sec.dataplane.ike;
 
 import java.net.InetSocketAddress;
 import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
 import net.l2sec.dataplane.ike.message.ExchangeType;
 import net.l2sec.dataplane.ike.message.IkeDecodeException;
 import net.l2sec.dataplane.ike.message.IsakmpCodec;
 import net.l2sec.dataplane.ike.message.IsakmpHeader;
+import net.l2sec.dataplane.ike.message.NotifyType;
 import net.l2sec.dataplane.ike.message.Payload;
 import net.l2sec.dataplane.ike.message.PayloadChain;
 import org.slf4j.Logger;
@@ -25,53 +25,45 @@ import org.slf4j.LoggerFactory;
  * Off unless {@link IkeSettings#aggressiveMode()}: message 2 hands any unauthenticated initiator HASH_R, a keyed
  * hash of the PSK that can be guessed offline. The offer must be one proposal whose transforms all name the same
  * DH group (KE is sent before the choice); an offer with several groups or only signature transforms gets
- * NO-PROPOSAL-CHOSEN. NAT-D payloads of the peer are read from message 1 or 3, only for the log: our own NAT-D is
- * built as in Main Mode, the peer's deliberately wrong ({@link IsakmpNatd}). Message 3 must be encrypted. The
- * phase-1 IV chains through message 3, so Quick Mode and Informational IVs follow from its last block as after
- * Main Mode message 6; the resulting SA is otherwise a Main Mode SA.
+ * NO-PROPOSAL-CHOSEN ({@link Phase1#select}). NAT-D payloads of the peer are read from message 1 or 3, only for
+ * the log: our own NAT-D is built as in Main Mode, the peer's deliberately wrong ({@link IsakmpNatd}). Message 3
+ * must be encrypted. The phase-1 IV chains through message 3, so Quick Mode and Informational IVs follow from its
+ * last block as after Main Mode message 6; the resulting SA is otherwise a Main Mode SA.
  */
 final class AggressiveMode {
     private static final Logger LOG = LoggerFactory.getLogger(AggressiveMode.class);
-    private final IkeResponder responder;
+    private final IkeContext ctx;
+    private final Phase1 phase1;
 
-    AggressiveMode(IkeResponder responder) {
-        this.responder = responder;
+    AggressiveMode(IkeContext ctx) {
+        this.ctx = ctx;
+        this.phase1 = new Phase1(ctx, LOG);
     }
 
-    /** Message 1: choose, derive the keys, and answer with everything including HASH_R; null when refused. */
-    IkeSa message1(IsakmpHeader h, PayloadChain chain, byte[] request, InetSocketAddress peer, InetSocketAddress local) {
-        IkeSettings s = responder.settings();
+    /** Message 1: choose, derive the keys, and answer with everything including HASH_R. */
+    void message1(IsakmpHeader h, PayloadChain chain, byte[] request, InetSocketAddress peer, InetSocketAddress local) {
+        IkeSettings s = ctx.settings();
         Payload.Sa sa = chain.first(Payload.Sa.class);
         Payload.Ke ke = chain.first(Payload.Ke.class);
         Payload.Nonce nonce = chain.first(Payload.Nonce.class);
         Payload.Id id = chain.first(Payload.Id.class);
         if (sa == null || ke == null || !IkeSa.nonceValid(nonce) || id == null || h.messageId() != 0) {
-            LOG.info("peer={} phase1 failed reason=invalid_payload (aggressive mode message 1 needs SA, KE, Ni, IDii)",
-                    IkeResponder.text(peer));
-            responder.metrics().phase1Failed(FailureReason.INVALID_PAYLOAD);
-            return null;
+            phase1.invalidMessage1(peer, "aggressive mode message 1 needs SA, KE, Ni, IDii");
+            return;
         }
-        Phase1Proposal chosen = sa.proposals().size() == 1 && Phase1Proposal.oneGroup(sa)
-                ? Phase1Proposal.selectPreSharedKey(sa, s) : null;
-        if (chosen == null) {
-            responder.noProposalChosen(LOG, h, peer, local, sa);
-            return null;
-        }
-        IkeSa ike = new IkeSa(h.initiatorCookie(), responder.newCookie(), peer, local, responder.scheduler().nanoTime());
-        ike.aggressive = true;
-        ike.proposal = chosen;
-        ike.saiB = chain.body(Payload.Sa.class);
+        Phase1Proposal chosen = phase1.select(h, sa, peer, local);
+        if (chosen == null) return;
+        IkeSa ike = phase1.create(h, chosen, chain, peer, local);
         ike.peerId = id;
         ike.idiiB = chain.body(Payload.Id.class);
         IsakmpVendor.Announced vids = IsakmpVendor.process(ike, chain.all(Payload.VendorId.class), s);
-        responder.register(ike);
         try {
-            ike.deriveKeys(ke.data(), nonce.data(), responder.random(32), responder.preSharedKey());
+            phase1.deriveKeys(ike, ke, nonce);
         } catch (GeneralSecurityException e) {
-            responder.phase1Failed(ike, FailureReason.INVALID_KE, "bad KE for " + chosen.group().label() + ": " + e.getMessage());
-            return null;
+            phase1.failed(ike, FailureReason.INVALID_KE, "bad KE for " + chosen.group().label() + ": " + e.getMessage());
+            return;
         }
-        Payload.Id ours = MainMode.localId(s, ike);
+        Payload.Id ours = phase1.localId(ike);
         List<Payload> reply = new ArrayList<>(List.of(chosen.response(sa), new Payload.Ke(ike.gxr),
                 new Payload.Nonce(ike.nr), ours));
         reply.addAll(IsakmpVendor.build(vids, s.fragmentation().enabled()));
@@ -80,12 +72,10 @@ final class AggressiveMode {
             if (!natd.isEmpty()) IsakmpNatd.logPeerBehindNat(ike, natd);
             reply.addAll(IsakmpNatd.build(ike));
         }
-        reply.add(new Payload.Hash(ike.keymat.hashR(ike.gxi, ike.gxr, ike.saiB, MainMode.body(ours))));
-        ike.state = IkeSa.State.AM_SENT;
+        reply.add(new Payload.Hash(phase1.hashR(ike, ours)));
         LOG.debug("{} peer={} phase1 started {} mode=aggressive nat-t={} dpd={} windows={} fragmentation={}", ike.tag,
                 ike.peerText(), chosen.label(), ike.natT, vids.dpd(), vids.windows(), vids.fragmentation());
-        responder.respond(ike, request, IsakmpCodec.encode(ike.header(ExchangeType.AGGRESSIVE), reply), true);
-        return ike;
+        ctx.exchanges().respond(ike, request, IsakmpCodec.encode(ike.header(ExchangeType.AGGRESSIVE), reply), true);
     }
 
     /** Message 3: HASH_I, encrypted, checked in constant time; the SA is then established where message 3 came from. */
@@ -94,25 +84,21 @@ final class AggressiveMode {
         try {
             chain = ike.unprotect(h, request);
         } catch (IkeDecodeException e) {
-            responder.authFailed(LOG, ike, "message 3 does not decrypt to valid payloads (" + e.getMessage() + ")",
-                    Payload.Notify.AUTHENTICATION_FAILED);
+            phase1.authFailed(ike, "message 3 does not decrypt to valid payloads (" + e.getMessage() + ")",
+                    NotifyType.AUTHENTICATION_FAILED);
             return;
         }
         Payload.Hash hash = chain.first(Payload.Hash.class);
         if (hash == null) {
-            responder.authFailed(LOG, ike, "message 3 without HASH_I", Payload.Notify.AUTHENTICATION_FAILED);
+            phase1.authFailed(ike, "message 3 without HASH_I", NotifyType.AUTHENTICATION_FAILED);
             return;
         }
-        byte[] expected = ike.keymat.hashI(ike.gxi, ike.gxr, ike.saiB, ike.idiiB);
-        if (!MessageDigest.isEqual(expected, hash.data())) {
-            responder.authFailed(LOG, ike, "HASH_I mismatch", Payload.Notify.INVALID_HASH_INFORMATION); // RFC 2408 section 5.4
-            return;
-        }
+        if (!phase1.hashIValid(ike, ike.idiiB, hash)) return;
         List<Payload.NatD> natd = chain.all(Payload.NatD.class);
         if (ike.natT != IkeSa.NatT.NONE && !natd.isEmpty()) IsakmpNatd.logPeerBehindNat(ike, natd);
-        responder.floatPeer(ike, peer, local);
-        ike.peerIdText = MainMode.describe(ike.peerId);
+        ctx.exchanges().floatPeer(ike, peer, local);
+        ike.peerIdText = Phase1.describe(ike.peerId);
         ike.keymat.completePhase1();
-        responder.phase1Established(ike, Informational.initialContact(chain));
+        phase1.established(ike, Informational.initialContact(chain));
     }
 }

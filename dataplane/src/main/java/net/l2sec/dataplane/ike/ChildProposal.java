@@ -5,7 +5,12 @@ import java.util.ArrayList;
 import java.util.List;
 import net.l2sec.dataplane.ike.keymat.DhGroup;
 import net.l2sec.dataplane.ike.message.Attribute;
+import net.l2sec.dataplane.ike.message.Doi;
+import net.l2sec.dataplane.ike.message.EncapsulationMode;
+import net.l2sec.dataplane.ike.message.IpsecAttribute;
+import net.l2sec.dataplane.ike.message.LifeType;
 import net.l2sec.dataplane.ike.message.Payload;
+import net.l2sec.dataplane.ike.message.ProtocolId;
 import net.l2sec.dataplane.ipsec.EspCipher;
 import net.l2sec.dataplane.ipsec.EspIntegrity;
 
@@ -20,8 +25,7 @@ import net.l2sec.dataplane.ipsec.EspIntegrity;
  */
 record ChildProposal(int proposalNumber, int peerSpi, Payload.Transform transform, EspCipher cipher, int keyBits,
                      EspIntegrity integrity, DhGroup pfs, long lifetimeSeconds, long lifetimeKbytes) {
-    static final int LIFE_TYPE = 1, LIFE_DURATION = 2, GROUP = 3, ENCAPSULATION = 4, AUTH_ALG = 5, KEY_LENGTH = 6;
-    static final int UDP_TRANSPORT = 4, UDP_TRANSPORT_DRAFT = 61444;
+    /** RFC 2407 section 4.5: without an SA Life Duration the lifetime is 28800 seconds. */
     static final long DEFAULT_SECONDS = 28800;
 
     String label() {
@@ -54,9 +58,9 @@ record ChildProposal(int proposalNumber, int peerSpi, Payload.Transform transfor
         List<Attribute> in = transform.attributes();
         for (int i = 0; i < in.size(); i++) {
             Attribute a = in.get(i);
-            if (a.type() == LIFE_TYPE && a.longValue() == 1 && i + 1 < in.size() && in.get(i + 1).type() == LIFE_DURATION) {
+            if (lifeType(a, LifeType.SECONDS) && i + 1 < in.size() && lifeDuration(in.get(i + 1))) {
                 attrs.add(a);
-                attrs.add(Attribute.of(LIFE_DURATION, lifetimeSeconds));
+                attrs.add(Attribute.of(IpsecAttribute.SA_LIFE_DURATION.code(), lifetimeSeconds));
                 i++;
             } else {
                 attrs.add(a);
@@ -71,9 +75,9 @@ record ChildProposal(int proposalNumber, int peerSpi, Payload.Transform transfor
 
     /** The first acceptable transform in the client's order; null if none. */
     static ChildProposal select(Payload.Sa sa, DhGroup keGroup, IkeSettings s) {
-        if (sa.doi() != Payload.DOI_IPSEC) return null;
+        if (Doi.of(sa.doi()) != Doi.IPSEC) return null;
         for (Payload.Proposal p : sa.proposals()) {
-            if (p.protocolId() != Payload.Proposal.PROTO_ESP || p.spi().length != 4) continue;
+            if (ProtocolId.of(p.protocolId()) != ProtocolId.PROTO_IPSEC_ESP || p.spi().length != 4) continue;
             if (sa.proposals().stream().filter(o -> o.number() == p.number()).count() > 1) continue; // AH+ESP bundles
             int spi = (p.spi()[0] & 0xff) << 24 | (p.spi()[1] & 0xff) << 16 | (p.spi()[2] & 0xff) << 8 | p.spi()[3] & 0xff;
             for (Payload.Transform t : p.transforms()) {
@@ -88,15 +92,18 @@ record ChildProposal(int proposalNumber, int peerSpi, Payload.Transform transfor
         EspCipher cipher = null;
         for (EspCipher c : s.allowedEspCiphers()) if (c.transformId() == t.transformId()) cipher = c;
         if (cipher == null) return null;
-        long encap = value(t, ENCAPSULATION);
-        if (encap != UDP_TRANSPORT && encap != UDP_TRANSPORT_DRAFT) return null;
+        long encap = value(t, IpsecAttribute.ENCAPSULATION_MODE);
+        if (encap != EncapsulationMode.UDP_ENCAPSULATED_TRANSPORT.code()
+                && encap != EncapsulationMode.UDP_ENCAPSULATED_TRANSPORT_DRAFT.code()) {
+            return null;
+        }
         int keyBits = cipher.fixedKeyBits();
         if (keyBits == 0) {
-            keyBits = (int) value(t, KEY_LENGTH);
+            keyBits = (int) value(t, IpsecAttribute.KEY_LENGTH);
             if (!s.espAesKeyBits().contains(keyBits)) return null;
         }
         EspIntegrity integrity = EspIntegrity.NONE;
-        long auth = value(t, AUTH_ALG);
+        long auth = value(t, IpsecAttribute.AUTHENTICATION_ALGORITHM);
         if (cipher.aead()) {
             if (auth > 0) return null;
         } else {
@@ -104,7 +111,7 @@ record ChildProposal(int proposalNumber, int peerSpi, Payload.Transform transfor
             for (EspIntegrity i : s.espIntegrity()) if (i != EspIntegrity.NONE && i.authAlgorithm() == auth) integrity = i;
             if (integrity == null) return null;
         }
-        long group = value(t, GROUP);
+        long group = value(t, IpsecAttribute.GROUP_DESCRIPTION);
         DhGroup pfs = null;
         if (group > 0) {
             pfs = DhGroup.of((int) group);
@@ -115,9 +122,9 @@ record ChildProposal(int proposalNumber, int peerSpi, Payload.Transform transfor
         long seconds = DEFAULT_SECONDS, kbytes = 0;
         List<Attribute> a = t.attributes();
         for (int i = 0; i + 1 < a.size(); i++) {
-            if (a.get(i).type() == LIFE_TYPE && a.get(i + 1).type() == LIFE_DURATION) {
-                if (a.get(i).longValue() == 1) seconds = a.get(i + 1).longValue();
-                else if (a.get(i).longValue() == 2) kbytes = a.get(i + 1).longValue();
+            if (lifeDuration(a.get(i + 1))) {
+                if (lifeType(a.get(i), LifeType.SECONDS)) seconds = a.get(i + 1).longValue();
+                else if (lifeType(a.get(i), LifeType.KILOBYTES)) kbytes = a.get(i + 1).longValue();
             }
         }
         long max = s.childLifetimeMax().toSeconds();
@@ -125,32 +132,48 @@ record ChildProposal(int proposalNumber, int peerSpi, Payload.Transform transfor
         return new ChildProposal(number, spi, t, cipher, keyBits, integrity, pfs, seconds, kbytes);
     }
 
-    private static long value(Payload.Transform t, int type) {
-        Attribute a = t.attribute(type);
+    /** The value of attribute {@code type}, -1 when absent. */
+    private static long value(Payload.Transform t, IpsecAttribute type) {
+        Attribute a = t.attribute(type.code());
         return a == null ? -1 : a.longValue();
+    }
+
+    /** An SA Life Type attribute of {@code type}: the SA Life Duration after it counts in its unit. */
+    private static boolean lifeType(Attribute a, LifeType type) {
+        return IpsecAttribute.of(a.type()) == IpsecAttribute.SA_LIFE_TYPE && a.longValue() == type.code();
+    }
+
+    private static boolean lifeDuration(Attribute a) {
+        return IpsecAttribute.of(a.type()) == IpsecAttribute.SA_LIFE_DURATION;
     }
 
     static String describeOffer(Payload.Sa sa) {
         List<String> out = new ArrayList<>();
         for (Payload.Proposal p : sa.proposals()) {
             for (Payload.Transform t : p.transforms()) {
-                String c = switch (t.transformId()) {
-                    case 3 -> "3des";
-                    case 12 -> "aes" + value(t, KEY_LENGTH);
-                    case 20 -> "aes" + value(t, KEY_LENGTH) + "gcm16";
-                    default -> "esp" + t.transformId();
+                String c = switch (espCipher(t.transformId())) {
+                    case TRIPLE_DES_CBC -> "3des";
+                    case AES_CBC -> "aes" + value(t, IpsecAttribute.KEY_LENGTH);
+                    case AES_GCM_16 -> "aes" + value(t, IpsecAttribute.KEY_LENGTH) + "gcm16";
+                    case null -> "esp" + t.transformId();
                 };
-                long auth = value(t, AUTH_ALG);
+                long auth = value(t, IpsecAttribute.AUTHENTICATION_ALGORITHM);
                 String i = "";
                 if (auth > 0) {
                     i = "-auth" + auth;
                     for (EspIntegrity e : EspIntegrity.values()) if (e != EspIntegrity.NONE && e.authAlgorithm() == auth) i = "-" + integrityLabel(e);
                 }
-                long g = value(t, GROUP);
-                out.add((p.protocolId() == Payload.Proposal.PROTO_ESP ? "" : "proto" + p.protocolId() + ":") + c + i
-                        + (g > 0 ? "-group" + g : "") + "/mode" + value(t, ENCAPSULATION));
+                long g = value(t, IpsecAttribute.GROUP_DESCRIPTION);
+                out.add((ProtocolId.of(p.protocolId()) == ProtocolId.PROTO_IPSEC_ESP ? "" : "proto" + p.protocolId() + ":") + c + i
+                        + (g > 0 ? "-group" + g : "") + "/mode" + value(t, IpsecAttribute.ENCAPSULATION_MODE));
             }
         }
         return String.join(", ", out);
+    }
+
+    /** The ESP cipher of IPsec DOI transform ID {@code transformId} (RFC 2407 section 4.4.4), null for one we lack. */
+    private static EspCipher espCipher(int transformId) {
+        for (EspCipher c : EspCipher.values()) if (c.transformId() == transformId) return c;
+        return null;
     }
 }

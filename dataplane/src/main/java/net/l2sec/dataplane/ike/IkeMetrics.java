@@ -4,7 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.function.IntSupplier;
-import net.l2sec.dataplane.ike.message.DropReason;
+import net.l2sec.dataplane.ike.message.IkeDropReason;
 
 /** The IKE meters. Tags are small fixed vocabularies; never addresses or identities. */
 final class IkeMetrics {
@@ -16,7 +16,7 @@ final class IkeMetrics {
                 .description("established ISAKMP SAs").strongReference(true).register(registry);
     }
 
-    void dropped(DropReason reason) {
+    void dropped(IkeDropReason reason) {
         count("l2sec.ike.packets.dropped", "IKE datagrams discarded before or instead of processing, by reason", "reason", reason.tag());
     }
 

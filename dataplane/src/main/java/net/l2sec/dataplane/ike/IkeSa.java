@@ -4,91 +4,56 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import net.l2sec.dataplane.ike.keymat.DiffieHellman;
 import net.l2sec.dataplane.ike.keymat.Keymat;
-import net.l2sec.dataplane.ike.message.DropReason;
 import net.l2sec.dataplane.ike.message.ExchangeType;
 import net.l2sec.dataplane.ike.message.IkeDecodeException;
+import net.l2sec.dataplane.ike.message.IkeDropReason;
 import net.l2sec.dataplane.ike.message.IsakmpCodec;
 import net.l2sec.dataplane.ike.message.IsakmpHeader;
 import net.l2sec.dataplane.ike.message.Payload;
 import net.l2sec.dataplane.ike.message.PayloadChain;
 import net.l2sec.spi.time.Scheduler;
 
-/** The state of one ISAKMP SA, which the tasks read and update. Lives on the dataplane event loop. */
+/**
+ * The state of one ISAKMP SA, which the tasks read and update; its {@link State} changes through the event methods
+ * only. Its child SAs are {@link ChildSas}'. Lives on the dataplane event loop.
+ */
 final class IkeSa {
-    /** MM_*: Main Mode awaiting message 3 or 5; AM_SENT: Aggressive Mode awaiting message 3. */
-    enum State { MM_SA_SENT, MM_KE_SENT, AM_SENT, ESTABLISHED, DELETED }
+    /**
+     * The states of an ISAKMP SA as we answer its phase 1 (RFC 2409 sections 5 and 5.4). They change only through
+     * the event methods of {@link IkeSa} ({@link #keSent}, {@link #establish}, {@link #delete}), which refuse a
+     * transition this table does not allow.
+     */
+    enum State {
+        /** Main Mode: our message 2 (SA) sent, message 3 (KE, Ni) awaited. */
+        MM_SA_SENT,
+        /** Main Mode: our message 4 (KE, Nr) sent, message 5 (IDii and HASH_I or SIG_I) awaited. */
+        MM_KE_SENT,
+        /** Aggressive Mode: our message 2 sent, message 3 (HASH_I) awaited. */
+        AM_SENT,
+        /** Phase 1 complete: Quick Mode and Informational exchanges may run. */
+        ESTABLISHED,
+        /** Gone: out of the SA table, keys wiped. */
+        DELETED;
+
+        boolean mayBecome(State next) {
+            return switch (this) {
+                case MM_SA_SENT -> next == MM_KE_SENT || next == DELETED;
+                case MM_KE_SENT, AM_SENT -> next == ESTABLISHED || next == DELETED;
+                case ESTABLISHED -> next == DELETED;
+                case DELETED -> false;
+            };
+        }
+    }
 
     /** NAT-T flavour agreed through the vendor IDs (RFC 3947 or a draft). */
     enum NatT { NONE, DRAFT, RFC }
-
-    /**
-     * A child SA pair this IKE SA installed, with the Quick Mode IDs as the client sent them (IDci the client's,
-     * IDcr ours; null without IDs) and the transform agreed, which a rekey we initiate proposes again. A pair is
-     * {@link #replaced} once a later Quick Mode of the same client installed a pair for the same traffic: it is
-     * only waiting to be removed then, and nothing rekeys it.
-     */
-    static final class ChildSa {
-        private final int inboundSpi;
-        private final int outboundSpi;
-        private final Payload.Id idci;
-        private final Payload.Id idcr;
-        private final ChildProposal proposal;
-        private boolean replaced;
-
-        ChildSa(int inboundSpi, int outboundSpi, Payload.Id idci, Payload.Id idcr, ChildProposal proposal) {
-            this.inboundSpi = inboundSpi;
-            this.outboundSpi = outboundSpi;
-            this.idci = idci;
-            this.idcr = idcr;
-            this.proposal = proposal;
-        }
-
-        int inboundSpi() {
-            return inboundSpi;
-        }
-
-        int outboundSpi() {
-            return outboundSpi;
-        }
-
-        Payload.Id idci() {
-            return idci;
-        }
-
-        Payload.Id idcr() {
-            return idcr;
-        }
-
-        ChildProposal proposal() {
-            return proposal;
-        }
-
-        boolean replaced() {
-            return replaced;
-        }
-
-        void markReplaced() {
-            replaced = true;
-        }
-
-        /** Same traffic selectors: equal IDs, or neither pair with IDs (the two hosts themselves, RFC 2409 5.5). */
-        boolean sameTraffic(ChildSa other) {
-            return java.util.Objects.equals(idci, other.idci) && java.util.Objects.equals(idcr, other.idcr);
-        }
-
-        String label() {
-            return proposal.label();
-        }
-    }
 
     final long initiatorCookie;
     final long responderCookie;
@@ -96,14 +61,14 @@ final class IkeSa {
     final long createdNanos;
     InetSocketAddress peer;
     InetSocketAddress local;
-    State state = State.MM_SA_SENT;
+    private State state;
 
     Phase1Proposal proposal;
     byte[] saiB;
     NatT natT = NatT.NONE;
     boolean peerDpd;
     /** Phase 1 ran as Aggressive Mode (for logs; the SA is otherwise the same as after Main Mode). */
-    boolean aggressive;
+    final boolean aggressive;
     byte[] gxi, gxr, ni, nr;
     Keymat keymat;
     Payload.Id peerId;
@@ -115,27 +80,29 @@ final class IkeSa {
     int lastFragmentId;
     IsakmpFragmentation.Reassembly reassembly;
 
-    /** Quick Modes in progress, by message id. */
+    // kept by the exchange layer (Exchanges) only
+    /** The peer's Quick Modes in progress, by message id. */
     final Map<Integer, QuickMode> quickModes = new HashMap<>();
     /** Quick Modes we initiated to rekey a child SA, by message id. */
     final Map<Integer, QuickModeRekey> rekeys = new HashMap<>();
-    final List<ChildSa> children = new ArrayList<>();
+    /** Our last phase-1 message, resent while the peer's next one is awaited. */
+    Retransmission retransmission;
+    final ResponseCache responses = new ResponseCache();
 
     Scheduler.Timeout halfOpenTimer, lifetimeTimer, dpdTimer;
-    Retransmission retransmission;
     long lastInboundNanos;
+    /** DPD (RFC 3706): the sequence number of our last R-U-THERE, and how many went unanswered. */
     int dpdSequence = (int) (Math.random() * 0x7fff);
     int dpdUnanswered;
 
-    /** Responses to recent requests, by a digest of the request: a repeated request gets the same response. */
-    private final Map<ByteBuffer, byte[]> responses = new LinkedHashMap<>(8, 0.75f, false) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<ByteBuffer, byte[]> e) {
-            return size() > 8;
-        }
-    };
-
-    IkeSa(long initiatorCookie, long responderCookie, InetSocketAddress peer, InetSocketAddress local, long now) {
+    /**
+     * A new SA for the message 1 of a Main Mode, or of an Aggressive Mode (whose message 2 completes our part:
+     * {@link State#AM_SENT} at once).
+     */
+    IkeSa(long initiatorCookie, long responderCookie, InetSocketAddress peer, InetSocketAddress local, long now,
+          boolean aggressive) {
+        this.aggressive = aggressive;
+        this.state = aggressive ? State.AM_SENT : State.MM_SA_SENT;
         this.initiatorCookie = initiatorCookie;
         this.responderCookie = responderCookie;
         this.tag = "ike=" + String.format("%08x", responderCookie >>> 32);
@@ -143,22 +110,6 @@ final class IkeSa {
         this.local = local;
         this.createdNanos = now;
         this.lastInboundNanos = now;
-    }
-
-    static ByteBuffer digest(byte[] request) {
-        try {
-            return ByteBuffer.wrap(MessageDigest.getInstance("SHA-256").digest(request));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    void remember(byte[] request, byte[] response) {
-        responses.put(digest(request), response);
-    }
-
-    byte[] responseTo(byte[] request) {
-        return responses.get(digest(request));
     }
 
     /**
@@ -213,12 +164,12 @@ final class IkeSa {
 
     /** Decrypts and decodes an encrypted message; anything else is a decode failure. */
     PayloadChain unprotect(IsakmpHeader h, byte[] msg) throws IkeDecodeException {
-        if (!h.encrypted()) throw new IkeDecodeException(DropReason.UNEXPECTED_MESSAGE, "unencrypted " + h.exchangeType());
+        if (!h.encrypted()) throw new IkeDecodeException(IkeDropReason.UNEXPECTED_MESSAGE, "unencrypted " + h.exchangeType());
         byte[] plain;
         try {
             plain = keymat.decrypt(h.messageId(), Arrays.copyOfRange(msg, IsakmpHeader.LENGTH, msg.length));
         } catch (GeneralSecurityException e) {
-            throw new IkeDecodeException(DropReason.DECRYPT_FAILED, e.getMessage());
+            throw new IkeDecodeException(IkeDropReason.DECRYPT_FAILED, e.getMessage());
         }
         try {
             return IsakmpCodec.decodePayloads(h.nextPayload(), plain, 0, plain.length, true);
@@ -233,24 +184,58 @@ final class IkeSa {
         return MessageDigest.isEqual(h.data(), keymat.hash1(messageId, chain.afterFirst()));
     }
 
+    State state() {
+        return state;
+    }
+
     boolean established() {
         return state == State.ESTABLISHED;
     }
 
+    boolean deleted() {
+        return state == State.DELETED;
+    }
+
+    /** Main Mode message 4 sent. */
+    void keSent() {
+        become(State.MM_KE_SENT);
+    }
+
+    /** Phase 1 completed: the peer authenticated. */
+    void establish() {
+        become(State.ESTABLISHED);
+    }
+
+    /** The SA ends; false when it had already. */
+    boolean delete() {
+        if (state == State.DELETED) return false;
+        become(State.DELETED);
+        return true;
+    }
+
+    /** The one place the state changes. */
+    private void become(State next) {
+        if (!state.mayBecome(next)) throw new IllegalStateException(tag + " " + state + " -> " + next);
+        state = next;
+    }
+
     String peerText() {
-        return peer.getAddress().getHostAddress() + ":" + peer.getPort();
+        return text(peer);
+    }
+
+    /** An address and port as logged. */
+    static String text(InetSocketAddress a) {
+        return a.getAddress().getHostAddress() + ":" + a.getPort();
     }
 
     byte[] cookies() {
         return ByteBuffer.allocate(16).putLong(initiatorCookie).putLong(responderCookie).array();
     }
 
+    /** The SA's own timers: half-open, lifetime, DPD, and a reassembly in progress (exchanges: {@link Exchanges}). */
     void cancelTimers() {
         for (Scheduler.Timeout t : new Scheduler.Timeout[] {halfOpenTimer, lifetimeTimer, dpdTimer}) if (t != null) t.cancel();
-        if (retransmission != null) retransmission.cancel();
         if (reassembly != null) reassembly.cancel();
-        quickModes.values().forEach(QuickMode::cancel);
-        rekeys.values().forEach(QuickModeRekey::abandon);
     }
 
     /** Forgets every secret. */

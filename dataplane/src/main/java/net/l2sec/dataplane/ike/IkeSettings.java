@@ -38,7 +38,7 @@ import net.l2sec.dataplane.ipsec.EspIntegrity;
  *                             default true
  * @param certificates         if present, accept RSA signature authentication (auth method 3) with these credentials,
  *                             trust anchors and peer-identity rules (RFC 2409 section 5.1); default empty
- *                             (certificates off). Load them with {@code ike.auth.Credentials.load(chain, key, cas)}.
+ *                             (certificates off). Load them with {@code ike.auth.PemFiles.load(chain, key, cas)}.
  *                             At least one of {@code pskAuth} and {@code certificates} must be enabled.
  * @param fragmentation        IKEv1 fragmentation (the FRAGMENTATION vendor ID); see {@link Fragmentation}
  */

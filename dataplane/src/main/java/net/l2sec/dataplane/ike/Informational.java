@@ -1,32 +1,33 @@
 package net.l2sec.dataplane.ike;
 
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
-import java.util.List;
-import net.l2sec.dataplane.ike.message.ExchangeType;
+import net.l2sec.dataplane.ike.message.NotifyType;
 import net.l2sec.dataplane.ike.message.Payload;
 import net.l2sec.dataplane.ike.message.PayloadChain;
+import net.l2sec.dataplane.ike.message.ProtocolId;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Informational exchanges (RFC 2409 section 5.7), protected by HASH(1) = prf(SKEYID_a, M-ID | N/D): Delete
- * payloads, INITIAL-CONTACT (RFC 2407 section 4.6.3.3) and DPD (RFC 3706).
+ * The peer's Informational exchanges (RFC 2409 section 5.7), decrypted and with HASH(1) = prf(SKEYID_a, M-ID | N/D)
+ * checked by {@link Exchanges}: Delete payloads for child SAs and the ISAKMP SA (RFC 2408 section 3.15),
+ * INITIAL-CONTACT (RFC 2407 section 4.6.3.3), and DPD's notifications ({@link Dpd}). Any other notification is
+ * logged and ignored. Ours go out through {@link Exchanges#sendInformational}.
  */
 final class Informational {
     private static final Logger LOG = LoggerFactory.getLogger(Informational.class);
-    private final IkeResponder responder;
+    private final IkeContext ctx;
 
-    Informational(IkeResponder responder) {
-        this.responder = responder;
+    Informational(IkeContext ctx) {
+        this.ctx = ctx;
     }
 
     /** Whether the last message of phase 1 carried INITIAL-CONTACT (RFC 2407 section 4.6.3.3). */
     static boolean initialContact(PayloadChain chain) {
-        return chain.all(Payload.Notify.class).stream().anyMatch(n -> n.notifyType() == Payload.Notify.INITIAL_CONTACT);
+        return chain.all(Payload.Notify.class).stream().anyMatch(n -> NotifyType.of(n.notifyType()) == NotifyType.INITIAL_CONTACT);
     }
 
-    /** An informational from the peer, decrypted and with HASH(1) checked. */
+    /** An Informational from the peer, payload by payload, until one of them ends the SA. */
     void process(IkeSa ike, PayloadChain chain) {
         for (Payload p : chain.payloads()) {
             switch (p) {
@@ -35,70 +36,33 @@ final class Informational {
                 default -> {
                 }
             }
-            if (ike.state == IkeSa.State.DELETED) return;
+            if (ike.deleted()) return;
         }
     }
 
     private void delete(IkeSa ike, Payload.Delete d) {
-        if (d.protocolId() == Payload.Proposal.PROTO_ISAKMP) {
+        if (ProtocolId.of(d.protocolId()) == ProtocolId.PROTO_ISAKMP) {
             for (byte[] spi : d.spis()) {
                 if (spi.length == 16) {
                     ByteBuffer b = ByteBuffer.wrap(spi);
-                    IkeSa target = responder.find(b.getLong(), b.getLong());
-                    if (target != null) responder.deleteSa(target, "peer deleted the ISAKMP SA", false, true);
+                    IkeSa target = ctx.sas().find(b.getLong(), b.getLong());
+                    if (target != null) ctx.deletion().delete(target, "peer deleted the ISAKMP SA", false, true);
                 }
             }
-        } else if (d.protocolId() == Payload.Proposal.PROTO_ESP && d.spiSize() == 4) {
+        } else if (ProtocolId.of(d.protocolId()) == ProtocolId.PROTO_IPSEC_ESP && d.spiSize() == 4) {
             for (byte[] spi : d.spis()) {
                 int outbound = ByteBuffer.wrap(spi).getInt(); // the peer names its inbound SPI: our outbound
-                responder.removeChildByOutboundSpi(ike, outbound, "peer delete");
+                ctx.childSas().removeByOutboundSpi(ike, outbound, "peer delete");
             }
         }
     }
 
     private void notify(IkeSa ike, Payload.Notify n) {
-        switch (n.notifyType()) {
-            case Payload.Notify.R_U_THERE -> {
-                if (n.data().length == 4) {
-                    send(ike, List.of(new Payload.Notify(Payload.DOI_IPSEC, Payload.Proposal.PROTO_ISAKMP,
-                            Payload.Notify.R_U_THERE_ACK, ike.cookies(), n.data())));
-                }
-            }
-            case Payload.Notify.R_U_THERE_ACK -> {
-                if (n.data().length == 4 && ByteBuffer.wrap(n.data()).getInt() == ike.dpdSequence) ike.dpdUnanswered = 0;
-            }
-            case Payload.Notify.INITIAL_CONTACT -> responder.initialContact(ike);
-            default -> LOG.info("{} peer={} notify type={} ignored", ike.tag, ike.peerText(), n.notifyType());
+        switch (NotifyType.of(n.notifyType())) {
+            case R_U_THERE -> ctx.dpd().rUThere(ike, n);
+            case R_U_THERE_ACK -> ctx.dpd().rUThereAck(ike, n);
+            case INITIAL_CONTACT -> ctx.deletion().initialContact(ike);
+            case null, default -> LOG.info("{} peer={} notify type={} ignored", ike.tag, ike.peerText(), n.notifyType());
         }
-    }
-
-    /** Sends an informational with {@code payloads} under a fresh message id. */
-    void send(IkeSa ike, List<Payload> payloads) {
-        int mid = responder.newMessageId();
-        byte[] msg = ike.protectWithHash1(ExchangeType.INFORMATIONAL, mid, payloads);
-        ike.keymat.endExchange(mid);
-        responder.send(ike, msg);
-    }
-
-    void sendNotify(IkeSa ike, int type, int protocol, byte[] spi) {
-        send(ike, List.of(new Payload.Notify(Payload.DOI_IPSEC, protocol, type, spi, new byte[0])));
-    }
-
-    /** DPD probe (RFC 3706 section 5.1). */
-    void rUThere(IkeSa ike) {
-        ike.dpdSequence++;
-        ike.dpdUnanswered++;
-        send(ike, List.of(new Payload.Notify(Payload.DOI_IPSEC, Payload.Proposal.PROTO_ISAKMP, Payload.Notify.R_U_THERE,
-                ike.cookies(), ByteBuffer.allocate(4).putInt(ike.dpdSequence).array())));
-    }
-
-    /** Delete payloads for every child SA (our inbound SPIs) and the ISAKMP SA itself. */
-    void sendDeletes(IkeSa ike) {
-        List<Payload> deletes = new ArrayList<>();
-        List<byte[]> spis = new ArrayList<>();
-        for (IkeSa.ChildSa c : ike.children) spis.add(ByteBuffer.allocate(4).putInt(c.inboundSpi()).array());
-        if (!spis.isEmpty()) deletes.add(new Payload.Delete(Payload.DOI_IPSEC, Payload.Proposal.PROTO_ESP, 4, spis));
-        if (!deletes.isEmpty()) send(ike, deletes);
-        send(ike, List.of(new Payload.Delete(Payload.DOI_IPSEC, Payload.Proposal.PROTO_ISAKMP, 16, List.of(ike.cookies()))));
     }
 }

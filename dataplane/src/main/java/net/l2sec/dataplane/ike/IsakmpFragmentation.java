@@ -4,8 +4,8 @@ import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
-import net.l2sec.dataplane.ike.message.DropReason;
 import net.l2sec.dataplane.ike.message.IkeDecodeException;
+import net.l2sec.dataplane.ike.message.IkeDropReason;
 import net.l2sec.dataplane.ike.message.IsakmpCodec;
 import net.l2sec.dataplane.ike.message.IsakmpHeader;
 import net.l2sec.dataplane.ike.message.Payload;
@@ -65,23 +65,23 @@ final class IsakmpFragmentation {
          */
         byte[] add(Payload.Fragment f, IkeSettings.Fragmentation limits) throws IkeDecodeException {
             int n = f.number();
-            if (n == 0) throw new IkeDecodeException(DropReason.FRAGMENT_INVALID, "fragment number 0");
+            if (n == 0) throw new IkeDecodeException(IkeDropReason.FRAGMENT_INVALID, "fragment number 0");
             if (n > limits.maxFragments()) {
-                throw new IkeDecodeException(DropReason.FRAGMENT_LIMIT, "fragment " + n + " beyond " + limits.maxFragments());
+                throw new IkeDecodeException(IkeDropReason.FRAGMENT_LIMIT, "fragment " + n + " beyond " + limits.maxFragments());
             }
             if (f.last()) {
-                if (last != 0 && last != n) throw new IkeDecodeException(DropReason.FRAGMENT_INVALID, "two last fragments");
+                if (last != 0 && last != n) throw new IkeDecodeException(IkeDropReason.FRAGMENT_INVALID, "two last fragments");
                 if (!parts.isEmpty() && parts.lastKey() > n) {
-                    throw new IkeDecodeException(DropReason.FRAGMENT_INVALID, "fragment after the last one");
+                    throw new IkeDecodeException(IkeDropReason.FRAGMENT_INVALID, "fragment after the last one");
                 }
                 last = n;
             } else if (last != 0 && n > last) {
-                throw new IkeDecodeException(DropReason.FRAGMENT_INVALID, "fragment " + n + " after the last one " + last);
+                throw new IkeDecodeException(IkeDropReason.FRAGMENT_INVALID, "fragment " + n + " after the last one " + last);
             }
             if (parts.containsKey(n)) return null; // a duplicate: ignored (MS-IKEE 3.3.5.3)
             size += f.data().length;
             if (size > limits.maxMessageSize()) {
-                throw new IkeDecodeException(DropReason.FRAGMENT_LIMIT, "reassembled message over " + limits.maxMessageSize() + " octets");
+                throw new IkeDecodeException(IkeDropReason.FRAGMENT_LIMIT, "reassembled message over " + limits.maxMessageSize() + " octets");
             }
             parts.put(n, f.data());
             if (last == 0 || parts.size() != last) return null;

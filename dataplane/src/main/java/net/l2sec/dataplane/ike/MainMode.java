@@ -1,25 +1,16 @@
 package net.l2sec.dataplane.ike;
 
-import java.net.Inet4Address;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
-import java.security.cert.CertificateException;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import javax.security.auth.x500.X500Principal;
-import net.l2sec.dataplane.ike.auth.CertificateAuth;
-import net.l2sec.dataplane.ike.auth.PeerValidation;
-import net.l2sec.dataplane.ike.auth.RsaSignature;
+import net.l2sec.dataplane.ike.message.CertEncoding;
 import net.l2sec.dataplane.ike.message.ExchangeType;
 import net.l2sec.dataplane.ike.message.IkeDecodeException;
 import net.l2sec.dataplane.ike.message.IsakmpCodec;
 import net.l2sec.dataplane.ike.message.IsakmpHeader;
+import net.l2sec.dataplane.ike.message.NotifyType;
 import net.l2sec.dataplane.ike.message.Payload;
 import net.l2sec.dataplane.ike.message.PayloadChain;
 import org.slf4j.Logger;
@@ -39,59 +30,52 @@ import org.slf4j.LoggerFactory;
  *                              <--  HDR*, IDir, CERT..., SIG_R
  * </pre>
  * With signatures SKEYID = prf(Ni_b | Nr_b, g^xy) and SIG_I / SIG_R sign HASH_I / HASH_R; the peer's certificate
- * must validate to our trust anchors and vouch for its ID payload. Messages 5 and 6 may travel fragmented
- * ({@link IsakmpFragmentation}).
+ * must validate to our trust anchors and vouch for its ID payload ({@link Phase1}). Messages 5 and 6 may travel
+ * fragmented ({@link IsakmpFragmentation}).
  */
 final class MainMode {
     private static final Logger LOG = LoggerFactory.getLogger(MainMode.class);
-    private final IkeResponder responder;
+    private final IkeContext ctx;
+    private final Phase1 phase1;
 
-    MainMode(IkeResponder responder) {
-        this.responder = responder;
+    MainMode(IkeContext ctx) {
+        this.ctx = ctx;
+        this.phase1 = new Phase1(ctx, LOG);
     }
 
-    /** Message 1 of a new exchange; returns the new SA, or null when no proposal was acceptable. */
-    IkeSa message1(IsakmpHeader h, PayloadChain chain, byte[] request, InetSocketAddress peer, InetSocketAddress local) {
-        IkeSettings s = responder.settings();
+    /** Message 1: choose a transform and answer with it; the SA is half-open from here. */
+    void message1(IsakmpHeader h, PayloadChain chain, byte[] request, InetSocketAddress peer, InetSocketAddress local) {
+        IkeSettings s = ctx.settings();
         Payload.Sa sa = chain.first(Payload.Sa.class);
         if (sa == null || h.messageId() != 0) {
-            LOG.info("peer={} phase1 failed reason=invalid_payload (message 1 without SA)", IkeResponder.text(peer));
-            responder.metrics().phase1Failed(FailureReason.INVALID_PAYLOAD);
-            return null;
+            phase1.invalidMessage1(peer, "message 1 without SA");
+            return;
         }
-        Phase1Proposal chosen = Phase1Proposal.select(sa, s);
-        if (chosen == null) {
-            responder.noProposalChosen(LOG, h, peer, local, sa);
-            return null;
-        }
-        IkeSa ike = new IkeSa(h.initiatorCookie(), responder.newCookie(), peer, local, responder.scheduler().nanoTime());
-        ike.proposal = chosen;
-        ike.saiB = chain.body(Payload.Sa.class);
+        Phase1Proposal chosen = phase1.select(h, sa, peer, local);
+        if (chosen == null) return;
+        IkeSa ike = phase1.create(h, chosen, chain, peer, local);
         IsakmpVendor.Announced vids = IsakmpVendor.process(ike, chain.all(Payload.VendorId.class), s);
         List<Payload> reply = new ArrayList<>();
         reply.add(chosen.response(sa));
         reply.addAll(IsakmpVendor.build(vids, s.fragmentation().enabled()));
         byte[] response = IsakmpCodec.encode(ike.header(ExchangeType.IDENTITY_PROTECTION), reply);
-        responder.register(ike);
         LOG.debug("{} peer={} phase1 started {} nat-t={} dpd={} windows={} fragmentation={}", ike.tag, ike.peerText(),
                 chosen.label(), ike.natT, vids.dpd(), vids.windows(), vids.fragmentation());
-        responder.respond(ike, request, response, true);
-        return ike;
+        ctx.exchanges().respond(ike, request, response, true);
     }
 
     /** Message 3: KE and Ni; reply with KE, Nr and the NAT-D payloads. */
-    void message3(IkeSa ike, IsakmpHeader h, PayloadChain chain, byte[] request) {
+    void message3(IkeSa ike, PayloadChain chain, byte[] request) {
         Payload.Ke ke = chain.first(Payload.Ke.class);
         Payload.Nonce nonce = chain.first(Payload.Nonce.class);
         if (ke == null || !IkeSa.nonceValid(nonce)) {
-            responder.phase1Failed(ike, FailureReason.INVALID_PAYLOAD, "message 3 without KE or a valid nonce");
+            phase1.failed(ike, FailureReason.INVALID_PAYLOAD, "message 3 without KE or a valid nonce");
             return;
         }
         try {
-            ike.deriveKeys(ke.data(), nonce.data(), responder.random(32),
-                    ike.proposal.signatures() ? null : responder.preSharedKey());
+            phase1.deriveKeys(ike, ke, nonce);
         } catch (GeneralSecurityException e) {
-            responder.phase1Failed(ike, FailureReason.INVALID_KE, "bad KE: " + e.getMessage());
+            phase1.failed(ike, FailureReason.INVALID_KE, "bad KE: " + e.getMessage());
             return;
         }
         List<Payload> reply = new ArrayList<>(List.of(new Payload.Ke(ike.gxr), new Payload.Nonce(ike.nr)));
@@ -101,165 +85,50 @@ final class MainMode {
         }
         if (ike.proposal.signatures()) {
             // RFC 2408 section 3.10: the CAs we accept, each as its DER-encoded subject name
-            for (X509Certificate ca : responder.settings().certificates().orElseThrow().trustAnchors()) {
-                reply.add(new Payload.CertRequest(Payload.Cert.X509_SIGNATURE, ca.getSubjectX500Principal().getEncoded()));
+            for (X509Certificate ca : ctx.settings().certificates().orElseThrow().trustAnchors()) {
+                reply.add(new Payload.CertRequest(CertEncoding.X509_SIGNATURE, ca.getSubjectX500Principal().getEncoded()));
             }
         }
-        ike.state = IkeSa.State.MM_KE_SENT;
-        responder.respond(ike, request, IsakmpCodec.encode(ike.header(ExchangeType.IDENTITY_PROTECTION), reply), true);
+        ike.keSent();
+        ctx.exchanges().respond(ike, request, IsakmpCodec.encode(ike.header(ExchangeType.IDENTITY_PROTECTION), reply), true);
     }
 
-    /** Message 5: IDii and HASH_I, encrypted; reply IDir and HASH_R. */
+    /** Message 5: IDii and HASH_I (or CERT and SIG_I), encrypted; reply IDir and HASH_R (or CERT and SIG_R). */
     void message5(IkeSa ike, IsakmpHeader h, byte[] request, InetSocketAddress peer, InetSocketAddress local) {
         PayloadChain chain;
         try {
             chain = ike.unprotect(h, request);
         } catch (IkeDecodeException e) {
-            responder.authFailed(LOG, ike, "message 5 does not decrypt to valid payloads (" + e.getMessage() + ")",
-                    Payload.Notify.AUTHENTICATION_FAILED);
+            phase1.authFailed(ike, "message 5 does not decrypt to valid payloads (" + e.getMessage() + ")",
+                    NotifyType.AUTHENTICATION_FAILED);
             return;
         }
         if (ike.proposal.signatures()) {
-            message5Signature(ike, chain, request, peer, local);
+            if (!phase1.signatureValid(ike, chain)) return;
+            established(ike, chain, request, peer, local, phase1.signatureAuthentication(ike));
             return;
         }
         Payload.Id id = chain.first(Payload.Id.class);
         Payload.Hash hash = chain.first(Payload.Hash.class);
         if (id == null || hash == null) {
-            responder.authFailed(LOG, ike, "message 5 without ID or HASH", Payload.Notify.AUTHENTICATION_FAILED);
+            phase1.authFailed(ike, "message 5 without ID or HASH", NotifyType.AUTHENTICATION_FAILED);
             return;
         }
-        byte[] expected = ike.keymat.hashI(ike.gxi, ike.gxr, ike.saiB, chain.body(Payload.Id.class));
-        if (!MessageDigest.isEqual(expected, hash.data())) {
-            responder.authFailed(LOG, ike, "HASH_I mismatch", Payload.Notify.INVALID_HASH_INFORMATION); // RFC 2408 section 5.4
-            return;
-        }
-        responder.floatPeer(ike, peer, local); // before localId: our address may be the one of 4500
-        Payload.Id ours = localId(ike);
-        byte[] hashR = ike.keymat.hashR(ike.gxi, ike.gxr, ike.saiB, body(ours));
-        established(ike, chain, id, request, peer, local, List.of(ours, new Payload.Hash(hashR)));
-    }
-
-    /** Message 5 with signatures: IDii, CERT(s), SIG_I; reply IDir, our CERT(s), SIG_R (RFC 2409 section 5.1). */
-    private void message5Signature(IkeSa ike, PayloadChain chain, byte[] request, InetSocketAddress peer,
-                                   InetSocketAddress local) {
-        CertificateAuth ours = responder.settings().certificates().orElseThrow();
-        PeerValidation validation = responder.peerValidation();
-        Payload.Id id = chain.first(Payload.Id.class);
-        Payload.Sig sig = chain.first(Payload.Sig.class);
-        if (id == null || sig == null) {
-            responder.authFailed(LOG, ike, "message 5 without ID or SIG", Payload.Notify.AUTHENTICATION_FAILED);
-            return;
-        }
-        List<X509Certificate> certs = new ArrayList<>();
-        try {
-            CertificateFactory cf = CertificateFactory.getInstance("X.509");
-            for (Payload.Cert c : chain.all(Payload.Cert.class)) {
-                if (c.encoding() != Payload.Cert.X509_SIGNATURE || certs.size() >= PeerValidation.MAX_CHAIN) continue;
-                certs.add((X509Certificate) cf.generateCertificate(new java.io.ByteArrayInputStream(c.data())));
-            }
-        } catch (CertificateException e) {
-            responder.phase1Failed(LOG, ike, FailureReason.CERT_INVALID, "malformed CERT payload: " + e.getMessage(),
-                    Payload.Notify.INVALID_CERTIFICATE);
-            return;
-        }
-        if (certs.isEmpty()) {
-            responder.phase1Failed(LOG, ike, FailureReason.CERT_INVALID, "no X.509 CERT payload (we know no peer certificates otherwise)",
-                    Payload.Notify.INVALID_CERTIFICATE);
-            return;
-        }
-        X509Certificate cert;
-        try {
-            cert = validation.validate(certs);
-        } catch (PeerValidation.InvalidCertificate e) {
-            responder.phase1Failed(LOG, ike, FailureReason.CERT_INVALID, e.getMessage(), Payload.Notify.INVALID_CERTIFICATE);
-            return;
-        }
-        String who = "subject=\"" + cert.getSubjectX500Principal() + "\" issuer=\"" + cert.getIssuerX500Principal() + "\"";
-        if (!validation.idMatches(id, cert)) {
-            responder.phase1Failed(LOG, ike, FailureReason.ID_MISMATCH, "ID " + describe(id) + " is not an identity of " + who + " (rule "
-                    + ours.idRule() + ")", Payload.Notify.AUTHENTICATION_FAILED);
-            return;
-        }
-        byte[] hashI = ike.keymat.hashI(ike.gxi, ike.gxr, ike.saiB, chain.body(Payload.Id.class));
-        if (!RsaSignature.verify(cert.getPublicKey(), hashI, sig.data())) {
-            responder.authFailed(LOG, ike, "SIG_I does not verify with the key of " + who, Payload.Notify.INVALID_SIGNATURE);
-            return;
-        }
-        LOG.info("{} peer={} authenticated by certificate {}", ike.tag, ike.peerText(), who);
-        Payload.Id idr = new Payload.Id(Payload.Id.ID_DER_ASN1_DN, 17, 500,
-                ours.certificate().getSubjectX500Principal().getEncoded());
-        byte[] hashR = ike.keymat.hashR(ike.gxi, ike.gxr, ike.saiB, body(idr));
-        List<Payload> reply = new ArrayList<>(List.of(idr));
-        for (X509Certificate c : ours.chain()) {
-            try {
-                reply.add(new Payload.Cert(Payload.Cert.X509_SIGNATURE, c.getEncoded()));
-            } catch (java.security.cert.CertificateEncodingException e) {
-                throw new IllegalStateException(e);
-            }
-        }
-        reply.add(new Payload.Sig(RsaSignature.sign(ours.privateKey(), hashR)));
-        established(ike, chain, id, request, peer, local, reply);
+        if (!phase1.hashIValid(ike, chain.body(Payload.Id.class), hash)) return;
+        ctx.exchanges().floatPeer(ike, peer, local); // before localId: our address may be the one of 4500
+        Payload.Id ours = phase1.localId(ike);
+        established(ike, chain, request, peer, local, List.of(ours, new Payload.Hash(phase1.hashR(ike, ours))));
     }
 
     /** Message 6 out and the SA established. */
-    private void established(IkeSa ike, PayloadChain chain, Payload.Id id, byte[] request, InetSocketAddress peer,
+    private void established(IkeSa ike, PayloadChain chain, byte[] request, InetSocketAddress peer,
                              InetSocketAddress local, List<Payload> reply) {
-        responder.floatPeer(ike, peer, local);
-        ike.peerId = id;
-        ike.peerIdText = describe(id);
+        ctx.exchanges().floatPeer(ike, peer, local);
+        ike.peerId = chain.first(Payload.Id.class);
+        ike.peerIdText = Phase1.describe(ike.peerId);
         byte[] response = ike.protect(ExchangeType.IDENTITY_PROTECTION, 0, reply);
         ike.keymat.completePhase1();
-        responder.respond(ike, request, response, false);
-        responder.phase1Established(ike, Informational.initialContact(chain));
-    }
-
-    static byte[] body(Payload p) {
-        byte[] e = IsakmpCodec.encodePayloads(List.of(p));
-        return Arrays.copyOfRange(e, 4, e.length);
-    }
-
-    private Payload.Id localId(IkeSa ike) {
-        return localId(responder.settings(), ike);
-    }
-
-    /** Our ID payload: the configured local ID (IPv4 literal or FQDN), else our address as the peer reached it. */
-    static Payload.Id localId(IkeSettings settings, IkeSa ike) {
-        String configured = settings.localId().orElse(null);
-        if (configured != null) {
-            if (configured.matches("\\d{1,3}(\\.\\d{1,3}){3}")) {
-                try {
-                    return new Payload.Id(Payload.Id.ID_IPV4_ADDR, 17, 500, InetAddress.getByName(configured).getAddress());
-                } catch (java.net.UnknownHostException e) {
-                    throw new IllegalStateException(e);
-                }
-            }
-            return new Payload.Id(Payload.Id.ID_FQDN, 17, 500, configured.getBytes(StandardCharsets.US_ASCII));
-        }
-        InetAddress a = ike.local.getAddress();
-        return new Payload.Id(a instanceof Inet4Address ? Payload.Id.ID_IPV4_ADDR : Payload.Id.ID_IPV6_ADDR, 17, 500,
-                a.getAddress());
-    }
-
-    /** An identity as text for logs and INITIAL-CONTACT matching. */
-    static String describe(Payload.Id id) {
-        try {
-            return switch (id.idType()) {
-                case Payload.Id.ID_IPV4_ADDR, Payload.Id.ID_IPV6_ADDR -> InetAddress.getByAddress(id.data()).getHostAddress();
-                case Payload.Id.ID_FQDN, Payload.Id.ID_USER_FQDN -> new String(id.data(), StandardCharsets.US_ASCII);
-                case Payload.Id.ID_DER_ASN1_DN -> dn(id.data());
-                default -> "type" + id.idType() + ":" + java.util.HexFormat.of().formatHex(id.data());
-            };
-        } catch (java.net.UnknownHostException e) {
-            return "type" + id.idType() + ":?";
-        }
-    }
-
-    private static String dn(byte[] der) {
-        try {
-            return new X500Principal(der).getName();
-        } catch (IllegalArgumentException e) {
-            return "dn:?";
-        }
+        ctx.exchanges().respond(ike, request, response, false);
+        phase1.established(ike, Informational.initialContact(chain));
     }
 }

@@ -7,22 +7,23 @@ import net.l2sec.dataplane.ike.keymat.DhGroup;
 import net.l2sec.dataplane.ike.keymat.IkeCipher;
 import net.l2sec.dataplane.ike.keymat.IkeHash;
 import net.l2sec.dataplane.ike.message.Attribute;
+import net.l2sec.dataplane.ike.message.AuthenticationMethod;
+import net.l2sec.dataplane.ike.message.Doi;
+import net.l2sec.dataplane.ike.message.IsakmpTransformId;
+import net.l2sec.dataplane.ike.message.LifeType;
 import net.l2sec.dataplane.ike.message.Payload;
+import net.l2sec.dataplane.ike.message.Phase1Attribute;
+import net.l2sec.dataplane.ike.message.ProtocolId;
 
 /**
  * The ISAKMP SA transform chosen in Main Mode message 1, and the selection rule (RFC 2409 Appendix A attributes).
  *
  * @param transform the client's transform as offered: returned unchanged in message 2 (RFC 2408 section 4.2)
  * @param lifetime  the lifetime we hold the ISAKMP SA for: the client's, capped at our maximum
- * @param authMethod {@link #AUTH_PSK} or {@link #AUTH_RSA_SIG}
+ * @param authMethod {@link AuthenticationMethod#PRE_SHARED_KEY} or {@link AuthenticationMethod#RSA_SIGNATURES}
  */
 record Phase1Proposal(int proposalNumber, Payload.Transform transform, IkeCipher cipher, int keyBits, IkeHash hash,
-                      DhGroup group, Duration lifetime, int authMethod) {
-    static final int ENCRYPTION = 1, HASH = 2, AUTH_METHOD = 3, GROUP = 4, LIFE_TYPE = 11, LIFE_DURATION = 12,
-            KEY_LENGTH = 14;
-    static final int AUTH_PSK = 1;
-    static final int AUTH_RSA_SIG = 3;
-    static final int KEY_IKE = 1;
+                      DhGroup group, Duration lifetime, AuthenticationMethod authMethod) {
     /** RFC 2407 / 2409 default when no lifetime is offered. */
     static final Duration DEFAULT_LIFETIME = Duration.ofHours(8);
 
@@ -32,7 +33,7 @@ record Phase1Proposal(int proposalNumber, Payload.Transform transform, IkeCipher
     }
 
     boolean signatures() {
-        return authMethod == AUTH_RSA_SIG;
+        return authMethod == AuthenticationMethod.RSA_SIGNATURES;
     }
 
     /** The first acceptable transform of the first proposal, in the client's order; null if none. */
@@ -46,9 +47,9 @@ record Phase1Proposal(int proposalNumber, Payload.Transform transform, IkeCipher
     }
 
     private static Phase1Proposal select(Payload.Sa sa, IkeSettings s, boolean signatures) {
-        if (sa.doi() != Payload.DOI_IPSEC || sa.situation() != Payload.SIT_IDENTITY_ONLY) return null;
+        if (Doi.of(sa.doi()) != Doi.IPSEC || sa.situation() != Payload.SIT_IDENTITY_ONLY) return null;
         for (Payload.Proposal p : sa.proposals()) {
-            if (p.protocolId() != Payload.Proposal.PROTO_ISAKMP) continue;
+            if (ProtocolId.of(p.protocolId()) != ProtocolId.PROTO_ISAKMP) continue;
             for (Payload.Transform t : p.transforms()) {
                 Phase1Proposal c = accept(p.number(), t, s, signatures);
                 if (c != null) return c;
@@ -59,23 +60,24 @@ record Phase1Proposal(int proposalNumber, Payload.Transform transform, IkeCipher
 
     /** Whether every transform of every proposal names the same DH group (RFC 2409 section 5.4, Aggressive Mode). */
     static boolean oneGroup(Payload.Sa sa) {
-        return sa.proposals().stream().flatMap(p -> p.transforms().stream()).mapToInt(t -> value(t, GROUP)).distinct()
-                .count() <= 1;
+        return sa.proposals().stream().flatMap(p -> p.transforms().stream())
+                .mapToInt(t -> value(t, Phase1Attribute.GROUP_DESCRIPTION)).distinct().count() <= 1;
     }
 
     /** Our SA payload in reply: the chosen transform of the chosen proposal, unchanged. */
     Payload.Sa response(Payload.Sa offered) {
         return new Payload.Sa(offered.doi(), offered.situation(), List.of(new Payload.Proposal(proposalNumber,
-                Payload.Proposal.PROTO_ISAKMP, new byte[0], List.of(transform))));
+                ProtocolId.PROTO_ISAKMP, new byte[0], List.of(transform))));
     }
 
     private static Phase1Proposal accept(int number, Payload.Transform t, IkeSettings s, boolean signatures) {
-        if (t.transformId() != KEY_IKE) return null;
-        IkeCipher cipher = IkeCipher.of(value(t, ENCRYPTION));
-        IkeHash hash = IkeHash.of(value(t, HASH));
-        DhGroup group = DhGroup.of(value(t, GROUP));
-        int auth = value(t, AUTH_METHOD);
-        boolean authAllowed = auth == AUTH_PSK ? s.pskAuth() : auth == AUTH_RSA_SIG && signatures;
+        if (IsakmpTransformId.of(t.transformId()) != IsakmpTransformId.KEY_IKE) return null;
+        IkeCipher cipher = IkeCipher.of(value(t, Phase1Attribute.ENCRYPTION_ALGORITHM));
+        IkeHash hash = IkeHash.of(value(t, Phase1Attribute.HASH_ALGORITHM));
+        DhGroup group = DhGroup.of(value(t, Phase1Attribute.GROUP_DESCRIPTION));
+        AuthenticationMethod auth = AuthenticationMethod.of(value(t, Phase1Attribute.AUTHENTICATION_METHOD));
+        boolean authAllowed = auth == AuthenticationMethod.PRE_SHARED_KEY ? s.pskAuth()
+                : auth == AuthenticationMethod.RSA_SIGNATURES && signatures;
         if (cipher == null || hash == null || group == null || !authAllowed) return null;
         if (!s.ikeHashes().contains(hash) || !s.allowedGroups().contains(group)) return null;
         int keyBits;
@@ -83,14 +85,15 @@ record Phase1Proposal(int proposalNumber, Payload.Transform transform, IkeCipher
             if (!s.legacy3des()) return null;
             keyBits = 192;
         } else {
-            keyBits = (int) value(t, KEY_LENGTH);
+            keyBits = value(t, Phase1Attribute.KEY_LENGTH);
             if (!s.ikeAesKeyBits().contains(keyBits)) return null;
         }
         Duration lifetime = DEFAULT_LIFETIME;
         for (int i = 0; i < t.attributes().size(); i++) {
             Attribute a = t.attributes().get(i);
-            if (a.type() == LIFE_TYPE && a.longValue() == 1 && i + 1 < t.attributes().size()
-                    && t.attributes().get(i + 1).type() == LIFE_DURATION) {
+            if (Phase1Attribute.of(a.type()) == Phase1Attribute.LIFE_TYPE && a.longValue() == LifeType.SECONDS.code()
+                    && i + 1 < t.attributes().size()
+                    && Phase1Attribute.of(t.attributes().get(i + 1).type()) == Phase1Attribute.LIFE_DURATION) {
                 lifetime = Duration.ofSeconds(t.attributes().get(i + 1).longValue());
             }
         }
@@ -98,8 +101,9 @@ record Phase1Proposal(int proposalNumber, Payload.Transform transform, IkeCipher
         return new Phase1Proposal(number, t, cipher, keyBits, hash, group, lifetime, auth);
     }
 
-    private static int value(Payload.Transform t, int type) {
-        Attribute a = t.attribute(type);
+    /** The value of attribute {@code type}, -1 when absent. */
+    private static int value(Payload.Transform t, Phase1Attribute type) {
+        Attribute a = t.attribute(type.code());
         return a == null ? -1 : (int) a.longValue();
     }
 
@@ -113,15 +117,22 @@ record Phase1Proposal(int proposalNumber, Payload.Transform transform, IkeCipher
     }
 
     static String describe(Payload.Transform t) {
-        int enc = value(t, ENCRYPTION), h = value(t, HASH), g = value(t, GROUP), auth = value(t, AUTH_METHOD);
+        int enc = value(t, Phase1Attribute.ENCRYPTION_ALGORITHM), h = value(t, Phase1Attribute.HASH_ALGORITHM);
+        int g = value(t, Phase1Attribute.GROUP_DESCRIPTION), auth = value(t, Phase1Attribute.AUTHENTICATION_METHOD);
         IkeCipher c = IkeCipher.of(enc);
         IkeHash hh = IkeHash.of(h);
         DhGroup gg = DhGroup.of(g);
+        // RFC 2409 Appendix A: the codes of the algorithms we refuse (DES-CBC, MD5, the 768-bit group) by name
         String cs = c == null ? (enc == 1 ? "des" : "enc" + enc)
-                : c.label() + (c.fixedKeyBits() == 0 ? Integer.toString(value(t, KEY_LENGTH)) : "");
+                : c.label() + (c.fixedKeyBits() == 0 ? Integer.toString(value(t, Phase1Attribute.KEY_LENGTH)) : "");
         String hs = hh == null ? (h == 1 ? "md5" : "hash" + h) : hh.label();
         String gs = gg == null ? (g == 1 ? "modp768" : "group" + g) : gg.label();
-        String as = auth == AUTH_PSK ? "" : "/auth=" + (auth == 3 ? "rsa" : auth >= 65001 && auth <= 65010 ? "xauth" + auth : auth);
+        String as = switch (AuthenticationMethod.of(auth)) {
+            case PRE_SHARED_KEY -> "";
+            case RSA_SIGNATURES -> "/auth=rsa";
+            // XAUTH (draft-ietf-ipsec-isakmp-xauth: 65001 to 65010) and anything else by number
+            case null, default -> "/auth=" + (auth >= 65001 && auth <= 65010 ? "xauth" + auth : auth);
+        };
         return cs + "-" + hs + "-" + gs + as;
     }
 

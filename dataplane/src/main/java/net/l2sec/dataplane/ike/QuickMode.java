@@ -8,10 +8,14 @@ import java.util.Arrays;
 import java.util.List;
 import net.l2sec.dataplane.ike.keymat.DhGroup;
 import net.l2sec.dataplane.ike.keymat.DiffieHellman;
+import net.l2sec.dataplane.ike.message.Doi;
 import net.l2sec.dataplane.ike.message.ExchangeType;
+import net.l2sec.dataplane.ike.message.IdType;
 import net.l2sec.dataplane.ike.message.IsakmpCodec;
+import net.l2sec.dataplane.ike.message.NotifyType;
 import net.l2sec.dataplane.ike.message.Payload;
 import net.l2sec.dataplane.ike.message.PayloadChain;
+import net.l2sec.dataplane.ike.message.ProtocolId;
 import net.l2sec.dataplane.ipsec.ChildSaSpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,30 +27,33 @@ import org.slf4j.LoggerFactory;
  *                                     <--  HDR*, HASH(2), SA, Nr [, KE] [, IDci, IDcr]
  *  HDR*, HASH(3)                       -->
  * </pre>
- * A Quick Mode whose IDs equal those of a child SA the client already holds is a rekey: the new pair replaces
- * the old one, which is deleted after a grace period ({@link IkeResponder#replaceOlder}) and never rekeyed by
- * us. Quick Modes we initiate ourselves are {@link QuickModeRekey}.
+ * Message 1 arrives with HASH(1) checked and message 3 decrypted ({@link Exchanges}). A Quick Mode whose IDs equal
+ * those of a child SA the client already holds is a rekey: the new pair replaces the old one, which is deleted
+ * after a grace period ({@link ChildSas#replaceOlder}) and never rekeyed by us. Quick Modes we initiate ourselves
+ * are {@link QuickModeRekey}.
  */
 final class QuickMode {
     private static final Logger LOG = LoggerFactory.getLogger(QuickMode.class);
-    private final IkeResponder responder;
+    /** IDs of UDP traffic (L2TP) or of any protocol: the only ones served (IANA protocol numbers). */
+    private static final int ANY_PROTOCOL = 0, UDP = 17;
+    private final IkeContext ctx;
     private final IkeSa ike;
-    private final int messageId;
+    final int messageId;
     private ChildProposal chosen;
     private byte[] ni, nr, gqmxy;
     private int inboundSpi;
     private Payload.Id idci, idcr;
     private Retransmission retransmission;
 
-    QuickMode(IkeResponder responder, IkeSa ike, int messageId) {
-        this.responder = responder;
+    QuickMode(IkeContext ctx, IkeSa ike, int messageId) {
+        this.ctx = ctx;
         this.ike = ike;
         this.messageId = messageId;
     }
 
-    /** Message 1, already decrypted; HASH(1) is checked by the caller. Returns false when the exchange failed. */
+    /** Message 1, decrypted and HASH(1) checked: choose, answer with message 2. False when the exchange failed. */
     boolean message1(PayloadChain chain, byte[] request) {
-        responder.metrics().phase2Started();
+        ctx.metrics().phase2Started();
         Payload.Sa sa = chain.first(Payload.Sa.class);
         Payload.Nonce nonce = chain.first(Payload.Nonce.class);
         Payload.Ke ke = chain.first(Payload.Ke.class);
@@ -61,29 +68,29 @@ final class QuickMode {
             for (DhGroup g : DhGroup.values()) if (g.publicValueLength() == ke.data().length) keGroup = g;
             if (keGroup == null) return fail(FailureReason.INVALID_KE, "KE of " + ke.data().length + " octets");
         }
-        if (ike.local.getPort() != IkeResponder.NAT_T_PORT) {
+        if (ike.local.getPort() != IsakmpSender.NAT_T_PORT) {
             // ESP here is UDP-encapsulated only; our NAT-D always makes a NAT-T peer float to 4500
             return fail(FailureReason.NO_PROPOSAL_CHOSEN, "peer did not move to UDP/4500 (NAT-T "
                     + (ike.natT == IkeSa.NatT.NONE ? "not negotiated" : "negotiated, no float") + ")");
         }
-        chosen = ChildProposal.select(sa, keGroup, responder.settings());
+        IkeSettings s = ctx.settings();
+        chosen = ChildProposal.select(sa, keGroup, s);
         if (chosen == null) {
             LOG.warn("{} peer={} phase2 failed reason=no_proposal_chosen offered: {}; allowed: {} x {} x {}{}", ike.tag,
-                    ike.peerText(), ChildProposal.describeOffer(sa), responder.settings().allowedEspCiphers(),
-                    responder.settings().espAesKeyBits(), responder.settings().espIntegrity(),
-                    ike.natT == IkeSa.NatT.NONE ? " (peer did not negotiate NAT-T: UDP encapsulation required)" : "");
-            responder.metrics().phase2Failed(FailureReason.NO_PROPOSAL_CHOSEN);
-            responder.informational().sendNotify(ike, Payload.Notify.NO_PROPOSAL_CHOSEN, Payload.Proposal.PROTO_ESP,
-                    sa.proposals().isEmpty() ? new byte[0] : sa.proposals().get(0).spi());
+                    ike.peerText(), ChildProposal.describeOffer(sa), s.allowedEspCiphers(), s.espAesKeyBits(),
+                    s.espIntegrity(), ike.natT == IkeSa.NatT.NONE ? " (peer did not negotiate NAT-T: UDP encapsulation required)" : "");
+            ctx.metrics().phase2Failed(FailureReason.NO_PROPOSAL_CHOSEN);
+            ctx.exchanges().sendInformational(ike, List.of(new Payload.Notify(Doi.IPSEC, ProtocolId.PROTO_IPSEC_ESP,
+                    NotifyType.NO_PROPOSAL_CHOSEN, sa.proposals().isEmpty() ? new byte[0] : sa.proposals().get(0).spi(),
+                    new byte[0])));
             return false;
         }
         ni = nonce.data();
-        nr = responder.random(32);
+        nr = ctx.random(32);
         List<Payload> reply = new ArrayList<>();
-        inboundSpi = responder.newSpi();
-        byte[] spi = {(byte) (inboundSpi >>> 24), (byte) (inboundSpi >>> 16), (byte) (inboundSpi >>> 8), (byte) inboundSpi};
+        inboundSpi = ctx.childSas().allocateSpi();
         reply.add(new Payload.Sa(sa.doi(), sa.situation(), List.of(new Payload.Proposal(chosen.proposalNumber(),
-                Payload.Proposal.PROTO_ESP, spi, List.of(chosen.responseTransform())))));
+                ProtocolId.PROTO_IPSEC_ESP, ChildSa.spiBytes(inboundSpi), List.of(chosen.responseTransform())))));
         reply.add(new Payload.Nonce(nr));
         if (chosen.pfs() != null) {
             DiffieHellman dh = DiffieHellman.generate(chosen.pfs());
@@ -97,7 +104,7 @@ final class QuickMode {
         if (ids.size() == 2) {
             idci = ids.get(0);
             idcr = ids.get(1);
-            if (idci.protocol() != 0 && idci.protocol() != 17 || idcr.protocol() != 0 && idcr.protocol() != 17) {
+            if (!served(idci) || !served(idcr)) {
                 return fail(FailureReason.INVALID_PAYLOAD, "IDs for protocol " + idci.protocol() + "/" + idcr.protocol()
                         + ", only UDP (L2TP) is served");
             }
@@ -116,17 +123,7 @@ final class QuickMode {
         all.add(new Payload.Hash(ike.keymat.hash2(messageId, ni, rest)));
         all.addAll(reply);
         byte[] response = ike.protect(ExchangeType.QUICK_MODE, messageId, all);
-        ike.remember(request, response);
-        responder.send(ike, response);
-        retransmission = new Retransmission(responder.scheduler(), () -> {
-            responder.metrics().retransmit();
-            responder.send(ike, response);
-        }, () -> {
-            if (ike.quickModes.remove(messageId) == this) {
-                ike.keymat.endExchange(messageId);
-                fail(FailureReason.TIMEOUT, "no message 3");
-            }
-        });
+        retransmission = ctx.exchanges().respond(ike, this, request, response);
         return true;
     }
 
@@ -138,37 +135,45 @@ final class QuickMode {
             return fail(FailureReason.AUTH_FAILED, "HASH(3) mismatch");
         }
         int len = chosen.keymatLength();
-        byte[] in = ike.keymat.childKeymat(gqmxy, Payload.Proposal.PROTO_ESP, inboundSpi, ni, nr, len);
-        byte[] out = ike.keymat.childKeymat(gqmxy, Payload.Proposal.PROTO_ESP, chosen.peerSpi(), ni, nr, len);
+        byte[] in = ike.keymat.childKeymat(gqmxy, ProtocolId.PROTO_IPSEC_ESP.code(), inboundSpi, ni, nr, len);
+        byte[] out = ike.keymat.childKeymat(gqmxy, ProtocolId.PROTO_IPSEC_ESP.code(), chosen.peerSpi(), ni, nr, len);
         wipe();
         int peerL2tpPort = idci == null ? 0 : idci.port();
         InetSocketAddress local = ike.local;
-        responder.childSas().install(new ChildSaSpec(ike.tag, ike.peer, local, inboundSpi, chosen.peerSpi(),
+        ChildSa child = new ChildSa(inboundSpi, chosen.peerSpi(), idci, idcr, chosen);
+        ctx.childSas().install(ike, new ChildSaSpec(ike.tag, ike.peer, local, inboundSpi, chosen.peerSpi(),
                 chosen.cipher(), chosen.keyBits(), chosen.integrity(), in, out, chosen.lifetime(),
-                chosen.lifetimeKbytes() * 1024, peerL2tpPort));
-        IkeSa.ChildSa child = new IkeSa.ChildSa(inboundSpi, chosen.peerSpi(), idci, idcr, chosen);
-        ike.children.add(child);
-        List<Integer> replaced = responder.replaceOlder(ike, child);
-        responder.metrics().phase2Completed();
-        if (!replaced.isEmpty()) responder.metrics().rekey(2);
+                chosen.lifetimeKbytes() * 1024, peerL2tpPort), child);
+        List<Integer> replaced = ctx.childSas().replaceOlder(ike, child);
+        ctx.metrics().phase2Completed();
+        if (!replaced.isEmpty()) ctx.metrics().rekey(2);
         LOG.info("{} peer={} phase2 up esp={} spi-in={} spi-out={} lifetime={}s{}", ike.tag, ike.peerText(),
-                chosen.label(), String.format("%08x", inboundSpi), String.format("%08x", chosen.peerSpi()),
+                chosen.label(), ChildSa.hex(inboundSpi), ChildSa.hex(chosen.peerSpi()),
                 chosen.lifetimeSeconds(), replaced.isEmpty() ? "" : " rekey replaces="
-                        + String.join(",", replaced.stream().map(QuickModeRekey::hex).toList()));
+                        + String.join(",", replaced.stream().map(ChildSa::hex).toList()));
         return true;
+    }
+
+    /** No message 3 after the last retransmission of message 2 (the exchange layer ended the exchange). */
+    void timedOut() {
+        fail(FailureReason.TIMEOUT, "no message 3");
     }
 
     private boolean fail(FailureReason reason, String why) {
         LOG.warn("{} peer={} phase2 failed reason={}: {}", ike.tag, ike.peerText(), reason.tag(), why);
-        responder.metrics().phase2Failed(reason);
-        if (inboundSpi != 0) responder.releaseSpi(inboundSpi);
+        ctx.metrics().phase2Failed(reason);
+        if (inboundSpi != 0) ctx.childSas().releaseSpi(inboundSpi);
         wipe();
         return false;
     }
 
+    private static boolean served(Payload.Id id) {
+        return id.protocol() == ANY_PROTOCOL || id.protocol() == UDP;
+    }
+
     private Payload.NatOa natOa(java.net.InetAddress a) {
         return new Payload.NatOa(ike.natT == IkeSa.NatT.DRAFT,
-                a instanceof java.net.Inet4Address ? Payload.Id.ID_IPV4_ADDR : Payload.Id.ID_IPV6_ADDR, a.getAddress());
+                a instanceof java.net.Inet4Address ? IdType.ID_IPV4_ADDR : IdType.ID_IPV6_ADDR, a.getAddress());
     }
 
     void cancel() {

@@ -1,16 +1,17 @@
 package net.l2sec.dataplane.ike;
 
-import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import net.l2sec.dataplane.ike.keymat.DiffieHellman;
+import net.l2sec.dataplane.ike.message.Doi;
 import net.l2sec.dataplane.ike.message.ExchangeType;
-import net.l2sec.dataplane.ike.message.IsakmpCodec;
+import net.l2sec.dataplane.ike.message.IdType;
 import net.l2sec.dataplane.ike.message.Payload;
 import net.l2sec.dataplane.ike.message.PayloadChain;
+import net.l2sec.dataplane.ike.message.ProtocolId;
 import net.l2sec.dataplane.ipsec.ChildSaSpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,15 +26,15 @@ import org.slf4j.LoggerFactory;
  * </pre>
  * The offer is the old pair's transform (its PFS group included) for the same traffic: as initiator our ID is
  * IDci and the client's IDcr, the mirror of the Quick Mode that made the old pair. Once the new pair is installed
- * the old one is deleted (Delete payload to the peer, removal from ESP after {@link #GRACE} so packets already
- * in flight still decrypt). When the peer never answers, the old pair is left to expire.
+ * the old one is replaced ({@link ChildSas#replaceOlder}: Delete payload to the peer, removal from ESP after
+ * {@link ChildSas#GRACE} so packets already in flight still decrypt). When the peer never answers, the old pair is
+ * left to expire. Started, resent and ended by {@link Exchanges}.
  */
 final class QuickModeRekey {
     private static final Logger LOG = LoggerFactory.getLogger(QuickModeRekey.class);
-    static final java.time.Duration GRACE = java.time.Duration.ofSeconds(5);
-    private final IkeResponder responder;
+    private final IkeContext ctx;
     private final IkeSa ike;
-    private final IkeSa.ChildSa old;
+    private final ChildSa old;
     private final String why;
     final int messageId;
     private final int inboundSpi;
@@ -42,36 +43,30 @@ final class QuickModeRekey {
     private byte[] ni;
     private Retransmission retransmission;
 
-    private QuickModeRekey(IkeResponder responder, IkeSa ike, IkeSa.ChildSa old, String why, int messageId) {
-        this.responder = responder;
+    QuickModeRekey(IkeContext ctx, IkeSa ike, ChildSa old, String why, int messageId) {
+        this.ctx = ctx;
         this.ike = ike;
         this.old = old;
         this.why = why;
         this.messageId = messageId;
-        this.inboundSpi = responder.newSpi();
+        this.inboundSpi = ctx.childSas().allocateSpi();
         this.idci = old.idcr();
         this.idcr = old.idci();
         this.pfs = old.proposal().pfs() == null ? null : DiffieHellman.generate(old.proposal().pfs());
-    }
-
-    /** Sends message 1 and keeps resending it until message 2 or the last retransmission's interval is over. */
-    static QuickModeRekey start(IkeResponder responder, IkeSa ike, IkeSa.ChildSa old, String why, int messageId) {
-        QuickModeRekey qm = new QuickModeRekey(responder, ike, old, why, messageId);
-        qm.message1();
-        return qm;
     }
 
     int oldInboundSpi() {
         return old.inboundSpi();
     }
 
-    private void message1() {
-        responder.metrics().phase2Started();
-        ni = responder.random(32);
+    /** Message 1, sent and resent by the exchange layer until message 2 or the last retransmission's interval is over. */
+    void message1() {
+        ctx.metrics().phase2Started();
+        ni = ctx.random(32);
         ChildProposal p = old.proposal();
         List<Payload> rest = new ArrayList<>();
-        rest.add(new Payload.Sa(Payload.DOI_IPSEC, 1, List.of(new Payload.Proposal(1, Payload.Proposal.PROTO_ESP,
-                spiBytes(inboundSpi), List.of(p.responseTransform())))));
+        rest.add(new Payload.Sa(Doi.IPSEC, Payload.SIT_IDENTITY_ONLY, List.of(new Payload.Proposal(1, ProtocolId.PROTO_IPSEC_ESP,
+                ChildSa.spiBytes(inboundSpi), List.of(p.responseTransform())))));
         rest.add(new Payload.Nonce(ni));
         if (pfs != null) rest.add(new Payload.Ke(pfs.publicValue()));
         if (idci != null) {
@@ -84,17 +79,7 @@ final class QuickModeRekey {
             rest.add(natOa(ike.local.getAddress()));
             rest.add(natOa(ike.peer.getAddress()));
         }
-        byte[] msg = ike.protectWithHash1(ExchangeType.QUICK_MODE, messageId, rest);
-        responder.send(ike, msg);
-        retransmission = new Retransmission(responder.scheduler(), () -> {
-            responder.metrics().retransmit();
-            responder.send(ike, msg);
-        }, () -> {
-            if (ike.rekeys.remove(messageId) == this) {
-                ike.keymat.endExchange(messageId);
-                fail(FailureReason.TIMEOUT, "no message 2; the old pair is left to expire");
-            }
-        });
+        retransmission = ctx.exchanges().initiate(ike, this, ike.protectWithHash1(ExchangeType.QUICK_MODE, messageId, rest));
     }
 
     /**
@@ -123,7 +108,7 @@ final class QuickModeRekey {
             return false;
         }
         ChildProposal ours = old.proposal();
-        ChildProposal chosen = ChildProposal.select(sa, ke == null ? null : ours.pfs(), responder.settings());
+        ChildProposal chosen = ChildProposal.select(sa, ke == null ? null : ours.pfs(), ctx.settings());
         if (chosen == null || chosen.cipher() != ours.cipher() || chosen.keyBits() != ours.keyBits()
                 || chosen.integrity() != ours.integrity() || chosen.pfs() != ours.pfs()) {
             fail(FailureReason.NO_PROPOSAL_CHOSEN, "message 2 chose " + ChildProposal.describeOffer(sa) + ", not our offer");
@@ -141,41 +126,44 @@ final class QuickModeRekey {
         }
         byte[] message3 = ike.protect(ExchangeType.QUICK_MODE, messageId,
                 List.of(new Payload.Hash(ike.keymat.hash3(messageId, ni, nr))));
-        ike.remember(request, message3);
-        responder.send(ike, message3);
+        ctx.exchanges().respondLast(ike, request, message3);
         int len = chosen.keymatLength();
         // KEYMAT with Ni_b ours and Nr_b the peer's: we are the initiator of this exchange
-        byte[] in = ike.keymat.childKeymat(gqmxy, Payload.Proposal.PROTO_ESP, inboundSpi, ni, nr, len);
-        byte[] out = ike.keymat.childKeymat(gqmxy, Payload.Proposal.PROTO_ESP, chosen.peerSpi(), ni, nr, len);
+        byte[] in = ike.keymat.childKeymat(gqmxy, ProtocolId.PROTO_IPSEC_ESP.code(), inboundSpi, ni, nr, len);
+        byte[] out = ike.keymat.childKeymat(gqmxy, ProtocolId.PROTO_IPSEC_ESP.code(), chosen.peerSpi(), ni, nr, len);
         if (gqmxy != null) Arrays.fill(gqmxy, (byte) 0);
         Arrays.fill(ni, (byte) 0);
-        responder.childSas().install(new ChildSaSpec(ike.tag, ike.peer, ike.local, inboundSpi, chosen.peerSpi(),
-                chosen.cipher(), chosen.keyBits(), chosen.integrity(), in, out, chosen.lifetime(),
-                chosen.lifetimeKbytes() * 1024, old.idci() == null ? 0 : old.idci().port()));
         // stored as the client would have sent them (IDci the client's), like every other child SA
-        IkeSa.ChildSa fresh = new IkeSa.ChildSa(inboundSpi, chosen.peerSpi(), old.idci(), old.idcr(), chosen);
-        ike.children.add(fresh);
-        responder.metrics().phase2Completed();
-        responder.metrics().rekey(2);
-        LOG.info("{} phase2 rekeyed (initiated: {}) spi-in={} replaces {}", ike.tag, why, hex(inboundSpi),
-                hex(old.inboundSpi()));
+        ChildSa fresh = new ChildSa(inboundSpi, chosen.peerSpi(), old.idci(), old.idcr(), chosen);
+        ctx.childSas().install(ike, new ChildSaSpec(ike.tag, ike.peer, ike.local, inboundSpi, chosen.peerSpi(),
+                chosen.cipher(), chosen.keyBits(), chosen.integrity(), in, out, chosen.lifetime(),
+                chosen.lifetimeKbytes() * 1024, old.idci() == null ? 0 : old.idci().port()), fresh);
+        ctx.metrics().phase2Completed();
+        ctx.metrics().rekey(2);
+        LOG.info("{} phase2 rekeyed (initiated: {}) spi-in={} replaces {}", ike.tag, why, ChildSa.hex(inboundSpi),
+                ChildSa.hex(old.inboundSpi()));
         LOG.debug("{} peer={} phase2 up esp={} spi-in={} spi-out={} lifetime={}s", ike.tag, ike.peerText(),
-                chosen.label(), hex(inboundSpi), hex(chosen.peerSpi()), chosen.lifetimeSeconds());
-        responder.replaceOlder(ike, fresh);
+                chosen.label(), ChildSa.hex(inboundSpi), ChildSa.hex(chosen.peerSpi()), chosen.lifetimeSeconds());
+        ctx.childSas().replaceOlder(ike, fresh);
         return true;
+    }
+
+    /** No message 2 after the last retransmission of message 1 (the exchange layer ended the exchange). */
+    void timedOut() {
+        fail(FailureReason.TIMEOUT, "no message 2; the old pair is left to expire");
     }
 
     private void fail(FailureReason reason, String detail) {
         LOG.warn("{} peer={} phase2 rekey of spi-in={} failed reason={}: {}", ike.tag, ike.peerText(),
-                hex(old.inboundSpi()), reason.tag(), detail);
-        responder.metrics().phase2Failed(reason);
+                ChildSa.hex(old.inboundSpi()), reason.tag(), detail);
+        ctx.metrics().phase2Failed(reason);
         abandon();
     }
 
     /** Stops retransmitting and forgets our new SPI and nonce (the exchange failed or its ISAKMP SA is gone). */
     void abandon() {
         cancel();
-        responder.releaseSpi(inboundSpi);
+        ctx.childSas().releaseSpi(inboundSpi);
         if (ni != null) Arrays.fill(ni, (byte) 0);
     }
 
@@ -185,14 +173,6 @@ final class QuickModeRekey {
 
     private Payload.NatOa natOa(java.net.InetAddress a) {
         return new Payload.NatOa(ike.natT == IkeSa.NatT.DRAFT,
-                a instanceof java.net.Inet4Address ? Payload.Id.ID_IPV4_ADDR : Payload.Id.ID_IPV6_ADDR, a.getAddress());
-    }
-
-    static byte[] spiBytes(int spi) {
-        return ByteBuffer.allocate(4).putInt(spi).array();
-    }
-
-    static String hex(int spi) {
-        return String.format("%08x", spi);
+                a instanceof java.net.Inet4Address ? IdType.ID_IPV4_ADDR : IdType.ID_IPV6_ADDR, a.getAddress());
     }
 }

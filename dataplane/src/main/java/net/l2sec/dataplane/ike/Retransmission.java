@@ -4,8 +4,9 @@ import java.time.Duration;
 import net.l2sec.spi.time.Scheduler;
 
 /**
- * Resends our last message of an exchange that waits for the peer's next one (Main Mode 2 and 4, Quick Mode 2),
- * with exponential backoff: 2, 4, 8, 16, 32 seconds, then gives up (the half-open timeout or the peer ends it).
+ * Resends our last message of an exchange that waits for the peer's next one (Main Mode 2 and 4, Aggressive Mode
+ * 2, Quick Mode 2, and message 1 of a Quick Mode we start), with exponential backoff: 2, 4, 8, 16, 32 seconds, then
+ * gives up (the half-open timeout or the peer ends it; for Quick Modes {@link Exchanges} ends the exchange).
  */
 final class Retransmission {
     static final Duration FIRST = Duration.ofSeconds(2);

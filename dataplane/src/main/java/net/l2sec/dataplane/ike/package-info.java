@@ -5,12 +5,28 @@
  * transport-mode ESP over UDP/4500, and Informational exchanges. Aggressive Mode with pre-shared keys only, off
  * unless {@code IkeSettings.aggressiveMode()}. XAUTH/Mode Config are not implemented.
  *
- * <p>Structure follows strongSwan's IKEv1: {@link net.l2sec.dataplane.ike.IkeResponder} finds the SA of a datagram
- * and hands it to the task of its exchange ({@code MainMode}, {@code AggressiveMode}, {@code QuickMode},
- * {@code Informational}, with {@code IsakmpVendor} and {@code IsakmpNatd} for the vendor IDs and NAT detection,
- * {@code IsakmpFragmentation} for fragments); {@code ike.keymat.Keymat} holds every key; {@code ike.auth} holds
- * certificates and checks peers; {@code ike.message} is the codec. Child SAs are handed to ESP through
- * {@link net.l2sec.dataplane.ipsec.ChildSaTable}.
+ * <p>Structure follows strongSwan's IKEv1:
+ * <ul>
+ * <li>{@link net.l2sec.dataplane.ike.IkeResponder} is the public API and the datagram edge: it reassembles
+ *     fragments ({@code IsakmpFragmentation}), logs unencrypted Informationals, finds the SA of a message by its
+ *     cookies in the {@code IkeSaTable} and hands the message to the exchange layer. {@code Admission} decides
+ *     whether a message 1 may open an SA (drain, per-source rate, half-open cap).</li>
+ * <li>{@code Exchanges}, the exchange layer (strongSwan's task manager), dispatches a message to the task of its
+ *     exchange, state and message ID, answers a repeated request from the SA's {@code ResponseCache}, resends our
+ *     messages ({@code Retransmission}) and ends exchanges: it is the only caller of {@code Keymat.endExchange}.</li>
+ * <li>The tasks, one class each, build and process their payloads: {@code MainMode} and {@code AggressiveMode}
+ *     on what they share in {@code Phase1} (proposal, keys, identities, authentication, establishment, failure),
+ *     {@code IsakmpVendor} and {@code IsakmpNatd} for vendor IDs and NAT detection, {@code QuickMode} (the peer's)
+ *     and {@code QuickModeRekey} (ours), {@code Informational}, {@code Dpd} (RFC 3706) and {@code IsakmpDelete}
+ *     (the end of an ISAKMP SA).</li>
+ * <li>{@code IkeSa} is the state of one ISAKMP SA, its {@code IkeSa.State} changed by event methods only;
+ *     {@code ChildSas} is IKE's view of the child SAs (inbound SPIs, the pairs of each ISAKMP SA, replacement, and
+ *     the one removal path), handed to ESP through {@link net.l2sec.dataplane.ipsec.ChildSaTable};
+ *     {@code IsakmpSender} puts our messages on the wire; {@code IkeContext} wires the parts.</li>
+ * <li>{@code ike.keymat.Keymat} holds every key and the IVs of the exchanges in progress (at most 32 per SA);
+ *     {@code ike.auth} holds certificates and checks peers; {@code ike.message} is the codec, its wire codes
+ *     enums.</li>
+ * </ul>
  *
  * <p>Policy decisions worth knowing:
  * <ul>

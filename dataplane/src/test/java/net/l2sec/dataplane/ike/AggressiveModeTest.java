@@ -13,6 +13,7 @@ import net.l2sec.dataplane.ike.keymat.IkeHash;
 import net.l2sec.dataplane.ike.message.ExchangeType;
 import net.l2sec.dataplane.ike.message.IsakmpCodec;
 import net.l2sec.dataplane.ike.message.IsakmpHeader;
+import net.l2sec.dataplane.ike.message.NotifyType;
 import net.l2sec.dataplane.ike.message.Payload;
 import net.l2sec.dataplane.ike.message.PayloadChain;
 import net.l2sec.dataplane.ipsec.ChildSaSpec;
@@ -45,7 +46,7 @@ class AggressiveModeTest {
     @MethodSource("suites")
     void aggressiveModeThenQuickModeInstallAChildSa(IkeCipher c, int bits, IkeHash h, DhGroup g, String label) throws Exception {
         IkeHarness net = new IkeHarness(enabled());
-        ListAppender<ILoggingEvent> log = ResponderBehaviourTest.capture(IkeResponder.class);
+        ListAppender<ILoggingEvent> log = ResponderBehaviourTest.capture(AggressiveMode.class);
         TestInitiator i = client(net).suite(c, bits, h, g);
         List<IkeHarness.Sent> out2 = net.deliver(i.addr500, IkeHarness.LOCAL_500, i.am1());
         assertThat(out2).hasSize(1);
@@ -80,9 +81,9 @@ class AggressiveModeTest {
         assertThat(spec.outboundKeymat()).isEqualTo(qm.responderOutbound(52));
         assertThat(net.count("l2sec.ike.phase2", "result", "completed")).isEqualTo(1);
         // and Informational after Aggressive Mode: a DPD R-U-THERE is answered with the phase-1 keys
-        byte[] rUThere = i.informational(new Payload.Notify(1, 1, Payload.Notify.R_U_THERE, i.cookies(), new byte[] {0, 0, 0, 7}));
+        byte[] rUThere = i.informational(new Payload.Notify(1, 1, NotifyType.R_U_THERE.code(), i.cookies(), new byte[] {0, 0, 0, 7}));
         PayloadChain ack = i.readInformational(net.exchange(i.addr4500, IkeHarness.LOCAL_4500, rUThere));
-        assertThat(ack.first(Payload.Notify.class).notifyType()).isEqualTo(Payload.Notify.R_U_THERE_ACK);
+        assertThat(ack.first(Payload.Notify.class).notifyType()).isEqualTo(NotifyType.R_U_THERE_ACK.code());
     }
 
     @Test
@@ -104,7 +105,7 @@ class AggressiveModeTest {
         assertThat(i.hashRValid(am2)).as("a real initiator would stop here").isFalse();
         byte[] am3 = i.am3(false);
         Payload.Notify n = ResponderBehaviourTest.unprotectedNotify(net.exchange(i.addr4500, IkeHarness.LOCAL_4500, am3));
-        assertThat(n.notifyType()).isIn(Payload.Notify.AUTHENTICATION_FAILED, Payload.Notify.INVALID_HASH_INFORMATION);
+        assertThat(n.notifyType()).isIn(NotifyType.AUTHENTICATION_FAILED.code(), NotifyType.INVALID_HASH_INFORMATION.code());
         assertThat(net.count("l2sec.ike.phase1", "result", "failed", "reason", "auth_failed")).isEqualTo(1);
         assertThat(net.deliver(i.addr4500, IkeHarness.LOCAL_4500, am3)).isEmpty();
         assertThat(net.dropped("unknown_sa")).as("the SA is gone").isEqualTo(1);
@@ -119,7 +120,7 @@ class AggressiveModeTest {
         TestInitiator.RANDOM.nextBytes(bad);
         byte[] am3 = i.protect(ExchangeType.AGGRESSIVE, 0, List.of(new Payload.Hash(bad)));
         Payload.Notify n = ResponderBehaviourTest.unprotectedNotify(net.exchange(i.addr4500, IkeHarness.LOCAL_4500, am3));
-        assertThat(n.notifyType()).isEqualTo(Payload.Notify.INVALID_HASH_INFORMATION);
+        assertThat(n.notifyType()).isEqualTo(NotifyType.INVALID_HASH_INFORMATION.code());
         assertThat(net.count("l2sec.ike.phase1", "result", "failed", "reason", "auth_failed")).isEqualTo(1);
         assertThat(net.gauge("l2sec.ike.sas.active")).isZero();
     }
@@ -132,7 +133,7 @@ class AggressiveModeTest {
         byte[] mixed = i.am1(List.of(TestInitiator.p1(1, IkeCipher.AES_CBC, 256, IkeHash.SHA1, DhGroup.MODP2048),
                 TestInitiator.p1(2, IkeCipher.AES_CBC, 256, IkeHash.SHA1, DhGroup.ECP256)));
         Payload.Notify n = ResponderBehaviourTest.unprotectedNotify(net.exchange(i.addr500, IkeHarness.LOCAL_500, mixed));
-        assertThat(n.notifyType()).isEqualTo(Payload.Notify.NO_PROPOSAL_CHOSEN);
+        assertThat(n.notifyType()).isEqualTo(NotifyType.NO_PROPOSAL_CHOSEN.code());
 
         TestInitiator j = client(net);
         byte[] one = j.am1();
@@ -143,7 +144,7 @@ class AggressiveModeTest {
         twoProposals.set(0, new Payload.Sa(1, 1, List.of(p, new Payload.Proposal(2, 1, new byte[0], p.transforms()))));
         byte[] two = IsakmpCodec.encode(j.header(ExchangeType.AGGRESSIVE, 0, 0), twoProposals);
         n = ResponderBehaviourTest.unprotectedNotify(net.exchange(j.addr500, IkeHarness.LOCAL_500, two));
-        assertThat(n.notifyType()).isEqualTo(Payload.Notify.NO_PROPOSAL_CHOSEN);
+        assertThat(n.notifyType()).isEqualTo(NotifyType.NO_PROPOSAL_CHOSEN.code());
         assertThat(net.count("l2sec.ike.phase1", "result", "failed", "reason", "no_proposal_chosen")).isEqualTo(2);
         assertThat(net.gauge("l2sec.ike.sas.active")).isZero();
     }
@@ -154,7 +155,7 @@ class AggressiveModeTest {
         TestInitiator i = client(net);
         byte[] rsa = i.am1(List.of(TestInitiator.p1(1, IkeCipher.AES_CBC, 256, IkeHash.SHA1, DhGroup.MODP2048, 3)));
         Payload.Notify n = ResponderBehaviourTest.unprotectedNotify(net.exchange(i.addr500, IkeHarness.LOCAL_500, rsa));
-        assertThat(n.notifyType()).isEqualTo(Payload.Notify.NO_PROPOSAL_CHOSEN);
+        assertThat(n.notifyType()).isEqualTo(NotifyType.NO_PROPOSAL_CHOSEN.code());
         assertThat(net.count("l2sec.ike.phase1", "result", "failed", "reason", "no_proposal_chosen")).isEqualTo(1);
     }
 

@@ -14,10 +14,12 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.stream.Stream;
 import net.l2sec.dataplane.ike.auth.CertificateAuth;
-import net.l2sec.dataplane.ike.auth.Credentials;
+import net.l2sec.dataplane.ike.auth.PemFiles;
 import net.l2sec.dataplane.ike.keymat.DhGroup;
 import net.l2sec.dataplane.ike.keymat.IkeCipher;
 import net.l2sec.dataplane.ike.keymat.IkeHash;
+import net.l2sec.dataplane.ike.message.CertEncoding;
+import net.l2sec.dataplane.ike.message.IdType;
 import net.l2sec.dataplane.ike.message.IsakmpCodec;
 import net.l2sec.dataplane.ike.message.Payload;
 import net.l2sec.dataplane.ike.message.PayloadChain;
@@ -42,11 +44,11 @@ class CertificateAuthTest {
     }
 
     static List<X509Certificate> certs(String name) throws IOException {
-        return Credentials.certificates(cert(name));
+        return PemFiles.certificates(cert(name));
     }
 
     static PrivateKey key(String name) throws IOException {
-        return Credentials.privateKey(cert(name));
+        return PemFiles.privateKey(cert(name));
     }
 
     /** A day into the validity of the client certificate: independent of when the files were made. */
@@ -55,7 +57,7 @@ class CertificateAuthTest {
     }
 
     static CertificateAuth serverAuth() throws IOException {
-        return Credentials.load(cert("server.crt.pem"), cert("server.pkcs8.key.pem"), cert("ca.crt.pem"));
+        return PemFiles.load(cert("server.crt.pem"), cert("server.pkcs8.key.pem"), cert("ca.crt.pem"));
     }
 
     static IkeSettings settings() throws IOException {
@@ -69,15 +71,15 @@ class CertificateAuthTest {
     }
 
     static Payload.Id dn(X509Certificate c) {
-        return new Payload.Id(Payload.Id.ID_DER_ASN1_DN, 17, 500, c.getSubjectX500Principal().getEncoded());
+        return new Payload.Id(IdType.ID_DER_ASN1_DN.code(), 17, 500, c.getSubjectX500Principal().getEncoded());
     }
 
     static Stream<Arguments> identities() throws IOException {
         X509Certificate client = certs("client.crt.pem").get(0);
         return Stream.of(Arguments.of("subject DN", dn(client)),
-                Arguments.of("FQDN in subjectAltName", new Payload.Id(Payload.Id.ID_FQDN, 17, 500,
+                Arguments.of("FQDN in subjectAltName", new Payload.Id(IdType.ID_FQDN.code(), 17, 500,
                         "client.l2sec.test".getBytes(StandardCharsets.US_ASCII))),
-                Arguments.of("IPv4 in subjectAltName", new Payload.Id(Payload.Id.ID_IPV4_ADDR, 17, 500, new byte[] {10, 0, 2, 15})));
+                Arguments.of("IPv4 in subjectAltName", new Payload.Id(IdType.ID_IPV4_ADDR.code(), 17, 500, new byte[] {10, 0, 2, 15})));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -91,7 +93,7 @@ class CertificateAuthTest {
         PayloadChain mm4 = i.mm4(net.exchange(i.addr500, IkeHarness.LOCAL_500, i.mm3()));
         X509Certificate ca = certs("ca.crt.pem").get(0);
         assertThat(mm4.all(Payload.CertRequest.class)).singleElement().satisfies(cr -> {
-            assertThat(cr.certType()).isEqualTo(Payload.Cert.X509_SIGNATURE);
+            assertThat(cr.certType()).isEqualTo(CertEncoding.X509_SIGNATURE.code());
             assertThat(cr.authority()).isEqualTo(ca.getSubjectX500Principal().getEncoded());
         });
         PayloadChain mm6 = i.mm6(TestInitiator.whole(net.deliver(i.addr4500, IkeHarness.LOCAL_4500, i.mm5(true))));
@@ -119,7 +121,7 @@ class CertificateAuthTest {
                       int notify) throws Exception {
         IkeHarness net = new IkeHarness(settings(), clock());
         TestInitiator i = client(net, certName, keyName);
-        if (otherId) i.myId = new Payload.Id(Payload.Id.ID_FQDN, 17, 500, "someone.else.test".getBytes(StandardCharsets.US_ASCII));
+        if (otherId) i.myId = new Payload.Id(IdType.ID_FQDN.code(), 17, 500, "someone.else.test".getBytes(StandardCharsets.US_ASCII));
         i.corruptSignature = corrupt;
         i.mm2(net.exchange(i.addr500, IkeHarness.LOCAL_500, i.mm1()));
         i.mm4(net.exchange(i.addr500, IkeHarness.LOCAL_500, i.mm3()));
@@ -189,12 +191,12 @@ class CertificateAuthTest {
     @Test
     void credentialsLoadPkcs1AndPkcs8AndNameTheFileInErrors() throws Exception {
         assertThat(key("server.key.pem")).isEqualTo(key("server.pkcs8.key.pem"));
-        assertThatThrownBy(() -> Credentials.privateKey(cert("ca.crt.pem")))
+        assertThatThrownBy(() -> PemFiles.privateKey(cert("ca.crt.pem")))
                 .isInstanceOf(IOException.class).hasMessageContaining("ca.crt.pem").hasMessageContaining("PRIVATE KEY");
-        assertThatThrownBy(() -> Credentials.certificates(cert("client.key.pem")))
+        assertThatThrownBy(() -> PemFiles.certificates(cert("client.key.pem")))
                 .isInstanceOf(IOException.class).hasMessageContaining("client.key.pem");
         Path missing = cert("ca.crt.pem").resolveSibling("missing.pem");
-        assertThatThrownBy(() -> Credentials.load(missing, cert("server.key.pem"), cert("ca.crt.pem")))
+        assertThatThrownBy(() -> PemFiles.load(missing, cert("server.key.pem"), cert("ca.crt.pem")))
                 .isInstanceOf(IOException.class).hasMessageContaining("missing.pem");
         assertThat(serverAuth().chain()).hasSize(1);
         assertThat(settings().toString()).contains("vpn.l2sec.test").doesNotContain("BEGIN");

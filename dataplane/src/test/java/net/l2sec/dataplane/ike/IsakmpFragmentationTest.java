@@ -9,9 +9,9 @@ import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
-import net.l2sec.dataplane.ike.message.DropReason;
 import net.l2sec.dataplane.ike.message.ExchangeType;
 import net.l2sec.dataplane.ike.message.IkeDecodeException;
+import net.l2sec.dataplane.ike.message.IkeDropReason;
 import net.l2sec.dataplane.ike.message.IsakmpCodec;
 import net.l2sec.dataplane.ike.message.IsakmpHeader;
 import net.l2sec.dataplane.ike.message.Payload;
@@ -89,17 +89,17 @@ class IsakmpFragmentationTest {
         Payload.Fragment last = f.get(7);
         Payload.Fragment otherLast = new Payload.Fragment(7, 5, Payload.Fragment.LAST_FRAGMENT, f.get(4).data());
         assertThatThrownBy(() -> reassemble(List.of(last, otherLast), LIMITS))
-                .isInstanceOfSatisfying(IkeDecodeException.class, e -> assertThat(e.reason()).isEqualTo(DropReason.FRAGMENT_INVALID));
+                .isInstanceOfSatisfying(IkeDecodeException.class, e -> assertThat(e.reason()).isEqualTo(IkeDropReason.FRAGMENT_INVALID));
         assertThatThrownBy(() -> reassemble(List.of(otherLast, last), LIMITS))
-                .isInstanceOfSatisfying(IkeDecodeException.class, e -> assertThat(e.reason()).isEqualTo(DropReason.FRAGMENT_INVALID));
+                .isInstanceOfSatisfying(IkeDecodeException.class, e -> assertThat(e.reason()).isEqualTo(IkeDropReason.FRAGMENT_INVALID));
         assertThatThrownBy(() -> reassemble(List.of(new Payload.Fragment(7, 0, 0, new byte[1])), LIMITS))
-                .isInstanceOfSatisfying(IkeDecodeException.class, e -> assertThat(e.reason()).isEqualTo(DropReason.FRAGMENT_INVALID));
+                .isInstanceOfSatisfying(IkeDecodeException.class, e -> assertThat(e.reason()).isEqualTo(IkeDropReason.FRAGMENT_INVALID));
         IkeSettings.Fragmentation few = new IkeSettings.Fragmentation(true, 576, 4, 16384, Duration.ofSeconds(5));
         assertThatThrownBy(() -> reassemble(f, few))
-                .isInstanceOfSatisfying(IkeDecodeException.class, e -> assertThat(e.reason()).isEqualTo(DropReason.FRAGMENT_LIMIT));
+                .isInstanceOfSatisfying(IkeDecodeException.class, e -> assertThat(e.reason()).isEqualTo(IkeDropReason.FRAGMENT_LIMIT));
         IkeSettings.Fragmentation small = new IkeSettings.Fragmentation(true, 576, 16, 1000, Duration.ofSeconds(5));
         assertThatThrownBy(() -> reassemble(f, small))
-                .isInstanceOfSatisfying(IkeDecodeException.class, e -> assertThat(e.reason()).isEqualTo(DropReason.FRAGMENT_LIMIT));
+                .isInstanceOfSatisfying(IkeDecodeException.class, e -> assertThat(e.reason()).isEqualTo(IkeDropReason.FRAGMENT_LIMIT));
     }
 
     // ---- against the responder, certificate Main Mode (the messages that need fragmentation)

@@ -10,6 +10,7 @@ import net.l2sec.dataplane.ike.keymat.IkeCipher;
 import net.l2sec.dataplane.ike.keymat.IkeHash;
 import net.l2sec.dataplane.ike.message.Payload;
 import net.l2sec.dataplane.ike.message.PayloadChain;
+import net.l2sec.dataplane.ike.message.ProtocolId;
 import net.l2sec.dataplane.ipsec.ChildSaSpec;
 import net.l2sec.dataplane.ipsec.EspCipher;
 import net.l2sec.dataplane.ipsec.EspIntegrity;
@@ -55,7 +56,7 @@ class QuickModeRekeyTest {
         reply.message3(out2.get(0).message());
         PayloadChain info = client.readInformational(out2.get(1).message());
         Payload.Delete delete = info.first(Payload.Delete.class);
-        assertThat(delete.protocolId()).isEqualTo(Payload.Proposal.PROTO_ESP);
+        assertThat(delete.protocolId()).isEqualTo(ProtocolId.PROTO_IPSEC_ESP.code());
         assertThat(delete.spis()).hasSize(1);
         assertThat(ByteBuffer.wrap(delete.spis().get(0)).getInt()).isEqualTo(old.inboundSpi());
 
@@ -144,7 +145,7 @@ class QuickModeRekeyTest {
         List<IkeHarness.Sent> out = net.during(() -> net.responder.childSaExpired(old.ikeSaTag(), old.inboundSpi()));
         assertThat(out).hasSize(1);
         Payload.Delete delete = client.readInformational(out.get(0).message()).first(Payload.Delete.class);
-        assertThat(delete.protocolId()).isEqualTo(Payload.Proposal.PROTO_ESP);
+        assertThat(delete.protocolId()).isEqualTo(ProtocolId.PROTO_IPSEC_ESP.code());
         assertThat(ByteBuffer.wrap(delete.spis().get(0)).getInt()).isEqualTo(old.inboundSpi());
         assertThat(net.childSas.removed).as("ESP deleted it already").isEmpty();
 
@@ -153,7 +154,7 @@ class QuickModeRekeyTest {
         List<IkeHarness.Sent> closing = net.during(net.responder::close);
         assertThat(closing).hasSize(1);
         assertThat(client.readInformational(closing.get(0).message()).first(Payload.Delete.class).protocolId())
-                .isEqualTo(Payload.Proposal.PROTO_ISAKMP);
+                .isEqualTo(ProtocolId.PROTO_ISAKMP.code());
     }
 
     @Test
@@ -172,7 +173,7 @@ class QuickModeRekeyTest {
     int deletedSpi(List<IkeHarness.Sent> sent) throws Exception {
         assertThat(sent).hasSize(1);
         Payload.Delete delete = client.readInformational(sent.get(0).message()).first(Payload.Delete.class);
-        assertThat(delete.protocolId()).isEqualTo(Payload.Proposal.PROTO_ESP);
+        assertThat(delete.protocolId()).isEqualTo(ProtocolId.PROTO_IPSEC_ESP.code());
         assertThat(delete.spis()).hasSize(1);
         return ByteBuffer.wrap(delete.spis().get(0)).getInt();
     }
@@ -190,7 +191,7 @@ class QuickModeRekeyTest {
         assertThat(net.during(() -> net.responder.rekeyChildSa(old.ikeSaTag(), old.inboundSpi(), "soft lifetime"))).isEmpty();
         assertThat(net.count("l2sec.ike.phase2", "result", "started")).isEqualTo(2);
 
-        net.scheduler.advance(QuickModeRekey.GRACE);
+        net.scheduler.advance(ChildSas.GRACE);
         assertThat(net.childSas.removed).as("packets in flight had the grace period").containsExactly(old.inboundSpi());
 
         // the new pair is rekeyed by us at its own soft limit, as any other
@@ -200,7 +201,7 @@ class QuickModeRekeyTest {
         List<IkeHarness.Sent> out = net.deliver(client.addr4500, IkeHarness.LOCAL_4500, reply.message2);
         assertThat(out).hasSize(2);
         assertThat(deletedSpi(out.subList(1, 2))).isEqualTo(fresh.inboundSpi());
-        net.scheduler.advance(QuickModeRekey.GRACE);
+        net.scheduler.advance(ChildSas.GRACE);
         assertThat(net.childSas.removed).containsExactly(old.inboundSpi(), fresh.inboundSpi());
     }
 
@@ -209,7 +210,7 @@ class QuickModeRekeyTest {
         established(null);
         client.quickMode(List.of(TestInitiator.esp(1, EspCipher.AES_CBC, 128, EspIntegrity.HMAC_SHA2_256_128, null)), null);
         assertThat(net.during(() -> net.responder.childSaExpired(old.ikeSaTag(), old.inboundSpi()))).isEmpty();
-        net.scheduler.advance(QuickModeRekey.GRACE);
+        net.scheduler.advance(ChildSas.GRACE);
         assertThat(net.childSas.removed).as("ESP deleted it itself at expiry").isEmpty();
     }
 
@@ -240,7 +241,7 @@ class QuickModeRekeyTest {
         // the Delete goes through the ISAKMP SA that holds the old pair
         assertThat(deletedSpi(qm.afterMessage3)).isEqualTo(old.inboundSpi());
         assertThat(net.during(() -> net.responder.rekeyChildSa(old.ikeSaTag(), old.inboundSpi(), "soft lifetime"))).isEmpty();
-        net.scheduler.advance(QuickModeRekey.GRACE);
+        net.scheduler.advance(ChildSas.GRACE);
         assertThat(net.childSas.removed).containsExactly(old.inboundSpi());
     }
 
@@ -252,7 +253,7 @@ class QuickModeRekeyTest {
         TestInitiator.Qm qm = other.quickMode(List.of(TestInitiator.esp(1, EspCipher.AES_CBC, 128,
                 EspIntegrity.HMAC_SHA2_256_128, null)), null);
         assertThat(qm.afterMessage3).isEmpty();
-        net.scheduler.advance(QuickModeRekey.GRACE);
+        net.scheduler.advance(ChildSas.GRACE);
         assertThat(net.childSas.removed).isEmpty();
         assertThat(net.count("l2sec.ike.rekeys", "phase", "2")).isZero();
     }

@@ -16,6 +16,7 @@ import net.l2sec.dataplane.ike.message.Attribute;
 import net.l2sec.dataplane.ike.message.ExchangeType;
 import net.l2sec.dataplane.ike.message.IsakmpCodec;
 import net.l2sec.dataplane.ike.message.IsakmpHeader;
+import net.l2sec.dataplane.ike.message.NotifyType;
 import net.l2sec.dataplane.ike.message.Payload;
 import net.l2sec.dataplane.ike.message.PayloadChain;
 import net.l2sec.dataplane.ipsec.ChildSaSpec;
@@ -62,7 +63,7 @@ class ResponderBehaviourTest {
         byte[] mm5 = i.mm5(false);
         Payload.Notify n = unprotectedNotify(net.exchange(i.addr4500, IkeHarness.LOCAL_4500, mm5));
         // a wrong key makes message 5 undecryptable (AUTHENTICATION_FAILED); a HASH_I mismatch would be INVALID_HASH
-        assertThat(n.notifyType()).isIn(Payload.Notify.AUTHENTICATION_FAILED, Payload.Notify.INVALID_HASH_INFORMATION);
+        assertThat(n.notifyType()).isIn(NotifyType.AUTHENTICATION_FAILED.code(), NotifyType.INVALID_HASH_INFORMATION.code());
         assertThat(net.count("l2sec.ike.phase1", "result", "failed", "reason", "auth_failed")).isEqualTo(1);
         assertThat(log.list).anyMatch(e -> e.getFormattedMessage().contains("reason=auth_failed")
                 && e.getFormattedMessage().contains("pre-shared key"));
@@ -80,7 +81,7 @@ class ResponderBehaviourTest {
         byte[] mm1 = i.mm1(List.of(TestInitiator.p1(1, IkeCipher.AES_CBC, 256, IkeHash.SHA1, DhGroup.MODP1024),
                 TestInitiator.p1(2, IkeCipher.TRIPLE_DES_CBC, 192, IkeHash.SHA1, DhGroup.MODP1024)));
         Payload.Notify n = unprotectedNotify(net.exchange(i.addr500, IkeHarness.LOCAL_500, mm1));
-        assertThat(n.notifyType()).isEqualTo(Payload.Notify.NO_PROPOSAL_CHOSEN);
+        assertThat(n.notifyType()).isEqualTo(NotifyType.NO_PROPOSAL_CHOSEN.code());
         assertThat(net.count("l2sec.ike.phase1", "result", "failed", "reason", "no_proposal_chosen")).isEqualTo(1);
         assertThat(log.list).anyMatch(e -> e.getFormattedMessage().contains(
                 "offered: aes256-sha1-modp1024, 3des-sha1-modp1024; allowed: aes128|aes256 x sha1|sha256|sha384|sha512 x modp2048|ecp256|ecp384"));
@@ -138,9 +139,9 @@ class ResponderBehaviourTest {
         TestInitiator i = client(net, 500, 4500).mainMode();
         byte[] seq = {0, 0, 0x12, 0x34};
         byte[] ack = net.exchange(i.addr4500, IkeHarness.LOCAL_4500,
-                i.informational(new Payload.Notify(1, 1, Payload.Notify.R_U_THERE, i.cookies(), seq)));
+                i.informational(new Payload.Notify(1, 1, NotifyType.R_U_THERE.code(), i.cookies(), seq)));
         Payload.Notify n = i.readInformational(ack).first(Payload.Notify.class);
-        assertThat(n.notifyType()).isEqualTo(Payload.Notify.R_U_THERE_ACK);
+        assertThat(n.notifyType()).isEqualTo(NotifyType.R_U_THERE_ACK.code());
         assertThat(n.data()).isEqualTo(seq);
         assertThat(n.spi()).isEqualTo(i.cookies());
     }
@@ -155,10 +156,10 @@ class ResponderBehaviourTest {
         net.scheduler.advance(Duration.ofSeconds(30));
         assertThat(net.sent).hasSize(before + 1);
         Payload.Notify probe = i.readInformational(net.sent.get(before).message()).first(Payload.Notify.class);
-        assertThat(probe.notifyType()).isEqualTo(Payload.Notify.R_U_THERE);
+        assertThat(probe.notifyType()).isEqualTo(NotifyType.R_U_THERE.code());
         // answered: alive, the counter resets
         net.deliver(i.addr4500, IkeHarness.LOCAL_4500,
-                i.informational(new Payload.Notify(1, 1, Payload.Notify.R_U_THERE_ACK, i.cookies(), probe.data())));
+                i.informational(new Payload.Notify(1, 1, NotifyType.R_U_THERE_ACK.code(), i.cookies(), probe.data())));
         net.scheduler.advance(Duration.ofSeconds(30));
         assertThat(net.gauge("l2sec.ike.sas.active")).isEqualTo(1);
         // traffic on the child SA also counts as alive
@@ -188,7 +189,7 @@ class ResponderBehaviourTest {
         assertThat(net.childSas.removed).containsExactly(a.peerSpi, b.peerSpi);
         assertThat(net.gauge("l2sec.ike.sas.active")).isZero();
         assertThat(net.deliver(i.addr4500, IkeHarness.LOCAL_4500, i.informational(new Payload.Notify(1, 1,
-                Payload.Notify.R_U_THERE, i.cookies(), new byte[4])))).isEmpty();
+                NotifyType.R_U_THERE.code(), i.cookies(), new byte[4])))).isEmpty();
         assertThat(net.dropped("unknown_sa")).isEqualTo(1);
     }
 
@@ -252,7 +253,7 @@ class ResponderBehaviourTest {
                 qm.message1(List.of(new Payload.Transform(1, t.transformId(), attrs))));
         i.keymat.endExchange(qm.mid);
         Payload.Notify n = i.readInformational(reply).first(Payload.Notify.class);
-        assertThat(n.notifyType()).isEqualTo(Payload.Notify.NO_PROPOSAL_CHOSEN);
+        assertThat(n.notifyType()).isEqualTo(NotifyType.NO_PROPOSAL_CHOSEN.code());
         assertThat(net.count("l2sec.ike.phase2", "result", "failed", "reason", "no_proposal_chosen")).isEqualTo(1);
         assertThat(net.childSas.installed).isEmpty();
         i.quickMode(ESP, null); // the IKE SA is still usable
@@ -448,11 +449,25 @@ class ResponderBehaviourTest {
         i.mm2(net.exchange(i.addr500, IkeHarness.LOCAL_500, i.mm1()));
         ListAppender<ILoggingEvent> log = capture(IkeResponder.class);
         byte[] notify = IsakmpCodec.encode(i.header(ExchangeType.INFORMATIONAL, 0, 0),
-                List.of(new Payload.Notify(1, 1, Payload.Notify.NO_PROPOSAL_CHOSEN, i.cookies(), new byte[0])));
+                List.of(new Payload.Notify(1, 1, NotifyType.NO_PROPOSAL_CHOSEN.code(), i.cookies(), new byte[0])));
         assertThat(net.deliver(i.addr500, IkeHarness.LOCAL_500, notify)).isEmpty();
         assertThat(net.dropped("unauthenticated")).isEqualTo(1);
         assertThat(log.list).anyMatch(e -> e.getFormattedMessage().contains("unauthenticated notify type=14"));
         i.mm4(net.exchange(i.addr500, IkeHarness.LOCAL_500, i.mm3())); // the SA carries on
+    }
+
+    @Test
+    void unknownNotifyTypesInAnInformationalAreLoggedAndIgnored() throws Exception {
+        IkeHarness net = new IkeHarness(settings());
+        TestInitiator i = client(net, 500, 4500).mainMode();
+        ListAppender<ILoggingEvent> log = capture(Informational.class);
+        assertThat(net.deliver(i.addr4500, IkeHarness.LOCAL_4500,
+                i.informational(new Payload.Notify(1, 1, 40000, i.cookies(), new byte[0])))).isEmpty();
+        assertThat(log.list).anyMatch(e -> e.getFormattedMessage().contains("notify type=40000 ignored"));
+        assertThat(net.registry.find("l2sec.ike.packets.dropped").counters()).isEmpty();
+        assertThat(net.gauge("l2sec.ike.sas.active")).isEqualTo(1);
+        i.quickMode(ESP, null);
+        assertThat(net.childSas.installed).hasSize(1);
     }
 
     @Test
@@ -463,7 +478,7 @@ class ResponderBehaviourTest {
         i.mm4(net.exchange(i.addr500, IkeHarness.LOCAL_500, i.mm3()));
         byte[] mm5 = i.protect(ExchangeType.IDENTITY_PROTECTION, 0, List.of(i.myId, new Payload.Hash(new byte[32])));
         Payload.Notify n = unprotectedNotify(net.exchange(i.addr4500, IkeHarness.LOCAL_4500, mm5));
-        assertThat(n.notifyType()).isEqualTo(Payload.Notify.INVALID_HASH_INFORMATION);
+        assertThat(n.notifyType()).isEqualTo(NotifyType.INVALID_HASH_INFORMATION.code());
         assertThat(net.count("l2sec.ike.phase1", "result", "failed", "reason", "auth_failed")).isEqualTo(1);
     }
 

@@ -20,9 +20,12 @@ import net.l2sec.dataplane.ike.keymat.IkeCipher;
 import net.l2sec.dataplane.ike.keymat.IkeHash;
 import net.l2sec.dataplane.ike.keymat.Keymat;
 import net.l2sec.dataplane.ike.message.Attribute;
+import net.l2sec.dataplane.ike.message.CertEncoding;
 import net.l2sec.dataplane.ike.message.ExchangeType;
+import net.l2sec.dataplane.ike.message.IdType;
 import net.l2sec.dataplane.ike.message.IsakmpCodec;
 import net.l2sec.dataplane.ike.message.IsakmpHeader;
+import net.l2sec.dataplane.ike.message.NotifyType;
 import net.l2sec.dataplane.ike.message.Payload;
 import net.l2sec.dataplane.ike.message.PayloadChain;
 import net.l2sec.dataplane.ike.message.PayloadType;
@@ -49,7 +52,7 @@ final class TestInitiator {
     Keymat keymat;
     byte[] gxi, gxr, ni, nr, saiB;
     DiffieHellman dh;
-    Payload.Id myId = new Payload.Id(Payload.Id.ID_IPV4_ADDR, 17, 500, new byte[] {10, 0, 2, 15});
+    Payload.Id myId = new Payload.Id(IdType.ID_IPV4_ADDR.code(), 17, 500, new byte[] {10, 0, 2, 15});
     /** RSA signature authentication (auth method 3) with this key and chain, else pre-shared key. */
     PrivateKey signingKey;
     List<X509Certificate> myCerts = List.of();
@@ -157,7 +160,7 @@ final class TestInitiator {
         byte[] idB = body(myId);
         List<Payload> p = new ArrayList<>(List.of(myId));
         if (signingKey != null) {
-            for (X509Certificate c : myCerts) p.add(new Payload.Cert(Payload.Cert.X509_SIGNATURE, encoded(c)));
+            for (X509Certificate c : myCerts) p.add(new Payload.Cert(CertEncoding.X509_SIGNATURE.code(), encoded(c)));
             byte[] sig = RsaSignature.sign(signingKey, keymat.hashI(gxi, gxr, saiB, idB));
             if (corruptSignature) sig[sig.length / 2] ^= 1;
             p.add(new Payload.Sig(sig));
@@ -165,7 +168,7 @@ final class TestInitiator {
             p.add(new Payload.Hash(keymat.hashI(gxi, gxr, saiB, idB)));
         }
         if (initialContact) {
-            p.add(new Payload.Notify(1, 1, Payload.Notify.INITIAL_CONTACT, cookies(), new byte[0]));
+            p.add(new Payload.Notify(1, 1, NotifyType.INITIAL_CONTACT.code(), cookies(), new byte[0]));
         }
         return protect(ExchangeType.IDENTITY_PROTECTION, 0, p);
     }

@@ -19,6 +19,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import javax.security.auth.x500.X500Principal;
+import net.l2sec.dataplane.ike.message.IdType;
 import net.l2sec.dataplane.ike.message.Payload;
 
 /**
@@ -90,7 +91,7 @@ public final class PeerValidation {
 
     /** Whether {@code id} is an identity {@code cert} vouches for under the policy's {@link CertificateAuth.PeerIdRule}. */
     public boolean idMatches(Payload.Id id, X509Certificate cert) {
-        if (id.idType() == Payload.Id.ID_DER_ASN1_DN) {
+        if (IdType.of(id.idType()) == IdType.ID_DER_ASN1_DN) {
             try {
                 return new X500Principal(id.data()).equals(cert.getSubjectX500Principal());
             } catch (IllegalArgumentException e) {
@@ -98,11 +99,11 @@ public final class PeerValidation {
             }
         }
         if (policy.idRule() == CertificateAuth.PeerIdRule.SUBJECT_ONLY) return false;
-        int wanted = switch (id.idType()) {
-            case Payload.Id.ID_FQDN -> 2; // GeneralName dNSName
-            case Payload.Id.ID_USER_FQDN -> 1; // rfc822Name
-            case Payload.Id.ID_IPV4_ADDR, Payload.Id.ID_IPV6_ADDR -> 7; // iPAddress
-            default -> -1;
+        int wanted = switch (IdType.of(id.idType())) {
+            case ID_FQDN -> 2; // GeneralName dNSName
+            case ID_USER_FQDN -> 1; // rfc822Name
+            case ID_IPV4_ADDR, ID_IPV6_ADDR -> 7; // iPAddress
+            case null, default -> -1;
         };
         if (wanted < 0) return false;
         Collection<List<?>> names;

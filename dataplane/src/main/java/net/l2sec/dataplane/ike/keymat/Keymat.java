@@ -4,7 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.Arrays;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import javax.crypto.Cipher;
 import javax.crypto.Mac;
@@ -17,6 +17,12 @@ import javax.crypto.spec.SecretKeySpec;
  * hashes and phase-2 KEYMAT. Nothing else in {@code ike} sees a key. {@link #wipe()} overwrites it all.
  */
 public final class Keymat {
+    /**
+     * The exchanges (message IDs) whose IVs one SA keeps at most: each exchange chains its own IV (Appendix B), and
+     * a peer chooses message IDs freely. Beyond this the oldest is forgotten; a late message of it then decrypts
+     * under the exchange's first IV, to garbage, and is dropped like a message of an exchange already ended.
+     */
+    public static final int MAX_EXCHANGES = 32;
     private final IkeHash hash;
     private final IkeCipher cipher;
     private final int keyBytes;
@@ -30,7 +36,15 @@ public final class Keymat {
     private byte[] phase1Iv;
     /** The last ciphertext block of phase 1 (base of every later exchange's IV). */
     private byte[] phase1LastBlock;
-    private final Map<Integer, byte[]> exchangeIvs = new HashMap<>();
+    /** The current IV of every exchange in progress, oldest first; bounded by {@link #MAX_EXCHANGES}. */
+    private final Map<Integer, byte[]> exchangeIvs = new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Integer, byte[]> eldest) {
+            if (size() <= MAX_EXCHANGES) return false;
+            Arrays.fill(eldest.getValue(), (byte) 0);
+            return true;
+        }
+    };
 
     /**
      * @param keyBits phase-1 encryption key length in bits
@@ -193,7 +207,13 @@ public final class Keymat {
 
     /** Forgets the IV of a finished exchange. */
     public void endExchange(int messageId) {
-        exchangeIvs.remove(messageId);
+        byte[] iv = exchangeIvs.remove(messageId);
+        if (iv != null) Arrays.fill(iv, (byte) 0);
+    }
+
+    /** How many exchanges' IVs are kept: for tests. */
+    int exchanges() {
+        return exchangeIvs.size();
     }
 
     /** Encrypts {@code plaintext}, zero-padded to the block size, and chains the exchange's IV. */

@@ -16,15 +16,15 @@ public final class IsakmpCodec {
 
     /** Decodes and validates the header of a whole message (length, version, cookie, exchange type). */
     public static IsakmpHeader decodeHeader(byte[] msg) throws IkeDecodeException {
-        if (msg.length < IsakmpHeader.LENGTH) throw new IkeDecodeException(DropReason.TRUNCATED, "message of " + msg.length + " octets");
+        if (msg.length < IsakmpHeader.LENGTH) throw new IkeDecodeException(IkeDropReason.TRUNCATED, "message of " + msg.length + " octets");
         WireReader r = new WireReader(msg, 0, msg.length);
         long icky = r.u64(), rcky = r.u64();
         int next = r.u8(), version = r.u8(), exchange = r.u8(), flags = r.u8(), mid = r.u32(), length = r.u32();
-        if (version >> 4 != 1) throw new IkeDecodeException(DropReason.BAD_VERSION, "version " + Integer.toHexString(version));
-        if (length != msg.length) throw new IkeDecodeException(DropReason.BAD_LENGTH, "header length " + Integer.toUnsignedString(length) + " for " + msg.length + " octets");
-        if (icky == 0) throw new IkeDecodeException(DropReason.ZERO_COOKIE, "initiator cookie is zero");
+        if (version >> 4 != 1) throw new IkeDecodeException(IkeDropReason.BAD_VERSION, "version " + Integer.toHexString(version));
+        if (length != msg.length) throw new IkeDecodeException(IkeDropReason.BAD_LENGTH, "header length " + Integer.toUnsignedString(length) + " for " + msg.length + " octets");
+        if (icky == 0) throw new IkeDecodeException(IkeDropReason.ZERO_COOKIE, "initiator cookie is zero");
         ExchangeType type = ExchangeType.of(exchange);
-        if (type == null) throw new IkeDecodeException(DropReason.UNSUPPORTED_EXCHANGE, "exchange type " + exchange);
+        if (type == null) throw new IkeDecodeException(IkeDropReason.UNSUPPORTED_EXCHANGE, "exchange type " + exchange);
         return new IsakmpHeader(icky, rcky, next, version, type, flags, mid, length);
     }
 
@@ -40,9 +40,9 @@ public final class IsakmpCodec {
         WireReader r = new WireReader(buf, from, to);
         int next = first;
         while (next != PayloadType.NONE) {
-            if (payloads.size() >= MAX_PAYLOADS) throw new IkeDecodeException(DropReason.TOO_MANY_PAYLOADS, "more than " + MAX_PAYLOADS + " payloads");
+            if (payloads.size() >= MAX_PAYLOADS) throw new IkeDecodeException(IkeDropReason.TOO_MANY_PAYLOADS, "more than " + MAX_PAYLOADS + " payloads");
             if (next == PayloadType.PROPOSAL || next == PayloadType.TRANSFORM) {
-                throw new IkeDecodeException(DropReason.MALFORMED_PAYLOAD, "payload " + next + " outside an SA");
+                throw new IkeDecodeException(IkeDropReason.MALFORMED_PAYLOAD, "payload " + next + " outside an SA");
             }
             int start = r.position();
             int type = next;
@@ -55,7 +55,7 @@ public final class IsakmpCodec {
             raw.add(java.util.Arrays.copyOfRange(buf, start, start + length));
         }
         if (!padded && r.remaining() != 0) {
-            throw new IkeDecodeException(DropReason.BAD_LENGTH, r.remaining() + " octets after the last payload");
+            throw new IkeDecodeException(IkeDropReason.BAD_LENGTH, r.remaining() + " octets after the last payload");
         }
         return new PayloadChain(payloads, raw);
     }

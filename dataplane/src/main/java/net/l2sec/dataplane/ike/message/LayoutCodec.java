@@ -138,11 +138,11 @@ final class LayoutCodec {
     }
 
     static int bodyLength(int payloadLength) throws IkeDecodeException {
-        if (payloadLength < 4) throw new IkeDecodeException(DropReason.MALFORMED_PAYLOAD, "payload length " + payloadLength);
+        if (payloadLength < 4) throw new IkeDecodeException(IkeDropReason.MALFORMED_PAYLOAD, "payload length " + payloadLength);
         return payloadLength - 4;
     }
 
     static IkeDecodeException malformed(String why) {
-        return new IkeDecodeException(DropReason.MALFORMED_PAYLOAD, why);
+        return new IkeDecodeException(IkeDropReason.MALFORMED_PAYLOAD, why);
     }
 }

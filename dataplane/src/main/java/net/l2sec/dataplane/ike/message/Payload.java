@@ -10,15 +10,17 @@ public sealed interface Payload {
     /** The next-payload code of this payload. */
     int type();
 
-    /** DOI for IPsec (RFC 2407 section 4.2). */
-    int DOI_IPSEC = 1;
-    /** SIT_IDENTITY_ONLY (RFC 2407 section 4.2.1). */
+    /** SIT_IDENTITY_ONLY (RFC 2407 section 4.2.1; the situation is a bit mask, not a code). */
     int SIT_IDENTITY_ONLY = 1;
 
-    /** Security Association payload (RFC 2408 section 3.4) with its Proposal payloads. */
+    /** Security Association payload (RFC 2408 section 3.4) with its Proposal payloads; {@code doi} see {@link Doi}. */
     record Sa(int doi, int situation, List<Proposal> proposals) implements Payload {
         public Sa {
             proposals = List.copyOf(proposals);
+        }
+
+        public Sa(Doi doi, int situation, List<Proposal> proposals) {
+            this(doi.code(), situation, proposals);
         }
 
         public int type() {
@@ -26,13 +28,14 @@ public sealed interface Payload {
         }
     }
 
-    /** Proposal payload (RFC 2408 section 3.5); protocol 1 = ISAKMP, 3 = ESP (RFC 2407 section 4.4.1). */
+    /** Proposal payload (RFC 2408 section 3.5); {@code protocolId} see {@link ProtocolId}. */
     record Proposal(int number, int protocolId, byte[] spi, List<Transform> transforms) {
-        public static final int PROTO_ISAKMP = 1;
-        public static final int PROTO_ESP = 3;
-
         public Proposal {
             transforms = List.copyOf(transforms);
+        }
+
+        public Proposal(int number, ProtocolId protocolId, byte[] spi, List<Transform> transforms) {
+            this(number, protocolId.code(), spi, transforms);
         }
 
         @Override
@@ -62,15 +65,14 @@ public sealed interface Payload {
         }
     }
 
-    /** Identification payload, IPsec DOI layout (RFC 2407 section 4.6.2). */
+    /**
+     * Identification payload, IPsec DOI layout (RFC 2407 section 4.6.2); {@code idType} see {@link IdType},
+     * {@code protocol} an IP protocol number (17 UDP), 0 for any.
+     */
     record Id(int idType, int protocol, int port, byte[] data) implements Payload {
-        public static final int ID_IPV4_ADDR = 1;
-        public static final int ID_FQDN = 2;
-        public static final int ID_USER_FQDN = 3;
-        public static final int ID_IPV4_ADDR_SUBNET = 4;
-        public static final int ID_IPV6_ADDR = 5;
-        public static final int ID_DER_ASN1_DN = 9;
-        public static final int ID_KEY_ID = 11;
+        public Id(IdType idType, int protocol, int port, byte[] data) {
+            this(idType.code(), protocol, port, data);
+        }
 
         public int type() {
             return PayloadType.ID;
@@ -88,18 +90,23 @@ public sealed interface Payload {
         }
     }
 
-    /** Certificate payload (RFC 2408 section 3.9). */
+    /** Certificate payload (RFC 2408 section 3.9); {@code encoding} see {@link CertEncoding}. */
     record Cert(int encoding, byte[] data) implements Payload {
-        /** Certificate encoding X.509 Certificate - Signature (RFC 2408 section 3.9). */
-        public static final int X509_SIGNATURE = 4;
+        public Cert(CertEncoding encoding, byte[] data) {
+            this(encoding.code(), data);
+        }
 
         public int type() {
             return PayloadType.CERT;
         }
     }
 
-    /** Certificate Request payload (RFC 2408 section 3.10). */
+    /** Certificate Request payload (RFC 2408 section 3.10); {@code certType} see {@link CertEncoding}. */
     record CertRequest(int certType, byte[] authority) implements Payload {
+        public CertRequest(CertEncoding certType, byte[] authority) {
+            this(certType.code(), authority);
+        }
+
         public int type() {
             return PayloadType.CR;
         }
@@ -126,31 +133,28 @@ public sealed interface Payload {
         }
     }
 
-    /** Notification payload (RFC 2408 section 3.14). */
+    /**
+     * Notification payload (RFC 2408 section 3.14); the codes as received ({@link Doi}, {@link ProtocolId},
+     * {@link NotifyType}), so a type we do not know decodes too.
+     */
     record Notify(int doi, int protocolId, int notifyType, byte[] spi, byte[] data) implements Payload {
-        public static final int INVALID_PAYLOAD_TYPE = 1;
-        public static final int PAYLOAD_MALFORMED = 16;
-        public static final int NO_PROPOSAL_CHOSEN = 14;
-        public static final int INVALID_HASH_INFORMATION = 23;
-        public static final int INVALID_CERTIFICATE = 18;
-        public static final int AUTHENTICATION_FAILED = 24;
-        public static final int INVALID_SIGNATURE = 25;
-        /** RFC 2407 section 4.6.3. */
-        public static final int RESPONDER_LIFETIME = 24576;
-        public static final int INITIAL_CONTACT = 24578;
-        /** RFC 3706 section 6. */
-        public static final int R_U_THERE = 36136;
-        public static final int R_U_THERE_ACK = 36137;
+        public Notify(Doi doi, ProtocolId protocolId, NotifyType notifyType, byte[] spi, byte[] data) {
+            this(doi.code(), protocolId.code(), notifyType.code(), spi, data);
+        }
 
         public int type() {
             return PayloadType.NOTIFY;
         }
     }
 
-    /** Delete payload (RFC 2408 section 3.15). */
+    /** Delete payload (RFC 2408 section 3.15); {@code doi} see {@link Doi}, {@code protocolId} {@link ProtocolId}. */
     record Delete(int doi, int protocolId, int spiSize, List<byte[]> spis) implements Payload {
         public Delete {
             spis = List.copyOf(spis);
+        }
+
+        public Delete(Doi doi, ProtocolId protocolId, int spiSize, List<byte[]> spis) {
+            this(doi.code(), protocolId.code(), spiSize, spis);
         }
 
         public int type() {
@@ -172,8 +176,12 @@ public sealed interface Payload {
         }
     }
 
-    /** NAT-OA (RFC 3947 section 5.1, type 21; drafts type 131). */
+    /** NAT-OA (RFC 3947 section 5.1, type 21; drafts type 131); {@code idType} see {@link IdType}. */
     record NatOa(boolean draft, int idType, byte[] address) implements Payload {
+        public NatOa(boolean draft, IdType idType, byte[] address) {
+            this(draft, idType.code(), address);
+        }
+
         public int type() {
             return draft ? PayloadType.NAT_OA_DRAFT : PayloadType.NAT_OA;
         }

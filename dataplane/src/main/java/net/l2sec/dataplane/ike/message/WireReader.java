@@ -21,7 +21,7 @@ final class WireReader {
     }
 
     private void need(int n) throws IkeDecodeException {
-        if (n < 0 || end - pos < n) throw new IkeDecodeException(DropReason.TRUNCATED, "need " + n + " octets, " + (end - pos) + " left");
+        if (n < 0 || end - pos < n) throw new IkeDecodeException(IkeDropReason.TRUNCATED, "need " + n + " octets, " + (end - pos) + " left");
     }
 
     int u8() throws IkeDecodeException {

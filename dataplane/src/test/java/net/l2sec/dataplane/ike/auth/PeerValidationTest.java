@@ -10,13 +10,14 @@ import java.time.Duration;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
+import net.l2sec.dataplane.ike.message.IdType;
 import net.l2sec.dataplane.ike.message.Payload;
 import org.junit.jupiter.api.Test;
 
 /** Identity rules and validity dates of {@link PeerValidation}, with the test certificates. */
 class PeerValidationTest {
     static List<X509Certificate> certs(String name) throws Exception {
-        return Credentials.certificates(Path.of(PeerValidationTest.class.getResource("/ike/certs/" + name).toURI()));
+        return PemFiles.certificates(Path.of(PeerValidationTest.class.getResource("/ike/certs/" + name).toURI()));
     }
 
     static Payload.Id id(int type, byte[] data) {
@@ -25,7 +26,7 @@ class PeerValidationTest {
 
     static CertificateAuth policy(CertificateAuth.PeerIdRule rule) throws Exception {
         Path dir = Path.of(PeerValidationTest.class.getResource("/ike/certs/ca.crt.pem").toURI()).getParent();
-        CertificateAuth a = Credentials.load(dir.resolve("server.crt.pem"), dir.resolve("server.key.pem"),
+        CertificateAuth a = PemFiles.load(dir.resolve("server.crt.pem"), dir.resolve("server.key.pem"),
                 dir.resolve("ca.crt.pem"));
         return new CertificateAuth(a.chain(), a.privateKey(), a.trustAnchors(), Optional.empty(), rule, false);
     }
@@ -33,13 +34,13 @@ class PeerValidationTest {
     @Test
     void identitiesUnderEachRule() throws Exception {
         X509Certificate client = certs("client.crt.pem").get(0);
-        Payload.Id dn = id(Payload.Id.ID_DER_ASN1_DN, client.getSubjectX500Principal().getEncoded());
-        Payload.Id fqdn = id(Payload.Id.ID_FQDN, "CLIENT.l2sec.test".getBytes(StandardCharsets.US_ASCII));
-        Payload.Id ip = id(Payload.Id.ID_IPV4_ADDR, new byte[] {10, 0, 2, 15});
-        Payload.Id otherIp = id(Payload.Id.ID_IPV4_ADDR, new byte[] {10, 0, 2, 16});
-        Payload.Id email = id(Payload.Id.ID_USER_FQDN, "someone@l2sec.test".getBytes(StandardCharsets.US_ASCII));
-        Payload.Id badDn = id(Payload.Id.ID_DER_ASN1_DN, new byte[] {0x30, 0x03, 1});
-        Payload.Id keyId = id(Payload.Id.ID_KEY_ID, new byte[] {1, 2});
+        Payload.Id dn = id(IdType.ID_DER_ASN1_DN.code(), client.getSubjectX500Principal().getEncoded());
+        Payload.Id fqdn = id(IdType.ID_FQDN.code(), "CLIENT.l2sec.test".getBytes(StandardCharsets.US_ASCII));
+        Payload.Id ip = id(IdType.ID_IPV4_ADDR.code(), new byte[] {10, 0, 2, 15});
+        Payload.Id otherIp = id(IdType.ID_IPV4_ADDR.code(), new byte[] {10, 0, 2, 16});
+        Payload.Id email = id(IdType.ID_USER_FQDN.code(), "someone@l2sec.test".getBytes(StandardCharsets.US_ASCII));
+        Payload.Id badDn = id(IdType.ID_DER_ASN1_DN.code(), new byte[] {0x30, 0x03, 1});
+        Payload.Id keyId = id(IdType.ID_KEY_ID.code(), new byte[] {1, 2});
 
         PeerValidation any = new PeerValidation(policy(CertificateAuth.PeerIdRule.SUBJECT_OR_ALT_NAME), Clock.systemUTC());
         assertThat(any.idMatches(dn, client)).isTrue();

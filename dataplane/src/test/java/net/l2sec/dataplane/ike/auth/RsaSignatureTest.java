@@ -20,9 +20,9 @@ class RsaSignatureTest {
 
     @Test
     void signsTheBareHashWithType1Padding() throws Exception {
-        RSAPublicKey pub = (RSAPublicKey) Credentials.certificates(file("client.crt.pem")).get(0).getPublicKey();
+        RSAPublicKey pub = (RSAPublicKey) PemFiles.certificates(file("client.crt.pem")).get(0).getPublicKey();
         byte[] hash = HexFormat.of().parseHex("00112233445566778899aabbccddeeff01234567"); // a SHA-1 sized HASH_I
-        byte[] sig = RsaSignature.sign(Credentials.privateKey(file("client.key.pem")), hash);
+        byte[] sig = RsaSignature.sign(PemFiles.privateKey(file("client.key.pem")), hash);
         assertThat(sig).hasSize(256);
 
         byte[] block = new BigInteger(1, sig).modPow(pub.getPublicExponent(), pub.getModulus()).toByteArray();

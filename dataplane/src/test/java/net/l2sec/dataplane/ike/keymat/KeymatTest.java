@@ -114,6 +114,33 @@ class KeymatTest {
         assertThatThrownBy(() -> b.decrypt(0, new byte[15])).isInstanceOf(java.security.GeneralSecurityException.class);
     }
 
+    @Test
+    void atMostMaxExchangesIvsAreKeptAndALateMessageOfTheOldestNoLongerDecrypts() throws Exception {
+        String set = "sha1_aes256";
+        Keymat initiator = new Keymat(IkeHash.SHA1, IkeCipher.AES_CBC, 256, 1, 2);
+        Keymat responder = new Keymat(IkeHash.SHA1, IkeCipher.AES_CBC, 256, 1, 2);
+        for (Keymat k : new Keymat[] {initiator, responder}) {
+            k.derivePreSharedKey(v(set, "psk"), v(set, "ni"), v(set, "nr"), v(set, "gxy"));
+            k.initPhase1Iv(v(set, "gxi"), v(set, "gxr"));
+            k.completePhase1();
+        }
+        byte[] plain = "a quick mode message of 32 bytes".getBytes(StandardCharsets.US_ASCII);
+        assertThat(responder.decrypt(1, initiator.encrypt(1, plain))).isEqualTo(plain);
+        // the peer opens 32 more exchanges, and keeps only exchange 1 and the newest going on its side
+        int newest = Keymat.MAX_EXCHANGES + 1;
+        for (int mid = 2; mid <= newest; mid++) {
+            assertThat(responder.decrypt(mid, initiator.encrypt(mid, plain))).isEqualTo(plain);
+            if (mid != newest) initiator.endExchange(mid);
+            assertThat(responder.exchanges()).isEqualTo(Math.min(mid, Keymat.MAX_EXCHANGES));
+        }
+        // exchange 1 was our oldest: its chained IV is gone, its next message decrypts to garbage
+        assertThat(responder.decrypt(1, initiator.encrypt(1, plain))).isNotEqualTo(plain);
+        // the newest still chains
+        assertThat(responder.decrypt(newest, initiator.encrypt(newest, plain))).isEqualTo(plain);
+        responder.endExchange(newest);
+        assertThat(responder.exchanges()).isEqualTo(Keymat.MAX_EXCHANGES - 1);
+    }
+
     @ParameterizedTest
     @EnumSource(DhGroup.class)
     void bothSidesOfEveryGroupAgree(DhGroup g) throws Exception {

@@ -23,7 +23,7 @@ class IsakmpCodecTest {
         List<Payload> all = List.of(sa(), new Payload.Ke(new byte[] {1, 2, 3}), new Payload.Nonce(new byte[16]),
                 new Payload.Id(1, 17, 1701, new byte[] {10, 0, 0, 1}), new Payload.Hash(new byte[20]),
                 new Payload.Sig(new byte[] {9}), new Payload.Cert(4, new byte[] {1}), new Payload.CertRequest(4, new byte[0]),
-                new Payload.Notify(1, 1, Payload.Notify.R_U_THERE, new byte[16], new byte[] {0, 0, 0, 7}),
+                new Payload.Notify(1, 1, NotifyType.R_U_THERE.code(), new byte[16], new byte[] {0, 0, 0, 7}),
                 new Payload.Delete(1, 3, 4, List.of(new byte[] {1, 2, 3, 4}, new byte[] {5, 6, 7, 8})),
                 new Payload.VendorId(new byte[] {(byte) 0xaf, (byte) 0xca}), new Payload.NatD(false, new byte[20]),
                 new Payload.NatD(true, new byte[20]), new Payload.NatOa(false, 1, new byte[] {10, 0, 2, 15}),
@@ -56,7 +56,7 @@ class IsakmpCodecTest {
                 .isInstanceOf(IkeDecodeException.class);
     }
 
-    static DropReason reasonOf(byte[] msg) {
+    static IkeDropReason reasonOf(byte[] msg) {
         try {
             IsakmpHeader h = IsakmpCodec.decodeHeader(msg);
             IsakmpCodec.decodePayloads(h, msg);
@@ -81,21 +81,21 @@ class IsakmpCodecTest {
     @Test
     void malformedMessagesAreRejectedWithAReason() {
         assertThat(reasonOf(valid())).isNull();
-        assertThat(reasonOf(new byte[0])).isEqualTo(DropReason.TRUNCATED);
-        assertThat(reasonOf(Arrays.copyOf(valid(), 27))).isEqualTo(DropReason.TRUNCATED);
+        assertThat(reasonOf(new byte[0])).isEqualTo(IkeDropReason.TRUNCATED);
+        assertThat(reasonOf(Arrays.copyOf(valid(), 27))).isEqualTo(IkeDropReason.TRUNCATED);
         byte[] m = valid();
-        assertThat(reasonOf(withLength(m.clone(), m.length + 1))).isEqualTo(DropReason.BAD_LENGTH);
-        assertThat(reasonOf(withLength(m.clone(), m.length - 1))).isEqualTo(DropReason.BAD_LENGTH);
-        assertThat(reasonOf(withLength(m.clone(), -1))).isEqualTo(DropReason.BAD_LENGTH);
+        assertThat(reasonOf(withLength(m.clone(), m.length + 1))).isEqualTo(IkeDropReason.BAD_LENGTH);
+        assertThat(reasonOf(withLength(m.clone(), m.length - 1))).isEqualTo(IkeDropReason.BAD_LENGTH);
+        assertThat(reasonOf(withLength(m.clone(), -1))).isEqualTo(IkeDropReason.BAD_LENGTH);
         byte[] v2 = valid();
         v2[17] = 0x20;
-        assertThat(reasonOf(v2)).isEqualTo(DropReason.BAD_VERSION);
+        assertThat(reasonOf(v2)).isEqualTo(IkeDropReason.BAD_VERSION);
         byte[] zero = valid();
         Arrays.fill(zero, 0, 8, (byte) 0);
-        assertThat(reasonOf(zero)).isEqualTo(DropReason.ZERO_COOKIE);
+        assertThat(reasonOf(zero)).isEqualTo(IkeDropReason.ZERO_COOKIE);
         byte[] exch = valid();
         exch[18] = 99;
-        assertThat(reasonOf(exch)).isEqualTo(DropReason.UNSUPPORTED_EXCHANGE);
+        assertThat(reasonOf(exch)).isEqualTo(IkeDropReason.UNSUPPORTED_EXCHANGE);
     }
 
     @Test
@@ -105,32 +105,32 @@ class IsakmpCodecTest {
         byte[] zeroLen = m.clone();
         zeroLen[sa + 2] = 0;
         zeroLen[sa + 3] = 0; // would loop forever on a naive parser
-        assertThat(reasonOf(zeroLen)).isEqualTo(DropReason.MALFORMED_PAYLOAD);
+        assertThat(reasonOf(zeroLen)).isEqualTo(IkeDropReason.MALFORMED_PAYLOAD);
         byte[] tooLong = m.clone();
         tooLong[sa + 2] = 0x7f;
-        assertThat(reasonOf(tooLong)).isEqualTo(DropReason.TRUNCATED);
+        assertThat(reasonOf(tooLong)).isEqualTo(IkeDropReason.TRUNCATED);
         byte[] proposalTooLong = m.clone();
         proposalTooLong[sa + 12 + 2] = 0x7f;
-        assertThat(reasonOf(proposalTooLong)).isEqualTo(DropReason.TRUNCATED);
+        assertThat(reasonOf(proposalTooLong)).isEqualTo(IkeDropReason.TRUNCATED);
         byte[] chainLoopsBack = m.clone(); // proposal payload type at top level
         chainLoopsBack[sa] = PayloadType.PROPOSAL;
-        assertThat(reasonOf(chainLoopsBack)).isEqualTo(DropReason.MALFORMED_PAYLOAD);
+        assertThat(reasonOf(chainLoopsBack)).isEqualTo(IkeDropReason.MALFORMED_PAYLOAD);
         byte[] chainRunsOff = m.clone(); // last payload says another follows
         int vid = sa + ((m[sa + 2] & 0xff) << 8 | m[sa + 3] & 0xff);
         chainRunsOff[vid] = PayloadType.NONCE;
-        assertThat(reasonOf(chainRunsOff)).isEqualTo(DropReason.TRUNCATED);
+        assertThat(reasonOf(chainRunsOff)).isEqualTo(IkeDropReason.TRUNCATED);
         byte[] transformCount = m.clone(); // claims 3 transforms, has 2
         transformCount[sa + 12 + 7] = 3;
-        assertThat(reasonOf(transformCount)).isEqualTo(DropReason.MALFORMED_PAYLOAD);
+        assertThat(reasonOf(transformCount)).isEqualTo(IkeDropReason.MALFORMED_PAYLOAD);
         byte[] attrTooLong = m.clone(); // first attribute turned into a TLV with a huge length
         attrTooLong[sa + 12 + 8 + 8] = 0x00;
-        assertThat(reasonOf(attrTooLong)).isEqualTo(DropReason.TRUNCATED);
+        assertThat(reasonOf(attrTooLong)).isEqualTo(IkeDropReason.TRUNCATED);
     }
 
     @Test
     void tooManyPayloadsAreRejected() {
         List<Payload> many = java.util.stream.IntStream.range(0, 40).mapToObj(i -> (Payload) new Payload.VendorId(new byte[1])).toList();
-        assertThat(reasonOf(IsakmpCodec.encode(HDR, many))).isEqualTo(DropReason.TOO_MANY_PAYLOADS);
+        assertThat(reasonOf(IsakmpCodec.encode(HDR, many))).isEqualTo(IkeDropReason.TOO_MANY_PAYLOADS);
     }
 
     @Test
@@ -140,5 +140,39 @@ class IsakmpCodecTest {
                         List.of(Attribute.of(1, 7), Attribute.of(12, 86400)))))))))))
                 .isEqualTo("0000002800000001000000010000001c01010001"
                         + "0000001401010000" + "80010007" + "000c000400015180");
+    }
+
+    @Test
+    void codesWeDoNotKnowDecodeAndEncodeAsReceived() throws Exception {
+        // a notify type, DOI, protocol and ID type outside our enums: kept as numbers, the octets unchanged
+        List<Payload> odd = List.of(new Payload.Notify(7, 9, 40000, new byte[0], new byte[] {1}),
+                new Payload.Delete(7, 2, 4, List.of(new byte[4])), new Payload.Id(200, 0, 0, new byte[] {1}),
+                new Payload.Cert(99, new byte[] {2}));
+        byte[] msg = IsakmpCodec.encode(HDR, odd);
+        PayloadChain chain = IsakmpCodec.decodePayloads(IsakmpCodec.decodeHeader(msg), msg);
+        Payload.Notify n = chain.first(Payload.Notify.class);
+        assertThat(n.notifyType()).isEqualTo(40000);
+        assertThat(NotifyType.of(n.notifyType())).isNull();
+        assertThat(Doi.of(n.doi())).isNull();
+        assertThat(ProtocolId.of(chain.first(Payload.Delete.class).protocolId())).isEqualTo(ProtocolId.PROTO_IPSEC_AH);
+        assertThat(IdType.of(chain.first(Payload.Id.class).idType())).isNull();
+        assertThat(CertEncoding.of(chain.first(Payload.Cert.class).encoding())).isNull();
+        assertThat(IsakmpCodec.encodePayloads(chain.payloads())).isEqualTo(Arrays.copyOfRange(msg, IsakmpHeader.LENGTH, msg.length));
+    }
+
+    @Test
+    void enumConstructorsEncodeTheSameOctetsAsTheCodes() {
+        assertThat(IsakmpCodec.encodePayloads(List.of(new Payload.Notify(Doi.IPSEC, ProtocolId.PROTO_ISAKMP,
+                NotifyType.R_U_THERE_ACK, new byte[16], new byte[4]), new Payload.Id(IdType.ID_FQDN, 17, 500, new byte[] {'a'}),
+                new Payload.Delete(Doi.IPSEC, ProtocolId.PROTO_IPSEC_ESP, 4, List.of(new byte[4])),
+                new Payload.Cert(CertEncoding.X509_SIGNATURE, new byte[1]), new Payload.NatOa(false, IdType.ID_IPV4_ADDR, new byte[4]))))
+                .isEqualTo(IsakmpCodec.encodePayloads(List.of(new Payload.Notify(1, 1, 36137, new byte[16], new byte[4]),
+                        new Payload.Id(2, 17, 500, new byte[] {'a'}), new Payload.Delete(1, 3, 4, List.of(new byte[4])),
+                        new Payload.Cert(4, new byte[1]), new Payload.NatOa(false, 1, new byte[4]))));
+        for (NotifyType t : NotifyType.values()) assertThat(NotifyType.of(t.code())).isSameAs(t);
+        for (IdType t : IdType.values()) assertThat(IdType.of(t.code())).isSameAs(t);
+        assertThat(NotifyType.INITIAL_CONTACT.code()).isEqualTo(24578);
+        assertThat(NotifyType.R_U_THERE.code()).isEqualTo(36136);
+        assertThat(NotifyType.INVALID_CERTIFICATE.code()).isEqualTo(20);
     }
 }

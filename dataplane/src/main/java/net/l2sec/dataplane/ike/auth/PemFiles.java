@@ -23,11 +23,11 @@ import java.util.regex.Pattern;
  * (PKCS#8 {@code PRIVATE KEY} or PKCS#1 {@code RSA PRIVATE KEY}, as strongSwan's {@code pki} writes), and a CA
  * bundle. Every error names the file; no key material ever appears in a message.
  */
-public final class Credentials {
+public final class PemFiles {
     private static final Pattern BLOCK = Pattern.compile(
             "-----BEGIN ([A-Z0-9 ]+)-----\\s*([A-Za-z0-9+/=\\s]*?)-----END \\1-----");
 
-    private Credentials() {
+    private PemFiles() {
     }
 
     /** Our chain, private key and trust anchors, with the default policy of {@link CertificateAuth#of}. */

@@ -1,7 +1,7 @@
 package net.l2sec.dataplane.ike.message;
 
 /** Why an IKE datagram was dropped; {@link #tag()} is the bounded {@code reason} tag of the drop counter. */
-public enum DropReason {
+public enum IkeDropReason {
     TRUNCATED("truncated"),
     BAD_LENGTH("bad_length"),
     BAD_VERSION("bad_version"),
@@ -28,7 +28,7 @@ public enum DropReason {
 
     private final String tag;
 
-    DropReason(String tag) {
+    IkeDropReason(String tag) {
         this.tag = tag;
     }
 

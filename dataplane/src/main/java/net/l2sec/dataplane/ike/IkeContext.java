@@ -1,0 +1,135 @@
+package net.l2sec.dataplane.ike;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import java.security.SecureRandom;
+import java.time.Clock;
+import net.l2sec.dataplane.ike.auth.PeerValidation;
+import net.l2sec.dataplane.ipsec.ChildSaTable;
+import net.l2sec.dataplane.ipsec.DatagramSender;
+import net.l2sec.spi.time.Scheduler;
+
+/**
+ * The parts of one IKEv1 responder as its tasks reach them (strongSwan's tasks reach theirs through the IKE SA
+ * and the daemon): the settings in force, meters, time and randomness, the SA table and the admission of new SAs,
+ * the child SAs, the exchange layer, the tasks and the end of an ISAKMP SA. Wiring only: no protocol logic. Built
+ * by {@link IkeResponder}; event loop only.
+ */
+final class IkeContext {
+    private IkeSettings settings;
+    /** Validates peer certificates (at the wall-clock time of {@code clock}); null when certificates are off. */
+    private PeerValidation peerValidation;
+    private final Clock clock;
+    private final SecureRandom random = new SecureRandom();
+    private final Scheduler scheduler;
+    private final IkeSaTable sas;
+    private final IkeMetrics metrics;
+    private final IsakmpSender out;
+    private final Admission admission;
+    private final ChildSas childSas;
+    private final Exchanges exchanges;
+    private final IsakmpDelete deletion;
+    private final Dpd dpd;
+    private final Informational informational;
+    private final MainMode mainMode;
+    private final AggressiveMode aggressiveMode;
+
+    IkeContext(IkeSettings settings, ChildSaTable esp, DatagramSender sender, Scheduler scheduler,
+               MeterRegistry registry, Clock clock) {
+        this.clock = clock;
+        this.scheduler = scheduler;
+        update(settings);
+        this.sas = new IkeSaTable(random);
+        this.metrics = new IkeMetrics(registry, sas::established);
+        this.out = new IsakmpSender(this::settings, sender);
+        this.admission = new Admission(this::settings, scheduler, sas, metrics);
+        this.childSas = new ChildSas(this, esp);
+        this.exchanges = new Exchanges(this);
+        this.deletion = new IsakmpDelete(this);
+        this.dpd = new Dpd(this);
+        this.informational = new Informational(this);
+        this.mainMode = new MainMode(this);
+        this.aggressiveMode = new AggressiveMode(this);
+    }
+
+    /** Proposals, limits, PSK, certificates, DPD and Aggressive Mode for negotiations from now on. */
+    void update(IkeSettings next) {
+        this.settings = next;
+        this.peerValidation = next.certificates().map(c -> new PeerValidation(c, clock)).orElse(null);
+    }
+
+    IkeSettings settings() {
+        return settings;
+    }
+
+    PeerValidation peerValidation() {
+        return peerValidation;
+    }
+
+    Scheduler scheduler() {
+        return scheduler;
+    }
+
+    IkeMetrics metrics() {
+        return metrics;
+    }
+
+    IsakmpSender out() {
+        return out;
+    }
+
+    IkeSaTable sas() {
+        return sas;
+    }
+
+    Admission admission() {
+        return admission;
+    }
+
+    ChildSas childSas() {
+        return childSas;
+    }
+
+    Exchanges exchanges() {
+        return exchanges;
+    }
+
+    IsakmpDelete deletion() {
+        return deletion;
+    }
+
+    Dpd dpd() {
+        return dpd;
+    }
+
+    Informational informational() {
+        return informational;
+    }
+
+    MainMode mainMode() {
+        return mainMode;
+    }
+
+    AggressiveMode aggressiveMode() {
+        return aggressiveMode;
+    }
+
+    SecureRandom random() {
+        return random;
+    }
+
+    /** {@code n} random octets: nonces, and the stand-in for a missing PSK. */
+    byte[] random(int n) {
+        byte[] b = new byte[n];
+        random.nextBytes(b);
+        return b;
+    }
+
+    /** A random message ID for an exchange we start: never 0, which is phase 1's. */
+    int newMessageId() {
+        int m;
+        do {
+            m = random.nextInt();
+        } while (m == 0);
+        return m;
+    }
+}

@@ -1,0 +1,306 @@
+package net.l2sec.dataplane.ike;
+
+import java.io.ByteArrayInputStream;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import javax.security.auth.x500.X500Principal;
+import net.l2sec.dataplane.ike.auth.CertificateAuth;
+import net.l2sec.dataplane.ike.auth.PeerValidation;
+import net.l2sec.dataplane.ike.auth.RsaSignature;
+import net.l2sec.dataplane.ike.message.CertEncoding;
+import net.l2sec.dataplane.ike.message.ExchangeType;
+import net.l2sec.dataplane.ike.message.IdType;
+import net.l2sec.dataplane.ike.message.IsakmpCodec;
+import net.l2sec.dataplane.ike.message.IsakmpHeader;
+import net.l2sec.dataplane.ike.message.NotifyType;
+import net.l2sec.dataplane.ike.message.Payload;
+import net.l2sec.dataplane.ike.message.PayloadChain;
+import org.slf4j.Logger;
+
+/**
+ * What Main Mode and Aggressive Mode share (as strongSwan's {@code phase1.c} for its two tasks): the choice of
+ * proposal, the new SA with its half-open timeout, key derivation, our identity, checking the peer's
+ * authentication and building ours (pre-shared key, RFC 2409 section 5.4; signatures, section 5.1), the SA's
+ * establishment, and a failed phase 1: logged by the task this Phase1 serves, counted, told to the peer with an
+ * unprotected notification where it helps, the SA deleted.
+ */
+final class Phase1 {
+    /**
+     * What we tell a peer whose certificate we refuse: code 18, which RFC 2408 section 3.14.1 names
+     * INVALID-ID-INFORMATION (INVALID-CERTIFICATE is 20). The code peers have always received from us; kept as is.
+     */
+    static final NotifyType CERTIFICATE_REFUSED = NotifyType.INVALID_ID_INFORMATION;
+    /** ID payloads of ours are for UDP port 500 (RFC 2407 section 4.6.2: protocol and port of ISAKMP). */
+    private static final int UDP = 17;
+    private static final int ISAKMP_PORT = 500;
+
+    private final IkeContext ctx;
+    private final Logger log;
+
+    /** @param log the logger of the task this Phase1 serves: a phase 1's lines read as its exchange's */
+    Phase1(IkeContext ctx, Logger log) {
+        this.ctx = ctx;
+        this.log = log;
+    }
+
+    // ---- message 1
+
+    /** Message 1 lacks what it needs: counted, logged, not answered. */
+    void invalidMessage1(InetSocketAddress peer, String why) {
+        log.info("peer={} phase1 failed reason=invalid_payload ({})", IkeSa.text(peer), why);
+        ctx.metrics().phase1Failed(FailureReason.INVALID_PAYLOAD);
+    }
+
+    /**
+     * The transform chosen from message 1's SA payload, in the client's order. Aggressive Mode sends KE before the
+     * choice, so its offer must be one proposal with one DH group, and pre-shared key transforms only (RFC 2409
+     * section 5.4). Null when nothing is acceptable: counted, logged with the offer, NO-PROPOSAL-CHOSEN to the peer.
+     */
+    Phase1Proposal select(IsakmpHeader h, Payload.Sa sa, InetSocketAddress peer, InetSocketAddress local) {
+        IkeSettings s = ctx.settings();
+        Phase1Proposal chosen;
+        if (h.exchangeType() == ExchangeType.AGGRESSIVE) {
+            chosen = sa.proposals().size() == 1 && Phase1Proposal.oneGroup(sa) ? Phase1Proposal.selectPreSharedKey(sa, s) : null;
+        } else {
+            chosen = Phase1Proposal.select(sa, s);
+        }
+        if (chosen == null) {
+            log.warn("peer={} phase1 failed reason=no_proposal_chosen{} offered: {}; allowed: {}", IkeSa.text(peer),
+                    h.exchangeType() == ExchangeType.AGGRESSIVE ? " (aggressive mode)" : "",
+                    Phase1Proposal.describeOffer(sa), Phase1Proposal.describeAllowed(s));
+            ctx.metrics().phase1Failed(FailureReason.NO_PROPOSAL_CHOSEN);
+            ctx.out().sendUnprotectedNotify(peer, local, h.initiatorCookie(), ctx.sas().newCookie(),
+                    NotifyType.NO_PROPOSAL_CHOSEN);
+        }
+        return chosen;
+    }
+
+    /**
+     * The new SA of message 1, half-open in the table: it fails with {@code timeout} unless phase 1 completes within
+     * the half-open timeout.
+     */
+    IkeSa create(IsakmpHeader h, Phase1Proposal chosen, PayloadChain chain, InetSocketAddress peer,
+                 InetSocketAddress local) {
+        IkeSa ike = new IkeSa(h.initiatorCookie(), ctx.sas().newCookie(), peer, local, ctx.scheduler().nanoTime(),
+                h.exchangeType() == ExchangeType.AGGRESSIVE);
+        ike.proposal = chosen;
+        ike.saiB = chain.body(Payload.Sa.class);
+        ctx.sas().add(ike);
+        ike.halfOpenTimer = ctx.scheduler().schedule(ctx.settings().halfOpenTimeout(), () -> {
+            if (!ike.established()) failed(ike, FailureReason.TIMEOUT, "phase 1 not completed in " + ctx.settings().halfOpenTimeout());
+        });
+        return ike;
+    }
+
+    // ---- keys and identities
+
+    /**
+     * Our DH half and the phase-1 keys from the peer's KE and nonce and ours (RFC 2409 section 5): with the
+     * pre-shared key unless signatures authenticate.
+     *
+     * @throws GeneralSecurityException when the peer's public value is not one of the negotiated group
+     */
+    void deriveKeys(IkeSa ike, Payload.Ke ke, Payload.Nonce ni) throws GeneralSecurityException {
+        ike.deriveKeys(ke.data(), ni.data(), ctx.random(32), ike.proposal.signatures() ? null : preSharedKey());
+    }
+
+    /** The configured PSK; without one no initiator can authenticate: a random key makes HASH_I fail as auth_failed. */
+    private byte[] preSharedKey() {
+        return ctx.settings().psk().orElseGet(() -> ctx.random(32));
+    }
+
+    /** Our ID payload: the configured local ID (IPv4 literal or FQDN), else our address as the peer reached it. */
+    Payload.Id localId(IkeSa ike) {
+        String configured = ctx.settings().localId().orElse(null);
+        if (configured != null) {
+            if (configured.matches("\\d{1,3}(\\.\\d{1,3}){3}")) {
+                try {
+                    return new Payload.Id(IdType.ID_IPV4_ADDR, UDP, ISAKMP_PORT, InetAddress.getByName(configured).getAddress());
+                } catch (UnknownHostException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+            return new Payload.Id(IdType.ID_FQDN, UDP, ISAKMP_PORT, configured.getBytes(StandardCharsets.US_ASCII));
+        }
+        InetAddress a = ike.local.getAddress();
+        return new Payload.Id(a instanceof Inet4Address ? IdType.ID_IPV4_ADDR : IdType.ID_IPV6_ADDR, UDP, ISAKMP_PORT,
+                a.getAddress());
+    }
+
+    /** An identity as text for logs and INITIAL-CONTACT matching. */
+    static String describe(Payload.Id id) {
+        try {
+            return switch (IdType.of(id.idType())) {
+                case ID_IPV4_ADDR, ID_IPV6_ADDR -> InetAddress.getByAddress(id.data()).getHostAddress();
+                case ID_FQDN, ID_USER_FQDN -> new String(id.data(), StandardCharsets.US_ASCII);
+                case ID_DER_ASN1_DN -> dn(id.data());
+                case null, default -> "type" + id.idType() + ":" + HexFormat.of().formatHex(id.data());
+            };
+        } catch (UnknownHostException e) {
+            return "type" + id.idType() + ":?";
+        }
+    }
+
+    private static String dn(byte[] der) {
+        try {
+            return new X500Principal(der).getName();
+        } catch (IllegalArgumentException e) {
+            return "dn:?";
+        }
+    }
+
+    /** A payload's body as the hashes of RFC 2409 section 5 take it: without the generic payload header. */
+    static byte[] body(Payload p) {
+        byte[] e = IsakmpCodec.encodePayloads(List.of(p));
+        return Arrays.copyOfRange(e, 4, e.length);
+    }
+
+    // ---- authentication
+
+    /**
+     * The peer's HASH_I (pre-shared key, RFC 2409 section 5.4) over the body of its ID payload, compared in constant
+     * time; a mismatch fails phase 1 with INVALID-HASH-INFORMATION (RFC 2408 section 5.4).
+     */
+    boolean hashIValid(IkeSa ike, byte[] idiiB, Payload.Hash hash) {
+        byte[] expected = ike.keymat.hashI(ike.gxi, ike.gxr, ike.saiB, idiiB);
+        if (MessageDigest.isEqual(expected, hash.data())) return true;
+        authFailed(ike, "HASH_I mismatch", NotifyType.INVALID_HASH_INFORMATION);
+        return false;
+    }
+
+    /** Our HASH_R over the body of our ID payload {@code ours} (RFC 2409 section 5). */
+    byte[] hashR(IkeSa ike, Payload.Id ours) {
+        return ike.keymat.hashR(ike.gxi, ike.gxr, ike.saiB, body(ours));
+    }
+
+    /**
+     * The peer's signature authentication (RFC 2409 section 5.1): its certificate from a CERT payload must validate
+     * to our trust anchors, vouch for its ID payload, and verify SIG_I over HASH_I. False when phase 1 failed (the
+     * failure reported).
+     */
+    boolean signatureValid(IkeSa ike, PayloadChain chain) {
+        CertificateAuth ours = ctx.settings().certificates().orElseThrow();
+        PeerValidation validation = ctx.peerValidation();
+        Payload.Id id = chain.first(Payload.Id.class);
+        Payload.Sig sig = chain.first(Payload.Sig.class);
+        if (id == null || sig == null) {
+            authFailed(ike, "message 5 without ID or SIG", NotifyType.AUTHENTICATION_FAILED);
+            return false;
+        }
+        List<X509Certificate> certs = new ArrayList<>();
+        try {
+            CertificateFactory cf = CertificateFactory.getInstance("X.509");
+            for (Payload.Cert c : chain.all(Payload.Cert.class)) {
+                if (CertEncoding.of(c.encoding()) != CertEncoding.X509_SIGNATURE || certs.size() >= PeerValidation.MAX_CHAIN) continue;
+                certs.add((X509Certificate) cf.generateCertificate(new ByteArrayInputStream(c.data())));
+            }
+        } catch (CertificateException e) {
+            failed(ike, FailureReason.CERT_INVALID, "malformed CERT payload: " + e.getMessage(), CERTIFICATE_REFUSED);
+            return false;
+        }
+        if (certs.isEmpty()) {
+            failed(ike, FailureReason.CERT_INVALID, "no X.509 CERT payload (we know no peer certificates otherwise)",
+                    CERTIFICATE_REFUSED);
+            return false;
+        }
+        X509Certificate cert;
+        try {
+            cert = validation.validate(certs);
+        } catch (PeerValidation.InvalidCertificate e) {
+            failed(ike, FailureReason.CERT_INVALID, e.getMessage(), CERTIFICATE_REFUSED);
+            return false;
+        }
+        String who = "subject=\"" + cert.getSubjectX500Principal() + "\" issuer=\"" + cert.getIssuerX500Principal() + "\"";
+        if (!validation.idMatches(id, cert)) {
+            failed(ike, FailureReason.ID_MISMATCH, "ID " + describe(id) + " is not an identity of " + who + " (rule "
+                    + ours.idRule() + ")", NotifyType.AUTHENTICATION_FAILED);
+            return false;
+        }
+        byte[] hashI = ike.keymat.hashI(ike.gxi, ike.gxr, ike.saiB, chain.body(Payload.Id.class));
+        if (!RsaSignature.verify(cert.getPublicKey(), hashI, sig.data())) {
+            authFailed(ike, "SIG_I does not verify with the key of " + who, NotifyType.INVALID_SIGNATURE);
+            return false;
+        }
+        log.info("{} peer={} authenticated by certificate {}", ike.tag, ike.peerText(), who);
+        return true;
+    }
+
+    /** Our signature authentication (RFC 2409 section 5.1): IDir our certificate's subject, our chain, SIG_R. */
+    List<Payload> signatureAuthentication(IkeSa ike) {
+        CertificateAuth ours = ctx.settings().certificates().orElseThrow();
+        Payload.Id idr = new Payload.Id(IdType.ID_DER_ASN1_DN, UDP, ISAKMP_PORT,
+                ours.certificate().getSubjectX500Principal().getEncoded());
+        List<Payload> reply = new ArrayList<>(List.of(idr));
+        for (X509Certificate c : ours.chain()) {
+            try {
+                reply.add(new Payload.Cert(CertEncoding.X509_SIGNATURE, c.getEncoded()));
+            } catch (CertificateEncodingException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        reply.add(new Payload.Sig(RsaSignature.sign(ours.privateKey(), hashR(ike, idr))));
+        return reply;
+    }
+
+    // ---- the end of phase 1
+
+    /**
+     * Phase 1 completed: the SA is established, its lifetime runs, DPD starts; with INITIAL-CONTACT the client's
+     * older SAs end, else a second SA of the same client is its phase-1 rekey.
+     */
+    void established(IkeSa ike, boolean initialContact) {
+        ike.establish();
+        ctx.sas().established(ike);
+        ike.halfOpenTimer.cancel();
+        ctx.metrics().phase1Completed();
+        log.info("{} peer={} phase1 up {} id={} nat-t={} dpd={} mode={}", ike.tag, ike.peerText(), ike.proposal.label(),
+                ike.peerIdText, ike.natT, ike.peerDpd, ike.aggressive ? "aggressive" : "main");
+        if (initialContact) {
+            ctx.deletion().initialContact(ike);
+        } else if (ctx.sas().sameClient(ike).findAny().isPresent()) {
+            ctx.metrics().rekey(1);
+        }
+        ike.lifetimeTimer = ctx.scheduler().schedule(ike.proposal.lifetime(), () -> {
+            log.info("{} peer={} phase1 expired after {}", ike.tag, ike.peerText(), ike.proposal.lifetime());
+            ctx.deletion().delete(ike, "lifetime", true, true);
+        });
+        ctx.dpd().start(ike);
+    }
+
+    /** Authentication failed: the peer is told with {@code notify}, the SA deleted and counted. */
+    void authFailed(IkeSa ike, String why, NotifyType notify) {
+        failed(ike, FailureReason.AUTH_FAILED, why + (ike.proposal.signatures() ? "" : " (usually a pre-shared key mismatch)"),
+                notify);
+    }
+
+    /** Phase 1 failed for {@code reason}; the peer is told with an unprotected {@code notify}. */
+    void failed(IkeSa ike, FailureReason reason, String why, NotifyType notify) {
+        log.warn("{} peer={} phase1 failed reason={}: {}", ike.tag, ike.peerText(), reason.tag(), why);
+        ctx.out().sendUnprotectedNotify(ike.peer, ike.local, ike.initiatorCookie, ike.responderCookie, notify);
+        end(ike, reason);
+    }
+
+    /** Phase 1 failed for {@code reason}, the peer not told. */
+    void failed(IkeSa ike, FailureReason reason, String why) {
+        log.warn("{} peer={} phase1 failed reason={}: {}", ike.tag, ike.peerText(), reason.tag(), why);
+        end(ike, reason);
+    }
+
+    private void end(IkeSa ike, FailureReason reason) {
+        ctx.metrics().phase1Failed(reason);
+        ctx.deletion().delete(ike, reason.tag(), false, false);
+    }
+}
