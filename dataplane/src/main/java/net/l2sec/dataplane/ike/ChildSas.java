@@ -51,6 +51,11 @@ final class ChildSas {
         spis.remove(spi);
     }
 
+    /** Whether {@code spi} is one of our inbound SPIs (installed, or held by a Quick Mode in progress). */
+    boolean holds(int spi) {
+        return spis.contains(spi);
+    }
+
     /** Installs {@code child} in ESP as {@code spec} and records it as a pair of {@code owner}. */
     void install(IkeSa owner, ChildSaSpec spec, ChildSa child) {
         esp.install(spec);

@@ -302,7 +302,7 @@ final class Exchanges {
     /** The ISAKMP SA ends: nothing of it is resent any more, and every exchange in progress is given up. */
     void abandonAll(IkeSa ike) {
         if (ike.retransmission != null) ike.retransmission.cancel();
-        ike.quickModes.values().forEach(QuickMode::cancel);
+        ike.quickModes.values().forEach(QuickMode::abandon);
         ike.rekeys.values().forEach(QuickModeRekey::abandon);
     }
 

@@ -180,6 +180,13 @@ final class QuickMode {
         if (retransmission != null) retransmission.cancel();
     }
 
+    /** Its ISAKMP SA ends before message 3: nothing is resent, our inbound SPI is free again, the nonces wiped. */
+    void abandon() {
+        cancel();
+        if (inboundSpi != 0) ctx.childSas().releaseSpi(inboundSpi);
+        wipe();
+    }
+
     private void wipe() {
         for (byte[] b : new byte[][] {ni, nr, gqmxy}) if (b != null) Arrays.fill(b, (byte) 0);
     }

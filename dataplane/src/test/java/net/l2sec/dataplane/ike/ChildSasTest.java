@@ -57,6 +57,18 @@ class ChildSasTest {
     }
 
     @Test
+    void theSpiOfAQuickModeInProgressIsFreedWhenItsIsakmpSaEnds() throws Exception {
+        TestInitiator i = client(net, 500, 4500).mainMode();
+        TestInitiator.Qm qm = i.new Qm(null);
+        qm.message2(net.exchange(i.addr4500, IkeHarness.LOCAL_4500, qm.message1(ESP)));
+        assertThat(childSas.holds(qm.peerSpi)).as("message 2 offered it").isTrue();
+        net.deliver(i.addr4500, IkeHarness.LOCAL_4500, i.informational(new Payload.Delete(1, 1, 16, List.of(i.cookies()))));
+        assertThat(net.responder.activeSas()).isZero();
+        assertThat(childSas.holds(qm.peerSpi)).as("no message 3 will come: the SPI is free again").isFalse();
+        assertThat(net.childSas.installed).isEmpty();
+    }
+
+    @Test
     void anExpiredPairIsForgottenWithoutTellingEspAgain() throws Exception {
         TestInitiator i = client(net, 500, 4500).mainMode();
         TestInitiator.Qm qm = i.quickMode(ESP, null);
