@@ -39,10 +39,10 @@ import org.slf4j.Logger;
  */
 final class Phase1 {
     /**
-     * What we tell a peer whose certificate we refuse: code 18, which RFC 2408 section 3.14.1 names
-     * INVALID-ID-INFORMATION (INVALID-CERTIFICATE is 20). The code peers have always received from us; kept as is.
+     * What we tell a peer whose certificate we refuse (missing, malformed, not chaining to our CAs, expired):
+     * INVALID-CERTIFICATE (RFC 2408 section 3.14.1).
      */
-    static final NotifyType CERTIFICATE_REFUSED = NotifyType.INVALID_ID_INFORMATION;
+    static final NotifyType CERTIFICATE_REFUSED = NotifyType.INVALID_CERTIFICATE;
     /** ID payloads of ours are for UDP port 500 (RFC 2407 section 4.6.2: protocol and port of ISAKMP). */
     private static final int UDP = 17;
     private static final int ISAKMP_PORT = 500;

@@ -108,8 +108,8 @@ class CertificateAuthTest {
     }
 
     static Stream<Arguments> failures() {
-        return Stream.of(Arguments.of("untrusted CA", "rogue.crt.pem", "rogue.key.pem", false, false, "cert_invalid", 18),
-                Arguments.of("expired", "expired.crt.pem", "expired.key.pem", false, false, "cert_invalid", 18),
+        return Stream.of(Arguments.of("untrusted CA", "rogue.crt.pem", "rogue.key.pem", false, false, "cert_invalid", 20),
+                Arguments.of("expired", "expired.crt.pem", "expired.key.pem", false, false, "cert_invalid", 20),
                 Arguments.of("ID not in the certificate", "client.crt.pem", "client.key.pem", true, false, "id_mismatch", 24),
                 Arguments.of("bad signature", "client.crt.pem", "client.key.pem", false, true, "auth_failed", 25),
                 Arguments.of("signed with another key", "client.crt.pem", "expired.key.pem", false, false, "auth_failed", 25));
