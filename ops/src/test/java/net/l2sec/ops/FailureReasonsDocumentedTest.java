@@ -49,7 +49,7 @@ class FailureReasonsDocumentedTest {
         reasons.addAll(all(TAGGED_CONSTANT, source(SPI + "auth/RejectReason.java")));
         reasons.addAll(lowerCaseNames(DATAPLANE + "esp/EspDropReason.java"));
         reasons.addAll(lowerCaseNames(DATAPLANE + "l2tp/TeardownCause.java"));
-        reasons.addAll(lowerCaseNames(DATAPLANE + "l2tp/DropReason.java"));
+        reasons.addAll(lowerCaseNames(DATAPLANE + "l2tp/L2tpDropReason.java"));
         String ppp = source(DATAPLANE + "ppp/PppSession.java");
         Matcher failures = Pattern.compile("FAILURES = Set\\.of\\(([^)]*)\\)").matcher(ppp);
         assertThat(failures.find()).as("PppSession.FAILURES").isTrue();

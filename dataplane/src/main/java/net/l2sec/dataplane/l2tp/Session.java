@@ -83,7 +83,7 @@ public final class Session implements PppLink {
     void receive(DataMessage message) {
         if (state != State.ESTABLISHED || endpoint == null) {
             message.payload().release();
-            server.dropped(DropReason.SESSION_NOT_ESTABLISHED, tunnel.peer(), tag);
+            server.dropped(L2tpDropReason.SESSION_NOT_ESTABLISHED, tunnel.peer(), tag);
             return;
         }
         // a peer that numbers its data messages gets numbered ones back (RFC 2661 section 5.4)

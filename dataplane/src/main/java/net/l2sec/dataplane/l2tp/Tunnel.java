@@ -110,7 +110,7 @@ public final class Tunnel {
         if (state == State.FREED) return;
         lastHeard = scheduler.nanoTime();
         ControlChannel.Receipt receipt = channel.receive(message);
-        if (receipt == ControlChannel.Receipt.OUT_OF_WINDOW) server.dropped(DropReason.OUT_OF_WINDOW, peer, message.toString());
+        if (receipt == ControlChannel.Receipt.OUT_OF_WINDOW) server.dropped(L2tpDropReason.OUT_OF_WINDOW, peer, message.toString());
         if (state == State.CLOSING && stopCcnSent && channel.idle()) free(); // our StopCCN was acknowledged
     }
 

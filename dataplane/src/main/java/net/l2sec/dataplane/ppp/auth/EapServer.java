@@ -37,7 +37,7 @@ public final class EapServer implements AuthServer {
 
     private final AuthHost host;
     private final List<AuthMethod> remaining;
-    private final Retransmission retransmission;
+    private final RestartTimer restartTimer;
     private State state = State.IDENTITY;
     private int identifier;
     private String identity = "";
@@ -51,22 +51,22 @@ public final class EapServer implements AuthServer {
     private int lastResponseIdentifier;
 
     /** @param methods {@link AuthMethod#EAP_MSCHAPV2} and/or {@link AuthMethod#EAP_MD5}, in configured order */
-    public EapServer(AuthHost host, List<AuthMethod> methods, Duration restartTimer, int maxTransmissions) {
-        this(host, methods, restartTimer, maxTransmissions, false);
+    public EapServer(AuthHost host, List<AuthMethod> methods, Duration restartInterval, int maxTransmissions) {
+        this(host, methods, restartInterval, maxTransmissions, false);
     }
 
     /**
      * @param relay true to relay every Response after the Identity to the backend as {@link EapCredentials} and send
      *              its Requests to the peer unchanged (RADIUS EAP pass-through), false to run the methods here
      */
-    public EapServer(AuthHost host, List<AuthMethod> methods, Duration restartTimer, int maxTransmissions, boolean relay) {
+    public EapServer(AuthHost host, List<AuthMethod> methods, Duration restartInterval, int maxTransmissions, boolean relay) {
         this.host = host;
         this.relay = relay;
         this.remaining = new ArrayList<>(methods.stream()
                 .filter(m -> m == AuthMethod.EAP_MSCHAPV2 || m == AuthMethod.EAP_MD5).toList());
         if (remaining.isEmpty()) throw new IllegalArgumentException("no EAP method configured");
         this.method = remaining.getFirst();
-        this.retransmission = new Retransmission(host.scheduler(), restartTimer, maxTransmissions);
+        this.restartTimer = new RestartTimer(host.scheduler(), restartInterval, maxTransmissions);
     }
 
     @Override
@@ -138,7 +138,7 @@ public final class EapServer implements AuthServer {
                 relayState = c.state();
                 identifier = packet[1] & 0xff;
                 state = State.RELAY;
-                retransmission.start(() -> host.send(PppProtocol.EAP, packet));
+                restartTimer.start(() -> host.send(PppProtocol.EAP, packet));
             }
             case AuthResult.Accept a -> {
                 accept = a;
@@ -180,7 +180,7 @@ public final class EapServer implements AuthServer {
             return false;
         }).findFirst();
         if (next.isEmpty()) {
-            retransmission.stop();
+            restartTimer.stop();
             state = State.DONE;
             host.send(PppProtocol.EAP, EapCodec.encode(new Failure(identifier)));
             host.authenticationFailed(method, "no_common_auth_method");
@@ -222,7 +222,7 @@ public final class EapServer implements AuthServer {
     }
 
     private void verifying() {
-        retransmission.stop();
+        restartTimer.stop();
         state = State.VERIFYING;
     }
 
@@ -260,7 +260,7 @@ public final class EapServer implements AuthServer {
 
     /** RFC 3748 section 4.2: Success/Failure carry the Identifier of the Response they answer. */
     private void finish(boolean success, int id) {
-        retransmission.stop();
+        restartTimer.stop();
         state = State.DONE;
         host.send(PppProtocol.EAP, EapCodec.encode(success ? new Success(id) : new Failure(id)));
         if (success) host.authenticated(method, accept); else host.authenticationFailed(method, "auth_failed");
@@ -268,7 +268,7 @@ public final class EapServer implements AuthServer {
 
     private void request(int type, byte[] data) {
         byte[] packet = EapCodec.encode(new Request(identifier, type, data));
-        retransmission.start(() -> host.send(PppProtocol.EAP, packet));
+        restartTimer.start(() -> host.send(PppProtocol.EAP, packet));
     }
 
     private static void msLength(byte[] d) {
@@ -283,6 +283,6 @@ public final class EapServer implements AuthServer {
     @Override
     public void stop() {
         stopped = true;
-        retransmission.stop();
+        restartTimer.stop();
     }
 }
