@@ -22,8 +22,8 @@ class FailureReasonsDocumentedTest {
     private static final String RADIUS = "aaa-adapter/src/main/java/net/l2sec/aaa/radius/";
     /** Enum constants with an explicit tag: {@code NAME("tag")}. */
     private static final Pattern TAGGED_CONSTANT = Pattern.compile("(?m)^\\s+[A-Z][A-Z0-9_]*\\(\"([a-z0-9_]+)\"\\)[,;]");
-    /** Enum constants whose tag is the lower-case name: {@code NAME,} or {@code NAME("description"),}. */
-    private static final Pattern NAMED_CONSTANT = Pattern.compile("(?m)^\\s+([A-Z][A-Z0-9_]*)(?:\\(\"[^\"]*\"\\))?[,;]");
+    /** Enum constants whose tag is the lower-case name: {@code NAME,} or {@code NAME("description"[, X.Y]),}. */
+    private static final Pattern NAMED_CONSTANT = Pattern.compile("(?m)^\\s+([A-Z][A-Z0-9_]*)(?:\\(\"[^\"]*\"(?:, [\\w.]+)?\\))?[,;]");
 
     private static String source(String path) throws IOException {
         return Files.readString(MetricsCatalogue.repoRoot().resolve(path));
@@ -50,10 +50,9 @@ class FailureReasonsDocumentedTest {
         reasons.addAll(lowerCaseNames(DATAPLANE + "esp/EspDropReason.java"));
         reasons.addAll(lowerCaseNames(DATAPLANE + "l2tp/TeardownCause.java"));
         reasons.addAll(lowerCaseNames(DATAPLANE + "l2tp/L2tpDropReason.java"));
+        reasons.addAll(all(Pattern.compile("(?m)^\\s+[A-Z_]+\\(\"([a-z_]+)\", TerminateCause\\.\\w+, Kind\\.FAILURE\\)"),
+                source(SPI + "session/EndCause.java")));
         String ppp = source(DATAPLANE + "ppp/PppSession.java");
-        Matcher failures = Pattern.compile("FAILURES = Set\\.of\\(([^)]*)\\)").matcher(ppp);
-        assertThat(failures.find()).as("PppSession.FAILURES").isTrue();
-        reasons.addAll(all(Pattern.compile("\"([a-z_]+)\""), failures.group(1)));
         reasons.addAll(all(Pattern.compile("(?:drop\\(packet|packetDropped\\()[^\"\\n)]*\"([a-z_]+)\""), ppp));
         String dynauth = source(RADIUS + "DynamicAuthorizationServer.java");
         reasons.addAll(all(Pattern.compile("drop\\(type, \"([a-z_]+)\""), dynauth));

@@ -348,7 +348,7 @@ public final class Tunnel {
     private void end(TeardownCause cause) {
         state = State.CLOSING;
         cancelHello();
-        for (Session s : List.copyOf(sessions.values())) s.lowerLayerDown(TeardownCause.TUNNEL_DOWN, cause.text());
+        for (Session s : List.copyOf(sessions.values())) s.lowerLayerDown(TeardownCause.TUNNEL_DOWN, cause);
         server.metrics().tunnelEnded(established, cause);
         if (established) log.info("tunnel={} tunnel down cause={}", localId, cause.text());
         else log.info("tunnel={} peer={} tunnel failed cause={}", localId, address(), cause.text());

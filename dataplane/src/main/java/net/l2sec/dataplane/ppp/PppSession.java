@@ -5,7 +5,6 @@ import io.netty.buffer.ByteBufAllocator;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -47,8 +46,8 @@ import net.l2sec.dataplane.ppp.frame.PppProtocol;
 import net.l2sec.dataplane.ppp.ipcp.IpcpOptions;
 import net.l2sec.dataplane.ppp.lcp.LcpOptions;
 import net.l2sec.spi.session.ActiveSession;
+import net.l2sec.spi.session.EndCause;
 import net.l2sec.spi.session.SessionCounters;
-import net.l2sec.spi.session.TerminateCause;
 import net.l2sec.spi.time.Scheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,8 +70,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class PppSession implements PppEndpoint, IpSink {
     private static final Logger log = LoggerFactory.getLogger(PppSession.class);
-    private static final Set<String> FAILURES = Set.of("no_common_auth_method", "auth_failed", "auth_timeout",
-            "pool_exhausted", "no_pool", "address_in_use", "lcp_timeout", "ipcp_timeout", "ipcp_closed", "echo_timeout");
     private static final int MSCHAPV2_AUTHENTICATOR_RESPONSE_LENGTH = 20;
 
     /** RFC 1661 section 3.2. */
@@ -125,10 +122,11 @@ public final class PppSession implements PppEndpoint, IpSink {
     private long packetsToClient;
     private long bytesToClient;
 
-    private String cause;
+    private EndCause cause;
     private boolean ended;
     private ActiveSession active;
-    private TerminateCause terminateCause;
+    /** An operator's disconnect: what accounting reports, even if the session was already ending otherwise. */
+    private EndCause disconnectCause;
     private Optional<Duration> sessionLimit = Optional.empty();
     private Optional<Duration> idleLimit = Optional.empty();
     private boolean limitsChanged;
@@ -254,33 +252,36 @@ public final class PppSession implements PppEndpoint, IpSink {
                 if (r.rejectedProtocol() == PppProtocol.IPCP.number() && ipcp != null) ipcp.rxjMinus();
             }
             default -> {
-                if (packet instanceof TerminateRequest && lcp.isOpened() && cause == null) cause = "peer_terminate";
+                if (packet instanceof TerminateRequest && lcp.isOpened() && cause == null) cause = EndCause.PEER_TERMINATE;
                 lcp.receive(packet);
                 if (lcpOptions.noCommonAuthMethod() && !ended) {
                     meters.auth(lcpOptions.authMethod(), new AuthResult.Reject(RejectReason.METHOD_UNSUPPORTED, "no common method"));
-                    terminate("no_common_auth_method");
+                    terminate(EndCause.NO_COMMON_AUTH_METHOD);
                 }
             }
         }
     }
 
     @Override
-    public void lowerLayerDown(String lowerCause) {
+    public void lowerLayerDown(EndCause lowerCause) {
         if (ended) return;
         if (cause == null) cause = lowerCause;
         end(cause, false);
     }
 
-    /** Ends the session on our initiative (administrative disconnect): LCP Terminate, then the lower layer. */
-    public void close(String closeCause) {
+    /** Ends the session on our initiative: LCP Terminate, then the lower layer. The first cause stays. */
+    public void close(EndCause closeCause) {
         terminate(closeCause);
     }
 
-    /** {@link #close(String)}, reported to accounting with {@code accountingCause} (e.g. Admin-Reset for a RADIUS Disconnect). */
-    public void close(String closeCause, TerminateCause accountingCause) {
+    /**
+     * An operator's disconnect ({@code SessionControl.disconnect}): {@link #close}, and accounting reports
+     * {@code operatorCause} even when the session was already ending for another cause.
+     */
+    void disconnect(EndCause operatorCause) {
         if (ended) return;
-        if (terminateCause == null) terminateCause = accountingCause;
-        terminate(closeCause);
+        if (disconnectCause == null) disconnectCause = operatorCause;
+        terminate(operatorCause);
     }
 
     /**
@@ -328,7 +329,7 @@ public final class PppSession implements PppEndpoint, IpSink {
 
         @Override
         public void thisLayerFinished() {
-            String c = cause != null ? cause : lcpEverOpened ? "peer_terminate" : "lcp_timeout";
+            EndCause c = cause != null ? cause : lcpEverOpened ? EndCause.PEER_TERMINATE : EndCause.LCP_TIMEOUT;
             end(c, true);
         }
     }
@@ -343,7 +344,7 @@ public final class PppSession implements PppEndpoint, IpSink {
     }
 
     /** Ends PPP from our side: LCP Close (Terminate-Request), the session ends when LCP finishes. */
-    private void terminate(String terminateCause) {
+    private void terminate(EndCause terminateCause) {
         if (ended) return;
         if (cause == null) cause = terminateCause;
         lcp.close();
@@ -362,7 +363,7 @@ public final class PppSession implements PppEndpoint, IpSink {
         echoTimer = null;
         if (ended || !lcp.isOpened()) return;
         if (echoOutstanding >= settings.echoFailures()) {
-            terminate("echo_timeout");
+            terminate(EndCause.ECHO_TIMEOUT);
             return;
         }
         echoOutstanding++;
@@ -391,7 +392,7 @@ public final class PppSession implements PppEndpoint, IpSink {
         if (ended || phase != Phase.AUTHENTICATE) return;
         authServer.stop();
         if (authRejected) {            // decided and counted; the peer only never acknowledged (EAP-MSCHAPv2 Failure)
-            terminate("auth_failed");
+            terminate(EndCause.AUTH_FAILED);
             return;
         }
         RejectReason reason = authPending ? RejectReason.BACKEND_TIMEOUT : RejectReason.PEER_PROTOCOL;
@@ -401,7 +402,7 @@ public final class PppSession implements PppEndpoint, IpSink {
         meters.auth(authMethod, reject);
         log.info("session={} auth failed method={} user=- reason={} detail={}", context.tag(), authMethod.configName(),
                 reason.label(), reject.detail());
-        terminate("auth_timeout");
+        terminate(EndCause.AUTH_TIMEOUT);
     }
 
     private final class Host implements AuthHost {
@@ -440,13 +441,18 @@ public final class PppSession implements PppEndpoint, IpSink {
         }
 
         @Override
-        public void authenticationFailed(AuthMethod method, String failCause) {
+        public void authenticationFailed(AuthMethod method) {
             if (ended) return;
             cancel(authTimer);
-            if ("no_common_auth_method".equals(failCause)) {
-                meters.auth(method, new AuthResult.Reject(RejectReason.METHOD_UNSUPPORTED, "peer refused every EAP method"));
-            }
-            terminate(failCause);
+            terminate(EndCause.AUTH_FAILED);
+        }
+
+        @Override
+        public void noCommonMethod(AuthMethod method) {
+            if (ended) return;
+            cancel(authTimer);
+            meters.auth(method, new AuthResult.Reject(RejectReason.METHOD_UNSUPPORTED, "peer refused every EAP method"));
+            terminate(EndCause.NO_COMMON_AUTH_METHOD);
         }
 
         @Override
@@ -500,7 +506,7 @@ public final class PppSession implements PppEndpoint, IpSink {
         Optional<Ipv4Pool> found = pools.apply(poolName);
         if (found.isEmpty()) {
             log.warn("session={} no address pool named {}", context.tag(), poolName);
-            terminate("no_pool");
+            terminate(EndCause.NO_POOL);
             return;
         }
         if (authorization.address().isPresent()) {
@@ -509,7 +515,7 @@ public final class PppSession implements PppEndpoint, IpSink {
             if (found.get().contains(fixed)) {
                 if (!found.get().allocate(fixed)) {
                     log.warn("session={} assigned address {} already in use", context.tag(), authorization.address().get().getHostAddress());
-                    terminate("address_in_use");
+                    terminate(EndCause.ADDRESS_IN_USE);
                     return;
                 }
                 pool = found.get();
@@ -521,7 +527,7 @@ public final class PppSession implements PppEndpoint, IpSink {
             Optional<Integer> address = found.get().allocate();
             if (address.isEmpty()) {
                 log.warn("session={} address pool {} exhausted", context.tag(), poolName);
-                terminate("pool_exhausted");
+                terminate(EndCause.POOL_EXHAUSTED);
                 return;
             }
             pool = found.get();
@@ -559,7 +565,7 @@ public final class PppSession implements PppEndpoint, IpSink {
         idleTimer = null;
         long now = scheduler.nanoTime();
         sessionLimit.ifPresent(t -> sessionTimer = scheduler.schedule(
-                remaining(t, firstAuthorizedNanos, now), () -> terminate("session_timeout")));
+                remaining(t, firstAuthorizedNanos, now), () -> terminate(EndCause.SESSION_TIMEOUT)));
         idleLimit.ifPresent(t -> idleTimer = scheduler.schedule(
                 remaining(t, lastActivityNanos, now), () -> idleCheck(t)));
     }
@@ -573,7 +579,7 @@ public final class PppSession implements PppEndpoint, IpSink {
         if (ended) return;
         long idleFor = scheduler.nanoTime() - lastActivityNanos;
         if (idleFor >= idle.toNanos()) {
-            terminate("idle_timeout");
+            terminate(EndCause.IDLE_TIMEOUT);
         } else {
             idleTimer = scheduler.schedule(Duration.ofNanos(idle.toNanos() - idleFor), () -> idleCheck(idle));
         }
@@ -596,7 +602,7 @@ public final class PppSession implements PppEndpoint, IpSink {
             if (!routes.register(clientAddress, PppSession.this)) {
                 log.warn("session={} address {} already routed to another session", context.tag(),
                         Ipv4.fromInt(clientAddress).getHostAddress());
-                terminate("address_in_use");
+                terminate(EndCause.ADDRESS_IN_USE);
                 return;
             }
             ipcpUp = true;
@@ -619,7 +625,7 @@ public final class PppSession implements PppEndpoint, IpSink {
 
         @Override
         public void thisLayerFinished() {
-            if (!ended && phase == Phase.NETWORK) terminate(ipcpEverOpened ? "ipcp_closed" : "ipcp_timeout");
+            if (!ended && phase == Phase.NETWORK) terminate(ipcpEverOpened ? EndCause.IPCP_CLOSED : EndCause.IPCP_TIMEOUT);
         }
     }
 
@@ -697,7 +703,7 @@ public final class PppSession implements PppEndpoint, IpSink {
 
     // ---- the end ----
 
-    private void end(String endCause, boolean closeLink) {
+    private void end(EndCause endCause, boolean closeLink) {
         if (ended) return;
         ended = true;
         phase = Phase.DEAD;
@@ -706,13 +712,11 @@ public final class PppSession implements PppEndpoint, IpSink {
         if (authServer != null) authServer.stop();
         lcp.shutdown();
         networkDown();
-        if (FAILURES.contains(endCause)) meters.sessionFailed(endCause);
+        if (endCause.isFailure()) meters.sessionFailed(endCause);
         long seconds = Duration.ofNanos(scheduler.nanoTime() - startedNanos).toSeconds();
-        log.info("session={} ppp down cause={} duration={}s in={}B out={}B", context.tag(), endCause, seconds,
+        log.info("session={} ppp down cause={} duration={}s in={}B out={}B", context.tag(), endCause.text(), seconds,
                 bytesFromClient, bytesToClient);
-        if (active != null) {
-            registry.stopped(this, active, counters(), terminateCause != null ? terminateCause : TerminateCause.ofEndCause(endCause));
-        }
+        if (active != null) registry.stopped(this, active, counters(), disconnectCause != null ? disconnectCause : endCause);
         if (closeLink) link.close(endCause);
     }
 
@@ -735,7 +739,7 @@ public final class PppSession implements PppEndpoint, IpSink {
     }
 
     /** Why the session ended (or is ending); empty while it runs normally. */
-    public Optional<String> cause() {
+    public Optional<EndCause> cause() {
         return Optional.ofNullable(cause);
     }
 

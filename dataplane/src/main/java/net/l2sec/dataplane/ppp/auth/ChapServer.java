@@ -118,7 +118,7 @@ public final class ChapServer implements AuthServer {
                 }
                 reply = new Failure(identifier, message);
                 host.send(PppProtocol.CHAP, ChapCodec.encode(reply));
-                host.authenticationFailed(method, "auth_failed");
+                host.authenticationFailed(method);
             }
         }
     }

@@ -183,7 +183,7 @@ public final class EapServer implements AuthServer {
             restartTimer.stop();
             state = State.DONE;
             host.send(PppProtocol.EAP, EapCodec.encode(new Failure(identifier)));
-            host.authenticationFailed(method, "no_common_auth_method");
+            host.noCommonMethod(method);
             return;
         }
         method = next.get();
@@ -263,7 +263,7 @@ public final class EapServer implements AuthServer {
         restartTimer.stop();
         state = State.DONE;
         host.send(PppProtocol.EAP, EapCodec.encode(success ? new Success(id) : new Failure(id)));
-        if (success) host.authenticated(method, accept); else host.authenticationFailed(method, "auth_failed");
+        if (success) host.authenticated(method, accept); else host.authenticationFailed(method);
     }
 
     private void request(int type, byte[] data) {
