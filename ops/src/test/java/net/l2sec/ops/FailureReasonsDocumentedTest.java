@@ -52,8 +52,8 @@ class FailureReasonsDocumentedTest {
         reasons.addAll(lowerCaseNames(DATAPLANE + "l2tp/L2tpDropReason.java"));
         reasons.addAll(all(Pattern.compile("(?m)^\\s+[A-Z_]+\\(\"([a-z_]+)\", TerminateCause\\.\\w+, Kind\\.FAILURE\\)"),
                 source(SPI + "session/EndCause.java")));
-        String ppp = source(DATAPLANE + "ppp/PppSession.java");
-        reasons.addAll(all(Pattern.compile("(?:drop\\(packet|packetDropped\\()[^\"\\n)]*\"([a-z_]+)\""), ppp));
+        reasons.addAll(lowerCaseNames(DATAPLANE + "ppp/PppDropReason.java"));
+        reasons.addAll(lowerCaseNames(DATAPLANE + "ppp/PppIpDropReason.java"));
         String dynauth = source(RADIUS + "DynamicAuthorizationServer.java");
         reasons.addAll(all(Pattern.compile("drop\\(type, \"([a-z_]+)\""), dynauth));
         reasons.addAll(all(Pattern.compile("Verdict\\.nak\\(\\w+, \"([a-z_]+)\""), dynauth));

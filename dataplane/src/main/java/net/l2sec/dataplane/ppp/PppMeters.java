@@ -53,13 +53,13 @@ public final class PppMeters {
                 .register(registry).increment();
     }
 
-    void packetDropped(String reason) {
-        Counter.builder("l2sec.ppp.packets.dropped").tag("reason", reason)
+    void packetDropped(PppDropReason reason) {
+        Counter.builder("l2sec.ppp.packets.dropped").tag("reason", reason.tag())
                 .description("PPP frames and control packets discarded as malformed").register(registry).increment();
     }
 
-    void ipDropped(String reason) {
-        Counter.builder("l2sec.ppp.ip.dropped").tag("reason", reason)
+    void ipDropped(PppIpDropReason reason) {
+        Counter.builder("l2sec.ppp.ip.dropped").tag("reason", reason.tag())
                 .description("IPv4 packets dropped by PPP sessions").register(registry).increment();
     }
 

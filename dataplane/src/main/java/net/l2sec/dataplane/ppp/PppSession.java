@@ -168,7 +168,7 @@ public final class PppSession implements PppEndpoint, IpSink {
         try {
             frame = PppFrameCodec.decode(buffer);
         } catch (MalformedPacketException e) {
-            meters.packetDropped("malformed_frame");
+            meters.packetDropped(PppDropReason.MALFORMED_FRAME);
             buffer.release();
             return;
         }
@@ -188,7 +188,7 @@ public final class PppSession implements PppEndpoint, IpSink {
         Optional<PppProtocol> protocol = PppProtocol.of(frame.protocol());
         switch (protocol.orElse(PppProtocol.IPV6)) {
             case LCP -> {
-                ControlPacket packet = decode(info, true, "malformed_lcp");
+                ControlPacket packet = decode(info, PppProtocol.LCP);
                 if (packet != null) receiveLcp(packet);
             }
             case PAP, CHAP, EAP -> {
@@ -200,18 +200,18 @@ public final class PppSession implements PppEndpoint, IpSink {
             }
             case IPCP -> {
                 if (phase != Phase.NETWORK || ipcp == null) return;   // RFC 1661 section 3.4: not yet, discard
-                ControlPacket packet = decode(info, false, "malformed_ipcp");
+                ControlPacket packet = decode(info, PppProtocol.IPCP);
                 if (packet != null) ipcp.receive(packet);
             }
             default -> protocolReject(frame);      // IPV6CP, CCP and everything else we do not speak
         }
     }
 
-    private ControlPacket decode(ByteBuf info, boolean isLcp, String dropReason) {
+    private ControlPacket decode(ByteBuf info, PppProtocol protocol) {
         try {
-            return ControlPacketCodec.decode(info, isLcp);
+            return ControlPacketCodec.decode(info, protocol == PppProtocol.LCP);
         } catch (MalformedPacketException e) {
-            meters.packetDropped(dropReason);
+            meters.packetDropped(PppDropReason.malformed(protocol));
             return null;
         }
     }
@@ -457,7 +457,7 @@ public final class PppSession implements PppEndpoint, IpSink {
 
         @Override
         public void malformed(PppProtocol protocol) {
-            meters.packetDropped("malformed_" + protocol.name().toLowerCase(java.util.Locale.ROOT));
+            meters.packetDropped(PppDropReason.malformed(protocol));
         }
 
         @Override
@@ -661,15 +661,15 @@ public final class PppSession implements PppEndpoint, IpSink {
 
     private void fromClient(ByteBuf packet) {
         if (!ipcpUp) {
-            drop(packet, "not_open");
+            drop(packet, PppIpDropReason.NOT_OPEN);
             return;
         }
         if (!Ipv4.isWellFormed(packet)) {
-            drop(packet, "malformed");
+            drop(packet, PppIpDropReason.MALFORMED);
             return;
         }
         if (Ipv4.source(packet) != clientAddress) {
-            drop(packet, "spoofed_source");
+            drop(packet, PppIpDropReason.SPOOFED_SOURCE);
             return;
         }
         int bytes = packet.readableBytes();
@@ -683,7 +683,7 @@ public final class PppSession implements PppEndpoint, IpSink {
     @Override
     public void sendIp(ByteBuf packet) {
         if (ended || !ipcpUp) {
-            drop(packet, "not_open");
+            drop(packet, PppIpDropReason.NOT_OPEN);
             return;
         }
         int bytes = packet.readableBytes();
@@ -696,7 +696,7 @@ public final class PppSession implements PppEndpoint, IpSink {
         link.send(frame);
     }
 
-    private void drop(ByteBuf packet, String reason) {
+    private void drop(ByteBuf packet, PppIpDropReason reason) {
         meters.ipDropped(reason);
         packet.release();
     }
