@@ -432,8 +432,8 @@ class PppSessionTest {
         var out = h.only(0x0021);
         assertThat(out.info()).isEqualTo(ipv4("8.8.8.8", "10.99.0.10"));
         assertThat(toClient.refCnt()).isZero();
-        assertThat(h.session.packetsFromClient()).isEqualTo(1);
-        assertThat(h.session.bytesToClient()).isEqualTo(20);
+        assertThat(h.session.counters().inputPackets()).isEqualTo(1);
+        assertThat(h.session.counters().outputOctets()).isEqualTo(20);
         assertThat(h.counter("l2sec.ppp.ip.bytes", "direction", "from_client")).isEqualTo(20);
         assertThat(h.counter("l2sec.ppp.ip.packets", "direction", "to_client")).isEqualTo(1);
     }
