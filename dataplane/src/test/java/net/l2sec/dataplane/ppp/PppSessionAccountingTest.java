@@ -18,6 +18,7 @@ import net.l2sec.spi.auth.RejectReason;
 import net.l2sec.dataplane.ip.Ipv4;
 import net.l2sec.dataplane.ppp.auth.EapCodec;
 import net.l2sec.dataplane.ppp.auth.EapPacket;
+import net.l2sec.dataplane.ppp.auth.EapType;
 import net.l2sec.dataplane.ppp.auth.PapCodec;
 import net.l2sec.dataplane.ppp.auth.PapPacket;
 import net.l2sec.spi.session.ActiveSession;
@@ -219,7 +220,7 @@ class PppSessionAccountingTest {
         h.start(PppHarness.settingsWithoutEcho(AuthMethod.EAP_MSCHAPV2));
         h.openLcp();
         var identity = (EapPacket.Request) eapOut();
-        assertThat(identity.type()).isEqualTo(EapCodec.TYPE_IDENTITY);
+        assertThat(identity.type()).isEqualTo(EapType.IDENTITY.code());
         h.receive(0xC227, EapCodec.encode(new EapPacket.Response(identity.identifier(), 1, "bob".getBytes())));
         assertThat(relayed.getFirst().user()).isEqualTo("bob");
         assertThat(relayed.getFirst().state()).isEmpty();
