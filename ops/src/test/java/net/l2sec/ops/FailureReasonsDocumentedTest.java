@@ -55,9 +55,10 @@ class FailureReasonsDocumentedTest {
         reasons.addAll(lowerCaseNames(DATAPLANE + "ppp/PppDropReason.java"));
         reasons.addAll(lowerCaseNames(DATAPLANE + "ppp/PppIpDropReason.java"));
         String dynauth = source(RADIUS + "DynamicAuthorizationServer.java");
-        reasons.addAll(all(Pattern.compile("drop\\(type, \"([a-z_]+)\""), dynauth));
-        reasons.addAll(all(Pattern.compile("Verdict\\.nak\\(\\w+, \"([a-z_]+)\""), dynauth));
-        reasons.addAll(all(Pattern.compile("Optional\\.of\\(\"([a-z_]+)\"\\)"), source(RADIUS + "RadiusWire.java")));
+        all(Pattern.compile("DiscardReason\\.([A-Z_]+)"), dynauth).forEach(n -> reasons.add(n.toLowerCase(Locale.ROOT)));
+        all(Pattern.compile("Verdict\\.nak\\(NakReason\\.([A-Z_]+)\\)"), dynauth).forEach(n -> reasons.add(n.toLowerCase(Locale.ROOT)));
+        reasons.addAll(all(Pattern.compile("\"(unsupported_attribute_)\""), dynauth));
+        reasons.addAll(lowerCaseNames(RADIUS + "InvalidResponseReason.java"));
         return reasons;
     }
 
