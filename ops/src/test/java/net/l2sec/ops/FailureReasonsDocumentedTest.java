@@ -10,7 +10,8 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
-import net.l2sec.aaa.radius.DynamicAuthorizationServer;
+import net.l2sec.aaa.radius.DynamicAuthorizationDiscardReason;
+import net.l2sec.aaa.radius.DynamicAuthorizationNakReason;
 import net.l2sec.aaa.radius.InvalidResponseReason;
 import net.l2sec.dataplane.esp.EspDropReason;
 import net.l2sec.dataplane.l2tp.L2tpDropReason;
@@ -76,8 +77,8 @@ class FailureReasonsDocumentedTest {
         reasons.addAll(tags(Arrays.stream(EndCause.values()).filter(EndCause::isFailure).toArray(EndCause[]::new), EndCause::tag));
         reasons.addAll(tags(PppDropReason.values(), PppDropReason::tag));
         reasons.addAll(tags(PppIpDropReason.values(), PppIpDropReason::tag));
-        reasons.addAll(tags(DynamicAuthorizationServer.DiscardReason.values(), DynamicAuthorizationServer.DiscardReason::tag));
-        reasons.addAll(tags(DynamicAuthorizationServer.NakReason.values(), DynamicAuthorizationServer.NakReason::tag));
+        reasons.addAll(tags(DynamicAuthorizationDiscardReason.values(), DynamicAuthorizationDiscardReason::tag));
+        reasons.addAll(tags(DynamicAuthorizationNakReason.values(), DynamicAuthorizationNakReason::tag));
         reasons.addAll(tags(InvalidResponseReason.values(), InvalidResponseReason::tag));
         return reasons;
     }

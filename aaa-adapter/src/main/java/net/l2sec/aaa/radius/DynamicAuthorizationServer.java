@@ -94,70 +94,18 @@ public final class DynamicAuthorizationServer implements AutoCloseable {
         }
     }
 
-    /**
-     * Why a request is dropped unanswered (RFC 5176 section 3: silently discarded): the {@code reason} tag of
-     * {@code l2sec.radius.dynauth.requests} with {@code result="dropped"} ({@link #DUPLICATE} also with
-     * {@code result="resent"}), and of the log line.
-     */
-    public enum DiscardReason {
-        UNKNOWN_CLIENT, MALFORMED, UNSUPPORTED_CODE, BAD_AUTHENTICATOR, BAD_MESSAGE_AUTHENTICATOR,
-        /** A retransmission: answered again without executing it, or dropped while the first copy is in progress. */
-        DUPLICATE,
-        NO_EVENT_TIMESTAMP, STALE_EVENT_TIMESTAMP;
-
-        public String tag() {
-            return name().toLowerCase(java.util.Locale.ROOT);
-        }
-    }
-
-    /**
-     * Why a request is answered with a NAK, and the Error-Cause the NAK carries (RFC 5176 section 3.6):
-     * {@link #tag()} is the {@code reason} tag with {@code result="nak"}; {@link #UNSUPPORTED_ATTRIBUTE}'s is followed
-     * by the attribute's type ({@code unsupported_attribute_26}).
-     */
-    public enum NakReason {
-        UNSUPPORTED_ATTRIBUTE(DynamicAuthorizationServer.UNSUPPORTED_ATTRIBUTE, "unsupported_attribute_"),
-        NO_SESSION_SELECTOR(MISSING_ATTRIBUTE),
-        NAS_MISMATCH(NAS_IDENTIFICATION_MISMATCH),
-        NOTHING_TO_CHANGE(MISSING_ATTRIBUTE),
-        SESSION_CONTROL_UNAVAILABLE(RESOURCES_UNAVAILABLE),
-        SESSION_NOT_FOUND(SESSION_CONTEXT_NOT_FOUND),
-        SESSION_ENDED(SESSION_CONTEXT_NOT_FOUND);
-
-        private final int errorCause;
-        private final String tag;
-
-        NakReason(int errorCause) {
-            this.errorCause = errorCause;
-            this.tag = name().toLowerCase(java.util.Locale.ROOT);
-        }
-
-        NakReason(int errorCause, String tagPrefix) {
-            this.errorCause = errorCause;
-            this.tag = tagPrefix;
-        }
-
-        public int errorCause() {
-            return errorCause;
-        }
-
-        public String tag() {
-            return tag;
-        }
-    }
-
     /** The {@code reason} tag of an ACK. */
     private static final String ACK = "ok";
 
     /** What to answer: ACK, or NAK with an Error-Cause; {@code reason} for the metric and the log line. */
     private record Verdict(boolean ack, int errorCause, String reason, List<String> sessions) {
-        static Verdict nak(NakReason why) {
+        static Verdict nak(DynamicAuthorizationNakReason why) {
             return new Verdict(false, why.errorCause(), why.tag(), List.of());
         }
 
         static Verdict unsupported(int attribute) {
-            return new Verdict(false, NakReason.UNSUPPORTED_ATTRIBUTE.errorCause(), NakReason.UNSUPPORTED_ATTRIBUTE.tag() + attribute,
-                    List.of());
+            var why = DynamicAuthorizationNakReason.UNSUPPORTED_ATTRIBUTE;
+            return new Verdict(false, why.errorCause(), why.tag() + attribute, List.of());
         }
 
         static Verdict ack(List<String> sessions) {
@@ -253,29 +201,33 @@ public final class DynamicAuthorizationServer implements AutoCloseable {
         String from = source.getAddress().getHostAddress();
         DynamicAuthorizationClient client = clients.get(source.getAddress());
         String type = packet.length > 0 ? typeOf(packet[0] & 0xff) : "unknown";
-        if (client == null) return drop(type, DiscardReason.UNKNOWN_CLIENT, from, "not a configured client");
-        if (packet.length < 20) return drop(type, DiscardReason.MALFORMED, from, "shorter than a RADIUS header");
+        if (client == null) return drop(type, DynamicAuthorizationDiscardReason.UNKNOWN_CLIENT, from, "not a configured client");
+        if (packet.length < 20) return drop(type, DynamicAuthorizationDiscardReason.MALFORMED, from, "shorter than a RADIUS header");
         int code = packet[0] & 0xff;
         int identifier = packet[1] & 0xff;
         int length = ((packet[2] & 0xff) << 8) | (packet[3] & 0xff);
         if (length < 20 || length > packet.length || length > 4096) {
-            return drop(type, DiscardReason.MALFORMED, from, "length field " + length + " for " + packet.length + " octets");
+            return drop(type, DynamicAuthorizationDiscardReason.MALFORMED, from,
+                    "length field " + length + " for " + packet.length + " octets");
         }
         byte[] p = Arrays.copyOf(packet, length); // octets past Length are padding (RFC 2865 section 3)
-        if (code != DISCONNECT_REQUEST && code != COA_REQUEST) return drop(type, DiscardReason.UNSUPPORTED_CODE, from, "code " + code);
+        if (code != DISCONNECT_REQUEST && code != COA_REQUEST) {
+            return drop(type, DynamicAuthorizationDiscardReason.UNSUPPORTED_CODE, from, "code " + code);
+        }
         List<WireAttribute> attributes;
         try {
             attributes = WireAttribute.decode(p, 20, length);
         } catch (IllegalArgumentException e) {
-            return drop(type, DiscardReason.MALFORMED, from, e.getMessage());
+            return drop(type, DynamicAuthorizationDiscardReason.MALFORMED, from, e.getMessage());
         }
         byte[] secret = client.secret();
         byte[] requestAuthenticator = Arrays.copyOfRange(p, 4, 20);
         if (!MessageDigest.isEqual(requestAuthenticator, requestAuthenticator(p, secret))) {
-            return drop(type, DiscardReason.BAD_AUTHENTICATOR, from, "Request Authenticator does not verify (wrong secret?)");
+            return drop(type, DynamicAuthorizationDiscardReason.BAD_AUTHENTICATOR, from,
+                    "Request Authenticator does not verify (wrong secret?)");
         }
         if (attributes.stream().anyMatch(a -> a.type() == MESSAGE_AUTHENTICATOR) && !messageAuthenticatorVerifies(p, secret)) {
-            return drop(type, DiscardReason.BAD_MESSAGE_AUTHENTICATOR, from, "Message-Authenticator does not verify");
+            return drop(type, DynamicAuthorizationDiscardReason.BAD_MESSAGE_AUTHENTICATOR, from, "Message-Authenticator does not verify");
         }
 
         Instant now = clock.instant();
@@ -284,7 +236,7 @@ public final class DynamicAuthorizationServer implements AutoCloseable {
         Seen first = seen.putIfAbsent(key, new Seen(now));
         if (first != null) {
             byte[] answer = first.answer;
-            count(type, answer == null ? "dropped" : "resent", DiscardReason.DUPLICATE.tag());
+            count(type, answer == null ? "dropped" : "resent", DynamicAuthorizationDiscardReason.DUPLICATE.tag());
             log.info("radius {} from={} id={} retransmission, {}", type, from, identifier,
                     answer == null ? "first copy still in progress" : "answered again without executing");
             return answer;
@@ -292,13 +244,14 @@ public final class DynamicAuthorizationServer implements AutoCloseable {
         Optional<WireAttribute> timestamp = attributes.stream().filter(a -> a.type() == EVENT_TIMESTAMP).findFirst();
         if (timestamp.isEmpty() && settings.requireEventTimestamp()) {
             seen.remove(key);
-            return drop(type, DiscardReason.NO_EVENT_TIMESTAMP, from, "no Event-Timestamp (required)");
+            return drop(type, DynamicAuthorizationDiscardReason.NO_EVENT_TIMESTAMP, from, "no Event-Timestamp (required)");
         }
         if (timestamp.isPresent()) {
             long skew = timestamp.get().value().length == 4 ? Math.abs(now.getEpochSecond() - timestamp.get().asInteger()) : Long.MAX_VALUE;
             if (skew > settings.replayWindow().toSeconds()) {
                 seen.remove(key);
-                return drop(type, DiscardReason.STALE_EVENT_TIMESTAMP, from, "Event-Timestamp " + skew + "s from our clock");
+                return drop(type, DynamicAuthorizationDiscardReason.STALE_EVENT_TIMESTAMP, from,
+                        "Event-Timestamp " + skew + "s from our clock");
             }
         }
 
@@ -330,11 +283,15 @@ public final class DynamicAuthorizationServer implements AutoCloseable {
         Optional<String> user = first(attributes, USER_NAME).map(WireAttribute::asString);
         Optional<String> acctSessionId = first(attributes, ACCT_SESSION_ID).map(WireAttribute::asString);
         Optional<byte[]> framedIp = first(attributes, FRAMED_IP_ADDRESS).map(WireAttribute::value);
-        if (user.isEmpty() && acctSessionId.isEmpty() && framedIp.isEmpty()) return Verdict.nak(NakReason.NO_SESSION_SELECTOR);
-        if (!namesUs(attributes)) return Verdict.nak(NakReason.NAS_MISMATCH);
+        if (user.isEmpty() && acctSessionId.isEmpty() && framedIp.isEmpty()) {
+            return Verdict.nak(DynamicAuthorizationNakReason.NO_SESSION_SELECTOR);
+        }
+        if (!namesUs(attributes)) return Verdict.nak(DynamicAuthorizationNakReason.NAS_MISMATCH);
         Optional<Duration> sessionTimeout = first(attributes, SESSION_TIMEOUT).map(a -> Duration.ofSeconds(a.asInteger()));
         Optional<Duration> idleTimeout = first(attributes, IDLE_TIMEOUT).map(a -> Duration.ofSeconds(a.asInteger()));
-        if (coa && sessionTimeout.isEmpty() && idleTimeout.isEmpty()) return Verdict.nak(NakReason.NOTHING_TO_CHANGE);
+        if (coa && sessionTimeout.isEmpty() && idleTimeout.isEmpty()) {
+            return Verdict.nak(DynamicAuthorizationNakReason.NOTHING_TO_CHANGE);
+        }
 
         List<ActiveSession> matches;
         try {
@@ -346,9 +303,9 @@ public final class DynamicAuthorizationServer implements AutoCloseable {
         } catch (Exception e) {
             if (e instanceof InterruptedException) Thread.currentThread().interrupt();
             log.warn("radius dynamic authorization could not list sessions: {}", e.toString());
-            return Verdict.nak(NakReason.SESSION_CONTROL_UNAVAILABLE);
+            return Verdict.nak(DynamicAuthorizationNakReason.SESSION_CONTROL_UNAVAILABLE);
         }
-        if (matches.isEmpty()) return Verdict.nak(NakReason.SESSION_NOT_FOUND);
+        if (matches.isEmpty()) return Verdict.nak(DynamicAuthorizationNakReason.SESSION_NOT_FOUND);
         List<String> done = new ArrayList<>();
         for (ActiveSession s : matches) {
             try {
@@ -361,7 +318,7 @@ public final class DynamicAuthorizationServer implements AutoCloseable {
                 log.warn("radius dynamic authorization session={} failed: {}", s.acctSessionId(), e.toString());
             }
         }
-        if (done.isEmpty()) return Verdict.nak(NakReason.SESSION_ENDED);
+        if (done.isEmpty()) return Verdict.nak(DynamicAuthorizationNakReason.SESSION_ENDED);
         return Verdict.ack(done);
     }
 
@@ -390,7 +347,7 @@ public final class DynamicAuthorizationServer implements AutoCloseable {
         return attributes.stream().filter(a -> a.type() == type).findFirst();
     }
 
-    private byte[] drop(String type, DiscardReason reason, String from, String detail) {
+    private byte[] drop(String type, DynamicAuthorizationDiscardReason reason, String from, String detail) {
         count(type, "dropped", reason.tag());
         log.warn("radius {} from={} dropped reason={} ({})", type, from, reason.tag(), detail);
         return null;
