@@ -3,6 +3,7 @@ package net.l2sec.dataplane.ppp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -65,9 +66,16 @@ class AuthenticationTest {
                 }
             });
 
+    /** Hands {@code packet} of {@code protocol} to the phase, which must not consume it: the caller releases it. */
+    void receive(PppProtocol protocol, byte[] packet) {
+        ByteBuf b = Unpooled.wrappedBuffer(packet);
+        authentication.receive(protocol, b);
+        assertThat(b.refCnt()).isEqualTo(1);
+        b.release();
+    }
+
     void papRequest() {
-        authentication.receive(PppProtocol.PAP, Unpooled.wrappedBuffer(
-                PapCodec.encode(new PapPacket.AuthenticateRequest(1, "u".getBytes(), "p".getBytes()))));
+        receive(PppProtocol.PAP, PapCodec.encode(new PapPacket.AuthenticateRequest(1, "u".getBytes(), "p".getBytes())));
     }
 
     double rejects(String method, String reason) {
@@ -137,10 +145,9 @@ class AuthenticationTest {
 
     @Test
     void onlyTheRunningProtocolsPacketsReachIt() {
-        authentication.receive(PppProtocol.PAP, Unpooled.wrappedBuffer(new byte[] {1}));   // before the phase
+        receive(PppProtocol.PAP, new byte[] {1});                    // before the phase
         authentication.start(AuthMethod.PAP);
-        authentication.receive(PppProtocol.CHAP, Unpooled.wrappedBuffer(
-                PapCodec.encode(new PapPacket.AuthenticateRequest(1, "u".getBytes(), "p".getBytes()))));
+        receive(PppProtocol.CHAP, PapCodec.encode(new PapPacket.AuthenticateRequest(1, "u".getBytes(), "p".getBytes())));
         assertThat(backend).isEmpty();
         assertThat(registry.find("l2sec.ppp.packets.dropped").counters()).isEmpty();
     }

@@ -78,7 +78,9 @@ class LinkMaintenanceTest {
     void nothingBeforeLcpIsOpened() {
         maintenance.receive(new EchoRequest(1, 0x11223344, new byte[0]));
         maintenance.receive(new ProtocolReject(2, 0x8021, new byte[0]));
-        maintenance.protocolReject(0x8057, Unpooled.wrappedBuffer(new byte[4]));
+        ByteBuf information = Unpooled.wrappedBuffer(new byte[4]);
+        maintenance.protocolReject(0x8057, information);
+        information.release();
         assertThat(sent).isEmpty();
         assertThat(reported).isEmpty();
     }
@@ -136,6 +138,7 @@ class LinkMaintenanceTest {
             assertThat(r.rejectedInformation()).hasSize(600 - 4 - 2);
         });
         assertThat(information.readableBytes()).as("not consumed").isEqualTo(1000);
+        information.release();
         maintenance.receive(new ProtocolReject(3, 0x8021, new byte[0]));
         assertThat(reported).containsExactly("rejected 8021");
     }
