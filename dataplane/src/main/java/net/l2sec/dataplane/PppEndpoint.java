@@ -1,6 +1,7 @@
 package net.l2sec.dataplane;
 
 import io.netty.buffer.ByteBuf;
+import net.l2sec.spi.session.EndCause;
 
 /** The PPP end of a session, as the lower layer (L2TP) sees it. Called only on the session's event loop. */
 public interface PppEndpoint {
@@ -10,6 +11,6 @@ public interface PppEndpoint {
      */
     void receive(ByteBuf frame);
 
-    /** The lower layer went away (CDN, StopCCN, tunnel timeout): end PPP without sending anything. */
-    void lowerLayerDown(String cause);
+    /** The lower layer went away (CDN, StopCCN, tunnel timeout) for {@code cause}: end PPP without sending anything. */
+    void lowerLayerDown(EndCause cause);
 }

@@ -1,6 +1,7 @@
 package net.l2sec.dataplane;
 
 import io.netty.buffer.ByteBuf;
+import net.l2sec.spi.session.EndCause;
 
 /**
  * The lower layer a PPP session runs over: an established L2TP session (later: the same inside ESP).
@@ -16,8 +17,11 @@ public interface PppLink {
      */
     void send(ByteBuf frame);
 
-    /** PPP has ended (Terminate done, dead peer, auth failure): tear down the carrying L2TP session. */
-    void close(String cause);
+    /**
+     * PPP has ended (Terminate done, dead peer, auth failure) for {@code cause}: tear down the carrying L2TP
+     * session. The lower layer chooses what it tells its peer from {@code cause}.
+     */
+    void close(EndCause cause);
 
     /** Bytes of the largest PPP frame the link can carry without fragmentation of the outer packet. */
     int mtu();

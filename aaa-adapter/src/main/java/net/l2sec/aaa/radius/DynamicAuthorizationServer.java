@@ -94,10 +94,22 @@ public final class DynamicAuthorizationServer implements AutoCloseable {
         }
     }
 
+    /** The {@code reason} tag of an ACK. */
+    private static final String ACK = "ok";
+
     /** What to answer: ACK, or NAK with an Error-Cause; {@code reason} for the metric and the log line. */
     private record Verdict(boolean ack, int errorCause, String reason, List<String> sessions) {
-        static Verdict nak(int errorCause, String reason) {
-            return new Verdict(false, errorCause, reason, List.of());
+        static Verdict nak(DynamicAuthorizationNakReason why) {
+            return new Verdict(false, why.errorCause(), why.tag(), List.of());
+        }
+
+        static Verdict unsupported(int attribute) {
+            var why = DynamicAuthorizationNakReason.UNSUPPORTED_ATTRIBUTE;
+            return new Verdict(false, why.errorCause(), why.tag() + attribute, List.of());
+        }
+
+        static Verdict ack(List<String> sessions) {
+            return new Verdict(true, 0, ACK, sessions);
         }
     }
 
@@ -189,29 +201,33 @@ public final class DynamicAuthorizationServer implements AutoCloseable {
         String from = source.getAddress().getHostAddress();
         DynamicAuthorizationClient client = clients.get(source.getAddress());
         String type = packet.length > 0 ? typeOf(packet[0] & 0xff) : "unknown";
-        if (client == null) return drop(type, "unknown_client", from, "not a configured client");
-        if (packet.length < 20) return drop(type, "malformed", from, "shorter than a RADIUS header");
+        if (client == null) return drop(type, DynamicAuthorizationDiscardReason.UNKNOWN_CLIENT, from, "not a configured client");
+        if (packet.length < 20) return drop(type, DynamicAuthorizationDiscardReason.MALFORMED, from, "shorter than a RADIUS header");
         int code = packet[0] & 0xff;
         int identifier = packet[1] & 0xff;
         int length = ((packet[2] & 0xff) << 8) | (packet[3] & 0xff);
         if (length < 20 || length > packet.length || length > 4096) {
-            return drop(type, "malformed", from, "length field " + length + " for " + packet.length + " octets");
+            return drop(type, DynamicAuthorizationDiscardReason.MALFORMED, from,
+                    "length field " + length + " for " + packet.length + " octets");
         }
         byte[] p = Arrays.copyOf(packet, length); // octets past Length are padding (RFC 2865 section 3)
-        if (code != DISCONNECT_REQUEST && code != COA_REQUEST) return drop(type, "unsupported_code", from, "code " + code);
+        if (code != DISCONNECT_REQUEST && code != COA_REQUEST) {
+            return drop(type, DynamicAuthorizationDiscardReason.UNSUPPORTED_CODE, from, "code " + code);
+        }
         List<WireAttribute> attributes;
         try {
             attributes = WireAttribute.decode(p, 20, length);
         } catch (IllegalArgumentException e) {
-            return drop(type, "malformed", from, e.getMessage());
+            return drop(type, DynamicAuthorizationDiscardReason.MALFORMED, from, e.getMessage());
         }
         byte[] secret = client.secret();
         byte[] requestAuthenticator = Arrays.copyOfRange(p, 4, 20);
         if (!MessageDigest.isEqual(requestAuthenticator, requestAuthenticator(p, secret))) {
-            return drop(type, "bad_authenticator", from, "Request Authenticator does not verify (wrong secret?)");
+            return drop(type, DynamicAuthorizationDiscardReason.BAD_AUTHENTICATOR, from,
+                    "Request Authenticator does not verify (wrong secret?)");
         }
         if (attributes.stream().anyMatch(a -> a.type() == MESSAGE_AUTHENTICATOR) && !messageAuthenticatorVerifies(p, secret)) {
-            return drop(type, "bad_message_authenticator", from, "Message-Authenticator does not verify");
+            return drop(type, DynamicAuthorizationDiscardReason.BAD_MESSAGE_AUTHENTICATOR, from, "Message-Authenticator does not verify");
         }
 
         Instant now = clock.instant();
@@ -220,7 +236,7 @@ public final class DynamicAuthorizationServer implements AutoCloseable {
         Seen first = seen.putIfAbsent(key, new Seen(now));
         if (first != null) {
             byte[] answer = first.answer;
-            count(type, answer == null ? "dropped" : "resent", "duplicate");
+            count(type, answer == null ? "dropped" : "resent", DynamicAuthorizationDiscardReason.DUPLICATE.tag());
             log.info("radius {} from={} id={} retransmission, {}", type, from, identifier,
                     answer == null ? "first copy still in progress" : "answered again without executing");
             return answer;
@@ -228,13 +244,14 @@ public final class DynamicAuthorizationServer implements AutoCloseable {
         Optional<WireAttribute> timestamp = attributes.stream().filter(a -> a.type() == EVENT_TIMESTAMP).findFirst();
         if (timestamp.isEmpty() && settings.requireEventTimestamp()) {
             seen.remove(key);
-            return drop(type, "no_event_timestamp", from, "no Event-Timestamp (required)");
+            return drop(type, DynamicAuthorizationDiscardReason.NO_EVENT_TIMESTAMP, from, "no Event-Timestamp (required)");
         }
         if (timestamp.isPresent()) {
             long skew = timestamp.get().value().length == 4 ? Math.abs(now.getEpochSecond() - timestamp.get().asInteger()) : Long.MAX_VALUE;
             if (skew > settings.replayWindow().toSeconds()) {
                 seen.remove(key);
-                return drop(type, "stale_event_timestamp", from, "Event-Timestamp " + skew + "s from our clock");
+                return drop(type, DynamicAuthorizationDiscardReason.STALE_EVENT_TIMESTAMP, from,
+                        "Event-Timestamp " + skew + "s from our clock");
             }
         }
 
@@ -261,16 +278,20 @@ public final class DynamicAuthorizationServer implements AutoCloseable {
             boolean known = COMMON.contains(a.type())
                     || (!coa && a.type() == ACCT_TERMINATE_CAUSE)
                     || (coa && (a.type() == SESSION_TIMEOUT || a.type() == IDLE_TIMEOUT));
-            if (!known) return Verdict.nak(UNSUPPORTED_ATTRIBUTE, "unsupported_attribute_" + a.type());
+            if (!known) return Verdict.unsupported(a.type());
         }
         Optional<String> user = first(attributes, USER_NAME).map(WireAttribute::asString);
         Optional<String> acctSessionId = first(attributes, ACCT_SESSION_ID).map(WireAttribute::asString);
         Optional<byte[]> framedIp = first(attributes, FRAMED_IP_ADDRESS).map(WireAttribute::value);
-        if (user.isEmpty() && acctSessionId.isEmpty() && framedIp.isEmpty()) return Verdict.nak(MISSING_ATTRIBUTE, "no_session_selector");
-        if (!namesUs(attributes)) return Verdict.nak(NAS_IDENTIFICATION_MISMATCH, "nas_mismatch");
+        if (user.isEmpty() && acctSessionId.isEmpty() && framedIp.isEmpty()) {
+            return Verdict.nak(DynamicAuthorizationNakReason.NO_SESSION_SELECTOR);
+        }
+        if (!namesUs(attributes)) return Verdict.nak(DynamicAuthorizationNakReason.NAS_MISMATCH);
         Optional<Duration> sessionTimeout = first(attributes, SESSION_TIMEOUT).map(a -> Duration.ofSeconds(a.asInteger()));
         Optional<Duration> idleTimeout = first(attributes, IDLE_TIMEOUT).map(a -> Duration.ofSeconds(a.asInteger()));
-        if (coa && sessionTimeout.isEmpty() && idleTimeout.isEmpty()) return Verdict.nak(MISSING_ATTRIBUTE, "nothing_to_change");
+        if (coa && sessionTimeout.isEmpty() && idleTimeout.isEmpty()) {
+            return Verdict.nak(DynamicAuthorizationNakReason.NOTHING_TO_CHANGE);
+        }
 
         List<ActiveSession> matches;
         try {
@@ -282,9 +303,9 @@ public final class DynamicAuthorizationServer implements AutoCloseable {
         } catch (Exception e) {
             if (e instanceof InterruptedException) Thread.currentThread().interrupt();
             log.warn("radius dynamic authorization could not list sessions: {}", e.toString());
-            return Verdict.nak(RESOURCES_UNAVAILABLE, "session_control_unavailable");
+            return Verdict.nak(DynamicAuthorizationNakReason.SESSION_CONTROL_UNAVAILABLE);
         }
-        if (matches.isEmpty()) return Verdict.nak(SESSION_CONTEXT_NOT_FOUND, "session_not_found");
+        if (matches.isEmpty()) return Verdict.nak(DynamicAuthorizationNakReason.SESSION_NOT_FOUND);
         List<String> done = new ArrayList<>();
         for (ActiveSession s : matches) {
             try {
@@ -297,8 +318,8 @@ public final class DynamicAuthorizationServer implements AutoCloseable {
                 log.warn("radius dynamic authorization session={} failed: {}", s.acctSessionId(), e.toString());
             }
         }
-        if (done.isEmpty()) return Verdict.nak(SESSION_CONTEXT_NOT_FOUND, "session_ended");
-        return new Verdict(true, 0, "ok", done);
+        if (done.isEmpty()) return Verdict.nak(DynamicAuthorizationNakReason.SESSION_ENDED);
+        return Verdict.ack(done);
     }
 
     /** NAS-Identifier and NAS-IP-Address, when present, must be ours (RFC 5176 section 3). */
@@ -326,9 +347,9 @@ public final class DynamicAuthorizationServer implements AutoCloseable {
         return attributes.stream().filter(a -> a.type() == type).findFirst();
     }
 
-    private byte[] drop(String type, String reason, String from, String detail) {
-        count(type, "dropped", reason);
-        log.warn("radius {} from={} dropped reason={} ({})", type, from, reason, detail);
+    private byte[] drop(String type, DynamicAuthorizationDiscardReason reason, String from, String detail) {
+        count(type, "dropped", reason.tag());
+        log.warn("radius {} from={} dropped reason={} ({})", type, from, reason.tag(), detail);
         return null;
     }
 

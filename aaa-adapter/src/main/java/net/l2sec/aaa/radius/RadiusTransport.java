@@ -177,12 +177,12 @@ public final class RadiusTransport implements RadiusSender {
     }
 
     private Optional<RadiusResponse> accept(ServerState s, RadiusWire.Encoded encoded, DatagramPacket in, byte[] secret) {
-        String reason;
+        InvalidResponseReason reason;
         if (!(in.getSocketAddress() instanceof InetSocketAddress from) || !from.equals(s.target.address())) {
-            reason = "source";
+            reason = InvalidResponseReason.SOURCE;
         } else {
             byte[] packet = Arrays.copyOfRange(in.getData(), in.getOffset(), in.getOffset() + in.getLength());
-            Optional<String> bad = RadiusWire.verifyResponse(packet, encoded, secret,
+            Optional<InvalidResponseReason> bad = RadiusWire.verifyResponse(packet, encoded, secret,
                     s.target.server().requireMessageAuthenticator());
             if (bad.isEmpty()) {
                 try {
@@ -190,17 +190,17 @@ public final class RadiusTransport implements RadiusSender {
                     return Optional.of(RadiusResponse.fromByteBuf(RadiusDictionary.get(),
                             Unpooled.wrappedBuffer(packet, 0, length)));
                 } catch (RadiusPacketException | RuntimeException e) {
-                    reason = "malformed";
+                    reason = InvalidResponseReason.MALFORMED;
                 }
             } else {
                 reason = bad.get();
             }
         }
-        Counter.builder("l2sec.aaa.radius.invalid.responses").tags("server", s.name(), "purpose", purpose, "reason", reason)
+        Counter.builder("l2sec.aaa.radius.invalid.responses").tags("server", s.name(), "purpose", purpose, "reason", reason.tag())
                 .description("RADIUS responses dropped as malformed, unexpected or failing authentication")
                 .register(registry).increment();
         log.warn("radius server={} purpose={} dropped response from={} reason={}", s.name(), purpose,
-                in.getSocketAddress(), reason);
+                in.getSocketAddress(), reason.tag());
         return Optional.empty();
     }
 

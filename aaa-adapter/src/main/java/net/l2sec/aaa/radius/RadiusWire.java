@@ -101,25 +101,21 @@ public final class RadiusWire {
         return out;
     }
 
-    /**
-     * Checks a datagram received for {@code request}. Returns the reason it must be dropped ({@code malformed},
-     * {@code identifier}, {@code response_authenticator}, {@code message_authenticator},
-     * {@code missing_message_authenticator}), or empty when it is genuine.
-     */
-    public static Optional<String> verifyResponse(byte[] packet, Encoded request, byte[] secret, boolean requireMessageAuthenticator) {
-        if (packet.length < HEADER) return Optional.of("malformed");
+    /** Checks a datagram received for {@code request}: why it must be dropped, or empty when it is genuine. */
+    public static Optional<InvalidResponseReason> verifyResponse(byte[] packet, Encoded request, byte[] secret, boolean requireMessageAuthenticator) {
+        if (packet.length < HEADER) return Optional.of(InvalidResponseReason.MALFORMED);
         int length = ((packet[2] & 0xff) << 8) | (packet[3] & 0xff);
         // RFC 2865 section 3: octets beyond Length are padding and ignored; a shorter datagram is dropped
-        if (length < HEADER || length > packet.length || length > MAX_PACKET) return Optional.of("malformed");
+        if (length < HEADER || length > packet.length || length > MAX_PACKET) return Optional.of(InvalidResponseReason.MALFORMED);
         byte[] p = Arrays.copyOf(packet, length);
-        if ((p[1] & 0xff) != request.identifier()) return Optional.of("identifier");
+        if ((p[1] & 0xff) != request.identifier()) return Optional.of(InvalidResponseReason.IDENTIFIER);
         int messageAuthenticatorAt = -1;
         for (int i = HEADER; i < length; ) {
-            if (i + 2 > length) return Optional.of("malformed");
+            if (i + 2 > length) return Optional.of(InvalidResponseReason.MALFORMED);
             int t = p[i] & 0xff, l = p[i + 1] & 0xff;
-            if (l < 2 || i + l > length) return Optional.of("malformed");
+            if (l < 2 || i + l > length) return Optional.of(InvalidResponseReason.MALFORMED);
             if (t == MESSAGE_AUTHENTICATOR) {
-                if (l != 18 || messageAuthenticatorAt >= 0) return Optional.of("malformed");
+                if (l != 18 || messageAuthenticatorAt >= 0) return Optional.of(InvalidResponseReason.MALFORMED);
                 messageAuthenticatorAt = i + 2;
             }
             i += l;
@@ -128,16 +124,16 @@ public final class RadiusWire {
         byte[] received = Arrays.copyOfRange(p, 4, 20);
         byte[] check = p.clone();
         System.arraycopy(request.requestAuthenticator(), 0, check, 4, 16);
-        if (!MessageDigest.isEqual(received, md5(check, secret))) return Optional.of("response_authenticator");
+        if (!MessageDigest.isEqual(received, md5(check, secret))) return Optional.of(InvalidResponseReason.RESPONSE_AUTHENTICATOR);
         int code = p[0] & 0xff;
         boolean accessResponse = code == ACCESS_ACCEPT || code == ACCESS_REJECT || code == ACCESS_CHALLENGE;
         if (messageAuthenticatorAt >= 0) {
             // RFC 3579 section 3.2: computed with the Request Authenticator in the authenticator field
             byte[] mac = Arrays.copyOfRange(check, messageAuthenticatorAt, messageAuthenticatorAt + 16);
             Arrays.fill(check, messageAuthenticatorAt, messageAuthenticatorAt + 16, (byte) 0);
-            if (!MessageDigest.isEqual(mac, hmacMd5(secret, check))) return Optional.of("message_authenticator");
+            if (!MessageDigest.isEqual(mac, hmacMd5(secret, check))) return Optional.of(InvalidResponseReason.MESSAGE_AUTHENTICATOR);
         } else if (accessResponse && requireMessageAuthenticator) {
-            return Optional.of("missing_message_authenticator");
+            return Optional.of(InvalidResponseReason.MISSING_MESSAGE_AUTHENTICATOR);
         }
         return Optional.empty();
     }

@@ -1,7 +1,7 @@
 package net.l2sec.dataplane.ike;
 
 /** Why a phase 1 or phase 2 negotiation failed: the {@code reason} tag of the phase counters. */
-enum FailureReason {
+public enum FailureReason {
     NO_PROPOSAL_CHOSEN("no_proposal_chosen"),
     AUTH_FAILED("auth_failed"),
     /** The peer's certificate chain did not validate (untrusted, expired, wrong issuer, malformed). */
@@ -25,7 +25,7 @@ enum FailureReason {
         this.tag = tag;
     }
 
-    String tag() {
+    public String tag() {
         return tag;
     }
 }

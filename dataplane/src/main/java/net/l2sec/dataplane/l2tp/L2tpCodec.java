@@ -57,10 +57,10 @@ public final class L2tpCodec {
     private static L2tpMessage decode(ByteBuf datagram, boolean inPlace) throws L2tpDecodeException {
         int base = datagram.readerIndex();
         int size = datagram.readableBytes();
-        if (size < 6) throw new L2tpDecodeException(DropReason.MALFORMED_HEADER, "datagram of " + size + " octets");
+        if (size < 6) throw new L2tpDecodeException(L2tpDropReason.MALFORMED_HEADER, "datagram of " + size + " octets");
         int flags = datagram.getUnsignedShort(base);
         if ((flags & 0x0f) != VERSION) {
-            throw new L2tpDecodeException(DropReason.BAD_VERSION, "version " + (flags & 0x0f));
+            throw new L2tpDecodeException(L2tpDropReason.BAD_VERSION, "version " + (flags & 0x0f));
         }
         boolean control = (flags & T_BIT) != 0;
         boolean hasLength = (flags & L_BIT) != 0;
@@ -68,20 +68,20 @@ public final class L2tpCodec {
         boolean hasOffset = (flags & O_BIT) != 0;
         if (control && (!hasLength || !sequenced || hasOffset)) {
             // RFC 2661 section 3.1: L and S MUST be set and O MUST be clear in control messages
-            throw new L2tpDecodeException(DropReason.BAD_CONTROL_BITS, "control flags " + Integer.toHexString(flags));
+            throw new L2tpDecodeException(L2tpDropReason.BAD_CONTROL_BITS, "control flags " + Integer.toHexString(flags));
         }
         int pos = base + 2;
         int end = base + size;
         if (hasLength) {
-            if (size < 8) throw new L2tpDecodeException(DropReason.MALFORMED_HEADER, "truncated header");
+            if (size < 8) throw new L2tpDecodeException(L2tpDropReason.MALFORMED_HEADER, "truncated header");
             int length = datagram.getUnsignedShort(pos);
             if (length != size) {
-                throw new L2tpDecodeException(DropReason.BAD_LENGTH, "length " + length + " in datagram of " + size);
+                throw new L2tpDecodeException(L2tpDropReason.BAD_LENGTH, "length " + length + " in datagram of " + size);
             }
             pos += 2;
         }
         int fixed = (pos - base) + 4 + (sequenced ? 4 : 0) + (hasOffset ? 2 : 0);
-        if (size < fixed) throw new L2tpDecodeException(DropReason.MALFORMED_HEADER, "truncated header");
+        if (size < fixed) throw new L2tpDecodeException(L2tpDropReason.MALFORMED_HEADER, "truncated header");
         int tunnelId = datagram.getUnsignedShort(pos);
         int sessionId = datagram.getUnsignedShort(pos + 2);
         pos += 4;
@@ -95,7 +95,7 @@ public final class L2tpCodec {
         if (hasOffset) {
             int offset = datagram.getUnsignedShort(pos);
             pos += 2;
-            if (offset > end - pos) throw new L2tpDecodeException(DropReason.MALFORMED_HEADER, "offset beyond end");
+            if (offset > end - pos) throw new L2tpDecodeException(L2tpDropReason.MALFORMED_HEADER, "offset beyond end");
             pos += offset;
         }
         if (!control) {
@@ -109,11 +109,11 @@ public final class L2tpCodec {
         List<Avp> avps = new ArrayList<>();
         boolean randomVectorSeen = false;
         while (pos < end) {
-            if (end - pos < AVP_HEADER_LENGTH) throw new L2tpDecodeException(DropReason.BAD_AVP, "truncated AVP header");
+            if (end - pos < AVP_HEADER_LENGTH) throw new L2tpDecodeException(L2tpDropReason.BAD_AVP, "truncated AVP header");
             int word = buf.getUnsignedShort(pos);
             int length = word & AVP_LENGTH_MASK;
-            if (length < AVP_HEADER_LENGTH) throw new L2tpDecodeException(DropReason.BAD_AVP, "AVP length " + length);
-            if (length > end - pos) throw new L2tpDecodeException(DropReason.BAD_AVP, "AVP beyond end of message");
+            if (length < AVP_HEADER_LENGTH) throw new L2tpDecodeException(L2tpDropReason.BAD_AVP, "AVP length " + length);
+            if (length > end - pos) throw new L2tpDecodeException(L2tpDropReason.BAD_AVP, "AVP beyond end of message");
             byte[] value = new byte[length - AVP_HEADER_LENGTH];
             buf.getBytes(pos + AVP_HEADER_LENGTH, value);
             Avp avp = new Avp((word & AVP_M_BIT) != 0, (word & AVP_H_BIT) != 0, buf.getUnsignedShort(pos + 2),
@@ -121,12 +121,12 @@ public final class L2tpCodec {
             pos += length;
             if (avps.isEmpty() && (!avp.is(AvpType.MESSAGE_TYPE) || avp.hidden() || value.length != 2)) {
                 // RFC 2661 section 3.2: the Message Type AVP comes first
-                throw new L2tpDecodeException(DropReason.BAD_AVP, "first AVP is not a Message Type AVP");
+                throw new L2tpDecodeException(L2tpDropReason.BAD_AVP, "first AVP is not a Message Type AVP");
             }
             if (avp.is(AvpType.RANDOM_VECTOR)) randomVectorSeen = true;
             if (avp.hidden() && !randomVectorSeen) {
                 // RFC 2661 section 4.3: a Random Vector AVP MUST precede the first hidden AVP
-                throw new L2tpDecodeException(DropReason.BAD_HIDDEN_AVP, "hidden AVP without Random Vector");
+                throw new L2tpDecodeException(L2tpDropReason.BAD_HIDDEN_AVP, "hidden AVP without Random Vector");
             }
             avps.add(avp);
         }

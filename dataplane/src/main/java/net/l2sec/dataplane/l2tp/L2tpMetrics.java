@@ -5,7 +5,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.function.IntSupplier;
 
-/** The L2TP meters. Tags are small fixed vocabularies ({@link DropReason}, {@link TeardownCause}); never peers. */
+/** The L2TP meters. Tags are small fixed vocabularies ({@link L2tpDropReason}, {@link TeardownCause}); never peers. */
 final class L2tpMetrics {
     private final MeterRegistry registry;
     private final Counter tunnelsEstablished;
@@ -23,7 +23,7 @@ final class L2tpMetrics {
         retransmits = counter("l2sec.l2tp.retransmits", "L2TP control messages sent again for want of an acknowledgement");
     }
 
-    void dropped(DropReason reason) {
+    void dropped(L2tpDropReason reason) {
         counter("l2sec.l2tp.packets.dropped", "L2TP datagrams dropped, by reason", "reason", reason.tag()).increment();
     }
 

@@ -65,7 +65,7 @@ public final class L2tpNetworkServer implements AutoCloseable {
         } catch (L2tpDecodeException e) {
             dropped(e.reason(), peer, e.getMessage());
         } catch (RuntimeException e) {
-            dropped(DropReason.INTERNAL_ERROR, peer, e.toString());
+            dropped(L2tpDropReason.INTERNAL_ERROR, peer, e.toString());
             log.warn("peer={} l2tp datagram failed", address(peer), e);
         } finally {
             if (owned) datagram.release();
@@ -128,7 +128,7 @@ public final class L2tpNetworkServer implements AutoCloseable {
         if (c.avps().stream().anyMatch(Avp::hidden)) {
             c = HiddenAvp.unhideAll(c, settings.tunnelSecret().orElse(null));
             if (c == null) {
-                dropped(DropReason.BAD_HIDDEN_AVP, peer, "cannot unhide " + message);
+                dropped(L2tpDropReason.BAD_HIDDEN_AVP, peer, "cannot unhide " + message);
                 return;
             }
         }
@@ -138,9 +138,9 @@ public final class L2tpNetworkServer implements AutoCloseable {
         }
         Tunnel t = tunnels.get(c.tunnelId());
         if (t == null) {
-            dropped(DropReason.UNKNOWN_TUNNEL, peer, c.toString());
+            dropped(L2tpDropReason.UNKNOWN_TUNNEL, peer, c.toString());
         } else if (!t.peer().equals(peer) || t.transport() != transport) {
-            dropped(DropReason.WRONG_PEER, peer, c.toString());
+            dropped(L2tpDropReason.WRONG_PEER, peer, c.toString());
         } else {
             t.receive(c);
         }
@@ -149,23 +149,23 @@ public final class L2tpNetworkServer implements AutoCloseable {
     private void onTunnelRequest(InetSocketAddress peer, ControlMessage c, L2tpTransport transport) {
         // only SCCRQ may be addressed to Tunnel ID 0 (RFC 2661 section 3.1)
         if (c.type() != MessageType.SCCRQ) {
-            dropped(DropReason.UNKNOWN_TUNNEL, peer, c.toString());
+            dropped(L2tpDropReason.UNKNOWN_TUNNEL, peer, c.toString());
             return;
         }
         Avp assigned = c.find(AvpType.ASSIGNED_TUNNEL_ID);
         if (assigned == null || assigned.shortValue() <= 0) {
-            dropped(DropReason.BAD_AVP, peer, "SCCRQ without Assigned Tunnel ID");
+            dropped(L2tpDropReason.BAD_AVP, peer, "SCCRQ without Assigned Tunnel ID");
             return;
         }
         PeerTunnel key = new PeerTunnel(peer, assigned.shortValue());
         Tunnel existing = byPeer.get(key);
         if (existing != null) {
-            if (existing.transport() != transport) dropped(DropReason.WRONG_PEER, peer, c.toString());
+            if (existing.transport() != transport) dropped(L2tpDropReason.WRONG_PEER, peer, c.toString());
             else existing.receive(c); // a retransmitted SCCRQ: the channel acknowledges the duplicate
             return;
         }
         if (c.ns() != 0) {
-            dropped(DropReason.UNEXPECTED_MESSAGE, peer, c.toString());
+            dropped(L2tpDropReason.UNEXPECTED_MESSAGE, peer, c.toString());
             return;
         }
         if (activeTunnels() >= settings.maxTunnels()) {
@@ -192,11 +192,11 @@ public final class L2tpNetworkServer implements AutoCloseable {
 
     private void onData(InetSocketAddress peer, DataMessage d, L2tpTransport transport) {
         Tunnel t = tunnels.get(d.tunnelId());
-        DropReason reason = null;
+        L2tpDropReason reason = null;
         Session s = null;
-        if (t == null) reason = DropReason.UNKNOWN_TUNNEL;
-        else if (!t.peer().equals(peer) || t.transport() != transport) reason = DropReason.WRONG_PEER;
-        else if ((s = t.session(d.sessionId())) == null) reason = DropReason.UNKNOWN_SESSION;
+        if (t == null) reason = L2tpDropReason.UNKNOWN_TUNNEL;
+        else if (!t.peer().equals(peer) || t.transport() != transport) reason = L2tpDropReason.WRONG_PEER;
+        else if ((s = t.session(d.sessionId())) == null) reason = L2tpDropReason.UNKNOWN_SESSION;
         if (reason != null) {
             d.payload().release();
             dropped(reason, peer, "data tunnel=" + d.tunnelId() + " session=" + d.sessionId());
@@ -207,7 +207,7 @@ public final class L2tpNetworkServer implements AutoCloseable {
 
     // --- for tunnels and sessions -------------------------------------------------------------------------------
 
-    void dropped(DropReason reason, InetSocketAddress peer, String what) {
+    void dropped(L2tpDropReason reason, InetSocketAddress peer, String what) {
         metrics.dropped(reason);
         if (log.isDebugEnabled()) log.debug("peer={} l2tp datagram dropped reason={} {}", address(peer), reason.tag(), what);
     }

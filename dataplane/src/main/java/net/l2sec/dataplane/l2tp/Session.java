@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.List;
 import net.l2sec.dataplane.PppEndpoint;
 import net.l2sec.dataplane.PppLink;
+import net.l2sec.spi.session.EndCause;
 import net.l2sec.spi.session.SessionContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -76,14 +77,14 @@ public final class Session implements PppLink {
     }
 
     void onCdn(ControlMessage m) {
-        lowerLayerDown(TeardownCause.PEER_REQUEST, TeardownCause.PEER_REQUEST.text());
+        lowerLayerDown(TeardownCause.PEER_REQUEST, TeardownCause.PEER_REQUEST);
     }
 
     /** One data message payload; ownership of {@code payload} passes here. */
     void receive(DataMessage message) {
         if (state != State.ESTABLISHED || endpoint == null) {
             message.payload().release();
-            server.dropped(DropReason.SESSION_NOT_ESTABLISHED, tunnel.peer(), tag);
+            server.dropped(L2tpDropReason.SESSION_NOT_ESTABLISHED, tunnel.peer(), tag);
             return;
         }
         // a peer that numbers its data messages gets numbered ones back (RFC 2661 section 5.4)
@@ -91,11 +92,14 @@ public final class Session implements PppLink {
         endpoint.receive(message.payload());
     }
 
-    /** The tunnel went away (or the peer sent CDN): PPP ends without sending anything. */
-    void lowerLayerDown(TeardownCause cause, String text) {
+    /**
+     * The tunnel went away (or the peer sent CDN): PPP ends without sending anything, told
+     * {@code why.endCause()}; the call is counted with {@code cause}.
+     */
+    void lowerLayerDown(TeardownCause cause, TeardownCause why) {
         if (state == State.CLOSED) return;
-        boolean wasEstablished = finish(cause, text);
-        if (wasEstablished && endpoint != null) endpoint.lowerLayerDown(text);
+        boolean wasEstablished = finish(cause, why.text());
+        if (wasEstablished && endpoint != null) endpoint.lowerLayerDown(why.endCause());
     }
 
     /** Sends CDN and forgets the session. */
@@ -104,7 +108,7 @@ public final class Session implements PppLink {
         tunnel.send(MessageType.CDN, peerId, List.of(Tunnel.resultCode(result.code(), error, null),
                 Avp.ofShort(AvpType.ASSIGNED_SESSION_ID, localId)));
         boolean wasEstablished = finish(cause, cause.text());
-        if (wasEstablished && endpoint != null) endpoint.lowerLayerDown(cause.text());
+        if (wasEstablished && endpoint != null) endpoint.lowerLayerDown(cause.endCause());
     }
 
     private boolean finish(TeardownCause cause, String text) {
@@ -131,18 +135,14 @@ public final class Session implements PppLink {
     }
 
     @Override
-    public void close(String cause) {
+    public void close(EndCause cause) {
         if (state == State.CLOSED) return;
-        tunnel.send(MessageType.CDN, peerId, List.of(Tunnel.resultCode(CdnResult.ADMINISTRATIVE.code(),
-                ErrorCode.NO_ERROR, null), Avp.ofShort(AvpType.ASSIGNED_SESSION_ID, localId)));
-        finish(TeardownCause.PPP_CLOSED, cause);
-        // an operator's disconnect (admin interface, RADIUS Disconnect-Request) ends the client's connection, not
-        // just the call: without it the tunnel would idle until the client hangs up or its hellos go unanswered
-        if (OPERATOR_DISCONNECT.equals(cause)) tunnel.stopIfIdle(TeardownCause.ADMIN_DISCONNECT);
+        CallDisconnect cdn = CallDisconnect.of(cause);
+        tunnel.send(MessageType.CDN, peerId, List.of(Tunnel.resultCode(cdn.result().code(), cdn.error(), null),
+                Avp.ofShort(AvpType.ASSIGNED_SESSION_ID, localId)));
+        finish(TeardownCause.PPP_CLOSED, cause.text());
+        cdn.clearsIdleTunnel().ifPresent(tunnel::stopIfIdle);
     }
-
-    /** The PPP end cause of {@code SessionControl.disconnect} with Admin-Reset. */
-    static final String OPERATOR_DISCONNECT = "admin_disconnect";
 
     @Override
     public int mtu() {

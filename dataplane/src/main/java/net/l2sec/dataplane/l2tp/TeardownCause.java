@@ -1,32 +1,43 @@
 package net.l2sec.dataplane.l2tp;
 
+import net.l2sec.spi.session.EndCause;
+
 /**
  * Why a tunnel or session ended or failed: {@link #tag()} is the {@code cause}/{@code reason} tag of the
- * {@code l2sec.l2tp.*.closed} and {@code *.failed} counters, {@link #text()} the log wording.
+ * {@code l2sec.l2tp.*.closed} and {@code *.failed} counters, {@link #text()} the log wording, and
+ * {@link #endCause()} what PPP is told when its call goes away for this reason (the one place an L2TP teardown
+ * becomes a session's {@link EndCause}).
  */
 public enum TeardownCause {
-    PEER_REQUEST("peer request"),
-    RETRANSMIT_LIMIT("retransmit limit"),
-    HELLO_TIMEOUT("hello timeout"),
-    AUTH_FAILED("tunnel authentication failed"),
-    NO_RESOURCES("no resources"),
-    PROTOCOL_ERROR("protocol error"),
-    UNKNOWN_MANDATORY_AVP("unknown mandatory avp"),
-    REFUSED("refused"),
-    PPP_CLOSED("ppp closed"),
-    TUNNEL_DOWN("tunnel down"),
+    PEER_REQUEST("peer request", EndCause.PEER_REQUEST),
+    RETRANSMIT_LIMIT("retransmit limit", EndCause.RETRANSMIT_LIMIT),
+    HELLO_TIMEOUT("hello timeout", EndCause.HELLO_TIMEOUT),
+    /** Only before the tunnel is established, when it carries no call. */
+    AUTH_FAILED("tunnel authentication failed", EndCause.TUNNEL_DOWN),
+    /** A call or tunnel refused; never an established call's end. */
+    NO_RESOURCES("no resources", EndCause.TUNNEL_DOWN),
+    PROTOCOL_ERROR("protocol error", EndCause.PROTOCOL_ERROR),
+    UNKNOWN_MANDATORY_AVP("unknown mandatory avp", EndCause.UNKNOWN_MANDATORY_AVP),
+    /** An outgoing call refused; never an established call's end. */
+    REFUSED("refused", EndCause.TUNNEL_DOWN),
+    /** PPP ended the call itself; never reported back to PPP. */
+    PPP_CLOSED("ppp closed", EndCause.TUNNEL_DOWN),
+    /** A call's end because its tunnel ended (the tunnel's own cause is what PPP is told). */
+    TUNNEL_DOWN("tunnel down", EndCause.TUNNEL_DOWN),
     /** The transport the tunnel was created through is gone (e.g. its IPsec SAs were deleted). */
-    TRANSPORT_DOWN("transport down"),
-    SHUTDOWN("shutdown"),
+    TRANSPORT_DOWN("transport down", EndCause.TRANSPORT_DOWN),
+    SHUTDOWN("shutdown", EndCause.SHUTDOWN),
     /** The operator drains the concentrator for maintenance: new calls are refused. */
-    DRAINING("draining"),
+    DRAINING("draining", EndCause.TUNNEL_DOWN),
     /** The operator disconnected the tunnel's last call (admin interface, RADIUS Disconnect-Request). */
-    ADMIN_DISCONNECT("admin disconnect");
+    ADMIN_DISCONNECT("admin disconnect", EndCause.ADMIN_DISCONNECT);
 
     private final String text;
+    private final EndCause endCause;
 
-    TeardownCause(String text) {
+    TeardownCause(String text, EndCause endCause) {
         this.text = text;
+        this.endCause = endCause;
     }
 
     public String tag() {
@@ -35,5 +46,10 @@ public enum TeardownCause {
 
     public String text() {
         return text;
+    }
+
+    /** What PPP's {@code lowerLayerDown} is given when an established call ends for this reason. */
+    public EndCause endCause() {
+        return endCause;
     }
 }

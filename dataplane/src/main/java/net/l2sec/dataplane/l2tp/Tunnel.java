@@ -110,7 +110,7 @@ public final class Tunnel {
         if (state == State.FREED) return;
         lastHeard = scheduler.nanoTime();
         ControlChannel.Receipt receipt = channel.receive(message);
-        if (receipt == ControlChannel.Receipt.OUT_OF_WINDOW) server.dropped(DropReason.OUT_OF_WINDOW, peer, message.toString());
+        if (receipt == ControlChannel.Receipt.OUT_OF_WINDOW) server.dropped(L2tpDropReason.OUT_OF_WINDOW, peer, message.toString());
         if (state == State.CLOSING && stopCcnSent && channel.idle()) free(); // our StopCCN was acknowledged
     }
 
@@ -348,7 +348,7 @@ public final class Tunnel {
     private void end(TeardownCause cause) {
         state = State.CLOSING;
         cancelHello();
-        for (Session s : List.copyOf(sessions.values())) s.lowerLayerDown(TeardownCause.TUNNEL_DOWN, cause.text());
+        for (Session s : List.copyOf(sessions.values())) s.lowerLayerDown(TeardownCause.TUNNEL_DOWN, cause);
         server.metrics().tunnelEnded(established, cause);
         if (established) log.info("tunnel={} tunnel down cause={}", localId, cause.text());
         else log.info("tunnel={} peer={} tunnel failed cause={}", localId, address(), cause.text());

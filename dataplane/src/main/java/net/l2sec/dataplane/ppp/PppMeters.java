@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import net.l2sec.dataplane.LoopCounter;
 import net.l2sec.spi.auth.AuthMethod;
 import net.l2sec.spi.auth.AuthResult;
+import net.l2sec.spi.session.EndCause;
 
 /**
  * The PPP layer's meters, shared by all sessions of a concentrator. Tags are bounded: methods, reasons and
@@ -46,19 +47,19 @@ public final class PppMeters {
                 .description("PPP authentication decisions").register(registry).increment();
     }
 
-    void sessionFailed(String reason) {
-        Counter.builder("l2sec.ppp.sessions.failed").tag("reason", reason)
+    void sessionFailed(EndCause cause) {
+        Counter.builder("l2sec.ppp.sessions.failed").tag("reason", cause.tag())
                 .description("PPP sessions that ended before or instead of carrying traffic normally")
                 .register(registry).increment();
     }
 
-    void packetDropped(String reason) {
-        Counter.builder("l2sec.ppp.packets.dropped").tag("reason", reason)
+    void packetDropped(PppDropReason reason) {
+        Counter.builder("l2sec.ppp.packets.dropped").tag("reason", reason.tag())
                 .description("PPP frames and control packets discarded as malformed").register(registry).increment();
     }
 
-    void ipDropped(String reason) {
-        Counter.builder("l2sec.ppp.ip.dropped").tag("reason", reason)
+    void ipDropped(PppIpDropReason reason) {
+        Counter.builder("l2sec.ppp.ip.dropped").tag("reason", reason.tag())
                 .description("IPv4 packets dropped by PPP sessions").register(registry).increment();
     }
 

@@ -11,6 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import net.l2sec.dataplane.LoopCalls;
 import net.l2sec.spi.session.ActiveSession;
+import net.l2sec.spi.session.EndCause;
 import net.l2sec.spi.session.SessionControl;
 import net.l2sec.spi.session.SessionCounters;
 import net.l2sec.spi.session.SessionObserver;
@@ -57,11 +58,12 @@ public final class PppSessionRegistry implements SessionControl {
         }
     }
 
-    void stopped(PppSession session, ActiveSession active, SessionCounters counters, TerminateCause cause) {
+    /** The session ended for {@code cause}: accounting gets its Acct-Terminate-Cause. */
+    void stopped(PppSession session, ActiveSession active, SessionCounters counters, EndCause cause) {
         if (established.remove(active.acctSessionId()) == null) return;
         perUser.computeIfPresent(key(active.user()), (k, n) -> n <= 1 ? null : n - 1);
         try {
-            observer.stopped(active, counters, cause);
+            observer.stopped(active, counters, cause.terminateCause());
         } catch (RuntimeException e) {
             log.error("session={} session observer failed on stop: {}", active.tag(), e.toString());
         }
@@ -83,10 +85,13 @@ public final class PppSessionRegistry implements SessionControl {
 
     @Override
     public CompletionStage<Boolean> disconnect(String acctSessionId, TerminateCause cause) {
+        if (cause != EndCause.ADMIN_DISCONNECT.terminateCause()) {
+            throw new IllegalArgumentException("an operator disconnects with Admin-Reset, not " + cause);
+        }
         return onLoop(() -> {
             PppSession s = established.get(acctSessionId);
             if (s == null) return false;
-            s.close(cause == TerminateCause.ADMIN_RESET ? "admin_disconnect" : cause.name().toLowerCase(java.util.Locale.ROOT), cause);
+            s.disconnect(EndCause.ADMIN_DISCONNECT);
             return true;
         });
     }

@@ -25,6 +25,7 @@ import net.l2sec.dataplane.l2tp.L2tpNetworkServer;
 import net.l2sec.dataplane.l2tp.L2tpSettings;
 import net.l2sec.dataplane.l2tp.MessageType;
 import net.l2sec.dataplane.time.ManualScheduler;
+import net.l2sec.spi.session.EndCause;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -34,7 +35,7 @@ class EspL2tpEndToEndTest {
 
     final ManualScheduler scheduler = new ManualScheduler();
     final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    final List<String> pppDown = new ArrayList<>();
+    final List<EndCause> pppDown = new ArrayList<>();
     final L2tpNetworkServer lns = new L2tpNetworkServer(new L2tpSettings("lns", 8, Duration.ofSeconds(1),
             Duration.ofSeconds(8), 5, Duration.ofSeconds(60), Optional.empty(), 10, 2), (context, link) -> new PppEndpoint() {
                 @Override
@@ -43,7 +44,7 @@ class EspL2tpEndToEndTest {
                 }
 
                 @Override
-                public void lowerLayerDown(String cause) {
+                public void lowerLayerDown(EndCause cause) {
                     pppDown.add(cause);
                 }
             }, scheduler, registry);

@@ -7,6 +7,7 @@ import java.util.List;
 import net.l2sec.dataplane.PppEndpoint;
 import net.l2sec.dataplane.PppEndpointFactory;
 import net.l2sec.dataplane.PppLink;
+import net.l2sec.spi.session.EndCause;
 import net.l2sec.spi.session.SessionContext;
 
 /** Records what L2TP does to PPP. */
@@ -17,7 +18,7 @@ final class FakePpp implements PppEndpointFactory {
         final SessionContext context;
         final PppLink link;
         final List<byte[]> frames = new ArrayList<>();
-        final List<String> down = new ArrayList<>();
+        final List<EndCause> down = new ArrayList<>();
 
         Endpoint(SessionContext context, PppLink link) {
             this.context = context;
@@ -31,7 +32,7 @@ final class FakePpp implements PppEndpointFactory {
         }
 
         @Override
-        public void lowerLayerDown(String cause) {
+        public void lowerLayerDown(EndCause cause) {
             down.add(cause);
         }
     }

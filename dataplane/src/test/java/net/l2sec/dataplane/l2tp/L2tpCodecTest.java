@@ -124,30 +124,30 @@ class L2tpCodecTest {
 
     static Stream<Arguments> malformed() {
         return Stream.of(
-                Arguments.of("c802", DropReason.MALFORMED_HEADER),
-                Arguments.of("", DropReason.MALFORMED_HEADER),
-                Arguments.of("c801000c0005000000010002", DropReason.BAD_VERSION),
-                Arguments.of("c803000c0005000000010002", DropReason.BAD_VERSION),
-                Arguments.of("c802000d0005000000010002", DropReason.BAD_LENGTH),
-                Arguments.of("c802000b0005000000010002", DropReason.BAD_LENGTH),
-                Arguments.of("c802000c000500000001000200", DropReason.BAD_LENGTH),
-                Arguments.of("c80200080005", DropReason.MALFORMED_HEADER),
-                Arguments.of("8802000500000000", DropReason.BAD_CONTROL_BITS),
-                Arguments.of("c002000a0005000000", DropReason.BAD_CONTROL_BITS),
-                Arguments.of("ca02000e00050000000100020000", DropReason.BAD_CONTROL_BITS),
-                Arguments.of("0202000700090005", DropReason.MALFORMED_HEADER),
-                Arguments.of("4002000a00090001", DropReason.BAD_LENGTH),
-                Arguments.of("c80200120005000000010002 8005 0000 0000", DropReason.BAD_AVP),
-                Arguments.of("c80200140005000000010002 8009 0000 0000 0001", DropReason.BAD_AVP),
-                Arguments.of("c802000f0005000000010002 800800", DropReason.BAD_AVP),
-                Arguments.of("c80200140005000000010002 8008 0000 0007 0001", DropReason.BAD_AVP),
-                Arguments.of("c80200140005000000010002 c008 0000 0000 0001", DropReason.BAD_AVP),
-                Arguments.of("c802001c0005000000010002 8008 0000 0000 0001 c008 0000 0009 0001", DropReason.BAD_HIDDEN_AVP));
+                Arguments.of("c802", L2tpDropReason.MALFORMED_HEADER),
+                Arguments.of("", L2tpDropReason.MALFORMED_HEADER),
+                Arguments.of("c801000c0005000000010002", L2tpDropReason.BAD_VERSION),
+                Arguments.of("c803000c0005000000010002", L2tpDropReason.BAD_VERSION),
+                Arguments.of("c802000d0005000000010002", L2tpDropReason.BAD_LENGTH),
+                Arguments.of("c802000b0005000000010002", L2tpDropReason.BAD_LENGTH),
+                Arguments.of("c802000c000500000001000200", L2tpDropReason.BAD_LENGTH),
+                Arguments.of("c80200080005", L2tpDropReason.MALFORMED_HEADER),
+                Arguments.of("8802000500000000", L2tpDropReason.BAD_CONTROL_BITS),
+                Arguments.of("c002000a0005000000", L2tpDropReason.BAD_CONTROL_BITS),
+                Arguments.of("ca02000e00050000000100020000", L2tpDropReason.BAD_CONTROL_BITS),
+                Arguments.of("0202000700090005", L2tpDropReason.MALFORMED_HEADER),
+                Arguments.of("4002000a00090001", L2tpDropReason.BAD_LENGTH),
+                Arguments.of("c80200120005000000010002 8005 0000 0000", L2tpDropReason.BAD_AVP),
+                Arguments.of("c80200140005000000010002 8009 0000 0000 0001", L2tpDropReason.BAD_AVP),
+                Arguments.of("c802000f0005000000010002 800800", L2tpDropReason.BAD_AVP),
+                Arguments.of("c80200140005000000010002 8008 0000 0007 0001", L2tpDropReason.BAD_AVP),
+                Arguments.of("c80200140005000000010002 c008 0000 0000 0001", L2tpDropReason.BAD_AVP),
+                Arguments.of("c802001c0005000000010002 8008 0000 0000 0001 c008 0000 0009 0001", L2tpDropReason.BAD_HIDDEN_AVP));
     }
 
     @ParameterizedTest
     @MethodSource("malformed")
-    void malformedDatagramsAreRejected(String hex, DropReason reason) {
+    void malformedDatagramsAreRejected(String hex, L2tpDropReason reason) {
         ByteBuf wire = hex(hex);
         assertThatThrownBy(() -> L2tpCodec.decode(wire)).isInstanceOfSatisfying(L2tpDecodeException.class,
                 e -> assertThat(e.reason()).isEqualTo(reason));
@@ -156,7 +156,7 @@ class L2tpCodecTest {
 
     @ParameterizedTest
     @MethodSource("malformed")
-    void malformedDatagramsAreDroppedCountedAndReleased(String hex, DropReason reason) {
+    void malformedDatagramsAreDroppedCountedAndReleased(String hex, L2tpDropReason reason) {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         L2tpNetworkServer server = new L2tpNetworkServer(L2tpNetworkServerTest.settings(java.util.Optional.empty(), 1, 1),
                 new FakePpp(), new ManualScheduler(), registry);

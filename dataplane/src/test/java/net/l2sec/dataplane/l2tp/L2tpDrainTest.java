@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.List;
 import java.util.Optional;
 import net.l2sec.dataplane.time.ManualScheduler;
+import net.l2sec.spi.session.EndCause;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -66,10 +67,10 @@ class L2tpDrainTest {
         lac.call(1);
         lac.call(2);
         // a call the client hangs up leaves the tunnel alone; the operator's disconnect of the last one ends it
-        ppp.opened.get(0).link.close("peer_terminate");
+        ppp.opened.get(0).link.close(EndCause.PEER_TERMINATE);
         assertThat(lac.last(MessageType.CDN)).isNotNull();
         assertThat(lac.all(MessageType.STOPCCN)).isEmpty();
-        ppp.opened.get(1).link.close("admin_disconnect");
+        ppp.opened.get(1).link.close(EndCause.ADMIN_DISCONNECT);
         ControlMessage stop = lac.last(MessageType.STOPCCN);
         assertThat(stop).isNotNull();
         assertThat(stop.find(AvpType.RESULT_CODE).value()).startsWith(0, StopCcnResult.GENERAL_REQUEST.code());
@@ -83,7 +84,7 @@ class L2tpDrainTest {
         lac.establish();
         lac.call(1);
         lac.call(2);
-        ppp.opened.get(0).link.close("admin_disconnect");
+        ppp.opened.get(0).link.close(EndCause.ADMIN_DISCONNECT);
         assertThat(lac.all(MessageType.STOPCCN)).isEmpty();
         assertThat(server.activeTunnels()).isEqualTo(1);
         assertThat(server.activeSessions()).isEqualTo(1);

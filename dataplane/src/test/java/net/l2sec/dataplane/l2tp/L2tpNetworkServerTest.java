@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import net.l2sec.dataplane.time.ManualScheduler;
+import net.l2sec.spi.session.EndCause;
 import org.junit.jupiter.api.Test;
 
 class L2tpNetworkServerTest {
@@ -107,7 +108,7 @@ class L2tpNetworkServerTest {
         lac.establish();
         int lns = lac.call(5);
         FakePpp.Endpoint e = ppp.opened.getFirst();
-        e.link.close("lcp terminated");
+        e.link.close(EndCause.PEER_TERMINATE);
         ControlMessage cdn = lac.last(MessageType.CDN);
         assertThat(cdn.sessionId()).isEqualTo(5);
         assertThat(cdn.find(AvpType.ASSIGNED_SESSION_ID).shortValue()).isEqualTo(lns);
@@ -253,7 +254,7 @@ class L2tpNetworkServerTest {
         lac.call(4);
         lac.deaf = true;
         ppp.opened.getFirst().link.send(Unpooled.wrappedBuffer(new byte[] {1}));
-        ppp.opened.getFirst().link.close("idle");          // CDN is never acknowledged
+        ppp.opened.getFirst().link.close(EndCause.IDLE_TIMEOUT);          // CDN is never acknowledged
         lac.call(5);                                        // ICRP neither (sent, never seen)
         assertThat(count("l2sec.l2tp.tunnels.closed")).isZero();
         scheduler.advance(Duration.ofSeconds(1 + 2 + 4 + 8 + 8 + 8));
@@ -297,7 +298,7 @@ class L2tpNetworkServerTest {
         lac.deaf = true;
         scheduler.advance(Duration.ofSeconds(40));
         assertThat(count("l2sec.l2tp.tunnels.closed", "cause", "hello_timeout")).isEqualTo(1);
-        assertThat(ppp.opened.getFirst().down).containsExactly("hello timeout");
+        assertThat(ppp.opened.getFirst().down).containsExactly(EndCause.HELLO_TIMEOUT);
         assertThat(server.tunnelCount()).isZero();
         assertThat(scheduler.activeTimers()).isZero();
     }
@@ -436,7 +437,7 @@ class L2tpNetworkServerTest {
         lac.call(1);
         server.close();
         assertThat(lac.last(MessageType.STOPCCN)).isNotNull();
-        assertThat(ppp.opened.getFirst().down).containsExactly("shutdown");
+        assertThat(ppp.opened.getFirst().down).containsExactly(EndCause.SHUTDOWN);
         assertThat(server.tunnelCount()).isZero();
         assertThat(server.activeSessions()).isZero();
         assertThat(scheduler.activeTimers()).isZero();
@@ -465,7 +466,7 @@ class L2tpNetworkServerTest {
         ControlMessage stop = lac.last(MessageType.STOPCCN);
         assertThat(stop).isNotNull();
         assertThat(stop.find(AvpType.RESULT_CODE).value()).startsWith(0, 1); // General request to clear
-        assertThat(ppp.opened.getFirst().down).containsExactly("transport down");
+        assertThat(ppp.opened.getFirst().down).containsExactly(EndCause.TRANSPORT_DOWN);
         assertThat(other.received).noneMatch(m -> m.type() == MessageType.STOPCCN);
         assertThat(server.tunnelCount()).isEqualTo(1);
         assertThat(server.activeSessions()).isZero();

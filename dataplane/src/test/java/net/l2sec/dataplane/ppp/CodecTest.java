@@ -13,6 +13,8 @@ import net.l2sec.dataplane.ppp.cp.ControlPacket;
 import net.l2sec.dataplane.ppp.cp.ControlPacketCodec;
 import net.l2sec.dataplane.ppp.frame.MalformedPacketException;
 import net.l2sec.dataplane.ppp.frame.PppFrameCodec;
+import net.l2sec.dataplane.ppp.lcp.AuthProtocolOption;
+import net.l2sec.spi.auth.AuthMethod;
 import org.junit.jupiter.api.Test;
 
 /** Decoders alone: round trips, padding, and every malformed shape rejected with a checked exception. */
@@ -55,6 +57,23 @@ class CodecTest {
         for (String hex : List.of("0201", "02010004", "05010004", "02010006aa")) {
             assertThatThrownBy(() -> EapCodec.decode(Unpooled.wrappedBuffer(HEX.parseHex(hex))))
                     .as("eap " + hex).isInstanceOf(MalformedPacketException.class);
+        }
+    }
+
+    /** RFC 1661 section 6.2, RFC 1994 section 3, RFC 2759 section 2, RFC 3748 section 7.1. */
+    @Test
+    void authenticationProtocolOptionValues() {
+        for (AuthMethod m : AuthMethod.values()) {
+            var o = AuthProtocolOption.of(m);
+            assertThat(AuthProtocolOption.parse(o.toOption())).as(m.name()).contains(o);
+        }
+        assertThat(AuthProtocolOption.of(AuthMethod.MSCHAPV2).toOption().data()).containsExactly(0xC2, 0x23, 0x81);
+        assertThat(AuthProtocolOption.of(AuthMethod.CHAP_MD5).toOption().data()).containsExactly(0xC2, 0x23, 0x05);
+        assertThat(AuthProtocolOption.of(AuthMethod.EAP_MD5).toOption().data()).containsExactly(0xC2, 0x27);
+        assertThat(AuthProtocolOption.parse(PppHarness.opt(3, "c023aa"))).contains(AuthProtocolOption.of(AuthMethod.PAP));
+        // nothing we could offer: MS-CHAPv1 (80), CHAP without algorithm, an unknown protocol, too short
+        for (String hex : List.of("c22380", "c223", "c025", "c0")) {
+            assertThat(AuthProtocolOption.parse(PppHarness.opt(3, hex))).as(hex).isEmpty();
         }
     }
 

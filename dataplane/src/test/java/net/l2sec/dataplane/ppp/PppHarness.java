@@ -20,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import java.util.random.RandomGenerator;
 import net.l2sec.dataplane.PppLink;
+import net.l2sec.spi.session.EndCause;
 import net.l2sec.spi.session.SessionContext;
 import net.l2sec.spi.auth.AuthMethod;
 import net.l2sec.spi.auth.AuthRequest;
@@ -57,7 +58,7 @@ final class PppHarness {
         final List<ByteBuf> sent = new ArrayList<>();
         /** Every frame the session ever handed over, to check that each one was released. */
         final List<ByteBuf> everSent = new ArrayList<>();
-        final List<String> closed = new ArrayList<>();
+        final List<EndCause> closed = new ArrayList<>();
 
         @Override
         public void send(ByteBuf frame) {
@@ -66,7 +67,7 @@ final class PppHarness {
         }
 
         @Override
-        public void close(String cause) {
+        public void close(EndCause cause) {
             closed.add(cause);
         }
 
@@ -255,7 +256,7 @@ final class PppHarness {
      * The session has ended and left nothing behind: no timer, no address, no route, no active-session gauge,
      * the link closed exactly once, and (after draining) every frame it sent released.
      */
-    void assertTornDown(String cause) {
+    void assertTornDown(EndCause cause) {
         drain();
         assertThat(session.isEnded()).isTrue();
         assertThat(scheduler.activeTimers()).as("timers left running").isZero();

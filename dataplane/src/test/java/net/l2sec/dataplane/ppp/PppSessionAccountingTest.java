@@ -18,9 +18,11 @@ import net.l2sec.spi.auth.RejectReason;
 import net.l2sec.dataplane.ip.Ipv4;
 import net.l2sec.dataplane.ppp.auth.EapCodec;
 import net.l2sec.dataplane.ppp.auth.EapPacket;
+import net.l2sec.dataplane.ppp.auth.EapType;
 import net.l2sec.dataplane.ppp.auth.PapCodec;
 import net.l2sec.dataplane.ppp.auth.PapPacket;
 import net.l2sec.spi.session.ActiveSession;
+import net.l2sec.spi.session.EndCause;
 import net.l2sec.spi.session.SessionCounters;
 import net.l2sec.spi.session.SessionObserver;
 import net.l2sec.spi.session.TerminateCause;
@@ -123,7 +125,7 @@ class PppSessionAccountingTest {
         var after = h.sessions.disconnect(a.acctSessionId(), TerminateCause.ADMIN_RESET).toCompletableFuture();
         h.scheduler.runPending();
         assertThat(after.join()).isFalse();
-        h.assertTornDown("admin_disconnect");
+        h.assertTornDown(EndCause.ADMIN_DISCONNECT);
     }
 
     @Test
@@ -151,6 +153,35 @@ class PppSessionAccountingTest {
         h.scheduler.advance(Duration.ofSeconds(30));    // Terminate-Request retransmissions run out
         assertThat(h.session.isEnded()).isTrue();
         assertThat(stoppedCause).isEqualTo(TerminateCause.IDLE_TIMEOUT);
+    }
+
+    /**
+     * SessionControl.disconnect: accounting reports Admin-Reset even when the session was already ending for
+     * another cause (here its idle timeout, Terminate-Request sent); PPP's own cause stays the first one.
+     */
+    @Test
+    void operatorDisconnectWhileEndingIsReportedAsAdminResetToAccountingOnly() throws Exception {
+        papUp(new Authorization("r", Optional.empty(), List.of(), Optional.empty(), Optional.of(Duration.ofMinutes(1))));
+        String id = started.getFirst().acctSessionId();
+        h.scheduler.advance(Duration.ofMinutes(1));
+        assertThat(h.session.cause()).contains(EndCause.IDLE_TIMEOUT);
+        var done = h.sessions.disconnect(id, TerminateCause.ADMIN_RESET).toCompletableFuture();
+        h.scheduler.runPending();
+        assertThat(done.join()).isTrue();
+        var term = h.drainControl(0xC021).stream().filter(p -> p instanceof net.l2sec.dataplane.ppp.cp.ControlPacket.TerminateRequest).findFirst().orElseThrow();
+        h.lcp(new net.l2sec.dataplane.ppp.cp.ControlPacket.TerminateAck(term.identifier(), new byte[0]));
+        assertThat(stoppedCause).isEqualTo(TerminateCause.ADMIN_RESET);
+        h.assertTornDown(EndCause.IDLE_TIMEOUT);
+    }
+
+    @Test
+    void onlyAdminResetIsAnOperatorsDisconnect() throws Exception {
+        papUp(Authorization.defaults("r"));
+        String id = started.getFirst().acctSessionId();
+        org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
+                .isThrownBy(() -> h.sessions.disconnect(id, TerminateCause.USER_REQUEST));
+        h.scheduler.runPending();
+        assertThat(h.session.isEnded()).isFalse();
     }
 
     @Test
@@ -189,7 +220,7 @@ class PppSessionAccountingTest {
         h.start(PppHarness.settingsWithoutEcho(AuthMethod.EAP_MSCHAPV2));
         h.openLcp();
         var identity = (EapPacket.Request) eapOut();
-        assertThat(identity.type()).isEqualTo(EapCodec.TYPE_IDENTITY);
+        assertThat(identity.type()).isEqualTo(EapType.IDENTITY.code());
         h.receive(0xC227, EapCodec.encode(new EapPacket.Response(identity.identifier(), 1, "bob".getBytes())));
         assertThat(relayed.getFirst().user()).isEqualTo("bob");
         assertThat(relayed.getFirst().state()).isEmpty();

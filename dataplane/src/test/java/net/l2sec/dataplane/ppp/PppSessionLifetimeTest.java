@@ -19,6 +19,7 @@ import net.l2sec.dataplane.ppp.cp.ControlPacket.ConfigureAck;
 import net.l2sec.dataplane.ppp.cp.ControlPacket.ConfigureRequest;
 import net.l2sec.dataplane.ppp.cp.ControlPacket.TerminateAck;
 import net.l2sec.dataplane.ppp.cp.ControlPacket.TerminateRequest;
+import net.l2sec.spi.session.EndCause;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -98,7 +99,7 @@ class PppSessionLifetimeTest {
         assertThat(h.session.clientAddress()).contains(PppHarness.ip("10.99.0.10"));
         assertThat(activeSessions()).isEqualTo(1);
 
-        h.session.lowerLayerDown("cdn");
+        h.session.lowerLayerDown(EndCause.PEER_REQUEST);
         h.assertTornDown(null);
     }
 
@@ -111,7 +112,7 @@ class PppSessionLifetimeTest {
         h.lcp(new ConfigureAck(ours.identifier(), ours.options()));
         h.receive(0xC023, PapCodec.encode(new PapPacket.AuthenticateRequest(6, "User".getBytes(), "clientPass".getBytes())));
         h.scheduler.advance(Duration.ofSeconds(10));
-        h.assertTornDown("auth_failed");
+        h.assertTornDown(EndCause.AUTH_FAILED);
     }
 
     @Test
@@ -128,7 +129,7 @@ class PppSessionLifetimeTest {
         h.scheduler.advance(Duration.ofSeconds(1));
         var terminate = (TerminateRequest) h.drainControl(0xC021).getFirst();
         h.lcp(new TerminateAck(terminate.identifier(), new byte[0]));
-        h.assertTornDown("session_timeout");
+        h.assertTornDown(EndCause.SESSION_TIMEOUT);
     }
 
     // ---- authorization timers ----
@@ -150,11 +151,11 @@ class PppSessionLifetimeTest {
         assertThat(h.drain()).isEmpty();
 
         h.scheduler.advance(Duration.ofSeconds(2));                         // t=141, idle since t=80
-        assertThat(h.session.cause()).contains("idle_timeout");
+        assertThat(h.session.cause()).contains(EndCause.IDLE_TIMEOUT);
         var terminate = (TerminateRequest) h.drainControl(0xC021).getFirst();
         assertThat(h.link.closed).isEmpty();
         h.lcp(new TerminateAck(terminate.identifier(), new byte[0]));
-        h.assertTornDown("idle_timeout");
+        h.assertTornDown(EndCause.IDLE_TIMEOUT);
         assertThat(h.counter("l2sec.ppp.sessions.failed", "reason", "idle_timeout")).isZero();
     }
 
@@ -169,10 +170,10 @@ class PppSessionLifetimeTest {
         h.scheduler.advance(Duration.ofSeconds(59));
         assertThat(h.session.cause()).isEmpty();
         h.scheduler.advance(Duration.ofSeconds(1));
-        assertThat(h.session.cause()).contains("session_timeout");
+        assertThat(h.session.cause()).contains(EndCause.SESSION_TIMEOUT);
         assertThat(h.drainControl(0xC021)).singleElement().isInstanceOf(TerminateRequest.class);
         h.scheduler.advance(Duration.ofSeconds(10));                        // Max-Terminate Terminate-Requests, then tlf
-        h.assertTornDown("session_timeout");
+        h.assertTornDown(EndCause.SESSION_TIMEOUT);
     }
 
     // ---- teardown ----
@@ -186,7 +187,7 @@ class PppSessionLifetimeTest {
                 upWithPap(PppHarness.settings(AuthMethod.PAP));
                 h.receive(0x0021, ipv4("10.99.0.10", "8.8.8.8"));
                 h.routes.deliver(Unpooled.directBuffer().writeBytes(ipv4("8.8.8.8", "10.99.0.10")));
-                h.session.lowerLayerDown("cdn");
+                h.session.lowerLayerDown(EndCause.PEER_REQUEST);
                 h.assertTornDown(null);
             }
             case "cdn_during_eap" -> {
@@ -194,7 +195,7 @@ class PppSessionLifetimeTest {
                 h.openLcp();
                 h.scheduler.advance(Duration.ofSeconds(4));                // Identity request retransmitted once
                 assertThat(h.drain()).extracting(PppHarness.Out::protocol).containsExactly(0xC227, 0xC227);
-                h.session.lowerLayerDown("cdn");
+                h.session.lowerLayerDown(EndCause.PEER_REQUEST);
                 h.assertTornDown(null);
             }
             case "auth_failed" -> {
@@ -202,12 +203,12 @@ class PppSessionLifetimeTest {
                 h.openLcp();
                 h.receive(0xC023, PapCodec.encode(new PapPacket.AuthenticateRequest(5, "User".getBytes(), "nope".getBytes())));
                 h.scheduler.advance(Duration.ofSeconds(10));
-                h.assertTornDown("auth_failed");
+                h.assertTornDown(EndCause.AUTH_FAILED);
             }
             case "echo_timeout" -> {
                 upWithPap(PppHarness.settings(AuthMethod.PAP));
                 h.scheduler.advance(Duration.ofSeconds(60));
-                h.assertTornDown("echo_timeout");
+                h.assertTornDown(EndCause.ECHO_TIMEOUT);
             }
             default -> throw new IllegalArgumentException(how);
         }

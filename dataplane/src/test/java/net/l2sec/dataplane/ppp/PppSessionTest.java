@@ -29,6 +29,7 @@ import net.l2sec.dataplane.ppp.cp.ControlPacket.ConfigureAck;
 import net.l2sec.dataplane.ppp.cp.ControlPacket.ConfigureNak;
 import net.l2sec.dataplane.ppp.cp.ControlPacket.ConfigureReject;
 import net.l2sec.dataplane.ppp.cp.ControlPacket.ConfigureRequest;
+import net.l2sec.spi.session.EndCause;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -122,7 +123,7 @@ class PppSessionTest {
         var ours = (ConfigureRequest) h.drainControl(0xC021).getFirst();
         h.lcp(new ConfigureReject(ours.identifier(), List.of(ours.options().get(1))));
         h.scheduler.advance(Duration.ofSeconds(30));
-        assertThat(h.link.closed).containsExactly("no_common_auth_method");
+        assertThat(h.link.closed).containsExactly(EndCause.NO_COMMON_AUTH_METHOD);
         assertThat(h.counter("l2sec.ppp.sessions.failed", "reason", "no_common_auth_method")).isEqualTo(1);
     }
 
@@ -132,7 +133,7 @@ class PppSessionTest {
         var ours = (ConfigureRequest) h.drainControl(0xC021).getFirst();
         h.lcp(new ConfigureNak(ours.identifier(), List.of(opt(3, "c023"))));
         h.scheduler.advance(Duration.ofSeconds(30));
-        assertThat(h.link.closed).containsExactly("no_common_auth_method");
+        assertThat(h.link.closed).containsExactly(EndCause.NO_COMMON_AUTH_METHOD);
     }
 
     ChapPacket.Challenge challenge() throws Exception {
@@ -173,7 +174,7 @@ class PppSessionTest {
         assertThat(h.routes.size()).isEqualTo(1);
         assertThat(h.registry.get("l2sec.ppp.sessions.active").gauge().value()).isEqualTo(1);
 
-        h.session.lowerLayerDown("cdn");
+        h.session.lowerLayerDown(EndCause.PEER_REQUEST);
         assertThat(h.routes.size()).isZero();
         assertThat(h.pool.inUse()).isZero();
         assertThat(h.registry.get("l2sec.ppp.sessions.active").gauge().value()).isZero();
@@ -192,7 +193,7 @@ class PppSessionTest {
         assertThat(failure.message()).matches("E=691 R=0 C=[0-9A-F]{32} V=3 M=.*");
         assertThat(out.get(1).control(true)).isInstanceOf(ControlPacket.TerminateRequest.class);
         h.lcp(new ControlPacket.TerminateAck(out.get(1).control(true).identifier(), new byte[0]));
-        assertThat(h.link.closed).containsExactly("auth_failed");
+        assertThat(h.link.closed).containsExactly(EndCause.AUTH_FAILED);
         assertThat(h.counter("l2sec.ppp.auth", "method", "mschapv2", "result", "reject", "reason", "bad_credentials")).isEqualTo(1);
         assertThat(h.counter("l2sec.ppp.sessions.failed", "reason", "auth_failed")).isEqualTo(1);
     }
@@ -317,7 +318,7 @@ class PppSessionTest {
         var terminate = out.get(1).control(true);
         assertThat(terminate).isInstanceOf(ControlPacket.TerminateRequest.class);
         h.lcp(new ControlPacket.TerminateAck(terminate.identifier(), new byte[0]));
-        h.assertTornDown("auth_failed");
+        h.assertTornDown(EndCause.AUTH_FAILED);
         assertThat(h.counter("l2sec.ppp.auth", "method", "eap-mschapv2", "result", "reject", "reason", "bad_credentials")).isEqualTo(1);
         assertThat(h.counter("l2sec.ppp.auth", "method", "eap-mschapv2", "result", "accept", "reason", "none")).isZero();
         assertThat(h.counter("l2sec.ppp.sessions.failed", "reason", "auth_failed")).isEqualTo(1);
@@ -329,7 +330,7 @@ class PppSessionTest {
         eapMsChapV2Rejected();
         h.scheduler.advance(Duration.ofSeconds(31));                       // Failure request retransmitted, then auth timeout
         h.scheduler.advance(Duration.ofSeconds(10));
-        h.assertTornDown("auth_failed");
+        h.assertTornDown(EndCause.AUTH_FAILED);
         assertThat(h.counter("l2sec.ppp.auth", "method", "eap-mschapv2", "result", "reject", "reason", "bad_credentials")).isEqualTo(1);
         assertThat(h.counter("l2sec.ppp.auth", "method", "eap-mschapv2", "result", "reject", "reason", "peer_protocol")).isZero();
         assertThat(h.counter("l2sec.ppp.sessions.failed", "reason", "auth_timeout")).isZero();
@@ -355,7 +356,7 @@ class PppSessionTest {
         var terminate = out.get(1).control(true);
         assertThat(terminate).isInstanceOf(ControlPacket.TerminateRequest.class);
         h.lcp(new ControlPacket.TerminateAck(terminate.identifier(), new byte[0]));
-        h.assertTornDown("auth_failed");
+        h.assertTornDown(EndCause.AUTH_FAILED);
         assertThat(h.counter("l2sec.ppp.auth", "method", "eap-md5", "result", "reject", "reason", "bad_credentials")).isEqualTo(1);
         assertThat(h.session.accept()).isEmpty();
     }
@@ -431,8 +432,8 @@ class PppSessionTest {
         var out = h.only(0x0021);
         assertThat(out.info()).isEqualTo(ipv4("8.8.8.8", "10.99.0.10"));
         assertThat(toClient.refCnt()).isZero();
-        assertThat(h.session.packetsFromClient()).isEqualTo(1);
-        assertThat(h.session.bytesToClient()).isEqualTo(20);
+        assertThat(h.session.counters().inputPackets()).isEqualTo(1);
+        assertThat(h.session.counters().outputOctets()).isEqualTo(20);
         assertThat(h.counter("l2sec.ppp.ip.bytes", "direction", "from_client")).isEqualTo(20);
         assertThat(h.counter("l2sec.ppp.ip.packets", "direction", "to_client")).isEqualTo(1);
     }
@@ -445,7 +446,7 @@ class PppSessionTest {
         assertThat(h.drainControl(0xC021)).singleElement().isInstanceOf(ControlPacket.EchoRequest.class);
         h.scheduler.advance(Duration.ofSeconds(30));
         h.scheduler.advance(Duration.ofSeconds(10));
-        assertThat(h.link.closed).containsExactly("echo_timeout");
+        assertThat(h.link.closed).containsExactly(EndCause.ECHO_TIMEOUT);
         assertThat(h.counter("l2sec.ppp.sessions.failed", "reason", "echo_timeout")).isEqualTo(1);
         assertThat(h.routes.size()).isZero();
         assertThat(h.scheduler.activeTimers()).isZero();
@@ -479,7 +480,7 @@ class PppSessionTest {
         }
         assertThat(h.counter("l2sec.ppp.lcp.loopback")).isEqualTo(3);
         h.scheduler.advance(Duration.ofSeconds(20));
-        h.assertTornDown("echo_timeout");
+        h.assertTornDown(EndCause.ECHO_TIMEOUT);
     }
 
     @Test
@@ -490,7 +491,7 @@ class PppSessionTest {
         assertThat(h.drainControl(0xC021)).singleElement().isInstanceOf(ControlPacket.TerminateAck.class);
         assertThat(h.routes.size()).isZero();
         h.scheduler.advance(Duration.ofSeconds(3));
-        assertThat(h.link.closed).containsExactly("peer_terminate");
+        assertThat(h.link.closed).containsExactly(EndCause.PEER_TERMINATE);
         assertThat(h.pool.inUse()).isZero();
     }
 
@@ -499,7 +500,7 @@ class PppSessionTest {
         h.start(PppHarness.settings(AuthMethod.PAP));
         h.openLcp();
         h.receive(0xC023, PapCodec.encode(new PapPacket.AuthenticateRequest(5, "User".getBytes(), "clientPass".getBytes())));
-        h.session.lowerLayerDown("stopccn");
+        h.session.lowerLayerDown(EndCause.PEER_REQUEST);
         h.drain();
         h.pending.getFirst().complete(PppHarness.accept("User"));
         h.scheduler.runPending();
@@ -516,7 +517,7 @@ class PppSessionTest {
         h.scheduler.advance(Duration.ofSeconds(31));
         assertThat(h.counter("l2sec.ppp.auth", "method", "pap", "result", "reject", "reason", "backend_timeout")).isEqualTo(1);
         h.scheduler.advance(Duration.ofSeconds(10));
-        assertThat(h.link.closed).containsExactly("auth_timeout");
+        assertThat(h.link.closed).containsExactly(EndCause.AUTH_TIMEOUT);
 
         var hh = new PppHarness();
         hh.start(PppHarness.settings(AuthMethod.PAP));
@@ -534,7 +535,7 @@ class PppSessionTest {
         h.pool.allocate();
         authenticated();
         h.scheduler.advance(Duration.ofSeconds(10));
-        assertThat(h.link.closed).containsExactly("pool_exhausted");
+        assertThat(h.link.closed).containsExactly(EndCause.POOL_EXHAUSTED);
         assertThat(h.counter("l2sec.ppp.sessions.failed", "reason", "pool_exhausted")).isEqualTo(1);
     }
 
@@ -542,7 +543,7 @@ class PppSessionTest {
     void lcpTimeoutWhenPeerNeverAnswers() {
         h.start(PppHarness.settings(AuthMethod.PAP));
         h.scheduler.advance(Duration.ofSeconds(60));
-        assertThat(h.link.closed).containsExactly("lcp_timeout");
+        assertThat(h.link.closed).containsExactly(EndCause.LCP_TIMEOUT);
         assertThat(h.drain()).hasSize(10);
     }
 
@@ -554,9 +555,9 @@ class PppSessionTest {
         h.openLcp();
         h.receive(0xC023, PapCodec.encode(new PapPacket.AuthenticateRequest(5, "User".getBytes(), "x".getBytes())));
         h.openIpcp();
-        h.session.close("admin");   // also checks a second cause does not override the first
+        h.session.close(EndCause.ADMIN_DISCONNECT);   // also checks a second cause does not override the first
         h.scheduler.advance(Duration.ofMinutes(6));
-        assertThat(h.link.closed).containsExactly("admin");
+        assertThat(h.link.closed).containsExactly(EndCause.ADMIN_DISCONNECT);
     }
 
     @Test

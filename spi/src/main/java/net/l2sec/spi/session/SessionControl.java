@@ -17,8 +17,12 @@ public interface SessionControl {
     CompletionStage<Optional<SessionCounters>> counters(String acctSessionId);
 
     /**
-     * Ends the session from our side (LCP Terminate, then CDN), reported to accounting with {@code cause};
-     * completes with false when no such session is established.
+     * An operator's disconnect: ends the session from our side (LCP Terminate, then CDN) with
+     * {@link EndCause#ADMIN_DISCONNECT}, and accounting reports {@code cause} even if the session was already
+     * ending for another reason; completes with false when no such session is established. {@code cause} must be
+     * {@link TerminateCause#ADMIN_RESET} (RFC 2866 section 5.10), the only operator's cause there is.
+     *
+     * @throws IllegalArgumentException for any other {@code cause}
      */
     CompletionStage<Boolean> disconnect(String acctSessionId, TerminateCause cause);
 

@@ -22,8 +22,11 @@ public interface AuthHost {
     /** The exchange finished with success; the peer has been told. */
     void authenticated(AuthMethod method, AuthResult.Accept accept);
 
-    /** The exchange finished without success; {@code cause} is a session end cause label. */
-    void authenticationFailed(AuthMethod method, String cause);
+    /** The exchange finished without success: the peer has been told it failed. */
+    void authenticationFailed(AuthMethod method);
+
+    /** The peer refused every method we still offer (EAP Nak, RFC 3748 section 5.3.1); it has been told. */
+    void noCommonMethod(AuthMethod method);
 
     /** A packet that violates the protocol's format, discarded. */
     void malformed(PppProtocol protocol);

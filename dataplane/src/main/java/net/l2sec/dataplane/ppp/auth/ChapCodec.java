@@ -17,27 +17,27 @@ public final class ChapCodec {
         byte[] p = WireFormat.packet(in);
         int code = p[0] & 0xff;
         int id = p[1] & 0xff;
-        return switch (code) {
-            case 1, 2 -> {
+        ChapPacket.Code c = ChapPacket.Code.of(code).orElseThrow(() -> new MalformedPacketException("unknown CHAP code " + code));
+        return switch (c) {
+            case CHALLENGE, RESPONSE -> {
                 if (p.length < 5) throw new MalformedPacketException("CHAP packet without Value-Size");
                 int size = p[4] & 0xff;
                 if (p.length < 5 + size) throw new MalformedPacketException("CHAP Value overflows the packet");
                 byte[] value = Arrays.copyOfRange(p, 5, 5 + size);
                 byte[] name = Arrays.copyOfRange(p, 5 + size, p.length);
-                yield code == 1 ? new Challenge(id, value, name) : new Response(id, value, name);
+                yield c == ChapPacket.Code.CHALLENGE ? new Challenge(id, value, name) : new Response(id, value, name);
             }
-            case 3 -> new Success(id, new String(p, 4, p.length - 4, StandardCharsets.UTF_8));
-            case 4 -> new Failure(id, new String(p, 4, p.length - 4, StandardCharsets.UTF_8));
-            default -> throw new MalformedPacketException("unknown CHAP code " + code);
+            case SUCCESS -> new Success(id, new String(p, 4, p.length - 4, StandardCharsets.UTF_8));
+            case FAILURE -> new Failure(id, new String(p, 4, p.length - 4, StandardCharsets.UTF_8));
         };
     }
 
     public static byte[] encode(ChapPacket packet) {
         return switch (packet) {
-            case Challenge c -> WireFormat.packet(1, c.identifier(), valueAndName(c.value(), c.name()));
-            case Response r -> WireFormat.packet(2, r.identifier(), valueAndName(r.value(), r.name()));
-            case Success s -> WireFormat.packet(3, s.identifier(), s.message().getBytes(StandardCharsets.UTF_8));
-            case Failure f -> WireFormat.packet(4, f.identifier(), f.message().getBytes(StandardCharsets.UTF_8));
+            case Challenge c -> WireFormat.packet(ChapPacket.Code.CHALLENGE.code(), c.identifier(), valueAndName(c.value(), c.name()));
+            case Response r -> WireFormat.packet(ChapPacket.Code.RESPONSE.code(), r.identifier(), valueAndName(r.value(), r.name()));
+            case Success s -> WireFormat.packet(ChapPacket.Code.SUCCESS.code(), s.identifier(), s.message().getBytes(StandardCharsets.UTF_8));
+            case Failure f -> WireFormat.packet(ChapPacket.Code.FAILURE.code(), f.identifier(), f.message().getBytes(StandardCharsets.UTF_8));
         };
     }
 

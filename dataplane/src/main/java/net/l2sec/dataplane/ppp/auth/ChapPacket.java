@@ -1,8 +1,35 @@
 package net.l2sec.dataplane.ppp.auth;
 
+import java.util.Optional;
+
 /** RFC 1994 section 4 CHAP packets (also carrying MS-CHAPv2, RFC 2759 sections 3 to 6). */
 public sealed interface ChapPacket {
     int identifier();
+
+    /** The Code field (RFC 1994 section 4). */
+    enum Code {
+        CHALLENGE(1),
+        RESPONSE(2),
+        SUCCESS(3),
+        FAILURE(4);
+
+        private final int code;
+
+        Code(int code) {
+            this.code = code;
+        }
+
+        int code() {
+            return code;
+        }
+
+        static Optional<Code> of(int code) {
+            for (Code c : values()) {
+                if (c.code == code) return Optional.of(c);
+            }
+            return Optional.empty();
+        }
+    }
 
     /** Code 1. */
     record Challenge(int identifier, byte[] value, byte[] name) implements ChapPacket {}

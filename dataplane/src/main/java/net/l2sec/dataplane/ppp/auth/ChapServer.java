@@ -29,7 +29,7 @@ public final class ChapServer implements AuthServer {
 
     private final AuthHost host;
     private final AuthMethod method;
-    private final Retransmission retransmission;
+    private final RestartTimer restartTimer;
     private State state = State.CHALLENGED;
     private int identifier;
     private byte[] challenge;
@@ -37,11 +37,11 @@ public final class ChapServer implements AuthServer {
     private boolean stopped;
 
     /** @param method {@link AuthMethod#CHAP_MD5} or {@link AuthMethod#MSCHAPV2} */
-    public ChapServer(AuthHost host, AuthMethod method, Duration restartTimer, int maxTransmissions) {
+    public ChapServer(AuthHost host, AuthMethod method, Duration restartInterval, int maxTransmissions) {
         if (method != AuthMethod.CHAP_MD5 && method != AuthMethod.MSCHAPV2) throw new IllegalArgumentException(method.name());
         this.host = host;
         this.method = method;
-        this.retransmission = new Retransmission(host.scheduler(), restartTimer, maxTransmissions);
+        this.restartTimer = new RestartTimer(host.scheduler(), restartInterval, maxTransmissions);
     }
 
     @Override
@@ -55,7 +55,7 @@ public final class ChapServer implements AuthServer {
         challenge = new byte[CHALLENGE_LENGTH];
         host.random().nextBytes(challenge);
         byte[] packet = ChapCodec.encode(new Challenge(identifier, challenge, NAME));
-        retransmission.start(() -> host.send(PppProtocol.CHAP, packet));
+        restartTimer.start(() -> host.send(PppProtocol.CHAP, packet));
     }
 
     @Override
@@ -90,7 +90,7 @@ public final class ChapServer implements AuthServer {
         } else {
             credentials = new ChapCredentials(name, identifier, challenge, value);
         }
-        retransmission.stop();
+        restartTimer.stop();
         state = State.VERIFYING;
         host.verify(method, credentials, this::decided);
     }
@@ -118,7 +118,7 @@ public final class ChapServer implements AuthServer {
                 }
                 reply = new Failure(identifier, message);
                 host.send(PppProtocol.CHAP, ChapCodec.encode(reply));
-                host.authenticationFailed(method, "auth_failed");
+                host.authenticationFailed(method);
             }
         }
     }
@@ -126,7 +126,7 @@ public final class ChapServer implements AuthServer {
     @Override
     public void stop() {
         stopped = true;
-        retransmission.stop();
+        restartTimer.stop();
     }
 
     static net.l2sec.spi.auth.RejectReason reasonOf(AuthResult result) {

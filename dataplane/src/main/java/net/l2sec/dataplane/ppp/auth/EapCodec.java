@@ -10,36 +10,30 @@ import net.l2sec.dataplane.ppp.frame.MalformedPacketException;
 
 /** Bytes to {@link EapPacket} and back (RFC 3748 section 4). */
 public final class EapCodec {
-    /** RFC 3748 section 5 and IANA EAP method types we use. */
-    public static final int TYPE_IDENTITY = 1;
-    public static final int TYPE_NAK = 3;
-    public static final int TYPE_MD5_CHALLENGE = 4;
-    public static final int TYPE_MSCHAPV2 = 26;
-
     private EapCodec() {}
 
     public static EapPacket decode(ByteBuf in) throws MalformedPacketException {
         byte[] p = WireFormat.packet(in);
         int code = p[0] & 0xff;
         int id = p[1] & 0xff;
-        return switch (code) {
-            case 1, 2 -> {
+        EapPacket.Code c = EapPacket.Code.of(code).orElseThrow(() -> new MalformedPacketException("unknown EAP code " + code));
+        return switch (c) {
+            case REQUEST, RESPONSE -> {
                 if (p.length < 5) throw new MalformedPacketException("EAP Request/Response without Type");
                 byte[] data = Arrays.copyOfRange(p, 5, p.length);
-                yield code == 1 ? new Request(id, p[4] & 0xff, data) : new Response(id, p[4] & 0xff, data);
+                yield c == EapPacket.Code.REQUEST ? new Request(id, p[4] & 0xff, data) : new Response(id, p[4] & 0xff, data);
             }
-            case 3 -> new Success(id);
-            case 4 -> new Failure(id);
-            default -> throw new MalformedPacketException("unknown EAP code " + code);
+            case SUCCESS -> new Success(id);
+            case FAILURE -> new Failure(id);
         };
     }
 
     public static byte[] encode(EapPacket packet) {
         return switch (packet) {
-            case Request r -> WireFormat.packet(1, r.identifier(), typed(r.type(), r.typeData()));
-            case Response r -> WireFormat.packet(2, r.identifier(), typed(r.type(), r.typeData()));
-            case Success s -> WireFormat.packet(3, s.identifier(), new byte[0]);
-            case Failure f -> WireFormat.packet(4, f.identifier(), new byte[0]);
+            case Request r -> WireFormat.packet(EapPacket.Code.REQUEST.code(), r.identifier(), typed(r.type(), r.typeData()));
+            case Response r -> WireFormat.packet(EapPacket.Code.RESPONSE.code(), r.identifier(), typed(r.type(), r.typeData()));
+            case Success s -> WireFormat.packet(EapPacket.Code.SUCCESS.code(), s.identifier(), new byte[0]);
+            case Failure f -> WireFormat.packet(EapPacket.Code.FAILURE.code(), f.identifier(), new byte[0]);
         };
     }
 

@@ -1,8 +1,35 @@
 package net.l2sec.dataplane.ppp.auth;
 
-/** RFC 3748 section 4 EAP packets. */
+import java.util.Optional;
+
+/** RFC 3748 section 4 EAP packets; the Type of a Request or Response is kept as received ({@link EapType}). */
 public sealed interface EapPacket {
     int identifier();
+
+    /** The Code field (RFC 3748 section 4). */
+    enum Code {
+        REQUEST(1),
+        RESPONSE(2),
+        SUCCESS(3),
+        FAILURE(4);
+
+        private final int code;
+
+        Code(int code) {
+            this.code = code;
+        }
+
+        int code() {
+            return code;
+        }
+
+        static Optional<Code> of(int code) {
+            for (Code c : values()) {
+                if (c.code == code) return Optional.of(c);
+            }
+            return Optional.empty();
+        }
+    }
 
     /** Code 1: Type (section 5) and Type-Data. */
     record Request(int identifier, int type, byte[] typeData) implements EapPacket {}

@@ -28,16 +28,27 @@ import net.l2sec.dataplane.ppp.frame.PppProtocol;
  * discarded (section 4.1).
  */
 public final class EapServer implements AuthServer {
-    private static final int OP_CHALLENGE = 1;
-    private static final int OP_RESPONSE = 2;
-    private static final int OP_SUCCESS = 3;
-    private static final int OP_FAILURE = 4;
+    /** The EAP-MSCHAPv2 OpCode, the first octet of its Type-Data (draft-kamath-pppext-eap-mschapv2 section 2). */
+    private enum OpCode {
+        CHALLENGE(1), RESPONSE(2), SUCCESS(3), FAILURE(4);
+
+        final byte code;
+
+        OpCode(int code) {
+            this.code = (byte) code;
+        }
+
+        /** True when {@code data} is EAP-MSCHAPv2 Type-Data with this OpCode. */
+        boolean starts(byte[] data) {
+            return data.length >= 1 && data[0] == code;
+        }
+    }
 
     private enum State { IDENTITY, METHOD, VERIFYING, MSCHAPV2_SUCCESS, MSCHAPV2_FAILURE, RELAY, DONE }
 
     private final AuthHost host;
     private final List<AuthMethod> remaining;
-    private final Retransmission retransmission;
+    private final RestartTimer restartTimer;
     private State state = State.IDENTITY;
     private int identifier;
     private String identity = "";
@@ -51,22 +62,22 @@ public final class EapServer implements AuthServer {
     private int lastResponseIdentifier;
 
     /** @param methods {@link AuthMethod#EAP_MSCHAPV2} and/or {@link AuthMethod#EAP_MD5}, in configured order */
-    public EapServer(AuthHost host, List<AuthMethod> methods, Duration restartTimer, int maxTransmissions) {
-        this(host, methods, restartTimer, maxTransmissions, false);
+    public EapServer(AuthHost host, List<AuthMethod> methods, Duration restartInterval, int maxTransmissions) {
+        this(host, methods, restartInterval, maxTransmissions, false);
     }
 
     /**
      * @param relay true to relay every Response after the Identity to the backend as {@link EapCredentials} and send
      *              its Requests to the peer unchanged (RADIUS EAP pass-through), false to run the methods here
      */
-    public EapServer(AuthHost host, List<AuthMethod> methods, Duration restartTimer, int maxTransmissions, boolean relay) {
+    public EapServer(AuthHost host, List<AuthMethod> methods, Duration restartInterval, int maxTransmissions, boolean relay) {
         this.host = host;
         this.relay = relay;
         this.remaining = new ArrayList<>(methods.stream()
                 .filter(m -> m == AuthMethod.EAP_MSCHAPV2 || m == AuthMethod.EAP_MD5).toList());
         if (remaining.isEmpty()) throw new IllegalArgumentException("no EAP method configured");
         this.method = remaining.getFirst();
-        this.retransmission = new Retransmission(host.scheduler(), restartTimer, maxTransmissions);
+        this.restartTimer = new RestartTimer(host.scheduler(), restartInterval, maxTransmissions);
     }
 
     @Override
@@ -77,7 +88,7 @@ public final class EapServer implements AuthServer {
     @Override
     public void start() {
         identifier = host.random().nextInt(256);
-        request(EapCodec.TYPE_IDENTITY, new byte[0]);
+        request(EapType.IDENTITY, new byte[0]);
     }
 
     @Override
@@ -93,21 +104,21 @@ public final class EapServer implements AuthServer {
         byte[] data = response.typeData();
         switch (state) {
             case IDENTITY -> {
-                if (response.type() != EapCodec.TYPE_IDENTITY) return;
+                if (response.type() != EapType.IDENTITY.code()) return;
                 identity = new String(data, StandardCharsets.UTF_8);
                 if (relay) relayResponse(response); else beginMethod();
             }
             case RELAY -> relayResponse(response);
             case METHOD -> {
-                if (response.type() == EapCodec.TYPE_NAK) nak(data);
-                else if (response.type() == typeOf(method)) methodResponse(data);
+                if (response.type() == EapType.NAK.code()) nak(data);
+                else if (response.type() == typeOf(method).code()) methodResponse(data);
             }
             case MSCHAPV2_SUCCESS -> {
-                if (response.type() != EapCodec.TYPE_MSCHAPV2 || data.length < 1 || data[0] != OP_SUCCESS) return;
+                if (response.type() != EapType.MSCHAPV2.code() || !OpCode.SUCCESS.starts(data)) return;
                 finish(true);
             }
             case MSCHAPV2_FAILURE -> {
-                if (response.type() != EapCodec.TYPE_MSCHAPV2 || data.length < 1 || data[0] != OP_FAILURE) return;
+                if (response.type() != EapType.MSCHAPV2.code() || !OpCode.FAILURE.starts(data)) return;
                 finish(false);
             }
             case VERIFYING, DONE -> { }
@@ -119,8 +130,11 @@ public final class EapServer implements AuthServer {
     private void relayResponse(Response response) {
         verifying();
         lastResponseIdentifier = response.identifier();
-        if (response.type() == EapCodec.TYPE_MSCHAPV2) method = AuthMethod.EAP_MSCHAPV2;
-        else if (response.type() == EapCodec.TYPE_MD5_CHALLENGE) method = AuthMethod.EAP_MD5;
+        switch (EapType.of(response.type()).orElse(null)) {
+            case MSCHAPV2 -> method = AuthMethod.EAP_MSCHAPV2;
+            case MD5_CHALLENGE -> method = AuthMethod.EAP_MD5;
+            case null, default -> { }
+        }
         host.verify(method, new EapCredentials(identity, EapCodec.encode(response), relayState), this::relayDecided);
     }
 
@@ -130,7 +144,7 @@ public final class EapServer implements AuthServer {
             case AuthResult.Challenge c -> {
                 byte[] packet = c.eapPacket();
                 // only a well-formed EAP Request goes to the peer; its Identifier is the one the peer must answer
-                if (packet.length < 5 || packet[0] != 1 || ((packet[2] & 0xff) << 8 | (packet[3] & 0xff)) != packet.length) {
+                if (packet.length < 5 || packet[0] != EapPacket.Code.REQUEST.code() || ((packet[2] & 0xff) << 8 | (packet[3] & 0xff)) != packet.length) {
                     host.malformed(PppProtocol.EAP);
                     finish(false, lastResponseIdentifier);
                     return;
@@ -138,7 +152,7 @@ public final class EapServer implements AuthServer {
                 relayState = c.state();
                 identifier = packet[1] & 0xff;
                 state = State.RELAY;
-                retransmission.start(() -> host.send(PppProtocol.EAP, packet));
+                restartTimer.start(() -> host.send(PppProtocol.EAP, packet));
             }
             case AuthResult.Accept a -> {
                 accept = a;
@@ -156,19 +170,19 @@ public final class EapServer implements AuthServer {
         if (method == AuthMethod.EAP_MSCHAPV2) {
             // OpCode, MS-CHAPv2-ID, MS-Length, Value-Size, Challenge, Name
             byte[] d = new byte[5 + challenge.length + ChapServer.NAME.length];
-            d[0] = OP_CHALLENGE;
+            d[0] = OpCode.CHALLENGE.code;
             d[1] = (byte) identifier;
             msLength(d);
             d[4] = (byte) challenge.length;
             System.arraycopy(challenge, 0, d, 5, challenge.length);
             System.arraycopy(ChapServer.NAME, 0, d, 5 + challenge.length, ChapServer.NAME.length);
-            request(EapCodec.TYPE_MSCHAPV2, d);
+            request(EapType.MSCHAPV2, d);
         } else {
             byte[] d = new byte[1 + challenge.length + ChapServer.NAME.length];
             d[0] = (byte) challenge.length;
             System.arraycopy(challenge, 0, d, 1, challenge.length);
             System.arraycopy(ChapServer.NAME, 0, d, 1 + challenge.length, ChapServer.NAME.length);
-            request(EapCodec.TYPE_MD5_CHALLENGE, d);
+            request(EapType.MD5_CHALLENGE, d);
         }
     }
 
@@ -176,14 +190,14 @@ public final class EapServer implements AuthServer {
     private void nak(byte[] desired) {
         remaining.remove(method);
         Optional<AuthMethod> next = remaining.stream().filter(m -> {
-            for (byte b : desired) if ((b & 0xff) == typeOf(m)) return true;
+            for (byte b : desired) if ((b & 0xff) == typeOf(m).code()) return true;
             return false;
         }).findFirst();
         if (next.isEmpty()) {
-            retransmission.stop();
+            restartTimer.stop();
             state = State.DONE;
             host.send(PppProtocol.EAP, EapCodec.encode(new Failure(identifier)));
-            host.authenticationFailed(method, "no_common_auth_method");
+            host.noCommonMethod(method);
             return;
         }
         method = next.get();
@@ -193,7 +207,7 @@ public final class EapServer implements AuthServer {
     private void methodResponse(byte[] data) {
         if (method == AuthMethod.EAP_MSCHAPV2) {
             // OpCode 2, MS-CHAPv2-ID, MS-Length, Value-Size 49, Response(49), Name
-            if (data.length < 5 + MsChapV2Messages.VALUE_SIZE || data[0] != OP_RESPONSE
+            if (data.length < 5 + MsChapV2Messages.VALUE_SIZE || !OpCode.RESPONSE.starts(data)
                     || (data[4] & 0xff) != MsChapV2Messages.VALUE_SIZE) {
                 host.malformed(PppProtocol.EAP);
                 return;
@@ -222,7 +236,7 @@ public final class EapServer implements AuthServer {
     }
 
     private void verifying() {
-        retransmission.stop();
+        restartTimer.stop();
         state = State.VERIFYING;
     }
 
@@ -230,28 +244,28 @@ public final class EapServer implements AuthServer {
         if (stopped) return;
         identifier = (identifier + 1) & 0xff;
         byte[] message;
-        int op;
+        OpCode op;
         switch (result) {
             case AuthResult.Accept a -> {
                 accept = a;
-                op = OP_SUCCESS;
+                op = OpCode.SUCCESS;
                 message = MsChapV2Messages.success(a.authenticatorResponse().orElseThrow()).getBytes(StandardCharsets.US_ASCII);
                 state = State.MSCHAPV2_SUCCESS;
             }
             case AuthResult.Reject _, AuthResult.Challenge _ -> {
                 byte[] next = new byte[ChapServer.CHALLENGE_LENGTH];
                 host.random().nextBytes(next);
-                op = OP_FAILURE;
+                op = OpCode.FAILURE;
                 message = MsChapV2Messages.failure(ChapServer.reasonOf(result), next).getBytes(StandardCharsets.US_ASCII);
                 state = State.MSCHAPV2_FAILURE;
             }
         }
         byte[] d = new byte[4 + message.length];
-        d[0] = (byte) op;
+        d[0] = op.code;
         d[1] = (byte) (identifier - 1);        // MS-CHAPv2-ID of the exchange: the Challenge's
         msLength(d);
         System.arraycopy(message, 0, d, 4, message.length);
-        request(EapCodec.TYPE_MSCHAPV2, d);
+        request(EapType.MSCHAPV2, d);
     }
 
     private void finish(boolean success) {
@@ -260,15 +274,15 @@ public final class EapServer implements AuthServer {
 
     /** RFC 3748 section 4.2: Success/Failure carry the Identifier of the Response they answer. */
     private void finish(boolean success, int id) {
-        retransmission.stop();
+        restartTimer.stop();
         state = State.DONE;
         host.send(PppProtocol.EAP, EapCodec.encode(success ? new Success(id) : new Failure(id)));
-        if (success) host.authenticated(method, accept); else host.authenticationFailed(method, "auth_failed");
+        if (success) host.authenticated(method, accept); else host.authenticationFailed(method);
     }
 
-    private void request(int type, byte[] data) {
-        byte[] packet = EapCodec.encode(new Request(identifier, type, data));
-        retransmission.start(() -> host.send(PppProtocol.EAP, packet));
+    private void request(EapType type, byte[] data) {
+        byte[] packet = EapCodec.encode(new Request(identifier, type.code(), data));
+        restartTimer.start(() -> host.send(PppProtocol.EAP, packet));
     }
 
     private static void msLength(byte[] d) {
@@ -276,13 +290,13 @@ public final class EapServer implements AuthServer {
         d[3] = (byte) d.length;
     }
 
-    private static int typeOf(AuthMethod m) {
-        return m == AuthMethod.EAP_MSCHAPV2 ? EapCodec.TYPE_MSCHAPV2 : EapCodec.TYPE_MD5_CHALLENGE;
+    private static EapType typeOf(AuthMethod m) {
+        return m == AuthMethod.EAP_MSCHAPV2 ? EapType.MSCHAPV2 : EapType.MD5_CHALLENGE;
     }
 
     @Override
     public void stop() {
         stopped = true;
-        retransmission.stop();
+        restartTimer.stop();
     }
 }

@@ -16,8 +16,8 @@ public final class PapCodec {
         byte[] p = WireFormat.packet(in);
         int code = p[0] & 0xff;
         int id = p[1] & 0xff;
-        return switch (code) {
-            case 1 -> {
+        return switch (PapPacket.Code.of(code).orElseThrow(() -> new MalformedPacketException("unknown PAP code " + code))) {
+            case AUTHENTICATE_REQUEST -> {
                 int i = 4;
                 if (p.length < i + 1) throw new MalformedPacketException("PAP request without Peer-ID Length");
                 int idLen = p[i++] & 0xff;
@@ -28,11 +28,8 @@ public final class PapCodec {
                 if (p.length < i + pwLen) throw new MalformedPacketException("PAP Password overflows the packet");
                 yield new AuthenticateRequest(id, peerId, Arrays.copyOfRange(p, i, i + pwLen));
             }
-            case 2, 3 -> {
-                String msg = p.length > 4 ? message(p) : "";
-                yield code == 2 ? new AuthenticateAck(id, msg) : new AuthenticateNak(id, msg);
-            }
-            default -> throw new MalformedPacketException("unknown PAP code " + code);
+            case AUTHENTICATE_ACK -> new AuthenticateAck(id, p.length > 4 ? message(p) : "");
+            case AUTHENTICATE_NAK -> new AuthenticateNak(id, p.length > 4 ? message(p) : "");
         };
     }
 
@@ -50,10 +47,10 @@ public final class PapCodec {
                 System.arraycopy(r.peerId(), 0, body, 1, r.peerId().length);
                 body[1 + r.peerId().length] = (byte) r.password().length;
                 System.arraycopy(r.password(), 0, body, 2 + r.peerId().length, r.password().length);
-                yield WireFormat.packet(1, r.identifier(), body);
+                yield WireFormat.packet(PapPacket.Code.AUTHENTICATE_REQUEST.code(), r.identifier(), body);
             }
-            case AuthenticateAck a -> WireFormat.packet(2, a.identifier(), withLength(a.message()));
-            case AuthenticateNak n -> WireFormat.packet(3, n.identifier(), withLength(n.message()));
+            case AuthenticateAck a -> WireFormat.packet(PapPacket.Code.AUTHENTICATE_ACK.code(), a.identifier(), withLength(a.message()));
+            case AuthenticateNak n -> WireFormat.packet(PapPacket.Code.AUTHENTICATE_NAK.code(), n.identifier(), withLength(n.message()));
         };
     }
 

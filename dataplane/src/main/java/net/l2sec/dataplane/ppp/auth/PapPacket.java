@@ -1,8 +1,34 @@
 package net.l2sec.dataplane.ppp.auth;
 
+import java.util.Optional;
+
 /** RFC 1334 section 2.2 PAP packets. */
 public sealed interface PapPacket {
     int identifier();
+
+    /** The Code field (RFC 1334 section 2.2). */
+    enum Code {
+        AUTHENTICATE_REQUEST(1),
+        AUTHENTICATE_ACK(2),
+        AUTHENTICATE_NAK(3);
+
+        private final int code;
+
+        Code(int code) {
+            this.code = code;
+        }
+
+        int code() {
+            return code;
+        }
+
+        static Optional<Code> of(int code) {
+            for (Code c : values()) {
+                if (c.code == code) return Optional.of(c);
+            }
+            return Optional.empty();
+        }
+    }
 
     /** Code 1. {@code password} is secret: never logged. */
     record AuthenticateRequest(int identifier, byte[] peerId, byte[] password) implements PapPacket {

@@ -68,7 +68,7 @@ public final class PapServer implements AuthServer {
             case AuthResult.Reject _, AuthResult.Challenge _ -> {   // a Challenge here is normalized away by the session
                 reply = new AuthenticateNak(identifier, "Access denied");
                 host.send(PppProtocol.PAP, PapCodec.encode(reply));
-                host.authenticationFailed(AuthMethod.PAP, "auth_failed");
+                host.authenticationFailed(AuthMethod.PAP);
             }
         }
     }

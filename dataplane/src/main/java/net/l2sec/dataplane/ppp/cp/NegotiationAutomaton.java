@@ -136,7 +136,7 @@ public final class NegotiationAutomaton {
             case CodeReject c -> {
                 int rejected = c.rejectedPacket().length > 0 ? c.rejectedPacket()[0] & 0xff : 0;
                 // section 5.6: rejecting a code we need for negotiation or termination is catastrophic
-                if (rejected >= 1 && rejected <= 7) rxjMinus(); else rxjPlus();
+                if (ControlCode.of(rejected).filter(ControlCode::common).isPresent()) rxjMinus(); else rxjPlus();
             }
             case UnknownCode u -> ruc(u);
             default -> { }   // codes 8..11 belong to the caller

@@ -1,5 +1,7 @@
 package net.l2sec.dataplane.ppp.ipcp;
 
+import java.util.Optional;
+
 /** IPCP Configuration Option types (RFC 1332 section 3, RFC 1877 section 1). */
 public enum IpcpOptionType {
     /** Deprecated (RFC 1172); rejected. */
@@ -19,5 +21,13 @@ public enum IpcpOptionType {
 
     public int type() {
         return type;
+    }
+
+    /** The option type {@code type} is, if it is one of ours. */
+    public static Optional<IpcpOptionType> of(int type) {
+        for (IpcpOptionType t : values()) {
+            if (t.type == type) return Optional.of(t);
+        }
+        return Optional.empty();
     }
 }

@@ -46,16 +46,17 @@ public final class IpcpOptions implements OptionPolicy {
         List<ConfigOption> reject = new ArrayList<>();
         for (ConfigOption o : request) {
             boolean addressShaped = o.data().length == ADDRESS_LENGTH;
-            switch (o.type()) {
-                case 3 -> {
+            switch (IpcpOptionType.of(o.type()).orElse(null)) {
+                case IP_ADDRESS -> {
                     if (!addressShaped) reject.add(o);
-                    else if ((int) o.dataAsLong() != clientAddress) nak.add(address(3, clientAddress));
+                    else if ((int) o.dataAsLong() != clientAddress) nak.add(address(o.type(), clientAddress));
                 }
-                case 129 -> server(o, dns, 0, addressShaped, nak, reject);
-                case 131 -> server(o, dns, 1, addressShaped, nak, reject);
-                case 130 -> server(o, nbns, 0, addressShaped, nak, reject);
-                case 132 -> server(o, nbns, 1, addressShaped, nak, reject);
-                default -> reject.add(o);          // 1 IP-Addresses, 2 IP-Compression-Protocol, unknown
+                case PRIMARY_DNS_SERVER_ADDRESS -> server(o, dns, 0, addressShaped, nak, reject);
+                case SECONDARY_DNS_SERVER_ADDRESS -> server(o, dns, 1, addressShaped, nak, reject);
+                case PRIMARY_NBNS_SERVER_ADDRESS -> server(o, nbns, 0, addressShaped, nak, reject);
+                case SECONDARY_NBNS_SERVER_ADDRESS -> server(o, nbns, 1, addressShaped, nak, reject);
+                case IP_ADDRESSES, IP_COMPRESSION_PROTOCOL -> reject.add(o);   // deprecated (RFC 1172), Van Jacobson
+                case null -> reject.add(o);                                      // unknown
             }
         }
         return RequestVerdict.of(request, nak, reject);

@@ -1,5 +1,7 @@
 package net.l2sec.dataplane.ppp.lcp;
 
+import java.util.Optional;
+
 /** LCP Configuration Option types (RFC 1661 section 6; IANA "LCP Option Types" for the ones we reject). */
 public enum LcpOptionType {
     MAXIMUM_RECEIVE_UNIT(1),
@@ -23,5 +25,13 @@ public enum LcpOptionType {
 
     public int type() {
         return type;
+    }
+
+    /** The option type {@code type} is, if it is one of ours. */
+    public static Optional<LcpOptionType> of(int type) {
+        for (LcpOptionType t : values()) {
+            if (t.type == type) return Optional.of(t);
+        }
+        return Optional.empty();
     }
 }

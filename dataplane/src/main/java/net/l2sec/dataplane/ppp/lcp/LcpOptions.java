@@ -84,28 +84,29 @@ public final class LcpOptions implements OptionPolicy {
         int magic = 0;
         for (ConfigOption o : request) {
             int len = o.data().length;
-            switch (o.type()) {
-                case 1 -> {   // Maximum-Receive-Unit
+            switch (LcpOptionType.of(o.type()).orElse(null)) {
+                case MAXIMUM_RECEIVE_UNIT -> {
                     if (len != 2) reject.add(o);
-                    else if (o.dataAsLong() < MIN_PEER_MRU) nak.add(ConfigOption.ofInt(1, MIN_PEER_MRU, 2));
+                    else if (o.dataAsLong() < MIN_PEER_MRU) nak.add(ConfigOption.ofInt(o.type(), MIN_PEER_MRU, 2));
                     else mru = (int) o.dataAsLong();
                 }
-                case 2 -> { if (len != 4) reject.add(o); }       // ACCM: no async framing on L2TP
-                case 5 -> {   // Magic-Number
+                case ASYNC_CONTROL_CHARACTER_MAP -> { if (len != 4) reject.add(o); }   // no async framing on L2TP
+                case MAGIC_NUMBER -> {
                     if (len != 4) {
                         reject.add(o);
                     } else {
                         int m = (int) o.dataAsLong();
                         if (m == 0 || m == magicNumber) {
                             if (m != 0) loopbackSuspected.run();
-                            nak.add(ConfigOption.ofInt(5, newMagic(magicNumber) & 0xffffffffL, 4));
+                            nak.add(ConfigOption.ofInt(o.type(), newMagic(magicNumber) & 0xffffffffL, 4));
                         } else {
                             magic = m;
                         }
                     }
                 }
-                case 7, 8 -> { if (len != 0) reject.add(o); }     // PFC, ACFC: accepted, we send uncompressed anyway
-                default -> reject.add(o);                          // incl. Authentication-Protocol, Callback, Multilink
+                // accepted, we send uncompressed anyway (RFC 1661 sections 6.5, 6.6)
+                case PROTOCOL_FIELD_COMPRESSION, ADDRESS_AND_CONTROL_FIELD_COMPRESSION -> { if (len != 0) reject.add(o); }
+                case null, default -> reject.add(o);        // incl. Authentication-Protocol, Callback, Multilink
             }
         }
         RequestVerdict verdict = RequestVerdict.of(request, nak, reject);
@@ -122,11 +123,11 @@ public final class LcpOptions implements OptionPolicy {
     @Override
     public void nakReceived(List<ConfigOption> options) {
         for (ConfigOption o : options) {
-            switch (o.type()) {
-                case 1 -> { }                                   // we keep offering our MRU; it is only a receive limit
-                case 5 -> magicNumber = newMagic(magicNumber);  // section 6.4: a Nak'd Magic-Number MUST change
-                case 3 -> nextAuthMethod(AuthProtocolOption.parse(o));
-                default -> { }
+            switch (LcpOptionType.of(o.type()).orElse(null)) {
+                case MAXIMUM_RECEIVE_UNIT -> { }                // we keep offering our MRU; it is only a receive limit
+                case MAGIC_NUMBER -> magicNumber = newMagic(magicNumber);   // section 6.4: a Nak'd one MUST change
+                case AUTHENTICATION_PROTOCOL -> nextAuthMethod(AuthProtocolOption.parse(o));
+                case null, default -> { }
             }
         }
     }
@@ -134,11 +135,11 @@ public final class LcpOptions implements OptionPolicy {
     @Override
     public void rejectReceived(List<ConfigOption> options) {
         for (ConfigOption o : options) {
-            switch (o.type()) {
-                case 1 -> requestMru = false;
-                case 5 -> requestMagic = false;
-                case 3 -> noCommonAuthMethod = true;            // the peer refuses to authenticate at all
-                default -> { }
+            switch (LcpOptionType.of(o.type()).orElse(null)) {
+                case MAXIMUM_RECEIVE_UNIT -> requestMru = false;
+                case MAGIC_NUMBER -> requestMagic = false;
+                case AUTHENTICATION_PROTOCOL -> noCommonAuthMethod = true;   // the peer refuses to authenticate at all
+                case null, default -> { }
             }
         }
     }

@@ -3,8 +3,11 @@ package net.l2sec.dataplane.ppp.auth;
 import java.time.Duration;
 import net.l2sec.spi.time.Scheduler;
 
-/** Resends the last request every Restart interval, a bounded number of times (RFC 1994 section 4.1). */
-final class Retransmission {
+/**
+ * The Restart timer of an authenticator (RFC 1994 section 4.1, RFC 3748 section 4.3, as RFC 1661 section 4.6
+ * names it): resends the last request every interval, a bounded number of times, until stopped.
+ */
+final class RestartTimer {
     private final Scheduler scheduler;
     private final Duration interval;
     private final int maxTransmissions;
@@ -12,7 +15,7 @@ final class Retransmission {
     private int sent;
     private Runnable resend;
 
-    Retransmission(Scheduler scheduler, Duration interval, int maxTransmissions) {
+    RestartTimer(Scheduler scheduler, Duration interval, int maxTransmissions) {
         this.scheduler = scheduler;
         this.interval = interval;
         this.maxTransmissions = maxTransmissions;

@@ -1,0 +1,103 @@
+package net.l2sec.dataplane.ppp;
+
+import io.netty.buffer.ByteBuf;
+import net.l2sec.dataplane.PacketBuffers;
+import net.l2sec.dataplane.PppLink;
+import net.l2sec.dataplane.ip.IpEgress;
+import net.l2sec.dataplane.ip.IpSink;
+import net.l2sec.dataplane.ip.Ipv4;
+import net.l2sec.dataplane.ppp.frame.PppFrameCodec;
+import net.l2sec.dataplane.ppp.frame.PppProtocol;
+import net.l2sec.spi.session.SessionCounters;
+import net.l2sec.spi.time.Scheduler;
+
+/**
+ * A session's IPv4 packets (PPP protocol {@code 0021}), open while IPCP is Opened (RFC 1661 section 3.4: no
+ * network-layer packets before). From the client: a well-formed packet from the address it was given goes to the
+ * {@link IpEgress}, anything else is dropped and counted. To the client (it is the {@link IpSink} its address is
+ * routed to): the PPP header is prepended and the frame goes to the {@link PppLink}. Both directions are counted
+ * for accounting (RFC 2866 section 5.3: input is what the client sent) and for the idle timeout.
+ */
+final class PacketPath implements IpSink {
+    private final PppLink link;
+    private final IpEgress egress;
+    private final Scheduler scheduler;
+    private final PppMeters meters;
+    private final SessionLimits limits;
+    private boolean open;
+    private int clientAddress;
+    private long packetsFromClient;
+    private long bytesFromClient;
+    private long packetsToClient;
+    private long bytesToClient;
+
+    PacketPath(PppLink link, IpEgress egress, Scheduler scheduler, PppMeters meters, SessionLimits limits) {
+        this.link = link;
+        this.egress = egress;
+        this.scheduler = scheduler;
+        this.meters = meters;
+        this.limits = limits;
+    }
+
+    /** IPCP opened: packets from {@code address} (and only from it) pass. */
+    void open(int address) {
+        clientAddress = address;
+        open = true;
+    }
+
+    void close() {
+        open = false;
+    }
+
+    boolean isOpen() {
+        return open;
+    }
+
+    /** One IPv4 packet from the client; ownership passes here. */
+    void fromClient(ByteBuf packet) {
+        if (!open) {
+            drop(packet, PppIpDropReason.NOT_OPEN);
+            return;
+        }
+        if (!Ipv4.isWellFormed(packet)) {
+            drop(packet, PppIpDropReason.MALFORMED);
+            return;
+        }
+        if (Ipv4.source(packet) != clientAddress) {
+            drop(packet, PppIpDropReason.SPOOFED_SOURCE);
+            return;
+        }
+        int bytes = packet.readableBytes();
+        packetsFromClient++;
+        bytesFromClient += bytes;
+        meters.fromClient(bytes);
+        limits.activity(scheduler.coarseNanoTime());
+        egress.write(packet);
+    }
+
+    @Override
+    public void sendIp(ByteBuf packet) {
+        if (!open) {
+            drop(packet, PppIpDropReason.NOT_OPEN);
+            return;
+        }
+        int bytes = packet.readableBytes();
+        ByteBuf frame = PacketBuffers.prepend(packet, PppFrameCodec.HEADER_LENGTH);
+        PppFrameCodec.setHeader(frame, frame.readerIndex(), PppProtocol.IPV4.number());
+        packetsToClient++;
+        bytesToClient += bytes;
+        meters.toClient(bytes);
+        limits.activity(scheduler.coarseNanoTime());
+        link.send(frame);
+    }
+
+    private void drop(ByteBuf packet, PppIpDropReason reason) {
+        meters.ipDropped(reason);
+        packet.release();
+    }
+
+    /** Traffic so far, both directions, since the session began. */
+    SessionCounters counters() {
+        return new SessionCounters(bytesFromClient, bytesToClient, packetsFromClient, packetsToClient);
+    }
+}

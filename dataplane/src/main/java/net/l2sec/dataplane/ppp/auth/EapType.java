@@ -1,0 +1,32 @@
+package net.l2sec.dataplane.ppp.auth;
+
+import java.util.Optional;
+
+/** The EAP Types we use (RFC 3748 section 5, IANA "EAP Method Types"). */
+public enum EapType {
+    /** RFC 3748 section 5.1. */
+    IDENTITY(1),
+    /** RFC 3748 section 5.3.1: Legacy Nak, the types the peer wants instead. */
+    NAK(3),
+    /** RFC 3748 section 5.4. */
+    MD5_CHALLENGE(4),
+    /** draft-kamath-pppext-eap-mschapv2. */
+    MSCHAPV2(26);
+
+    private final int code;
+
+    EapType(int code) {
+        this.code = code;
+    }
+
+    public int code() {
+        return code;
+    }
+
+    public static Optional<EapType> of(int code) {
+        for (EapType t : values()) {
+            if (t.code == code) return Optional.of(t);
+        }
+        return Optional.empty();
+    }
+}

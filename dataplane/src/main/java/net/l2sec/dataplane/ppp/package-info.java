@@ -1,0 +1,20 @@
+/**
+ * PPP (RFC 1661) over an L2TP call, server side: we are the authenticator and give the client its address.
+ *
+ * <p>{@link net.l2sec.dataplane.ppp.PppSession} is one session. It dispatches the frames it receives and makes the
+ * phase transitions of RFC 1661 section 3.2 (Establish, Authenticate, Network, Terminate, Dead); the work of each
+ * phase is an object of its own: {@code LinkMaintenance} (LCP Echo keepalive and Protocol-Reject),
+ * {@code Authentication} (one of {@code auth}'s protocols against the {@link net.l2sec.spi.auth.Authenticator}),
+ * {@code AddressAssignment} (pool or RADIUS Framed-IP-Address), {@code SessionLimits} (Session-Timeout,
+ * Idle-Timeout, their CoA changes), {@code NetworkLayer} (IPCP), {@code PacketPath} (IPv4 both ways, counters) and
+ * {@code Accounting} (what {@link net.l2sec.dataplane.ppp.PppSessionRegistry} tells accounting). A session ends for
+ * one {@link net.l2sec.spi.session.EndCause}, which it hands to the lower layer and to accounting.
+ * {@link net.l2sec.dataplane.ppp.PppSessionFactory} starts sessions on new calls.
+ *
+ * <p>Sub-packages: {@code cp}, the option negotiation automaton of RFC 1661 section 4 that LCP and IPCP share, with
+ * the control packet codec; {@code lcp} and {@code ipcp}, their option rules; {@code auth}, PAP, CHAP with MD5 or
+ * MS-CHAPv2, and EAP (local EAP-MSCHAPv2 and EAP-MD5, or pass-through); {@code frame}, the frame codec and the
+ * protocol numbers. Metric tags come from enums: {@link net.l2sec.dataplane.ppp.PppDropReason},
+ * {@link net.l2sec.dataplane.ppp.PppIpDropReason}, and the failures among the {@code EndCause}s.
+ */
+package net.l2sec.dataplane.ppp;
