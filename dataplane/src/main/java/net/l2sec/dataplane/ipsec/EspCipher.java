@@ -1,7 +1,7 @@
 package net.l2sec.dataplane.ipsec;
 
 import java.util.List;
-import java.util.Locale;
+import net.l2sec.dataplane.AlgorithmNames;
 
 /** ESP encryption transforms (IPsec DOI transform ids, RFC 2407 section 4.4.4; GCM per RFC 4106). */
 public enum EspCipher {
@@ -60,6 +60,7 @@ public enum EspCipher {
     private static final List<WithKeyLength> CONFIGURABLE = List.of(new WithKeyLength(AES_CBC, 128),
             new WithKeyLength(AES_CBC, 192), new WithKeyLength(AES_CBC, 256), new WithKeyLength(AES_GCM_16, 128),
             new WithKeyLength(AES_GCM_16, 256), new WithKeyLength(TRIPLE_DES_CBC, 192));
+    private static final AlgorithmNames<WithKeyLength> NAMES = new AlgorithmNames<>(CONFIGURABLE, WithKeyLength::configName);
 
     /**
      * The cipher and key length the config names {@code configName} (any case: {@code aes128}, {@code aes192},
@@ -70,15 +71,6 @@ public enum EspCipher {
      *                                  {@code 3des is legacy: set ipsec.legacy.3des: true to allow it}
      */
     public static WithKeyLength parse(String configName, boolean legacy3des) {
-        String n = configName.toLowerCase(Locale.ROOT);
-        for (WithKeyLength c : CONFIGURABLE) {
-            if (!c.configName().equals(n)) continue;
-            if (c.cipher() == TRIPLE_DES_CBC && !legacy3des) {
-                throw new IllegalArgumentException("3des is legacy: set ipsec.legacy.3des: true to allow it");
-            }
-            return c;
-        }
-        throw new IllegalArgumentException("unknown algorithm \"" + configName + "\" (known: "
-                + String.join(", ", CONFIGURABLE.stream().map(WithKeyLength::configName).toList()) + ")");
+        return NAMES.parse(configName, c -> c.cipher() == TRIPLE_DES_CBC && !legacy3des, "ipsec.legacy.3des");
     }
 }

@@ -1,7 +1,7 @@
 package net.l2sec.dataplane.ipsec;
 
 import java.util.List;
-import java.util.Locale;
+import net.l2sec.dataplane.AlgorithmNames;
 
 /** ESP integrity (IPsec DOI Authentication Algorithm attribute values, RFC 2407 section 4.5; SHA-2 per RFC 4868). */
 public enum EspIntegrity {
@@ -44,6 +44,7 @@ public enum EspIntegrity {
 
     private static final List<EspIntegrity> CONFIGURABLE = List.of(HMAC_SHA1_96, HMAC_SHA2_256_128, HMAC_SHA2_384_192,
             HMAC_SHA2_512_256);
+    private static final AlgorithmNames<EspIntegrity> NAMES = new AlgorithmNames<>(CONFIGURABLE, EspIntegrity::configName);
 
     /** strongSwan-style name of the HMAC's hash, e.g. {@code sha256}; {@code none} for {@link #NONE}. */
     public String configName() {
@@ -63,9 +64,6 @@ public enum EspIntegrity {
      * @throws IllegalArgumentException {@code unknown algorithm "NAME" (known: sha1, ...)}
      */
     public static EspIntegrity parse(String configName) {
-        String n = configName.toLowerCase(Locale.ROOT);
-        for (EspIntegrity i : CONFIGURABLE) if (i.configName().equals(n)) return i;
-        throw new IllegalArgumentException("unknown algorithm \"" + configName + "\" (known: "
-                + String.join(", ", CONFIGURABLE.stream().map(EspIntegrity::configName).toList()) + ")");
+        return NAMES.parse(configName);
     }
 }

@@ -1,8 +1,8 @@
 package net.l2sec.dataplane.ike.keymat;
 
 import java.math.BigInteger;
-import java.util.Arrays;
-import java.util.Locale;
+import java.util.List;
+import net.l2sec.dataplane.AlgorithmNames;
 import org.bouncycastle.crypto.agreement.DHStandardGroups;
 import org.bouncycastle.crypto.params.DHParameters;
 
@@ -69,6 +69,8 @@ public enum DhGroup {
         return null;
     }
 
+    private static final AlgorithmNames<DhGroup> NAMES = new AlgorithmNames<>(List.of(values()), DhGroup::label);
+
     /**
      * The group the config names {@code configName} (its {@link #label()}, any case: {@code modp2048}); MODP1024
      * only with the {@code ipsec.legacy.modp1024} switch.
@@ -77,15 +79,6 @@ public enum DhGroup {
      *                                  {@code modp1024 is legacy: set ipsec.legacy.modp1024: true to allow it}
      */
     public static DhGroup parse(String configName, boolean legacyModp1024) {
-        String n = configName.toLowerCase(Locale.ROOT);
-        for (DhGroup g : values()) {
-            if (!g.label.equals(n)) continue;
-            if (g == MODP1024 && !legacyModp1024) {
-                throw new IllegalArgumentException("modp1024 is legacy: set ipsec.legacy.modp1024: true to allow it");
-            }
-            return g;
-        }
-        throw new IllegalArgumentException("unknown algorithm \"" + configName + "\" (known: "
-                + String.join(", ", Arrays.stream(values()).map(DhGroup::label).toList()) + ")");
+        return NAMES.parse(configName, g -> g == MODP1024 && !legacyModp1024, "ipsec.legacy.modp1024");
     }
 }

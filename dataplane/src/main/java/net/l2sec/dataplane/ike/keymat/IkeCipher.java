@@ -1,7 +1,7 @@
 package net.l2sec.dataplane.ike.keymat;
 
 import java.util.List;
-import java.util.Locale;
+import net.l2sec.dataplane.AlgorithmNames;
 
 /** Phase-1 encryption algorithms (RFC 2409 Appendix A attribute class 1; AES-CBC 7 per RFC 3602). */
 public enum IkeCipher {
@@ -58,6 +58,7 @@ public enum IkeCipher {
 
     private static final List<WithKeyLength> CONFIGURABLE = List.of(new WithKeyLength(AES_CBC, 128),
             new WithKeyLength(AES_CBC, 192), new WithKeyLength(AES_CBC, 256), new WithKeyLength(TRIPLE_DES_CBC, 192));
+    private static final AlgorithmNames<WithKeyLength> NAMES = new AlgorithmNames<>(CONFIGURABLE, WithKeyLength::configName);
 
     /**
      * The cipher and key length the config names {@code configName} (any case: {@code aes128}, {@code aes192},
@@ -67,15 +68,6 @@ public enum IkeCipher {
      *                                  {@code 3des is legacy: set ipsec.legacy.3des: true to allow it}
      */
     public static WithKeyLength parse(String configName, boolean legacy3des) {
-        String n = configName.toLowerCase(Locale.ROOT);
-        for (WithKeyLength c : CONFIGURABLE) {
-            if (!c.configName().equals(n)) continue;
-            if (c.cipher() == TRIPLE_DES_CBC && !legacy3des) {
-                throw new IllegalArgumentException("3des is legacy: set ipsec.legacy.3des: true to allow it");
-            }
-            return c;
-        }
-        throw new IllegalArgumentException("unknown algorithm \"" + configName + "\" (known: "
-                + String.join(", ", CONFIGURABLE.stream().map(WithKeyLength::configName).toList()) + ")");
+        return NAMES.parse(configName, c -> c.cipher() == TRIPLE_DES_CBC && !legacy3des, "ipsec.legacy.3des");
     }
 }

@@ -1,7 +1,7 @@
 package net.l2sec.dataplane.ike.keymat;
 
-import java.util.Arrays;
-import java.util.Locale;
+import java.util.List;
+import net.l2sec.dataplane.AlgorithmNames;
 
 /** Phase-1 hash algorithms (RFC 2409 Appendix A attribute class 2; SHA-2 values per RFC 4868 / IANA). */
 public enum IkeHash {
@@ -50,15 +50,14 @@ public enum IkeHash {
         return null;
     }
 
+    private static final AlgorithmNames<IkeHash> NAMES = new AlgorithmNames<>(List.of(values()), IkeHash::label);
+
     /**
      * The hash the config names {@code configName} (its {@link #label()}, any case: {@code sha256}).
      *
      * @throws IllegalArgumentException {@code unknown algorithm "NAME" (known: sha1, sha256, ...)}
      */
     public static IkeHash parse(String configName) {
-        String n = configName.toLowerCase(Locale.ROOT);
-        for (IkeHash h : values()) if (h.label.equals(n)) return h;
-        throw new IllegalArgumentException("unknown algorithm \"" + configName + "\" (known: "
-                + String.join(", ", Arrays.stream(values()).map(IkeHash::label).toList()) + ")");
+        return NAMES.parse(configName);
     }
 }
