@@ -1,13 +1,14 @@
 package net.l2sec.dataplane.ppp.auth;
 
 import java.util.Optional;
+import net.l2sec.dataplane.WireCode;
 
 /** RFC 1994 section 4 CHAP packets (also carrying MS-CHAPv2, RFC 2759 sections 3 to 6). */
 public sealed interface ChapPacket {
     int identifier();
 
     /** The Code field (RFC 1994 section 4). */
-    enum Code {
+    enum Code implements WireCode {
         CHALLENGE(1),
         RESPONSE(2),
         SUCCESS(3),
@@ -19,15 +20,12 @@ public sealed interface ChapPacket {
             this.code = code;
         }
 
-        int code() {
+        public int code() {
             return code;
         }
 
         static Optional<Code> of(int code) {
-            for (Code c : values()) {
-                if (c.code == code) return Optional.of(c);
-            }
-            return Optional.empty();
+            return WireCode.lookup(values(), code);
         }
     }
 

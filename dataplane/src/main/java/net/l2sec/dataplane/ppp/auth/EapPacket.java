@@ -1,13 +1,14 @@
 package net.l2sec.dataplane.ppp.auth;
 
 import java.util.Optional;
+import net.l2sec.dataplane.WireCode;
 
 /** RFC 3748 section 4 EAP packets; the Type of a Request or Response is kept as received ({@link EapType}). */
 public sealed interface EapPacket {
     int identifier();
 
     /** The Code field (RFC 3748 section 4). */
-    enum Code {
+    enum Code implements WireCode {
         REQUEST(1),
         RESPONSE(2),
         SUCCESS(3),
@@ -19,15 +20,12 @@ public sealed interface EapPacket {
             this.code = code;
         }
 
-        int code() {
+        public int code() {
             return code;
         }
 
         static Optional<Code> of(int code) {
-            for (Code c : values()) {
-                if (c.code == code) return Optional.of(c);
-            }
-            return Optional.empty();
+            return WireCode.lookup(values(), code);
         }
     }
 

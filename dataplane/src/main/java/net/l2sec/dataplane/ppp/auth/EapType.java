@@ -1,9 +1,10 @@
 package net.l2sec.dataplane.ppp.auth;
 
 import java.util.Optional;
+import net.l2sec.dataplane.WireCode;
 
 /** The EAP Types we use (RFC 3748 section 5, IANA "EAP Method Types"). */
-public enum EapType {
+public enum EapType implements WireCode {
     /** RFC 3748 section 5.1. */
     IDENTITY(1),
     /** RFC 3748 section 5.3.1: Legacy Nak, the types the peer wants instead. */
@@ -24,9 +25,6 @@ public enum EapType {
     }
 
     public static Optional<EapType> of(int code) {
-        for (EapType t : values()) {
-            if (t.code == code) return Optional.of(t);
-        }
-        return Optional.empty();
+        return WireCode.lookup(values(), code);
     }
 }

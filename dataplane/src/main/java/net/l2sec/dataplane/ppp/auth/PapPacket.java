@@ -1,13 +1,14 @@
 package net.l2sec.dataplane.ppp.auth;
 
 import java.util.Optional;
+import net.l2sec.dataplane.WireCode;
 
 /** RFC 1334 section 2.2 PAP packets. */
 public sealed interface PapPacket {
     int identifier();
 
     /** The Code field (RFC 1334 section 2.2). */
-    enum Code {
+    enum Code implements WireCode {
         AUTHENTICATE_REQUEST(1),
         AUTHENTICATE_ACK(2),
         AUTHENTICATE_NAK(3);
@@ -18,15 +19,12 @@ public sealed interface PapPacket {
             this.code = code;
         }
 
-        int code() {
+        public int code() {
             return code;
         }
 
         static Optional<Code> of(int code) {
-            for (Code c : values()) {
-                if (c.code == code) return Optional.of(c);
-            }
-            return Optional.empty();
+            return WireCode.lookup(values(), code);
         }
     }
 

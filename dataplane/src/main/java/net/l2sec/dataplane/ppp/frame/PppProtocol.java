@@ -1,9 +1,10 @@
 package net.l2sec.dataplane.ppp.frame;
 
 import java.util.Optional;
+import net.l2sec.dataplane.WireCode;
 
 /** PPP Protocol field values this concentrator knows (RFC 1661 section 2, IANA PPP DLL protocol numbers). */
-public enum PppProtocol {
+public enum PppProtocol implements WireCode {
     IPV4(0x0021),
     IPCP(0x8021),
     IPV6(0x0057),
@@ -24,10 +25,12 @@ public enum PppProtocol {
         return number;
     }
 
+    @Override
+    public int code() {
+        return number;
+    }
+
     public static Optional<PppProtocol> of(int number) {
-        for (PppProtocol p : values()) {
-            if (p.number == number) return Optional.of(p);
-        }
-        return Optional.empty();
+        return WireCode.lookup(values(), number);
     }
 }

@@ -1,9 +1,10 @@
 package net.l2sec.dataplane.ppp.ipcp;
 
 import java.util.Optional;
+import net.l2sec.dataplane.WireCode;
 
 /** IPCP Configuration Option types (RFC 1332 section 3, RFC 1877 section 1). */
-public enum IpcpOptionType {
+public enum IpcpOptionType implements WireCode {
     /** Deprecated (RFC 1172); rejected. */
     IP_ADDRESSES(1),
     IP_COMPRESSION_PROTOCOL(2),
@@ -23,11 +24,13 @@ public enum IpcpOptionType {
         return type;
     }
 
+    @Override
+    public int code() {
+        return type;
+    }
+
     /** The option type {@code type} is, if it is one of ours. */
     public static Optional<IpcpOptionType> of(int type) {
-        for (IpcpOptionType t : values()) {
-            if (t.type == type) return Optional.of(t);
-        }
-        return Optional.empty();
+        return WireCode.lookup(values(), type);
     }
 }

@@ -1,9 +1,10 @@
 package net.l2sec.dataplane.ppp.lcp;
 
 import java.util.Optional;
+import net.l2sec.dataplane.WireCode;
 
 /** LCP Configuration Option types (RFC 1661 section 6; IANA "LCP Option Types" for the ones we reject). */
-public enum LcpOptionType {
+public enum LcpOptionType implements WireCode {
     MAXIMUM_RECEIVE_UNIT(1),
     ASYNC_CONTROL_CHARACTER_MAP(2),
     AUTHENTICATION_PROTOCOL(3),
@@ -27,11 +28,13 @@ public enum LcpOptionType {
         return type;
     }
 
+    @Override
+    public int code() {
+        return type;
+    }
+
     /** The option type {@code type} is, if it is one of ours. */
     public static Optional<LcpOptionType> of(int type) {
-        for (LcpOptionType t : values()) {
-            if (t.type == type) return Optional.of(t);
-        }
-        return Optional.empty();
+        return WireCode.lookup(values(), type);
     }
 }
