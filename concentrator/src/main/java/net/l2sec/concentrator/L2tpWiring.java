@@ -17,7 +17,7 @@ import net.l2sec.concentrator.config.ConcentratorConfig;
 import net.l2sec.dataplane.ip.ClientRoutes;
 import net.l2sec.dataplane.ip.IpEgress;
 import net.l2sec.dataplane.ip.Ipv4Pool;
-import net.l2sec.dataplane.l2tp.L2tpDatagramHandler;
+import net.l2sec.dataplane.udp.L2tpDatagramHandler;
 import net.l2sec.dataplane.l2tp.L2tpNetworkServer;
 import net.l2sec.dataplane.ppp.PppSessionFactory;
 import net.l2sec.dataplane.ppp.PppSessionRegistry;

@@ -13,6 +13,9 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import net.l2sec.dataplane.udp.ChannelDatagramSender;
+import net.l2sec.dataplane.udp.EncapsulatedDatagramHandler;
+import net.l2sec.dataplane.udp.IkeDatagramHandler;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

@@ -12,6 +12,7 @@ import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Optional;
 import net.l2sec.dataplane.time.ManualScheduler;
+import net.l2sec.dataplane.udp.L2tpDatagramHandler;
 import org.junit.jupiter.api.Test;
 
 class L2tpDatagramHandlerTest {

@@ -1,9 +1,11 @@
-package net.l2sec.dataplane.l2tp;
+package net.l2sec.dataplane.udp;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramPacket;
+import net.l2sec.dataplane.l2tp.L2tpNetworkServer;
+import net.l2sec.dataplane.l2tp.L2tpTransport;
 
 /**
  * Adapts a UDP channel (port 1701) to {@link L2tpNetworkServer}: each datagram goes in with the channel as its

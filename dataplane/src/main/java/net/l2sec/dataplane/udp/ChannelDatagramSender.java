@@ -1,10 +1,11 @@
-package net.l2sec.dataplane.ipsec;
+package net.l2sec.dataplane.udp;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.socket.DatagramPacket;
 import java.net.InetSocketAddress;
 import java.util.function.Function;
+import net.l2sec.dataplane.ipsec.DatagramSender;
 import net.l2sec.dataplane.udp.LocalAddressSockets;
 
 /**

@@ -1,9 +1,10 @@
-package net.l2sec.dataplane.ipsec;
+package net.l2sec.dataplane.udp;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramPacket;
 import java.net.InetSocketAddress;
+import net.l2sec.dataplane.ipsec.UdpEncapsulationDemux;
 
 /**
  * Adapts the UDP/4500 channel to {@link UdpEncapsulationDemux}: the payload of every datagram goes in, with

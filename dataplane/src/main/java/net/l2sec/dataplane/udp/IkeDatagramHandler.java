@@ -1,9 +1,10 @@
-package net.l2sec.dataplane.ipsec;
+package net.l2sec.dataplane.udp;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramPacket;
 import java.net.InetSocketAddress;
+import net.l2sec.dataplane.ipsec.IkeDatagramSink;
 
 /** Adapts the UDP/500 channel to IKE: every payload is an ISAKMP message (no marker on port 500). */
 public final class IkeDatagramHandler extends SimpleChannelInboundHandler<DatagramPacket> {
