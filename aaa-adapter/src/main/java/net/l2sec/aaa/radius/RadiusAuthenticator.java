@@ -34,6 +34,7 @@ import net.l2sec.spi.auth.RejectReason;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tinyradius.core.RadiusPacketException;
+import org.tinyradius.core.attribute.AttributeTemplate;
 import org.tinyradius.core.attribute.type.RadiusAttribute;
 import org.tinyradius.core.attribute.type.VendorSpecificAttribute;
 import org.tinyradius.core.dictionary.Dictionary;
@@ -51,12 +52,6 @@ public final class RadiusAuthenticator implements Authenticator {
 
     private static final Logger log = LoggerFactory.getLogger(RadiusAuthenticator.class);
     private static final int MS = RadiusDictionary.MICROSOFT;
-    // RFC 2548 section 2.1.5 and 2.3.3
-    private static final int MS_CHAP_ERROR = 2;
-    private static final int MS_CHAP_CHALLENGE = 11;
-    private static final int MS_CHAP2_RESPONSE = 25;
-    private static final int MS_CHAP2_SUCCESS = 26;
-    private static final int EAP_MESSAGE = 79;
     /** RFC 3579 section 3.1: EAP packets longer than 253 octets span consecutive EAP-Message attributes. */
     private static final int MAX_ATTRIBUTE_VALUE = 253;
     private static final Pattern MS_CHAP_ERROR_CODE = Pattern.compile("E=(\\d+)");
@@ -108,7 +103,7 @@ public final class RadiusAuthenticator implements Authenticator {
         switch (request.credentials()) {
             case PapCredentials pap when request.method() == AuthMethod.PAP ->
                     // RFC 2865 section 5.2: hidden by the transport with each server's secret
-                    attrs.add(dictionary.createAttribute(-1, RadiusWire.USER_PASSWORD, pap.password()));
+                    attrs.add(attribute("User-Password", pap.password()));
             case ChapCredentials chap when request.method() == AuthMethod.CHAP_MD5 || request.method() == AuthMethod.EAP_MD5 -> {
                 // RFC 2865 section 5.3: CHAP Ident followed by the 16-octet response; section 5.40 the challenge
                 byte[] value = new byte[17];
@@ -116,25 +111,24 @@ public final class RadiusAuthenticator implements Authenticator {
                 byte[] response = chap.response();
                 if (response.length != 16) throw new IllegalArgumentException("CHAP response is not 16 octets");
                 System.arraycopy(response, 0, value, 1, 16);
-                attrs.add(dictionary.createAttribute(-1, 3, value));
-                attrs.add(dictionary.createAttribute(-1, 60, chap.challenge()));
+                attrs.add(attribute("CHAP-Password", value));
+                attrs.add(attribute("CHAP-Challenge", chap.challenge()));
             }
             case MsChapV2Credentials ms when request.method() == AuthMethod.MSCHAPV2 || request.method() == AuthMethod.EAP_MSCHAPV2 -> {
                 // RFC 2548 section 2.3.2: Ident, Flags, Peer-Challenge (16), Reserved (8 zero), Response (24)
                 ByteBuffer value = ByteBuffer.allocate(50);
                 value.put((byte) 0).put((byte) 0).put(ms.peerChallenge()).put(new byte[8]).put(ms.ntResponse());
-                attrs.add(vsa(MS_CHAP_CHALLENGE, ms.authenticatorChallenge()));
-                attrs.add(vsa(MS_CHAP2_RESPONSE, value.array()));
+                attrs.add(vsa("MS-CHAP-Challenge", ms.authenticatorChallenge()));
+                attrs.add(vsa("MS-CHAP2-Response", value.array()));
             }
             case EapCredentials eap -> {
                 byte[] packet = eap.eapPacket();
                 if (packet.length < 4) throw new IllegalArgumentException("EAP packet shorter than its header");
                 for (int i = 0; i < packet.length; i += MAX_ATTRIBUTE_VALUE) {
-                    attrs.add(dictionary.createAttribute(-1, EAP_MESSAGE,
-                            Arrays.copyOfRange(packet, i, Math.min(packet.length, i + MAX_ATTRIBUTE_VALUE))));
+                    attrs.add(attribute("EAP-Message", Arrays.copyOfRange(packet, i, Math.min(packet.length, i + MAX_ATTRIBUTE_VALUE))));
                 }
                 byte[] state = eap.state();
-                if (state.length > 0) attrs.add(dictionary.createAttribute(-1, 24, state));
+                if (state.length > 0) attrs.add(attribute("State", state));
             }
             default -> throw new IllegalArgumentException(request.method().configName() + " request carried "
                     + request.credentials().getClass().getSimpleName());
@@ -143,14 +137,31 @@ public final class RadiusAuthenticator implements Authenticator {
         return RadiusRequest.create(dictionary, (byte) RadiusWire.ACCESS_REQUEST, (byte) 0, new byte[16], attrs);
     }
 
-    private RadiusAttribute vsa(int type, byte[] value) {
-        return new VendorSpecificAttribute(dictionary, MS, List.of(dictionary.createAttribute(MS, type, value)));
+    /** The attribute the dictionary calls {@code name}, with {@code value} as its octets. */
+    private RadiusAttribute attribute(String name, byte[] value) {
+        return template(name).create(dictionary, (byte) 0, value);
+    }
+
+    /** A tagged attribute (RFC 2868 section 3) the dictionary calls {@code name}, with its textual value. */
+    private RadiusAttribute attribute(String name, byte tag, String value) {
+        return template(name).create(dictionary, tag, value);
+    }
+
+    /** A Microsoft attribute (RFC 2548) inside a Vendor-Specific attribute. */
+    private RadiusAttribute vsa(String name, byte[] value) {
+        return new VendorSpecificAttribute(dictionary, MS, List.of(attribute(name, value)));
+    }
+
+    private AttributeTemplate template(String name) {
+        return dictionary.getAttributeTemplate(name)
+                .orElseThrow(() -> new IllegalStateException("attribute " + name + " missing from " + RadiusDictionary.RESOURCE));
     }
 
     private void addNasAttributes(List<RadiusAttribute> attrs, SessionContext session) {
         settings.nasIpAddress().ifPresent(ip -> attrs.add(dictionary.createAttribute("NAS-IP-Address", ip.getHostAddress())));
         attrs.add(dictionary.createAttribute("NAS-Identifier", settings.nasIdentifier()));
-        attrs.add(dictionary.createAttribute(-1, 5, ByteBuffer.allocate(4).putInt((int) session.nasPort()).array()));
+        // 32 bits, unsigned: a tunnel ID above 32767 makes it larger than an int (RFC 2865 section 5.5)
+        attrs.add(attribute("NAS-Port", ByteBuffer.allocate(4).putInt((int) session.nasPort()).array()));
         attrs.add(dictionary.createAttribute("NAS-Port-Type", "Virtual"));
         attrs.add(dictionary.createAttribute("Service-Type", "Framed"));
         attrs.add(dictionary.createAttribute("Framed-Protocol", "PPP"));
@@ -161,9 +172,9 @@ public final class RadiusAuthenticator implements Authenticator {
         // for the string-valued Tunnel-Client-Endpoint only 0x01..0x1F is unambiguously a tag octet (section 3.3),
         // and using the same non-zero tag on all three groups them explicitly.
         byte tag = 1;
-        attrs.add(dictionary.createAttribute(-1, 64, tag, "L2TP"));
-        attrs.add(dictionary.createAttribute(-1, 65, tag, client instanceof Inet6Address ? "IPv6" : "IPv4"));
-        attrs.add(dictionary.createAttribute(-1, 66, tag, clientIp));
+        attrs.add(attribute("Tunnel-Type", tag, "L2TP"));
+        attrs.add(attribute("Tunnel-Medium-Type", tag, client instanceof Inet6Address ? "IPv6" : "IPv4"));
+        attrs.add(attribute("Tunnel-Client-Endpoint", tag, clientIp));
         attrs.add(dictionary.createAttribute("Acct-Session-Id", session.acctSessionId()));
     }
 
@@ -182,7 +193,7 @@ public final class RadiusAuthenticator implements Authenticator {
         Optional<byte[]> authenticatorResponse = Optional.empty();
         if (request.credentials() instanceof MsChapV2Credentials) {
             // RFC 2548 section 2.3.3: Ident followed by "S=" and 40 hex digits (RFC 2759 section 5)
-            Optional<byte[]> success = vendorValue(response, MS_CHAP2_SUCCESS).flatMap(v -> {
+            Optional<byte[]> success = vendorValue(response, "MS-CHAP2-Success").flatMap(v -> {
                 Matcher m = MS_CHAP2_SUCCESS_VALUE.matcher(new String(v, StandardCharsets.US_ASCII));
                 return m.find() ? Optional.of(HexFormat.of().parseHex(m.group(1))) : Optional.empty();
             });
@@ -221,7 +232,7 @@ public final class RadiusAuthenticator implements Authenticator {
     private AuthResult reject(RadiusResponse response) {
         RejectReason reason = RejectReason.BAD_CREDENTIALS;
         String detail = "Access-Reject";
-        Optional<byte[]> error = vendorValue(response, MS_CHAP_ERROR);
+        Optional<byte[]> error = vendorValue(response, "MS-CHAP-Error");
         if (error.isPresent()) {
             // RFC 2548 section 2.1.5: Ident followed by the RFC 2759 section 6 failure string "E=eeeeeeeeee R=r ..."
             Matcher m = MS_CHAP_ERROR_CODE.matcher(new String(error.get(), StandardCharsets.US_ASCII));
@@ -242,13 +253,13 @@ public final class RadiusAuthenticator implements Authenticator {
     }
 
     private AuthResult challenge(AuthRequest request, RadiusResponse response) {
-        List<RadiusAttribute> eap = response.filterAttributes(EAP_MESSAGE);
+        List<RadiusAttribute> eap = response.filterAttributes("EAP-Message");
         if (!(request.credentials() instanceof EapCredentials) || eap.isEmpty()) {
             return new AuthResult.Reject(RejectReason.BACKEND_ERROR, "Access-Challenge without EAP is not supported");
         }
         ByteArrayOutputStream packet = new ByteArrayOutputStream();
         eap.forEach(a -> packet.writeBytes(a.getValue()));
-        byte[] state = response.getAttribute(24).map(RadiusAttribute::getValue).orElse(new byte[0]);
+        byte[] state = response.getAttribute("State").map(RadiusAttribute::getValue).orElse(new byte[0]);
         return new AuthResult.Challenge(packet.toByteArray(), state);
     }
 
@@ -261,9 +272,9 @@ public final class RadiusAuthenticator implements Authenticator {
                 + (cause.getMessage() == null ? "" : " " + sanitize(cause.getMessage())));
     }
 
-    private static Optional<byte[]> vendorValue(RadiusResponse response, int type) {
+    private static Optional<byte[]> vendorValue(RadiusResponse response, String name) {
         return response.getFlattenedAttributes().stream()
-                .filter(a -> a.getVendorId() == MS && a.getType() == type).map(RadiusAttribute::getValue).findFirst();
+                .filter(a -> a.getVendorId() == MS && a.getAttributeName().equals(name)).map(RadiusAttribute::getValue).findFirst();
     }
 
     private static Optional<String> string(RadiusResponse response, String name) {

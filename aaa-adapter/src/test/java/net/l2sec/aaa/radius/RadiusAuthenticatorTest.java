@@ -15,6 +15,7 @@ import net.l2sec.spi.session.SessionContext;
 import net.l2sec.spi.auth.AuthMethod;
 import net.l2sec.spi.auth.AuthRequest;
 import net.l2sec.spi.auth.AuthResult;
+import net.l2sec.spi.auth.ChapCredentials;
 import net.l2sec.spi.auth.Credentials;
 import net.l2sec.spi.auth.EapCredentials;
 import net.l2sec.spi.auth.MsChapV2Credentials;
@@ -99,6 +100,37 @@ class RadiusAuthenticatorTest {
         });
         assertThat(sent.get().getAttribute("NAS-Port").map(RadiusAttribute::getValueString)).contains(String.valueOf(SESSION.nasPort()));
         assertThat(sent.get().getAttribute("Tunnel-Medium-Type").map(RadiusAttribute::getValueString)).contains("IPv4");
+    }
+
+    /** The attribute of {@code type} (RFC 2865 numbering) as it goes on the wire, type and length octets included. */
+    private byte[] wire(int type) {
+        return sent.get().getAttribute(type).orElseThrow(() -> new AssertionError("no attribute " + type)).toByteArray();
+    }
+
+    @Test
+    void attributesBuiltByDictionaryNameHaveTheirRfcTypesAndLayouts() throws Exception {
+        byte[] challenge = new byte[16];
+        challenge[0] = 0x42;
+        byte[] response = new byte[16];
+        response[15] = 0x17;
+        run(new ChapCredentials("alice", 9, challenge, response), AuthMethod.CHAP_MD5, 3, List.of());
+        // RFC 2865 5.3: CHAP-Password (3) = CHAP Ident + 16-octet response; 5.40: CHAP-Challenge (60)
+        assertThat(wire(3)).hasSize(19).startsWith(3, 19, 9).endsWith(0x17);
+        assertThat(wire(60)).hasSize(18).startsWith(60, 18, 0x42);
+        // RFC 2865 5.5: NAS-Port (5), 4 octets
+        assertThat(wire(5)).containsExactly(java.nio.ByteBuffer.allocate(6).put((byte) 5).put((byte) 6)
+                .putInt((int) SESSION.nasPort()).array());
+        // RFC 2868 3.1-3.3: Tunnel-Type (64) L2TP (3), Tunnel-Medium-Type (65) IPv4 (1), Tunnel-Client-Endpoint (66),
+        // all with tag 1
+        assertThat(wire(64)).containsExactly(64, 6, 1, 0, 0, 3);
+        assertThat(wire(65)).containsExactly(65, 6, 1, 0, 0, 1);
+        assertThat(new String(wire(66), StandardCharsets.US_ASCII)).endsWith("\u0001198.51.100.7");
+        assertThat(wire(66)[0]).isEqualTo((byte) 66);
+
+        run(new EapCredentials("alice", new byte[] {2, 7, 0, 6, 1, 0x61}, new byte[] {5, 6}), AuthMethod.EAP_MSCHAPV2, 3, List.of());
+        // RFC 3579 3.1: EAP-Message (79); RFC 2865 5.24: State (24) echoed
+        assertThat(wire(79)).containsExactly(79, 8, 2, 7, 0, 6, 1, 0x61);
+        assertThat(wire(24)).containsExactly(24, 4, 5, 6);
     }
 
     @Test
