@@ -3,6 +3,7 @@ package net.l2sec.dataplane.ppp.auth;
 import io.netty.buffer.ByteBuf;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import net.l2sec.dataplane.WireCode;
 import net.l2sec.dataplane.ppp.auth.ChapPacket.Challenge;
 import net.l2sec.dataplane.ppp.auth.ChapPacket.Failure;
 import net.l2sec.dataplane.ppp.auth.ChapPacket.Response;
@@ -17,7 +18,7 @@ public final class ChapCodec {
         byte[] p = WireFormat.packet(in);
         int code = p[0] & 0xff;
         int id = p[1] & 0xff;
-        ChapPacket.Code c = ChapPacket.Code.of(code).orElseThrow(() -> new MalformedPacketException("unknown CHAP code " + code));
+        ChapPacket.Code c = WireCode.lookup(ChapPacket.Code.values(), code).orElseThrow(() -> new MalformedPacketException("unknown CHAP code " + code));
         return switch (c) {
             case CHALLENGE, RESPONSE -> {
                 if (p.length < 5) throw new MalformedPacketException("CHAP packet without Value-Size");

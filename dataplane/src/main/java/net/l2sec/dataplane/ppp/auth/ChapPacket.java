@@ -1,6 +1,5 @@
 package net.l2sec.dataplane.ppp.auth;
 
-import java.util.Optional;
 import net.l2sec.dataplane.WireCode;
 
 /** RFC 1994 section 4 CHAP packets (also carrying MS-CHAPv2, RFC 2759 sections 3 to 6). */
@@ -22,10 +21,6 @@ public sealed interface ChapPacket {
 
         public int code() {
             return code;
-        }
-
-        static Optional<Code> of(int code) {
-            return WireCode.lookup(values(), code);
         }
     }
 

@@ -2,6 +2,7 @@ package net.l2sec.dataplane.ppp.auth;
 
 import io.netty.buffer.ByteBuf;
 import java.util.Arrays;
+import net.l2sec.dataplane.WireCode;
 import net.l2sec.dataplane.ppp.auth.EapPacket.Failure;
 import net.l2sec.dataplane.ppp.auth.EapPacket.Request;
 import net.l2sec.dataplane.ppp.auth.EapPacket.Response;
@@ -16,7 +17,7 @@ public final class EapCodec {
         byte[] p = WireFormat.packet(in);
         int code = p[0] & 0xff;
         int id = p[1] & 0xff;
-        EapPacket.Code c = EapPacket.Code.of(code).orElseThrow(() -> new MalformedPacketException("unknown EAP code " + code));
+        EapPacket.Code c = WireCode.lookup(EapPacket.Code.values(), code).orElseThrow(() -> new MalformedPacketException("unknown EAP code " + code));
         return switch (c) {
             case REQUEST, RESPONSE -> {
                 if (p.length < 5) throw new MalformedPacketException("EAP Request/Response without Type");

@@ -1,6 +1,5 @@
 package net.l2sec.dataplane.ppp.auth;
 
-import java.util.Optional;
 import net.l2sec.dataplane.WireCode;
 
 /** RFC 3748 section 4 EAP packets; the Type of a Request or Response is kept as received ({@link EapType}). */
@@ -22,10 +21,6 @@ public sealed interface EapPacket {
 
         public int code() {
             return code;
-        }
-
-        static Optional<Code> of(int code) {
-            return WireCode.lookup(values(), code);
         }
     }
 

@@ -3,6 +3,7 @@ package net.l2sec.dataplane.ppp.auth;
 import io.netty.buffer.ByteBuf;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import net.l2sec.dataplane.WireCode;
 import net.l2sec.dataplane.ppp.auth.PapPacket.AuthenticateAck;
 import net.l2sec.dataplane.ppp.auth.PapPacket.AuthenticateNak;
 import net.l2sec.dataplane.ppp.auth.PapPacket.AuthenticateRequest;
@@ -16,7 +17,7 @@ public final class PapCodec {
         byte[] p = WireFormat.packet(in);
         int code = p[0] & 0xff;
         int id = p[1] & 0xff;
-        return switch (PapPacket.Code.of(code).orElseThrow(() -> new MalformedPacketException("unknown PAP code " + code))) {
+        return switch (WireCode.lookup(PapPacket.Code.values(), code).orElseThrow(() -> new MalformedPacketException("unknown PAP code " + code))) {
             case AUTHENTICATE_REQUEST -> {
                 int i = 4;
                 if (p.length < i + 1) throw new MalformedPacketException("PAP request without Peer-ID Length");

@@ -1,6 +1,5 @@
 package net.l2sec.dataplane.ppp.auth;
 
-import java.util.Optional;
 import net.l2sec.dataplane.WireCode;
 
 /** RFC 1334 section 2.2 PAP packets. */
@@ -21,10 +20,6 @@ public sealed interface PapPacket {
 
         public int code() {
             return code;
-        }
-
-        static Optional<Code> of(int code) {
-            return WireCode.lookup(values(), code);
         }
     }
 

@@ -20,10 +20,6 @@ public enum IpcpOptionType implements WireCode {
         this.type = type;
     }
 
-    public int type() {
-        return type;
-    }
-
     @Override
     public int code() {
         return type;

@@ -37,7 +37,7 @@ public final class IpcpOptions implements OptionPolicy {
 
     @Override
     public List<ConfigOption> ourRequest() {
-        return requestAddress ? List.of(address(IpcpOptionType.IP_ADDRESS.type(), localAddress)) : List.of();
+        return requestAddress ? List.of(address(IpcpOptionType.IP_ADDRESS.code(), localAddress)) : List.of();
     }
 
     @Override
@@ -81,7 +81,7 @@ public final class IpcpOptions implements OptionPolicy {
 
     @Override
     public void rejectReceived(List<ConfigOption> options) {
-        if (options.stream().anyMatch(o -> o.type() == IpcpOptionType.IP_ADDRESS.type())) requestAddress = false;
+        if (options.stream().anyMatch(o -> o.type() == IpcpOptionType.IP_ADDRESS.code())) requestAddress = false;
     }
 
     public int clientAddress() {

@@ -67,6 +67,6 @@ public record AuthProtocolOption(PppProtocol protocol, Optional<ChapAlgorithm> a
         int p = protocol.number();
         byte[] d = algorithm.map(a -> new byte[] {(byte) (p >>> 8), (byte) p, (byte) a.code()})
                 .orElse(new byte[] {(byte) (p >>> 8), (byte) p});
-        return new ConfigOption(LcpOptionType.AUTHENTICATION_PROTOCOL.type(), d);
+        return new ConfigOption(LcpOptionType.AUTHENTICATION_PROTOCOL.code(), d);
     }
 }

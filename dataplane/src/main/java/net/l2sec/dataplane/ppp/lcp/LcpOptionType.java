@@ -24,10 +24,6 @@ public enum LcpOptionType implements WireCode {
         this.type = type;
     }
 
-    public int type() {
-        return type;
-    }
-
     @Override
     public int code() {
         return type;

@@ -70,9 +70,9 @@ public final class LcpOptions implements OptionPolicy {
     @Override
     public List<ConfigOption> ourRequest() {
         List<ConfigOption> out = new ArrayList<>();
-        if (requestMru) out.add(ConfigOption.ofInt(LcpOptionType.MAXIMUM_RECEIVE_UNIT.type(), ourMru, 2));
+        if (requestMru) out.add(ConfigOption.ofInt(LcpOptionType.MAXIMUM_RECEIVE_UNIT.code(), ourMru, 2));
         out.add(AuthProtocolOption.of(authMethod).toOption());
-        if (requestMagic) out.add(ConfigOption.ofInt(LcpOptionType.MAGIC_NUMBER.type(), magicNumber & 0xffffffffL, 4));
+        if (requestMagic) out.add(ConfigOption.ofInt(LcpOptionType.MAGIC_NUMBER.code(), magicNumber & 0xffffffffL, 4));
         return out;
     }
 
