@@ -8,19 +8,12 @@ public sealed interface EapPacket {
 
     /** The Code field (RFC 3748 section 4). */
     enum Code implements WireCode {
-        REQUEST(1),
-        RESPONSE(2),
-        SUCCESS(3),
-        FAILURE(4);
+        REQUEST, RESPONSE, SUCCESS, FAILURE;
 
-        private final int code;
-
-        Code(int code) {
-            this.code = code;
-        }
-
+        /** The codes run from 1 in this order (RFC 3748 section 4). */
+        @Override
         public int code() {
-            return code;
+            return ordinal() + 1;
         }
     }
 

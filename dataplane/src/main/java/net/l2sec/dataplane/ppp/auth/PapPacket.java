@@ -8,18 +8,12 @@ public sealed interface PapPacket {
 
     /** The Code field (RFC 1334 section 2.2). */
     enum Code implements WireCode {
-        AUTHENTICATE_REQUEST(1),
-        AUTHENTICATE_ACK(2),
-        AUTHENTICATE_NAK(3);
+        AUTHENTICATE_REQUEST, AUTHENTICATE_ACK, AUTHENTICATE_NAK;
 
-        private final int code;
-
-        Code(int code) {
-            this.code = code;
-        }
-
+        /** The codes run from 1 in this order (RFC 1334 section 2.2). */
+        @Override
         public int code() {
-            return code;
+            return ordinal() + 1;
         }
     }
 
