@@ -9,26 +9,34 @@ import org.bouncycastle.crypto.params.DHParameters;
 /**
  * Diffie-Hellman groups: MODP (RFC 2409 section 6.2, RFC 3526) and ECP (RFC 5903). The MODP primes are Bouncy
  * Castle's copies of the RFC values.
+ *
+ * <p>A MODP private exponent needs about twice the group's security strength in bits, not the prime's length
+ * (RFC 3526 section 8 lists 160 to 320 bits for the 2048-bit group; NIST SP 800-56A rev. 3 section 5.6.1.1.1
+ * asks at least twice the strength). Without a length the JDK draws exponents as long as the prime and a MODP2048
+ * responder spends about four times the work for no security. Ours: 160 bits for MODP1024 (80-bit strength),
+ * 240 for MODP1536 (RFC 3526: up to 120), 256 for MODP2048 (above twice its 112-bit strength).
  */
 public enum DhGroup {
-    MODP1024(2, "modp1024", DHStandardGroups.rfc2409_1024, null, 128),
-    MODP1536(5, "modp1536", DHStandardGroups.rfc3526_1536, null, 192),
-    MODP2048(14, "modp2048", DHStandardGroups.rfc3526_2048, null, 256),
-    ECP256(19, "ecp256", null, "secp256r1", 32),
-    ECP384(20, "ecp384", null, "secp384r1", 48);
+    MODP1024(2, "modp1024", DHStandardGroups.rfc2409_1024, null, 128, 160),
+    MODP1536(5, "modp1536", DHStandardGroups.rfc3526_1536, null, 192, 240),
+    MODP2048(14, "modp2048", DHStandardGroups.rfc3526_2048, null, 256, 256),
+    ECP256(19, "ecp256", null, "secp256r1", 32, 0),
+    ECP384(20, "ecp384", null, "secp384r1", 48, 0);
 
     private final int code;
     private final String label;
     private final DHParameters modp;
     private final String curve;
     private final int length;
+    private final int privateExponentBits;
 
-    DhGroup(int code, String label, DHParameters modp, String curve, int length) {
+    DhGroup(int code, String label, DHParameters modp, String curve, int length, int privateExponentBits) {
         this.code = code;
         this.label = label;
         this.modp = modp;
         this.curve = curve;
         this.length = length;
+        this.privateExponentBits = privateExponentBits;
     }
 
     public int code() {
@@ -58,6 +66,11 @@ public enum DhGroup {
 
     BigInteger generator() {
         return modp.getG();
+    }
+
+    /** MODP: the length in bits of the private exponents we draw (see the class comment); ECP: 0. */
+    int privateExponentBits() {
+        return privateExponentBits;
     }
 
     String curve() {

@@ -49,7 +49,7 @@ public final class DiffieHellman {
                 return new DiffieHellman(group, kp.getPrivate(), pub);
             }
             KeyPairGenerator g = KeyPairGenerator.getInstance("DH");
-            g.initialize(new DHParameterSpec(group.prime(), group.generator()));
+            g.initialize(new DHParameterSpec(group.prime(), group.generator(), group.privateExponentBits()));
             KeyPair kp = g.generateKeyPair();
             byte[] pub = new byte[group.length()];
             put(((DHPublicKey) kp.getPublic()).getY(), pub, 0, group.length());
@@ -65,6 +65,11 @@ public final class DiffieHellman {
         byte[] pub = new byte[group.length()];
         put(group.generator().modPow(x, group.prime()), pub, 0, group.length());
         return new DiffieHellman(group, priv, pub);
+    }
+
+    /** MODP: the bit length of our private exponent (for tests of its sizing). */
+    int privateExponentBitLength() {
+        return ((javax.crypto.interfaces.DHPrivateKey) privateKey).getX().bitLength();
     }
 
     public DhGroup group() {

@@ -152,6 +152,20 @@ class KeymatTest {
         assertThatThrownBy(() -> i.sharedSecret(new byte[3])).isInstanceOf(java.security.GeneralSecurityException.class);
     }
 
+    @ParameterizedTest
+    @EnumSource(value = DhGroup.class, names = {"MODP1024", "MODP1536", "MODP2048"})
+    void modpPrivateExponentsAreSizedToTheGroupsStrengthNotItsPrime(DhGroup g) {
+        int longest = 0;
+        for (int n = 0; n < 16; n++) {
+            int bits = DiffieHellman.generate(g).privateExponentBitLength();
+            assertThat(bits).as("RFC 3526 section 8: about twice the strength").isLessThanOrEqualTo(g.privateExponentBits());
+            longest = Math.max(longest, bits);
+        }
+        assertThat(longest).as("16 draws, none using the full length is 2^-16 likely")
+                .isGreaterThan(g.privateExponentBits() - 8);
+        assertThat(g.privateExponentBits()).isBetween(160, 8 * g.length() / 4);
+    }
+
     @Test
     void degenerateModpValuesAreRefused() {
         DiffieHellman i = DiffieHellman.generate(DhGroup.MODP2048);
