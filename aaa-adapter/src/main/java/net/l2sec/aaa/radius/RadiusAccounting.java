@@ -42,7 +42,7 @@ import org.tinyradius.core.dictionary.Dictionary;
  * <p>Life cycle for the concentrator: create it (spools Accounting-On, sends records left from a previous run),
  * set the session control, register it as a {@link SessionObserver}; at shutdown end the sessions first (their
  * Stops are spooled), then close this (spools Accounting-Off and waits up to
- * {@link AccountingSettings#closeDrain()} for delivery), then close the {@link RadiusSender}'s transport.
+ * {@link AccountingSettings#closeDrain()} for delivery, then closes the {@link RadiusSender} when it is closeable).
  */
 public final class RadiusAccounting implements SessionObserver, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RadiusAccounting.class);
@@ -61,6 +61,7 @@ public final class RadiusAccounting implements SessionObserver, AutoCloseable {
 
     private final AccountingSettings settings;
     private final AccountingSpool spool;
+    private final RadiusSender sender;
     private final Function<ActiveSession, AcctAuthentic> authentic;
     private final Clock clock;
     private final String runId;
@@ -83,6 +84,7 @@ public final class RadiusAccounting implements SessionObserver, AutoCloseable {
         this.settings = settings;
         this.authentic = authentic;
         this.clock = clock;
+        this.sender = sender;
         this.spool = new AccountingSpool(settings.spoolDir(), sender, dictionary, settings.maxRecords(),
                 settings.initialBackoff(), settings.maxBackoff(), registry, clock);
         this.runId = String.format("%08X-00000000", clock.instant().getEpochSecond() & 0xffffffffL);
@@ -217,7 +219,10 @@ public final class RadiusAccounting implements SessionObserver, AutoCloseable {
         a.add(string(NAS_IDENTIFIER, settings.nasIdentifier()));
     }
 
-    /** Spools Accounting-Off, waits up to the configured drain for delivery, stops. Idempotent. */
+    /**
+     * Spools Accounting-Off, waits up to the configured drain for delivery, stops, and closes the sender when it is
+     * closeable (the transport's sockets). Idempotent.
+     */
     @Override
     public void close() {
         synchronized (interims) {
@@ -235,5 +240,12 @@ public final class RadiusAccounting implements SessionObserver, AutoCloseable {
             Thread.currentThread().interrupt();
         }
         spool.close(settings.closeDrain());
+        if (sender instanceof AutoCloseable closeable) {
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                log.warn("closing the accounting sender: {}", e.toString());
+            }
+        }
     }
 }

@@ -44,9 +44,15 @@ import org.tinyradius.core.packet.response.RadiusResponse;
 /**
  * Authenticates PPP sessions against RADIUS servers (RFC 2865): PAP, CHAP-MD5, MS-CHAPv2 (RFC 2548) and EAP
  * pass-through (RFC 3579). The {@link RadiusSender} (normally {@link RadiusTransport#authentication}) adds the
- * Message-Authenticator, retransmits and fails over.
+ * Message-Authenticator, retransmits and fails over. {@link #close} closes the sender when it is closeable (the
+ * transport's sockets).
+ *
+ * <p>The accepted user (RFC 2865 section 5.1) is the User-Name of the Access-Accept when it carries a non-empty
+ * one (the server's canonical name for the user), else the name the request presented: the name the dataplane
+ * verified (PAP Peer-ID, CHAP Name, MS-CHAPv2 Name; for EAP the EAP identity, which the dataplane has checked
+ * against the name inside the EAP method).
  */
-public final class RadiusAuthenticator implements Authenticator {
+public final class RadiusAuthenticator implements Authenticator, AutoCloseable {
     /** The {@link Authorization#rule()} of every accept. */
     public static final String RULE = "radius";
 
@@ -305,6 +311,11 @@ public final class RadiusAuthenticator implements Authenticator {
             sb.append(c >= 0x20 && c < 0x7f ? c : '?');
         }
         return sb.toString();
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (sender instanceof AutoCloseable closeable) closeable.close();
     }
 
     @Override
