@@ -27,6 +27,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import net.l2sec.aaa.LogText;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tinyradius.core.RadiusPacketException;
@@ -148,7 +149,7 @@ public final class AccountingSpool implements AutoCloseable {
         if (record.type() == AcctStatusType.INTERIM && index.size() >= maxRecords) {
             count(record.type(), "dropped");
             log.warn("accounting spool full, interim update not spooled session={} user={} spool={} max={}",
-                    record.acctSessionId(), record.user(), index.size(), maxRecords);
+                    LogText.escape(record.acctSessionId()), LogText.escape(record.user()), index.size(), maxRecords);
             return false;
         }
         Path file;
@@ -162,10 +163,10 @@ public final class AccountingSpool implements AutoCloseable {
         int size = index.size();
         if (size > maxRecords) {
             log.warn("accounting spool over its bound spool={} max={}: keeping type={} session={}",
-                    size, maxRecords, record.type().label(), record.acctSessionId());
+                    size, maxRecords, record.type().label(), LogText.escape(record.acctSessionId()));
         }
         log.info("accounting spooled type={} session={} user={} spool={}", record.type().label(),
-                record.acctSessionId(), record.user(), size);
+                LogText.escape(record.acctSessionId()), LogText.escape(record.user()), size);
         signal();
         return true;
     }
@@ -231,7 +232,7 @@ public final class AccountingSpool implements AutoCloseable {
                 waitingForServer = false;
                 backoff = initialBackoff;
                 log.info("accounting delivered type={} session={} user={} after={}s spool={}", record.type().label(),
-                        record.acctSessionId(), record.user(),
+                        LogText.escape(record.acctSessionId()), LogText.escape(record.user()),
                         Duration.between(record.created(), clock.instant()).toMillis() / 1000.0, index.size());
             } catch (InterruptedException e) {
                 return;
@@ -240,14 +241,14 @@ public final class AccountingSpool implements AutoCloseable {
                 count(record.type(), "failed");
                 waitingForServer = true;
                 log.warn("accounting not delivered type={} session={} spool={} retry_in={}s reason={}",
-                        record.type().label(), record.acctSessionId(), index.size(), backoff.toMillis() / 1000.0,
-                        cause == null ? e.toString() : cause.getMessage());
+                        record.type().label(), LogText.escape(record.acctSessionId()), index.size(),
+                        backoff.toMillis() / 1000.0, LogText.escape(cause == null ? e.toString() : cause.getMessage()));
                 signal();
                 if (!sleep(backoff)) return;
                 backoff = backoff.multipliedBy(2).compareTo(maxBackoff) > 0 ? maxBackoff : backoff.multipliedBy(2);
             } catch (RuntimeException e) {
                 count(record.type(), "failed");
-                log.error("accounting send failed type={} session={}", record.type().label(), record.acctSessionId(), e);
+                log.error("accounting send failed type={} session={}", record.type().label(), LogText.escape(record.acctSessionId()), e);
                 if (!sleep(backoff)) return;
             }
         }
@@ -389,7 +390,7 @@ public final class AccountingSpool implements AutoCloseable {
         corrupt.incrementAndGet();
         Counter.builder("l2sec.acct.records").tag("type", "unknown").tag("result", "corrupt")
                 .description("accounting records by type and outcome").register(registry).increment();
-        log.error("accounting record corrupt, moved aside file={} reason={}", bad, why.getMessage());
+        log.error("accounting record corrupt, moved aside file={} reason={}", bad, LogText.escape(why.getMessage()));
         signal();
     }
 

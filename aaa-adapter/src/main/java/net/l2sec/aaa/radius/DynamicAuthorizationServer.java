@@ -30,6 +30,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import net.l2sec.aaa.LogText;
 import net.l2sec.spi.session.ActiveSession;
 import net.l2sec.spi.session.SessionControl;
 import net.l2sec.spi.session.TerminateCause;
@@ -260,7 +261,7 @@ public final class DynamicAuthorizationServer implements AutoCloseable {
         String session = attributes.stream().filter(a -> a.type() == ACCT_SESSION_ID).map(WireAttribute::asString).findFirst()
                 .orElse(verdict.sessions().isEmpty() ? "-" : String.join(",", verdict.sessions()));
         count(type, verdict.ack() ? "ack" : "nak", verdict.reason());
-        log.info("radius {} from={} session={} user={} result={}{}", type, from, printable(session), printable(user),
+        log.info("radius {} from={} session={} user={} result={}{}", type, from, LogText.escape(session), LogText.escape(user),
                 verdict.ack() ? "ack" : "nak", verdict.ack() ? "" : " error_cause=" + verdict.errorCause() + " reason=" + verdict.reason());
         int answerCode = code == DISCONNECT_REQUEST ? (verdict.ack() ? DISCONNECT_ACK : DISCONNECT_NAK) : (verdict.ack() ? COA_ACK : COA_NAK);
         List<WireAttribute> answerAttributes = new ArrayList<>();
@@ -377,10 +378,6 @@ public final class DynamicAuthorizationServer implements AutoCloseable {
             case COA_REQUEST -> "coa";
             default -> "unknown";
         };
-    }
-
-    private static String printable(String s) {
-        return s.codePoints().mapToObj(c -> Character.isISOControl(c) ? "?" : Character.toString(c)).reduce("", String::concat);
     }
 
     // ---- authenticators (RFC 5176 section 3.1, RFC 2866 section 3, RFC 3579 section 3.2) ----

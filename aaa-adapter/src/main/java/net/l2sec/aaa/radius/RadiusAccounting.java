@@ -19,6 +19,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import net.l2sec.aaa.LogText;
 import net.l2sec.spi.session.ActiveSession;
 import net.l2sec.spi.session.SessionControl;
 import net.l2sec.spi.session.SessionCounters;
@@ -113,7 +114,8 @@ public final class RadiusAccounting implements SessionObserver, AutoCloseable {
                         timer.scheduleAtFixedRate(() -> interim(session), period, period, TimeUnit.MILLISECONDS));
             }
         } catch (RuntimeException e) {
-            log.error("accounting start not recorded session={} user={}", session.acctSessionId(), session.user(), e);
+            log.error("accounting start not recorded session={} user={}", LogText.escape(session.acctSessionId()),
+                    LogText.escape(session.user()), e);
         }
     }
 
@@ -123,12 +125,14 @@ public final class RadiusAccounting implements SessionObserver, AutoCloseable {
             ScheduledFuture<?> tick = interims.remove(session.acctSessionId());
             if (tick != null) tick.cancel(false);
             if (closed) {
-                log.error("accounting stop after close not recorded session={} user={}", session.acctSessionId(), session.user());
+                log.error("accounting stop after close not recorded session={} user={}", LogText.escape(session.acctSessionId()),
+                        LogText.escape(session.user()));
                 return;
             }
             spoolLater(sessionRecord(AcctStatusType.STOP, session, counters, cause));
         } catch (RuntimeException e) {
-            log.error("accounting stop not recorded session={} user={}", session.acctSessionId(), session.user(), e);
+            log.error("accounting stop not recorded session={} user={}", LogText.escape(session.acctSessionId()),
+                    LogText.escape(session.user()), e);
         }
     }
 
@@ -153,7 +157,7 @@ public final class RadiusAccounting implements SessionObserver, AutoCloseable {
                     spool.append(record);
                 } catch (RuntimeException e) {
                     log.error("accounting record not spooled type={} session={} user={}", record.type().label(),
-                            record.acctSessionId(), record.user(), e);
+                            LogText.escape(record.acctSessionId()), LogText.escape(record.user()), e);
                 }
             });
         }
