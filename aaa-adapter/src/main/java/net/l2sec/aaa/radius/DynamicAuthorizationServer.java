@@ -281,7 +281,7 @@ public final class DynamicAuthorizationServer implements AutoCloseable {
                     || (coa && (a.type() == SESSION_TIMEOUT || a.type() == IDLE_TIMEOUT));
             if (!known) return Verdict.unsupported(a.type());
         }
-        Optional<String> user = first(attributes, USER_NAME).map(WireAttribute::asString);
+        Optional<byte[]> user = first(attributes, USER_NAME).map(WireAttribute::value);
         Optional<String> acctSessionId = first(attributes, ACCT_SESSION_ID).map(WireAttribute::asString);
         Optional<byte[]> framedIp = first(attributes, FRAMED_IP_ADDRESS).map(WireAttribute::value);
         if (user.isEmpty() && acctSessionId.isEmpty() && framedIp.isEmpty()) {
@@ -297,7 +297,8 @@ public final class DynamicAuthorizationServer implements AutoCloseable {
         List<ActiveSession> matches;
         try {
             matches = sessions.sessions().toCompletableFuture().get(SESSION_CONTROL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).stream()
-                    .filter(s -> user.isEmpty() || user.get().equals(s.user()))
+                    // the User-Name as our accounting sent it: 253 octets at most (RFC 2865 section 5.1)
+                    .filter(s -> user.isEmpty() || Arrays.equals(user.get(), WireAttribute.truncatedText(s.user())))
                     .filter(s -> acctSessionId.isEmpty() || acctSessionId.get().equals(s.acctSessionId()))
                     .filter(s -> framedIp.isEmpty() || (s.address() != null && Arrays.equals(framedIp.get(), s.address().getAddress())))
                     .toList();

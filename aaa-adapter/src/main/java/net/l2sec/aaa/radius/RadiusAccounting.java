@@ -2,9 +2,11 @@ package net.l2sec.aaa.radius;
 
 import static net.l2sec.aaa.radius.WireAttribute.*;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.Inet4Address;
 import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -12,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -34,7 +37,8 @@ import org.tinyradius.core.dictionary.Dictionary;
  * every {@link AccountingSettings#interimInterval()}, Stop with the final counters and the terminate cause, and
  * Accounting-On when created / Accounting-Off on a clean {@link #close()} (RFC 2866 section 5.1). Every record goes
  * through the {@link AccountingSpool} (written to disk before it is sent), so nothing is lost while the servers
- * are down or across restarts.
+ * are down or across restarts. User-Name carries the session's user, cut to 253 octets when longer (RFC 2865
+ * section 5.1; counted as {@code l2sec.acct.user.name.truncated}), never dropped.
  *
  * <p>The observer callbacks return at once: records are built on the calling thread (cheap) and written, in call
  * order, by one virtual thread. Interim-Updates read counters through the {@link SessionControl} set with
@@ -68,6 +72,7 @@ public final class RadiusAccounting implements SessionObserver, AutoCloseable {
     private final String runId;
     private final ExecutorService writer = Executors.newSingleThreadExecutor(Thread.ofVirtual().name("acct-spool-writer").factory());
     private final ScheduledExecutorService timer;
+    private final Counter truncated;
     private final Map<String, ScheduledFuture<?>> interims = new ConcurrentHashMap<>();
     private volatile SessionControl sessionControl;
     private volatile boolean closed;
@@ -89,6 +94,9 @@ public final class RadiusAccounting implements SessionObserver, AutoCloseable {
         this.spool = new AccountingSpool(settings.spoolDir(), sender, dictionary, settings.maxRecords(),
                 settings.initialBackoff(), settings.maxBackoff(), registry, clock);
         this.runId = String.format("%08X-00000000", clock.instant().getEpochSecond() & 0xffffffffL);
+        this.truncated = Counter.builder("l2sec.acct.user.name.truncated")
+                .description("Accounting records whose User-Name was cut to 253 octets (RFC 2865 section 5.1)")
+                .register(registry);
         this.timer = settings.interimInterval().isZero() ? null
                 : Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("acct-interim").factory());
         spoolLater(nasRecord(AcctStatusType.ON));
@@ -168,7 +176,7 @@ public final class RadiusAccounting implements SessionObserver, AutoCloseable {
         Instant now = clock.instant();
         List<WireAttribute> a = new ArrayList<>();
         a.add(integer(ACCT_STATUS_TYPE, type.code()));
-        a.add(string(USER_NAME, s.user()));
+        userName(s).ifPresent(a::add);
         a.add(string(ACCT_SESSION_ID, s.acctSessionId()));
         nas(a);
         a.add(integer(NAS_PORT, s.nasPort()));
@@ -205,6 +213,22 @@ public final class RadiusAccounting implements SessionObserver, AutoCloseable {
         }
         if (cause != null) a.add(integer(ACCT_TERMINATE_CAUSE, cause.code()));
         return new AccountingRecord(type, now, s.acctSessionId(), s.user(), a);
+    }
+
+    /**
+     * User-Name (RFC 2865 section 5.1): the session's user, cut to 253 octets at a character boundary when longer
+     * (counted and logged: the record is sent all the same, its header keeps the whole name); none for an empty name.
+     */
+    private Optional<WireAttribute> userName(ActiveSession s) {
+        byte[] value = WireAttribute.truncatedText(s.user());
+        if (value.length == 0) return Optional.empty();
+        int octets = s.user().getBytes(StandardCharsets.UTF_8).length;
+        if (value.length < octets) {
+            truncated.increment();
+            log.warn("accounting session={} user={} User-Name of {} octets cut to {} (RFC 2865 section 5.1: at most 253)",
+                    LogText.escape(s.acctSessionId()), LogText.escape(s.user()), octets, value.length);
+        }
+        return Optional.of(new WireAttribute(USER_NAME, value));
     }
 
     /** Accounting-On/Off: the NAS identity and an Acct-Session-Id of this run (RFC 2866 section 5.5 wants one in every request). */

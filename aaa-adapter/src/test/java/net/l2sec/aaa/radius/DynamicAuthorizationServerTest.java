@@ -135,6 +135,20 @@ class DynamicAuthorizationServerTest {
         assertThat(control.disconnected).containsExactly("S-1", "S-1");
     }
 
+    /** A User-Name selects a session whose name was cut to 253 octets as our accounting sent it (RFC 2865 section 5.1). */
+    @Test
+    void aUserNameSelectsTheSessionByTheNameAccountingSent() {
+        String longName = "é".repeat(150);
+        control.add(FakeSessionControl.session("S-LONG", longName, "10.8.0.9", Duration.ofMinutes(1), List.of()));
+        byte[] answer = server.handle(disconnect(List.of(new WireAttribute(USER_NAME, WireAttribute.truncatedText(longName)), now())),
+                CLIENT).orElseThrow();
+        assertThat(code(answer)).isEqualTo(DynamicAuthorizationServer.DISCONNECT_ACK);
+        assertThat(control.disconnected).containsExactly("S-LONG");
+        answer = server.handle(disconnect(List.of(new WireAttribute(USER_NAME, "é".repeat(100).getBytes(StandardCharsets.UTF_8)), now())),
+                CLIENT).orElseThrow();
+        assertThat(code(answer)).as("a prefix is not the name").isEqualTo(DynamicAuthorizationServer.DISCONNECT_NAK);
+    }
+
     @Test
     void aWrongSecretIsDroppedSilently() {
         byte[] req = request(DynamicAuthorizationServer.DISCONNECT_REQUEST, 1, "wrong".getBytes(StandardCharsets.UTF_8), false,
