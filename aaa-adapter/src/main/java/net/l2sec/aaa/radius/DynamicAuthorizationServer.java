@@ -48,8 +48,10 @@ import org.slf4j.LoggerFactory;
  *   <li>its Request Authenticator is MD5(Code, Identifier, Length, 16 zero octets, Attributes, secret) (RFC 5176
  *       section 3.1, as RFC 2866 section 3) and its Message-Authenticator, when present, is the HMAC-MD5 of the
  *       packet with both authenticator fields zero ({@code bad_authenticator}, {@code bad_message_authenticator});</li>
- *   <li>a retransmission (same source address and port, Identifier and Request Authenticator within the replay
- *       window) gets the first answer again, and is not executed again ({@code duplicate});</li>
+ *   <li>a copy of a request already received within the replay window (same client address, Identifier and
+ *       Request Authenticator, from whatever source port: RFC 5176 sections 2.3 and 3.4 identify a request by
+ *       them, and an attacker replaying a captured request can choose the port) gets the first answer again, sent to
+ *       where the copy came from, and is not executed again ({@code duplicate});</li>
  *   <li>Event-Timestamp (RFC 5176 section 3.4): missing while required, or further than the replay window from our
  *       clock: dropped ({@code no_event_timestamp}, {@code stale_event_timestamp});</li>
  *   <li>every attribute is one we act on, else NAK Error-Cause 401 (RFC 5176 section 3.6); at least one session
@@ -84,7 +86,12 @@ public final class DynamicAuthorizationServer implements AutoCloseable {
             NAS_IDENTIFIER, NAS_IPV6_ADDRESS, EVENT_TIMESTAMP, MESSAGE_AUTHENTICATOR, PROXY_STATE);
     private static final Duration SESSION_CONTROL_TIMEOUT = Duration.ofSeconds(10);
 
-    private record Key(InetSocketAddress source, int identifier, String authenticator) {}
+    /**
+     * What identifies one request for duplicate detection: the client, the Identifier and the Request Authenticator
+     * (which covers code, attributes and the secret). Not the source port: a replay from another port is the same
+     * request.
+     */
+    private record Key(InetAddress client, int identifier, String authenticator) {}
 
     private static final class Seen {
         final Instant received;
@@ -233,7 +240,7 @@ public final class DynamicAuthorizationServer implements AutoCloseable {
 
         Instant now = clock.instant();
         purgeSeen(now);
-        Key key = new Key(source, identifier, HexFormat.of().formatHex(requestAuthenticator));
+        Key key = new Key(source.getAddress(), identifier, HexFormat.of().formatHex(requestAuthenticator));
         Seen first = seen.putIfAbsent(key, new Seen(now));
         if (first != null) {
             byte[] answer = first.answer;
