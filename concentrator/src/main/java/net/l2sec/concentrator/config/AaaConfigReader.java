@@ -41,6 +41,7 @@ final class AaaConfigReader {
             users = local.path("users-file");
             if (users.isEmpty()) local.problem("users-file", "is required when aaa.local is present");
             else if (!Files.isReadable(users.get())) local.problem("users-file", "cannot read " + users.get());
+            else local.requirePrivate("users-file", users.get());
         }
         Optional<AaaConfig.Radius> radius = aaa.has("radius") ? Optional.ofNullable(radius(aaa.section("radius"), serverName)) : Optional.empty();
         Optional<AaaConfig.Ldap> ldap = aaa.has("ldap") ? Optional.ofNullable(ldap(aaa.section("ldap"))) : Optional.empty();

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import net.l2sec.concentrator.PrivateFiles;
 import net.l2sec.spi.auth.AuthMethod;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -18,8 +19,8 @@ class AaaConfigTest {
     Path dir;
 
     private ConcentratorConfig load(String aaa) throws Exception {
-        Files.writeString(dir.resolve("users"), "alice plain:password\n");
-        Files.writeString(dir.resolve("radius.secret"), "a-radius-secret-of-length\n");
+        PrivateFiles.write(dir.resolve("users"), "alice plain:password\n");
+        PrivateFiles.write(dir.resolve("radius.secret"), "a-radius-secret-of-length\n");
         Path f = dir.resolve("c.yaml");
         Files.writeString(f, """
                 l2tp:
@@ -143,7 +144,7 @@ class AaaConfigTest {
 
     @Test
     void ldapRefusesCleartextAndNonPapRoutes() throws IOException {
-        Files.writeString(dir.resolve("ldap.pw"), "pw\n");
+        PrivateFiles.write(dir.resolve("ldap.pw"), "pw\n");
         var p = problems("""
                 aaa:
                   ldap:
