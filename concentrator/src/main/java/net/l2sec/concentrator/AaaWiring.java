@@ -21,6 +21,7 @@ import net.l2sec.aaa.ldap.GroupMode;
 import net.l2sec.aaa.ldap.LdapAuthenticator;
 import net.l2sec.aaa.ldap.LdapSettings;
 import net.l2sec.aaa.local.LocalUserAuthenticator;
+import net.l2sec.aaa.local.VerificationLimit;
 import net.l2sec.aaa.policy.Backend;
 import net.l2sec.aaa.policy.MethodRoutes;
 import net.l2sec.aaa.policy.Policy;
@@ -68,6 +69,8 @@ final class AaaWiring implements AutoCloseable {
     /** The RADIUS section the services were started from: any change to it needs a restart. */
     private Optional<AaaConfig.Radius> servicesStartedFrom = Optional.empty();
     private SessionObserver observer = SessionObserver.NONE;
+    /** Bounds slow local password checks; one for the process, so the bound holds across reloads. */
+    private VerificationLimit localVerifications;
 
     /**
      * What the dataplane holds: forwards to the current policy, so a reload needs no dataplane change. An accept
@@ -191,7 +194,9 @@ final class AaaWiring implements AutoCloseable {
 
     private PolicyAuthenticator policy(AaaConfig config) throws Exception {
         Map<String, Authenticator> backends = new LinkedHashMap<>();
-        if (config.localUsersFile().isPresent()) backends.put("local", LocalUserAuthenticator.load(config.localUsersFile().get()));
+        if (config.localUsersFile().isPresent()) {
+            backends.put("local", LocalUserAuthenticator.load(config.localUsersFile().get(), localVerifications()));
+        }
         Optional<GroupDirectory> directory = Optional.empty();
         clients.keySet().retainAll(List.of(config.radius().isPresent() ? "radius" : "", config.ldap().isPresent() ? "ldap" : ""));
         if (config.radius().isPresent()) {
@@ -223,6 +228,14 @@ final class AaaWiring implements AutoCloseable {
                 config.policy().rules().stream().map(r -> r.name()).toList(), config.policy().fallback().allow() ? "allow" : "deny");
         return new PolicyAuthenticator(new MethodRoutes(routes), config.policy(),
                 config.groupsFromLdap() ? directory : Optional.empty(), sessions::sessionsOf, authTimeout, registry);
+    }
+
+    private VerificationLimit localVerifications() {
+        if (localVerifications == null) {
+            localVerifications = VerificationLimit.perProcessor(registry);
+            log.info("local password verifications: {}", localVerifications);
+        }
+        return localVerifications;
     }
 
     /** The client built from equal settings before, or a new one. */

@@ -59,8 +59,8 @@ class L2tpWiringReloadTest {
 
     @BeforeEach
     void start() throws Exception {
-        Files.writeString(dir.resolve("users"), "alice plain:password\n");
-        Files.writeString(dir.resolve("l2tp.secret"), "tunnel-secret-1\n");
+        PrivateFiles.write(dir.resolve("users"), "alice plain:password\n");
+        PrivateFiles.write(dir.resolve("l2tp.secret"), "tunnel-secret-1\n");
         EventLoopScheduler scheduler = new EventLoopScheduler(loop);
         Authenticator refuseAll = request -> CompletableFuture.completedFuture(new AuthResult.Reject(RejectReason.BAD_CREDENTIALS, "test"));
         addresses = new LocalAddresses(loop, registry);
@@ -108,7 +108,7 @@ class L2tpWiringReloadTest {
         ConcentratorConfig hello = load(BASE.replace("hello-interval: 60s", "hello-interval: 30s"));
         assertThat(onLoop(() -> l2tp.reload(before, hello))).containsExactly("l2tp (timers, limits, tunnel secret)");
 
-        Files.writeString(dir.resolve("l2tp.secret"), "tunnel-secret-2\n");      // same length, other octets
+        PrivateFiles.write(dir.resolve("l2tp.secret"), "tunnel-secret-2\n");      // same length, other octets
         ConcentratorConfig secret = load(BASE);
         assertThat(secret.l2tp().settings().toString()).isEqualTo(before.l2tp().settings().toString());
         assertThat(onLoop(() -> l2tp.reload(before, secret))).containsExactly("l2tp (timers, limits, tunnel secret)");

@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
+import net.l2sec.aaa.OverloadReason;
 import net.l2sec.aaa.radius.DynamicAuthorizationDiscardReason;
 import net.l2sec.aaa.radius.DynamicAuthorizationNakReason;
 import net.l2sec.aaa.radius.InvalidResponseReason;
@@ -28,8 +29,8 @@ import org.junit.jupiter.api.Test;
  * explained there, so an operator who sees a new word in a metric finds it. The reasons are the tags of the enums
  * that define them, read from the enums themselves ({@code values()}, {@code tag()}): the IKE negotiation failures
  * and datagram drops, the backends' reject reasons, ESP drops, L2TP teardown causes and drops, the PPP session
- * failures ({@link EndCause#isFailure()}), PPP frame and IP drops, the Disconnect/CoA drops and NAKs and the RADIUS
- * response checks. A tag ending in {@code _} is a family ({@code unsupported_attribute_} + the attribute type),
+ * failures ({@link EndCause#isFailure()}), PPP frame and IP drops, the Disconnect/CoA drops and NAKs, the RADIUS
+ * response checks and the AAA overload refusals. A tag ending in {@code _} is a family ({@code unsupported_attribute_} + the attribute type),
  * documented by its expansions.
  */
 class FailureReasonsDocumentedTest {
@@ -53,6 +54,7 @@ class FailureReasonsDocumentedTest {
         reasons.addAll(tags(DynamicAuthorizationDiscardReason.values(), DynamicAuthorizationDiscardReason::tag));
         reasons.addAll(tags(DynamicAuthorizationNakReason.values(), DynamicAuthorizationNakReason::tag));
         reasons.addAll(tags(InvalidResponseReason.values(), InvalidResponseReason::tag));
+        reasons.addAll(tags(OverloadReason.values(), OverloadReason::tag));
         return reasons;
     }
 
@@ -70,7 +72,7 @@ class FailureReasonsDocumentedTest {
         assertThat(reasonsInCode()).contains("no_proposal_chosen", "draining", "decrypt_failed", "fragment_timeout",
                 "policy_denied", "replay", "not_l2tp", "hello_timeout", "admin_disconnect", "unknown_session",
                 "pool_exhausted", "echo_timeout", "malformed_eap", "spoofed_source", "unknown_client", "session_not_found",
-                "unsupported_attribute_", "missing_message_authenticator");
+                "unsupported_attribute_", "missing_message_authenticator", "late", "backend_busy");
         assertThat(reasonsInCode()).allMatch(r -> r.equals(r.toLowerCase(Locale.ROOT)) && !r.contains(" "));
     }
 

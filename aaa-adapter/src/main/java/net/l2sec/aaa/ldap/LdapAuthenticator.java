@@ -22,6 +22,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import net.l2sec.aaa.GroupDirectory;
+import net.l2sec.aaa.LogText;
 import net.l2sec.aaa.ldap.LdapServer.OperationFailed;
 import net.l2sec.aaa.ldap.LdapServer.ServerDown;
 import net.l2sec.spi.auth.AuthRequest;
@@ -126,7 +127,8 @@ public final class LdapAuthenticator implements Authenticator, GroupDirectory, A
                 server.markAlive();
                 server.record(sample, "auth", resultTag(result));
                 if (result instanceof AuthResult.Reject r) {
-                    log.debug("ldap auth user={} server={} reject={} detail={}", user, server.name(), r.reason().label(), r.detail());
+                    log.debug("ldap auth user={} server={} reject={} detail={}", LogText.escape(user), server.name(),
+                            r.reason().label(), LogText.escape(r.detail()));
                 }
                 return result;
             } catch (ServerDown e) {
@@ -136,14 +138,15 @@ public final class LdapAuthenticator implements Authenticator, GroupDirectory, A
                 lastTimeout = e.timeout;
             } catch (OperationFailed e) {
                 server.recordFailure(sample, "auth", e.timeout);
-                log.warn("ldap auth user={} server={} failed: {}", user, server.name(), e.getMessage());
-                return new AuthResult.Reject(e.timeout ? RejectReason.BACKEND_TIMEOUT : RejectReason.BACKEND_ERROR, e.getMessage());
+                log.warn("ldap auth user={} server={} failed: {}", LogText.escape(user), server.name(), LogText.escape(e.getMessage()));
+                return new AuthResult.Reject(e.timeout ? RejectReason.BACKEND_TIMEOUT : RejectReason.BACKEND_ERROR,
+                        LogText.escape(e.getMessage()));
             } finally {
                 Arrays.fill(password, (byte) 0);
             }
         }
         return new AuthResult.Reject(lastTimeout ? RejectReason.BACKEND_TIMEOUT : RejectReason.BACKEND_ERROR,
-                "no LDAP server answered, last: " + lastFailure);
+                "no LDAP server answered, last: " + LogText.escape(lastFailure));
     }
 
     private AuthResult authenticateOn(LdapServer server, String user, byte[] password) throws ServerDown, OperationFailed {
@@ -180,7 +183,7 @@ public final class LdapAuthenticator implements Authenticator, GroupDirectory, A
     static AuthResult.Reject bindFailure(ResultCodeEnum code, String diagnostic, AccountState state, Clock clock) {
         if (code != ResultCodeEnum.INVALID_CREDENTIALS) {
             return new AuthResult.Reject(RejectReason.BACKEND_ERROR, "user bind refused: " + code
-                    + (diagnostic == null || diagnostic.isEmpty() ? "" : " " + diagnostic));
+                    + (diagnostic == null || diagnostic.isEmpty() ? "" : " " + LogText.escape(diagnostic)));
         }
         Optional<AdBindError> ad = AdBindError.parse(diagnostic);
         if (ad.isPresent() && ad.get() != AdBindError.WRONG_PASSWORD) return ad.get().reject();

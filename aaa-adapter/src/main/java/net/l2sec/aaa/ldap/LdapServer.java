@@ -16,6 +16,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import net.l2sec.aaa.LogText;
 import org.apache.directory.api.ldap.model.cursor.CursorException;
 import org.apache.directory.api.ldap.model.cursor.SearchCursor;
 import org.apache.directory.api.ldap.model.entry.Entry;
@@ -107,7 +108,7 @@ final class LdapServer implements AutoCloseable {
         deadUntil = Instant.now().plus(deadTime);
         if (up) {
             up = false;
-            log.warn("ldap server={} marked dead: {} (skipped for {}s)", name, reason, deadTime.toSeconds());
+            log.warn("ldap server={} marked dead: {} (skipped for {}s)", name, LogText.escape(reason), deadTime.toSeconds());
         }
         drainIdle();
     }

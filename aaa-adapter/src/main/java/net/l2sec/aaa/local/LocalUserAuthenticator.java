@@ -1,11 +1,13 @@
 package net.l2sec.aaa.local;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import net.l2sec.aaa.ConfigFileException;
+import net.l2sec.aaa.OverloadReason;
 import net.l2sec.spi.auth.AuthMethod;
 import net.l2sec.spi.auth.AuthRequest;
 import net.l2sec.spi.auth.AuthResult;
@@ -21,8 +23,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Authenticates against the local user file ({@link LocalUsers} documents the format and which stored form
- * verifies which PPP method). Each check runs on its own virtual thread (PBKDF2 is deliberately slow) and the
- * returned stage completes there. An accepted user gets {@link Authorization#defaults(String) defaults("local")}.
+ * verifies which PPP method). Each check runs on its own virtual thread and the returned stage completes there.
+ * Checks of a deliberately slow stored form (PBKDF2) wait for a slot of the {@link VerificationLimit}; one it refuses
+ * is rejected as {@link RejectReason#BACKEND_TIMEOUT} (the backend could not answer now) without verifying anything.
+ * An accepted user gets {@link Authorization#defaults(String) defaults("local")}.
  *
  * <p>Decision order: unknown user, disabled account, method the stored form cannot verify, then the
  * constant-time credential check. An MS-CHAPv2 name with a {@code DOMAIN\} prefix that is not itself a user is
@@ -35,18 +39,26 @@ public final class LocalUserAuthenticator implements Authenticator {
     private static final Logger log = LoggerFactory.getLogger(LocalUserAuthenticator.class);
 
     private final LocalUsers users;
+    private final VerificationLimit limit;
     /** One new virtual thread per check. */
     private final Executor executor = command -> Thread.ofVirtual().name("aaa-local").start(command);
 
-    public LocalUserAuthenticator(LocalUsers users) {
+    /** @param limit shared by every authenticator of the process (see {@link VerificationLimit}) */
+    public LocalUserAuthenticator(LocalUsers users, VerificationLimit limit) {
         this.users = users;
+        this.limit = limit;
     }
 
     /** Loads {@code file}; see {@link LocalUsers#parse(Path)}. */
-    public static LocalUserAuthenticator load(Path file) throws ConfigFileException {
+    public static LocalUserAuthenticator load(Path file, VerificationLimit limit) throws ConfigFileException {
         LocalUsers users = LocalUsers.parse(file);
         log.info("loaded {} local users from {}", users.size(), file);
-        return new LocalUserAuthenticator(users);
+        return new LocalUserAuthenticator(users, limit);
+    }
+
+    /** Loads {@code file} with a limit of its own, one slot per processor (tools and tests; the concentrator shares one). */
+    public static LocalUserAuthenticator load(Path file) throws ConfigFileException {
+        return load(file, VerificationLimit.perProcessor(new SimpleMeterRegistry()));
     }
 
     @Override
@@ -70,6 +82,11 @@ public final class LocalUserAuthenticator implements Authenticator {
                     method.configName() + " cannot be verified against a stored " + user.secret().scheme() + " secret");
         }
         return switch (credentials) {
+            case PapCredentials pap when method == AuthMethod.PAP && user.secret().slow() ->
+                    limit.run(() -> user.secret().matchesPassword(pap.password()))
+                            .map(ok -> verdict(user, ok, Optional.empty()))
+                            .orElseGet(() -> new AuthResult.Reject(RejectReason.BACKEND_TIMEOUT,
+                                    "too many password verifications at once (" + OverloadReason.BACKEND_BUSY.tag() + ")"));
             case PapCredentials pap when method == AuthMethod.PAP ->
                     verdict(user, user.secret().matchesPassword(pap.password()), Optional.empty());
             case ChapCredentials chap when method == AuthMethod.CHAP_MD5 || method == AuthMethod.EAP_MD5 ->

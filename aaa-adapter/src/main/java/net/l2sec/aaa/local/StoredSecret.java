@@ -27,6 +27,14 @@ sealed interface StoredSecret {
     /** Constant-time check of a cleartext password (PAP). */
     boolean matchesPassword(byte[] password);
 
+    /**
+     * Deliberately slow to check (a key-derivation function): its checks go through the {@link VerificationLimit}
+     * so that a flood of logins cannot take every processor.
+     */
+    default boolean slow() {
+        return false;
+    }
+
     /** {@code plain:<password>}: the cleartext, the only form CHAP-MD5 and EAP-MD5 can use. */
     record Plain(byte[] password) implements StoredSecret {
         public Plain {
@@ -107,6 +115,11 @@ sealed interface StoredSecret {
         @Override
         public boolean matchesPassword(byte[] given) {
             return MessageDigest.isEqual(derive(given, salt, iterations, hash.length), hash);
+        }
+
+        @Override
+        public boolean slow() {
+            return true;
         }
 
         static byte[] derive(byte[] password, byte[] salt, int iterations, int length) {

@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.ToIntFunction;
 import net.l2sec.aaa.GroupDirectory;
+import net.l2sec.aaa.LogText;
 import net.l2sec.spi.auth.AuthMethod;
 import net.l2sec.spi.auth.AuthRequest;
 import net.l2sec.spi.auth.AuthResult;
@@ -92,7 +93,7 @@ public final class PolicyAuthenticator implements Authenticator {
                 case AuthResult.Reject r -> {
                     if (!tryNext(r.reason())) return reject(backend.name(), r);
                     log.info("session={} backend={} {} for user={}: trying the next backend", tag, backend.name(),
-                            r.reason().label(), request.credentials().user());
+                            r.reason().label(), LogText.escape(request.credentials().user()));
                 }
             }
         }
@@ -112,7 +113,7 @@ public final class PolicyAuthenticator implements Authenticator {
         } catch (TimeoutException e) {
             return new AuthResult.Reject(RejectReason.BACKEND_TIMEOUT, backend.name() + " did not answer within " + backendLimit);
         } catch (ExecutionException e) {
-            return new AuthResult.Reject(RejectReason.BACKEND_ERROR, backend.name() + " failed: " + e.getCause());
+            return new AuthResult.Reject(RejectReason.BACKEND_ERROR, backend.name() + " failed: " + LogText.escape(String.valueOf(e.getCause())));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new AuthResult.Reject(RejectReason.BACKEND_ERROR, "interrupted");
@@ -130,7 +131,7 @@ public final class PolicyAuthenticator implements Authenticator {
                 if (e instanceof InterruptedException) Thread.currentThread().interrupt();
                 // groups decide access: without them we cannot apply the policy, so we refuse rather than guess
                 return reject(backend, new AuthResult.Reject(RejectReason.BACKEND_ERROR,
-                        "group look-up failed: " + (e.getCause() != null ? e.getCause() : e)));
+                        "group look-up failed: " + LogText.escape(String.valueOf(e.getCause() != null ? e.getCause() : e))));
             }
         }
         PolicyRule rule = policy.decide(groups);
@@ -153,8 +154,8 @@ public final class PolicyAuthenticator implements Authenticator {
                 given.sessionTimeout().or(rule::sessionTimeout),
                 given.idleTimeout().or(rule::idleTimeout),
                 given.address(), given.classes(), groups, given.filterId());
-        log.info("session={} authorized user={} backend={} rule={} groups={} pool={}", tag, accept.user(), backend,
-                rule.name(), cns(groups), authorization.pool().orElse("-"));
+        log.info("session={} authorized user={} backend={} rule={} groups={} pool={}", tag, LogText.escape(accept.user()),
+                backend, rule.name(), cns(groups), authorization.pool().orElse("-"));
         return new AuthResult.Accept(accept.user(), accept.authenticatorResponse(), authorization);
     }
 
@@ -169,7 +170,8 @@ public final class PolicyAuthenticator implements Authenticator {
                 .description("Authorization decisions, by matched rule and result").register(registry).increment();
     }
 
+    /** The groups' names (first RDN values), sorted, escaped: they come from the backend, and go into log lines. */
     private static List<String> cns(Set<String> groups) {
-        return groups.stream().map(PolicyRule::firstRdnValue).sorted().toList();
+        return groups.stream().map(PolicyRule::firstRdnValue).sorted().map(LogText::escape).toList();
     }
 }

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.buffer.Unpooled;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -27,6 +28,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import net.l2sec.aaa.LogText;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tinyradius.core.RadiusPacketException;
@@ -46,17 +48,24 @@ import org.tinyradius.core.packet.response.RadiusResponse;
  * It continues from the highest name in the directory and never starts below the current time in microseconds,
  * so it keeps increasing across restarts even after the spool was emptied. A record is written to a hidden
  * temporary file, forced to disk, renamed into place and the directory forced, so a crash leaves either the
- * whole record or nothing. The content is text, one {@code key=value} per line:
+ * whole record or nothing. The content is ASCII text, one {@code key=value} per line, and no value is ever
+ * written raw: names are percent-encoded octets, attribute values hex, so that any octets in any field (a user name
+ * with a line feed, CR, NUL, other control octets, octets that are not UTF-8, 300 octets long) come back exactly as
+ * they went in and cannot add a line or a field:
  * <pre>
- * l2sec-accounting-record 1
+ * l2sec-accounting-record 2
  * type=stop
  * created=2026-11-24T16:00:00.123Z
- * session=6743A0C1-00110002
- * user=alice
+ * session=6743A0C1-00110002       (the UTF-8 octets, RFC 3986 section 2.1 percent-encoding of all but
+ * user=alice%0Aroot                ALPHA, DIGIT, "-", ".", "_", "~")
  * attr=44 3637343341304331...     (attribute type, value in hex; one line per attribute, in send order)
  * end
  * </pre>
  * Identifier, Request Authenticator and Acct-Delay-Time are not stored: they are made at each transmission.
+ *
+ * <p><b>Format 1</b> (before this encoding: {@code session} and {@code user} as text with control characters
+ * replaced) is still read. Records left in format 1 by an earlier version are rewritten in format 2 when the spool
+ * is opened (each atomically, as above; one that cannot be rewritten stays and is sent as it is).
  *
  * <p><b>Sending.</b> One virtual thread sends the oldest record, waits for the answer and only then moves to the
  * next one, so a Stop never overtakes its Start. When no server answers ({@link RadiusUnavailableException}) the
@@ -74,7 +83,11 @@ import org.tinyradius.core.packet.response.RadiusResponse;
  */
 public final class AccountingSpool implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AccountingSpool.class);
-    private static final String MAGIC = "l2sec-accounting-record 1";
+    /** The first line of a record in the current format. */
+    static final String MAGIC = "l2sec-accounting-record 2";
+    /** The first line of a record in the format before names were encoded: read, and rewritten as {@link #MAGIC}. */
+    static final String MAGIC_1 = "l2sec-accounting-record 1";
+    private static final HexFormat HEX = HexFormat.of();
     private static final String SUFFIX = ".acct";
 
     private record Entry(Path file, AcctStatusType type, Instant created) {}
@@ -148,7 +161,7 @@ public final class AccountingSpool implements AutoCloseable {
         if (record.type() == AcctStatusType.INTERIM && index.size() >= maxRecords) {
             count(record.type(), "dropped");
             log.warn("accounting spool full, interim update not spooled session={} user={} spool={} max={}",
-                    record.acctSessionId(), record.user(), index.size(), maxRecords);
+                    LogText.escape(record.acctSessionId()), LogText.escape(record.user()), index.size(), maxRecords);
             return false;
         }
         Path file;
@@ -162,10 +175,10 @@ public final class AccountingSpool implements AutoCloseable {
         int size = index.size();
         if (size > maxRecords) {
             log.warn("accounting spool over its bound spool={} max={}: keeping type={} session={}",
-                    size, maxRecords, record.type().label(), record.acctSessionId());
+                    size, maxRecords, record.type().label(), LogText.escape(record.acctSessionId()));
         }
         log.info("accounting spooled type={} session={} user={} spool={}", record.type().label(),
-                record.acctSessionId(), record.user(), size);
+                LogText.escape(record.acctSessionId()), LogText.escape(record.user()), size);
         signal();
         return true;
     }
@@ -231,7 +244,7 @@ public final class AccountingSpool implements AutoCloseable {
                 waitingForServer = false;
                 backoff = initialBackoff;
                 log.info("accounting delivered type={} session={} user={} after={}s spool={}", record.type().label(),
-                        record.acctSessionId(), record.user(),
+                        LogText.escape(record.acctSessionId()), LogText.escape(record.user()),
                         Duration.between(record.created(), clock.instant()).toMillis() / 1000.0, index.size());
             } catch (InterruptedException e) {
                 return;
@@ -240,14 +253,14 @@ public final class AccountingSpool implements AutoCloseable {
                 count(record.type(), "failed");
                 waitingForServer = true;
                 log.warn("accounting not delivered type={} session={} spool={} retry_in={}s reason={}",
-                        record.type().label(), record.acctSessionId(), index.size(), backoff.toMillis() / 1000.0,
-                        cause == null ? e.toString() : cause.getMessage());
+                        record.type().label(), LogText.escape(record.acctSessionId()), index.size(),
+                        backoff.toMillis() / 1000.0, LogText.escape(cause == null ? e.toString() : cause.getMessage()));
                 signal();
                 if (!sleep(backoff)) return;
                 backoff = backoff.multipliedBy(2).compareTo(maxBackoff) > 0 ? maxBackoff : backoff.multipliedBy(2);
             } catch (RuntimeException e) {
                 count(record.type(), "failed");
-                log.error("accounting send failed type={} session={}", record.type().label(), record.acctSessionId(), e);
+                log.error("accounting send failed type={} session={}", record.type().label(), LogText.escape(record.acctSessionId()), e);
                 if (!sleep(backoff)) return;
             }
         }
@@ -308,6 +321,7 @@ public final class AccountingSpool implements AutoCloseable {
     /** Indexes the existing records, sets corrupt ones aside, removes stale temporary files; returns the highest sequence. */
     private long load() {
         long highest = 0;
+        int migrated = 0;
         try {
             Files.createDirectories(dir);
             List<Path> files = new ArrayList<>();
@@ -333,7 +347,9 @@ public final class AccountingSpool implements AutoCloseable {
                 if (!name.endsWith(SUFFIX)) continue;
                 Entry entry = new Entry(file, AcctStatusType.START, Instant.EPOCH);
                 try {
-                    AccountingRecord r = parse(Files.readString(file, StandardCharsets.UTF_8));
+                    String text = Files.readString(file, StandardCharsets.UTF_8);
+                    AccountingRecord r = parse(text);
+                    if (text.startsWith(MAGIC_1 + "\n") && rewrite(file, r)) migrated++;
                     index.put(sequence, new Entry(file, r.type(), r.created()));
                 } catch (IOException | RuntimeException e) {
                     moveAside(sequence, entry, e);
@@ -342,7 +358,19 @@ public final class AccountingSpool implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open accounting spool " + dir, e);
         }
+        if (migrated > 0) log.info("accounting spool={} rewrote {} records from format 1 in format 2", dir, migrated);
         return highest;
+    }
+
+    /** Writes {@code record} over {@code file} in the current format; false (logged) when that fails. */
+    private boolean rewrite(Path file, AccountingRecord record) {
+        try {
+            writeAtomically(file, serialize(record));
+            return true;
+        } catch (UncheckedIOException e) {
+            log.warn("accounting record file={} left in format 1 (it is sent as it is): {}", file, e.getCause().toString());
+            return false;
+        }
     }
 
     private void writeAtomically(Path file, String content) {
@@ -389,7 +417,7 @@ public final class AccountingSpool implements AutoCloseable {
         corrupt.incrementAndGet();
         Counter.builder("l2sec.acct.records").tag("type", "unknown").tag("result", "corrupt")
                 .description("accounting records by type and outcome").register(registry).increment();
-        log.error("accounting record corrupt, moved aside file={} reason={}", bad, why.getMessage());
+        log.error("accounting record corrupt, moved aside file={} reason={}", bad, LogText.escape(why.getMessage()));
         signal();
     }
 
@@ -403,18 +431,24 @@ public final class AccountingSpool implements AutoCloseable {
         StringBuilder b = new StringBuilder(MAGIC).append('\n')
                 .append("type=").append(r.type().label()).append('\n')
                 .append("created=").append(r.created()).append('\n')
-                .append("session=").append(r.acctSessionId()).append('\n')
-                .append("user=").append(r.user()).append('\n');
+                .append("session=").append(percentEncode(r.acctSessionId())).append('\n')
+                .append("user=").append(percentEncode(r.user())).append('\n');
         for (WireAttribute a : r.attributes()) {
-            b.append("attr=").append(a.type()).append(' ').append(HexFormat.of().formatHex(a.value())).append('\n');
+            b.append("attr=").append(a.type()).append(' ').append(HEX.formatHex(a.value())).append('\n');
         }
         return b.append("end\n").toString();
     }
 
-    /** Throws IllegalArgumentException (or another RuntimeException) on anything but a complete record. */
+    /**
+     * Throws IllegalArgumentException (or another RuntimeException) on anything but a complete record in format 2
+     * or format 1.
+     */
     static AccountingRecord parse(String text) {
         String[] lines = text.split("\n", -1);
-        if (lines.length < 2 || !lines[0].equals(MAGIC)) throw new IllegalArgumentException("not an accounting record (no header)");
+        boolean current = lines[0].equals(MAGIC);
+        if (lines.length < 2 || !(current || lines[0].equals(MAGIC_1))) {
+            throw new IllegalArgumentException("not an accounting record (no header)");
+        }
         AcctStatusType type = null;
         Instant created = null;
         String session = null;
@@ -438,13 +472,12 @@ public final class AccountingSpool implements AutoCloseable {
             switch (key) {
                 case "type" -> type = AcctStatusType.ofLabel(value);
                 case "created" -> created = Instant.parse(value);
-                case "session" -> session = value;
-                case "user" -> user = value;
+                case "session" -> session = current ? percentDecode(value) : value;
+                case "user" -> user = current ? percentDecode(value) : value;
                 case "attr" -> {
                     int sp = value.indexOf(' ');
                     if (sp < 0) throw new IllegalArgumentException("line " + (i + 1) + ": attribute without value");
-                    attributes.add(new WireAttribute(Integer.parseInt(value.substring(0, sp)),
-                            HexFormat.of().parseHex(value.substring(sp + 1))));
+                    attributes.add(new WireAttribute(Integer.parseInt(value.substring(0, sp)), HEX.parseHex(value.substring(sp + 1))));
                 }
                 default -> throw new IllegalArgumentException("unknown key " + key);
             }
@@ -455,5 +488,41 @@ public final class AccountingSpool implements AutoCloseable {
             throw new IllegalArgumentException("no Acct-Status-Type");
         }
         return new AccountingRecord(type, created, session, user, attributes);
+    }
+
+    /** The UTF-8 octets of {@code s}, every octet but RFC 3986 section 2.3's unreserved characters as %HH. */
+    static String percentEncode(String s) {
+        StringBuilder b = new StringBuilder();
+        for (byte octet : s.getBytes(StandardCharsets.UTF_8)) {
+            int c = octet & 0xff;
+            if (unreserved(c)) {
+                b.append((char) c);
+            } else {
+                b.append('%').append(HEX.withUpperCase().toHexDigits((byte) c));
+            }
+        }
+        return b.toString();
+    }
+
+    /** The reverse of {@link #percentEncode}; anything but unreserved characters and %HH is refused. */
+    static String percentDecode(String s) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '%') {
+                if (i + 2 >= s.length()) throw new IllegalArgumentException("truncated %-escape");
+                out.write(HexFormat.fromHexDigits(s, i + 1, i + 3));
+                i += 2;
+            } else if (unreserved(c)) {
+                out.write(c);
+            } else {
+                throw new IllegalArgumentException("character " + (int) c + " in an encoded name");
+            }
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private static boolean unreserved(int c) {
+        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~';
     }
 }

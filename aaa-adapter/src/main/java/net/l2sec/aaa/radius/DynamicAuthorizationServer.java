@@ -30,6 +30,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import net.l2sec.aaa.LogText;
 import net.l2sec.spi.session.ActiveSession;
 import net.l2sec.spi.session.SessionControl;
 import net.l2sec.spi.session.TerminateCause;
@@ -47,8 +48,10 @@ import org.slf4j.LoggerFactory;
  *   <li>its Request Authenticator is MD5(Code, Identifier, Length, 16 zero octets, Attributes, secret) (RFC 5176
  *       section 3.1, as RFC 2866 section 3) and its Message-Authenticator, when present, is the HMAC-MD5 of the
  *       packet with both authenticator fields zero ({@code bad_authenticator}, {@code bad_message_authenticator});</li>
- *   <li>a retransmission (same source address and port, Identifier and Request Authenticator within the replay
- *       window) gets the first answer again, and is not executed again ({@code duplicate});</li>
+ *   <li>a copy of a request already received within the replay window (same client address, Identifier and
+ *       Request Authenticator, from whatever source port: RFC 5176 sections 2.3 and 3.4 identify a request by
+ *       them, and an attacker replaying a captured request can choose the port) gets the first answer again, sent to
+ *       where the copy came from, and is not executed again ({@code duplicate});</li>
  *   <li>Event-Timestamp (RFC 5176 section 3.4): missing while required, or further than the replay window from our
  *       clock: dropped ({@code no_event_timestamp}, {@code stale_event_timestamp});</li>
  *   <li>every attribute is one we act on, else NAK Error-Cause 401 (RFC 5176 section 3.6); at least one session
@@ -83,7 +86,12 @@ public final class DynamicAuthorizationServer implements AutoCloseable {
             NAS_IDENTIFIER, NAS_IPV6_ADDRESS, EVENT_TIMESTAMP, MESSAGE_AUTHENTICATOR, PROXY_STATE);
     private static final Duration SESSION_CONTROL_TIMEOUT = Duration.ofSeconds(10);
 
-    private record Key(InetSocketAddress source, int identifier, String authenticator) {}
+    /**
+     * What identifies one request for duplicate detection: the client, the Identifier and the Request Authenticator
+     * (which covers code, attributes and the secret). Not the source port: a replay from another port is the same
+     * request.
+     */
+    private record Key(InetAddress client, int identifier, String authenticator) {}
 
     private static final class Seen {
         final Instant received;
@@ -232,7 +240,7 @@ public final class DynamicAuthorizationServer implements AutoCloseable {
 
         Instant now = clock.instant();
         purgeSeen(now);
-        Key key = new Key(source, identifier, HexFormat.of().formatHex(requestAuthenticator));
+        Key key = new Key(source.getAddress(), identifier, HexFormat.of().formatHex(requestAuthenticator));
         Seen first = seen.putIfAbsent(key, new Seen(now));
         if (first != null) {
             byte[] answer = first.answer;
@@ -260,7 +268,7 @@ public final class DynamicAuthorizationServer implements AutoCloseable {
         String session = attributes.stream().filter(a -> a.type() == ACCT_SESSION_ID).map(WireAttribute::asString).findFirst()
                 .orElse(verdict.sessions().isEmpty() ? "-" : String.join(",", verdict.sessions()));
         count(type, verdict.ack() ? "ack" : "nak", verdict.reason());
-        log.info("radius {} from={} session={} user={} result={}{}", type, from, printable(session), printable(user),
+        log.info("radius {} from={} session={} user={} result={}{}", type, from, LogText.escape(session), LogText.escape(user),
                 verdict.ack() ? "ack" : "nak", verdict.ack() ? "" : " error_cause=" + verdict.errorCause() + " reason=" + verdict.reason());
         int answerCode = code == DISCONNECT_REQUEST ? (verdict.ack() ? DISCONNECT_ACK : DISCONNECT_NAK) : (verdict.ack() ? COA_ACK : COA_NAK);
         List<WireAttribute> answerAttributes = new ArrayList<>();
@@ -280,7 +288,7 @@ public final class DynamicAuthorizationServer implements AutoCloseable {
                     || (coa && (a.type() == SESSION_TIMEOUT || a.type() == IDLE_TIMEOUT));
             if (!known) return Verdict.unsupported(a.type());
         }
-        Optional<String> user = first(attributes, USER_NAME).map(WireAttribute::asString);
+        Optional<byte[]> user = first(attributes, USER_NAME).map(WireAttribute::value);
         Optional<String> acctSessionId = first(attributes, ACCT_SESSION_ID).map(WireAttribute::asString);
         Optional<byte[]> framedIp = first(attributes, FRAMED_IP_ADDRESS).map(WireAttribute::value);
         if (user.isEmpty() && acctSessionId.isEmpty() && framedIp.isEmpty()) {
@@ -296,7 +304,8 @@ public final class DynamicAuthorizationServer implements AutoCloseable {
         List<ActiveSession> matches;
         try {
             matches = sessions.sessions().toCompletableFuture().get(SESSION_CONTROL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).stream()
-                    .filter(s -> user.isEmpty() || user.get().equals(s.user()))
+                    // the User-Name as our accounting sent it: 253 octets at most (RFC 2865 section 5.1)
+                    .filter(s -> user.isEmpty() || Arrays.equals(user.get(), WireAttribute.truncatedText(s.user())))
                     .filter(s -> acctSessionId.isEmpty() || acctSessionId.get().equals(s.acctSessionId()))
                     .filter(s -> framedIp.isEmpty() || (s.address() != null && Arrays.equals(framedIp.get(), s.address().getAddress())))
                     .toList();
@@ -377,10 +386,6 @@ public final class DynamicAuthorizationServer implements AutoCloseable {
             case COA_REQUEST -> "coa";
             default -> "unknown";
         };
-    }
-
-    private static String printable(String s) {
-        return s.codePoints().mapToObj(c -> Character.isISOControl(c) ? "?" : Character.toString(c)).reduce("", String::concat);
     }
 
     // ---- authenticators (RFC 5176 section 3.1, RFC 2866 section 3, RFC 3579 section 3.2) ----

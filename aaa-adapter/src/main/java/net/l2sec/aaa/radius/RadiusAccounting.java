@@ -2,9 +2,11 @@ package net.l2sec.aaa.radius;
 
 import static net.l2sec.aaa.radius.WireAttribute.*;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.Inet4Address;
 import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -12,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -19,6 +22,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import net.l2sec.aaa.LogText;
 import net.l2sec.spi.session.ActiveSession;
 import net.l2sec.spi.session.SessionControl;
 import net.l2sec.spi.session.SessionCounters;
@@ -33,7 +37,8 @@ import org.tinyradius.core.dictionary.Dictionary;
  * every {@link AccountingSettings#interimInterval()}, Stop with the final counters and the terminate cause, and
  * Accounting-On when created / Accounting-Off on a clean {@link #close()} (RFC 2866 section 5.1). Every record goes
  * through the {@link AccountingSpool} (written to disk before it is sent), so nothing is lost while the servers
- * are down or across restarts.
+ * are down or across restarts. User-Name carries the session's user, cut to 253 octets when longer (RFC 2865
+ * section 5.1; counted as {@code l2sec.acct.user.name.truncated}), never dropped.
  *
  * <p>The observer callbacks return at once: records are built on the calling thread (cheap) and written, in call
  * order, by one virtual thread. Interim-Updates read counters through the {@link SessionControl} set with
@@ -42,7 +47,7 @@ import org.tinyradius.core.dictionary.Dictionary;
  * <p>Life cycle for the concentrator: create it (spools Accounting-On, sends records left from a previous run),
  * set the session control, register it as a {@link SessionObserver}; at shutdown end the sessions first (their
  * Stops are spooled), then close this (spools Accounting-Off and waits up to
- * {@link AccountingSettings#closeDrain()} for delivery), then close the {@link RadiusSender}'s transport.
+ * {@link AccountingSettings#closeDrain()} for delivery, then closes the {@link RadiusSender} when it is closeable).
  */
 public final class RadiusAccounting implements SessionObserver, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RadiusAccounting.class);
@@ -61,11 +66,13 @@ public final class RadiusAccounting implements SessionObserver, AutoCloseable {
 
     private final AccountingSettings settings;
     private final AccountingSpool spool;
+    private final RadiusSender sender;
     private final Function<ActiveSession, AcctAuthentic> authentic;
     private final Clock clock;
     private final String runId;
     private final ExecutorService writer = Executors.newSingleThreadExecutor(Thread.ofVirtual().name("acct-spool-writer").factory());
     private final ScheduledExecutorService timer;
+    private final Counter truncated;
     private final Map<String, ScheduledFuture<?>> interims = new ConcurrentHashMap<>();
     private volatile SessionControl sessionControl;
     private volatile boolean closed;
@@ -83,9 +90,13 @@ public final class RadiusAccounting implements SessionObserver, AutoCloseable {
         this.settings = settings;
         this.authentic = authentic;
         this.clock = clock;
+        this.sender = sender;
         this.spool = new AccountingSpool(settings.spoolDir(), sender, dictionary, settings.maxRecords(),
                 settings.initialBackoff(), settings.maxBackoff(), registry, clock);
         this.runId = String.format("%08X-00000000", clock.instant().getEpochSecond() & 0xffffffffL);
+        this.truncated = Counter.builder("l2sec.acct.user.name.truncated")
+                .description("Accounting records whose User-Name was cut to 253 octets (RFC 2865 section 5.1)")
+                .register(registry);
         this.timer = settings.interimInterval().isZero() ? null
                 : Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("acct-interim").factory());
         spoolLater(nasRecord(AcctStatusType.ON));
@@ -111,7 +122,8 @@ public final class RadiusAccounting implements SessionObserver, AutoCloseable {
                         timer.scheduleAtFixedRate(() -> interim(session), period, period, TimeUnit.MILLISECONDS));
             }
         } catch (RuntimeException e) {
-            log.error("accounting start not recorded session={} user={}", session.acctSessionId(), session.user(), e);
+            log.error("accounting start not recorded session={} user={}", LogText.escape(session.acctSessionId()),
+                    LogText.escape(session.user()), e);
         }
     }
 
@@ -121,12 +133,14 @@ public final class RadiusAccounting implements SessionObserver, AutoCloseable {
             ScheduledFuture<?> tick = interims.remove(session.acctSessionId());
             if (tick != null) tick.cancel(false);
             if (closed) {
-                log.error("accounting stop after close not recorded session={} user={}", session.acctSessionId(), session.user());
+                log.error("accounting stop after close not recorded session={} user={}", LogText.escape(session.acctSessionId()),
+                        LogText.escape(session.user()));
                 return;
             }
             spoolLater(sessionRecord(AcctStatusType.STOP, session, counters, cause));
         } catch (RuntimeException e) {
-            log.error("accounting stop not recorded session={} user={}", session.acctSessionId(), session.user(), e);
+            log.error("accounting stop not recorded session={} user={}", LogText.escape(session.acctSessionId()),
+                    LogText.escape(session.user()), e);
         }
     }
 
@@ -151,7 +165,7 @@ public final class RadiusAccounting implements SessionObserver, AutoCloseable {
                     spool.append(record);
                 } catch (RuntimeException e) {
                     log.error("accounting record not spooled type={} session={} user={}", record.type().label(),
-                            record.acctSessionId(), record.user(), e);
+                            LogText.escape(record.acctSessionId()), LogText.escape(record.user()), e);
                 }
             });
         }
@@ -162,7 +176,7 @@ public final class RadiusAccounting implements SessionObserver, AutoCloseable {
         Instant now = clock.instant();
         List<WireAttribute> a = new ArrayList<>();
         a.add(integer(ACCT_STATUS_TYPE, type.code()));
-        a.add(string(USER_NAME, s.user()));
+        userName(s).ifPresent(a::add);
         a.add(string(ACCT_SESSION_ID, s.acctSessionId()));
         nas(a);
         a.add(integer(NAS_PORT, s.nasPort()));
@@ -201,6 +215,22 @@ public final class RadiusAccounting implements SessionObserver, AutoCloseable {
         return new AccountingRecord(type, now, s.acctSessionId(), s.user(), a);
     }
 
+    /**
+     * User-Name (RFC 2865 section 5.1): the session's user, cut to 253 octets at a character boundary when longer
+     * (counted and logged: the record is sent all the same, its header keeps the whole name); none for an empty name.
+     */
+    private Optional<WireAttribute> userName(ActiveSession s) {
+        byte[] value = WireAttribute.truncatedText(s.user());
+        if (value.length == 0) return Optional.empty();
+        int octets = s.user().getBytes(StandardCharsets.UTF_8).length;
+        if (value.length < octets) {
+            truncated.increment();
+            log.warn("accounting session={} user={} User-Name of {} octets cut to {} (RFC 2865 section 5.1: at most 253)",
+                    LogText.escape(s.acctSessionId()), LogText.escape(s.user()), octets, value.length);
+        }
+        return Optional.of(new WireAttribute(USER_NAME, value));
+    }
+
     /** Accounting-On/Off: the NAS identity and an Acct-Session-Id of this run (RFC 2866 section 5.5 wants one in every request). */
     AccountingRecord nasRecord(AcctStatusType type) {
         Instant now = clock.instant();
@@ -217,7 +247,10 @@ public final class RadiusAccounting implements SessionObserver, AutoCloseable {
         a.add(string(NAS_IDENTIFIER, settings.nasIdentifier()));
     }
 
-    /** Spools Accounting-Off, waits up to the configured drain for delivery, stops. Idempotent. */
+    /**
+     * Spools Accounting-Off, waits up to the configured drain for delivery, stops, and closes the sender when it is
+     * closeable (the transport's sockets). Idempotent.
+     */
     @Override
     public void close() {
         synchronized (interims) {
@@ -235,5 +268,12 @@ public final class RadiusAccounting implements SessionObserver, AutoCloseable {
             Thread.currentThread().interrupt();
         }
         spool.close(settings.closeDrain());
+        if (sender instanceof AutoCloseable closeable) {
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                log.warn("closing the accounting sender: {}", e.toString());
+            }
+        }
     }
 }

@@ -20,6 +20,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import net.l2sec.aaa.LogText;
 import net.l2sec.spi.session.SessionContext;
 import net.l2sec.spi.auth.AuthMethod;
 import net.l2sec.spi.auth.AuthRequest;
@@ -44,9 +45,15 @@ import org.tinyradius.core.packet.response.RadiusResponse;
 /**
  * Authenticates PPP sessions against RADIUS servers (RFC 2865): PAP, CHAP-MD5, MS-CHAPv2 (RFC 2548) and EAP
  * pass-through (RFC 3579). The {@link RadiusSender} (normally {@link RadiusTransport#authentication}) adds the
- * Message-Authenticator, retransmits and fails over.
+ * Message-Authenticator, retransmits and fails over. {@link #close} closes the sender when it is closeable (the
+ * transport's sockets).
+ *
+ * <p>The accepted user (RFC 2865 section 5.1) is the User-Name of the Access-Accept when it carries a non-empty
+ * one (the server's canonical name for the user), else the name the request presented: the name the dataplane
+ * verified (PAP Peer-ID, CHAP Name, MS-CHAPv2 Name; for EAP the EAP identity, which the dataplane has checked
+ * against the name inside the EAP method).
  */
-public final class RadiusAuthenticator implements Authenticator {
+public final class RadiusAuthenticator implements Authenticator, AutoCloseable {
     /** The {@link Authorization#rule()} of every accept. */
     public static final String RULE = "radius";
 
@@ -83,15 +90,15 @@ public final class RadiusAuthenticator implements Authenticator {
             packet = accessRequest(request);
         } catch (IllegalArgumentException e) {
             return java.util.concurrent.CompletableFuture.completedFuture(
-                    new AuthResult.Reject(RejectReason.PEER_PROTOCOL, e.getMessage()));
+                    new AuthResult.Reject(RejectReason.PEER_PROTOCOL, LogText.escape(e.getMessage())));
         } catch (RadiusPacketException e) {
             return java.util.concurrent.CompletableFuture.completedFuture(
-                    new AuthResult.Reject(RejectReason.BACKEND_ERROR, "cannot build Access-Request: " + e.getMessage()));
+                    new AuthResult.Reject(RejectReason.BACKEND_ERROR, "cannot build Access-Request: " + LogText.escape(e.getMessage())));
         }
         return sender.send(packet).handle((response, failure) -> {
             AuthResult result = failure == null ? decide(request, response) : failed(failure);
-            log.info("radius auth session={} user={} method={} result={}", request.session().tag(),
-                    sanitize(request.credentials().user()), request.method().configName(), result);
+            log.info("radius auth session={} user={} method={} {}", request.session().tag(),
+                    LogText.escape(request.credentials().user()), request.method().configName(), describe(result));
             return result;
         });
     }
@@ -248,7 +255,7 @@ public final class RadiusAuthenticator implements Authenticator {
         }
         String reply = response.filterAttributes("Reply-Message").stream()
                 .map(a -> new String(a.getValue(), StandardCharsets.UTF_8)).reduce((a, b) -> a + " " + b).orElse("");
-        if (!reply.isBlank()) detail += ": " + sanitize(reply);
+        if (!reply.isBlank()) detail += ": " + LogText.escape(reply);
         return new AuthResult.Reject(reason, detail);
     }
 
@@ -269,7 +276,7 @@ public final class RadiusAuthenticator implements Authenticator {
             return new AuthResult.Reject(RejectReason.BACKEND_TIMEOUT, "no RADIUS server answered");
         }
         return new AuthResult.Reject(RejectReason.BACKEND_ERROR, "RADIUS failure: " + cause.getClass().getSimpleName()
-                + (cause.getMessage() == null ? "" : " " + sanitize(cause.getMessage())));
+                + (cause.getMessage() == null ? "" : " " + LogText.escape(cause.getMessage())));
     }
 
     private static Optional<byte[]> vendorValue(RadiusResponse response, String name) {
@@ -294,17 +301,18 @@ public final class RadiusAuthenticator implements Authenticator {
         }
     }
 
-    /** Printable ASCII only, at most 80 characters: server-supplied text goes into log lines. */
-    static String sanitize(String s) {
-        StringBuilder sb = new StringBuilder();
-        for (char c : s.toCharArray()) {
-            if (sb.length() >= 80) {
-                sb.append("...");
-                break;
-            }
-            sb.append(c >= 0x20 && c < 0x7f ? c : '?');
-        }
-        return sb.toString();
+    /** The result as log fields; a reject's detail is the last (outside text in it was escaped when it was made). */
+    private static String describe(AuthResult result) {
+        return switch (result) {
+            case AuthResult.Accept a -> "result=accept accepted=" + LogText.escape(a.user());
+            case AuthResult.Reject r -> "result=reject reason=" + r.reason().label() + " detail=" + r.detail(); // escaped when made
+            case AuthResult.Challenge c -> "result=challenge length=" + c.eapPacket().length;
+        };
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (sender instanceof AutoCloseable closeable) closeable.close();
     }
 
     @Override

@@ -47,9 +47,12 @@ public record WireAttribute(int type, byte[] value) {
     public static final int NAS_IPV6_ADDRESS = 95;
     public static final int ERROR_CAUSE = 101;
 
+    /** RFC 2865 section 5: at most 253 octets of value (the Length octet counts type and itself too). */
+    public static final int MAX_VALUE = 253;
+
     public WireAttribute {
         if (type < 1 || type > 255) throw new IllegalArgumentException("attribute type " + type);
-        if (value.length > 253) throw new IllegalArgumentException("attribute " + type + " longer than 253 octets");
+        if (value.length > MAX_VALUE) throw new IllegalArgumentException("attribute " + type + " longer than 253 octets");
         value = value.clone();
     }
 
@@ -60,6 +63,18 @@ public record WireAttribute(int type, byte[] value) {
 
     public static WireAttribute string(int type, String value) {
         return new WireAttribute(type, value.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The UTF-8 octets of {@code text} cut to at most {@value #MAX_VALUE}, at a character boundary so that the
+     * value stays UTF-8 (RFC 2865 section 5 "text"; section 5.1 for User-Name). Unchanged when it fits.
+     */
+    public static byte[] truncatedText(String text) {
+        byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
+        if (utf8.length <= MAX_VALUE) return utf8;
+        int end = MAX_VALUE;
+        while (end > 0 && (utf8[end] & 0xc0) == 0x80) end--; // utf8[end] continues the character before: cut before it
+        return Arrays.copyOf(utf8, end);
     }
 
     /** A 32-bit unsigned integer (RFC 2865 section 5 "integer"); {@code value} is taken modulo 2^32. */

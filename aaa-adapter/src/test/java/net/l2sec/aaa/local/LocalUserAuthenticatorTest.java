@@ -2,15 +2,19 @@ package net.l2sec.aaa.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import net.l2sec.spi.session.SessionContext;
@@ -170,6 +174,51 @@ class LocalUserAuthenticatorTest {
                 j -> assertThat(j.reason()).isEqualTo(RejectReason.PEER_PROTOCOL));
     }
 
+    /**
+     * A flood of PAP logins against a PBKDF2 user costs at most the limit's slots: with every slot and the queue
+     * taken, the next is refused at once as backend_timeout and counted as backend_busy, without verifying; the cheap
+     * stored forms are not held up by it.
+     */
+    @Test
+    void slowVerificationsBeyondTheLimitAreRefusedAndCountedCheapOnesAreNotHeldUp() throws Exception {
+        var registry = new SimpleMeterRegistry();
+        var limit = new VerificationLimit(1, 1, Duration.ofSeconds(30), registry);
+        Path file = dir.resolve("users");
+        Files.write(file, List.of(USER + " " + Form.PBKDF2.field, "other " + Form.NT.field));
+        var a = LocalUserAuthenticator.load(file, limit);
+        var hold = new CountDownLatch(1);
+        // the one slot and the one queue place are taken by verifications that wait for the latch
+        List<Thread> busy = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            busy.add(Thread.ofVirtual().start(() -> limit.run(() -> {
+                try {
+                    return hold.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    return false;
+                }
+            })));
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (limit.running() != 1 || limit.waiting() != 1) {
+            assertThat(System.nanoTime()).as("slot and queue taken").isLessThan(deadline);
+            Thread.sleep(5);
+        }
+
+        AuthResult refused = run(a, AuthMethod.PAP, credentials(AuthMethod.PAP, USER, PASSWORD));
+        assertThat(refused).isInstanceOfSatisfying(AuthResult.Reject.class, j -> {
+            assertThat(j.reason()).isEqualTo(RejectReason.BACKEND_TIMEOUT);
+            assertThat(j.detail()).contains("backend_busy");
+        });
+        assertThat(registry.get("l2sec.aaa.overload").tag("backend", "local").tag("reason", "backend_busy").counter().count())
+                .isEqualTo(1);
+        // an NT-hash user is checked at once, slots or not
+        assertThat(run(a, AuthMethod.MSCHAPV2, credentials(AuthMethod.MSCHAPV2, "other", PASSWORD))).isInstanceOf(AuthResult.Accept.class);
+
+        hold.countDown();
+        for (Thread t : busy) t.join(Duration.ofSeconds(10));
+        assertThat(run(a, AuthMethod.PAP, credentials(AuthMethod.PAP, USER, PASSWORD))).isInstanceOf(AuthResult.Accept.class);
+    }
+
     @Test
     void checkRunsOnAVirtualThread() throws Exception {
         // a slow PBKDF2 check, so that the dependent stage is registered before the check completes and runs on
@@ -185,18 +234,18 @@ class LocalUserAuthenticatorTest {
         assertThat(t.getName()).isEqualTo("aaa-local");
     }
 
+    /** No known password ships: the repository's user file loads and holds no account (scripts/start.sh adds one). */
     @Test
-    void demoFileInTheRepositoryLoadsAndAcceptsItsDemoUsers() throws Exception {
+    void theShippedUsersFileLoadsAndAcceptsNobody() throws Exception {
         Path conf = Path.of("..", "conf", "users");
+        assertThat(LocalUsers.parse(conf).size()).isZero();
         var a = LocalUserAuthenticator.load(conf);
-
-        assertThat(run(a, AuthMethod.MSCHAPV2, credentials(AuthMethod.MSCHAPV2, "alice", "password")))
-                .isInstanceOf(AuthResult.Accept.class);
-        assertThat(run(a, AuthMethod.CHAP_MD5, credentials(AuthMethod.CHAP_MD5, "bob", "password")))
-                .isInstanceOf(AuthResult.Accept.class);
-        assertThat(run(a, AuthMethod.CHAP_MD5, credentials(AuthMethod.CHAP_MD5, "alice", "password")))
-                .isInstanceOfSatisfying(AuthResult.Reject.class,
-                        j -> assertThat(j.reason()).isEqualTo(RejectReason.METHOD_UNSUPPORTED));
+        for (String user : List.of("alice", "bob", "demo")) {
+            for (AuthMethod m : AuthMethod.values()) {
+                assertThat(run(a, m, credentials(m, user, "password"))).isInstanceOfSatisfying(AuthResult.Reject.class,
+                        j -> assertThat(j.reason()).isEqualTo(RejectReason.UNKNOWN_USER));
+            }
+        }
     }
 
     @Test

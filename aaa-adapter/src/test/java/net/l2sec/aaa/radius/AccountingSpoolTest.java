@@ -4,14 +4,19 @@ import static net.l2sec.aaa.radius.FakeAccountingSender.await;
 import static net.l2sec.aaa.radius.FakeAccountingSender.integer;
 import static net.l2sec.aaa.radius.FakeAccountingSender.string;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -164,5 +169,121 @@ class AccountingSpoolTest {
                     record(AcctStatusType.START, "S").attributes()));
             assertThat(registry.get("l2sec.acct.spool.oldest.age.seconds").gauge().value()).isBetween(119.0, 200.0);
         }
+    }
+
+    /** Names as the dataplane makes them from octets: decoded as UTF-8 (octets that are not UTF-8 become U+FFFD). */
+    static String fromOctets(byte... octets) {
+        return new String(octets, StandardCharsets.UTF_8);
+    }
+
+    /** The names the spool must carry unchanged: line breaks, NUL, other control octets, non-UTF-8 octets, 300 octets. */
+    static final List<String> HOSTILE_NAMES = List.of(
+            "line\nfeed", "carriage\rreturn", "nul\0inside", "\u0001\u0007\u001b[2J\u007f\u0085 controls",
+            fromOctets((byte) 0xff, (byte) 0xfe, (byte) 'a', (byte) 0xc3, (byte) 0x28, (byte) 0xed, (byte) 0xa0, (byte) 0x80),
+            "x".repeat(300), "é".repeat(150), "alice\nattr=44 41\nend\nuser=mallory",
+            "%41 percent and = equals", "", "\u2028\u202e\ud83d\ude00");
+
+    private static AccountingRecord hostile(String name, List<WireAttribute> attributes) {
+        return new AccountingRecord(AcctStatusType.STOP, Instant.parse("2026-11-24T16:00:00.123Z"), name + "-session", name,
+                attributes);
+    }
+
+    @Test
+    void everyNameAndEveryAttributeValueComesBackExactlyAndStaysOnItsLines() {
+        byte[] everyOctet = new byte[253];
+        for (int i = 0; i < everyOctet.length; i++) everyOctet[i] = (byte) i;
+        for (String name : HOSTILE_NAMES) {
+            AccountingRecord r = hostile(name, List.of(WireAttribute.integer(WireAttribute.ACCT_STATUS_TYPE, 2),
+                    new WireAttribute(WireAttribute.USER_NAME, WireAttribute.truncatedText(name.isEmpty() ? "-" : name)),
+                    new WireAttribute(WireAttribute.CLASS, everyOctet), new WireAttribute(WireAttribute.CLASS, new byte[] {'\n'})));
+            String text = AccountingSpool.serialize(r);
+            assertThat(text).as("ASCII only").matches("[\\x20-\\x7e\\n]*");
+            assertThat(text.lines()).as(name).hasSize(5 + 4 + 1)
+                    .allMatch(l -> l.matches("(l2sec-accounting-record 2|type=stop|created=\\S+|session=[A-Za-z0-9._~%-]*"
+                            + "|user=[A-Za-z0-9._~%-]*|attr=\\d+ [0-9a-f]*|end)"));
+            assertThat(AccountingSpool.parse(text)).as(name).isEqualTo(r);
+        }
+    }
+
+    @Test
+    void randomOctetsRoundTrip() {
+        Random random = new Random(20261124);
+        for (int n = 0; n < 500; n++) {
+            byte[] name = new byte[random.nextInt(400)];
+            random.nextBytes(name);
+            List<WireAttribute> attributes = new ArrayList<>();
+            attributes.add(WireAttribute.integer(WireAttribute.ACCT_STATUS_TYPE, 1));
+            for (int k = random.nextInt(5); k > 0; k--) {
+                byte[] value = new byte[random.nextInt(254)];
+                random.nextBytes(value);
+                attributes.add(new WireAttribute(1 + random.nextInt(255), value));
+            }
+            AccountingRecord r = new AccountingRecord(AcctStatusType.START, Instant.ofEpochMilli(random.nextLong(0, 1L << 45)),
+                    fromOctets(name), fromOctets(name), attributes);
+            assertThat(AccountingSpool.parse(AccountingSpool.serialize(r))).isEqualTo(r);
+        }
+    }
+
+    @Test
+    void hostileNamesGoThroughTheSpoolToTheServerAndNothingIsSetAside() throws Exception {
+        try (AccountingSpool spool = spool(100)) {
+            for (String name : HOSTILE_NAMES) {
+                spool.append(hostile(name, List.of(WireAttribute.integer(WireAttribute.ACCT_STATUS_TYPE, 2),
+                        new WireAttribute(WireAttribute.USER_NAME, WireAttribute.truncatedText(name.isEmpty() ? "-" : name)),
+                        WireAttribute.string(WireAttribute.ACCT_SESSION_ID, "S-" + HOSTILE_NAMES.indexOf(name)))));
+            }
+            await(() -> spool.size() == 0, WAIT, "delivery");
+            assertThat(spool.corruptCount()).isZero();
+        }
+        assertThat(files(".bad")).isEmpty();
+        assertThat(sender.delivered).hasSize(HOSTILE_NAMES.size());
+        for (int i = 0; i < HOSTILE_NAMES.size(); i++) {
+            String name = HOSTILE_NAMES.get(i);
+            byte[] sent = FakeAccountingSender.attributes(sender.delivered.get(i)).get(WireAttribute.USER_NAME).getFirst();
+            assertThat(sent).as(name).isEqualTo(WireAttribute.truncatedText(name.isEmpty() ? "-" : name));
+        }
+    }
+
+    /** A record exactly as the format-1 serializer wrote it (session and user as text, control characters as '?'). */
+    private static String format1(AcctStatusType type, String session, String user, List<WireAttribute> attributes) {
+        StringBuilder b = new StringBuilder("l2sec-accounting-record 1\n").append("type=").append(type.label()).append('\n')
+                .append("created=2026-01-02T03:04:05Z\n").append("session=").append(session).append('\n')
+                .append("user=").append(user).append('\n');
+        for (WireAttribute a : attributes) b.append("attr=").append(a.type()).append(' ').append(HexFormat.of().formatHex(a.value())).append('\n');
+        return b.append("end\n").toString();
+    }
+
+    @Test
+    void recordsSpooledInFormat1AreReadRewrittenInFormat2AndDelivered() throws Exception {
+        List<WireAttribute> attributes = List.of(WireAttribute.integer(WireAttribute.ACCT_STATUS_TYPE, 1),
+                WireAttribute.string(WireAttribute.USER_NAME, "jürgen"), WireAttribute.string(WireAttribute.ACCT_SESSION_ID, "OLD-1"));
+        Path old = dir.resolve("00000000000000000007.acct");
+        Files.writeString(old, format1(AcctStatusType.START, "OLD-1", "jürgen?tab", attributes), StandardCharsets.UTF_8);
+        sender.up = false;
+        try (AccountingSpool spool = spool(100)) {
+            assertThat(spool.size()).isEqualTo(1);
+            String now = Files.readString(old, StandardCharsets.US_ASCII);
+            assertThat(now).startsWith("l2sec-accounting-record 2\n").contains("\nuser=j%C3%BCrgen%3Ftab\n");
+            AccountingRecord r = AccountingSpool.parse(now);
+            assertThat(r.user()).isEqualTo("jürgen?tab");
+            assertThat(r.acctSessionId()).isEqualTo("OLD-1");
+            assertThat(r.created()).isEqualTo(Instant.parse("2026-01-02T03:04:05Z"));
+            assertThat(r.attributes()).isEqualTo(attributes);
+            sender.up = true;
+            await(() -> spool.size() == 0, WAIT, "delivery");
+        }
+        assertThat(files(".bad")).isEmpty();
+        assertThat(string(sender.delivered.getFirst(), WireAttribute.USER_NAME)).isEqualTo("jürgen");
+    }
+
+    @Test
+    void aNameWrittenRawIntoAFormat2RecordIsRefusedAsCorrupt() {
+        String good = AccountingSpool.serialize(record(AcctStatusType.START, "S"));
+        for (String bad : List.of(good.replace("user=alice", "user=al ice"), good.replace("user=alice", "user=alice%4"),
+                good.replace("user=alice", "user=alice%zz"), good.replace("session=S", "session=S\r"))) {
+            assertThatThrownBy(() -> AccountingSpool.parse(bad)).as(bad).isInstanceOf(IllegalArgumentException.class);
+        }
+        assertThat(AccountingSpool.percentDecode("j%C3%BCrgen")).isEqualTo("jürgen");
+        assertThat(AccountingSpool.percentEncode("a b\n")).isEqualTo("a%20b%0A");
     }
 }

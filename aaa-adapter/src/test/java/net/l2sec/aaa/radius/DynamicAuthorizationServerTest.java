@@ -2,6 +2,7 @@ package net.l2sec.aaa.radius;
 
 import static net.l2sec.aaa.radius.WireAttribute.*;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.InetAddress;
@@ -21,7 +22,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class DynamicAuthorizationServerTest {
-    private static final byte[] SECRET = "das-secret".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] SECRET = "das-secret-0123456789".getBytes(StandardCharsets.UTF_8);
     private static final InetSocketAddress CLIENT = new InetSocketAddress(FakeSessionControl.v4("127.0.0.1"), 40000);
 
     final SimpleMeterRegistry registry = new SimpleMeterRegistry();
@@ -129,10 +130,29 @@ class DynamicAuthorizationServerTest {
         assertThat(second).isEqualTo(first);
         assertThat(control.disconnected).containsExactly("S-1");
         assertThat(count("disconnect", "resent", "duplicate")).isEqualTo(1);
-        // same Identifier from another source port is a different request
-        byte[] other = server.handle(req, new InetSocketAddress(CLIENT.getAddress(), 40001)).orElseThrow();
-        assertThat(code(other)).isEqualTo(DynamicAuthorizationServer.DISCONNECT_ACK);
+        // the same request replayed from another source port is still the same request (RFC 5176 sections 2.3, 3.4)
+        byte[] replayed = server.handle(req, new InetSocketAddress(CLIENT.getAddress(), 40001)).orElseThrow();
+        assertThat(replayed).isEqualTo(first);
+        assertThat(control.disconnected).as("not executed again").containsExactly("S-1");
+        assertThat(count("disconnect", "resent", "duplicate")).isEqualTo(2);
+        // a new request (new Identifier, new authenticator) is executed
+        byte[] next = server.handle(disconnect(List.of(string(USER_NAME, "alice"), now())), CLIENT).orElseThrow();
+        assertThat(code(next)).isEqualTo(DynamicAuthorizationServer.DISCONNECT_ACK);
         assertThat(control.disconnected).containsExactly("S-1", "S-1");
+    }
+
+    /** A User-Name selects a session whose name was cut to 253 octets as our accounting sent it (RFC 2865 section 5.1). */
+    @Test
+    void aUserNameSelectsTheSessionByTheNameAccountingSent() {
+        String longName = "é".repeat(150);
+        control.add(FakeSessionControl.session("S-LONG", longName, "10.8.0.9", Duration.ofMinutes(1), List.of()));
+        byte[] answer = server.handle(disconnect(List.of(new WireAttribute(USER_NAME, WireAttribute.truncatedText(longName)), now())),
+                CLIENT).orElseThrow();
+        assertThat(code(answer)).isEqualTo(DynamicAuthorizationServer.DISCONNECT_ACK);
+        assertThat(control.disconnected).containsExactly("S-LONG");
+        answer = server.handle(disconnect(List.of(new WireAttribute(USER_NAME, "é".repeat(100).getBytes(StandardCharsets.UTF_8)), now())),
+                CLIENT).orElseThrow();
+        assertThat(code(answer)).as("a prefix is not the name").isEqualTo(DynamicAuthorizationServer.DISCONNECT_NAK);
     }
 
     @Test
@@ -282,5 +302,14 @@ class DynamicAuthorizationServerTest {
     @Test
     void theClientSecretIsNotInToString() {
         assertThat(new DynamicAuthorizationClient(CLIENT.getAddress(), SECRET).toString()).doesNotContain("das-secret");
+    }
+
+    @Test
+    void aClientSecretShorterThan16OctetsIsRefused() {
+        var address = CLIENT.getAddress();
+        assertThatThrownBy(() -> new DynamicAuthorizationClient(address, "fifteen-octets!"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("shorter than 16 octets")
+                .hasMessageNotContaining("fifteen");
+        assertThat(new DynamicAuthorizationClient(address, "sixteen-octets!!").secret()).hasSize(16);
     }
 }

@@ -127,4 +127,56 @@ class RadiusAccountingTest {
         assertThat(AcctAuthentic.BY_RULE.apply(local)).isEqualTo(AcctAuthentic.LOCAL);
         assertThat(AcctAuthentic.BY_RULE.apply(s)).isEqualTo(AcctAuthentic.RADIUS);
     }
+
+    /**
+     * RFC 2865 section 5.1 allows 253 octets of User-Name: a longer name is cut at a character boundary, counted and
+     * logged, and the record is sent all the same (before, it was not recorded at all).
+     */
+    @Test
+    void aUserNameOver253OctetsIsCutAtACharacterBoundaryCountedAndStillSent() throws Exception {
+        String ascii = "x".repeat(300);
+        String wide = "é".repeat(150); // 300 octets, two per character
+        ActiveSession a = FakeSessionControl.session("S-ASCII", ascii, "10.8.0.8", Duration.ZERO, List.of());
+        ActiveSession b = FakeSessionControl.session("S-WIDE", wide, "10.8.0.9", Duration.ZERO, List.of());
+        try (RadiusAccounting acct = accounting(Duration.ZERO)) {
+            assertThat(registry.get("l2sec.acct.user.name.truncated").counter().count()).as("exported at 0").isZero();
+            acct.started(a);
+            acct.started(b);
+            acct.stopped(a, new SessionCounters(1, 2, 3, 4), TerminateCause.USER_REQUEST);
+            await(() -> sender.delivered.size() >= 4, WAIT, "On, two Starts, a Stop");
+        }
+        byte[] sentA = userName(sender.delivered, "S-ASCII", 1);
+        byte[] sentB = userName(sender.delivered, "S-WIDE", 1);
+        assertThat(sentA).hasSize(253).isEqualTo("x".repeat(253).getBytes(StandardCharsets.US_ASCII));
+        assertThat(userName(sender.delivered, "S-ASCII", 2)).isEqualTo(sentA);
+        assertThat(sentB).hasSize(252);
+        assertThat(new String(sentB, StandardCharsets.UTF_8)).isEqualTo("é".repeat(126));
+        assertThat(registry.get("l2sec.acct.user.name.truncated").counter().count()).isEqualTo(3);
+        try (RadiusAccounting acct = accounting(Duration.ZERO)) {
+            assertThat(acct.sessionRecord(AcctStatusType.START, a, null, null).user()).as("the record keeps the whole name")
+                    .isEqualTo(ascii);
+        }
+    }
+
+    @Test
+    void hostileNamesAreSentAsTheyAre() throws Exception {
+        List<String> names = AccountingSpoolTest.HOSTILE_NAMES.stream().filter(n -> !n.isEmpty()).toList();
+        try (RadiusAccounting acct = accounting(Duration.ZERO)) {
+            for (int i = 0; i < names.size(); i++) {
+                acct.started(FakeSessionControl.session("S-" + i, names.get(i), "10.8.1." + (i + 1), Duration.ZERO, List.of()));
+            }
+            await(() -> sender.delivered.size() >= names.size() + 1, WAIT, "On and every Start");
+            assertThat(acct.spool().corruptCount()).isZero();
+        }
+        for (int i = 0; i < names.size(); i++) {
+            assertThat(userName(sender.delivered, "S-" + i, 1)).as(names.get(i)).isEqualTo(WireAttribute.truncatedText(names.get(i)));
+        }
+    }
+
+    private static byte[] userName(List<RadiusRequest> requests, String session, int statusType) {
+        return requests.stream().filter(r -> session.equals(FakeAccountingSender.attributes(r).containsKey(ACCT_SESSION_ID)
+                        ? string(r, ACCT_SESSION_ID) : null) && integer(r, ACCT_STATUS_TYPE) == statusType)
+                .findFirst().map(r -> FakeAccountingSender.attributes(r).get(USER_NAME).getFirst())
+                .orElseThrow(() -> new AssertionError("no record " + statusType + " of " + session));
+    }
 }

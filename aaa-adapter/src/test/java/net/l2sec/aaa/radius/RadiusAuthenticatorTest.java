@@ -19,8 +19,13 @@ import net.l2sec.spi.auth.ChapCredentials;
 import net.l2sec.spi.auth.Credentials;
 import net.l2sec.spi.auth.EapCredentials;
 import net.l2sec.spi.auth.MsChapV2Credentials;
+import net.l2sec.spi.auth.PapCredentials;
 import net.l2sec.spi.auth.RejectReason;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 import org.tinyradius.core.attribute.type.RadiusAttribute;
 import org.tinyradius.core.attribute.type.VendorSpecificAttribute;
 import org.tinyradius.core.dictionary.Dictionary;
@@ -77,7 +82,7 @@ class RadiusAuthenticatorTest {
         AuthResult r = run(ms(), AuthMethod.MSCHAPV2, 3, List.of(D.createAttribute("Reply-Message", "go away\nnow")));
         assertThat(r).isInstanceOfSatisfying(AuthResult.Reject.class, x -> {
             assertThat(x.reason()).isEqualTo(RejectReason.BAD_CREDENTIALS);
-            assertThat(x.detail()).contains("go away?now");
+            assertThat(x.detail()).contains("\"go away\\nnow\"").doesNotContain("\n");
         });
     }
 
@@ -159,5 +164,35 @@ class RadiusAuthenticatorTest {
         AuthResult r = new RadiusAuthenticator(SETTINGS, sender).authenticate(new AuthRequest(SESSION, AuthMethod.MSCHAPV2, ms()))
                 .toCompletableFuture().get(5, TimeUnit.SECONDS);
         assertThat(r).isEqualTo(new AuthResult.Reject(RejectReason.BACKEND_TIMEOUT, "no RADIUS server answered"));
+    }
+
+    /** The accepted user is the Access-Accept's User-Name when it has one, else the presented name (RFC 2865 section 5.1). */
+    @Test
+    void theAcceptedUserIsTheServersUserNameElseThePresentedOne() throws Exception {
+        var pap = new PapCredentials("ALICE@corp", "pw".getBytes(StandardCharsets.UTF_8));
+        assertThat(run(pap, AuthMethod.PAP, 2, List.of(D.createAttribute("User-Name", "alice"))))
+                .isInstanceOfSatisfying(AuthResult.Accept.class, a -> assertThat(a.user()).isEqualTo("alice"));
+        assertThat(run(pap, AuthMethod.PAP, 2, List.of()))
+                .isInstanceOfSatisfying(AuthResult.Accept.class, a -> assertThat(a.user()).isEqualTo("ALICE@corp"));
+    }
+
+    /** A name with a line break and a forged field stays on its log line, escaped; so does the server's reply text. */
+    @Test
+    void namesAndServerTextAreEscapedInTheLogLine() throws Exception {
+        Logger logger = (Logger) LoggerFactory.getLogger(RadiusAuthenticator.class);
+        ListAppender<ILoggingEvent> appender = new ListAppender<>();
+        appender.start();
+        logger.addAppender(appender);
+        try {
+            var pap = new PapCredentials("eve\nINFO forged result=accept", "pw".getBytes(StandardCharsets.UTF_8));
+            run(pap, AuthMethod.PAP, 3, List.of(D.createAttribute("Reply-Message", "no\r\nINFO radius auth user=root result=accept")));
+        } finally {
+            logger.detachAppender(appender);
+        }
+        String line = appender.list.getLast().getFormattedMessage();
+        assertThat(line).doesNotContain("\n").doesNotContain("\r")
+                .contains("user=\"eve\\nINFO forged result=accept\"")
+                .contains("result=reject reason=bad_credentials")
+                .contains("detail=Access-Reject: \"no\\r\\nINFO radius auth user=root result=accept\"");
     }
 }

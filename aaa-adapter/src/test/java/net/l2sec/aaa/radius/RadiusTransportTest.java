@@ -10,14 +10,21 @@ import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -43,9 +50,45 @@ class RadiusTransportTest {
                 Duration.ofSeconds(30), registry, Clock.systemUTC());
     }
 
+    private RadiusTransport transport(int socketsPerServer, Duration timeout, int retries) {
+        RadiusServer s = new RadiusServer("fake", fake.address(), Optional.empty(), SECRET, true);
+        return new RadiusTransport("auth", List.of(new RadiusTransport.Target(s, s.auth())), timeout, retries,
+                Duration.ofSeconds(30), socketsPerServer, registry, Clock.systemUTC());
+    }
+
     private RadiusRequest papRequest() throws Exception {
+        return papRequest("alice");
+    }
+
+    private RadiusRequest papRequest(String user) throws Exception {
         return RadiusRequest.create(d, (byte) 1, (byte) 0, new byte[16],
-                List.of(d.createAttribute("User-Name", "alice"), d.createAttribute("User-Password", "pw")));
+                List.of(d.createAttribute("User-Name", user), d.createAttribute("User-Password", "pw")));
+    }
+
+    /** An Access-Accept for {@code request} that echoes its User-Name attribute. */
+    private static byte[] echo(byte[] request) {
+        int at = indexOfAttribute(request, 1);
+        return reply(request, 2, true, Arrays.copyOfRange(request, at, at + (request[at + 1] & 0xff)), false);
+    }
+
+    private static String userName(RadiusResponse r) {
+        return new String(r.getAttribute("User-Name").orElseThrow().getValue(), StandardCharsets.UTF_8);
+    }
+
+    private static void await(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting for " + what);
+            Thread.sleep(5);
+        }
+    }
+
+    private double overload() {
+        return registry.get("l2sec.aaa.overload").tag("backend", "radius").tag("reason", "identifiers_exhausted").counter().count();
+    }
+
+    private double outstanding() {
+        return registry.get("l2sec.aaa.radius.outstanding").gauge().value();
     }
 
     /** An Access-Accept (code 2) for {@code request}, with or without Message-Authenticator, optionally corrupted. */
@@ -179,9 +222,145 @@ class RadiusTransportTest {
         assertThat(s.requireMessageAuthenticator()).isTrue();
     }
 
+    @Test
+    void concurrentRequestsShareTheSocketsAndEachGetsItsOwnAnswer() throws Exception {
+        fake = new FakeServer(req -> List.of()); // answers below, all at once, in reverse order
+        int n = 300;
+        try (RadiusTransport t = transport(2, Duration.ofSeconds(5), 0)) {
+            List<CompletableFuture<RadiusResponse>> results = new ArrayList<>();
+            for (int i = 0; i < n; i++) results.add(t.send(papRequest("user" + i)).toCompletableFuture());
+            await(() -> fake.received.size() == n, n + " requests at the server");
+            assertThat(outstanding()).isEqualTo(n);
+            // 256 per socket: the 257th request opened the second socket, nothing opened a third
+            assertThat(new HashSet<>(fake.sources)).hasSize(2);
+            assertThat(t.socketCounts()).containsExactly(2);
+            for (int i = n - 1; i >= 0; i--) fake.answer(i, echo(fake.received.get(i)));
+            Map<String, String> answeredTo = new HashMap<>();
+            for (int i = 0; i < n; i++) {
+                String asked = "user" + i;
+                answeredTo.put(asked, userName(results.get(i).get(10, TimeUnit.SECONDS)));
+            }
+            answeredTo.forEach((asked, answered) -> assertThat(answered).as("answer to " + asked).isEqualTo(asked));
+            assertThat(registry.find("l2sec.aaa.radius.invalid.responses").counters()).isEmpty();
+            await(() -> outstanding() == 0, "identifiers released");
+        }
+    }
+
+    @Test
+    void anAnswerAfterTheTimeoutIsCountedLateNotAsAForgery() throws Exception {
+        fake = new FakeServer(req -> List.of());
+        try (RadiusTransport t = transport(1, Duration.ofMillis(200), 0)) {
+            assertThatThrownBy(() -> t.sendBlocking(papRequest())).isInstanceOf(RadiusUnavailableException.class);
+            fake.answer(0, echo(fake.received.getFirst()));
+            await(() -> invalid("late") == 1, "the late answer counted");
+            assertThat(invalid("identifier")).isZero();
+            assertThat(invalid("response_authenticator")).isZero();
+        }
+    }
+
+    @Test
+    void aSecondAnswerToTheSameRequestIsCountedLate() throws Exception {
+        fake = new FakeServer(req -> List.of(echo(req), echo(req)));
+        try (RadiusTransport t = transport(1, Duration.ofSeconds(2), 0)) {
+            assertThat(userName(t.sendBlocking(papRequest("bob")))).isEqualTo("bob");
+            await(() -> invalid("late") == 1, "the duplicate counted");
+            assertThat(invalid("identifier") + invalid("response_authenticator")).isZero();
+        }
+    }
+
+    @Test
+    void aLateAnswerToAnIdentifierAlreadyReusedIsToldApartFromTheNewRequestsAnswer() throws Exception {
+        fake = new FakeServer(req -> List.of());
+        List<InvalidResponseReason> drops = new CopyOnWriteArrayList<>();
+        try (RadiusSocket socket = new RadiusSocket(fake.address(), SECRET, true, 7, "test",
+                (reason, from, id) -> drops.add(reason), () -> {})) {
+            RadiusSocket.Exchange a = socket.reserve().orElseThrow();
+            assertThat(a.identifier()).isEqualTo(7);
+            RadiusWire.Encoded first = RadiusWire.encodeRequest(papRequest("first"), 7, SECRET);
+            a.transmit(first);
+            a.release();
+            for (int i = 0; i < 255; i++) socket.reserve().orElseThrow().release(); // 8 .. 255, 0 .. 6
+            RadiusSocket.Exchange b = socket.reserve().orElseThrow();
+            assertThat(b.identifier()).as("Identifier 7 again").isEqualTo(7);
+            RadiusWire.Encoded second = RadiusWire.encodeRequest(papRequest("second"), 7, SECRET);
+            b.transmit(second);
+
+            socket.accept(echo(first.packet()), fake.address());
+            assertThat(drops).containsExactly(InvalidResponseReason.LATE);
+            byte[] forged = echo(second.packet());
+            forged[forged.length - 1] ^= 1;
+            socket.accept(forged, fake.address());
+            assertThat(drops).containsExactly(InvalidResponseReason.LATE, InvalidResponseReason.RESPONSE_AUTHENTICATOR);
+            socket.accept(echo(second.packet()), new InetSocketAddress(InetAddress.getLoopbackAddress(), 1));
+            assertThat(drops).endsWith(InvalidResponseReason.SOURCE);
+            byte[] otherId = echo(second.packet());
+            otherId[1] = 8;
+            socket.accept(otherId, fake.address());
+            assertThat(drops).endsWith(InvalidResponseReason.IDENTIFIER);
+            socket.accept(new byte[5], fake.address());
+            assertThat(drops).endsWith(InvalidResponseReason.MALFORMED);
+
+            socket.accept(echo(second.packet()), fake.address());
+            assertThat(userName(b.await(Duration.ofSeconds(1)))).isEqualTo("second");
+            b.release();
+            assertThat(socket.outstanding()).isZero();
+        }
+    }
+
+    @Test
+    void aFullWindowWaitsForAnIdentifierToBeReleased() throws Exception {
+        fake = new FakeServer(req -> List.of());
+        try (RadiusTransport t = transport(1, Duration.ofSeconds(3), 0)) {
+            List<CompletableFuture<RadiusResponse>> held = new ArrayList<>();
+            for (int i = 0; i < 256; i++) held.add(t.send(papRequest("held" + i)).toCompletableFuture());
+            await(() -> fake.received.size() == 256, "256 requests outstanding");
+            CompletableFuture<RadiusResponse> waiting = t.send(papRequest("waiting")).toCompletableFuture();
+            Thread.sleep(200);
+            assertThat(fake.received).as("no Identifier free: not sent yet").hasSize(256);
+            fake.answer(0, echo(fake.received.getFirst()));
+            await(() -> held.stream().anyMatch(CompletableFuture::isDone), "one held request answered");
+            await(() -> fake.received.size() == 257, "the waiting request sent on the released Identifier");
+            assertThat(fake.received.get(256)[1]).isEqualTo(fake.received.getFirst()[1]);
+            fake.answer(256, echo(fake.received.get(256)));
+            assertThat(userName(waiting.get(5, TimeUnit.SECONDS))).isEqualTo("waiting");
+            assertThat(overload()).isZero();
+            assertThat(new HashSet<>(fake.sources)).hasSize(1);
+        }
+    }
+
+    @Test
+    void aWindowFullForAWholeTimeoutFailsCleanlyAndIsCounted() throws Exception {
+        fake = new FakeServer(req -> List.of());
+        try (RadiusTransport t = transport(1, Duration.ofMillis(600), 1)) { // held for 2 x 600 ms, the 257th waits 600 ms
+            List<CompletableFuture<RadiusResponse>> held = new ArrayList<>();
+            for (int i = 0; i < 256; i++) held.add(t.send(papRequest("held" + i)).toCompletableFuture());
+            await(() -> fake.received.size() >= 256, "256 requests outstanding");
+            assertThatThrownBy(() -> t.sendBlocking(papRequest("one too many")))
+                    .isInstanceOf(RadiusUnavailableException.class).hasMessageContaining("identifiers_exhausted");
+            assertThat(overload()).isEqualTo(1);
+            assertThat(new HashSet<>(fake.sources)).as("still one source port").hasSize(1);
+            for (CompletableFuture<RadiusResponse> f : held) {
+                assertThatThrownBy(() -> f.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(RadiusUnavailableException.class);
+            }
+        }
+    }
+
+    @Test
+    void closingFailsWaitingRequestsAndRefusesNewOnes() throws Exception {
+        fake = new FakeServer(req -> List.of());
+        RadiusTransport t = transport(1, Duration.ofSeconds(10), 0);
+        CompletableFuture<RadiusResponse> waiting = t.send(papRequest()).toCompletableFuture();
+        await(() -> fake.received.size() == 1, "the request sent");
+        t.close();
+        assertThatThrownBy(() -> waiting.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(RadiusUnavailableException.class);
+        assertThatThrownBy(() -> t.sendBlocking(papRequest())).isInstanceOf(RadiusUnavailableException.class);
+    }
+
     /** Answers every datagram with whatever {@code handler} returns, in order. */
     static final class FakeServer implements AutoCloseable {
         final List<byte[]> received = new CopyOnWriteArrayList<>();
+        /** Where each received datagram came from (our source port), in order. */
+        final List<SocketAddress> sources = new CopyOnWriteArrayList<>();
         private final DatagramSocket socket;
 
         FakeServer(Function<byte[], List<byte[]>> handler) throws SocketException {
@@ -193,6 +372,7 @@ class RadiusTransportTest {
                         DatagramPacket p = new DatagramPacket(buf, buf.length);
                         socket.receive(p);
                         byte[] req = Arrays.copyOf(p.getData(), p.getLength());
+                        sources.add(p.getSocketAddress());
                         received.add(req);
                         for (byte[] r : handler.apply(req)) socket.send(new DatagramPacket(r, r.length, p.getSocketAddress()));
                     } catch (Exception e) {
@@ -204,6 +384,11 @@ class RadiusTransportTest {
 
         InetSocketAddress address() {
             return (InetSocketAddress) socket.getLocalSocketAddress();
+        }
+
+        /** Sends {@code reply} to where the {@code i}-th request came from. */
+        void answer(int i, byte[] reply) throws java.io.IOException {
+            socket.send(new DatagramPacket(reply, reply.length, sources.get(i)));
         }
 
         @Override

@@ -19,6 +19,7 @@ import java.util.OptionalInt;
 import java.util.Set;
 import net.l2sec.aaa.policy.Policy;
 import net.l2sec.aaa.policy.PolicyRule;
+import net.l2sec.aaa.radius.DynamicAuthorizationClient;
 import net.l2sec.aaa.radius.RadiusDictionary;
 import net.l2sec.spi.auth.AuthMethod;
 
@@ -40,6 +41,7 @@ final class AaaConfigReader {
             users = local.path("users-file");
             if (users.isEmpty()) local.problem("users-file", "is required when aaa.local is present");
             else if (!Files.isReadable(users.get())) local.problem("users-file", "cannot read " + users.get());
+            else local.requirePrivate("users-file", users.get());
         }
         Optional<AaaConfig.Radius> radius = aaa.has("radius") ? Optional.ofNullable(radius(aaa.section("radius"), serverName)) : Optional.empty();
         Optional<AaaConfig.Ldap> ldap = aaa.has("ldap") ? Optional.ofNullable(ldap(aaa.section("ldap"))) : Optional.empty();
@@ -147,6 +149,9 @@ final class AaaConfigReader {
                 if (addr.isEmpty()) c.problem("address", "is required (an IPv4 address)");
                 Optional<byte[]> secret = c.secret("secret");
                 if (secret.isEmpty() && !c.has("secret") && !c.has("secret-file")) c.problem("secret-file", "is required");
+                secret.filter(b -> b.length < DynamicAuthorizationClient.MIN_SECRET_LENGTH).ifPresent(b -> c.problem(
+                        c.has("secret-file") ? "secret-file" : "secret", "at least " + DynamicAuthorizationClient.MIN_SECRET_LENGTH
+                                + " characters: whoever guesses it can disconnect every session"));
                 if (addr.isPresent() && secret.isPresent()) clients.add(new AaaConfig.DynamicAuthorizationClient(addr.get(), secret.get()));
             }
             dyn = Optional.of(new AaaConfig.DynamicAuthorization(listen, clients,

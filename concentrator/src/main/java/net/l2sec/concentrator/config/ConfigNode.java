@@ -253,7 +253,8 @@ final class ConfigNode {
 
     /**
      * A secret given either inline as {@code k} or, preferably, as {@code k-file} naming a file that holds it
-     * (trailing newline trimmed). Never echoed in a problem.
+     * (trailing newline trimmed) and only its owner may read or write ({@link #requirePrivate}). Never echoed in a
+     * problem.
      */
     Optional<byte[]> secret(String k) {
         Optional<String> inline = optionalString(k);
@@ -270,6 +271,7 @@ final class ConfigNode {
             return Optional.of(inline.get().getBytes(StandardCharsets.UTF_8));
         }
         if (file.isPresent()) {
+            if (!requirePrivate(k + "-file", file.get())) return Optional.empty();
             try {
                 String s = Files.readString(file.get(), StandardCharsets.UTF_8).strip();
                 if (s.isEmpty()) {
@@ -282,6 +284,16 @@ final class ConfigNode {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * Records a problem on {@code k} when {@code file}, which holds a secret, may be read or written by group or
+     * others ({@link SecretFilePermissions}); returns whether it is private.
+     */
+    boolean requirePrivate(String k, Path file) {
+        Optional<String> exposure = SecretFilePermissions.exposure(file);
+        exposure.ifPresent(reason -> problem(k, reason));
+        return exposure.isEmpty();
     }
 
     /** Reports keys nobody read, in this node and every child, so typos are refused. */

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import net.l2sec.concentrator.PrivateFiles;
 import net.l2sec.spi.auth.AuthMethod;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -18,8 +19,8 @@ class AaaConfigTest {
     Path dir;
 
     private ConcentratorConfig load(String aaa) throws Exception {
-        Files.writeString(dir.resolve("users"), "alice plain:password\n");
-        Files.writeString(dir.resolve("radius.secret"), "a-radius-secret-of-length\n");
+        PrivateFiles.write(dir.resolve("users"), "alice plain:password\n");
+        PrivateFiles.write(dir.resolve("radius.secret"), "a-radius-secret-of-length\n");
         Path f = dir.resolve("c.yaml");
         Files.writeString(f, """
                 l2tp:
@@ -113,6 +114,10 @@ class AaaConfigTest {
                         secret: tiny-pw
                     accounting:
                       interim-interval: 10s
+                    dynamic-authorization:
+                      clients:
+                        - address: 127.0.0.1
+                          secret: short-dynauth
                   methods:
                     mschapv2: [ldap]
                     eap: [radius, local]
@@ -126,6 +131,7 @@ class AaaConfigTest {
         String f = dir.resolve("c.yaml") + ": ";
         assertThat(p).contains(
                 f + "aaa.radius.servers[0].secret: at least 16 characters: a short RADIUS secret can be guessed offline",
+                f + "aaa.radius.dynamic-authorization.clients[0].secret: at least 16 characters: whoever guesses it can disconnect every session",
                 f + "aaa.radius.accounting.interim-interval: at least 60s (RFC 2869 section 2.1), or 0s to send no Interim-Update",
                 f + "aaa.methods.mschapv2: backend \"ldap\" is not configured (aaa.ldap)",
                 f + "aaa.methods.eap: backend \"local\" is not configured (aaa.local)",
@@ -133,12 +139,12 @@ class AaaConfigTest {
                 f + "aaa.policy.groups-from-ldap: needs aaa.ldap",
                 f + "aaa.policy.rules[0].pool: no pool named \"nowhere\" in pools",
                 f + "aaa.policy.rules[0].action: must be allow or deny");
-        assertThat(String.join("\n", p)).doesNotContain("tiny-pw");
+        assertThat(String.join("\n", p)).doesNotContain("tiny-pw").doesNotContain("short-dynauth");
     }
 
     @Test
     void ldapRefusesCleartextAndNonPapRoutes() throws IOException {
-        Files.writeString(dir.resolve("ldap.pw"), "pw\n");
+        PrivateFiles.write(dir.resolve("ldap.pw"), "pw\n");
         var p = problems("""
                 aaa:
                   ldap:

@@ -6,8 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
+import net.l2sec.concentrator.PrivateFiles;
 import net.l2sec.dataplane.ike.IkeSettings;
 import net.l2sec.dataplane.ike.keymat.DhGroup;
 import net.l2sec.dataplane.ike.keymat.IkeHash;
@@ -22,7 +26,7 @@ class ConfigLoaderTest {
     Path dir;
 
     private Path write(String yaml) throws IOException {
-        Files.writeString(dir.resolve("users"), "alice plain:password\n");
+        PrivateFiles.write(dir.resolve("users"), "alice plain:password\n");
         Path f = dir.resolve("c.yaml");
         Files.writeString(f, yaml);
         return f;
@@ -42,17 +46,23 @@ class ConfigLoaderTest {
     @Test
     void shippedConfigIsValidAndSafe() throws Exception {
         Files.copy(Path.of("../conf/concentrator.yaml"), dir.resolve("concentrator.yaml"));
-        Files.copy(Path.of("../conf/users"), dir.resolve("users"));
+        // as git checks it out: readable by everyone, refused until chmod 600 (scripts/start.sh does it)
+        Files.setPosixFilePermissions(Files.copy(Path.of("../conf/users"), dir.resolve("users")),
+                PosixFilePermissions.fromString("rw-r--r--"));
+        assertThatThrownBy(() -> ConfigLoader.load(dir.resolve("concentrator.yaml"))).isInstanceOfSatisfying(
+                ConfigException.class, e -> assertThat(e.problems()).contains(dir.resolve("concentrator.yaml") + ": aaa.local.users-file: "
+                        + dir.resolve("users") + " is readable by group/others (mode 0644): chmod 600 it"));
+        PrivateFiles.restrict(dir.resolve("users"));
         // without the key scripts/start.sh generates, the refusal names the file and the key
         assertThatThrownBy(() -> ConfigLoader.load(dir.resolve("concentrator.yaml"))).isInstanceOfSatisfying(
                 ConfigException.class, e -> assertThat(e.problems()).anySatisfy(p -> assertThat(p)
                         .contains("concentrator.yaml: ipsec.psk-file: cannot read")));
-        Files.writeString(dir.resolve("ipsec.psk"), "0123456789abcdef0123456789\n");
+        PrivateFiles.write(dir.resolve("ipsec.psk"), "0123456789abcdef0123456789\n");
         // likewise the admin token
         assertThatThrownBy(() -> ConfigLoader.load(dir.resolve("concentrator.yaml"))).isInstanceOfSatisfying(
                 ConfigException.class, e -> assertThat(e.problems()).singleElement().satisfies(p -> assertThat(p)
                         .contains("concentrator.yaml: admin.token-file: cannot read")));
-        Files.writeString(dir.resolve("admin.token"), "abcdefghijklmnopqrstuvwxyz012345\n");
+        PrivateFiles.write(dir.resolve("admin.token"), "abcdefghijklmnopqrstuvwxyz012345\n");
         ConcentratorConfig c = ConfigLoader.load(dir.resolve("concentrator.yaml"));
         assertThat(c.admin().enabled()).isTrue();
         assertThat(c.admin().listen().getAddress().isLoopbackAddress()).isTrue();
@@ -69,6 +79,71 @@ class ConfigLoaderTest {
         assertThat(c.ppp().authMethods().getFirst()).isEqualTo(AuthMethod.MSCHAPV2);
         assertThat(c.ppp().authMethods()).doesNotContain(AuthMethod.EAP_MD5);
         assertThat(c.metrics().listen().getAddress().isLoopbackAddress()).isTrue();
+    }
+
+    /**
+     * Every file that holds a secret is refused, at start and at reload (both load the file this way), while group or
+     * others may read or write it; the problem names the key, the file, its mode and the fix, never the secret.
+     */
+    @Test
+    void secretFilesOthersCanReadOrWriteAreRefusedWithFileAndMode() throws Exception {
+        Path yaml = write("""
+                l2tp:
+                  tunnel-secret-file: l2tp.secret
+                pools:
+                  - name: default
+                    range: 10.99.0.10-10.99.0.20
+                aaa:
+                  local:
+                    users-file: users
+                  radius:
+                    servers:
+                      - address: 127.0.0.1:1812
+                        secret-file: radius.secret
+                    dynamic-authorization:
+                      clients:
+                        - address: 127.0.0.1
+                          secret-file: dynauth.secret
+                  ldap:
+                    urls: [ldaps://dc1.corp.example.com]
+                    bind-dn: CN=svc,DC=corp
+                    bind-password-file: ldap.password
+                    base-dn: DC=corp
+                ipsec:
+                  psk-file: ipsec.psk
+                admin:
+                  token-file: admin.token
+                """);
+        Map<String, String> files = new LinkedHashMap<>();
+        files.put("users", "rw-r-----");
+        files.put("radius.secret", "rw----r--");
+        files.put("dynauth.secret", "rw--w----");
+        files.put("ldap.password", "rw-rw-rw-");
+        files.put("ipsec.psk", "rw-r--r--");
+        files.put("l2tp.secret", "r--r-----");
+        files.put("admin.token", "rw-----w-");
+        for (var f : files.entrySet()) {
+            Path p = dir.resolve(f.getKey());
+            Files.writeString(p, f.getKey().equals("users") ? "alice plain:password\n" : "a-secret-of-20-chars\n");
+            Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(f.getValue()));
+        }
+        String c = yaml + ": ";
+        assertThatThrownBy(() -> ConfigLoader.load(yaml)).isInstanceOfSatisfying(ConfigException.class, e -> {
+            assertThat(e.problems()).contains(
+                    c + "aaa.local.users-file: " + dir.resolve("users") + " is readable by group/others (mode 0640): chmod 600 it",
+                    c + "aaa.radius.servers[0].secret-file: " + dir.resolve("radius.secret")
+                            + " is readable by group/others (mode 0604): chmod 600 it",
+                    c + "aaa.radius.dynamic-authorization.clients[0].secret-file: " + dir.resolve("dynauth.secret")
+                            + " is writable by group/others (mode 0620): chmod 600 it",
+                    c + "aaa.ldap.bind-password-file: " + dir.resolve("ldap.password")
+                            + " is readable and writable by group/others (mode 0666): chmod 600 it",
+                    c + "ipsec.psk-file: " + dir.resolve("ipsec.psk") + " is readable by group/others (mode 0644): chmod 600 it",
+                    c + "l2tp.tunnel-secret-file: " + dir.resolve("l2tp.secret") + " is readable by group/others (mode 0440): chmod 600 it",
+                    c + "admin.token-file: " + dir.resolve("admin.token") + " is writable by group/others (mode 0602): chmod 600 it");
+            assertThat(e.getMessage()).doesNotContain("a-secret-of-20-chars");
+        });
+        for (String f : files.keySet()) Files.setPosixFilePermissions(dir.resolve(f), PosixFilePermissions.fromString("r--------"));
+        assertThat(ConfigLoader.load(yaml).admin().enabled()).as("0400 is fine too").isTrue();
     }
 
     @Test
@@ -105,7 +180,7 @@ class ConfigLoaderTest {
      */
     @Test
     void ldapForPapWithoutAuthMethodsOffersPap() throws Exception {
-        Files.writeString(dir.resolve("ldap.password"), "a-bind-password\n");
+        PrivateFiles.write(dir.resolve("ldap.password"), "a-bind-password\n");
         ConcentratorConfig c = ConfigLoader.load(write("""
                 pools:
                   - name: default
@@ -168,7 +243,7 @@ class ConfigLoaderTest {
 
     @Test
     void secretFromFileAndNeverEchoed() throws Exception {
-        Files.writeString(dir.resolve("l2tp-secret"), "s3cr3t-value\n");
+        PrivateFiles.write(dir.resolve("l2tp-secret"), "s3cr3t-value\n");
         ConcentratorConfig c = ConfigLoader.load(write(MINIMAL.replace("require-ipsec: false",
                 "require-ipsec: false\n  tunnel-secret-file: l2tp-secret")));
         assertThat(c.l2tp().settings().tunnelSecret()).hasValueSatisfying(s -> assertThat(new String(s)).isEqualTo("s3cr3t-value"));
@@ -334,7 +409,7 @@ class ConfigLoaderTest {
         });
         assertThatThrownBy(() -> ConfigLoader.load(write(MINIMAL + "admin:\n  enabled: true\n"))).isInstanceOfSatisfying(
                 ConfigException.class, e -> assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("admin.token-file: is required")));
-        Files.writeString(dir.resolve("admin.token"), "0123456789abcdef0123\n");
+        PrivateFiles.write(dir.resolve("admin.token"), "0123456789abcdef0123\n");
         ConcentratorConfig c = ConfigLoader.load(write(MINIMAL + """
                 admin:
                   listen: 127.0.0.1:19118

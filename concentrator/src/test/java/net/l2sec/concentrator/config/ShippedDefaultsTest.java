@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import net.l2sec.concentrator.PrivateFiles;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,12 +39,12 @@ class ShippedDefaultsTest {
 
     @BeforeEach
     void files() throws IOException {
-        Files.copy(Path.of("../conf/users"), dir.resolve("users"));
-        Files.writeString(dir.resolve("ipsec.psk"), "0123456789abcdef0123456789\n");
-        Files.writeString(dir.resolve("admin.token"), "abcdefghijklmnopqrstuvwxyz012345\n");
-        Files.writeString(dir.resolve("radius-nps1.secret"), "radius-secret-0123456789\n");
-        Files.writeString(dir.resolve("radius-nps2.secret"), "radius-secret-9876543210\n");
-        Files.writeString(dir.resolve("ldap-bind.password"), "bind-password\n");
+        PrivateFiles.restrict(Files.copy(Path.of("../conf/users"), dir.resolve("users")));
+        PrivateFiles.write(dir.resolve("ipsec.psk"), "0123456789abcdef0123456789\n");
+        PrivateFiles.write(dir.resolve("admin.token"), "abcdefghijklmnopqrstuvwxyz012345\n");
+        PrivateFiles.write(dir.resolve("radius-nps1.secret"), "radius-secret-0123456789\n");
+        PrivateFiles.write(dir.resolve("radius-nps2.secret"), "radius-secret-9876543210\n");
+        PrivateFiles.write(dir.resolve("ldap-bind.password"), "bind-password\n");
         Files.writeString(dir.resolve("corp-ca.pem"), "");
     }
 

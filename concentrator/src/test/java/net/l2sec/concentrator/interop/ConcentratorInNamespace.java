@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import net.l2sec.concentrator.PrivateFiles;
 
 /**
  * The built concentrator jar running inside a network namespace this harness creates, and the REAL Linux client
@@ -81,9 +82,9 @@ final class ConcentratorInNamespace implements AutoCloseable {
         return run(all.toArray(String[]::new));
     }
 
-    /** Writes {@code name} into the work directory (users file, PSK file, ...). */
+    /** Writes {@code name} into the work directory (users file, PSK file, ...), mode 0600 as secret files must be. */
     void file(String name, String content) throws IOException {
-        Files.writeString(work.resolve(name), content);
+        PrivateFiles.write(work.resolve(name), content);
     }
 
     /**
