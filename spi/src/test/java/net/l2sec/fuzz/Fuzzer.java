@@ -29,7 +29,7 @@ public final class Fuzzer {
     /** What one input did: an outcome label, from a small set. Throwing is a finding. */
     @FunctionalInterface
     public interface Target {
-        String run(byte[] input) throws Exception;
+        String run(byte[] input) throws Throwable;
     }
 
     /** Repairs a mutant so that it passes outer checks, or returns it unchanged. */
