@@ -11,6 +11,7 @@ import java.util.List;
 import net.l2sec.dataplane.ike.keymat.DhGroup;
 import net.l2sec.dataplane.ike.keymat.IkeCipher;
 import net.l2sec.dataplane.ike.keymat.IkeHash;
+import net.l2sec.dataplane.ike.message.Attribute;
 import net.l2sec.dataplane.ike.message.ExchangeType;
 import net.l2sec.dataplane.ike.message.IsakmpCodec;
 import net.l2sec.dataplane.ike.message.IsakmpHeader;
@@ -44,6 +45,8 @@ class IkeResponderFuzzTest {
         final TestInitiator a = new TestInitiator(net, "203.0.113.5", 50123, 50124).suite(IkeCipher.AES_CBC, 256, IkeHash.SHA1, DhGroup.ECP256);
         final TestInitiator b = new TestInitiator(net, "203.0.113.6", 40500, 44500).suite(IkeCipher.AES_CBC, 128, IkeHash.SHA2_256, DhGroup.ECP256);
         final MeterDelta delta;
+        /** The last message the responder sent in answer to a delivered input, or null. */
+        byte[] lastSent;
         int used;
 
         World() throws Exception {
@@ -104,6 +107,7 @@ class IkeResponderFuzzTest {
         buf.writeBytes(msg);
         w.net.responder.receive(peer, local, buf);
         w.net.scheduler.runPending();
+        w.lastSent = w.net.sent.isEmpty() ? null : w.net.sent.getLast().message();
         w.net.sent.clear();
         if (buf.refCnt() != 0) throw new AssertionError("datagram not released, refCnt " + buf.refCnt());
         String moved = w.delta.next();
@@ -112,11 +116,19 @@ class IkeResponderFuzzTest {
         return moved;
     }
 
+    /** Payload headers repaired, then the ISAKMP header's length set to the datagram's. */
+    static byte[] fixDatagram(byte[] in, java.util.SplittableRandom r) {
+        if (in.length < IsakmpHeader.LENGTH) return in;
+        byte[] b = repairChain(in, IsakmpHeader.LENGTH);
+        ByteBuffer.wrap(b).putInt(24, b.length);
+        return b;
+    }
+
     @Test
     void everyDatagramIsCountedUnderItsOwnDropReasonOrAnswered() throws Exception {
         List<byte[]> seeds = datagramSeeds();
         try (LogCapture log = new LogCapture("net.l2sec.dataplane")) {
-            Fuzzer.named("ike-responder").seeds(seeds).inputs(1500).maxLength(1500).target(in -> {
+            Fuzzer.named("ike-responder").seeds(seeds).inputs(1500).maxLength(1500).fixup(IkeResponderFuzzTest::fixDatagram).target(in -> {
                 World w = world();
                 byte[] msg = remap(w, in);
                 long icky = msg.length >= 8 ? ByteBuffer.wrap(msg).getLong(0) : 0;
@@ -168,6 +180,30 @@ class IkeResponderFuzzTest {
         return out;
     }
 
+    /**
+     * Repairs the generic payload headers from {@code from} on: each Payload Length within what is left, the last
+     * Next Payload 0. What a mutation did inside a payload body then reaches that payload's layout.
+     */
+    static byte[] repairChain(byte[] in, int from) {
+        byte[] b = in.clone();
+        int at = from;
+        while (at + 4 <= b.length) {
+            int length = (b[at + 2] & 0xff) << 8 | b[at + 3] & 0xff;
+            if (length < 4 || length > b.length - at) {
+                length = b.length - at;
+                b[at + 2] = (byte) (length >>> 8);
+                b[at + 3] = (byte) length;
+            }
+            if (at + length + 4 > b.length) {
+                b[at] = 0;
+                return Arrays.copyOf(b, at + length);
+            }
+            if (b[at] == 0) return Arrays.copyOf(b, at + length);
+            at += length;
+        }
+        return Arrays.copyOf(b, Math.max(from, Math.min(at, b.length)));
+    }
+
     /** Encrypts {@code [exchange][first][chain]} as the established peer would, with a valid HASH(1). */
     static byte[] protect(TestInitiator a, byte[] in, int mid) {
         if (in.length < 2) return new byte[0];
@@ -191,12 +227,83 @@ class IkeResponderFuzzTest {
         template = first;
         List<byte[]> seeds = chainSeeds(first.a);
         try (LogCapture log = new LogCapture("net.l2sec.dataplane")) {
-            Fuzzer.named("ike-responder-encrypted").seeds(seeds).inputs(1000).maxLength(1200).target(in -> {
+            Fuzzer.named("ike-responder-encrypted").seeds(seeds).inputs(1000).maxLength(1200)
+                    .fixup((in, r) -> repairChain(in, 2)).target(in -> {
                 World w = world();
                 index++;
                 int mid = (int) (Fuzzer.inputSeed(7, index) | 1);
-                return deliver(w, log, protect(w.a, in, mid), w.a.addr4500, IkeHarness.LOCAL_4500);
-            }).run().assertNoFindings().assertReached("ike.phase2").assertOutcomesAtLeast(5);
+                        String outcome = deliver(w, log, protect(w.a, in, mid), w.a.addr4500, IkeHarness.LOCAL_4500);
+                byte[] message2 = w.lastSent;
+                if (in.length < 2 || (in[0] & 1) != 0 || message2 == null) return outcome;
+                // Quick Mode message 2 came back: finish with message 3, so the chosen proposal is installed
+                byte[] qnr;
+                byte[] qni;
+                try {
+                    qnr = w.a.unprotect(message2).first(Payload.Nonce.class).data();
+                    qni = IsakmpCodec.decodePayloads(in[1] & 0xff, in, 2, in.length, true).first(Payload.Nonce.class).data();
+                } catch (Exception | AssertionError e) {
+                    return outcome + " | no message 3";
+                }
+                byte[] m3 = w.a.protect(ExchangeType.QUICK_MODE, mid, List.of(new Payload.Hash(w.a.keymat.hash3(mid, qni, qnr))));
+                w.a.keymat.endExchange(mid);
+                return outcome + " | " + deliver(w, log, m3, w.a.addr4500, IkeHarness.LOCAL_4500);
+            }).run().assertNoFindings().assertReached("ike.phase2").assertReached("phase2{none,completed}").assertOutcomesAtLeast(5);
+        }
+    }
+
+    /**
+     * Main Mode message 1 fuzzed, then the exchange completed as far as the responder lets the test initiator go:
+     * what the responder accepted in message 1 (the proposal, its lifetime) takes effect when phase 1 completes.
+     * A full exchange costs two Diffie-Hellman computations: at most 50,000 inputs in the long run.
+     */
+    @Test
+    void mainModeWithAFuzzedFirstMessageCompletesOrFailsWithAReason() throws Exception {
+        World first = new World();
+        world = first;
+        TestInitiator t = first.a;
+        List<Attribute> base = List.of(Attribute.of(1, 7), Attribute.of(14, 256), Attribute.of(2, 2), Attribute.of(3, 1),
+                Attribute.of(4, 19));
+        List<byte[]> seeds = new ArrayList<>();
+        for (List<Attribute> life : List.of(List.of(Attribute.of(11, 1), Attribute.of(12, 28800)),
+                List.of(Attribute.of(11, 1), new Attribute(12, new byte[] {0, 0, 0x70, (byte) 0x80}, false)),
+                List.of(Attribute.of(11, 1), new Attribute(12, new byte[] {0, 0, 0, 0, 0, 0, 0x70, (byte) 0x80}, false)),
+                List.<Attribute>of())) {
+            List<Attribute> a = new ArrayList<>(base);
+            a.addAll(life);
+            seeds.add(t.mm1(List.of(new Payload.Transform(1, 1, a))));
+        }
+        try (LogCapture log = new LogCapture("net.l2sec.dataplane")) {
+            Fuzzer.named("ike-main-mode").seeds(seeds).inputs(150).atMost(50_000).maxLength(1500)
+                    .fixup(IkeResponderFuzzTest::fixDatagram).target(in -> {
+                World w = world();
+                index++;
+                TestInitiator i = new TestInitiator(w.net, "198.19." + (index >> 8 & 0xff) + "." + (index & 0xff), 500, 4500)
+                        .suite(IkeCipher.AES_CBC, 256, IkeHash.SHA1, DhGroup.ECP256);
+                byte[] mm1 = in.clone();
+                if (mm1.length >= 16) ByteBuffer.wrap(mm1).putLong(0, i.ckyI).putLong(8, 0);
+                try {
+                    i.saiB = IsakmpCodec.decodePayloads(IsakmpCodec.decodeHeader(mm1), mm1).body(Payload.Sa.class);
+                } catch (Exception e) {
+                    i.saiB = new byte[0];
+                }
+                String outcome = deliver(w, log, mm1, i.addr500, IkeHarness.LOCAL_500);
+                byte[] mm2 = w.lastSent;
+                if (mm2 == null || i.saiB == null) return outcome;
+                String step = "mm2";
+                try {
+                    i.mm2(mm2);
+                    step = "mm4";
+                    outcome += " | " + deliver(w, log, i.mm3(), i.addr500, IkeHarness.LOCAL_500);
+                    i.mm4(w.lastSent);
+                    step = "mm6";
+                    outcome += " | " + deliver(w, log, i.mm5(false), i.addr4500, IkeHarness.LOCAL_4500);
+                    i.mm6(w.lastSent);
+                    step = "done";
+                } catch (Exception | AssertionError e) {
+                    if (e instanceof AssertionError && e.getMessage() != null && e.getMessage().contains("internal_error")) throw e;
+                }
+                return outcome.replaceAll("ike\\.phase1\\{none,started\\} ?", "") + " @" + step;
+            }).run().assertNoFindings().assertReached("@done").assertOutcomesAtLeast(4);
         }
     }
 }
