@@ -64,7 +64,9 @@ class RadiusFuzzTest {
     static final SessionContext SESSION = new SessionContext("t1/s2", new InetSocketAddress("198.51.100.7", 4500), 1, 2, Instant.EPOCH);
     static final RadiusClientSettings SETTINGS = new RadiusClientSettings(
             List.of(new RadiusServer("r", new InetSocketAddress("127.0.0.1", 1812), Optional.empty(), SECRET, true)),
-            Duration.ofSeconds(1), 0, Duration.ofSeconds(1), "nas", Optional.empty(), RadiusClientSettings.DEFAULT_GROUP_ATTRIBUTES);
+            Duration.ofSeconds(1), 0, Duration.ofSeconds(1), "nas", Optional.empty(),
+            // group attributes of every data type, as an operator may configure them
+            List.of("Filter-Id", "Class", "Framed-IP-Address", "Session-Timeout", "Tunnel-Type", "Event-Timestamp", "Framed-Pool"));
     static final List<AuthRequest> REQUESTS = List.of(
             new AuthRequest(SESSION, AuthMethod.MSCHAPV2, new MsChapV2Credentials("alice", new byte[16], new byte[16], new byte[24])),
             new AuthRequest(SESSION, AuthMethod.EAP_MSCHAPV2, new EapCredentials("alice", new byte[] {2, 1, 0, 5, 1}, new byte[0])),
@@ -90,7 +92,9 @@ class RadiusFuzzTest {
                         ms("MS-MPPE-Recv-Key", new byte[34]), ms("MS-MPPE-Send-Key", new byte[34]),
                         D.createAttribute("Class", "c1"), D.createAttribute("Session-Timeout", "3600"),
                         D.createAttribute("Idle-Timeout", "600"), D.createAttribute("Framed-IP-Address", "10.8.0.5"),
-                        D.createAttribute("Framed-Pool", "pool-a"), D.createAttribute("Filter-Id", "staff"))),
+                        D.createAttribute("Framed-Pool", "pool-a"), D.createAttribute("Filter-Id", "staff"),
+                        D.createAttribute("Event-Timestamp", "1700000000"),
+                        D.getAttributeTemplate("Tunnel-Type").orElseThrow().create(D, (byte) 1, "L2TP"))),
                 attributes(List.of(ms("MS-CHAP-Error", concatenate(ident, "E=691 R=0 C=0011 V=3".getBytes())),
                         D.createAttribute("Reply-Message", "denied"))),
                 attributes(List.of(D.getAttributeTemplate("EAP-Message").orElseThrow().create(D, (byte) 0, HexFormat.of().parseHex("010200061a01")),
@@ -158,7 +162,8 @@ class RadiusFuzzTest {
                 .accessRequest(REQUESTS.get(0)), 42, SECRET);
         RadiusAuthenticator authenticator = new RadiusAuthenticator(SETTINGS, r -> null);
         Fuzzer.named("radius-response").seeds(responseSeeds(request)).inputs(4000).maxLength(RadiusWire.MAX_PACKET)
-                .fixup((in, r) -> signResponse(in, request)).target(in -> response(in, request, authenticator)).run()
+                .fixup((in, r) -> signResponse(r.nextBoolean() ? resizeAttribute(in, r) : in, request))
+                .target(in -> response(in, request, authenticator)).run()
                 .assertNoFindings().assertReached("decoded:AAA").assertReached("decoded:RRR").assertReached("rejected:malformed")
                 .assertReached("rejected:response_authenticator").assertOutcomesAtLeast(6);
     }
@@ -200,7 +205,9 @@ class RadiusFuzzTest {
                 RadiusResponse r = transport.sendBlocking(request); // the good answer at the latest
                 Throwable logged = log.take();
                 if (logged != null) throw logged;
-                return "answered:" + (r.getType() & 0xff) + " " + moved(registry, "l2sec.aaa.radius.invalid.responses", before);
+                int code = r.getType() & 0xff;
+                return "answered:" + (code == 2 || code == 3 || code == 11 ? code : "other") + " "
+                        + moved(registry, "l2sec.aaa.radius.invalid.responses", before);
             }).run().assertNoFindings().assertReached("answered:2 auth,malformed").assertReached("answered:11").assertOutcomesAtLeast(3);
             server.close();
             t.join(Duration.ofSeconds(5));
@@ -257,6 +264,27 @@ class RadiusFuzzTest {
         public Instant instant() {
             return now;
         }
+    }
+
+    /**
+     * An attribute-level mutation the byte mutations rarely make: one well-formed attribute's value made a few
+     * octets shorter or longer, its Length field following (fixed-size values of the wrong size).
+     */
+    static byte[] resizeAttribute(byte[] in, SplittableRandom r) {
+        if (in.length < 20) return in;
+        List<WireAttribute> attributes;
+        try {
+            attributes = new ArrayList<>(WireAttribute.decode(in, 20, in.length));
+        } catch (IllegalArgumentException e) {
+            return in;
+        }
+        if (attributes.isEmpty()) return in;
+        int k = r.nextInt(attributes.size());
+        WireAttribute a = attributes.get(k);
+        int n = Math.max(0, Math.min(253, a.value().length + r.nextInt(9) - 4));
+        byte[] v = Arrays.copyOf(a.value(), n);
+        attributes.set(k, new WireAttribute(a.type(), v));
+        return concatenate(Arrays.copyOf(in, 20), WireAttribute.encode(attributes));
     }
 
     /** Length, a current Event-Timestamp, Message-Authenticator (if present) and Request Authenticator. */
@@ -316,7 +344,7 @@ class RadiusFuzzTest {
                      "l2sec-test", Optional.of(FakeSessionControl.v4("192.0.2.1"))), control, registry, clock)) {
             Map<String, Double> counted = new TreeMap<>();
             Fuzzer.named("radius-dynauth").seeds(seeds).inputs(3000).maxLength(4096)
-                    .fixup((in, r) -> signRequest(in, clock.now)).target(in -> {
+                    .fixup((in, r) -> signRequest(r.nextBoolean() ? resizeAttribute(in, r) : in, clock.now)).target(in -> {
                         clock.now = clock.now.plusSeconds(1);
                         control.add(FakeSessionControl.session("S-1", "alice", "10.8.0.5", Duration.ofMinutes(1), List.of()));
                         control.add(FakeSessionControl.session("S-2", "bob", "10.8.0.6", Duration.ofMinutes(1), List.of()));
@@ -328,6 +356,38 @@ class RadiusFuzzTest {
                         return (answer.isPresent() ? "answered:" : "dropped:") + moved;
                     }).run().assertNoFindings().assertReached("ack,disconnect").assertReached("nak,coa")
                     .assertReached("bad_authenticator").assertOutcomesAtLeast(8);
+        }
+    }
+
+    /**
+     * Finding of radius-dynauth (input 1098 of master seed -2878418670555974953): a CoA-Request whose Idle-Timeout
+     * has 8 octets. {@link WireAttribute#asInteger} threw out of the request handling: no answer, nothing counted,
+     * and the replay cache kept the request as "in progress" so its retransmissions were dropped too. Now a NAK with
+     * Error-Cause 407 (Invalid Attribute Value), counted as {@code invalid_attribute_value}.
+     */
+    @Test
+    void findingAnIdleTimeoutOfEightOctetsIsNakedWithInvalidAttributeValue() throws Exception {
+        byte[] request = HexFormat.of().parseHex("2b03004932f06f3a3b3b6be0ea766f12830703d1010761626963651b0601000e101c0a00000258"
+                + "000000000406c000020137066b05808e5012be6d8b7b7209d119c701656af58b7d09");
+        SteppingClock clock = new SteppingClock();
+        clock.now = Instant.ofEpochSecond(0x6b05808eL); // its Event-Timestamp
+        FakeSessionControl control = new FakeSessionControl();
+        control.add(FakeSessionControl.session("S-1", "alice", "10.8.0.5", Duration.ofMinutes(1), List.of()));
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        InetSocketAddress client = new InetSocketAddress(FakeSessionControl.v4("127.0.0.1"), 40000);
+        try (DynamicAuthorizationServer server = new DynamicAuthorizationServer(new DynamicAuthorizationSettings(
+                new InetSocketAddress(FakeSessionControl.v4("127.0.0.1"), 0),
+                List.of(new DynamicAuthorizationClient(client.getAddress(), SECRET)), Duration.ofSeconds(300), true,
+                "l2sec-test", Optional.of(FakeSessionControl.v4("192.0.2.1"))), control, registry, clock)) {
+            byte[] answer = server.handle(request, client).orElseThrow();
+            org.assertj.core.api.Assertions.assertThat(answer[0] & 0xff).isEqualTo(DynamicAuthorizationServer.COA_NAK);
+            org.assertj.core.api.Assertions.assertThat(WireAttribute.decode(answer, 20, answer.length))
+                    .contains(integer(ERROR_CAUSE, 407));
+            org.assertj.core.api.Assertions.assertThat(registry.get("l2sec.radius.dynauth.requests")
+                    .tags("type", "coa", "result", "nak", "reason", "invalid_attribute_value").counter().count()).isEqualTo(1);
+            org.assertj.core.api.Assertions.assertThat(server.handle(request, client)).as("the retransmission gets the NAK again")
+                    .contains(answer);
+            org.assertj.core.api.Assertions.assertThat(control.reauthorized).isEmpty();
         }
     }
 
