@@ -116,6 +116,20 @@ class IkeResponderFuzzTest {
         return moved;
     }
 
+    interface Step {
+        void run() throws Exception;
+    }
+
+    /** Runs one of the test initiator's steps: false when it cannot go on with what the responder sent. */
+    static boolean step(Step s) {
+        try {
+            s.run();
+            return true;
+        } catch (Exception | AssertionError e) {
+            return false;
+        }
+    }
+
     /** Payload headers repaired, then the ISAKMP header's length set to the datagram's. */
     static byte[] fixDatagram(byte[] in, java.util.SplittableRandom r) {
         if (in.length < IsakmpHeader.LENGTH) return in;
@@ -252,6 +266,46 @@ class IkeResponderFuzzTest {
     }
 
     /**
+     * A transform attribute-level mutation the byte mutations rarely make: one attribute of message 1's SA gets a
+     * boundary value, as TV or as a TLV of 0 to 16 octets (a lifetime of 2^63 seconds, a key length of 9 octets).
+     */
+    static byte[] mutateAttribute(byte[] msg, java.util.SplittableRandom r) {
+        try {
+            IsakmpHeader h = IsakmpCodec.decodeHeader(msg);
+            List<Payload> payloads = new ArrayList<>(IsakmpCodec.decodePayloads(h, msg).payloads());
+            for (int i = 0; i < payloads.size(); i++) {
+                if (!(payloads.get(i) instanceof Payload.Sa sa) || sa.proposals().isEmpty()) continue;
+                Payload.Proposal p = sa.proposals().get(r.nextInt(sa.proposals().size()));
+                if (p.transforms().isEmpty()) return msg;
+                int ti = r.nextInt(p.transforms().size());
+                Payload.Transform t = p.transforms().get(ti);
+                List<Attribute> attributes = new ArrayList<>(t.attributes());
+                int type = attributes.isEmpty() || r.nextInt(4) == 0 ? 1 + r.nextInt(16) : attributes.get(r.nextInt(attributes.size())).type();
+                Attribute value;
+                if (r.nextBoolean()) {
+                    value = new Attribute(type, new byte[] {(byte) r.nextInt(256), (byte) r.nextInt(256)}, true);
+                } else {
+                    byte[] v = new byte[new int[] {0, 1, 2, 3, 4, 8, 9, 16}[r.nextInt(8)]];
+                    r.nextBytes(v);
+                    if (v.length > 0 && r.nextBoolean()) v[0] = (byte) (r.nextBoolean() ? 0x80 : 0xff);
+                    value = new Attribute(type, v, false);
+                }
+                int at = attributes.indexOf(t.attribute(type));
+                if (at >= 0) attributes.set(at, value); else attributes.add(value);
+                List<Payload.Transform> transforms = new ArrayList<>(p.transforms());
+                transforms.set(ti, new Payload.Transform(t.number(), t.transformId(), attributes));
+                List<Payload.Proposal> proposals = new ArrayList<>(sa.proposals());
+                proposals.set(proposals.indexOf(p), new Payload.Proposal(p.number(), p.protocolId(), p.spi(), transforms));
+                payloads.set(i, new Payload.Sa(sa.doi(), sa.situation(), proposals));
+                return IsakmpCodec.encode(h, payloads);
+            }
+        } catch (Exception e) {
+            // not decodable: left to the byte mutations
+        }
+        return msg;
+    }
+
+    /**
      * Main Mode message 1 fuzzed, then the exchange completed as far as the responder lets the test initiator go:
      * what the responder accepted in message 1 (the proposal, its lifetime) takes effect when phase 1 completes.
      * A full exchange costs two Diffie-Hellman computations: at most 50,000 inputs in the long run.
@@ -274,7 +328,7 @@ class IkeResponderFuzzTest {
         }
         try (LogCapture log = new LogCapture("net.l2sec.dataplane")) {
             Fuzzer.named("ike-main-mode").seeds(seeds).inputs(150).atMost(50_000).maxLength(1500)
-                    .fixup(IkeResponderFuzzTest::fixDatagram).target(in -> {
+                    .fixup((in, r) -> fixDatagram(r.nextBoolean() ? mutateAttribute(in, r) : in, r)).target(in -> {
                 World w = world();
                 index++;
                 TestInitiator i = new TestInitiator(w.net, "198.19." + (index >> 8 & 0xff) + "." + (index & 0xff), 500, 4500)
@@ -289,21 +343,43 @@ class IkeResponderFuzzTest {
                 String outcome = deliver(w, log, mm1, i.addr500, IkeHarness.LOCAL_500);
                 byte[] mm2 = w.lastSent;
                 if (mm2 == null || i.saiB == null) return outcome;
-                String step = "mm2";
-                try {
-                    i.mm2(mm2);
-                    step = "mm4";
-                    outcome += " | " + deliver(w, log, i.mm3(), i.addr500, IkeHarness.LOCAL_500);
-                    i.mm4(w.lastSent);
-                    step = "mm6";
-                    outcome += " | " + deliver(w, log, i.mm5(false), i.addr4500, IkeHarness.LOCAL_4500);
-                    i.mm6(w.lastSent);
-                    step = "done";
-                } catch (Exception | AssertionError e) {
-                    if (e instanceof AssertionError && e.getMessage() != null && e.getMessage().contains("internal_error")) throw e;
-                }
+                // the initiator's own steps may fail on what the responder chose (an outcome); delivery may not
+                if (!step(() -> i.mm2(mm2))) return outcome + " @mm2";
+                outcome += " | " + deliver(w, log, i.mm3(), i.addr500, IkeHarness.LOCAL_500);
+                byte[] mm4 = w.lastSent;
+                if (mm4 == null || !step(() -> i.mm4(mm4))) return outcome + " @mm4";
+                outcome += " | " + deliver(w, log, i.mm5(false), i.addr4500, IkeHarness.LOCAL_4500);
+                byte[] mm6 = w.lastSent;
+                String step = mm6 != null && step(() -> i.mm6(mm6)) ? "done" : "mm6";
                 return outcome.replaceAll("ike\\.phase1\\{none,started\\} ?", "") + " @" + step;
             }).run().assertNoFindings().assertReached("@done").assertOutcomesAtLeast(4);
         }
+    }
+
+    /**
+     * Finding of ike-main-mode (input 5358 of master seed -2878418672178968354): a Life-Duration of 8 octets,
+     * fe00000000007080, reads as a negative number of seconds; phase 1 then failed at its completion, scheduling
+     * the lifetime overflowed ({@link ArithmeticException}, counted {@code internal_error}) and message 6 never
+     * went out. Now such a lifetime is as unbounded as zero: the configured maximum.
+     */
+    @Test
+    void findingAnEightOctetLifeDurationPastTwoToTheSixtyThirdGetsTheMaximumLifetime() throws Exception {
+        byte[] mm1 = java.util.HexFormat.of().parseHex("909d49471571a44df89aac7cd8cb96f40110020000000000000001180d00004000000001"
+                + "0000000100000034010100010000002c0101000080010007800e0100800200028003000180040013800b0001000c0008fe0000000000"
+                + "70800d0000141e2b51690599027d7c96fcbfb587e4610d0000144a131c81070358455c5728f20e95452f0d00001490cb80913ebb69"
+                + "6e010001000000240100000080010007800e0100800200028003000180040013800b0001800c70800d0000141e2b516905991c7d7c"
+                + "96fcbfb587e4610d0000144a131c81070358455c5728f20e95452f0d00001490cb80913ebb696e086381b5ec427b1f0d000014404"
+                + "8b7d56ebce88525e7de7f00d6c2d300000014afcad71368a1f1c96b8696fc77");
+        World w = new World();
+        TestInitiator i = new TestInitiator(w.net, "198.19.0.1", 500, 4500).suite(IkeCipher.AES_CBC, 256, IkeHash.SHA1, DhGroup.ECP256);
+        ByteBuffer.wrap(mm1).putLong(0, i.ckyI).putLong(8, 0); // as the fuzz target did: this initiator's cookie
+        i.saiB = IsakmpCodec.decodePayloads(IsakmpCodec.decodeHeader(mm1), mm1).body(Payload.Sa.class);
+        i.mm2(w.net.exchange(i.addr500, IkeHarness.LOCAL_500, mm1));
+        i.mm4(w.net.exchange(i.addr500, IkeHarness.LOCAL_500, i.mm3()));
+        i.mm6(TestInitiator.whole(w.net.deliver(i.addr4500, IkeHarness.LOCAL_4500, i.mm5(false))));
+        org.assertj.core.api.Assertions.assertThat(w.net.dropped("internal_error")).isZero();
+        org.assertj.core.api.Assertions.assertThat(w.net.count("l2sec.ike.phase1", "result", "completed")).isEqualTo(2);
+        w.net.scheduler.advance(java.time.Duration.ofSeconds(1));
+        org.assertj.core.api.Assertions.assertThat(w.net.responder.activeSas()).as("a and this one, alive").isEqualTo(2);
     }
 }
