@@ -149,9 +149,12 @@ public final class Fuzzer {
 
     private static void record(List<FuzzReport.Finding> findings, Throwable t, long index, long seed, byte[] input) {
         String signature = signature(t);
+        // after many throws from one place the JVM throws a preallocated exception without a stack trace
+        // (OmitStackTraceInFastThrow): it is counted with the first finding of its type
+        boolean noStack = t.getStackTrace().length == 0;
         for (int k = 0; k < findings.size(); k++) {
             FuzzReport.Finding f = findings.get(k);
-            if (f.signature().equals(signature)) {
+            if (f.signature().equals(signature) || noStack && f.failure().getClass() == t.getClass()) {
                 findings.set(k, f.again());
                 return;
             }
