@@ -9,6 +9,8 @@ import java.util.Locale;
  */
 public enum DynamicAuthorizationNakReason {
     UNSUPPORTED_ATTRIBUTE(DynamicAuthorizationServer.UNSUPPORTED_ATTRIBUTE, "unsupported_attribute_"),
+    /** A Session-Timeout or Idle-Timeout that is not a 4-octet integer. */
+    INVALID_ATTRIBUTE_VALUE(DynamicAuthorizationServer.INVALID_ATTRIBUTE_VALUE),
     NO_SESSION_SELECTOR(DynamicAuthorizationServer.MISSING_ATTRIBUTE),
     NAS_MISMATCH(DynamicAuthorizationServer.NAS_IDENTIFICATION_MISMATCH),
     NOTHING_TO_CHANGE(DynamicAuthorizationServer.MISSING_ATTRIBUTE),

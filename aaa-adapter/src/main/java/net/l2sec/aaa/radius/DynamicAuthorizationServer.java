@@ -54,7 +54,8 @@ import org.slf4j.LoggerFactory;
  *       where the copy came from, and is not executed again ({@code duplicate});</li>
  *   <li>Event-Timestamp (RFC 5176 section 3.4): missing while required, or further than the replay window from our
  *       clock: dropped ({@code no_event_timestamp}, {@code stale_event_timestamp});</li>
- *   <li>every attribute is one we act on, else NAK Error-Cause 401 (RFC 5176 section 3.6); at least one session
+ *   <li>every attribute is one we act on, else NAK Error-Cause 401 (RFC 5176 section 3.6), and a Session- or
+ *       Idle-Timeout is a 4-octet integer, else 407; at least one session
  *       selector (User-Name, Acct-Session-Id, Framed-IP-Address) else 402; NAS-Identifier, NAS-IP-Address when
  *       present name us, else 403 (NAS-IPv6-Address never does); a CoA carries Session-Timeout or Idle-Timeout, else
  *       402;</li>
@@ -79,6 +80,7 @@ public final class DynamicAuthorizationServer implements AutoCloseable {
     static final int UNSUPPORTED_ATTRIBUTE = 401;
     static final int MISSING_ATTRIBUTE = 402;
     static final int NAS_IDENTIFICATION_MISMATCH = 403;
+    static final int INVALID_ATTRIBUTE_VALUE = 407;
     static final int SESSION_CONTEXT_NOT_FOUND = 503;
     static final int RESOURCES_UNAVAILABLE = 506;
 
@@ -287,6 +289,10 @@ public final class DynamicAuthorizationServer implements AutoCloseable {
                     || (!coa && a.type() == ACCT_TERMINATE_CAUSE)
                     || (coa && (a.type() == SESSION_TIMEOUT || a.type() == IDLE_TIMEOUT));
             if (!known) return Verdict.unsupported(a.type());
+            // RFC 2865 section 5.27/5.28: the timeouts are 4-octet integers; another size is no value (RFC 5176 3.6: 407)
+            if ((a.type() == SESSION_TIMEOUT || a.type() == IDLE_TIMEOUT) && a.value().length != 4) {
+                return Verdict.nak(DynamicAuthorizationNakReason.INVALID_ATTRIBUTE_VALUE);
+            }
         }
         Optional<byte[]> user = first(attributes, USER_NAME).map(WireAttribute::value);
         Optional<String> acctSessionId = first(attributes, ACCT_SESSION_ID).map(WireAttribute::asString);

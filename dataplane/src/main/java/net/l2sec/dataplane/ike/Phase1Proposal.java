@@ -97,7 +97,8 @@ record Phase1Proposal(int proposalNumber, Payload.Transform transform, IkeCipher
                 lifetime = Duration.ofSeconds(t.attributes().get(i + 1).longValue());
             }
         }
-        if (lifetime.isZero() || lifetime.compareTo(s.ikeLifetimeMax()) > 0) lifetime = s.ikeLifetimeMax();
+        // an 8-octet value past 2^63 reads as negative, a longer one as -1: as unbounded as zero (RFC 2407 4.5)
+        if (!lifetime.isPositive() || lifetime.compareTo(s.ikeLifetimeMax()) > 0) lifetime = s.ikeLifetimeMax();
         return new Phase1Proposal(number, t, cipher, keyBits, hash, group, lifetime, auth);
     }
 
