@@ -88,17 +88,25 @@ record Phase1Proposal(int proposalNumber, Payload.Transform transform, IkeCipher
             keyBits = value(t, Phase1Attribute.KEY_LENGTH);
             if (!s.ikeAesKeyBits().contains(keyBits)) return null;
         }
-        Duration lifetime = DEFAULT_LIFETIME;
+        long seconds = DEFAULT_LIFETIME.toSeconds();
         for (int i = 0; i < t.attributes().size(); i++) {
             Attribute a = t.attributes().get(i);
             if (Phase1Attribute.of(a.type()) == Phase1Attribute.LIFE_TYPE && a.longValue() == LifeType.SECONDS.code()
                     && i + 1 < t.attributes().size()
                     && Phase1Attribute.of(t.attributes().get(i + 1).type()) == Phase1Attribute.LIFE_DURATION) {
-                lifetime = Duration.ofSeconds(t.attributes().get(i + 1).longValue());
+                seconds = t.attributes().get(i + 1).longValue();
             }
         }
-        if (lifetime.isZero() || lifetime.compareTo(s.ikeLifetimeMax()) > 0) lifetime = s.ikeLifetimeMax();
-        return new Phase1Proposal(number, t, cipher, keyBits, hash, group, lifetime, auth);
+        return new Phase1Proposal(number, t, cipher, keyBits, hash, group, capped(seconds, s.ikeLifetimeMax()), auth);
+    }
+
+    /**
+     * A lifetime in seconds as the client offered it, capped at {@code max}: zero, and a value that is no positive
+     * number (an 8-octet value with its top bit set, longer than 8 octets: {@link Attribute#longValue()} -1), is
+     * our maximum too. Never negative, never longer than {@code max}.
+     */
+    static Duration capped(long seconds, Duration max) {
+        return seconds <= 0 || seconds > max.toSeconds() ? max : Duration.ofSeconds(seconds);
     }
 
     /** The value of attribute {@code type}, -1 when absent. */

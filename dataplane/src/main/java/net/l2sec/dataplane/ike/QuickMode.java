@@ -143,7 +143,7 @@ final class QuickMode {
         ChildSa child = new ChildSa(inboundSpi, chosen.peerSpi(), idci, idcr, chosen);
         ctx.childSas().install(ike, new ChildSaSpec(ike.tag, ike.peer, local, inboundSpi, chosen.peerSpi(),
                 chosen.cipher(), chosen.keyBits(), chosen.integrity(), in, out, chosen.lifetime(),
-                chosen.lifetimeKbytes() * 1024, peerL2tpPort), child);
+                chosen.lifetimeBytes(), peerL2tpPort), child);
         List<Integer> replaced = ctx.childSas().replaceOlder(ike, child);
         ctx.metrics().phase2Completed();
         if (!replaced.isEmpty()) ctx.metrics().rekey(2);

@@ -137,7 +137,7 @@ final class QuickModeRekey {
         ChildSa fresh = new ChildSa(inboundSpi, chosen.peerSpi(), old.idci(), old.idcr(), chosen);
         ctx.childSas().install(ike, new ChildSaSpec(ike.tag, ike.peer, ike.local, inboundSpi, chosen.peerSpi(),
                 chosen.cipher(), chosen.keyBits(), chosen.integrity(), in, out, chosen.lifetime(),
-                chosen.lifetimeKbytes() * 1024, old.idci() == null ? 0 : old.idci().port()), fresh);
+                chosen.lifetimeBytes(), old.idci() == null ? 0 : old.idci().port()), fresh);
         ctx.metrics().phase2Completed();
         ctx.metrics().rekey(2);
         LOG.info("{} phase2 rekeyed (initiated: {}) spi-in={} replaces {}", ike.tag, why, ChildSa.hex(inboundSpi),
