@@ -94,6 +94,7 @@ final class AggressiveMode {
             return;
         }
         if (!phase1.hashIValid(ike, ike.idiiB, hash)) return;
+        ike.authentic(h, request);
         List<Payload.NatD> natd = chain.all(Payload.NatD.class);
         if (ike.natT != IkeSa.NatT.NONE && !natd.isEmpty()) IsakmpNatd.logPeerBehindNat(ike, natd);
         ctx.exchanges().floatPeer(ike, peer, local);

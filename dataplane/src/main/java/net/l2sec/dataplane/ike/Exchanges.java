@@ -108,8 +108,9 @@ final class Exchanges {
 
     /**
      * A Quick Mode message: message 2 of one we initiated, message 3 of one of the peer's, or message 1 of a new one
-     * (HASH(1) checked here, RFC 2409 section 5.5). One that does not decrypt or authenticate is dropped; an
-     * exchange it would have started is ended again.
+     * (HASH(1) checked here, RFC 2409 section 5.5). A message that does not decrypt or verify is dropped and changes
+     * nothing: the exchange it belongs to keeps its IV and waits for the genuine message; a new exchange under a
+     * message ID this SA has carried already is a replay ({@link MessageIds}).
      */
     private void quickMode(IkeSa ike, IsakmpHeader h, byte[] msg, InetSocketAddress peer, InetSocketAddress local)
             throws IkeDecodeException {
@@ -119,8 +120,10 @@ final class Exchanges {
         int mid = h.messageId();
         QuickModeRekey rekey = ike.rekeys.get(mid);
         if (rekey != null) {
-            // message 2 of a Quick Mode we initiated; one that does not decrypt leaves it waiting (and resending)
+            // message 2 of a Quick Mode we initiated; one that does not verify leaves it waiting (and resending)
             PayloadChain chain = ike.unprotect(h, msg);
+            if (!rekey.hash2Valid(chain)) throw new IkeDecodeException(IkeDropReason.BAD_HASH, "Quick Mode HASH(2)");
+            ike.authentic(h, msg);
             ike.rekeys.remove(mid);
             ike.lastInboundNanos = ctx.scheduler().nanoTime();
             floatPeer(ike, peer, local);
@@ -129,51 +132,55 @@ final class Exchanges {
             return;
         }
         QuickMode qm = ike.quickModes.get(mid);
-        if (qm == null && ike.quickModes.size() >= MAX_QUICK_MODES_PER_SA) {
-            throw new IkeDecodeException(IkeDropReason.UNEXPECTED_MESSAGE, "too many Quick Modes in progress");
-        }
-        PayloadChain chain;
-        try {
-            chain = ike.unprotect(h, msg);
-        } catch (IkeDecodeException e) {
-            if (qm == null) end(ike, mid);
-            throw e;
-        }
-        if (qm == null) {
-            if (!ike.hash1Valid(mid, chain)) {
-                end(ike, mid);
-                throw new IkeDecodeException(IkeDropReason.BAD_HASH, "Quick Mode HASH(1)");
-            }
-            ike.lastInboundNanos = ctx.scheduler().nanoTime();
-            floatPeer(ike, peer, local);
-            qm = new QuickMode(ctx, ike, mid);
-            ike.quickModes.put(mid, qm);
-            if (!qm.message1(chain, msg)) {
-                ike.quickModes.remove(mid);
-                end(ike, mid);
-            }
-        } else {
+        if (qm != null) {
+            // message 3; one that does not verify leaves the exchange waiting for the genuine one (resending message 2)
+            PayloadChain chain = ike.unprotect(h, msg);
+            if (!qm.hash3Valid(chain)) throw new IkeDecodeException(IkeDropReason.BAD_HASH, "Quick Mode HASH(3)");
+            ike.authentic(h, msg);
             ike.lastInboundNanos = ctx.scheduler().nanoTime();
             ike.quickModes.remove(mid);
-            qm.message3(chain);
-            // the exchange is over; a repeated message 3 finds no Quick Mode and fails HASH(1): dropped
+            qm.message3();
+            // the exchange is over; a repeated message 3 gets no answer: its M-ID is used, it is dropped
+            end(ike, mid);
+            return;
+        }
+        if (ike.messageIds.used(mid)) {
+            throw new IkeDecodeException(IkeDropReason.REUSED_MESSAGE_ID, "Quick Mode message 1 under a message ID already used");
+        }
+        if (ike.quickModes.size() >= MAX_QUICK_MODES_PER_SA) {
+            throw new IkeDecodeException(IkeDropReason.UNEXPECTED_MESSAGE, "too many Quick Modes in progress");
+        }
+        PayloadChain chain = ike.unprotect(h, msg);
+        if (!ike.hash1Valid(mid, chain)) throw new IkeDecodeException(IkeDropReason.BAD_HASH, "Quick Mode HASH(1)");
+        ike.authentic(h, msg);
+        ike.messageIds.use(mid);
+        ike.lastInboundNanos = ctx.scheduler().nanoTime();
+        floatPeer(ike, peer, local);
+        qm = new QuickMode(ctx, ike, mid);
+        ike.quickModes.put(mid, qm);
+        if (!qm.message1(chain, msg)) {
+            ike.quickModes.remove(mid);
             end(ike, mid);
         }
     }
 
-    /** An Informational (RFC 2409 section 5.7): one message, HASH(1) checked here, its exchange over at once. */
+    /**
+     * An Informational (RFC 2409 section 5.7): one message, HASH(1) checked here, its exchange over at once. Its
+     * message ID must be new on this SA (section 5.7: never that of another exchange): an old one is a replay.
+     */
     private void informational(IkeSa ike, IsakmpHeader h, byte[] msg, InetSocketAddress peer, InetSocketAddress local)
             throws IkeDecodeException {
         if (!ike.established() || h.messageId() == 0) {
             throw new IkeDecodeException(IkeDropReason.UNEXPECTED_MESSAGE, "informational before phase 1 completed");
         }
-        PayloadChain chain;
-        try {
-            chain = ike.unprotect(h, msg);
-        } finally {
-            end(ike, h.messageId());
+        int mid = h.messageId();
+        if (ike.messageIds.used(mid)) {
+            throw new IkeDecodeException(IkeDropReason.REUSED_MESSAGE_ID, "informational under a message ID already used");
         }
-        if (!ike.hash1Valid(h.messageId(), chain)) throw new IkeDecodeException(IkeDropReason.BAD_HASH, "informational HASH(1)");
+        PayloadChain chain = ike.unprotect(h, msg);
+        if (!ike.hash1Valid(mid, chain)) throw new IkeDecodeException(IkeDropReason.BAD_HASH, "informational HASH(1)");
+        // one message: no IV of it is kept (unprotect stored none), its ID is used from now on
+        ike.messageIds.use(mid);
         ike.lastInboundNanos = ctx.scheduler().nanoTime();
         floatPeer(ike, peer, local);
         ctx.informational().process(ike, chain);
@@ -239,10 +246,23 @@ final class Exchanges {
 
     /** An Informational of ours (RFC 2409 section 5.7): {@code payloads} under HASH(1), a fresh M-ID, one message. */
     void sendInformational(IkeSa ike, List<Payload> payloads) {
-        int mid = ctx.newMessageId();
+        int mid = newMessageId(ike);
         byte[] msg = ike.protectWithHash1(ExchangeType.INFORMATIONAL, mid, payloads);
         end(ike, mid);
         ctx.out().send(ike, msg);
+    }
+
+    /**
+     * A message ID for an exchange we start on {@code ike}: random, never 0 (phase 1's), never one the SA has
+     * carried (a reflected message of ours is then a replay too); used from now on.
+     */
+    private int newMessageId(IkeSa ike) {
+        int mid;
+        do {
+            mid = ctx.newMessageId();
+        } while (ike.messageIds.used(mid));
+        ike.messageIds.use(mid);
+        return mid;
     }
 
     private Retransmission retransmit(IkeSa ike, byte[] msg, Runnable giveUp) {
@@ -278,10 +298,7 @@ final class Exchanges {
             LOG.debug("{} phase2 rekey of spi-in={} already in progress", ike.tag, ChildSa.hex(inboundSpi));
             return;
         }
-        int mid;
-        do {
-            mid = ctx.newMessageId();
-        } while (ike.quickModes.containsKey(mid) || ike.rekeys.containsKey(mid));
+        int mid = newMessageId(ike);
         QuickModeRekey qm = new QuickModeRekey(ctx, ike, old, why, mid);
         qm.message1();
         ike.rekeys.put(mid, qm);

@@ -105,6 +105,7 @@ final class MainMode {
         }
         if (ike.proposal.signatures()) {
             if (!phase1.signatureValid(ike, chain)) return;
+            ike.authentic(h, request);
             established(ike, chain, request, peer, local, phase1.signatureAuthentication(ike));
             return;
         }
@@ -115,6 +116,7 @@ final class MainMode {
             return;
         }
         if (!phase1.hashIValid(ike, chain.body(Payload.Id.class), hash)) return;
+        ike.authentic(h, request);
         ctx.exchanges().floatPeer(ike, peer, local); // before localId: our address may be the one of 4500
         Payload.Id ours = phase1.localId(ike);
         established(ike, chain, request, peer, local, List.of(ours, new Payload.Hash(phase1.hashR(ike, ours))));

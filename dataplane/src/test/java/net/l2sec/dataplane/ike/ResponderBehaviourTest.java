@@ -387,15 +387,24 @@ class ResponderBehaviourTest {
     }
 
     @Test
-    void wrongQuickModeHash3InstallsNothing() throws Exception {
+    void aForgedQuickModeMessage3IsDroppedAndTheGenuineOneStillCompletesTheExchange() throws Exception {
         IkeHarness net = new IkeHarness(settings());
         TestInitiator i = client(net, 500, 4500).mainMode();
         TestInitiator.Qm qm = i.new Qm(null);
         qm.message2(net.exchange(i.addr4500, IkeHarness.LOCAL_4500, qm.message1(ESP)));
-        byte[] bad = i.protect(ExchangeType.QUICK_MODE, qm.mid, List.of(new Payload.Hash(new byte[20])));
-        assertThat(net.deliver(i.addr4500, IkeHarness.LOCAL_4500, bad)).isEmpty();
-        assertThat(net.count("l2sec.ike.phase2", "result", "failed", "reason", "auth_failed")).isEqualTo(1);
+        byte[] genuine = qm.message3();
+        // one octet of the last ciphertext block changed: HASH(3) no longer verifies, and the block that would
+        // become the exchange's next IV differs from the genuine message's
+        byte[] forged = genuine.clone();
+        forged[forged.length - 5] ^= 0x40;
+        assertThat(net.deliver(i.addr4500, IkeHarness.LOCAL_4500, forged)).isEmpty();
+        assertThat(net.dropped("bad_hash")).isEqualTo(1);
         assertThat(net.childSas.installed).isEmpty();
+        assertThat(net.registry.find("l2sec.ike.phase2").tag("result", "failed").counters()).isEmpty();
+        // the IV did not move: the genuine message 3 decrypts and verifies
+        assertThat(net.deliver(i.addr4500, IkeHarness.LOCAL_4500, genuine)).isEmpty();
+        assertThat(net.childSas.installed).hasSize(1);
+        assertThat(net.count("l2sec.ike.phase2", "result", "completed")).isEqualTo(1);
     }
 
     @Test
