@@ -81,6 +81,25 @@ class ReplayAndDeleteTest {
     }
 
     @Test
+    void aDeleteRemovesOnlySasOfTheClientThatSendsIt() throws Exception {
+        IkeHarness net = new IkeHarness(settings());
+        TestInitiator a = client(net, 500, 4500).mainMode();
+        TestInitiator b = new TestInitiator(net, "198.51.100.9", 500, 4500).suite(IkeCipher.AES_CBC, 256, IkeHash.SHA2_256,
+                DhGroup.MODP2048).mainMode();
+        b.quickMode(ESP, null);
+        // a, authenticated, names b's ISAKMP SA
+        net.deliver(a.addr4500, IkeHarness.LOCAL_4500, a.informational(new Payload.Delete(1, 1, 16, List.of(b.cookies()))));
+        assertThat(net.gauge("l2sec.ike.sas.active")).isEqualTo(2);
+        assertThat(net.childSas.removed).isEmpty();
+        b.quickMode(ESP, null); // b's SA still serves it
+
+        // a's own Delete for itself works
+        net.deliver(a.addr4500, IkeHarness.LOCAL_4500, a.informational(new Payload.Delete(1, 1, 16, List.of(a.cookies()))));
+        assertThat(net.gauge("l2sec.ike.sas.active")).isEqualTo(1);
+        assertThat(net.responder.ipsecOf(b.addr4500)).isPresent();
+    }
+
+    @Test
     void aForgedMessage2OfOurRekeyIsDroppedAndTheGenuineOneCompletesIt() throws Exception {
         IkeHarness net = new IkeHarness(settings());
         TestInitiator i = client(net, 500, 4500).mainMode();
