@@ -53,6 +53,8 @@ final class AggressiveMode {
         }
         Phase1Proposal chosen = phase1.select(h, sa, peer, local);
         if (chosen == null) return;
+        // Diffie-Hellman and keys before the peer proved its address: bounded by ipsec.limits.half-open
+        if (!ctx.admission().roomForKeyed(true, peer)) return;
         IkeSa ike = phase1.create(h, chosen, chain, peer, local);
         ike.peerId = id;
         ike.idiiB = chain.body(Payload.Id.class);

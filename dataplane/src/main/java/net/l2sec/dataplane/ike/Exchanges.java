@@ -33,32 +33,56 @@ final class Exchanges {
 
     /**
      * A message without responder cookie: message 1 of a phase 1. A repeat of one we answered gets our answer again;
-     * a new one opens an SA if {@link Admission} lets it.
+     * a new one opens a phase 1 if {@link Admission} lets it: a Main Mode a {@link HalfOpenTable} entry until its
+     * message 3, an Aggressive Mode an SA at once.
      */
     void begin(IsakmpHeader h, byte[] msg, InetSocketAddress peer, InetSocketAddress local) throws IkeDecodeException {
         boolean aggressive = h.exchangeType() == ExchangeType.AGGRESSIVE;
         if (aggressive && !ctx.settings().aggressiveMode()) {
-            LOG.warn("peer={} phase1 failed reason=aggressive_mode_refused", IkeSa.text(peer));
+            ctx.throttled().warn(LOG, "phase1 failed reason=aggressive_mode_refused",
+                    "peer={} phase1 failed reason=aggressive_mode_refused", IkeSa.text(peer));
             ctx.metrics().phase1Failed(FailureReason.AGGRESSIVE_MODE_REFUSED);
             return;
         }
         if (!aggressive && h.exchangeType() != ExchangeType.IDENTITY_PROTECTION || h.encrypted()) {
             throw new IkeDecodeException(IkeDropReason.UNEXPECTED_MESSAGE, h.exchangeType() + " without responder cookie");
         }
-        IkeSa existing = ctx.sas().halfOpen(h.initiatorCookie(), peer);
-        if (existing != null) {
-            byte[] earlier = existing.responses.responseTo(msg);
-            if (earlier == null) throw new IkeDecodeException(IkeDropReason.UNEXPECTED_MESSAGE, "another message 1 for a half-open SA");
-            ctx.metrics().retransmit();
-            ctx.out().send(existing, earlier);
-            return;
+        if (aggressive) {
+            IkeSa existing = ctx.sas().halfOpen(h.initiatorCookie(), peer);
+            if (existing != null) {
+                byte[] earlier = existing.responses.responseTo(msg);
+                if (earlier == null) throw new IkeDecodeException(IkeDropReason.UNEXPECTED_MESSAGE, "another message 1 for a half-open SA");
+                ctx.metrics().retransmit();
+                ctx.out().send(existing, earlier);
+                return;
+            }
+        } else {
+            HalfOpenTable.Entry existing = ctx.halfOpen().find(h.initiatorCookie(), peer, local);
+            if (existing != null) {
+                ctx.mainMode().repeated(existing, msg);
+                return;
+            }
         }
         if (ctx.admission().refusedWhileDraining(peer)) return;
+        if (!ctx.admission().withinRate(peer)) return;
         PayloadChain chain = IsakmpCodec.decodePayloads(h, msg);
-        if (!ctx.admission().admit(peer)) return;
         ctx.metrics().phase1Started();
         if (aggressive) ctx.aggressiveMode().message1(h, chain, msg, peer, local);
         else ctx.mainMode().message1(h, chain, msg, peer, local);
+    }
+
+    /**
+     * A message with both cookies of a Main Mode that is still a {@link HalfOpenTable} entry: message 3, which makes
+     * it an SA and goes on to it like to any; anything else for it is dropped.
+     */
+    void continueMainMode(HalfOpenTable.Entry entry, IsakmpHeader h, byte[] msg, InetSocketAddress peer,
+                          InetSocketAddress local) throws IkeDecodeException {
+        if (h.exchangeType() != ExchangeType.IDENTITY_PROTECTION || h.encrypted() || h.messageId() != 0) {
+            throw new IkeDecodeException(IkeDropReason.UNEXPECTED_MESSAGE, h.exchangeType()
+                    + (h.encrypted() ? " (encrypted)" : "") + " before Main Mode message 3");
+        }
+        IkeSa ike = ctx.mainMode().continued(entry);
+        if (ike != null) dispatch(ike, h, msg, peer, local);
     }
 
     /** A message of the known SA {@code ike}: a repeated request, or the next message of one of its exchanges. */
@@ -190,8 +214,10 @@ final class Exchanges {
     void floatPeer(IkeSa ike, InetSocketAddress peer, InetSocketAddress local) {
         if (!peer.equals(ike.peer) || !local.equals(ike.local)) {
             LOG.info("{} peer={} moved to {} (local {})", ike.tag, ike.peerText(), IkeSa.text(peer), IkeSa.text(local));
+            InetSocketAddress from = ike.peer;
             ike.peer = peer;
             ike.local = local;
+            ctx.sas().moved(ike, from);
         }
     }
 

@@ -58,6 +58,7 @@ final class IkeSa {
     final long initiatorCookie;
     final long responderCookie;
     final String tag;
+    final int tagId;
     final long createdNanos;
     InetSocketAddress peer;
     InetSocketAddress local;
@@ -103,11 +104,18 @@ final class IkeSa {
      */
     IkeSa(long initiatorCookie, long responderCookie, InetSocketAddress peer, InetSocketAddress local, long now,
           boolean aggressive) {
+        this(initiatorCookie, responderCookie, (int) (responderCookie >>> 32), peer, local, now, aggressive);
+    }
+
+    /** @param tagId the SA's name in logs and to ESP ({@code ike=} and 8 hex digits), unique in the SA table */
+    IkeSa(long initiatorCookie, long responderCookie, int tagId, InetSocketAddress peer, InetSocketAddress local,
+          long now, boolean aggressive) {
         this.aggressive = aggressive;
         this.state = aggressive ? State.AM_SENT : State.MM_SA_SENT;
         this.initiatorCookie = initiatorCookie;
         this.responderCookie = responderCookie;
-        this.tag = "ike=" + String.format("%08x", responderCookie >>> 32);
+        this.tagId = tagId;
+        this.tag = "ike=" + String.format("%08x", tagId);
         this.peer = peer;
         this.local = local;
         this.createdNanos = now;
