@@ -70,13 +70,16 @@ final class IpsecConfigReader {
         ConfigNode limits = n.section("limits");
         int halfOpen = limits.integer("half-open", 1024, 1, 1_000_000);
         int perSource = limits.integer("new-per-source-per-second", 5, 1, 100_000);
+        IkeSettings.HalfOpen message1 = new IkeSettings.HalfOpen(
+                limits.integer("half-open-memory-mib", 32, 1, 4096) * IkeSettings.HalfOpen.MIB,
+                limits.integer("half-open-per-source", 64, 1, 1_000_000));
         IkeSettings.Fragmentation fragmentation = fragmentation(n.section("fragmentation"));
 
         Optional<IkeSettings> settings = psk.isEmpty() && certificates.isEmpty() ? Optional.empty()
                 : Optional.of(new IkeSettings(psk, aesKeyBits(ikeCiphers), ikeHashes, groups, espCiphers(espCiphers),
                         espAesKeyBits(espCiphers), espIntegrity, des3, modp1024, ikeLifetime, espLifetime, dpdDelay,
                         dpdFailures, localId, halfOpen, IkeSettings.defaults().halfOpenTimeout(), perSource, aggressive,
-                        psk.isPresent(), certificates, fragmentation));
+                        psk.isPresent(), certificates, fragmentation, message1));
         return new ConcentratorConfig.Ipsec(ikeListen, nattListen, settings, window);
     }
 

@@ -53,6 +53,8 @@ final class AggressiveMode {
         }
         Phase1Proposal chosen = phase1.select(h, sa, peer, local);
         if (chosen == null) return;
+        // Diffie-Hellman and keys before the peer proved its address: bounded by ipsec.limits.half-open
+        if (!ctx.admission().roomForKeyed(true, peer)) return;
         IkeSa ike = phase1.create(h, chosen, chain, peer, local);
         ike.peerId = id;
         ike.idiiB = chain.body(Payload.Id.class);
@@ -94,6 +96,7 @@ final class AggressiveMode {
             return;
         }
         if (!phase1.hashIValid(ike, ike.idiiB, hash)) return;
+        ike.authentic(h, request);
         List<Payload.NatD> natd = chain.all(Payload.NatD.class);
         if (ike.natT != IkeSa.NatT.NONE && !natd.isEmpty()) IsakmpNatd.logPeerBehindNat(ike, natd);
         ctx.exchanges().floatPeer(ike, peer, local);

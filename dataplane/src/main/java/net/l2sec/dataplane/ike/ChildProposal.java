@@ -20,13 +20,15 @@ import net.l2sec.dataplane.ipsec.EspIntegrity;
  *
  * @param peerSpi         the SPI the client chose for its inbound SA (our outbound)
  * @param lifetimeSeconds accepted lifetime: the client's, capped at our maximum
- * @param lifetimeKbytes  the client's kilobyte lifetime, 0 for none
+ * @param lifetimeKbytes  the client's kilobyte lifetime, 0 for none (also for a value that is no positive number)
  * @param pfs             the PFS group, null without PFS
  */
 record ChildProposal(int proposalNumber, int peerSpi, Payload.Transform transform, EspCipher cipher, int keyBits,
                      EspIntegrity integrity, DhGroup pfs, long lifetimeSeconds, long lifetimeKbytes) {
     /** RFC 2407 section 4.5: without an SA Life Duration the lifetime is 28800 seconds. */
     static final long DEFAULT_SECONDS = 28800;
+    /** The largest kilobyte lifetime whose octets ({@link #lifetimeBytes()}) fit a long. */
+    static final long MAX_KBYTES = Long.MAX_VALUE / 1024;
 
     String label() {
         String c = switch (cipher) {
@@ -71,6 +73,11 @@ record ChildProposal(int proposalNumber, int peerSpi, Payload.Transform transfor
 
     Duration lifetime() {
         return Duration.ofSeconds(lifetimeSeconds);
+    }
+
+    /** The octet lifetime ESP enforces: the client's kilobytes, 0 for none. */
+    long lifetimeBytes() {
+        return lifetimeKbytes * 1024;
     }
 
     /** The first acceptable transform in the client's order; null if none. */
@@ -127,8 +134,9 @@ record ChildProposal(int proposalNumber, int peerSpi, Payload.Transform transfor
                 else if (lifeType(a.get(i), LifeType.KILOBYTES)) kbytes = a.get(i + 1).longValue();
             }
         }
-        long max = s.childLifetimeMax().toSeconds();
-        if (seconds <= 0 || seconds > max) seconds = max;
+        seconds = Phase1Proposal.capped(seconds, s.childLifetimeMax()).toSeconds();
+        // we have no octet maximum: a value that is no positive number means none; the octets never overflow
+        kbytes = kbytes < 0 ? 0 : Math.min(kbytes, MAX_KBYTES);
         return new ChildProposal(number, spi, t, cipher, keyBits, integrity, pfs, seconds, kbytes);
     }
 

@@ -33,32 +33,56 @@ final class Exchanges {
 
     /**
      * A message without responder cookie: message 1 of a phase 1. A repeat of one we answered gets our answer again;
-     * a new one opens an SA if {@link Admission} lets it.
+     * a new one opens a phase 1 if {@link Admission} lets it: a Main Mode a {@link HalfOpenTable} entry until its
+     * message 3, an Aggressive Mode an SA at once.
      */
     void begin(IsakmpHeader h, byte[] msg, InetSocketAddress peer, InetSocketAddress local) throws IkeDecodeException {
         boolean aggressive = h.exchangeType() == ExchangeType.AGGRESSIVE;
         if (aggressive && !ctx.settings().aggressiveMode()) {
-            LOG.warn("peer={} phase1 failed reason=aggressive_mode_refused", IkeSa.text(peer));
+            ctx.throttled().warn(LOG, "phase1 failed reason=aggressive_mode_refused",
+                    "peer={} phase1 failed reason=aggressive_mode_refused", IkeSa.text(peer));
             ctx.metrics().phase1Failed(FailureReason.AGGRESSIVE_MODE_REFUSED);
             return;
         }
         if (!aggressive && h.exchangeType() != ExchangeType.IDENTITY_PROTECTION || h.encrypted()) {
             throw new IkeDecodeException(IkeDropReason.UNEXPECTED_MESSAGE, h.exchangeType() + " without responder cookie");
         }
-        IkeSa existing = ctx.sas().halfOpen(h.initiatorCookie(), peer);
-        if (existing != null) {
-            byte[] earlier = existing.responses.responseTo(msg);
-            if (earlier == null) throw new IkeDecodeException(IkeDropReason.UNEXPECTED_MESSAGE, "another message 1 for a half-open SA");
-            ctx.metrics().retransmit();
-            ctx.out().send(existing, earlier);
-            return;
+        if (aggressive) {
+            IkeSa existing = ctx.sas().halfOpen(h.initiatorCookie(), peer);
+            if (existing != null) {
+                byte[] earlier = existing.responses.responseTo(msg);
+                if (earlier == null) throw new IkeDecodeException(IkeDropReason.UNEXPECTED_MESSAGE, "another message 1 for a half-open SA");
+                ctx.metrics().retransmit();
+                ctx.out().send(existing, earlier);
+                return;
+            }
+        } else {
+            HalfOpenTable.Entry existing = ctx.halfOpen().find(h.initiatorCookie(), peer, local);
+            if (existing != null) {
+                ctx.mainMode().repeated(existing, msg);
+                return;
+            }
         }
         if (ctx.admission().refusedWhileDraining(peer)) return;
+        if (!ctx.admission().withinRate(peer)) return;
         PayloadChain chain = IsakmpCodec.decodePayloads(h, msg);
-        if (!ctx.admission().admit(peer)) return;
         ctx.metrics().phase1Started();
         if (aggressive) ctx.aggressiveMode().message1(h, chain, msg, peer, local);
         else ctx.mainMode().message1(h, chain, msg, peer, local);
+    }
+
+    /**
+     * A message with both cookies of a Main Mode that is still a {@link HalfOpenTable} entry: message 3, which makes
+     * it an SA and goes on to it like to any; anything else for it is dropped.
+     */
+    void continueMainMode(HalfOpenTable.Entry entry, IsakmpHeader h, byte[] msg, InetSocketAddress peer,
+                          InetSocketAddress local) throws IkeDecodeException {
+        if (h.exchangeType() != ExchangeType.IDENTITY_PROTECTION || h.encrypted() || h.messageId() != 0) {
+            throw new IkeDecodeException(IkeDropReason.UNEXPECTED_MESSAGE, h.exchangeType()
+                    + (h.encrypted() ? " (encrypted)" : "") + " before Main Mode message 3");
+        }
+        IkeSa ike = ctx.mainMode().continued(entry);
+        if (ike != null) dispatch(ike, h, msg, peer, local);
     }
 
     /** A message of the known SA {@code ike}: a repeated request, or the next message of one of its exchanges. */
@@ -108,8 +132,9 @@ final class Exchanges {
 
     /**
      * A Quick Mode message: message 2 of one we initiated, message 3 of one of the peer's, or message 1 of a new one
-     * (HASH(1) checked here, RFC 2409 section 5.5). One that does not decrypt or authenticate is dropped; an
-     * exchange it would have started is ended again.
+     * (HASH(1) checked here, RFC 2409 section 5.5). A message that does not decrypt or verify is dropped and changes
+     * nothing: the exchange it belongs to keeps its IV and waits for the genuine message; a new exchange under a
+     * message ID this SA has carried already is a replay ({@link MessageIds}).
      */
     private void quickMode(IkeSa ike, IsakmpHeader h, byte[] msg, InetSocketAddress peer, InetSocketAddress local)
             throws IkeDecodeException {
@@ -119,8 +144,10 @@ final class Exchanges {
         int mid = h.messageId();
         QuickModeRekey rekey = ike.rekeys.get(mid);
         if (rekey != null) {
-            // message 2 of a Quick Mode we initiated; one that does not decrypt leaves it waiting (and resending)
+            // message 2 of a Quick Mode we initiated; one that does not verify leaves it waiting (and resending)
             PayloadChain chain = ike.unprotect(h, msg);
+            if (!rekey.hash2Valid(chain)) throw new IkeDecodeException(IkeDropReason.BAD_HASH, "Quick Mode HASH(2)");
+            ike.authentic(h, msg);
             ike.rekeys.remove(mid);
             ike.lastInboundNanos = ctx.scheduler().nanoTime();
             floatPeer(ike, peer, local);
@@ -129,51 +156,55 @@ final class Exchanges {
             return;
         }
         QuickMode qm = ike.quickModes.get(mid);
-        if (qm == null && ike.quickModes.size() >= MAX_QUICK_MODES_PER_SA) {
-            throw new IkeDecodeException(IkeDropReason.UNEXPECTED_MESSAGE, "too many Quick Modes in progress");
-        }
-        PayloadChain chain;
-        try {
-            chain = ike.unprotect(h, msg);
-        } catch (IkeDecodeException e) {
-            if (qm == null) end(ike, mid);
-            throw e;
-        }
-        if (qm == null) {
-            if (!ike.hash1Valid(mid, chain)) {
-                end(ike, mid);
-                throw new IkeDecodeException(IkeDropReason.BAD_HASH, "Quick Mode HASH(1)");
-            }
-            ike.lastInboundNanos = ctx.scheduler().nanoTime();
-            floatPeer(ike, peer, local);
-            qm = new QuickMode(ctx, ike, mid);
-            ike.quickModes.put(mid, qm);
-            if (!qm.message1(chain, msg)) {
-                ike.quickModes.remove(mid);
-                end(ike, mid);
-            }
-        } else {
+        if (qm != null) {
+            // message 3; one that does not verify leaves the exchange waiting for the genuine one (resending message 2)
+            PayloadChain chain = ike.unprotect(h, msg);
+            if (!qm.hash3Valid(chain)) throw new IkeDecodeException(IkeDropReason.BAD_HASH, "Quick Mode HASH(3)");
+            ike.authentic(h, msg);
             ike.lastInboundNanos = ctx.scheduler().nanoTime();
             ike.quickModes.remove(mid);
-            qm.message3(chain);
-            // the exchange is over; a repeated message 3 finds no Quick Mode and fails HASH(1): dropped
+            qm.message3();
+            // the exchange is over; a repeated message 3 gets no answer: its M-ID is used, it is dropped
+            end(ike, mid);
+            return;
+        }
+        if (ike.messageIds.used(mid)) {
+            throw new IkeDecodeException(IkeDropReason.REUSED_MESSAGE_ID, "Quick Mode message 1 under a message ID already used");
+        }
+        if (ike.quickModes.size() >= MAX_QUICK_MODES_PER_SA) {
+            throw new IkeDecodeException(IkeDropReason.UNEXPECTED_MESSAGE, "too many Quick Modes in progress");
+        }
+        PayloadChain chain = ike.unprotect(h, msg);
+        if (!ike.hash1Valid(mid, chain)) throw new IkeDecodeException(IkeDropReason.BAD_HASH, "Quick Mode HASH(1)");
+        ike.authentic(h, msg);
+        ike.messageIds.use(mid);
+        ike.lastInboundNanos = ctx.scheduler().nanoTime();
+        floatPeer(ike, peer, local);
+        qm = new QuickMode(ctx, ike, mid);
+        ike.quickModes.put(mid, qm);
+        if (!qm.message1(chain, msg)) {
+            ike.quickModes.remove(mid);
             end(ike, mid);
         }
     }
 
-    /** An Informational (RFC 2409 section 5.7): one message, HASH(1) checked here, its exchange over at once. */
+    /**
+     * An Informational (RFC 2409 section 5.7): one message, HASH(1) checked here, its exchange over at once. Its
+     * message ID must be new on this SA (section 5.7: never that of another exchange): an old one is a replay.
+     */
     private void informational(IkeSa ike, IsakmpHeader h, byte[] msg, InetSocketAddress peer, InetSocketAddress local)
             throws IkeDecodeException {
         if (!ike.established() || h.messageId() == 0) {
             throw new IkeDecodeException(IkeDropReason.UNEXPECTED_MESSAGE, "informational before phase 1 completed");
         }
-        PayloadChain chain;
-        try {
-            chain = ike.unprotect(h, msg);
-        } finally {
-            end(ike, h.messageId());
+        int mid = h.messageId();
+        if (ike.messageIds.used(mid)) {
+            throw new IkeDecodeException(IkeDropReason.REUSED_MESSAGE_ID, "informational under a message ID already used");
         }
-        if (!ike.hash1Valid(h.messageId(), chain)) throw new IkeDecodeException(IkeDropReason.BAD_HASH, "informational HASH(1)");
+        PayloadChain chain = ike.unprotect(h, msg);
+        if (!ike.hash1Valid(mid, chain)) throw new IkeDecodeException(IkeDropReason.BAD_HASH, "informational HASH(1)");
+        // one message: no IV of it is kept (unprotect stored none), its ID is used from now on
+        ike.messageIds.use(mid);
         ike.lastInboundNanos = ctx.scheduler().nanoTime();
         floatPeer(ike, peer, local);
         ctx.informational().process(ike, chain);
@@ -183,8 +214,10 @@ final class Exchanges {
     void floatPeer(IkeSa ike, InetSocketAddress peer, InetSocketAddress local) {
         if (!peer.equals(ike.peer) || !local.equals(ike.local)) {
             LOG.info("{} peer={} moved to {} (local {})", ike.tag, ike.peerText(), IkeSa.text(peer), IkeSa.text(local));
+            InetSocketAddress from = ike.peer;
             ike.peer = peer;
             ike.local = local;
+            ctx.sas().moved(ike, from);
         }
     }
 
@@ -239,10 +272,23 @@ final class Exchanges {
 
     /** An Informational of ours (RFC 2409 section 5.7): {@code payloads} under HASH(1), a fresh M-ID, one message. */
     void sendInformational(IkeSa ike, List<Payload> payloads) {
-        int mid = ctx.newMessageId();
+        int mid = newMessageId(ike);
         byte[] msg = ike.protectWithHash1(ExchangeType.INFORMATIONAL, mid, payloads);
         end(ike, mid);
         ctx.out().send(ike, msg);
+    }
+
+    /**
+     * A message ID for an exchange we start on {@code ike}: random, never 0 (phase 1's), never one the SA has
+     * carried (a reflected message of ours is then a replay too); used from now on.
+     */
+    private int newMessageId(IkeSa ike) {
+        int mid;
+        do {
+            mid = ctx.newMessageId();
+        } while (ike.messageIds.used(mid));
+        ike.messageIds.use(mid);
+        return mid;
     }
 
     private Retransmission retransmit(IkeSa ike, byte[] msg, Runnable giveUp) {
@@ -278,10 +324,7 @@ final class Exchanges {
             LOG.debug("{} phase2 rekey of spi-in={} already in progress", ike.tag, ChildSa.hex(inboundSpi));
             return;
         }
-        int mid;
-        do {
-            mid = ctx.newMessageId();
-        } while (ike.quickModes.containsKey(mid) || ike.rekeys.containsKey(mid));
+        int mid = newMessageId(ike);
         QuickModeRekey qm = new QuickModeRekey(ctx, ike, old, why, mid);
         qm.message1();
         ike.rekeys.put(mid, qm);

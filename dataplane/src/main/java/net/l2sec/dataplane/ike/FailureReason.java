@@ -12,7 +12,13 @@ public enum FailureReason {
     TIMEOUT("timeout"),
     RATE_LIMITED("rate_limited"),
     AGGRESSIVE_MODE_REFUSED("aggressive_mode_refused"),
+    /**
+     * An Aggressive Mode refused: the phase 1s holding keying material reached {@code ipsec.limits.half-open} and
+     * all of them are Main Modes, whose peers proved their address (an Aggressive Mode never evicts those).
+     */
     HALF_OPEN_LIMIT("half_open_limit"),
+    /** A half-open phase 1 given up to make room for a newer one; why: {@code l2sec_ike_half_open_evictions_total}. */
+    EVICTED("evicted"),
     INVALID_KE("invalid_ke"),
     /** A child SA to rekey whose ISAKMP SA is gone (IKEv1 IPsec SAs outlive it): the client renegotiates. */
     NO_IKE_SA("no_ike_sa"),

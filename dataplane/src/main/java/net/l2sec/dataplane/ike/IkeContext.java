@@ -10,7 +10,8 @@ import net.l2sec.spi.time.Scheduler;
 
 /**
  * The parts of one IKEv1 responder as its tasks reach them (strongSwan's tasks reach theirs through the IKE SA
- * and the daemon): the settings in force, meters, time and randomness, the SA table and the admission of new SAs,
+ * and the daemon): the settings in force, meters, rate-limited logs, time and randomness, the SA table, the
+ * half-open Main Modes and the admission of new SAs with the under-attack state,
  * the child SAs, the exchange layer, the tasks and the end of an ISAKMP SA. Wiring only: no protocol logic. Built
  * by {@link IkeResponder}; event loop only.
  */
@@ -24,6 +25,9 @@ final class IkeContext {
     private final IkeSaTable sas;
     private final IkeMetrics metrics;
     private final IsakmpSender out;
+    private final ThrottledLog throttled;
+    private final UnderAttack underAttack;
+    private final HalfOpenTable halfOpen;
     private final Admission admission;
     private final ChildSas childSas;
     private final Exchanges exchanges;
@@ -41,7 +45,11 @@ final class IkeContext {
         this.sas = new IkeSaTable(random);
         this.metrics = new IkeMetrics(registry, sas::established);
         this.out = new IsakmpSender(this::settings, sender);
-        this.admission = new Admission(this::settings, scheduler, sas, metrics);
+        this.throttled = new ThrottledLog(scheduler, metrics);
+        this.underAttack = new UnderAttack(this::settings, scheduler, metrics);
+        this.halfOpen = new HalfOpenTable(this::settings, scheduler, random, sas, metrics, throttled, underAttack);
+        metrics.halfOpen(halfOpen::size, sas::halfOpen, halfOpen::bytes, halfOpen::oldestSeconds, underAttack::on);
+        this.admission = new Admission(this);
         this.childSas = new ChildSas(this, esp);
         this.exchanges = new Exchanges(this);
         this.deletion = new IsakmpDelete(this);
@@ -83,6 +91,20 @@ final class IkeContext {
 
     Admission admission() {
         return admission;
+    }
+
+    /** Main Modes between message 1 and message 3. */
+    HalfOpenTable halfOpen() {
+        return halfOpen;
+    }
+
+    UnderAttack underAttack() {
+        return underAttack;
+    }
+
+    /** Log lines about unauthenticated datagrams, rate-limited. */
+    ThrottledLog throttled() {
+        return throttled;
     }
 
     ChildSas childSas() {

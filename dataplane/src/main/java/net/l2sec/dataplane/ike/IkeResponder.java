@@ -5,6 +5,9 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import java.net.InetSocketAddress;
 import java.time.Clock;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import net.l2sec.dataplane.ike.message.ExchangeType;
 import net.l2sec.dataplane.ike.message.IkeDecodeException;
@@ -20,6 +23,7 @@ import net.l2sec.dataplane.ipsec.IkeDatagramSink;
 import net.l2sec.spi.time.Scheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * The IKEv1 responder as the concentrator sees it. Each datagram is decoded far enough to find its ISAKMP SA by
@@ -30,6 +34,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class IkeResponder implements IkeDatagramSink, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(IkeResponder.class);
+    /** The kind of each drop's log line, for {@link ThrottledLog}. */
+    private static final Map<IkeDropReason, String> DROPPED = new EnumMap<>(IkeDropReason.class);
+
+    static {
+        for (IkeDropReason r : IkeDropReason.values()) DROPPED.put(r, "dropped reason=" + r.tag());
+    }
 
     private final IkeContext context;
 
@@ -58,10 +68,14 @@ public final class IkeResponder implements IkeDatagramSink, AutoCloseable {
             handle(peer, local, msg);
         } catch (IkeDecodeException e) {
             context.metrics().dropped(e.reason());
-            LOG.debug("peer={} dropped reason={}: {}", IkeSa.text(peer), e.reason().tag(), e.getMessage());
+            if (context.throttled().admit(LOG, Level.DEBUG, DROPPED.get(e.reason()))) {
+                LOG.debug("peer={} dropped reason={}: {}", IkeSa.text(peer), e.reason().tag(), e.getMessage());
+            }
         } catch (RuntimeException e) {
             context.metrics().dropped(IkeDropReason.INTERNAL_ERROR);
-            LOG.warn("peer={} dropped reason=internal_error", IkeSa.text(peer), e);
+            if (context.throttled().admit(LOG, Level.WARN, DROPPED.get(IkeDropReason.INTERNAL_ERROR))) {
+                LOG.warn("peer={} dropped reason=internal_error", IkeSa.text(peer), e);
+            }
         }
     }
 
@@ -80,8 +94,13 @@ public final class IkeResponder implements IkeDatagramSink, AutoCloseable {
             return;
         }
         IkeSa ike = context.sas().find(h.initiatorCookie(), h.responderCookie());
-        if (ike == null) throw new IkeDecodeException(IkeDropReason.UNKNOWN_SA, "no SA for these cookies");
-        context.exchanges().dispatch(ike, h, msg, peer, local);
+        if (ike != null) {
+            context.exchanges().dispatch(ike, h, msg, peer, local);
+            return;
+        }
+        HalfOpenTable.Entry halfOpen = context.halfOpen().get(h.initiatorCookie(), h.responderCookie());
+        if (halfOpen == null) throw new IkeDecodeException(IkeDropReason.UNKNOWN_SA, "no SA for these cookies");
+        context.exchanges().continueMainMode(halfOpen, h, msg, peer, local);
     }
 
     /**
@@ -139,12 +158,14 @@ public final class IkeResponder implements IkeDatagramSink, AutoCloseable {
      */
     private void unauthenticatedInformational(IsakmpHeader h, byte[] msg, InetSocketAddress peer) throws IkeDecodeException {
         PayloadChain chain = IsakmpCodec.decodePayloads(h, msg);
-        IkeSa ike = context.sas().find(h.initiatorCookie(), h.responderCookie());
-        for (Payload.Notify n : chain.all(Payload.Notify.class)) {
-            LOG.info("{} peer={} unauthenticated notify type={} from peer (ignored)", ike == null ? "ike=?" : ike.tag,
-                    IkeSa.text(peer), n.notifyType());
-        }
         context.metrics().dropped(IkeDropReason.UNAUTHENTICATED);
+        List<Payload.Notify> notifies = chain.all(Payload.Notify.class);
+        if (notifies.isEmpty() || !context.throttled().admit(LOG, Level.INFO, "unauthenticated notify")) return;
+        IkeSa ike = context.sas().find(h.initiatorCookie(), h.responderCookie());
+        // one line for the datagram, however many notifications it carries
+        LOG.info("{} peer={} unauthenticated notify type={} from peer (ignored)", ike == null ? "ike=?" : ike.tag,
+                IkeSa.text(peer), String.join(",", notifies.stream().limit(8).map(n -> Integer.toString(n.notifyType()))
+                        .toList()) + (notifies.size() > 8 ? ",..." : ""));
     }
 
     /**
@@ -205,10 +226,12 @@ public final class IkeResponder implements IkeDatagramSink, AutoCloseable {
         return context.sas().established();
     }
 
-    /** Sends Delete payloads for every SA and forgets them all. */
+    /** Sends Delete payloads for every SA and forgets them all, and the half-open Main Modes. */
     @Override
     public void close() {
         for (IkeSa ike : context.sas().all()) context.deletion().delete(ike, "shutdown", true, false);
+        context.halfOpen().close();
+        context.underAttack().close();
     }
 
     /** The parts behind this responder: for tests of the package. */

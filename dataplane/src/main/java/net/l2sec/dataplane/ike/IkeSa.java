@@ -58,6 +58,7 @@ final class IkeSa {
     final long initiatorCookie;
     final long responderCookie;
     final String tag;
+    final int tagId;
     final long createdNanos;
     InetSocketAddress peer;
     InetSocketAddress local;
@@ -85,6 +86,8 @@ final class IkeSa {
     final Map<Integer, QuickMode> quickModes = new HashMap<>();
     /** Quick Modes we initiated to rekey a child SA, by message id. */
     final Map<Integer, QuickModeRekey> rekeys = new HashMap<>();
+    /** The message IDs of the exchanges after phase 1, the peer's and ours: a used one is a replay. */
+    final MessageIds messageIds = new MessageIds();
     /** Our last phase-1 message, resent while the peer's next one is awaited. */
     Retransmission retransmission;
     final ResponseCache responses = new ResponseCache();
@@ -101,11 +104,18 @@ final class IkeSa {
      */
     IkeSa(long initiatorCookie, long responderCookie, InetSocketAddress peer, InetSocketAddress local, long now,
           boolean aggressive) {
+        this(initiatorCookie, responderCookie, (int) (responderCookie >>> 32), peer, local, now, aggressive);
+    }
+
+    /** @param tagId the SA's name in logs and to ESP ({@code ike=} and 8 hex digits), unique in the SA table */
+    IkeSa(long initiatorCookie, long responderCookie, int tagId, InetSocketAddress peer, InetSocketAddress local,
+          long now, boolean aggressive) {
         this.aggressive = aggressive;
         this.state = aggressive ? State.AM_SENT : State.MM_SA_SENT;
         this.initiatorCookie = initiatorCookie;
         this.responderCookie = responderCookie;
-        this.tag = "ike=" + String.format("%08x", responderCookie >>> 32);
+        this.tagId = tagId;
+        this.tag = "ike=" + String.format("%08x", tagId);
         this.peer = peer;
         this.local = local;
         this.createdNanos = now;
@@ -162,7 +172,10 @@ final class IkeSa {
         return protect(type, messageId, all);
     }
 
-    /** Decrypts and decodes an encrypted message; anything else is a decode failure. */
+    /**
+     * Decrypts and decodes an encrypted message; anything else is a decode failure. The exchange's IV does not move
+     * until the caller has verified the message's HASH (or signature) and calls {@link #authentic}.
+     */
     PayloadChain unprotect(IsakmpHeader h, byte[] msg) throws IkeDecodeException {
         if (!h.encrypted()) throw new IkeDecodeException(IkeDropReason.UNEXPECTED_MESSAGE, "unencrypted " + h.exchangeType());
         byte[] plain;
@@ -176,6 +189,14 @@ final class IkeSa {
         } finally {
             Arrays.fill(plain, (byte) 0);
         }
+    }
+
+    /**
+     * The encrypted message {@code msg}, decrypted by {@link #unprotect}, verified: its exchange continues from its
+     * last ciphertext block (RFC 2409 Appendix B).
+     */
+    void authentic(IsakmpHeader h, byte[] msg) {
+        keymat.authentic(h.messageId(), Arrays.copyOfRange(msg, IsakmpHeader.LENGTH, msg.length));
     }
 
     /** Verifies HASH(1) of an informational or Quick Mode message 1 in constant time. */

@@ -5,46 +5,82 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SequencedSet;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
- * The ISAKMP SAs of one responder: by cookie pair, the pair that names an SA (RFC 2408 section 2.5.3), and the
- * half-open ones also by initiator cookie and peer, since a repeated message 1 carries no responder cookie yet;
- * with the counts of half-open and established SAs that the limits and the gauge read. Sends nothing and runs no
- * timer. Event loop only.
+ * The ISAKMP SAs of one responder that hold keying material: by cookie pair, the pair that names an SA (RFC 2408
+ * section 2.5.3), the Aggressive Mode ones also by initiator cookie and peer, since a repeated message 1 carries no
+ * responder cookie yet; the half-open ones (Main Mode after message 3, Aggressive Mode after message 1) in the
+ * order they began, for {@link Admission} to evict the oldest; the established ones by address and port, for the
+ * drain. Every look-up the datagram path makes is constant time. (Main Modes before message 3 are not here: they
+ * are {@link HalfOpenTable}'s.) Sends nothing and runs no timer. Event loop only.
  */
 final class IkeSaTable {
     private record Cookies(long initiator, long responder) {
     }
 
+    private record InitiatorKey(long cookie, InetSocketAddress peer) {
+    }
+
     private final SecureRandom random;
     private final Map<Cookies, IkeSa> sas = new HashMap<>();
-    /** Half-open SAs by initiator cookie and peer, to answer a repeated message 1. */
-    private final Map<String, IkeSa> halfOpenByInitiator = new HashMap<>();
-    private int halfOpen;
-    private int established;
+    /** The tag ids of the SAs here ({@link IkeSa#tagId}): each names one SA. */
+    private final Set<Integer> tagIds = new HashSet<>();
+    /** Half-open Aggressive Mode SAs by initiator cookie and peer, to answer a repeated message 1. */
+    private final Map<InitiatorKey, IkeSa> halfOpenByInitiator = new HashMap<>();
+    /** Half-open SAs, oldest first, by mode: Main Mode ones have proven their address, Aggressive Mode ones not. */
+    private final SequencedSet<IkeSa> halfOpenMain = new LinkedHashSet<>();
+    private final SequencedSet<IkeSa> halfOpenAggressive = new LinkedHashSet<>();
+    /** How many established SAs are at each address and port. */
+    private final Map<InetSocketAddress, Integer> establishedAt = new HashMap<>();
+    private volatile int halfOpen;
+    private volatile int established;
 
     IkeSaTable(SecureRandom random) {
         this.random = random;
     }
 
-    /** A fresh responder cookie: non-zero, and its high half (the SA's log tag) unlike any SA's here. */
+    /** A fresh random responder cookie: non-zero, and its high half (the SA's log tag) unlike any SA's here. */
     long newCookie() {
         while (true) {
             long c = random.nextLong();
-            if (c == 0) continue;
-            boolean tagTaken = sas.keySet().stream().anyMatch(k -> k.responder() >>> 32 == c >>> 32);
-            if (!tagTaken) return c;
+            if (c != 0 && !tagTaken(c)) return c;
         }
+    }
+
+    /** Whether the tag of a responder cookie ({@code ike=} and its high half) is an SA's here. */
+    boolean tagTaken(long responderCookie) {
+        return tagIds.contains((int) (responderCookie >>> 32));
+    }
+
+    /**
+     * A tag id for a new SA with this responder cookie: its high half, as {@link #newCookie} ensures; a cookie chosen
+     * while another SA took that tag gets its low half or the next free number instead.
+     */
+    int tagIdFor(long responderCookie) {
+        int id = (int) (responderCookie >>> 32);
+        if (tagIds.contains(id)) id = (int) responderCookie;
+        while (tagIds.contains(id)) id++;
+        return id;
     }
 
     /** A new, half-open SA. */
     void add(IkeSa ike) {
+        if (!tagIds.add(ike.tagId)) throw new IllegalStateException(ike.tag + " is taken");
         sas.put(new Cookies(ike.initiatorCookie, ike.responderCookie), ike);
-        halfOpenByInitiator.put(initiatorKey(ike.initiatorCookie, ike.peer), ike);
+        if (ike.aggressive) {
+            halfOpenByInitiator.put(new InitiatorKey(ike.initiatorCookie, ike.peer), ike);
+            halfOpenAggressive.add(ike);
+        } else {
+            halfOpenMain.add(ike);
+        }
         halfOpen++;
     }
 
@@ -52,34 +88,60 @@ final class IkeSaTable {
         return sas.get(new Cookies(initiatorCookie, responderCookie));
     }
 
-    /** The half-open SA a message 1 with this initiator cookie from {@code peer} made, or null. */
+    /** The half-open Aggressive Mode SA a message 1 with this initiator cookie from {@code peer} made, or null. */
     IkeSa halfOpen(long initiatorCookie, InetSocketAddress peer) {
-        return halfOpenByInitiator.get(initiatorKey(initiatorCookie, peer));
+        return halfOpenByInitiator.get(new InitiatorKey(initiatorCookie, peer));
+    }
+
+    /** The half-open SA of {@code aggressive} mode or not that began first; null when there is none. */
+    IkeSa oldestHalfOpen(boolean aggressive) {
+        SequencedSet<IkeSa> set = aggressive ? halfOpenAggressive : halfOpenMain;
+        return set.isEmpty() ? null : set.getFirst();
     }
 
     /** {@code ike} completed phase 1: no longer half-open. */
     void established(IkeSa ike) {
         halfOpen--;
         established++;
-        halfOpenByInitiator.remove(initiatorKey(ike.initiatorCookie, ike.peer));
-        halfOpenByInitiator.values().remove(ike); // its message 1 may have come from where it no longer is
+        forgetHalfOpen(ike);
+        establishedAt.merge(ike.peer, 1, Integer::sum);
+    }
+
+    /** The established {@code ike} floated (RFC 3947 section 4) from {@code from} to where it is now. */
+    void moved(IkeSa ike, InetSocketAddress from) {
+        if (!ike.established()) return;
+        establishedAt.computeIfPresent(from, (a, n) -> n == 1 ? null : n - 1);
+        establishedAt.merge(ike.peer, 1, Integer::sum);
     }
 
     /** Forgets {@code ike}; called while it still has the state it ends in. */
     void remove(IkeSa ike) {
         if (ike.established()) {
             established--;
+            establishedAt.computeIfPresent(ike.peer, (a, n) -> n == 1 ? null : n - 1);
         } else {
             halfOpen--;
-            halfOpenByInitiator.values().remove(ike);
+            forgetHalfOpen(ike);
         }
         sas.remove(new Cookies(ike.initiatorCookie, ike.responderCookie));
+        tagIds.remove(ike.tagId);
     }
 
+    private void forgetHalfOpen(IkeSa ike) {
+        if (ike.aggressive) {
+            halfOpenAggressive.remove(ike);
+            halfOpenByInitiator.values().remove(ike); // its message 1 may have come from where it no longer is
+        } else {
+            halfOpenMain.remove(ike);
+        }
+    }
+
+    /** Half-open SAs with keying material (Main Mode after message 3, Aggressive Mode); readable from any thread. */
     int halfOpen() {
         return halfOpen;
     }
 
+    /** Established SAs; readable from any thread. */
     int established() {
         return established;
     }
@@ -105,8 +167,7 @@ final class IkeSaTable {
      * port.
      */
     boolean hasEstablishedSa(InetSocketAddress peer) {
-        for (IkeSa ike : sas.values()) if (ike.established() && ike.peer.equals(peer)) return true;
-        return false;
+        return establishedAt.containsKey(peer);
     }
 
     /**
@@ -131,9 +192,5 @@ final class IkeSaTable {
         return Optional.of(new IpsecInfo(best.tag.substring("ike=".length()), best.proposal.label(),
                 best.aggressive ? "aggressive" : "main", best.natT != IkeSa.NatT.NONE, best.peerIdText,
                 Duration.ofNanos(nowNanos - best.createdNanos), List.copyOf(children)));
-    }
-
-    private static String initiatorKey(long cookie, InetSocketAddress peer) {
-        return Long.toHexString(cookie) + "/" + peer;
     }
 }

@@ -29,7 +29,8 @@ import net.l2sec.dataplane.ipsec.EspIntegrity;
  * @param dpdDelay             idle time before an R-U-THERE probe to a peer that announced DPD; zero disables probing
  * @param dpdMaxProbes         unanswered probes after which the peer is declared dead
  * @param localId              our identity in ID_R: an IPv4 literal (ID_IPV4_ADDR) or an FQDN; empty: our local address
- * @param halfOpenLimit        Main Modes in progress at once
+ * @param halfOpenLimit        phase 1s in progress that hold keying material at once: Main Modes after message 3,
+ *                             Aggressive Modes after message 1 ({@link HalfOpen} bounds the Main Modes before)
  * @param halfOpenTimeout      how long a Main Mode may take
  * @param newSasPerSourcePerSecond new Main Modes accepted per source address and second
  * @param aggressiveMode       accept Aggressive Mode with pre-shared keys (RFC 2409 section 5.4); default false:
@@ -41,6 +42,8 @@ import net.l2sec.dataplane.ipsec.EspIntegrity;
  *                             (certificates off). Load them with {@code ike.auth.PemFiles.load(chain, key, cas)}.
  *                             At least one of {@code pskAuth} and {@code certificates} must be enabled.
  * @param fragmentation        IKEv1 fragmentation (the FRAGMENTATION vendor ID); see {@link Fragmentation}
+ * @param halfOpen             the bounds of Main Modes answered with message 2 whose message 3 has not come; see
+ *                             {@link HalfOpen}
  */
 public record IkeSettings(Optional<byte[]> psk, List<Integer> ikeAesKeyBits, List<IkeHash> ikeHashes,
                           List<DhGroup> ikeGroups, List<EspCipher> espCiphers, List<Integer> espAesKeyBits,
@@ -48,7 +51,29 @@ public record IkeSettings(Optional<byte[]> psk, List<Integer> ikeAesKeyBits, Lis
                           Duration ikeLifetimeMax, Duration childLifetimeMax, Duration dpdDelay, int dpdMaxProbes,
                           Optional<String> localId, int halfOpenLimit, Duration halfOpenTimeout,
                           int newSasPerSourcePerSecond, boolean aggressiveMode, boolean pskAuth,
-                          Optional<CertificateAuth> certificates, Fragmentation fragmentation) {
+                          Optional<CertificateAuth> certificates, Fragmentation fragmentation, HalfOpen halfOpen) {
+
+    /**
+     * The Main Modes that message 1 opened and message 3 has not yet continued: nothing is computed for them
+     * and they hold a few hundred octets each ({@code HalfOpenTable}), within these bounds. A new one beyond
+     * {@code maxBytes} replaces the oldest; one beyond {@code perSource} from one address replaces that address's
+     * oldest. Neither refuses a new client.
+     *
+     * @param maxBytes  the memory all of them may take, in octets (entries are accounted at their heap size); default
+     *                  32 MiB, at least 1 MiB
+     * @param perSource how many one source address may hold at once; default 64
+     */
+    public record HalfOpen(long maxBytes, int perSource) {
+        public static final long MIB = 1L << 20;
+
+        public HalfOpen {
+            if (maxBytes < MIB || perSource < 1) throw new IllegalArgumentException("half-open bounds out of range");
+        }
+
+        public static HalfOpen defaults() {
+            return new HalfOpen(32 * MIB, 64);
+        }
+    }
 
     /**
      * IKEv1 fragmentation as Windows and strongSwan do it (payload type 132, MS-IKEE section 2.2.3.1).
@@ -108,14 +133,15 @@ public record IkeSettings(Optional<byte[]> psk, List<Integer> ikeAesKeyBits, Lis
                 List.of(EspIntegrity.HMAC_SHA1_96, EspIntegrity.HMAC_SHA2_256_128, EspIntegrity.HMAC_SHA2_384_192,
                         EspIntegrity.HMAC_SHA2_512_256),
                 false, false, Duration.ofHours(24), Duration.ofHours(8), Duration.ofSeconds(30), 5, Optional.empty(),
-                1024, Duration.ofSeconds(30), 20, false, true, Optional.empty(), Fragmentation.defaults());
+                1024, Duration.ofSeconds(30), 20, false, true, Optional.empty(), Fragmentation.defaults(),
+                HalfOpen.defaults());
     }
 
     public IkeSettings withPsk(byte[] key) {
         return new IkeSettings(Optional.of(key), ikeAesKeyBits, ikeHashes, ikeGroups, espCiphers, espAesKeyBits,
                 espIntegrity, legacy3des, legacyModp1024, ikeLifetimeMax, childLifetimeMax, dpdDelay, dpdMaxProbes,
                 localId, halfOpenLimit, halfOpenTimeout, newSasPerSourcePerSecond, aggressiveMode, pskAuth, certificates,
-                fragmentation);
+                fragmentation, halfOpen);
     }
 
     /** Certificate authentication on with {@code auth}; PSK authentication too if {@code alsoPsk}. */
@@ -123,32 +149,42 @@ public record IkeSettings(Optional<byte[]> psk, List<Integer> ikeAesKeyBits, Lis
         return new IkeSettings(this.psk, ikeAesKeyBits, ikeHashes, ikeGroups, espCiphers, espAesKeyBits, espIntegrity,
                 legacy3des, legacyModp1024, ikeLifetimeMax, childLifetimeMax, dpdDelay, dpdMaxProbes, localId,
                 halfOpenLimit, halfOpenTimeout, newSasPerSourcePerSecond, aggressiveMode, alsoPsk, Optional.of(auth),
-                fragmentation);
+                fragmentation, halfOpen);
     }
 
     public IkeSettings withFragmentation(Fragmentation f) {
         return new IkeSettings(psk, ikeAesKeyBits, ikeHashes, ikeGroups, espCiphers, espAesKeyBits, espIntegrity,
                 legacy3des, legacyModp1024, ikeLifetimeMax, childLifetimeMax, dpdDelay, dpdMaxProbes, localId,
-                halfOpenLimit, halfOpenTimeout, newSasPerSourcePerSecond, aggressiveMode, pskAuth, certificates, f);
+                halfOpenLimit, halfOpenTimeout, newSasPerSourcePerSecond, aggressiveMode, pskAuth, certificates, f,
+                halfOpen);
     }
 
     public IkeSettings withLegacy(boolean threeDes, boolean modp1024) {
         return new IkeSettings(psk, ikeAesKeyBits, ikeHashes, ikeGroups, espCiphers, espAesKeyBits, espIntegrity,
                 threeDes, modp1024, ikeLifetimeMax, childLifetimeMax, dpdDelay, dpdMaxProbes, localId, halfOpenLimit,
-                halfOpenTimeout, newSasPerSourcePerSecond, aggressiveMode, pskAuth, certificates, fragmentation);
+                halfOpenTimeout, newSasPerSourcePerSecond, aggressiveMode, pskAuth, certificates, fragmentation, halfOpen);
     }
 
     /** Aggressive Mode (PSK only) accepted or refused; it exposes a hash of the PSK to offline guessing. */
     public IkeSettings withAggressiveMode(boolean on) {
         return new IkeSettings(psk, ikeAesKeyBits, ikeHashes, ikeGroups, espCiphers, espAesKeyBits, espIntegrity,
                 legacy3des, legacyModp1024, ikeLifetimeMax, childLifetimeMax, dpdDelay, dpdMaxProbes, localId,
-                halfOpenLimit, halfOpenTimeout, newSasPerSourcePerSecond, on, pskAuth, certificates, fragmentation);
+                halfOpenLimit, halfOpenTimeout, newSasPerSourcePerSecond, on, pskAuth, certificates, fragmentation, halfOpen);
     }
 
     public IkeSettings withLimits(int halfOpen, int perSourcePerSecond) {
         return new IkeSettings(psk, ikeAesKeyBits, ikeHashes, ikeGroups, espCiphers, espAesKeyBits, espIntegrity,
                 legacy3des, legacyModp1024, ikeLifetimeMax, childLifetimeMax, dpdDelay, dpdMaxProbes, localId,
-                halfOpen, halfOpenTimeout, perSourcePerSecond, aggressiveMode, pskAuth, certificates, fragmentation);
+                halfOpen, halfOpenTimeout, perSourcePerSecond, aggressiveMode, pskAuth, certificates, fragmentation,
+                this.halfOpen);
+    }
+
+    /** The bounds of Main Modes between message 1 and message 3. */
+    public IkeSettings withHalfOpen(HalfOpen bounds) {
+        return new IkeSettings(psk, ikeAesKeyBits, ikeHashes, ikeGroups, espCiphers, espAesKeyBits, espIntegrity,
+                legacy3des, legacyModp1024, ikeLifetimeMax, childLifetimeMax, dpdDelay, dpdMaxProbes, localId,
+                halfOpenLimit, halfOpenTimeout, newSasPerSourcePerSecond, aggressiveMode, pskAuth, certificates,
+                fragmentation, bounds);
     }
 
     /** Phase-1 and PFS groups in effect (the legacy switch adds MODP1024). */
@@ -178,7 +214,8 @@ public record IkeSettings(Optional<byte[]> psk, List<Integer> ikeAesKeyBits, Lis
                 && dpdDelay.equals(s.dpdDelay) && dpdMaxProbes == s.dpdMaxProbes && localId.equals(s.localId)
                 && halfOpenLimit == s.halfOpenLimit && halfOpenTimeout.equals(s.halfOpenTimeout)
                 && newSasPerSourcePerSecond == s.newSasPerSourcePerSecond && aggressiveMode == s.aggressiveMode
-                && pskAuth == s.pskAuth && certificates.equals(s.certificates) && fragmentation.equals(s.fragmentation);
+                && pskAuth == s.pskAuth && certificates.equals(s.certificates) && fragmentation.equals(s.fragmentation)
+                && halfOpen.equals(s.halfOpen);
     }
 
     @Override
@@ -186,7 +223,7 @@ public record IkeSettings(Optional<byte[]> psk, List<Integer> ikeAesKeyBits, Lis
         return Objects.hash(Arrays.hashCode(psk.orElse(null)), ikeAesKeyBits, ikeHashes, ikeGroups, espCiphers,
                 espAesKeyBits, espIntegrity, legacy3des, legacyModp1024, ikeLifetimeMax, childLifetimeMax, dpdDelay,
                 dpdMaxProbes, localId, halfOpenLimit, halfOpenTimeout, newSasPerSourcePerSecond, aggressiveMode, pskAuth,
-                certificates, fragmentation);
+                certificates, fragmentation, halfOpen);
     }
 
     @Override
@@ -196,7 +233,8 @@ public record IkeSettings(Optional<byte[]> psk, List<Integer> ikeAesKeyBits, Lis
                 + allowedGroups().stream().map(DhGroup::label).toList() + " esp=" + allowedEspCiphers() + espAesKeyBits
                 + " x " + espIntegrity + " ikeLifetimeMax=" + ikeLifetimeMax + " childLifetimeMax=" + childLifetimeMax
                 + " dpd=" + dpdDelay + "x" + dpdMaxProbes + " localId=" + localId.orElse("<address>") + " halfOpen="
-                + halfOpenLimit + "/" + halfOpenTimeout + " rate=" + newSasPerSourcePerSecond + "/s aggressive="
+                + halfOpenLimit + "/" + halfOpenTimeout + " message1=" + halfOpen.maxBytes() / HalfOpen.MIB + "MiB,"
+                + halfOpen.perSource() + "/source rate=" + newSasPerSourcePerSecond + "/s aggressive="
                 + aggressiveMode + " auth=" + (pskAuth ? "psk" : "") + (pskAuth && certificates.isPresent() ? "|" : "")
                 + certificates.map(CertificateAuth::toString).orElse("") + " fragmentation="
                 + (fragmentation.enabled() ? fragmentation.maxDatagram() + "/" + fragmentation.maxFragments() + "x/"

@@ -1,6 +1,7 @@
 package net.l2sec.dataplane.ike;
 
 import java.nio.ByteBuffer;
+import java.util.List;
 import net.l2sec.dataplane.ike.message.NotifyType;
 import net.l2sec.dataplane.ike.message.Payload;
 import net.l2sec.dataplane.ike.message.PayloadChain;
@@ -40,13 +41,25 @@ final class Informational {
         }
     }
 
+    /**
+     * A Delete payload: for ISAKMP SAs it names by their cookies, only the sender's own (this SA and the other
+     * established SAs of the same client: same identity, address and port, {@link IkeSaTable#clientOf}); one that
+     * names another client's SA is logged and ignored. For ESP SAs by the peer's inbound SPI, likewise among the
+     * client's own ({@link ChildSas#removeByOutboundSpi}).
+     */
     private void delete(IkeSa ike, Payload.Delete d) {
         if (ProtocolId.of(d.protocolId()) == ProtocolId.PROTO_ISAKMP) {
+            List<IkeSa> own = ctx.sas().clientOf(ike);
             for (byte[] spi : d.spis()) {
-                if (spi.length == 16) {
-                    ByteBuffer b = ByteBuffer.wrap(spi);
-                    IkeSa target = ctx.sas().find(b.getLong(), b.getLong());
-                    if (target != null) ctx.deletion().delete(target, "peer deleted the ISAKMP SA", false, true);
+                if (spi.length != 16) continue;
+                ByteBuffer b = ByteBuffer.wrap(spi);
+                IkeSa target = ctx.sas().find(b.getLong(), b.getLong());
+                if (target == null) continue;
+                if (own.contains(target)) {
+                    ctx.deletion().delete(target, "peer deleted the ISAKMP SA", false, true);
+                } else {
+                    LOG.warn("{} peer={} delete of {} ignored: not an ISAKMP SA of this client", ike.tag, ike.peerText(),
+                            target.tag);
                 }
             }
         } else if (ProtocolId.of(d.protocolId()) == ProtocolId.PROTO_IPSEC_ESP && d.spiSize() == 4) {

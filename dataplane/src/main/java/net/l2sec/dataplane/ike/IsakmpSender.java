@@ -64,7 +64,8 @@ final class IsakmpSender {
                 new byte[0]))));
     }
 
-    private void send(InetSocketAddress local, InetSocketAddress peer, byte[] msg) {
+    /** Sends {@code msg} whole from {@code local} to {@code peer} (behind the non-ESP marker on UDP/4500). */
+    void send(InetSocketAddress local, InetSocketAddress peer, byte[] msg) {
         boolean natT = local.getPort() == NAT_T_PORT;
         ByteBuf b = Unpooled.buffer(msg.length + (natT ? 4 : 0));
         if (natT) b.writeInt(0); // non-ESP marker (RFC 3948 section 2.2)

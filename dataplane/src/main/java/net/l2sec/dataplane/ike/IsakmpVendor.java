@@ -22,6 +22,8 @@ final class IsakmpVendor {
     /** Prefixes; Windows appends a version. */
     static final byte[] MS_NT5_ISAKMPOAKLEY = HexFormat.of().parseHex("1e2b516905991c7d7c96fcbfb587e461");
     static final byte[] FRAGMENTATION = HexFormat.of().parseHex("4048b7d56ebce88525e7de7f00d6c2d3");
+    /** The longest FRAGMENTATION vendor ID echoed: the 16 octets and a few of capability flags. */
+    static final int MAX_FRAGMENTATION_VID = 32;
 
     private IsakmpVendor() {
     }
@@ -46,14 +48,17 @@ final class IsakmpVendor {
             } else if (natT != IkeSa.NatT.RFC && (Arrays.equals(d, DRAFT_03) || Arrays.equals(d, DRAFT_02N)
                     || Arrays.equals(d, DRAFT_02))) {
                 // prefer 03 over 02\n over 02
-                if (natVid == null || rank(d) > rank(natVid)) natVid = d.clone();
+                byte[] known = Arrays.equals(d, DRAFT_03) ? DRAFT_03 : Arrays.equals(d, DRAFT_02N) ? DRAFT_02N : DRAFT_02;
+                if (natVid == null || rank(known) > rank(natVid)) natVid = known;
                 natT = IkeSa.NatT.DRAFT;
             } else if (Arrays.equals(d, DPD)) {
                 dpd = true;
             } else if (startsWith(d, MS_NT5_ISAKMPOAKLEY)) {
                 windows = true;
             } else if (startsWith(d, FRAGMENTATION)) {
-                frag = d.clone(); // possibly with capability flags appended (Cisco style); echoed as sent
+                // possibly with capability flags appended (Cisco style); echoed as sent, a longer one ignored
+                if (d.length == FRAGMENTATION.length) frag = FRAGMENTATION;
+                else if (d.length <= MAX_FRAGMENTATION_VID) frag = d.clone();
             }
         }
         return new Announced(natT, natVid, dpd, windows, frag);
@@ -62,10 +67,15 @@ final class IsakmpVendor {
     /** What message 1 announced, recorded in the new SA: NAT-T flavour, DPD, fragmentation (if we do it). */
     static Announced process(IkeSa ike, List<Payload.VendorId> vids, IkeSettings s) {
         Announced a = process(vids);
+        apply(ike, a, s);
+        return a;
+    }
+
+    /** Records in {@code ike} what its message 1 announced. */
+    static void apply(IkeSa ike, Announced a, IkeSettings s) {
         ike.natT = a.natT();
         ike.peerDpd = a.dpd();
         ike.peerFragmentation = a.fragmentation() && s.fragmentation().enabled();
-        return a;
     }
 
     private static int rank(byte[] d) {

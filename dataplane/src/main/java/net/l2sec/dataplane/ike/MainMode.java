@@ -8,6 +8,7 @@ import java.util.List;
 import net.l2sec.dataplane.ike.message.CertEncoding;
 import net.l2sec.dataplane.ike.message.ExchangeType;
 import net.l2sec.dataplane.ike.message.IkeDecodeException;
+import net.l2sec.dataplane.ike.message.IkeDropReason;
 import net.l2sec.dataplane.ike.message.IsakmpCodec;
 import net.l2sec.dataplane.ike.message.IsakmpHeader;
 import net.l2sec.dataplane.ike.message.NotifyType;
@@ -15,12 +16,13 @@ import net.l2sec.dataplane.ike.message.Payload;
 import net.l2sec.dataplane.ike.message.PayloadChain;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * Main Mode, responder side, with pre-shared key (RFC 2409 sections 5 and 5.4) or RSA signature authentication
  * (section 5.1):
  * <pre>
- *  HDR, SA                     -->
+ *  HDR, SA                     -->                           (HalfOpenTable: no SA yet)
  *                              <--  HDR, SA                  (+ VIDs: isakmp_vendor)
  *  HDR, KE, Ni [, NAT-D, NAT-D] -->
  *                              <--  HDR, KE, Nr, NAT-D, NAT-D (isakmp_natd) [, CR for each CA: signatures]
@@ -43,25 +45,74 @@ final class MainMode {
         this.phase1 = new Phase1(ctx, LOG);
     }
 
-    /** Message 1: choose a transform and answer with it; the SA is half-open from here. */
+    /**
+     * Message 1: choose a transform and answer with it. Until message 3 proves that the peer receives at its address
+     * (a forged source never does) nothing is computed and no SA made: the answer is a {@link HalfOpenTable} entry,
+     * not resent by us (resending to forged addresses would make us a reflector); the initiator resends message 1
+     * and gets the same answer again ({@link #repeated}).
+     */
     void message1(IsakmpHeader h, PayloadChain chain, byte[] request, InetSocketAddress peer, InetSocketAddress local) {
-        IkeSettings s = ctx.settings();
         Payload.Sa sa = chain.first(Payload.Sa.class);
         if (sa == null || h.messageId() != 0) {
             phase1.invalidMessage1(peer, "message 1 without SA");
             return;
         }
+        byte[] saiB = chain.body(Payload.Sa.class);
+        if (saiB.length > HalfOpenTable.MAX_SA_OCTETS) {
+            phase1.invalidMessage1(peer, "an SA payload of " + saiB.length + " octets, more than "
+                    + HalfOpenTable.MAX_SA_OCTETS);
+            return;
+        }
         Phase1Proposal chosen = phase1.select(h, sa, peer, local);
         if (chosen == null) return;
-        IkeSa ike = phase1.create(h, chosen, chain, peer, local);
-        IsakmpVendor.Announced vids = IsakmpVendor.process(ike, chain.all(Payload.VendorId.class), s);
+        HalfOpenTable table = ctx.halfOpen();
+        HalfOpenTable.Entry entry = new HalfOpenTable.Entry(h.initiatorCookie(),
+                table.newCookie(h.initiatorCookie(), peer, local), peer, local, ctx.scheduler().nanoTime(),
+                table.digest(request), saiB, chosen.position(), IsakmpVendor.process(chain.all(Payload.VendorId.class)));
+        table.add(entry);
+        if (ctx.throttled().admit(LOG, Level.DEBUG, "phase1 started")) {
+            LOG.debug("ike={} peer={} phase1 started {} nat-t={} dpd={} windows={} fragmentation={}",
+                    String.format("%08x", entry.responderCookie >>> 32), IkeSa.text(peer), chosen.label(),
+                    entry.announced.natT(), entry.announced.dpd(), entry.announced.windows(),
+                    entry.announced.fragmentation());
+        }
+        ctx.out().send(local, peer, message2(entry, sa, chosen));
+    }
+
+    /**
+     * Message 1 again, for a Main Mode still waiting for message 3 (our message 2 was lost): the same answer again,
+     * built anew from the entry. Another message 1 with the same cookie is dropped.
+     */
+    void repeated(HalfOpenTable.Entry entry, byte[] request) throws IkeDecodeException {
+        if (entry.requestDigest != ctx.halfOpen().digest(request)) {
+            throw new IkeDecodeException(IkeDropReason.UNEXPECTED_MESSAGE, "another message 1 for a half-open SA");
+        }
+        Payload.Sa sa = entry.sa();
+        Phase1Proposal chosen = Phase1Proposal.at(sa, entry.chosen, ctx.settings());
+        if (chosen == null) {
+            throw new IkeDecodeException(IkeDropReason.UNEXPECTED_MESSAGE, "message 1 again, its choice no longer allowed");
+        }
+        ctx.metrics().retransmit();
+        ctx.out().send(entry.local, entry.peer, message2(entry, sa, chosen));
+    }
+
+    /** Message 2: our choice, unchanged (RFC 2408 section 4.2), and our vendor IDs ({@link IsakmpVendor}). */
+    private byte[] message2(HalfOpenTable.Entry entry, Payload.Sa offered, Phase1Proposal chosen) {
         List<Payload> reply = new ArrayList<>();
-        reply.add(chosen.response(sa));
-        reply.addAll(IsakmpVendor.build(vids, s.fragmentation().enabled()));
-        byte[] response = IsakmpCodec.encode(ike.header(ExchangeType.IDENTITY_PROTECTION), reply);
-        LOG.debug("{} peer={} phase1 started {} nat-t={} dpd={} windows={} fragmentation={}", ike.tag, ike.peerText(),
-                chosen.label(), ike.natT, vids.dpd(), vids.windows(), vids.fragmentation());
-        ctx.exchanges().respond(ike, request, response, true);
+        reply.add(chosen.response(offered));
+        reply.addAll(IsakmpVendor.build(entry.announced, ctx.settings().fragmentation().enabled()));
+        return IsakmpCodec.encode(new IsakmpHeader(entry.initiatorCookie, entry.responderCookie, 0,
+                IsakmpHeader.VERSION_1_0, ExchangeType.IDENTITY_PROTECTION, 0, 0, 0), reply);
+    }
+
+    /**
+     * Message 3 came for {@code entry}: the Main Mode becomes an SA holding keying material ({@link
+     * Admission#roomForKeyed}, {@link Phase1#continued}), which then takes message 3 like any other; null when there
+     * is no room or no longer an allowed transform (counted there).
+     */
+    IkeSa continued(HalfOpenTable.Entry entry) throws IkeDecodeException {
+        if (!ctx.admission().roomForKeyed(false, entry.peer)) return null;
+        return phase1.continued(entry);
     }
 
     /** Message 3: KE and Ni; reply with KE, Nr and the NAT-D payloads. */
@@ -105,6 +156,7 @@ final class MainMode {
         }
         if (ike.proposal.signatures()) {
             if (!phase1.signatureValid(ike, chain)) return;
+            ike.authentic(h, request);
             established(ike, chain, request, peer, local, phase1.signatureAuthentication(ike));
             return;
         }
@@ -115,6 +167,7 @@ final class MainMode {
             return;
         }
         if (!phase1.hashIValid(ike, chain.body(Payload.Id.class), hash)) return;
+        ike.authentic(h, request);
         ctx.exchanges().floatPeer(ike, peer, local); // before localId: our address may be the one of 4500
         Payload.Id ours = phase1.localId(ike);
         established(ike, chain, request, peer, local, List.of(ours, new Payload.Hash(phase1.hashR(ike, ours))));

@@ -12,6 +12,7 @@ import java.security.cert.CertificateEncodingException;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -23,12 +24,14 @@ import net.l2sec.dataplane.ike.auth.RsaSignature;
 import net.l2sec.dataplane.ike.message.CertEncoding;
 import net.l2sec.dataplane.ike.message.ExchangeType;
 import net.l2sec.dataplane.ike.message.IdType;
+import net.l2sec.dataplane.ike.message.IkeDecodeException;
 import net.l2sec.dataplane.ike.message.IsakmpCodec;
 import net.l2sec.dataplane.ike.message.IsakmpHeader;
 import net.l2sec.dataplane.ike.message.NotifyType;
 import net.l2sec.dataplane.ike.message.Payload;
 import net.l2sec.dataplane.ike.message.PayloadChain;
 import org.slf4j.Logger;
+import org.slf4j.event.Level;
 
 /**
  * What Main Mode and Aggressive Mode share (as strongSwan's {@code phase1.c} for its two tasks): the choice of
@@ -58,9 +61,10 @@ final class Phase1 {
 
     // ---- message 1
 
-    /** Message 1 lacks what it needs: counted, logged, not answered. */
+    /** Message 1 lacks what it needs: counted, logged (within {@link ThrottledLog}'s limits), not answered. */
     void invalidMessage1(InetSocketAddress peer, String why) {
-        log.info("peer={} phase1 failed reason=invalid_payload ({})", IkeSa.text(peer), why);
+        ctx.throttled().info(log, "phase1 failed reason=invalid_payload (message 1)",
+                "peer={} phase1 failed reason=invalid_payload ({})", IkeSa.text(peer), why);
         ctx.metrics().phase1Failed(FailureReason.INVALID_PAYLOAD);
     }
 
@@ -78,9 +82,11 @@ final class Phase1 {
             chosen = Phase1Proposal.select(sa, s);
         }
         if (chosen == null) {
-            log.warn("peer={} phase1 failed reason=no_proposal_chosen{} offered: {}; allowed: {}", IkeSa.text(peer),
-                    h.exchangeType() == ExchangeType.AGGRESSIVE ? " (aggressive mode)" : "",
-                    Phase1Proposal.describeOffer(sa), Phase1Proposal.describeAllowed(s));
+            if (ctx.throttled().admit(log, Level.WARN, "phase1 failed reason=no_proposal_chosen")) {
+                log.warn("peer={} phase1 failed reason=no_proposal_chosen{} offered: {}; allowed: {}", IkeSa.text(peer),
+                        h.exchangeType() == ExchangeType.AGGRESSIVE ? " (aggressive mode)" : "",
+                        Phase1Proposal.describeOffer(sa), Phase1Proposal.describeAllowed(s));
+            }
             ctx.metrics().phase1Failed(FailureReason.NO_PROPOSAL_CHOSEN);
             ctx.out().sendUnprotectedNotify(peer, local, h.initiatorCookie(), ctx.sas().newCookie(),
                     NotifyType.NO_PROPOSAL_CHOSEN);
@@ -89,8 +95,8 @@ final class Phase1 {
     }
 
     /**
-     * The new SA of message 1, half-open in the table: it fails with {@code timeout} unless phase 1 completes within
-     * the half-open timeout.
+     * The new SA of an Aggressive Mode's message 1, half-open in the table: it fails with {@code timeout} unless
+     * phase 1 completes within the half-open timeout.
      */
     IkeSa create(IsakmpHeader h, Phase1Proposal chosen, PayloadChain chain, InetSocketAddress peer,
                  InetSocketAddress local) {
@@ -99,10 +105,45 @@ final class Phase1 {
         ike.proposal = chosen;
         ike.saiB = chain.body(Payload.Sa.class);
         ctx.sas().add(ike);
-        ike.halfOpenTimer = ctx.scheduler().schedule(ctx.settings().halfOpenTimeout(), () -> {
-            if (!ike.established()) failed(ike, FailureReason.TIMEOUT, "phase 1 not completed in " + ctx.settings().halfOpenTimeout());
-        });
+        timeOutUnlessEstablished(ike);
         return ike;
+    }
+
+    /**
+     * The SA of a Main Mode whose message 3 came ({@code entry} leaves the half-open table for it): it holds what
+     * message 1 chose and announced, in state MM_SA_SENT for message 3 to move on, and must complete within the
+     * half-open timeout counted from message 1. Null when the chosen transform is no longer allowed (the settings
+     * were reloaded in between): counted {@code no_proposal_chosen} and told to the peer.
+     */
+    IkeSa continued(HalfOpenTable.Entry entry) throws IkeDecodeException {
+        Phase1Proposal chosen = Phase1Proposal.at(entry.sa(), entry.chosen, ctx.settings());
+        ctx.halfOpen().remove(entry);
+        if (chosen == null) {
+            ctx.throttled().warn(log, "phase1 failed reason=no_proposal_chosen (reloaded)",
+                    "peer={} phase1 failed reason=no_proposal_chosen: the transform chosen in message 2 is no longer "
+                    + "allowed (settings reloaded)", entry.peerText());
+            ctx.metrics().phase1Failed(FailureReason.NO_PROPOSAL_CHOSEN);
+            ctx.out().sendUnprotectedNotify(entry.peer, entry.local, entry.initiatorCookie, entry.responderCookie,
+                    NotifyType.NO_PROPOSAL_CHOSEN);
+            return null;
+        }
+        IkeSa ike = new IkeSa(entry.initiatorCookie, entry.responderCookie, ctx.sas().tagIdFor(entry.responderCookie),
+                entry.peer, entry.local, entry.createdNanos, false);
+        ike.proposal = chosen;
+        ike.saiB = entry.saiB;
+        IsakmpVendor.apply(ike, entry.announced, ctx.settings());
+        ctx.sas().add(ike);
+        timeOutUnlessEstablished(ike);
+        return ike;
+    }
+
+    /** Phase 1 of {@code ike} fails with {@code timeout} unless it completes within the half-open timeout. */
+    private void timeOutUnlessEstablished(IkeSa ike) {
+        Duration timeout = ctx.settings().halfOpenTimeout();
+        long left = ike.createdNanos + timeout.toNanos() - ctx.scheduler().nanoTime();
+        ike.halfOpenTimer = ctx.scheduler().schedule(Duration.ofNanos(Math.max(0, left)), () -> {
+            if (!ike.established()) failed(ike, FailureReason.TIMEOUT, "phase 1 not completed in " + timeout);
+        });
     }
 
     // ---- keys and identities
@@ -286,16 +327,21 @@ final class Phase1 {
                 notify);
     }
 
-    /** Phase 1 failed for {@code reason}; the peer is told with an unprotected {@code notify}. */
+    /**
+     * Phase 1 failed for {@code reason}; the peer is told with an unprotected {@code notify}. Logged within
+     * {@link ThrottledLog}'s limits: the peer is not authenticated.
+     */
     void failed(IkeSa ike, FailureReason reason, String why, NotifyType notify) {
-        log.warn("{} peer={} phase1 failed reason={}: {}", ike.tag, ike.peerText(), reason.tag(), why);
+        ctx.throttled().warn(log, "phase1 failed reason=" + reason.tag(), "{} peer={} phase1 failed reason={}: {}",
+                ike.tag, ike.peerText(), reason.tag(), why);
         ctx.out().sendUnprotectedNotify(ike.peer, ike.local, ike.initiatorCookie, ike.responderCookie, notify);
         end(ike, reason);
     }
 
-    /** Phase 1 failed for {@code reason}, the peer not told. */
+    /** Phase 1 failed for {@code reason}, the peer not told; logged as above. */
     void failed(IkeSa ike, FailureReason reason, String why) {
-        log.warn("{} peer={} phase1 failed reason={}: {}", ike.tag, ike.peerText(), reason.tag(), why);
+        ctx.throttled().warn(log, "phase1 failed reason=" + reason.tag(), "{} peer={} phase1 failed reason={}: {}",
+                ike.tag, ike.peerText(), reason.tag(), why);
         end(ike, reason);
     }
 

@@ -21,9 +21,17 @@ import net.l2sec.dataplane.ike.message.ProtocolId;
  * @param transform the client's transform as offered: returned unchanged in message 2 (RFC 2408 section 4.2)
  * @param lifetime  the lifetime we hold the ISAKMP SA for: the client's, capped at our maximum
  * @param authMethod {@link AuthenticationMethod#PRE_SHARED_KEY} or {@link AuthenticationMethod#RSA_SIGNATURES}
+ * @param position  where the transform is in the client's SA payload
  */
 record Phase1Proposal(int proposalNumber, Payload.Transform transform, IkeCipher cipher, int keyBits, IkeHash hash,
-                      DhGroup group, Duration lifetime, AuthenticationMethod authMethod) {
+                      DhGroup group, Duration lifetime, AuthenticationMethod authMethod, Position position) {
+    /**
+     * The place of a transform in an SA payload: the index of its proposal and its index in that proposal. A half-open
+     * Main Mode keeps this and the SA payload's octets (SAi_b) instead of the decoded choice ({@link #at}).
+     */
+    record Position(int proposal, int transform) {
+    }
+
     /** RFC 2407 / 2409 default when no lifetime is offered. */
     static final Duration DEFAULT_LIFETIME = Duration.ofHours(8);
 
@@ -48,14 +56,31 @@ record Phase1Proposal(int proposalNumber, Payload.Transform transform, IkeCipher
 
     private static Phase1Proposal select(Payload.Sa sa, IkeSettings s, boolean signatures) {
         if (Doi.of(sa.doi()) != Doi.IPSEC || sa.situation() != Payload.SIT_IDENTITY_ONLY) return null;
-        for (Payload.Proposal p : sa.proposals()) {
+        for (int i = 0; i < sa.proposals().size(); i++) {
+            Payload.Proposal p = sa.proposals().get(i);
             if (ProtocolId.of(p.protocolId()) != ProtocolId.PROTO_ISAKMP) continue;
-            for (Payload.Transform t : p.transforms()) {
-                Phase1Proposal c = accept(p.number(), t, s, signatures);
+            for (int j = 0; j < p.transforms().size(); j++) {
+                Phase1Proposal c = accept(p.number(), p.transforms().get(j), s, signatures, new Position(i, j));
                 if (c != null) return c;
             }
         }
         return null;
+    }
+
+    /**
+     * The Main Mode transform at {@code position} of {@code sa}, as {@link #select(Payload.Sa, IkeSettings)} chose
+     * it; null when it is not acceptable (any more: the settings were reloaded in between).
+     */
+    static Phase1Proposal at(Payload.Sa sa, Position position, IkeSettings s) {
+        if (Doi.of(sa.doi()) != Doi.IPSEC || sa.situation() != Payload.SIT_IDENTITY_ONLY
+                || position.proposal() >= sa.proposals().size()) {
+            return null;
+        }
+        Payload.Proposal p = sa.proposals().get(position.proposal());
+        if (ProtocolId.of(p.protocolId()) != ProtocolId.PROTO_ISAKMP || position.transform() >= p.transforms().size()) {
+            return null;
+        }
+        return accept(p.number(), p.transforms().get(position.transform()), s, s.certificates().isPresent(), position);
     }
 
     /** Whether every transform of every proposal names the same DH group (RFC 2409 section 5.4, Aggressive Mode). */
@@ -70,7 +95,8 @@ record Phase1Proposal(int proposalNumber, Payload.Transform transform, IkeCipher
                 ProtocolId.PROTO_ISAKMP, new byte[0], List.of(transform))));
     }
 
-    private static Phase1Proposal accept(int number, Payload.Transform t, IkeSettings s, boolean signatures) {
+    private static Phase1Proposal accept(int number, Payload.Transform t, IkeSettings s, boolean signatures,
+                                         Position position) {
         if (IsakmpTransformId.of(t.transformId()) != IsakmpTransformId.KEY_IKE) return null;
         IkeCipher cipher = IkeCipher.of(value(t, Phase1Attribute.ENCRYPTION_ALGORITHM));
         IkeHash hash = IkeHash.of(value(t, Phase1Attribute.HASH_ALGORITHM));
@@ -88,18 +114,26 @@ record Phase1Proposal(int proposalNumber, Payload.Transform transform, IkeCipher
             keyBits = value(t, Phase1Attribute.KEY_LENGTH);
             if (!s.ikeAesKeyBits().contains(keyBits)) return null;
         }
-        Duration lifetime = DEFAULT_LIFETIME;
+        long seconds = DEFAULT_LIFETIME.toSeconds();
         for (int i = 0; i < t.attributes().size(); i++) {
             Attribute a = t.attributes().get(i);
             if (Phase1Attribute.of(a.type()) == Phase1Attribute.LIFE_TYPE && a.longValue() == LifeType.SECONDS.code()
                     && i + 1 < t.attributes().size()
                     && Phase1Attribute.of(t.attributes().get(i + 1).type()) == Phase1Attribute.LIFE_DURATION) {
-                lifetime = Duration.ofSeconds(t.attributes().get(i + 1).longValue());
+                seconds = t.attributes().get(i + 1).longValue();
             }
         }
-        // an 8-octet value past 2^63 reads as negative, a longer one as -1: as unbounded as zero (RFC 2407 4.5)
-        if (!lifetime.isPositive() || lifetime.compareTo(s.ikeLifetimeMax()) > 0) lifetime = s.ikeLifetimeMax();
-        return new Phase1Proposal(number, t, cipher, keyBits, hash, group, lifetime, auth);
+        return new Phase1Proposal(number, t, cipher, keyBits, hash, group, capped(seconds, s.ikeLifetimeMax()), auth,
+                position);
+    }
+
+    /**
+     * A lifetime in seconds as the client offered it, capped at {@code max}: zero, and a value that is no positive
+     * number (an 8-octet value with its top bit set, longer than 8 octets: {@link Attribute#longValue()} -1), is
+     * our maximum too. Never negative, never longer than {@code max}.
+     */
+    static Duration capped(long seconds, Duration max) {
+        return seconds <= 0 || seconds > max.toSeconds() ? max : Duration.ofSeconds(seconds);
     }
 
     /** The value of attribute {@code type}, -1 when absent. */
@@ -108,12 +142,22 @@ record Phase1Proposal(int proposalNumber, Payload.Transform transform, IkeCipher
         return a == null ? -1 : (int) a.longValue();
     }
 
-    /** Every transform offered, readably: {@code aes256-sha1-modp1024, 3des-md5-modp768(?)...}. */
+    /** Transforms of an offer a log line describes; the rest are counted ({@code ... and 12 more}). */
+    static final int DESCRIBED_TRANSFORMS = 12;
+
+    /**
+     * The transforms offered, readably: {@code aes256-sha1-modp1024, 3des-md5-modp768, ...}; the first
+     * {@link #DESCRIBED_TRANSFORMS}, then how many more, so a hostile offer makes no long line.
+     */
     static String describeOffer(Payload.Sa sa) {
         List<String> out = new ArrayList<>();
+        int total = 0;
         for (Payload.Proposal p : sa.proposals()) {
-            for (Payload.Transform t : p.transforms()) out.add(describe(t));
+            for (Payload.Transform t : p.transforms()) {
+                if (total++ < DESCRIBED_TRANSFORMS) out.add(describe(t));
+            }
         }
+        if (total > DESCRIBED_TRANSFORMS) out.add("... and " + (total - DESCRIBED_TRANSFORMS) + " more");
         return String.join(", ", out);
     }
 

@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  *                                     <--  HDR*, HASH(2), SA, Nr [, KE] [, IDci, IDcr]
  *  HDR*, HASH(3)                       -->
  * </pre>
- * Message 1 arrives with HASH(1) checked and message 3 decrypted ({@link Exchanges}). A Quick Mode whose IDs equal
+ * Message 1 arrives with HASH(1) checked, message 3 with HASH(3) checked ({@link Exchanges}, by {@link #hash3Valid}):
+ * one that does not verify is dropped and the exchange waits on. A Quick Mode whose IDs equal
  * those of a child SA the client already holds is a rekey: the new pair replaces the old one, which is deleted
  * after a grace period ({@link ChildSas#replaceOlder}) and never rekeyed by us. Quick Modes we initiate ourselves
  * are {@link QuickModeRekey}.
@@ -127,13 +128,15 @@ final class QuickMode {
         return true;
     }
 
-    /** Message 3: HASH(3); derive KEYMAT for both directions and install the pair. */
-    boolean message3(PayloadChain chain) {
+    /** Whether message 3 is HASH(3) = prf(SKEYID_a, 0 | M-ID | Ni_b | Nr_b), compared in constant time. */
+    boolean hash3Valid(PayloadChain chain) {
+        return chosen != null && !chain.payloads().isEmpty() && chain.payloads().get(0) instanceof Payload.Hash h
+                && MessageDigest.isEqual(h.data(), ike.keymat.hash3(messageId, ni, nr));
+    }
+
+    /** Message 3, its HASH(3) verified ({@link #hash3Valid}): derive KEYMAT for both directions and install the pair. */
+    void message3() {
         cancel();
-        if (chosen == null || chain.payloads().isEmpty() || !(chain.payloads().get(0) instanceof Payload.Hash h)
-                || !MessageDigest.isEqual(h.data(), ike.keymat.hash3(messageId, ni, nr))) {
-            return fail(FailureReason.AUTH_FAILED, "HASH(3) mismatch");
-        }
         int len = chosen.keymatLength();
         byte[] in = ike.keymat.childKeymat(gqmxy, ProtocolId.PROTO_IPSEC_ESP.code(), inboundSpi, ni, nr, len);
         byte[] out = ike.keymat.childKeymat(gqmxy, ProtocolId.PROTO_IPSEC_ESP.code(), chosen.peerSpi(), ni, nr, len);
@@ -143,7 +146,7 @@ final class QuickMode {
         ChildSa child = new ChildSa(inboundSpi, chosen.peerSpi(), idci, idcr, chosen);
         ctx.childSas().install(ike, new ChildSaSpec(ike.tag, ike.peer, local, inboundSpi, chosen.peerSpi(),
                 chosen.cipher(), chosen.keyBits(), chosen.integrity(), in, out, chosen.lifetime(),
-                chosen.lifetimeKbytes() * 1024, peerL2tpPort), child);
+                chosen.lifetimeBytes(), peerL2tpPort), child);
         List<Integer> replaced = ctx.childSas().replaceOlder(ike, child);
         ctx.metrics().phase2Completed();
         if (!replaced.isEmpty()) ctx.metrics().rekey(2);
@@ -151,7 +154,6 @@ final class QuickMode {
                 chosen.label(), ChildSa.hex(inboundSpi), ChildSa.hex(chosen.peerSpi()),
                 chosen.lifetimeSeconds(), replaced.isEmpty() ? "" : " rekey replaces="
                         + String.join(",", replaced.stream().map(ChildSa::hex).toList()));
-        return true;
     }
 
     /** No message 3 after the last retransmission of message 2 (the exchange layer ended the exchange). */

@@ -82,18 +82,20 @@ final class QuickModeRekey {
         retransmission = ctx.exchanges().initiate(ike, this, ike.protectWithHash1(ExchangeType.QUICK_MODE, messageId, rest));
     }
 
+    /** Whether message 2 starts with HASH(2) = prf(SKEYID_a, M-ID | Ni_b | rest), compared in constant time. */
+    boolean hash2Valid(PayloadChain chain) {
+        return !chain.payloads().isEmpty() && chain.payloads().get(0) instanceof Payload.Hash h
+                && MessageDigest.isEqual(h.data(), ike.keymat.hash2(messageId, ni, chain.afterFirst()));
+    }
+
     /**
-     * Message 2, decrypted: HASH(2) checked, the peer's choice checked against our offer; then HASH(3) goes out
-     * (and is resent for a repeated message 2), the new pair is installed and the old one retired. Returns false
-     * when the exchange failed.
+     * Message 2, decrypted and its HASH(2) verified ({@link #hash2Valid}; one that does not verify is dropped and we
+     * keep resending message 1): the peer's choice checked against our offer; then HASH(3) goes out (and is resent
+     * for a repeated message 2), the new pair is installed and the old one retired. Returns false when the exchange
+     * failed.
      */
     boolean message2(PayloadChain chain, byte[] request) {
         cancel();
-        if (chain.payloads().isEmpty() || !(chain.payloads().get(0) instanceof Payload.Hash h)
-                || !MessageDigest.isEqual(h.data(), ike.keymat.hash2(messageId, ni, chain.afterFirst()))) {
-            fail(FailureReason.AUTH_FAILED, "HASH(2) mismatch");
-            return false;
-        }
         Payload.Sa sa = chain.first(Payload.Sa.class);
         Payload.Nonce nonce = chain.first(Payload.Nonce.class);
         Payload.Ke ke = chain.first(Payload.Ke.class);
@@ -137,7 +139,7 @@ final class QuickModeRekey {
         ChildSa fresh = new ChildSa(inboundSpi, chosen.peerSpi(), old.idci(), old.idcr(), chosen);
         ctx.childSas().install(ike, new ChildSaSpec(ike.tag, ike.peer, ike.local, inboundSpi, chosen.peerSpi(),
                 chosen.cipher(), chosen.keyBits(), chosen.integrity(), in, out, chosen.lifetime(),
-                chosen.lifetimeKbytes() * 1024, old.idci() == null ? 0 : old.idci().port()), fresh);
+                chosen.lifetimeBytes(), old.idci() == null ? 0 : old.idci().port()), fresh);
         ctx.metrics().phase2Completed();
         ctx.metrics().rekey(2);
         LOG.info("{} phase2 rekeyed (initiated: {}) spi-in={} replaces {}", ike.tag, why, ChildSa.hex(inboundSpi),

@@ -107,7 +107,7 @@ final class IkeHarness {
         return count("l2sec.ike.packets.dropped", "reason", reason);
     }
 
-    double gauge(String name) {
-        return registry.get(name).gauge().value();
+    double gauge(String name, String... tags) {
+        return registry.get(name).tags(tags).gauge().value();
     }
 }

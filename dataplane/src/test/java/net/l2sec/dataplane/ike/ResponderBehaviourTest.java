@@ -115,19 +115,43 @@ class ResponderBehaviourTest {
     }
 
     @Test
-    void responsesAreResentWithBackoffAndHalfOpenSasTimeOut() throws Exception {
+    void message2IsAnsweredAgainButNotResentAndAMainModeWithoutMessage3TimesOut() throws Exception {
         IkeHarness net = new IkeHarness(settings());
         TestInitiator i = client(net, 500, 4500);
-        byte[] r1 = net.exchange(i.addr500, IkeHarness.LOCAL_500, i.mm1());
-        net.scheduler.advance(Duration.ofSeconds(2));
-        assertThat(net.sent).hasSize(2);
-        assertThat(net.sent.get(1).message()).isEqualTo(r1);
-        net.scheduler.advance(Duration.ofSeconds(4));
-        assertThat(net.sent).hasSize(3);
-        net.scheduler.advance(Duration.ofSeconds(25));
+        byte[] mm1 = i.mm1();
+        byte[] r1 = net.exchange(i.addr500, IkeHarness.LOCAL_500, mm1);
+        // nothing is resent to an address that may be forged: the initiator's repeat gets the answer again
+        net.scheduler.advance(Duration.ofSeconds(20));
+        assertThat(net.sent).hasSize(1);
+        assertThat(net.exchange(i.addr500, IkeHarness.LOCAL_500, mm1)).isEqualTo(r1);
+        assertThat(net.count("l2sec.ike.retransmits")).isEqualTo(1);
+        net.scheduler.advance(Duration.ofSeconds(10));
         assertThat(net.count("l2sec.ike.phase1", "result", "failed", "reason", "timeout")).isEqualTo(1);
         i.mm2(r1);
         assertThat(net.deliver(i.addr500, IkeHarness.LOCAL_500, i.mm3())).isEmpty();
+        assertThat(net.dropped("unknown_sa")).isEqualTo(1);
+        assertThat(net.scheduler.activeTimers()).isZero();
+    }
+
+    @Test
+    void message4IsResentWithBackoffAndTheMainModeTimesOutWithinTheHalfOpenTimeoutOfMessage1() throws Exception {
+        IkeHarness net = new IkeHarness(settings());
+        TestInitiator i = client(net, 500, 4500);
+        i.mm2(net.exchange(i.addr500, IkeHarness.LOCAL_500, i.mm1()));
+        net.scheduler.advance(Duration.ofSeconds(5));
+        byte[] r3 = net.exchange(i.addr500, IkeHarness.LOCAL_500, i.mm3());
+        net.scheduler.advance(Duration.ofSeconds(2));
+        assertThat(net.sent).hasSize(3);
+        assertThat(net.sent.get(2).message()).isEqualTo(r3);
+        net.scheduler.advance(Duration.ofSeconds(4));
+        assertThat(net.sent).hasSize(4);
+        // 30 s after message 1, not after message 3
+        net.scheduler.advance(Duration.ofSeconds(18));
+        assertThat(net.count("l2sec.ike.phase1", "result", "failed", "reason", "timeout")).isZero();
+        net.scheduler.advance(Duration.ofSeconds(1));
+        assertThat(net.count("l2sec.ike.phase1", "result", "failed", "reason", "timeout")).isEqualTo(1);
+        i.mm4(r3);
+        assertThat(net.deliver(i.addr4500, IkeHarness.LOCAL_4500, i.mm5(false))).isEmpty();
         assertThat(net.dropped("unknown_sa")).isEqualTo(1);
         net.scheduler.advance(Duration.ofMinutes(5));
         assertThat(net.scheduler.activeTimers()).isZero();
@@ -336,21 +360,30 @@ class ResponderBehaviourTest {
     }
 
     @Test
-    void aggressiveModeRateLimitAndHalfOpenLimitAreEnforced() throws Exception {
+    void aggressiveModeIsRefusedAndTheRateOfNewMainModesIsLimitedPerSourceAddress() throws Exception {
         IkeHarness net = new IkeHarness(settings().withLimits(3, 2));
         TestInitiator a = client(net, 500, 4500);
         byte[] aggressive = a.mm1();
         aggressive[18] = (byte) ExchangeType.AGGRESSIVE.code();
         assertThat(net.deliver(a.addr500, IkeHarness.LOCAL_500, aggressive)).isEmpty();
         assertThat(net.count("l2sec.ike.phase1", "result", "failed", "reason", "aggressive_mode_refused")).isEqualTo(1);
-        for (int k = 0; k < 3; k++) net.deliver(a.addr500, IkeHarness.LOCAL_500, client(net, 500, 4500).mm1());
+        // two per second and address, whatever the port: the third is refused, unanswered
+        for (int k = 0; k < 3; k++) {
+            TestInitiator c = client(net, 40000 + k, 4500);
+            net.deliver(c.addr500, IkeHarness.LOCAL_500, c.mm1());
+        }
+        assertThat(net.sent).hasSize(2);
         assertThat(net.count("l2sec.ike.phase1", "result", "failed", "reason", "rate_limited")).isEqualTo(1);
-        net.scheduler.advance(Duration.ofMillis(1500));
+        // another address has a bucket of its own (unless the keyed hash puts both in one: 1 in 65,536)
         TestInitiator other = new TestInitiator(net, "198.51.100.7", 500, 4500).suite(IkeCipher.AES_CBC, 256,
                 IkeHash.SHA2_256, DhGroup.MODP2048);
         net.exchange(other.addr500, IkeHarness.LOCAL_500, other.mm1());
-        assertThat(net.deliver(other.addr500, IkeHarness.LOCAL_500, client(net, 500, 4500).mm1())).isEmpty();
-        assertThat(net.count("l2sec.ike.phase1", "result", "failed", "reason", "half_open_limit")).isEqualTo(1);
+        // half a second later one more from the first address: the bucket refills at two per second
+        net.scheduler.advance(Duration.ofMillis(500));
+        TestInitiator later = client(net, 40009, 4500);
+        net.exchange(later.addr500, IkeHarness.LOCAL_500, later.mm1());
+        assertThat(net.count("l2sec.ike.phase1", "result", "failed", "reason", "rate_limited")).isEqualTo(1);
+        assertThat(net.count("l2sec.ike.phase1", "result", "started")).isEqualTo(4);
     }
 
     @Test
@@ -387,15 +420,24 @@ class ResponderBehaviourTest {
     }
 
     @Test
-    void wrongQuickModeHash3InstallsNothing() throws Exception {
+    void aForgedQuickModeMessage3IsDroppedAndTheGenuineOneStillCompletesTheExchange() throws Exception {
         IkeHarness net = new IkeHarness(settings());
         TestInitiator i = client(net, 500, 4500).mainMode();
         TestInitiator.Qm qm = i.new Qm(null);
         qm.message2(net.exchange(i.addr4500, IkeHarness.LOCAL_4500, qm.message1(ESP)));
-        byte[] bad = i.protect(ExchangeType.QUICK_MODE, qm.mid, List.of(new Payload.Hash(new byte[20])));
-        assertThat(net.deliver(i.addr4500, IkeHarness.LOCAL_4500, bad)).isEmpty();
-        assertThat(net.count("l2sec.ike.phase2", "result", "failed", "reason", "auth_failed")).isEqualTo(1);
+        byte[] genuine = qm.message3();
+        // one octet of the last ciphertext block changed: HASH(3) no longer verifies, and the block that would
+        // become the exchange's next IV differs from the genuine message's
+        byte[] forged = genuine.clone();
+        forged[forged.length - 5] ^= 0x40;
+        assertThat(net.deliver(i.addr4500, IkeHarness.LOCAL_4500, forged)).isEmpty();
+        assertThat(net.dropped("bad_hash")).isEqualTo(1);
         assertThat(net.childSas.installed).isEmpty();
+        assertThat(net.registry.find("l2sec.ike.phase2").tag("result", "failed").counters()).isEmpty();
+        // the IV did not move: the genuine message 3 decrypts and verifies
+        assertThat(net.deliver(i.addr4500, IkeHarness.LOCAL_4500, genuine)).isEmpty();
+        assertThat(net.childSas.installed).hasSize(1);
+        assertThat(net.count("l2sec.ike.phase2", "result", "completed")).isEqualTo(1);
     }
 
     @Test

@@ -198,11 +198,16 @@ public final class Keymat {
         phase1LastBlock = phase1Iv.clone();
     }
 
-    /** The current IV of exchange {@code messageId} (0 = phase 1): for tests and logs of IV mismatches. */
+    /**
+     * The current IV of exchange {@code messageId} (0 = phase 1): the last ciphertext block of its previous message,
+     * or for the first message of an exchange after phase 1 hash(last phase-1 block | M-ID) truncated to the block
+     * size (Appendix B). Looking it up stores nothing: an exchange is kept from its first message we send or
+     * receive authentic.
+     */
     byte[] iv(int messageId) {
         if (messageId == 0) return phase1Iv.clone();
-        return exchangeIvs.computeIfAbsent(messageId,
-                m -> Arrays.copyOf(digest(phase1LastBlock, intBytes(m)), cipher.blockSize())).clone();
+        byte[] current = exchangeIvs.get(messageId);
+        return current != null ? current.clone() : Arrays.copyOf(digest(phase1LastBlock, intBytes(messageId)), cipher.blockSize());
     }
 
     /** Forgets the IV of a finished exchange. */
@@ -226,14 +231,24 @@ public final class Keymat {
         return out;
     }
 
-    /** Decrypts a message body and chains the exchange's IV; the caller parses past the padding. */
+    /**
+     * Decrypts a message body under the current IV of its exchange, which stays where it is: only a message found
+     * authentic moves it on ({@link #authentic}), so a forged or corrupted one leaves the exchange able to take the
+     * genuine message (e.g. its retransmission). The caller parses past the padding.
+     */
     public byte[] decrypt(int messageId, byte[] ciphertext) throws GeneralSecurityException {
         if (ciphertext.length == 0 || ciphertext.length % cipher.blockSize() != 0) {
             throw new GeneralSecurityException("ciphertext of " + ciphertext.length + " octets");
         }
-        byte[] out = crypt(Cipher.DECRYPT_MODE, iv(messageId), ciphertext);
+        return crypt(Cipher.DECRYPT_MODE, iv(messageId), ciphertext);
+    }
+
+    /**
+     * The message of exchange {@code messageId} with this body, decrypted by {@link #decrypt}, proved authentic (its
+     * HASH or signature verified): the exchange's next IV is its last ciphertext block (Appendix B).
+     */
+    public void authentic(int messageId, byte[] ciphertext) {
         chain(messageId, ciphertext);
-        return out;
     }
 
     private void chain(int messageId, byte[] ciphertext) {

@@ -13,6 +13,11 @@ public enum IkeDropReason {
     UNEXPECTED_MESSAGE("unexpected_message"),
     DECRYPT_FAILED("decrypt_failed"),
     BAD_HASH("bad_hash"),
+    /**
+     * An authenticated-looking message that starts an exchange under a message ID the ISAKMP SA has carried already
+     * (RFC 2409 section 5.7): a replay, or one of our own messages reflected; neither processed nor moving the SA.
+     */
+    REUSED_MESSAGE_ID("reused_message_id"),
     /** An unencrypted Informational: logged (it explains many failures on the peer's side), never acted on. */
     UNAUTHENTICATED("unauthenticated"),
     RATE_LIMITED("rate_limited"),

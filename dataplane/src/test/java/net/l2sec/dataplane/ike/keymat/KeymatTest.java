@@ -103,15 +103,49 @@ class KeymatTest {
         }
         byte[] m5 = a.encrypt(0, "message five".getBytes(StandardCharsets.US_ASCII));
         assertThat(m5).hasSize(16);
-        assertThat(new String(b.decrypt(0, m5), StandardCharsets.US_ASCII)).startsWith("message five");
+        assertThat(new String(authentic(b, 0, m5), StandardCharsets.US_ASCII)).startsWith("message five");
         byte[] m6 = b.encrypt(0, new byte[20]);
-        assertThat(a.decrypt(0, m6)).isEqualTo(new byte[32]);
+        assertThat(authentic(a, 0, m6)).isEqualTo(new byte[32]);
         a.completePhase1();
         b.completePhase1();
         byte[] qm = a.encrypt(77, new byte[16]);
-        assertThat(b.decrypt(77, qm)).isEqualTo(new byte[16]);
+        assertThat(authentic(b, 77, qm)).isEqualTo(new byte[16]);
         assertThat(b.iv(77)).isEqualTo(a.iv(77));
         assertThatThrownBy(() -> b.decrypt(0, new byte[15])).isInstanceOf(java.security.GeneralSecurityException.class);
+    }
+
+    /** Decrypts as the responder does, then takes the message as verified: the exchange's IV moves on. */
+    private static byte[] authentic(Keymat k, int messageId, byte[] ciphertext) throws Exception {
+        byte[] plain = k.decrypt(messageId, ciphertext);
+        k.authentic(messageId, ciphertext);
+        return plain;
+    }
+
+    @Test
+    void onlyAMessageFoundAuthenticMovesItsExchangesIv() throws Exception {
+        String set = "sha1_aes256";
+        Keymat a = new Keymat(IkeHash.SHA1, IkeCipher.AES_CBC, 256, 1, 2);
+        Keymat b = new Keymat(IkeHash.SHA1, IkeCipher.AES_CBC, 256, 1, 2);
+        for (Keymat k : new Keymat[] {a, b}) {
+            k.derivePreSharedKey(v(set, "psk"), v(set, "ni"), v(set, "nr"), v(set, "gxy"));
+            k.initPhase1Iv(v(set, "gxi"), v(set, "gxr"));
+            k.completePhase1();
+        }
+        byte[] first = "quick mode message one, 32 bytes".getBytes(StandardCharsets.US_ASCII);
+        byte[] third = "quick mode message three, 32 byt".getBytes(StandardCharsets.US_ASCII);
+        assertThat(authentic(b, 9, a.encrypt(9, first))).isEqualTo(first);
+        byte[] ivAfterFirst = b.iv(9);
+        // a forgery (same length, other octets) decrypts to garbage and is not taken: the IV stays
+        byte[] forged = new byte[32];
+        forged[5] = 1;
+        assertThat(b.decrypt(9, forged)).isNotEqualTo(third);
+        assertThat(b.iv(9)).isEqualTo(ivAfterFirst);
+        assertThat(b.exchanges()).isEqualTo(1);
+        // the genuine next message still decrypts
+        assertThat(authentic(b, 9, a.encrypt(9, third))).isEqualTo(third);
+        // looking at a new exchange's IV, or decrypting in it, stores nothing
+        b.decrypt(10, forged);
+        assertThat(b.exchanges()).isEqualTo(1);
     }
 
     @Test
@@ -125,18 +159,18 @@ class KeymatTest {
             k.completePhase1();
         }
         byte[] plain = "a quick mode message of 32 bytes".getBytes(StandardCharsets.US_ASCII);
-        assertThat(responder.decrypt(1, initiator.encrypt(1, plain))).isEqualTo(plain);
+        assertThat(authentic(responder, 1, initiator.encrypt(1, plain))).isEqualTo(plain);
         // the peer opens 32 more exchanges, and keeps only exchange 1 and the newest going on its side
         int newest = Keymat.MAX_EXCHANGES + 1;
         for (int mid = 2; mid <= newest; mid++) {
-            assertThat(responder.decrypt(mid, initiator.encrypt(mid, plain))).isEqualTo(plain);
+            assertThat(authentic(responder, mid, initiator.encrypt(mid, plain))).isEqualTo(plain);
             if (mid != newest) initiator.endExchange(mid);
             assertThat(responder.exchanges()).isEqualTo(Math.min(mid, Keymat.MAX_EXCHANGES));
         }
         // exchange 1 was our oldest: its chained IV is gone, its next message decrypts to garbage
         assertThat(responder.decrypt(1, initiator.encrypt(1, plain))).isNotEqualTo(plain);
         // the newest still chains
-        assertThat(responder.decrypt(newest, initiator.encrypt(newest, plain))).isEqualTo(plain);
+        assertThat(authentic(responder, newest, initiator.encrypt(newest, plain))).isEqualTo(plain);
         responder.endExchange(newest);
         assertThat(responder.exchanges()).isEqualTo(Keymat.MAX_EXCHANGES - 1);
     }
