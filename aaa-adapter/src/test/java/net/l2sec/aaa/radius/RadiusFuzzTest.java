@@ -60,7 +60,7 @@ import org.tinyradius.core.packet.response.RadiusResponse;
  */
 class RadiusFuzzTest {
     static final Dictionary D = RadiusDictionary.get();
-    static final byte[] SECRET = "fuzz-secret".getBytes(StandardCharsets.UTF_8);
+    static final byte[] SECRET = "fuzz-secret-of-24-octets".getBytes(StandardCharsets.UTF_8);
     static final SessionContext SESSION = new SessionContext("t1/s2", new InetSocketAddress("198.51.100.7", 4500), 1, 2, Instant.EPOCH);
     static final RadiusClientSettings SETTINGS = new RadiusClientSettings(
             List.of(new RadiusServer("r", new InetSocketAddress("127.0.0.1", 1812), Optional.empty(), SECRET, true)),
@@ -367,10 +367,11 @@ class RadiusFuzzTest {
      */
     @Test
     void findingAnIdleTimeoutOfEightOctetsIsNakedWithInvalidAttributeValue() throws Exception {
-        byte[] request = HexFormat.of().parseHex("2b03004932f06f3a3b3b6be0ea766f12830703d1010761626963651b0601000e101c0a00000258"
-                + "000000000406c000020137066b05808e5012be6d8b7b7209d119c701656af58b7d09");
         SteppingClock clock = new SteppingClock();
         clock.now = Instant.ofEpochSecond(0x6b05808eL); // its Event-Timestamp
+        // the input as found, signed again with this test's secret (it was found under a shorter one)
+        byte[] request = signRequest(HexFormat.of().parseHex("2b03004932f06f3a3b3b6be0ea766f12830703d1010761626963651b0601000e101c0a00000258"
+                + "000000000406c000020137066b05808e5012be6d8b7b7209d119c701656af58b7d09"), clock.now);
         FakeSessionControl control = new FakeSessionControl();
         control.add(FakeSessionControl.session("S-1", "alice", "10.8.0.5", Duration.ofMinutes(1), List.of()));
         SimpleMeterRegistry registry = new SimpleMeterRegistry();

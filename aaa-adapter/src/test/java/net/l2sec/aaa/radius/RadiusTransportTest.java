@@ -365,6 +365,7 @@ class RadiusTransportTest {
 
         FakeServer(Function<byte[], List<byte[]>> handler) throws SocketException {
             socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            socket.setReceiveBufferSize(4 << 20); // a burst of hundreds of requests must not overflow it on a busy host
             Thread.ofVirtual().start(() -> {
                 byte[] buf = new byte[4096];
                 while (!socket.isClosed()) {
