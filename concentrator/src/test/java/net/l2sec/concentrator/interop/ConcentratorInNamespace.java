@@ -118,14 +118,21 @@ final class ConcentratorInNamespace implements AutoCloseable {
 
     /** (Re)starts the concentrator on {@code yaml} (relative paths resolve against the work directory). */
     void start(String yaml) throws Exception {
+        start(yaml, List.of());
+    }
+
+    /** The same, with these JVM options (e.g. {@code -Xmx256m}) before {@code -jar}. */
+    void start(String yaml, List<String> jvmOptions) throws Exception {
         stop();
         Path config = work.resolve("concentrator-" + (++starts) + ".yaml");
         Files.writeString(config, yaml);
         logFile = work.resolve("concentrator-" + starts + ".log");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        process = new ProcessBuilder("ip", "netns", "exec", ns, java, "--enable-native-access=ALL-UNNAMED",
-                "-Dio.netty.leakDetection.level=PARANOID", "-jar", jar.toString(), "run", config.toString())
-                .redirectErrorStream(true).redirectOutput(logFile.toFile()).start();
+        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ns, java, "--enable-native-access=ALL-UNNAMED",
+                "-Dio.netty.leakDetection.level=PARANOID"));
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-jar", jar.toString(), "run", config.toString()));
+        process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(logFile.toFile()).start();
         Instant deadline = Instant.now().plusSeconds(30);
         while (!log().contains("concentrator ready")) {
             if (!process.isAlive() || Instant.now().isAfter(deadline)) {
@@ -133,6 +140,11 @@ final class ConcentratorInNamespace implements AutoCloseable {
             }
             Thread.sleep(200);
         }
+    }
+
+    /** The running concentrator's process id ({@code ip netns exec} execs the JVM), e.g. for {@code jcmd}. */
+    long pid() {
+        return process.pid();
     }
 
     /** Sends a signal (e.g. HUP: reload) to the running concentrator. */

@@ -14,9 +14,11 @@ final class L2tpMetrics {
 
     L2tpMetrics(MeterRegistry registry, IntSupplier activeTunnels, IntSupplier activeSessions) {
         this.registry = registry;
-        Gauge.builder("l2sec.l2tp.tunnels.active", activeTunnels, IntSupplier::getAsInt)
+        // strong references: the suppliers are method references nothing else holds; a weakly held one is collected
+        // and the gauge reads NaN from then on
+        Gauge.builder("l2sec.l2tp.tunnels.active", activeTunnels, IntSupplier::getAsInt).strongReference(true)
                 .description("L2TP control connections not yet closing").register(registry);
-        Gauge.builder("l2sec.l2tp.sessions.active", activeSessions, IntSupplier::getAsInt)
+        Gauge.builder("l2sec.l2tp.sessions.active", activeSessions, IntSupplier::getAsInt).strongReference(true)
                 .description("L2TP sessions (calls) in progress").register(registry);
         tunnelsEstablished = counter("l2sec.l2tp.tunnels.established", "L2TP control connections established (SCCCN accepted)");
         sessionsEstablished = counter("l2sec.l2tp.sessions.established", "L2TP sessions established (ICCN accepted)");

@@ -8,6 +8,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -45,17 +47,26 @@ import org.slf4j.LoggerFactory;
  * retransmission then reaches the new socket. {@link #update} follows the host's addresses (see
  * {@link LocalAddressMonitor}). With a specific listen address there is just that one socket.
  *
+ * <p>A datagram the kernel refuses to send (no route to a forged source address, a firewall's reject, a full
+ * queue) is lost like any other, and the protocols above retransmit; so is one whose handling failed. Either reaches
+ * the last handler of every socket's pipeline ({@link Errors}), which counts it ({@code l2sec.listen.errors}) and
+ * writes at most one line per {@link #ERROR_LOG_INTERVAL_NANOS}: a flood of datagrams from unroutable forged sources
+ * would otherwise write a stack trace per datagram.
+ *
  * <p>Everything but {@link #open} runs on the event loop the sockets are registered with.
  */
 public final class LocalAddressSockets implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LocalAddressSockets.class);
     private static final int BUFFER_SIZE = 4 << 20;
+    /** At most one line about failed sends and handler errors per socket set in this time (10 s). */
+    static final long ERROR_LOG_INTERVAL_NANOS = 10_000_000_000L;
 
     private final String name;
     private final EventLoop loop;
     private final InetSocketAddress listen;
     private final boolean wildcard;
     private final Counter unboundDatagrams;
+    private final Errors errors;
     /** Bound or binding, by local address; only ever touched on {@link #loop}. */
     private final Map<InetAddress, Channel> byAddress = new HashMap<>();
     /** Addresses whose bind failed (logged once; retried at every update until it works or they go). */
@@ -80,6 +91,13 @@ public final class LocalAddressSockets implements AutoCloseable {
                 .register(registry);
         Gauge.builder("l2sec.listen.addresses", this, s -> s.served).tag("socket", name)
                 .description("Local addresses with a socket of their own on this port").register(registry);
+        this.errors = new Errors(
+                Counter.builder("l2sec.listen.errors").tag("socket", name).tag("kind", "io")
+                        .description("Datagrams the kernel refused to send or receive on this port (kind io), and "
+                                + "datagrams whose handling failed (kind handler); each is lost").register(registry),
+                Counter.builder("l2sec.listen.errors").tag("socket", name).tag("kind", "handler")
+                        .description("Datagrams the kernel refused to send or receive on this port (kind io), and "
+                                + "datagrams whose handling failed (kind handler); each is lost").register(registry));
     }
 
     /** The configured listen address (its port is this socket set's port). */
@@ -204,7 +222,49 @@ public final class LocalAddressSockets implements AutoCloseable {
         return new Bootstrap().group(loop).channelFactory(() -> new NioDatagramChannel(f))
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .option(ChannelOption.SO_RCVBUF, BUFFER_SIZE).option(ChannelOption.SO_SNDBUF, BUFFER_SIZE)
-                .handler(handler);
+                .handler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast(handler, errors);
+                    }
+                });
+    }
+
+    /**
+     * The last handler of every socket: what fails on the way (a send the kernel refused, which Netty reports here
+     * for writes without a promise of their own; a handler's exception) is counted, and logged once per interval
+     * with how many more there were. Shared by the set's sockets, which are all on its event loop.
+     */
+    @ChannelHandler.Sharable
+    private final class Errors extends ChannelInboundHandlerAdapter {
+        private final Counter io;
+        private final Counter handler;
+        private long lastLog;
+        private long since;
+
+        Errors(Counter io, Counter handler) {
+            this.io = io;
+            this.handler = handler;
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            boolean ioError = cause instanceof IOException;
+            (ioError ? io : handler).increment();
+            long now = System.nanoTime();
+            if (lastLog != 0 && now - lastLog < ERROR_LOG_INTERVAL_NANOS) {
+                since++;
+                return;
+            }
+            String more = since == 0 ? "" : " (" + since + " more since the last line)";
+            lastLog = now;
+            since = 0;
+            if (ioError) {
+                log.warn("{} socket {}: datagram lost: {}{}", name, ctx.channel().localAddress(), cause.toString(), more);
+            } else {
+                log.error("{} socket {}: datagram handling failed{}", name, ctx.channel().localAddress(), more, cause);
+            }
+        }
     }
 
     /** The wildcard socket's handler: the datagram's destination is unknown here, so it is dropped and counted. */
@@ -221,11 +281,6 @@ public final class LocalAddressSockets implements AutoCloseable {
                         + "addresses again (the sender's retransmission gets through)", name, text(packet.sender()));
             }
             unbound.run();
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            log.debug("{} catch-all socket: {}", name, cause.toString());
         }
     }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import java.lang.ref.WeakReference;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -40,6 +41,16 @@ class L2tpNetworkServerTest {
 
     double gauge(String name) {
         return registry.get(name).gauge().value();
+    }
+
+    @Test
+    void theActiveGaugesOutliveAGarbageCollection() {
+        new FakeLac(server, PEER, 7).establish();
+        WeakReference<Object> probe = new WeakReference<>(new Object());
+        for (int i = 0; i < 50 && probe.get() != null; i++) System.gc();
+        assertThat(probe.get()).as("a collection cleared weak references").isNull();
+        assertThat(gauge("l2sec.l2tp.tunnels.active")).as("not NaN").isEqualTo(1);
+        assertThat(gauge("l2sec.l2tp.sessions.active")).as("not NaN").isEqualTo(0);
     }
 
     @Test

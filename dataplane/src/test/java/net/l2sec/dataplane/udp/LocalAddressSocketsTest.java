@@ -3,12 +3,19 @@ package net.l2sec.dataplane.udp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.DatagramPacket;
 import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -22,6 +29,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 class LocalAddressSocketsTest {
     final SimpleMeterRegistry registry = new SimpleMeterRegistry();
@@ -118,6 +126,49 @@ class LocalAddressSocketsTest {
             assertThat(read.await(5, TimeUnit.SECONDS)).isTrue();
             Thread.sleep(300);
             assertThat(readings).as("a hundred requests while one was queued: one more reading").hasSize(2);
+        }
+    }
+
+    @Test
+    void refusedSendsAndHandlerFailuresAreCountedAndLoggedOncePerInterval() throws Exception {
+        Logger logger = (Logger) LoggerFactory.getLogger(LocalAddressSockets.class);
+        ListAppender<ILoggingEvent> lines = new ListAppender<>();
+        lines.start();
+        logger.addAppender(lines);
+        try {
+            int port = freePort();
+            LocalAddressSockets s = sockets("127.0.0.1", port);
+            CountDownLatch read = new CountDownLatch(1);
+            s.open(local -> new ChannelInboundHandlerAdapter() {
+                @Override
+                public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                    io.netty.util.ReferenceCountUtil.release(msg);
+                    read.countDown();
+                    throw new IllegalStateException("a handler's bug");
+                }
+            }, () -> { });
+            Channel c = loop.submit(() -> s.channelFor(InetAddress.getByName("127.0.0.1"))).get();
+            // the kernel refuses these: a limited broadcast without SO_BROADCAST (from 127.0.0.1 at that)
+            InetSocketAddress nowhere = new InetSocketAddress("255.255.255.255", 9);
+            for (int i = 0; i < 100; i++) {
+                loop.submit(() -> c.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(new byte[8]), nowhere),
+                        c.voidPromise())).sync();
+            }
+            try (DatagramChannel peer = DatagramChannel.open()) {
+                peer.send(java.nio.ByteBuffer.wrap(new byte[8]), new InetSocketAddress("127.0.0.1", port));
+            }
+            assertThat(read.await(5, TimeUnit.SECONDS)).isTrue();
+            loop.submit(() -> { }).sync();
+            assertThat(registry.get("l2sec.listen.errors").tag("socket", "ike").tag("kind", "io").counter().count())
+                    .isEqualTo(100);
+            assertThat(registry.get("l2sec.listen.errors").tag("socket", "ike").tag("kind", "handler").counter().count())
+                    .isEqualTo(1);
+            assertThat(lines.list).as("one line for the first refused send; the rest within the interval counted")
+                    .hasSize(1);
+            assertThat(lines.list.getFirst().getFormattedMessage()).startsWith("ike socket /127.0.0.1:" + port
+                    + ": datagram lost: java.net.");
+        } finally {
+            logger.detachAppender(lines);
         }
     }
 
