@@ -6,10 +6,12 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionStage;
@@ -22,7 +24,9 @@ import net.l2sec.aaa.local.LocalUserAuthenticator;
 import net.l2sec.aaa.local.VerificationLimit;
 import net.l2sec.aaa.policy.Backend;
 import net.l2sec.aaa.policy.MethodRoutes;
+import net.l2sec.aaa.policy.Policy;
 import net.l2sec.aaa.policy.PolicyAuthenticator;
+import net.l2sec.aaa.policy.PolicyRule;
 import net.l2sec.aaa.radius.AccountingSettings;
 import net.l2sec.aaa.radius.DynamicAuthorizationClient;
 import net.l2sec.aaa.radius.DynamicAuthorizationServer;
@@ -38,6 +42,7 @@ import net.l2sec.spi.auth.AuthMethod;
 import net.l2sec.spi.auth.AuthRequest;
 import net.l2sec.spi.auth.AuthResult;
 import net.l2sec.spi.auth.Authenticator;
+import net.l2sec.spi.auth.Authorization;
 import net.l2sec.spi.session.SessionObserver;
 import net.l2sec.spi.time.Scheduler;
 import org.slf4j.Logger;
@@ -67,18 +72,38 @@ final class AaaWiring implements AutoCloseable {
     /** Bounds slow local password checks; one for the process, so the bound holds across reloads. */
     private VerificationLimit localVerifications;
 
-    /** What the dataplane holds: forwards to the current policy, so a reload needs no dataplane change. */
+    /**
+     * What the dataplane holds: forwards to the current policy, so a reload needs no dataplane change. An accept
+     * carries the {@code max-sessions} of the rule that admitted it ({@link Authorization#maxSessions()}), which the
+     * dataplane enforces where it counts the session, so that logins in parallel cannot pass the policy's check
+     * together.
+     */
     private static final class CurrentPolicy implements Authenticator {
-        private volatile PolicyAuthenticator policy;
+        private record Current(PolicyAuthenticator policy, Map<String, Integer> maxSessions) {}
+
+        private volatile Current current;
+
+        void use(PolicyAuthenticator policy, Policy rules) {
+            Map<String, Integer> limits = new HashMap<>();
+            for (PolicyRule r : rules.rules()) r.maxSessions().ifPresent(n -> limits.putIfAbsent(r.name(), n));
+            rules.fallback().maxSessions().ifPresent(n -> limits.putIfAbsent(rules.fallback().name(), n));
+            current = new Current(policy, Map.copyOf(limits));
+        }
 
         @Override
         public CompletionStage<AuthResult> authenticate(AuthRequest request) {
-            return policy.authenticate(request);
+            Current c = current;
+            return c.policy().authenticate(request).thenApply(r -> {
+                if (!(r instanceof AuthResult.Accept a) || a.authorization().maxSessions().isPresent()) return r;
+                Integer limit = c.maxSessions().get(a.authorization().rule());
+                return limit == null ? r : new AuthResult.Accept(a.user(), a.authenticatorResponse(),
+                        a.authorization().withMaxSessions(OptionalInt.of(limit)));
+            });
         }
 
         @Override
         public boolean relaysEap() {
-            return policy.relaysEap();
+            return current.policy().relaysEap();
         }
     }
 
@@ -115,7 +140,7 @@ final class AaaWiring implements AutoCloseable {
         AaaWiring w = new AaaWiring(sessions, authTimeout, scheduler, registry);
         try {
             w.startServices(config);
-            w.authenticator.policy = w.policy(config);
+            w.authenticator.use(w.policy(config), config.policy());
             return w;
         } catch (Exception e) {
             w.close();
@@ -151,7 +176,7 @@ final class AaaWiring implements AutoCloseable {
             clients.putAll(before);
             throw e;
         }
-        authenticator.policy = next;
+        authenticator.use(next, config.policy());
         for (var entry : before.entrySet()) {
             if (clients.get(entry.getKey()) != entry.getValue()) entry.getValue().closeable().ifPresent(this::retire);
         }

@@ -28,7 +28,11 @@ final class L2tpConfigReader {
                 l2tp.duration("hello-interval", d.helloInterval(), Duration.ofSeconds(5), Duration.ofHours(1)),
                 l2tp.secret("tunnel-secret"),
                 l2tp.integer("max-tunnels", d.maxTunnels(), 1, 65535),
-                l2tp.integer("max-sessions-per-tunnel", d.maxSessionsPerTunnel(), 1, 65535));
+                l2tp.integer("max-sessions-per-tunnel", d.maxSessionsPerTunnel(), 1, 65535),
+                l2tp.integer("max-tunnels-per-peer", d.maxTunnelsPerPeer(), 1, 65535),
+                l2tp.duration("connect-timeout", d.connectTimeout(), Duration.ofSeconds(1), Duration.ofMinutes(10)),
+                l2tp.integer("max-send-window", d.maxSendWindow(), 1, 256),
+                l2tp.integer("max-send-queue", d.maxSendQueue(), 1, 4096));
         return new ConcentratorConfig.L2tp(listen, requireIpsec, settings);
     }
 }

@@ -54,6 +54,17 @@ final class PppConfigReader {
                 ppp.integer("max-configure", 10, 1, 100),
                 ppp.integer("max-terminate", 2, 1, 100),
                 ppp.integer("max-failure", 5, 1, 100),
-                ppp.duration("auth-timeout", Duration.ofSeconds(30), Duration.ofSeconds(1), Duration.ofMinutes(5)));
+                ppp.duration("auth-timeout", Duration.ofSeconds(30), Duration.ofSeconds(1), Duration.ofMinutes(5)),
+                throttle(ppp.section("auth-throttle")));
+    }
+
+    /** {@code ppp.auth-throttle}: its defaults are {@link PppSettings.Throttle#defaults()}. */
+    private static PppSettings.Throttle throttle(ConfigNode t) {
+        PppSettings.Throttle d = PppSettings.Throttle.defaults();
+        return new PppSettings.Throttle(
+                t.duration("window", d.window(), Duration.ofSeconds(1), Duration.ofDays(1)),
+                t.integer("tunnel-failures", d.tunnelFailures(), 1, 1000),
+                t.integer("user-failures", d.userFailures(), 1, 1000),
+                t.duration("hold-down", d.holdDown(), Duration.ZERO, Duration.ofDays(1)));
     }
 }

@@ -12,6 +12,12 @@ import net.l2sec.spi.time.Scheduler;
  * in-order delivery with a reorder buffer of our receive window, duplicates acknowledged and dropped, and a
  * delayed ZLB acknowledgement when no outgoing message carries the ack. Single-threaded; knows nothing of
  * message semantics.
+ *
+ * <p>Bounded whatever the peer does: the send window is the peer's Receive Window Size but never more than
+ * {@code l2tp.max-send-window} (section 5.8: the window is the most the sender may have outstanding, and it may
+ * send fewer), so one retransmission round resends at most that many messages; messages waiting for the window
+ * are at most {@code l2tp.max-send-queue}, beyond which the channel takes no more and tells its tunnel once
+ * ({@link Peer#sendQueueFull}); the reorder buffer holds at most our receive window.
  */
 public final class ControlChannel {
     /** Time we wait for an outgoing message to carry an ack before sending a ZLB (RFC 2661 section 5.8). */
@@ -31,6 +37,13 @@ public final class ControlChannel {
         /** One message was sent again. */
         default void retransmitted() {
         }
+
+        /**
+         * A message could not be queued: {@code l2tp.max-send-queue} wait already. Called once, from inside
+         * {@link #send}; that message and every later one are dropped until the channel is stopped.
+         */
+        default void sendQueueFull() {
+        }
     }
 
     /** What became of a received message. */
@@ -43,8 +56,10 @@ public final class ControlChannel {
     private final Duration retransmitMax;
     private final int retransmitRetries;
     private final int peerTunnelId;
+    private final int maxSendWindow;
+    private final int maxSendQueue;
 
-    private int sendWindow = 4; // RFC 2661 section 4.4.3: 4 when the peer sends no Receive Window Size
+    private int sendWindow; // RFC 2661 section 4.4.3: 4 when the peer sends no Receive Window Size
     private int ns; // Ns of the next new message we send
     private int nr; // Ns we expect next from the peer
     private final ArrayDeque<ControlMessage> inFlight = new ArrayDeque<>();
@@ -56,6 +71,7 @@ public final class ControlChannel {
     private Scheduler.Timeout ackTimer;
     private boolean ackPending;
     private boolean stopped;
+    private boolean queueFull;
 
     public ControlChannel(Scheduler scheduler, L2tpSettings settings, int peerTunnelId, Peer peer) {
         this.scheduler = scheduler;
@@ -66,19 +82,50 @@ public final class ControlChannel {
         this.retransmitRetries = settings.retransmitRetries();
         this.peerTunnelId = peerTunnelId;
         this.timeout = retransmitInitial;
+        this.maxSendWindow = Math.max(1, settings.maxSendWindow());
+        this.maxSendQueue = Math.max(1, settings.maxSendQueue());
+        this.sendWindow = Math.min(4, maxSendWindow);
     }
 
-    /** The peer's Receive Window Size AVP: how many unacknowledged messages we may have outstanding. */
+    /**
+     * The peer's Receive Window Size AVP: how many unacknowledged messages we may have outstanding, clamped to
+     * {@code l2tp.max-send-window}.
+     */
     public void peerReceiveWindow(int size) {
-        sendWindow = Math.max(1, size);
+        sendWindow = Math.clamp(size, 1, maxSendWindow);
         pump();
     }
 
-    /** Queues {@code message} (its Ns/Nr are assigned here) and sends it when the send window allows. */
+    /** How many unacknowledged messages we send at most. */
+    public int sendWindow() {
+        return sendWindow;
+    }
+
+    /**
+     * Queues {@code message} (its Ns/Nr are assigned here) and sends it when the send window allows. When
+     * {@code l2tp.max-send-queue} messages wait already, drops it and tells the peer object (once).
+     */
     public void send(ControlMessage message) {
-        if (stopped) return;
+        if (stopped || queueFull) return;
+        if (waiting.size() >= maxSendQueue) {
+            queueFull = true;
+            peer.sendQueueFull();
+            return;
+        }
         waiting.add(message);
         pump();
+    }
+
+    /**
+     * Sends {@code message} once, now, with the next Ns, whatever the window, and stops the channel: the last word
+     * on a tunnel that is abandoned (nothing will be retransmitted or acknowledged after it).
+     */
+    public void sendFinal(ControlMessage message) {
+        if (stopped) return;
+        ControlMessage m = message.withSequence(ns, nr);
+        ns = (ns + 1) & 0xffff;
+        transmit(m);
+        stop();
     }
 
     /** Processes a message from the peer: its Nr acknowledges ours, its Ns is checked against ours. */

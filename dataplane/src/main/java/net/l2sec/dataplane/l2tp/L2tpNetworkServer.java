@@ -7,11 +7,11 @@ import io.netty.buffer.ByteBufAllocator;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.Optional;
 import net.l2sec.dataplane.PppEndpointFactory;
+import net.l2sec.dataplane.RefusalLog;
 import net.l2sec.spi.time.Scheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,6 +21,13 @@ import org.slf4j.LoggerFactory;
  * only from the peer address, port and transport it was created through), and hands control messages to the
  * tunnel and data payloads to the session's PPP endpoint. Nothing thrown by a datagram escapes: a bad one is
  * released, counted in {@code l2sec.l2tp.packets.dropped} and logged at DEBUG. Runs on the scheduler's thread.
+ *
+ * <p>What a peer can make us hold is bounded ({@link L2tpSettings}): tunnels in all (closing ones count, they hold
+ * their ID), tunnels per peer, calls per tunnel, the time a call may stay unconnected, and the control messages
+ * queued for a peer. An SCCRQ we cannot accept is answered with a StopCCN that creates no state (RFC 2661 section
+ * 4.4.2 Result Code 2 with the general error that says why, or 4 or 5 for authorization and version), so a refused
+ * request holds no Tunnel ID. Every refusal is counted ({@code l2sec.l2tp.tunnels.failed} or
+ * {@code sessions.failed} with its {@link TeardownCause}) and logged through a {@link RefusalLog}.
  */
 public final class L2tpNetworkServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(L2tpNetworkServer.class);
@@ -34,13 +41,24 @@ public final class L2tpNetworkServer implements AutoCloseable {
     private final IntObjectHashMap<Tunnel> tunnels = new IntObjectHashMap<>();
     /** Tunnels by who asked for them, so a retransmitted SCCRQ finds its tunnel (RFC 2661 section 5.8). */
     private final Map<PeerTunnel, Tunnel> byPeer = new HashMap<>();
+    /** Our Tunnel IDs in use, closing tunnels' included. */
+    private final IdSpace tunnelIds = new IdSpace();
     /** Local Session IDs in use on any tunnel: unique server-wide so a session tag names exactly one session. */
-    private final Set<Integer> sessionIds = new HashSet<>();
+    private final IdSpace sessionIds = new IdSpace();
+    /** Tunnels held per peer (transport, address and port), closing ones included. */
+    private final Map<Peer, Integer> perPeer = new HashMap<>();
+    /** Tunnels refused or failed before being established, and calls refused or failed before ICCN. */
+    private final RefusalLog tunnelRefusals;
+    private final RefusalLog callRefusals;
 
     /** Maintenance: new calls (ICRQ) are refused; see {@link #draining(boolean)}. */
     private boolean draining;
 
     private record PeerTunnel(InetSocketAddress peer, int peerTunnelId) {
+    }
+
+    /** One peer as {@code l2tp.max-tunnels-per-peer} counts it: the transport (compared by identity) and the address. */
+    private record Peer(L2tpTransport transport, InetSocketAddress address) {
     }
 
     public L2tpNetworkServer(L2tpSettings settings, PppEndpointFactory pppEndpointFactory, Scheduler scheduler,
@@ -49,6 +67,8 @@ public final class L2tpNetworkServer implements AutoCloseable {
         this.pppEndpointFactory = pppEndpointFactory;
         this.scheduler = scheduler;
         this.metrics = new L2tpMetrics(registry, this::activeTunnels, this::activeSessions);
+        this.tunnelRefusals = new RefusalLog(log, scheduler);
+        this.callRefusals = new RefusalLog(log, scheduler);
     }
 
     /** One datagram from {@code peer} that arrived through {@code transport}; ownership of it passes here. */
@@ -168,26 +188,47 @@ public final class L2tpNetworkServer implements AutoCloseable {
             dropped(L2tpDropReason.UNEXPECTED_MESSAGE, peer, c.toString());
             return;
         }
-        if (activeTunnels() >= settings.maxTunnels()) {
-            refuseTunnel(peer, key.peerTunnelId(), transport);
+        Optional<Tunnel.Refusal> refusal = Tunnel.refusal(c, settings).or(() -> limitReached(new Peer(transport, peer)));
+        int id = refusal.isPresent() ? 0 : tunnelIds.allocate(random);
+        if (id == 0) {
+            refuseTunnel(peer, key.peerTunnelId(), transport, refusal.orElseGet(() -> noResources(TeardownCause.NO_RESOURCES)));
             return;
         }
-        int id = allocateTunnelId();
         Tunnel t = new Tunnel(this, id, peer, key.peerTunnelId(), transport);
         tunnels.put(id, t);
         byPeer.put(key, t);
+        perPeer.merge(new Peer(transport, peer), 1, Integer::sum);
         log.debug("tunnel={} peer={} SCCRQ accepted", id, address(peer));
         t.receive(c);
     }
 
-    /** Stateless StopCCN acknowledging the SCCRQ: no tunnel was created, so nothing is retransmitted. */
-    private void refuseTunnel(InetSocketAddress peer, int peerTunnelId, L2tpTransport transport) {
+    /** Which limit, if any, keeps us from taking one more tunnel for {@code from}. */
+    private Optional<Tunnel.Refusal> limitReached(Peer from) {
+        TeardownCause cause;
+        if (tunnels.size() >= settings.maxTunnels()) cause = TeardownCause.TUNNEL_LIMIT;
+        else if (perPeer.getOrDefault(from, 0) >= settings.maxTunnelsPerPeer()) cause = TeardownCause.PEER_TUNNEL_LIMIT;
+        else if (tunnelIds.size() >= IdSpace.SIZE) cause = TeardownCause.NO_RESOURCES;
+        else return Optional.empty();
+        return Optional.of(noResources(cause));
+    }
+
+    /** RFC 2661 section 4.4.2: Result Code 2, General error, with error 4, insufficient resources now. */
+    private static Tunnel.Refusal noResources(TeardownCause cause) {
+        return new Tunnel.Refusal(StopCcnResult.GENERAL_ERROR, ErrorCode.INSUFFICIENT_RESOURCES, null, cause);
+    }
+
+    /**
+     * Stateless StopCCN acknowledging the SCCRQ (Ns 0, Nr 1): no tunnel was created, so nothing is held or
+     * retransmitted; a retransmitted SCCRQ gets another one.
+     */
+    private void refuseTunnel(InetSocketAddress peer, int peerTunnelId, L2tpTransport transport, Tunnel.Refusal refusal) {
         ControlMessage stop = ControlMessage.of(MessageType.STOPCCN, peerTunnelId, 0, List.of(
-                Tunnel.resultCode(StopCcnResult.GENERAL_ERROR.code(), ErrorCode.INSUFFICIENT_RESOURCES, null),
+                Tunnel.resultCode(refusal.result().code(), refusal.error(), refusal.message()),
                 Avp.ofShort(AvpType.ASSIGNED_TUNNEL_ID, 0))).withSequence(0, 1);
         transport.send(peer, L2tpCodec.encode(ByteBufAllocator.DEFAULT, stop));
-        metrics.tunnelEnded(false, TeardownCause.NO_RESOURCES);
-        log.info("peer={} tunnel refused cause={}", address(peer), TeardownCause.NO_RESOURCES.text());
+        metrics.tunnelEnded(false, refusal.cause());
+        tunnelRefusals.refused(refusal.cause(), "peer={} tunnel refused cause={}{}", address(peer), refusal.cause().text(),
+                refusal.message() == null ? "" : ": " + refusal.message());
     }
 
     private void onData(InetSocketAddress peer, DataMessage d, L2tpTransport transport) {
@@ -218,26 +259,19 @@ public final class L2tpNetworkServer implements AutoCloseable {
 
     void tunnelFreed(Tunnel t) {
         tunnelClosing(t);
-        tunnels.remove(t.localId(), t);
+        if (tunnels.remove(t.localId(), t)) {
+            tunnelIds.release(t.localId());
+            perPeer.computeIfPresent(new Peer(t.transport(), t.peer()), (k, n) -> n <= 1 ? null : n - 1);
+        }
     }
 
     /** A random unused non-zero Session ID, or 0 when none is left. */
     int allocateSessionId() {
-        if (sessionIds.size() >= 0xffff) return 0;
-        int id;
-        do id = 1 + random.nextInt(0xffff); while (!sessionIds.add(id));
-        return id;
+        return sessionIds.allocate(random);
     }
 
     void releaseSessionId(int id) {
-        sessionIds.remove(id);
-    }
-
-    /** Random non-zero Tunnel IDs make blind injection into a tunnel harder than sequential ones. */
-    private int allocateTunnelId() {
-        int id;
-        do id = 1 + random.nextInt(0xffff); while (tunnels.containsKey(id));
-        return id;
+        sessionIds.release(id);
     }
 
     byte[] randomBytes(int n) {
@@ -256,6 +290,19 @@ public final class L2tpNetworkServer implements AutoCloseable {
 
     L2tpMetrics metrics() {
         return metrics;
+    }
+
+    /** Our Tunnel IDs in use (tests take IDs out of it to exhaust the space cheaply). */
+    IdSpace tunnelIds() {
+        return tunnelIds;
+    }
+
+    RefusalLog tunnelRefusals() {
+        return tunnelRefusals;
+    }
+
+    RefusalLog callRefusals() {
+        return callRefusals;
     }
 
     PppEndpointFactory pppEndpointFactory() {

@@ -7,12 +7,15 @@ import net.l2sec.dataplane.PppEndpoint;
 import net.l2sec.dataplane.PppLink;
 import net.l2sec.spi.session.EndCause;
 import net.l2sec.spi.session.SessionContext;
+import net.l2sec.spi.time.Scheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One incoming call on a tunnel (RFC 2661 sections 5.2.1 and 7.4.2, LNS side): ICRQ answered with ICRP, ICCN
- * starts PPP, CDN ends it in either direction. Also the {@link PppLink} PPP writes to.
+ * starts PPP, CDN ends it in either direction. A call whose ICCN does not come within
+ * {@code l2tp.connect-timeout} is cleared with a CDN ({@link TeardownCause#CONNECT_TIMEOUT}), so an unanswered ICRP
+ * holds its Session ID for no longer. Also the {@link PppLink} PPP writes to.
  */
 public final class Session implements PppLink {
     private static final Logger log = LoggerFactory.getLogger(Session.class);
@@ -37,6 +40,8 @@ public final class Session implements PppLink {
     private PppEndpoint endpoint;
     private boolean sequencing;
     private int dataNs;
+    /** Runs from ICRQ until ICCN or the end of the call. */
+    private Scheduler.Timeout connectTimer;
 
     Session(Tunnel tunnel, L2tpNetworkServer server, int localId, int peerId) {
         this.tunnel = tunnel;
@@ -44,6 +49,7 @@ public final class Session implements PppLink {
         this.localId = localId;
         this.peerId = peerId;
         this.tag = SessionContext.tagOf(tunnel.localId(), localId);
+        this.connectTimer = server.scheduler().schedule(server.settings().connectTimeout(), this::connectTimedOut);
     }
 
     public int localId() {
@@ -69,6 +75,7 @@ public final class Session implements PppLink {
         }
         // RFC 2661 section 4.4.6: Sequencing Required means sequence numbers on every data message we send
         sequencing = m.find(AvpType.SEQUENCING_REQUIRED) != null;
+        cancelConnectTimer();
         state = State.ESTABLISHED;
         server.metrics().sessionEstablished();
         log.info("session={} l2tp session up", tag);
@@ -104,19 +111,39 @@ public final class Session implements PppLink {
 
     /** Sends CDN and forgets the session. */
     void disconnect(CdnResult result, ErrorCode error, TeardownCause cause) {
+        disconnect(result, error, null, cause);
+    }
+
+    /** Sends CDN, with {@code message} as the Result Code's error message when not null, and forgets the session. */
+    private void disconnect(CdnResult result, ErrorCode error, String message, TeardownCause cause) {
         if (state == State.CLOSED) return;
-        tunnel.send(MessageType.CDN, peerId, List.of(Tunnel.resultCode(result.code(), error, null),
+        tunnel.send(MessageType.CDN, peerId, List.of(Tunnel.resultCode(result.code(), error, message),
                 Avp.ofShort(AvpType.ASSIGNED_SESSION_ID, localId)));
         boolean wasEstablished = finish(cause, cause.text());
         if (wasEstablished && endpoint != null) endpoint.lowerLayerDown(cause.endCause());
     }
 
+    /** No ICCN in time: result 3, administrative (RFC 2661 section 4.4.2 has no code for an LNS's timeout). */
+    private void connectTimedOut() {
+        connectTimer = null;
+        if (state != State.WAIT_CONNECT) return;
+        disconnect(CdnResult.ADMINISTRATIVE, ErrorCode.NO_ERROR,
+                "no ICCN within " + server.settings().connectTimeout().toSeconds() + "s", TeardownCause.CONNECT_TIMEOUT);
+    }
+
+    private void cancelConnectTimer() {
+        if (connectTimer != null) connectTimer.cancel();
+        connectTimer = null;
+    }
+
     private boolean finish(TeardownCause cause, String text) {
+        cancelConnectTimer();
         boolean wasEstablished = state == State.ESTABLISHED;
         state = State.CLOSED;
         tunnel.sessionGone(this);
         server.metrics().sessionEnded(wasEstablished, cause);
-        log.info("session={} l2tp session down cause={}", tag, text);
+        if (wasEstablished) log.info("session={} l2tp session down cause={}", tag, text);
+        else server.callRefusals().refused(cause, "session={} l2tp call failed cause={}", tag, text);
         return wasEstablished;
     }
 

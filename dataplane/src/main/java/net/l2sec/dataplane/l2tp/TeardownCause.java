@@ -14,8 +14,21 @@ public enum TeardownCause {
     HELLO_TIMEOUT("hello timeout", EndCause.HELLO_TIMEOUT),
     /** Only before the tunnel is established, when it carries no call. */
     AUTH_FAILED("tunnel authentication failed", EndCause.TUNNEL_DOWN),
-    /** A call or tunnel refused; never an established call's end. */
+    /** A call or tunnel refused: every Session ID or Tunnel ID is in use. Never an established call's end. */
     NO_RESOURCES("no resources", EndCause.TUNNEL_DOWN),
+    /** A tunnel refused: {@code l2tp.max-tunnels} tunnels are held, closing ones included. */
+    TUNNEL_LIMIT("tunnel limit", EndCause.TUNNEL_DOWN),
+    /** A tunnel refused: the peer (transport, address and port) holds {@code l2tp.max-tunnels-per-peer} already. */
+    PEER_TUNNEL_LIMIT("peer tunnel limit", EndCause.TUNNEL_DOWN),
+    /** A call refused: its tunnel carries {@code l2tp.max-sessions-per-tunnel} already. */
+    SESSION_LIMIT("session limit", EndCause.TUNNEL_DOWN),
+    /** A call cleared: no ICCN within {@code l2tp.connect-timeout} of its ICRQ. Never an established call's end. */
+    CONNECT_TIMEOUT("connect timeout", EndCause.TUNNEL_DOWN),
+    /**
+     * A tunnel cleared: more than {@code l2tp.max-send-queue} of our control messages waited for the peer's
+     * acknowledgements (a peer that asks for more while acknowledging nothing).
+     */
+    SEND_QUEUE_FULL("send queue full", EndCause.TUNNEL_DOWN),
     PROTOCOL_ERROR("protocol error", EndCause.PROTOCOL_ERROR),
     UNKNOWN_MANDATORY_AVP("unknown mandatory avp", EndCause.UNKNOWN_MANDATORY_AVP),
     /** An outgoing call refused; never an established call's end. */

@@ -8,6 +8,8 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import net.l2sec.dataplane.LogText;
 import net.l2sec.spi.time.Scheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,6 +25,13 @@ public final class Tunnel {
 
     /** Control connection states (RFC 2661 section 7.2, LNS side, after an SCCRQ was accepted). */
     public enum State { WAIT_CTL_CONN, ESTABLISHED, CLOSING, FREED }
+
+    /**
+     * Why an SCCRQ is refused, and the StopCCN Result Code AVP that says so (RFC 2661 section 4.4.2).
+     *
+     * @param message the Result Code's error message, or null
+     */
+    record Refusal(StopCcnResult result, ErrorCode error, String message, TeardownCause cause) {}
 
     private final L2tpNetworkServer server;
     private final Scheduler scheduler;
@@ -71,6 +80,12 @@ public final class Tunnel {
             @Override
             public void retransmitted() {
                 server.metrics().retransmitted();
+            }
+
+            @Override
+            public void sendQueueFull() {
+                // not from inside the send that overflowed: its caller is still working on the tunnel's state
+                scheduler.execute(Tunnel.this::sendQueueFull);
             }
         });
         this.lastHeard = scheduler.nanoTime();
@@ -160,19 +175,32 @@ public final class Tunnel {
         }
     }
 
+    /**
+     * Why {@code sccrq} cannot open a tunnel, if it cannot: checked before any state is created for it, so the
+     * refusal is a StopCCN that holds nothing (RFC 2661 sections 4.4.2, 5.1.1, 6.1).
+     */
+    static Optional<Refusal> refusal(ControlMessage sccrq, L2tpSettings settings) {
+        AvpType missing = missing(sccrq, AvpType.PROTOCOL_VERSION, AvpType.HOST_NAME, AvpType.FRAMING_CAPABILITIES,
+                AvpType.ASSIGNED_TUNNEL_ID);
+        if (missing != null) {
+            return Optional.of(new Refusal(StopCcnResult.GENERAL_ERROR, ErrorCode.OUT_OF_RANGE, "missing " + missing,
+                    TeardownCause.PROTOCOL_ERROR));
+        }
+        if (sccrq.find(AvpType.PROTOCOL_VERSION).shortValue() != PROTOCOL_VERSION) {
+            return Optional.of(new Refusal(StopCcnResult.UNSUPPORTED_VERSION, ErrorCode.NO_ERROR, null,
+                    TeardownCause.PROTOCOL_ERROR));
+        }
+        if (sccrq.find(AvpType.CHALLENGE) != null && settings.tunnelSecret().isEmpty()) {
+            // the peer wants to authenticate us and we have no secret to answer with (RFC 2661 section 5.1.1)
+            return Optional.of(new Refusal(StopCcnResult.NOT_AUTHORIZED, ErrorCode.NO_ERROR, null, TeardownCause.AUTH_FAILED));
+        }
+        return Optional.empty();
+    }
+
+    /** The SCCRQ the server accepted ({@link #refusal} found nothing against it): answered with SCCRP. */
     private void onSccrq(ControlMessage m) {
         if (state != State.WAIT_CTL_CONN || challenge != null || channel.ns() != 0) {
             log.debug("tunnel={} ignoring SCCRQ in state {}", localId, state);
-            return;
-        }
-        AvpType missing = missing(m, AvpType.PROTOCOL_VERSION, AvpType.HOST_NAME, AvpType.FRAMING_CAPABILITIES,
-                AvpType.ASSIGNED_TUNNEL_ID);
-        if (missing != null) {
-            stop(StopCcnResult.GENERAL_ERROR, ErrorCode.OUT_OF_RANGE, "missing " + missing, TeardownCause.PROTOCOL_ERROR);
-            return;
-        }
-        if (m.find(AvpType.PROTOCOL_VERSION).shortValue() != PROTOCOL_VERSION) {
-            stop(StopCcnResult.UNSUPPORTED_VERSION, ErrorCode.NO_ERROR, null, TeardownCause.PROTOCOL_ERROR);
             return;
         }
         Avp rws = m.find(AvpType.RECEIVE_WINDOW_SIZE);
@@ -181,11 +209,6 @@ public final class Tunnel {
         vendorName = printable(m.find(AvpType.VENDOR_NAME));
         byte[] secret = settings.tunnelSecret().orElse(null);
         Avp peerChallenge = m.find(AvpType.CHALLENGE);
-        if (peerChallenge != null && secret == null) {
-            // the peer wants to authenticate us and we have no secret to answer with (RFC 2661 section 5.1.1)
-            stop(StopCcnResult.NOT_AUTHORIZED, ErrorCode.NO_ERROR, null, TeardownCause.AUTH_FAILED);
-            return;
-        }
         List<Avp> avps = new ArrayList<>();
         avps.add(Avp.ofShort(AvpType.PROTOCOL_VERSION, PROTOCOL_VERSION));
         avps.add(Avp.ofInt(AvpType.FRAMING_CAPABILITIES, FRAMING_SYNC_ASYNC));
@@ -259,7 +282,13 @@ public final class Tunnel {
                     TeardownCause.DRAINING);
             return;
         }
-        int localSessionId = sessions.size() < settings.maxSessionsPerTunnel() ? server.allocateSessionId() : 0;
+        // RFC 2661 section 4.4.2: result 4, temporary lack of facilities, for a limit and for an exhausted ID space
+        if (sessions.size() >= settings.maxSessionsPerTunnel()) {
+            refuseCall(peerSessionId, CdnResult.TEMPORARY_NO_FACILITIES, ErrorCode.INSUFFICIENT_RESOURCES,
+                    TeardownCause.SESSION_LIMIT);
+            return;
+        }
+        int localSessionId = server.allocateSessionId();
         if (localSessionId == 0) {
             refuseCall(peerSessionId, CdnResult.TEMPORARY_NO_FACILITIES, ErrorCode.INSUFFICIENT_RESOURCES,
                     TeardownCause.NO_RESOURCES);
@@ -341,7 +370,7 @@ public final class Tunnel {
         send(MessageType.CDN, peerSessionId, List.of(resultCode(result.code(), error, null),
                 Avp.ofShort(AvpType.ASSIGNED_SESSION_ID, 0)));
         server.metrics().sessionEnded(false, cause);
-        log.info("tunnel={} l2tp call refused cause={}", localId, cause.text());
+        server.callRefusals().refused(cause, "tunnel={} peer={} l2tp call refused cause={}", localId, address(), cause.text());
     }
 
     /** Leaves the running states: sessions go down, meters and the log record why. */
@@ -351,8 +380,24 @@ public final class Tunnel {
         for (Session s : List.copyOf(sessions.values())) s.lowerLayerDown(TeardownCause.TUNNEL_DOWN, cause);
         server.metrics().tunnelEnded(established, cause);
         if (established) log.info("tunnel={} tunnel down cause={}", localId, cause.text());
-        else log.info("tunnel={} peer={} tunnel failed cause={}", localId, address(), cause.text());
+        else server.tunnelRefusals().refused(cause, "tunnel={} peer={} tunnel failed cause={}", localId, address(), cause.text());
         server.tunnelClosing(this);
+    }
+
+    /**
+     * The peer let more than {@code l2tp.max-send-queue} of our messages pile up behind its window: the tunnel is
+     * abandoned as {@link #transportDown} does it, one StopCCN sent at once (outside the window: it may be lost) and
+     * everything freed, since the peer acknowledges nothing.
+     */
+    private void sendQueueFull() {
+        if (state == State.FREED) return;
+        if (state != State.CLOSING) {
+            end(TeardownCause.SEND_QUEUE_FULL);
+            channel.sendFinal(ControlMessage.of(MessageType.STOPCCN, peerId, 0, List.of(
+                    resultCode(StopCcnResult.GENERAL_ERROR.code(), ErrorCode.INSUFFICIENT_RESOURCES, "send queue full"),
+                    Avp.ofShort(AvpType.ASSIGNED_TUNNEL_ID, localId))));
+        }
+        free();
     }
 
     /** Releases everything: timers, ids, the server's maps. */
@@ -414,9 +459,7 @@ public final class Tunnel {
     }
 
     private static String printable(Avp avp) {
-        if (avp == null) return "-";
-        String s = avp.stringValue().replaceAll("[^\\x21-\\x7e]", "_");
-        return s.length() > 64 ? s.substring(0, 64) : s;
+        return avp == null ? "-" : LogText.quote(avp.stringValue());
     }
 
     private Duration retransmitCycle() {

@@ -3,6 +3,7 @@ package net.l2sec.dataplane.ppp;
 import java.net.Inet4Address;
 import java.util.Optional;
 import java.util.function.Function;
+import net.l2sec.dataplane.LogText;
 import net.l2sec.dataplane.ip.Ipv4;
 import net.l2sec.dataplane.ip.Ipv4Pool;
 import net.l2sec.spi.auth.Authorization;
@@ -33,12 +34,19 @@ final class AddressAssignment {
         this.defaultPool = defaultPool;
     }
 
-    /** Takes an address for {@code authorization}; when there is none, why the session must end. */
+    /**
+     * Takes an address for {@code authorization}; when there is none, why the session must end. A session that has
+     * its address already (a Network phase after an LCP renegotiation) keeps it, whatever this authorization says.
+     */
     Optional<EndCause> assign(Authorization authorization) {
+        if (assigned) {
+            log.info("session={} address kept {}", tag, Ipv4.fromInt(address).getHostAddress());
+            return Optional.empty();
+        }
         String poolName = authorization.pool().orElse(defaultPool);
         Optional<Ipv4Pool> found = pools.apply(poolName);
         if (found.isEmpty()) {
-            log.warn("session={} no address pool named {}", tag, poolName);
+            log.warn("session={} no address pool named {}", tag, LogText.quote(poolName));
             return Optional.of(EndCause.NO_POOL);
         }
         if (authorization.address().isPresent()) {
@@ -56,7 +64,7 @@ final class AddressAssignment {
         } else {
             Optional<Integer> free = found.get().allocate();
             if (free.isEmpty()) {
-                log.warn("session={} address pool {} exhausted", tag, poolName);
+                log.warn("session={} address pool {} exhausted", tag, LogText.quote(poolName));
                 return Optional.of(EndCause.POOL_EXHAUSTED);
             }
             pool = found.get();
@@ -64,11 +72,11 @@ final class AddressAssignment {
         }
         assigned = true;
         log.info("session={} address assigned {} pool={}", tag, Ipv4.fromInt(address).getHostAddress(),
-                pool != null ? poolName : "-");
+                pool != null ? LogText.quote(poolName) : "-");
         return Optional.empty();
     }
 
-    /** Gives the address back to its pool (the network layer went down). */
+    /** Gives the address back to its pool (the session ends). */
     void release() {
         if (!assigned) return;
         if (pool != null) pool.release(address);

@@ -1,16 +1,21 @@
 package net.l2sec.dataplane.ppp;
 
 import io.netty.buffer.ByteBuf;
+import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
+import net.l2sec.dataplane.LogText;
+import net.l2sec.dataplane.RefusalLog;
 import net.l2sec.dataplane.ppp.auth.AuthHost;
 import net.l2sec.dataplane.ppp.auth.AuthServer;
 import net.l2sec.dataplane.ppp.auth.ChapServer;
 import net.l2sec.dataplane.ppp.auth.EapServer;
 import net.l2sec.dataplane.ppp.auth.PapServer;
+import net.l2sec.dataplane.ppp.auth.UserName;
 import net.l2sec.dataplane.ppp.frame.PppProtocol;
 import net.l2sec.spi.auth.AuthMethod;
 import net.l2sec.spi.auth.AuthRequest;
@@ -34,6 +39,22 @@ import org.slf4j.LoggerFactory;
  * <p>The backend completes on any thread; its result hops back to the event loop and is dropped when the phase
  * is over by then (timed out, LCP renegotiated, session ended). After success the protocol keeps answering the
  * peer's retransmissions (RFC 1334 section 2.2.2, RFC 1994 section 4.2) until the phase is {@link #stop stopped}.
+ *
+ * <p>Rules that hold whatever the backend, each refusal counted with its {@link RejectReason} in
+ * {@code l2sec.ppp.auth} and logged through the {@link RefusalLog}:
+ * <ul>
+ * <li>Before the backend is asked: the name the peer presents must be a {@link UserName}
+ *     ({@link RejectReason#INVALID_USER_NAME}), and neither the tunnel nor the name may be held down by the
+ *     {@link AuthThrottle} ({@link RejectReason#THROTTLED}). Wrong credentials, unknown users and invalid names
+ *     count towards those hold-downs; a success exempts its address from the name's.</li>
+ * <li>The session's user is the name the backend accepted ({@link AuthResult.Accept#user()}: RADIUS returns the
+ *     Access-Accept's User-Name when there is one, else the name it was asked about; for EAP-MSCHAPv2 that is the
+ *     Name the MS-CHAPv2 Response carries, which must equal the EAP Identity, {@code EapServer} sees to that).
+ *     It must itself be a valid name, and a later authentication of the session (after an LCP renegotiation)
+ *     must name the same user ({@link RejectReason#IDENTITY_CHANGED}): the session record keeps one identity.</li>
+ * <li>The first accept counts the session against its user's {@code maxSessions} in the registry, or is refused
+ *     ({@link RejectReason#SESSION_LIMIT}); the count is given back when the session ends ({@link #close}).</li>
+ * </ul>
  */
 final class Authentication implements AuthHost {
     /** The session's log lines, under the session's logger. */
@@ -71,6 +92,10 @@ final class Authentication implements AuthHost {
     private final PppMeters meters;
     private final RandomGenerator random;
     private final Actions actions;
+    private final AuthThrottle throttle;
+    private final AuthThrottle.Tunnel tunnel;
+    private final PppSessionRegistry registry;
+    private final RefusalLog refusals;
 
     private AuthServer server;
     private Scheduler.Timeout timer;
@@ -79,6 +104,10 @@ final class Authentication implements AuthHost {
     private State state = State.DONE;
     /** Numbers the backend requests; a result for an older one is stale. */
     private int request;
+    /** The user the first accept named; every later authentication of the session must name the same one. */
+    private String authorizedUser;
+    /** The session's place in its user's session count, from the first accept to the end. */
+    private PppSessionRegistry.Reservation reservation;
 
     Authentication(SessionContext context, PppServices services, Actions actions) {
         this.context = context;
@@ -88,6 +117,10 @@ final class Authentication implements AuthHost {
         this.meters = services.meters();
         this.random = services.random();
         this.actions = actions;
+        this.throttle = services.throttle();
+        this.tunnel = new AuthThrottle.Tunnel(context.localTunnelId(), context.peer());
+        this.registry = services.registry();
+        this.refusals = services.refusals();
     }
 
     /** LCP opened with {@code negotiated} as Authentication-Protocol: the phase begins. */
@@ -116,6 +149,13 @@ final class Authentication implements AuthHost {
         server = null;
         state = State.DONE;
         request++;                        // a backend result still on its way is stale
+    }
+
+    /** The session ends: {@link #stop}, and its place in its user's session count is given back. */
+    void close() {
+        stop();
+        if (reservation != null) reservation.release();
+        reservation = null;
     }
 
     /** True once LCP has opened (and so a phase began) at least once. */
@@ -148,7 +188,7 @@ final class Authentication implements AuthHost {
         var reject = new AuthResult.Reject(reason, "authentication phase exceeded " + settings.authTimeout());
         meters.auth(method, reject);
         log.info("session={} auth failed method={} user=- reason={} detail={}", context.tag(), method.configName(),
-                reason.label(), reject.detail());
+                reason.label(), LogText.escape(reject.detail()));
         actions.authenticationFailed(EndCause.AUTH_TIMEOUT);
     }
 
@@ -165,9 +205,14 @@ final class Authentication implements AuthHost {
     }
 
     @Override
-    public void verify(AuthMethod verified, Credentials credentials, Consumer<AuthResult> onResult) {
+    public void verify(AuthMethod verified, byte[] name, Credentials credentials, Consumer<AuthResult> onResult) {
         int thisRequest = ++request;
         state = State.BACKEND;
+        Optional<AuthResult.Reject> refused = admit(name, credentials.user());
+        if (refused.isPresent()) {
+            decideLater(thisRequest, verified, credentials.user(), refused.get(), onResult);
+            return;
+        }
         CompletionStage<AuthResult> stage;
         try {
             stage = authenticator.authenticate(new AuthRequest(context, verified, credentials));
@@ -177,10 +222,81 @@ final class Authentication implements AuthHost {
         stage.whenComplete((result, error) -> scheduler.execute(() -> {
             if (thisRequest != request || state != State.BACKEND) return;   // late: timed out, or the phase is over
             AuthResult r = normalize(verified, credentials, result, error);
-            state = r instanceof AuthResult.Reject ? State.REJECTED : State.PEER;
-            if (!(r instanceof AuthResult.Challenge)) record(verified, credentials.user(), r);
-            onResult.accept(r);
+            if (r instanceof AuthResult.Accept a) {
+                Optional<AuthResult.Reject> overruled = vouch(a);
+                if (overruled.isPresent()) {
+                    decide(verified, credentials.user(), overruled.get(), true, onResult);
+                    return;
+                }
+            }
+            decide(verified, credentials.user(), r, false, onResult);
         }));
+    }
+
+    @Override
+    public void refuse(AuthMethod refused, byte[] name, RejectReason reason, String detail, Consumer<AuthResult> onResult) {
+        int thisRequest = ++request;
+        state = State.BACKEND;
+        decideLater(thisRequest, refused, UserName.text(name), new AuthResult.Reject(reason, detail), onResult);
+    }
+
+    /** Our own refusal, handed over on a later turn of the loop as a backend's answer would be. */
+    private void decideLater(int thisRequest, AuthMethod method, String user, AuthResult.Reject refusal,
+                             Consumer<AuthResult> onResult) {
+        scheduler.execute(() -> {
+            if (thisRequest != request || state != State.BACKEND) return;
+            decide(method, user, refusal, true, onResult);
+        });
+    }
+
+    /** A decision (or an EAP pass-through challenge) for the protocol: counted, logged, throttled, then handed on. */
+    private void decide(AuthMethod method, String user, AuthResult r, boolean ours, Consumer<AuthResult> onResult) {
+        state = r instanceof AuthResult.Reject ? State.REJECTED : State.PEER;
+        if (!(r instanceof AuthResult.Challenge)) record(method, user, r, ours);
+        onResult.accept(r);
+    }
+
+    /** The checks before any backend is asked: a valid name, and no hold-down on the tunnel or the name. */
+    private Optional<AuthResult.Reject> admit(byte[] name, String user) {
+        Optional<String> problem = UserName.problem(name);
+        if (problem.isPresent()) {
+            return Optional.of(new AuthResult.Reject(RejectReason.INVALID_USER_NAME, "user name: " + problem.get()));
+        }
+        return throttle.heldDown(tunnel, user, context.peer().getAddress()).map(scope -> {
+            PppSettings.Throttle t = throttle.settings();
+            int failures = scope == AuthThrottle.Scope.TUNNEL ? t.tunnelFailures() : t.userFailures();
+            return new AuthResult.Reject(RejectReason.THROTTLED, failures + " failures for this " + scope.word().replace('_', ' ')
+                    + " within " + t.window() + ": refused for up to " + t.holdDown());
+        });
+    }
+
+    /**
+     * What the session makes of the backend's accept: refused when its user is not a valid name, is not the user of
+     * an earlier authentication of this session, or holds all the sessions its authorization allows already.
+     */
+    private Optional<AuthResult.Reject> vouch(AuthResult.Accept a) {
+        Optional<String> problem = UserName.problem(a.user());
+        if (problem.isPresent()) {
+            return Optional.of(new AuthResult.Reject(RejectReason.INVALID_USER_NAME, "the backend's user name: " + problem.get()));
+        }
+        if (authorizedUser != null && !key(authorizedUser).equals(key(a.user()))) {
+            return Optional.of(new AuthResult.Reject(RejectReason.IDENTITY_CHANGED,
+                    "the session is " + authorizedUser + "'s, re-authentication named " + a.user()));
+        }
+        if (reservation == null) {
+            reservation = registry.reserve(a.user(), a.authorization().maxSessions()).orElse(null);
+            if (reservation == null) {
+                return Optional.of(new AuthResult.Reject(RejectReason.SESSION_LIMIT, "rule=" + a.authorization().rule()
+                        + " allows " + a.authorization().maxSessions().getAsInt() + " sessions, user has "
+                        + registry.sessionsOf(a.user())));
+            }
+        }
+        if (authorizedUser == null) authorizedUser = a.user();
+        return Optional.empty();
+    }
+
+    private static String key(String user) {
+        return user.toLowerCase(Locale.ROOT);
     }
 
     @Override
@@ -246,14 +362,47 @@ final class Authentication implements AuthHost {
         return result;
     }
 
-    private void record(AuthMethod verified, String user, AuthResult result) {
+    /**
+     * Counts and logs a decision, and tells the throttle: wrong credentials and unknown users count against the
+     * tunnel and the name, an invalid name or a mismatched identity against the tunnel only (the name may be anyone's),
+     * a success exempts its address from the name's hold-downs. Our own refusals are logged at most once per
+     * interval and reason; the backend's decisions every time.
+     */
+    private void record(AuthMethod verified, String user, AuthResult result, boolean ours) {
         meters.auth(verified, result);
         switch (result) {
-            case AuthResult.Accept a -> log.info("session={} auth ok method={} user={} rule={}", context.tag(),
-                    verified.configName(), a.user(), a.authorization().rule());
-            case AuthResult.Reject r -> log.info("session={} auth failed method={} user={} reason={} detail={}",
-                    context.tag(), verified.configName(), user, r.reason().label(), r.detail());
+            case AuthResult.Accept a -> {
+                log.info("session={} auth ok method={} user={} rule={}", context.tag(), verified.configName(),
+                        LogText.quote(a.user()), LogText.quote(a.authorization().rule()));
+                throttle.succeeded(user, context.peer().getAddress());
+            }
+            case AuthResult.Reject r -> {
+                if (ours) {
+                    refusals.refused(r.reason(), "session={} peer={} auth failed method={} user={} reason={} detail={}",
+                            context.tag(), address(), verified.configName(), LogText.quote(user), r.reason().label(),
+                            LogText.escape(r.detail()));
+                } else {
+                    log.info("session={} auth failed method={} user={} reason={} detail={}", context.tag(),
+                            verified.configName(), LogText.quote(user), r.reason().label(), LogText.escape(r.detail()));
+                }
+                List<AuthThrottle.HoldDown> started = switch (r.reason()) {
+                    case BAD_CREDENTIALS, UNKNOWN_USER -> throttle.failed(tunnel, Optional.of(user));
+                    case INVALID_USER_NAME, IDENTITY_MISMATCH -> throttle.failed(tunnel, Optional.empty());
+                    default -> List.of();
+                };
+                for (AuthThrottle.HoldDown h : started) {
+                    refusals.refused(h.scope(), "session={} peer={} auth throttled scope={} user={} after {} failures within {}: "
+                            + "refused for {}", context.tag(), address(), h.scope().word(),
+                            h.scope() == AuthThrottle.Scope.USER_NAME ? LogText.quote(user) : "-", h.failures(),
+                            throttle.settings().window(), throttle.settings().holdDown());
+                }
+            }
             case AuthResult.Challenge c -> { }          // not a decision: never counted
         }
+    }
+
+    private String address() {
+        return context.peer().getAddress() != null ? context.peer().getAddress().getHostAddress() + ":" + context.peer().getPort()
+                : context.peer().getHostString() + ":" + context.peer().getPort();
     }
 }

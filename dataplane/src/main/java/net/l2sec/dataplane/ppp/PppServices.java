@@ -3,6 +3,7 @@ package net.l2sec.dataplane.ppp;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.random.RandomGenerator;
+import net.l2sec.dataplane.RefusalLog;
 import net.l2sec.spi.auth.Authenticator;
 import net.l2sec.dataplane.ip.ClientRoutes;
 import net.l2sec.dataplane.ip.IpEgress;
@@ -11,8 +12,9 @@ import net.l2sec.spi.time.Scheduler;
 
 /**
  * What every PPP session of a factory shares: settings, the authentication backend, address pools, routes, the
- * egress, the loop's scheduler, meters and the random source. One value, so that a reload can swap it whole.
+ * egress, the loop's scheduler, meters, the random source, the registry of sessions, the authentication throttle and
+ * the log of refusals. One value, so that a reload can swap it whole (the throttle and the refusal log carry on).
  */
 record PppServices(PppSettings settings, Authenticator authenticator, Function<String, Optional<Ipv4Pool>> pools,
                    ClientRoutes routes, IpEgress egress, Scheduler scheduler, PppMeters meters, RandomGenerator random,
-                   PppSessionRegistry registry) {}
+                   PppSessionRegistry registry, AuthThrottle throttle, RefusalLog refusals) {}

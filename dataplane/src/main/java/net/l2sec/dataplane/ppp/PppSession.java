@@ -47,11 +47,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>LCP renegotiation (a Configure-Request, or a stray Configure-Ack/Nak/Reject or Terminate-Ack, while LCP is
  * Opened) returns the link to Link Establishment (RFC 1661 sections 3.2 and 4.1: tld). The network layer goes
- * down with it, as a new link establishment would take it: IPCP down, route removed, address back to the pool.
- * Once LCP opens again the peer authenticates again and a fresh IPCP negotiation allocates an address (the lowest
- * free one, so normally the same); nothing from the earlier authentication carries over except two clocks:
- * the session timeout counts from the first authentication and idle time from the last IP packet, so
- * renegotiating extends neither.
+ * down with it, as a new link establishment would take it: IPCP down, route removed. Once LCP opens again the peer
+ * authenticates again, and must do so as the same user ({@link Authentication}: another name ends the session,
+ * {@code identity_changed}); a fresh IPCP negotiation then gives it the address it had, which the session keeps
+ * until it ends, so the session's record (user, address; what accounting and the admin interface show) stays
+ * true. The new authorization's timeouts apply; its address or pool, if they differ, do not move the session. Two
+ * clocks carry over: the session timeout counts from the first authentication and idle time from the last IP
+ * packet, so renegotiating extends neither.
  *
  * <p>A session ends for one {@link EndCause}, the first one that arises; it is logged, counted when it is a
  * failure, reported to accounting (for an operator's disconnect, the operator's cause) and handed to the link.
@@ -289,7 +291,7 @@ public final class PppSession implements PppEndpoint, IpSink {
             phase = lcp.state() == AutomatonState.REQ_SENT ? Phase.ESTABLISH : Phase.TERMINATE;
             maintenance.stop();
             authentication.stop();
-            networkDown();
+            networkDown(false);
         }
 
         @Override
@@ -334,15 +336,16 @@ public final class PppSession implements PppEndpoint, IpSink {
 
     /**
      * The network layer goes down with LCP (RFC 1661 section 4.4: tld is the NCPs' Down event): the timers that
-     * belong to an authorized session, IPCP, the route and the address.
+     * belong to an authorized session, IPCP and the route; the address too when the session ends
+     * ({@code releaseAddress}), else it stays the session's for the next Network phase.
      */
-    private void networkDown() {
+    private void networkDown(boolean releaseAddress) {
         limits.disarm();
         if (network != null) {
             network.stop();
             network = null;
         }
-        address.release();
+        if (releaseAddress) address.release();
     }
 
     // ---- Dead ----
@@ -351,9 +354,9 @@ public final class PppSession implements PppEndpoint, IpSink {
         if (phase == Phase.DEAD) return;
         phase = Phase.DEAD;
         maintenance.stop();
-        authentication.stop();
+        authentication.close();
         lcp.shutdown();
-        networkDown();
+        networkDown(true);
         if (cause.isFailure()) meters.sessionFailed(cause);
         SessionCounters counters = path.counters();
         long seconds = Duration.ofNanos(scheduler.nanoTime() - startedNanos).toSeconds();

@@ -8,12 +8,14 @@ import java.util.random.RandomGenerator;
 import net.l2sec.dataplane.PppEndpoint;
 import net.l2sec.dataplane.PppEndpointFactory;
 import net.l2sec.dataplane.PppLink;
+import net.l2sec.dataplane.RefusalLog;
 import net.l2sec.spi.session.SessionContext;
 import net.l2sec.spi.auth.Authenticator;
 import net.l2sec.dataplane.ip.ClientRoutes;
 import net.l2sec.dataplane.ip.IpEgress;
 import net.l2sec.dataplane.ip.Ipv4Pool;
 import net.l2sec.spi.time.Scheduler;
+import org.slf4j.LoggerFactory;
 
 /** Starts a server-side {@link PppSession} on each new L2TP session. */
 public final class PppSessionFactory implements PppEndpointFactory {
@@ -36,7 +38,8 @@ public final class PppSessionFactory implements PppEndpointFactory {
                              ClientRoutes routes, IpEgress egress, Scheduler scheduler, MeterRegistry registry,
                              RandomGenerator random, PppSessionRegistry sessions) {
         this.services = new PppServices(settings, authenticator, pools, routes, egress, scheduler, new PppMeters(registry),
-                random, sessions);
+                random, sessions, new AuthThrottle(scheduler, settings.authThrottle()),
+                new RefusalLog(LoggerFactory.getLogger(PppSession.class), scheduler));
     }
 
     /**
@@ -45,8 +48,9 @@ public final class PppSessionFactory implements PppEndpointFactory {
      */
     public void reconfigure(PppSettings settings, Authenticator authenticator, Function<String, Optional<Ipv4Pool>> pools) {
         PppServices s = services;
+        s.throttle().settings(settings.authThrottle());
         services = new PppServices(settings, authenticator, pools, s.routes(), s.egress(), s.scheduler(), s.meters(),
-                s.random(), s.registry());
+                s.random(), s.registry(), s.throttle(), s.refusals());
     }
 
     /** The established sessions of this factory. */

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
@@ -25,6 +26,11 @@ import org.slf4j.LoggerFactory;
  * becomes established and when it ends, and serves {@link SessionControl} for RADIUS Disconnect/CoA and the admin
  * interface. The map is confined to the loop; {@link #sessionsOf} is readable from any thread (the policy's
  * concurrent-session limit runs on a virtual thread).
+ *
+ * <p>Sessions per user are counted from authentication, not from IPCP: a session takes its {@link Reservation}
+ * when the backend's accept reaches the loop, in the same step that compares the count with the authorization's
+ * {@code maxSessions}, and gives it back when it ends however it ends. So logins in parallel cannot together
+ * exceed the limit, and the policy's own check ({@link #sessionsOf}) sees the sessions still negotiating.
  */
 public final class PppSessionRegistry implements SessionControl {
     private static final Logger log = LoggerFactory.getLogger(PppSessionRegistry.class);
@@ -43,14 +49,41 @@ public final class PppSessionRegistry implements SessionControl {
         this.observer = observer;
     }
 
-    /** Established sessions of {@code user} (case-insensitive) right now. */
+    /** Sessions of {@code user} (case-insensitive) right now, from their authentication to their end. */
     public int sessionsOf(String user) {
         return perUser.getOrDefault(key(user), 0);
     }
 
+    /** One session's place in its user's count; {@link #release} gives it back, once. */
+    final class Reservation {
+        private final String key;
+        private boolean released;
+
+        private Reservation(String key) {
+            this.key = key;
+        }
+
+        void release() {
+            if (released) return;
+            released = true;
+            perUser.computeIfPresent(key, (k, n) -> n <= 1 ? null : n - 1);
+        }
+    }
+
+    /**
+     * Counts one more session of {@code user}, unless {@code limit} says the user holds that many already: then
+     * empty, and nothing is counted. Call on the loop.
+     */
+    Optional<Reservation> reserve(String user, OptionalInt limit) {
+        String key = key(user);
+        int held = perUser.getOrDefault(key, 0);
+        if (limit.isPresent() && held >= limit.getAsInt()) return Optional.empty();
+        perUser.put(key, held + 1);
+        return Optional.of(new Reservation(key));
+    }
+
     void started(PppSession session, ActiveSession active) {
         established.put(active.acctSessionId(), session);
-        perUser.merge(key(active.user()), 1, Integer::sum);
         try {
             observer.started(active);
         } catch (RuntimeException e) {
@@ -61,7 +94,6 @@ public final class PppSessionRegistry implements SessionControl {
     /** The session ended for {@code cause}: accounting gets its Acct-Terminate-Cause. */
     void stopped(PppSession session, ActiveSession active, SessionCounters counters, EndCause cause) {
         if (established.remove(active.acctSessionId()) == null) return;
-        perUser.computeIfPresent(key(active.user()), (k, n) -> n <= 1 ? null : n - 1);
         try {
             observer.stopped(active, counters, cause.terminateCause());
         } catch (RuntimeException e) {

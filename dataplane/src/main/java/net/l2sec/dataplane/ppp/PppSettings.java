@@ -23,17 +23,44 @@ import net.l2sec.spi.auth.AuthMethod;
  * @param maxTerminate     RFC 1661 Max-Terminate
  * @param maxFailure       RFC 1661 Max-Failure
  * @param authTimeout      time allowed for the whole authentication phase, backend included
+ * @param authThrottle     how authentication failures hold down a tunnel or a user name ({@link AuthThrottle})
  */
 public record PppSettings(List<AuthMethod> authMethods, int mru, Inet4Address localAddress, List<Inet4Address> dns,
                           List<Inet4Address> wins, String defaultPool, Duration echoInterval, int echoFailures,
                           Duration restartTimer, int maxConfigure, int maxTerminate, int maxFailure,
-                          Duration authTimeout) {
+                          Duration authTimeout, Throttle authThrottle) {
     public PppSettings {
         authMethods = List.copyOf(authMethods);
         dns = List.copyOf(dns);
         wins = List.copyOf(wins);
         if (authMethods.isEmpty()) throw new IllegalArgumentException("at least one authentication method");
         if (dns.size() > 2 || wins.size() > 2) throw new IllegalArgumentException("at most two DNS and two WINS servers");
+    }
+
+    /** With {@link Throttle#defaults()}. */
+    public PppSettings(List<AuthMethod> authMethods, int mru, Inet4Address localAddress, List<Inet4Address> dns,
+                       List<Inet4Address> wins, String defaultPool, Duration echoInterval, int echoFailures,
+                       Duration restartTimer, int maxConfigure, int maxTerminate, int maxFailure, Duration authTimeout) {
+        this(authMethods, mru, localAddress, dns, wins, defaultPool, echoInterval, echoFailures, restartTimer,
+                maxConfigure, maxTerminate, maxFailure, authTimeout, Throttle.defaults());
+    }
+
+    /**
+     * Config {@code ppp.auth-throttle}: {@code tunnelFailures} failed authentications on one tunnel, or
+     * {@code userFailures} for one user name, within {@code window} hold that tunnel or name down for
+     * {@code holdDown}: its attempts are refused without asking the backend ({@code reason=throttled}). A zero
+     * {@code holdDown} turns throttling off.
+     */
+    public record Throttle(Duration window, int tunnelFailures, int userFailures, Duration holdDown) {
+        public Throttle {
+            if (window.isNegative() || window.isZero()) throw new IllegalArgumentException("window");
+            if (tunnelFailures < 1 || userFailures < 1) throw new IllegalArgumentException("failures");
+            if (holdDown.isNegative()) throw new IllegalArgumentException("hold-down");
+        }
+
+        public static Throttle defaults() {
+            return new Throttle(Duration.ofMinutes(10), 3, 5, Duration.ofMinutes(10));
+        }
     }
 
     public Optional<Inet4Address> primaryDns() {

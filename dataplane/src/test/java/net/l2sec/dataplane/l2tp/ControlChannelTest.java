@@ -18,6 +18,12 @@ class ControlChannelTest {
                 Duration.ofSeconds(60), Optional.empty(), 1, 1);
     }
 
+    /** {@link #settings} with our own caps on the send window and the send queue. */
+    static L2tpSettings settings(int window, int retries, int maxSendWindow, int maxSendQueue) {
+        return new L2tpSettings("t", window, Duration.ofSeconds(1), Duration.ofSeconds(2), retries,
+                Duration.ofSeconds(60), Optional.empty(), 1, 1, 1, Duration.ofSeconds(30), maxSendWindow, maxSendQueue);
+    }
+
     /** One end of a link; what it transmits goes through {@code link} to the other end. */
     final class End implements ControlChannel.Peer {
         ControlChannel channel;
@@ -27,6 +33,7 @@ class ControlChannelTest {
         ControlMessage gaveUp;
         Link link = m -> other.channel.receive(m);
         int retransmits;
+        int queueFull;
 
         @Override
         public void transmit(ControlMessage message) {
@@ -47,6 +54,11 @@ class ControlChannelTest {
         @Override
         public void retransmitted() {
             retransmits++;
+        }
+
+        @Override
+        public void sendQueueFull() {
+            queueFull++;
         }
     }
 
@@ -115,7 +127,7 @@ class ControlChannelTest {
 
     @Test
     void sequenceNumbersWrapAround() {
-        End[] ends = pair(settings(16, 5));
+        End[] ends = pair(settings(16, 5, 16, 64));
         ends[0].channel.peerReceiveWindow(16);
         int n = 70_000;
         for (int i = 0; i < n; i++) {
@@ -128,6 +140,55 @@ class ControlChannelTest {
         assertThat(ends[0].channel.ns()).isEqualTo(n & 0xffff);
         assertThat(ends[0].channel.idle()).isTrue();
         assertThat(ends[0].retransmits).isZero();
+    }
+
+    /** RFC 2661 section 5.8 lets us keep fewer outstanding than the peer's window: a huge one costs us nothing. */
+    @Test
+    void thePeersWindowIsClampedSoARetransmissionRoundStaysSmall() {
+        End[] ends = pair(settings(16, 5, 8, 64));
+        ends[0].link = m -> { }; // black hole
+        ends[0].channel.peerReceiveWindow(65_535);
+        assertThat(ends[0].channel.sendWindow()).isEqualTo(8);
+        for (int i = 0; i < 40; i++) ends[0].channel.send(numbered(i));
+        assertThat(ends[0].transmitted).hasSize(8);
+        scheduler.advance(Duration.ofSeconds(1));
+        assertThat(ends[0].retransmits).as("one round resends what is in flight, no more").isEqualTo(8);
+        assertThat(ends[0].transmitted).hasSize(16);
+        ends[0].channel.peerReceiveWindow(0);
+        assertThat(ends[0].channel.sendWindow()).isEqualTo(1);
+        ends[0].channel.stop();
+    }
+
+    @Test
+    void theSendQueueIsBoundedAndItsOverflowReportedOnce() {
+        End[] ends = pair(settings(16, 5, 4, 10));
+        ends[0].link = m -> { }; // a peer that acknowledges nothing
+        for (int i = 0; i < 4 + 10; i++) ends[0].channel.send(numbered(i));
+        assertThat(ends[0].queueFull).isZero();
+        ends[0].channel.send(numbered(99));
+        ends[0].channel.send(numbered(100));
+        assertThat(ends[0].queueFull).isEqualTo(1);
+        assertThat(ends[0].transmitted).hasSize(4);
+        // what is queued still goes out once the peer acknowledges; what overflowed never does
+        ends[0].link = m -> ends[1].channel.receive(m);
+        scheduler.advance(Duration.ofSeconds(10));
+        assertThat(ends[1].delivered).hasSize(14).doesNotContain(99, 100);
+        ends[0].channel.stop();
+        ends[1].channel.stop();
+    }
+
+    @Test
+    void aFinalMessageGoesOutOnceOutsideTheWindowAndStopsTheChannel() {
+        End[] ends = pair(settings(16, 5, 1, 10));
+        ends[0].link = m -> { };
+        ends[0].channel.send(numbered(1));
+        ends[0].channel.send(numbered(2));
+        ends[0].channel.sendFinal(numbered(3));
+        assertThat(ends[0].transmitted).extracting(ControlMessage::ns).containsExactly(0, 1);
+        assertThat(ends[0].transmitted.getLast().find(AvpType.CALL_SERIAL_NUMBER).intValue()).isEqualTo(3);
+        scheduler.advance(Duration.ofSeconds(30));
+        assertThat(ends[0].transmitted).hasSize(2);
+        assertThat(scheduler.activeTimers()).isZero();
     }
 
     @Test

@@ -163,7 +163,7 @@ class L2tpNetworkServerTest {
         assertThat(cdn.sessionId()).isEqualTo(3);
         assertThat(cdn.find(AvpType.RESULT_CODE).value()[1]).isEqualTo((byte) CdnResult.TEMPORARY_NO_FACILITIES.code());
         assertThat(server.activeSessions()).isEqualTo(2);
-        assertThat(count("l2sec.l2tp.sessions.failed", "reason", "no_resources")).isEqualTo(1);
+        assertThat(count("l2sec.l2tp.sessions.failed", "reason", "session_limit")).isEqualTo(1);
     }
 
     @Test
@@ -225,15 +225,24 @@ class L2tpNetworkServerTest {
         assertThat(server.activeTunnels()).isEqualTo(1);
     }
 
+    /** A refused SCCRQ holds nothing: the StopCCN is stateless, no Tunnel ID is taken, no timer runs. */
     @Test
-    void missingRequiredAvpInSccrqIsAnsweredWithStopCcn() {
+    void missingRequiredAvpInSccrqIsAnsweredWithStopCcnThatHoldsNothing() {
         FakeLac lac = new FakeLac(server, PEER, 7);
         lac.control(MessageType.SCCRQ, 0, 0, List.of(Avp.ofShort(AvpType.ASSIGNED_TUNNEL_ID, 7),
                 Avp.ofShort(AvpType.PROTOCOL_VERSION, 0x0100)));
-        assertThat(lac.last(MessageType.STOPCCN).find(AvpType.RESULT_CODE).value()[1]).isEqualTo((byte) 2);
+        ControlMessage stop = lac.last(MessageType.STOPCCN);
+        assertThat(stop.find(AvpType.RESULT_CODE).value()).startsWith(0, 2, 0, 3); // general error, field out of range
+        assertThat(stop.find(AvpType.ASSIGNED_TUNNEL_ID).shortValue()).isZero();
+        assertThat(stop.tunnelId()).isEqualTo(7);
+        assertThat(stop.nr()).as("acknowledges the SCCRQ").isEqualTo(1);
         assertThat(count("l2sec.l2tp.tunnels.failed", "reason", "protocol_error")).isEqualTo(1);
-        lac.serverTunnelId = lac.last(MessageType.STOPCCN).find(AvpType.ASSIGNED_TUNNEL_ID).shortValue();
-        lac.zlb();
+        assertThat(server.tunnelCount()).isZero();
+        assertThat(scheduler.activeTimers()).isZero();
+        // a retransmission of it is refused again, just as cheaply
+        lac.deliver(ControlMessage.of(MessageType.SCCRQ, 0, 0, List.of(Avp.ofShort(AvpType.ASSIGNED_TUNNEL_ID, 7)))
+                .withSequence(0, 0));
+        assertThat(lac.all(MessageType.STOPCCN)).hasSize(2);
         assertThat(server.tunnelCount()).isZero();
     }
 
@@ -427,7 +436,7 @@ class L2tpNetworkServerTest {
         assertThat(stop.find(AvpType.RESULT_CODE).value()).startsWith(0, 2, 0, 4);
         assertThat(stop.nr()).isEqualTo(1);
         assertThat(server.tunnelCount()).isEqualTo(1);
-        assertThat(count("l2sec.l2tp.tunnels.failed", "reason", "no_resources")).isEqualTo(1);
+        assertThat(count("l2sec.l2tp.tunnels.failed", "reason", "tunnel_limit")).isEqualTo(1);
     }
 
     @Test

@@ -96,11 +96,17 @@ final class PppHarness {
     Function<AuthRequest, AuthResult> backend = r -> null;   // null: leave pending
     /** The backend relays EAP (RADIUS pass-through) instead of letting the session run EAP methods. */
     boolean relayEap;
-    final PppSessionRegistry sessions = new PppSessionRegistry(scheduler);
+    final PppSessionRegistry sessions;
     PppSession session;
 
     PppHarness() {
+        this(null);
+    }
+
+    /** @param shared the registry of another harness (sessions of one user on two links), or null for a new one */
+    PppHarness(PppSessionRegistry shared) {
         pool = new Ipv4Pool("default", ip("10.99.0.10"), ip("10.99.0.11"));
+        sessions = shared != null ? shared : new PppSessionRegistry(scheduler);
     }
 
     static Inet4Address ip(String s) {

@@ -70,8 +70,9 @@ class PppSessionLifetimeTest {
 
     // ---- LCP renegotiation (RFC 1661 section 3.2: a Configure-Request returns the link to establishment) ----
 
+    /** The session keeps its address through the renegotiation, so its record (and accounting's) stays true. */
     @Test
-    void lcpRenegotiationTakesNetworkLayerDownThenReauthenticatesWithOneAddress() throws Exception {
+    void lcpRenegotiationTakesNetworkLayerDownThenReauthenticatesKeepingItsAddress() throws Exception {
         h.backend = PppSessionTest::localBackend;
         upWithPap(PppHarness.settings(AuthMethod.PAP));
         assertThat(h.pool.inUse()).isEqualTo(1);
@@ -81,8 +82,8 @@ class PppSessionLifetimeTest {
         assertThat(h.session.phase()).isEqualTo(PppSession.Phase.ESTABLISH);
         assertThat(h.session.isIpcpOpened()).isFalse();
         assertThat(h.routes.size()).isZero();
-        assertThat(h.pool.inUse()).isZero();
-        assertThat(h.session.clientAddress()).isEmpty();
+        assertThat(h.pool.inUse()).as("the address stays the session's, not the pool's").isEqualTo(1);
+        assertThat(h.session.clientAddress()).contains(PppHarness.ip("10.99.0.10"));
         assertThat(activeSessions()).isZero();
         h.receive(0x0021, ipv4("10.99.0.10", "8.8.8.8"));
         assertThat(h.egress).isEmpty();
@@ -101,6 +102,39 @@ class PppSessionLifetimeTest {
 
         h.session.lowerLayerDown(EndCause.PEER_REQUEST);
         h.assertTornDown(null);
+    }
+
+    /** The session's record names one user: re-authentication as another (with that user's valid password) ends it. */
+    @Test
+    void reauthenticationAsAnotherUserIsRefused() throws Exception {
+        h.backend = r -> PppHarness.accept(r.credentials().user());
+        upWithPap(PppHarness.settings(AuthMethod.PAP));
+        assertThat(h.session.active()).map(a -> a.user()).contains("User");
+        assertThat(h.sessions.sessionsOf("User")).isEqualTo(1);
+        var ours = peerRenegotiatesLcp();
+        h.lcp(new ConfigureAck(ours.identifier(), ours.options()));
+        h.receive(0xC023, PapCodec.encode(new PapPacket.AuthenticateRequest(6, "Mallory".getBytes(), "hers".getBytes())));
+        assertThat(PapCodec.decode(Unpooled.wrappedBuffer(h.drain().getFirst().info()))).isInstanceOf(PapPacket.AuthenticateNak.class);
+        assertThat(h.counter("l2sec.ppp.auth", "method", "pap", "result", "reject", "reason", "identity_changed")).isEqualTo(1);
+        assertThat(h.sessions.sessionsOf("Mallory")).as("never counted for the other name").isZero();
+        assertThat(h.session.active()).map(a -> a.user()).contains("User");
+        h.scheduler.advance(Duration.ofSeconds(10));
+        h.assertTornDown(EndCause.AUTH_FAILED);
+        assertThat(h.sessions.sessionsOf("User")).isZero();
+    }
+
+    @Test
+    void reauthenticationAsTheSameUserKeepsOnePlaceInTheSessionCount() throws Exception {
+        h.backend = r -> PppHarness.accept(h.authRequests.size() == 1 ? "User" : "USER");
+        upWithPap(PppHarness.settings(AuthMethod.PAP));
+        var ours = peerRenegotiatesLcp();
+        h.lcp(new ConfigureAck(ours.identifier(), ours.options()));
+        pap(6);
+        h.openIpcp();
+        assertThat(h.sessions.sessionsOf("user")).isEqualTo(1);
+        assertThat(h.session.active()).map(a -> a.user()).contains("User");
+        h.session.lowerLayerDown(EndCause.PEER_REQUEST);
+        assertThat(h.sessions.sessionsOf("user")).isZero();
     }
 
     @Test

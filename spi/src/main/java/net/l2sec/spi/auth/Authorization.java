@@ -4,6 +4,7 @@ import java.net.Inet4Address;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 
 /**
@@ -18,15 +19,28 @@ import java.util.Set;
  * @param classes        RADIUS Class attribute values (RFC 2865 section 5.25), echoed unchanged in accounting
  * @param groups         the groups the backend and directory put the user in (what the policy matched on)
  * @param filterId       RADIUS Filter-Id, reported in the session log line and accounting
+ * @param maxSessions    sessions the user may hold at once (a policy rule's {@code max-sessions}, RADIUS Port-Limit):
+ *                       the dataplane counts a session from its authentication to its end and refuses one more
+ *                       ({@link RejectReason#SESSION_LIMIT}) in the same step that counts it, so parallel logins
+ *                       cannot exceed it; empty for no limit
  */
 public record Authorization(String rule, Optional<String> pool, List<Inet4Address> dns,
                             Optional<Duration> sessionTimeout, Optional<Duration> idleTimeout,
                             Optional<Inet4Address> address, List<byte[]> classes, Set<String> groups,
-                            Optional<String> filterId) {
+                            Optional<String> filterId, OptionalInt maxSessions) {
     public Authorization {
         dns = List.copyOf(dns);
         classes = classes.stream().map(byte[]::clone).toList();
         groups = Set.copyOf(groups);
+        if (maxSessions.isPresent() && maxSessions.getAsInt() < 1) throw new IllegalArgumentException("maxSessions");
+    }
+
+    /** Without a session limit. */
+    public Authorization(String rule, Optional<String> pool, List<Inet4Address> dns,
+                         Optional<Duration> sessionTimeout, Optional<Duration> idleTimeout,
+                         Optional<Inet4Address> address, List<byte[]> classes, Set<String> groups,
+                         Optional<String> filterId) {
+        this(rule, pool, dns, sessionTimeout, idleTimeout, address, classes, groups, filterId, OptionalInt.empty());
     }
 
     /** Without address, classes, groups or filter. */
@@ -46,12 +60,18 @@ public record Authorization(String rule, Optional<String> pool, List<Inet4Addres
     }
 
     public Authorization withRule(String newRule) {
-        return new Authorization(newRule, pool, dns, sessionTimeout, idleTimeout, address, classes, groups, filterId);
+        return new Authorization(newRule, pool, dns, sessionTimeout, idleTimeout, address, classes, groups, filterId,
+                maxSessions);
+    }
+
+    public Authorization withMaxSessions(OptionalInt limit) {
+        return new Authorization(rule, pool, dns, sessionTimeout, idleTimeout, address, classes, groups, filterId, limit);
     }
 
     @Override
     public String toString() {
         return "Authorization[rule=" + rule + ", pool=" + pool.orElse("-") + ", address=" + address.map(Inet4Address::getHostAddress).orElse("-")
-                + ", groups=" + groups + ", classes=" + classes.size() + "]";
+                + ", groups=" + groups + ", classes=" + classes.size()
+                + (maxSessions.isPresent() ? ", maxSessions=" + maxSessions.getAsInt() : "") + "]";
     }
 }

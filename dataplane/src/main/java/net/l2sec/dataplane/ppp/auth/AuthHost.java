@@ -5,6 +5,7 @@ import java.util.random.RandomGenerator;
 import net.l2sec.spi.auth.AuthMethod;
 import net.l2sec.spi.auth.AuthResult;
 import net.l2sec.spi.auth.Credentials;
+import net.l2sec.spi.auth.RejectReason;
 import net.l2sec.dataplane.ppp.frame.PppProtocol;
 import net.l2sec.spi.time.Scheduler;
 
@@ -14,10 +15,20 @@ public interface AuthHost {
     void send(PppProtocol protocol, byte[] packet);
 
     /**
-     * Asks the backend; {@code onResult} runs later on the session's event loop, and not at all if the session
-     * ended or the authentication phase timed out meanwhile. The host logs and counts the decision.
+     * Asks the backend about {@code credentials}, whose user is {@code name} as the peer sent it (octets, so that
+     * the host can check them as a {@link UserName}). The host may refuse first, without asking the backend: an
+     * invalid name, a name or tunnel throttled after failures; it may also refuse the backend's accept (another
+     * user than the session's, the user's session limit). Either way {@code onResult} gets the decision, later, on
+     * the session's event loop, and not at all if the session ended or the authentication phase timed out
+     * meanwhile. The host logs and counts the decision.
      */
-    void verify(AuthMethod method, Credentials credentials, Consumer<AuthResult> onResult);
+    void verify(AuthMethod method, byte[] name, Credentials credentials, Consumer<AuthResult> onResult);
+
+    /**
+     * The protocol refuses the peer itself, for {@code reason} (an EAP-MSCHAPv2 Name that is not the EAP
+     * Identity): counted and logged by the host, and handed to {@code onResult} later, as a backend's answer would be.
+     */
+    void refuse(AuthMethod method, byte[] name, RejectReason reason, String detail, Consumer<AuthResult> onResult);
 
     /** The exchange finished with success; the peer has been told. */
     void authenticated(AuthMethod method, AuthResult.Accept accept);

@@ -76,7 +76,7 @@ public final class ChapServer implements AuthServer {
     }
 
     private void verify(Response response) {
-        String name = new String(response.name(), StandardCharsets.UTF_8);
+        String name = UserName.text(response.name());
         byte[] value = response.value();
         Credentials credentials;
         if (method == AuthMethod.MSCHAPV2) {
@@ -92,7 +92,7 @@ public final class ChapServer implements AuthServer {
         }
         restartTimer.stop();
         state = State.VERIFYING;
-        host.verify(method, credentials, this::decided);
+        host.verify(method, response.name(), credentials, this::decided);
     }
 
     private void decided(AuthResult result) {

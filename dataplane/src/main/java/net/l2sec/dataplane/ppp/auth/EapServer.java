@@ -12,6 +12,7 @@ import net.l2sec.spi.auth.AuthResult;
 import net.l2sec.spi.auth.ChapCredentials;
 import net.l2sec.spi.auth.EapCredentials;
 import net.l2sec.spi.auth.MsChapV2Credentials;
+import net.l2sec.spi.auth.RejectReason;
 import net.l2sec.dataplane.ppp.auth.EapPacket.Failure;
 import net.l2sec.dataplane.ppp.auth.EapPacket.Request;
 import net.l2sec.dataplane.ppp.auth.EapPacket.Response;
@@ -26,6 +27,11 @@ import net.l2sec.dataplane.ppp.frame.PppProtocol;
  * (type 3) moves to the first remaining configured method the peer listed. Requests are retransmitted on the
  * Restart timer (RFC 3748 section 4.3); a Response whose Identifier does not match the outstanding Request is
  * discarded (section 4.1).
+ *
+ * <p>The EAP Identity is bound to the credentials: an EAP-MSCHAPv2 Response whose Name is not the Identity, octet
+ * for octet, is refused ({@link RejectReason#IDENTITY_MISMATCH}) before a backend sees it, here and in
+ * pass-through alike. Otherwise a peer could prove one user's password (the Name is what the MS-CHAPv2 hash covers)
+ * and be known by another's name (the Identity is the RADIUS User-Name).
  */
 public final class EapServer implements AuthServer {
     /** The EAP-MSCHAPv2 OpCode, the first octet of its Type-Data (draft-kamath-pppext-eap-mschapv2 section 2). */
@@ -52,6 +58,8 @@ public final class EapServer implements AuthServer {
     private State state = State.IDENTITY;
     private int identifier;
     private String identity = "";
+    /** The Identity as the peer sent it (RFC 3748 section 5.1: not null-terminated). */
+    private byte[] identityOctets = new byte[0];
     private AuthMethod method;
     private byte[] challenge;
     private AuthResult.Accept accept;
@@ -105,7 +113,8 @@ public final class EapServer implements AuthServer {
         switch (state) {
             case IDENTITY -> {
                 if (response.type() != EapType.IDENTITY.code()) return;
-                identity = new String(data, StandardCharsets.UTF_8);
+                identityOctets = data;
+                identity = UserName.text(data);
                 if (relay) relayResponse(response); else beginMethod();
             }
             case RELAY -> relayResponse(response);
@@ -135,7 +144,24 @@ public final class EapServer implements AuthServer {
             case MD5_CHALLENGE -> method = AuthMethod.EAP_MD5;
             case null, default -> { }
         }
-        host.verify(method, new EapCredentials(identity, EapCodec.encode(response), relayState), this::relayDecided);
+        byte[] name = mschapv2Name(response);
+        if (name != null && !Arrays.equals(name, identityOctets)) {
+            host.refuse(method, name, RejectReason.IDENTITY_MISMATCH, "EAP-MSCHAPv2 Name is not the EAP Identity "
+                    + identity, this::relayDecided);
+            return;
+        }
+        host.verify(method, identityOctets, new EapCredentials(identity, EapCodec.encode(response), relayState),
+                this::relayDecided);
+    }
+
+    /** The Name of an EAP-MSCHAPv2 Response (OpCode 2, Value-Size 49), or null for any other packet. */
+    private static byte[] mschapv2Name(Response response) {
+        byte[] data = response.typeData();
+        if (response.type() != EapType.MSCHAPV2.code() || data.length < 5 + MsChapV2Messages.VALUE_SIZE
+                || !OpCode.RESPONSE.starts(data) || (data[4] & 0xff) != MsChapV2Messages.VALUE_SIZE) {
+            return null;
+        }
+        return Arrays.copyOfRange(data, 5 + MsChapV2Messages.VALUE_SIZE, data.length);
     }
 
     private void relayDecided(AuthResult result) {
@@ -213,12 +239,16 @@ public final class EapServer implements AuthServer {
                 return;
             }
             byte[] value = Arrays.copyOfRange(data, 5, 5 + MsChapV2Messages.VALUE_SIZE);
-            String name = new String(data, 5 + MsChapV2Messages.VALUE_SIZE, data.length - 5 - MsChapV2Messages.VALUE_SIZE,
-                    StandardCharsets.UTF_8);
-            var credentials = new MsChapV2Credentials(name, challenge, Arrays.copyOfRange(value, 0, 16),
-                    Arrays.copyOfRange(value, 24, 48));
+            byte[] name = Arrays.copyOfRange(data, 5 + MsChapV2Messages.VALUE_SIZE, data.length);
             verifying();
-            host.verify(method, credentials, this::mschapv2Decided);
+            if (!Arrays.equals(name, identityOctets)) {
+                host.refuse(method, name, RejectReason.IDENTITY_MISMATCH, "EAP-MSCHAPv2 Name is not the EAP Identity "
+                        + identity, this::mschapv2Decided);
+                return;
+            }
+            var credentials = new MsChapV2Credentials(UserName.text(name), challenge, Arrays.copyOfRange(value, 0, 16),
+                    Arrays.copyOfRange(value, 24, 48));
+            host.verify(method, name, credentials, this::mschapv2Decided);
         } else {
             if (data.length < 1 || data.length < 1 + (data[0] & 0xff)) {
                 host.malformed(PppProtocol.EAP);
@@ -227,7 +257,7 @@ public final class EapServer implements AuthServer {
             byte[] value = Arrays.copyOfRange(data, 1, 1 + (data[0] & 0xff));
             var credentials = new ChapCredentials(identity, identifier, challenge, value);
             verifying();
-            host.verify(method, credentials, result -> {
+            host.verify(method, identityOctets, credentials, result -> {
                 if (stopped) return;
                 if (result instanceof AuthResult.Accept a) accept = a;
                 finish(accept != null);

@@ -1,7 +1,6 @@
 package net.l2sec.dataplane.ppp.auth;
 
 import io.netty.buffer.ByteBuf;
-import java.nio.charset.StandardCharsets;
 import net.l2sec.spi.auth.AuthMethod;
 import net.l2sec.spi.auth.AuthResult;
 import net.l2sec.spi.auth.PapCredentials;
@@ -50,8 +49,8 @@ public final class PapServer implements AuthServer {
             case DONE -> host.send(PppProtocol.PAP, PapCodec.encode(withIdentifier(reply, request.identifier())));
             case WAITING -> {
                 state = State.VERIFYING;
-                var credentials = new PapCredentials(new String(request.peerId(), StandardCharsets.UTF_8), request.password());
-                host.verify(AuthMethod.PAP, credentials, result -> decided(request.identifier(), result));
+                var credentials = new PapCredentials(UserName.text(request.peerId()), request.password());
+                host.verify(AuthMethod.PAP, request.peerId(), credentials, result -> decided(request.identifier(), result));
             }
         }
     }
