@@ -57,7 +57,7 @@ class AaaWiringSessionLimitTest {
     }
 
     private ConcentratorConfig load(String yaml) throws Exception {
-        Files.writeString(dir.resolve("users"), "alice plain:password\n");
+        PrivateFiles.write(dir.resolve("users"), "alice plain:password\n");
         Path f = dir.resolve("c" + System.nanoTime() + ".yaml");
         Files.writeString(f, yaml);
         return ConfigLoader.load(f);

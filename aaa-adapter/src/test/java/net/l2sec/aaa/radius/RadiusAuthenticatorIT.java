@@ -4,15 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.io.ByteArrayOutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
@@ -23,7 +20,6 @@ import net.l2sec.spi.auth.AuthRequest;
 import net.l2sec.spi.auth.AuthResult;
 import net.l2sec.spi.auth.ChapCredentials;
 import net.l2sec.spi.auth.Credentials;
-import net.l2sec.spi.auth.EapCredentials;
 import net.l2sec.spi.auth.MsChapV2;
 import net.l2sec.spi.auth.MsChapV2Credentials;
 import net.l2sec.spi.auth.PapCredentials;
@@ -171,7 +167,7 @@ class RadiusAuthenticatorIT {
 
     @Test
     void eapMsChapV2PassThroughAccept() throws Exception {
-        EapPeer peer = new EapPeer("alice", "secret");
+        EapMsChapV2Peer peer = new EapMsChapV2Peer("alice", "secret");
         AuthResult r = peer.run(authenticator());
         assertThat(r).as(main.log()).isInstanceOf(AuthResult.Accept.class);
         assertThat(peer.successVerified).isTrue();
@@ -180,7 +176,7 @@ class RadiusAuthenticatorIT {
 
     @Test
     void eapMsChapV2PassThroughReject() throws Exception {
-        EapPeer peer = new EapPeer("alice", "wrong");
+        EapMsChapV2Peer peer = new EapMsChapV2Peer("alice", "wrong");
         AuthResult r = peer.run(authenticator());
         assertThat(peer.ntResponse).as("the server challenged and got our response").isNotNull();
         assertThat(peer.successVerified).isFalse();
@@ -229,79 +225,6 @@ class RadiusAuthenticatorIT {
         byte[] b = new byte[n];
         RANDOM.nextBytes(b);
         return b;
-    }
-
-    /** The EAP peer side of RFC 3748 / EAP-MSCHAPv2 (draft-kamath-pppext-eap-mschapv2), as the PPP client would run it. */
-    private static final class EapPeer {
-        final String user;
-        final String password;
-        boolean successVerified;
-        byte[] authChallenge;
-        byte[] peerChallenge;
-        byte[] ntResponse;
-
-        EapPeer(String user, String password) {
-            this.user = user;
-            this.password = password;
-        }
-
-        AuthResult run(RadiusAuthenticator a) throws Exception {
-            byte[] name = user.getBytes(StandardCharsets.UTF_8);
-            byte[] response = eap(2, 1, concat(new byte[] {1}, name)); // Response/Identity
-            byte[] state = new byte[0];
-            for (int round = 0; round < 6; round++) {
-                AuthResult r = auth(a, AuthMethod.EAP_MSCHAPV2, new EapCredentials(user, response, state));
-                if (!(r instanceof AuthResult.Challenge c)) return r;
-                state = c.state();
-                byte[] req = c.eapPacket();
-                assertThat(req[0]).as("EAP Request").isEqualTo((byte) 1);
-                assertThat(req[4]).as("EAP type MSCHAPv2").isEqualTo((byte) 26);
-                int id = req[1] & 0xff;
-                int opCode = req[5];
-                switch (opCode) {
-                    case 1 -> { // Challenge: OpCode, MS-CHAPv2-ID, MS-Length, Value-Size, Challenge, Name
-                        int msId = req[6] & 0xff;
-                        authChallenge = Arrays.copyOfRange(req, 10, 26);
-                        peerChallenge = random(16);
-                        ntResponse = MsChapV2.generateNtResponse(authChallenge, peerChallenge, user, MsChapV2.ntPasswordHash(password));
-                        ByteArrayOutputStream v = new ByteArrayOutputStream();
-                        v.write(2);           // OpCode Response
-                        v.write(msId);
-                        int msLength = 4 + 1 + 49 + name.length;
-                        v.write(msLength >> 8);
-                        v.write(msLength);
-                        v.write(49);          // Value-Size
-                        v.writeBytes(peerChallenge);
-                        v.writeBytes(new byte[8]);
-                        v.writeBytes(ntResponse);
-                        v.write(0);           // Flags
-                        v.writeBytes(name);
-                        response = eap(2, id, concat(new byte[] {26}, v.toByteArray()));
-                    }
-                    case 3 -> { // Success request: "S=<40 hex> M=..."
-                        String msg = new String(req, 9, req.length - 9, StandardCharsets.US_ASCII);
-                        byte[] expected = MsChapV2.generateAuthenticatorResponse(MsChapV2.ntPasswordHash(password), ntResponse,
-                                peerChallenge, authChallenge, user);
-                        successVerified = msg.startsWith(MsChapV2.authenticatorResponseString(expected));
-                        response = eap(2, id, new byte[] {26, 3});
-                    }
-                    case 4 -> response = eap(2, id, new byte[] {26, 4}); // Failure request: acknowledge
-                    default -> throw new AssertionError("unexpected MSCHAPv2 OpCode " + opCode);
-                }
-            }
-            throw new AssertionError("EAP conversation did not end");
-        }
-
-        static byte[] eap(int code, int id, byte[] data) {
-            return ByteBuffer.allocate(4 + data.length).put((byte) code).put((byte) id).putShort((short) (4 + data.length))
-                    .put(data).array();
-        }
-
-        static byte[] concat(byte[] a, byte[] b) {
-            byte[] out = Arrays.copyOf(a, a.length + b.length);
-            System.arraycopy(b, 0, out, a.length, b.length);
-            return out;
-        }
     }
 
     @SuppressWarnings("unused")
