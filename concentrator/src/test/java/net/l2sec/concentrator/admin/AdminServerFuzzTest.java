@@ -143,6 +143,28 @@ class AdminServerFuzzTest {
         }
     }
 
+    /**
+     * The request target in-process, a million times where the socket run affords fewer: parsed as the JDK's HTTP
+     * server does ({@link java.net.URI}; what it refuses is its 400), then split and percent-decoded by
+     * {@link AdminServer#segments}, which must accept whatever the JDK let through.
+     */
+    @Test
+    void everyRequestTargetTheHttpServerAcceptsSplitsIntoSegments() {
+        List<byte[]> seeds = List.of("/status", "/sessions", "/sessions/00000001", "/sessions/%30%30%30%30%30%30%30%33/disconnect",
+                "/users/J%C3%BCrgen/disconnect", "/drain?x=1", "//sessions//00000002/", "/users/a%2Fb/disconnect")
+                .stream().map(t -> t.getBytes(StandardCharsets.ISO_8859_1)).toList();
+        Fuzzer.named("admin-request-target").seeds(seeds).inputs(5000).maxLength(1024).target(in -> {
+            java.net.URI uri;
+            try {
+                uri = new java.net.URI(new String(in, StandardCharsets.ISO_8859_1));
+            } catch (java.net.URISyntaxException e) {
+                return "http:400";
+            }
+            if (uri.getRawPath() == null) return "no-path";
+            return "segments:" + Math.min(4, AdminServer.segments(uri.getRawPath()).size());
+        }).run().assertNoFindings().assertReached("segments:3").assertReached("http:400").assertOutcomesAtLeast(4);
+    }
+
     static double counted(SimpleMeterRegistry registry) {
         return registry.find("l2sec.admin.requests").counters().stream().mapToDouble(c -> c.count()).sum();
     }
