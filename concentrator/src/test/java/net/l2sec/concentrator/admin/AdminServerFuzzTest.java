@@ -119,8 +119,8 @@ class AdminServerFuzzTest {
                 Clock.fixed(AdminServerTest.NOW, ZoneOffset.UTC)).start()) {
             server.reloader(() -> new AdminServer.ReloadReply(false, List.of("conf: x: no"), List.of()));
             InetSocketAddress address = server.address();
-            // a TCP connection per input: at most 200,000 in the long run
-            Fuzzer.named("admin-http").seeds(seeds()).inputs(600).atMost(200_000).maxLength(4096).target(in -> {
+            // a TCP connection per input
+            Fuzzer.named("admin-http").seeds(seeds()).inputs(600).maxLength(4096).target(in -> {
                 for (String id : List.of("00000001", "00000002", "00000003")) {
                     sessions.live.put(id, AdminServerTest.session(id, id.endsWith("1") ? "alice" : "bob", "198.51.100.7", 4500,
                             "10.99.0.1" + id.charAt(7), AdminServerTest.NOW.minusSeconds(60)));
@@ -144,7 +144,7 @@ class AdminServerFuzzTest {
     }
 
     /**
-     * The request target in-process, a million times where the socket run affords fewer: parsed as the JDK's HTTP
+     * The request target in-process, many times faster than the socket run: parsed as the JDK's HTTP
      * server does ({@link java.net.URI}; what it refuses is its 400), then split and percent-decoded by
      * {@link AdminServer#segments}, which must accept whatever the JDK let through.
      */
