@@ -85,12 +85,6 @@ public final class Fuzzer {
         return this;
     }
 
-    /** A cap on {@code -Dl2sec.fuzz.inputs}, for a target that costs a socket exchange per input. */
-    public Fuzzer atMost(int cap) {
-        this.inputs = Math.min(inputs, cap);
-        return this;
-    }
-
     public static int configuredInputs(int shortRun) {
         String p = System.getProperty("l2sec.fuzz.inputs", "");
         return p.isBlank() ? shortRun : Integer.parseInt(p.trim());

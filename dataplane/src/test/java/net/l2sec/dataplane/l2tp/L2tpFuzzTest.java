@@ -111,6 +111,34 @@ class L2tpFuzzTest {
         return b;
     }
 
+    /**
+     * An AVP-level mutation the byte mutations rarely make: one AVP of a control message gets a value a few octets
+     * shorter or longer, or its M or H bit flipped; the message is encoded again (lengths right).
+     */
+    static byte[] mutateAvp(byte[] in, SplittableRandom r) {
+        ControlMessage c;
+        try {
+            if (!(L2tpCodec.decode(Unpooled.wrappedBuffer(in)) instanceof ControlMessage m) || m.isZlb()) return in;
+            c = m;
+        } catch (L2tpDecodeException e) {
+            return in;
+        }
+        List<Avp> avps = new ArrayList<>(c.avps());
+        int k = r.nextInt(avps.size());
+        Avp a = avps.get(k);
+        avps.set(k, switch (r.nextInt(3)) {
+            case 0 -> new Avp(!a.mandatory(), a.hidden(), a.vendorId(), a.type(), a.value());
+            case 1 -> new Avp(a.mandatory(), !a.hidden(), a.vendorId(), a.type(), a.value());
+            default -> a.withValue(a.hidden(), java.util.Arrays.copyOf(a.value(), Math.max(0, a.value().length + r.nextInt(9) - 4)));
+        });
+        ByteBuf b = L2tpCodec.encode(ByteBufAllocator.DEFAULT, c.withAvps(avps));
+        try {
+            return ByteBufUtil.getBytes(b);
+        } finally {
+            b.release();
+        }
+    }
+
     // --- the codec ------------------------------------------------------------------------------------------
 
     static String decode(byte[] in, boolean direct, boolean inPlace) throws L2tpDecodeException {
@@ -216,7 +244,8 @@ class L2tpFuzzTest {
     void theServerReleasesAndCountsEveryDatagram() {
         long[] n = {0};
         try (LogCapture log = new LogCapture("net.l2sec.dataplane")) {
-            Fuzzer.named("l2tp-server").seeds(seeds()).inputs(3000).maxLength(1500).fixup(L2tpFuzzTest::fixLength).target(in -> {
+            Fuzzer.named("l2tp-server").seeds(seeds()).inputs(3000).maxLength(1500)
+                    .fixup((in, r) -> r.nextBoolean() ? mutateAvp(in, r) : fixLength(in, r)).target(in -> {
                 if (world == null || world.spent()) {
                     if (world != null) world.server.close();
                     world = new World();

@@ -35,7 +35,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Fuzzes PPP: {@link PppFrameCodec}, {@link ControlPacketCodec} with the LCP and IPCP option rules
  * ({@link LcpOptions}, {@link IpcpOptions}, {@link AuthProtocolOption}), the PAP, CHAP and EAP codecs, and
- * {@link PppSession}s fed whole frames in each phase (link establishment, PAP and EAP authentication, network).
+ * {@link PppSession}s fed whole frames in each phase (link establishment, PAP, EAP and MS-CHAPv2 authentication,
+ * network). Answers to the session's own requests get the Identifier it asked with, so that they are not dropped as
+ * stale before they are read.
  *
  * <p>A codec either decodes or throws {@link MalformedPacketException}; a control packet of a known code encodes
  * back to its octets up to Length; option rules answer every option list. A session releases each frame (or hands
@@ -172,11 +174,31 @@ class PppFuzzTest {
         return "decoded:" + (lcp ? "lcp:" : "ipcp:") + p.getClass().getSimpleName() + verdict;
     }
 
+    /** The seeds whose selector octet is {@code selector}, and a target that keeps it there: one decoder per run. */
+    static List<byte[]> withSelector(List<byte[]> seeds, int selector) {
+        return seeds.stream().filter(s -> s[0] == selector).toList();
+    }
+
+    static Fuzzer.Target selecting(int selector, Fuzzer.Target target) {
+        return in -> {
+            if (in.length < 1) return "empty";
+            in[0] = (byte) selector;
+            return target.run(in);
+        };
+    }
+
     @Test
-    void controlPacketsDecodeAndEveryOptionListIsAnswered() {
-        Fuzzer.named("ppp-control-packet").seeds(controlSeeds()).inputs(5000).maxLength(600).target(this::controlPacket).run()
-                .assertNoFindings().assertReached(":REJECT").assertReached(":NAK").assertReached("lcp:EchoRequest")
-                .assertOutcomesAtLeast(12);
+    void lcpPacketsDecodeAndEveryOptionListIsAnswered() {
+        Fuzzer.named("lcp").seeds(withSelector(controlSeeds(), 1)).inputs(3000).maxLength(600).target(selecting(1, this::controlPacket))
+                .run().assertNoFindings().assertReached(":REJECT").assertReached(":ACK").assertReached("lcp:EchoRequest")
+                .assertOutcomesAtLeast(10);
+    }
+
+    @Test
+    void ipcpPacketsDecodeAndEveryOptionListIsAnswered() {
+        Fuzzer.named("ipcp").seeds(withSelector(controlSeeds(), 0)).inputs(3000).maxLength(600).target(selecting(0, this::controlPacket))
+                .run().assertNoFindings().assertReached(":REJECT").assertReached(":NAK").assertReached("ipcp:ConfigureAck")
+                .assertOutcomesAtLeast(6);
     }
 
     /** {@code [selector][packet]}: the selector picks PAP, CHAP or EAP. */
@@ -207,8 +229,12 @@ class PppFuzzTest {
         seeds.add(concat(new byte[] {0}, PapCodec.encode(new PapPacket.AuthenticateNak(1, "no"))));
         seeds.add(concat(new byte[] {1}, ChapCodec.encode(new ChapPacket.Success(1, "S=0123 M=ok"))));
         seeds.add(concat(new byte[] {2}, EapCodec.encode(new EapPacket.Success(1))));
-        Fuzzer.named("ppp-auth").seeds(seeds).inputs(4000).maxLength(600).target(PppFuzzTest::authPacket).run()
-                .assertNoFindings().assertReached("AuthenticateRequest").assertReached("Response").assertOutcomesAtLeast(10);
+        Fuzzer.named("pap").seeds(withSelector(seeds, 0)).inputs(2000).maxLength(600).target(selecting(0, PppFuzzTest::authPacket))
+                .run().assertNoFindings().assertReached("AuthenticateRequest").assertReached("rejected:").assertOutcomesAtLeast(3);
+        Fuzzer.named("chap").seeds(withSelector(seeds, 1)).inputs(2000).maxLength(600).target(selecting(1, PppFuzzTest::authPacket))
+                .run().assertNoFindings().assertReached("Response").assertReached("rejected:").assertOutcomesAtLeast(3);
+        Fuzzer.named("eap").seeds(withSelector(seeds, 2)).inputs(2000).maxLength(600).target(selecting(2, PppFuzzTest::authPacket))
+                .run().assertNoFindings().assertReached("Response").assertReached("rejected:").assertOutcomesAtLeast(3);
     }
 
     // --- sessions --------------------------------------------------------------------------------------------
@@ -219,6 +245,17 @@ class PppFuzzTest {
         PppHarness h;
         MeterDelta delta;
         int used;
+        /** The Identifier of the last request the session sent, per protocol: what a peer's answer must carry. */
+        final java.util.Map<Integer, Integer> requestIds = new java.util.HashMap<>();
+
+        /** Notes the Identifiers of the requests the session sent, then releases what it sent. */
+        void release() {
+            for (ByteBuf f : h.link.sent) {
+                int at = f.readerIndex();
+                if (f.readableBytes() >= 6 && f.getUnsignedByte(at + 4) == 1) requestIds.put(f.getUnsignedShort(at + 2), (int) f.getUnsignedByte(at + 5));
+            }
+            h.releaseAll();
+        }
 
         Phase(int kind) {
             this.kind = kind;
@@ -227,7 +264,7 @@ class PppFuzzTest {
         PppHarness harness() throws Exception {
             PppSession.Phase intended = switch (kind) {
                 case 0 -> PppSession.Phase.ESTABLISH;
-                case 1, 2 -> PppSession.Phase.AUTHENTICATE;
+                case 1, 2, 4 -> PppSession.Phase.AUTHENTICATE;
                 default -> PppSession.Phase.NETWORK;
             };
             if (h == null || h.session.phase() != intended || ++used > 200) {
@@ -246,14 +283,23 @@ class PppFuzzTest {
                         h.start(PppHarness.settings(AuthMethod.EAP_MSCHAPV2, AuthMethod.EAP_MD5));
                         h.openLcp();
                     }
-                    default -> {
+                    case 4 -> {
+                        // an MS-CHAPv2 accept carries the authenticator response of the Success message
+                        h.backend = r -> new net.l2sec.spi.auth.AuthResult.Accept("User", java.util.Optional.of(new byte[20]),
+                                net.l2sec.spi.auth.Authorization.defaults("r1"));
+                        h.start(PppHarness.settings(AuthMethod.MSCHAPV2, AuthMethod.CHAP_MD5));
+                        h.openLcp();
+                    }
+                    case 3 -> {
                         h.start(PppHarness.settings(AuthMethod.PAP));
                         h.openLcp();
                         h.receive(0xC023, PapCodec.encode(new PapPacket.AuthenticateRequest(5, "User".getBytes(), "pw".getBytes())));
                         h.openIpcp();
                     }
+                    default -> throw new IllegalArgumentException("phase " + kind);
                 }
-                h.releaseAll();
+                requestIds.clear();
+                release();
                 delta = new MeterDelta(h.registry, "l2sec.ppp");
             }
             return h;
@@ -262,7 +308,7 @@ class PppFuzzTest {
 
     @Test
     void sessionsInEveryPhaseReleaseAndCountEveryFrame() {
-        Phase[] phases = {new Phase(0), new Phase(1), new Phase(2), new Phase(3)};
+        Phase[] phases = {new Phase(0), new Phase(1), new Phase(2), new Phase(3), new Phase(4)};
         List<byte[]> seeds = new ArrayList<>();
         for (byte[] f : frameSeeds()) {
             for (int k = 0; k < phases.length; k++) seeds.add(concat(new byte[] {(byte) k}, f));
@@ -272,18 +318,21 @@ class PppFuzzTest {
                 if (in.length < 1) return "empty";
                 Phase phase = phases[(in[0] & 0xff) % phases.length];
                 PppHarness h = phase.harness();
-                ByteBuf frame = buffer(Arrays.copyOfRange(in, 1, in.length), in[0] < 0);
+                byte[] octets = Arrays.copyOfRange(in, 1, in.length);
+                Integer id = octets.length >= 6 ? phase.requestIds.get((octets[2] & 0xff) << 8 | octets[3] & 0xff) : null;
+                if ((in[0] & 0x40) == 0 && id != null) octets[5] = (byte) (int) id; // an answer to what the session asked
+                ByteBuf frame = buffer(octets, in[0] < 0);
                 h.session.receive(frame);
                 h.scheduler.runPending();
                 boolean handedOn = h.egress.stream().anyMatch(e -> e == frame);
                 if (frame.refCnt() != (handedOn ? 1 : 0)) throw new AssertionError("frame not released");
-                h.releaseAll();
+                phase.release();
                 Throwable t = log.take();
                 if (t != null) throw t;
                 return phase.kind + ":" + h.session.phase() + ":" + phase.delta.next();
             }).run().assertNoFindings().assertReached("malformed_lcp").assertReached("3:NETWORK")
-                    .assertReached("1:AUTHENTICATE").assertOutcomesAtLeast(12);
+                    .assertReached("1:AUTHENTICATE").assertReached("4:AUTHENTICATE").assertOutcomesAtLeast(12);
         }
-        for (Phase p : phases) p.h.releaseAll();
+        for (Phase p : phases) p.release();
     }
 }
