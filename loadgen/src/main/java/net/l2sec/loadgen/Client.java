@@ -25,6 +25,8 @@ import net.l2sec.loadgen.l2tp.LacTunnel;
 import net.l2sec.loadgen.ppp.PppClient;
 import net.l2sec.spi.auth.AuthMethod;
 import net.l2sec.spi.time.Scheduler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One simulated L2TP/IPsec client on a UDP socket of its own: IKE ({@link IkeInitiator}) on it, then ESP over
@@ -32,6 +34,7 @@ import net.l2sec.spi.time.Scheduler;
  * layers together and keeps the time; every layer runs on the socket's event loop.
  */
 final class Client implements IkeInitiator.Wire, IkeInitiator.Events, LacTunnel.Events, PppClient.Events {
+    private static final Logger LOG = LoggerFactory.getLogger(Client.class);
     /** UDP header of the ESP payload (RFC 768) and the L2TP port on both ends, as Windows uses it. */
     private static final int UDP_HEADER = 8;
     private static final int L2TP_PORT = 1701;
@@ -91,10 +94,28 @@ final class Client implements IkeInitiator.Wire, IkeInitiator.Events, LacTunnel.
             local = channel.localAddress();
             scheduler = run.scheduler(channel.eventLoop());
             started = System.nanoTime();
-            ike = new IkeInitiator(run.ikeSettings(), local, server, scheduler, this, this, random);
+            ike = new IkeInitiator(run.ikeSettings(), local, innerAddress(), server, scheduler, this, this, random);
             setupTimer = scheduler.schedule(o.setupTimeout(), () -> failed(stage, "setup_timeout"));
             ike.start();
         });
+    }
+
+    /**
+     * The address this client believes it has: with a pretended NAT a private one of its own, 10.128.0.0/9 plus its
+     * number (as a host behind a home router has); else the socket's.
+     */
+    private InetAddress innerAddress() {
+        if (!run.options().pretendNat()) return local.getAddress();
+        int a = 0x0a80_0000 + number;
+        return Options.fromInt(a);
+    }
+
+    private void stage(Stage next) {
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("client={} local={} {} -> {} after {} ms", number, local, stage.tag(), next.tag(),
+                    (System.nanoTime() - started) / 1_000_000);
+        }
+        stage = next;
     }
 
     // ---- the socket ----
@@ -166,14 +187,14 @@ final class Client implements IkeInitiator.Wire, IkeInitiator.Events, LacTunnel.
 
     @Override
     public void phase1Up() {
-        stage = Stage.QUICK_MODE;
+        stage(Stage.QUICK_MODE);
     }
 
     @Override
     public void phase2Up(SecurityAssociation inbound, SecurityAssociation outbound) {
         espIn = inbound;
         espOut = outbound;
-        stage = Stage.L2TP;
+        stage(Stage.L2TP);
         Options o = run.options();
         if (!o.keepaliveInterval().isZero()) {
             every(o.keepaliveInterval(), () -> {
@@ -189,7 +210,7 @@ final class Client implements IkeInitiator.Wire, IkeInitiator.Events, LacTunnel.
 
     @Override
     public void callUp() {
-        stage = Stage.PPP_LCP;
+        stage(Stage.PPP_LCP);
         Options o = run.options();
         AuthMethod method = o.auth() == Options.Auth.PAP ? AuthMethod.PAP : AuthMethod.MSCHAPV2;
         ppp = new PppClient(scheduler, channel.alloc(), l2tp::sendPpp, this, method, o.user(number), o.password(number),
@@ -207,18 +228,18 @@ final class Client implements IkeInitiator.Wire, IkeInitiator.Events, LacTunnel.
 
     @Override
     public void lcpUp() {
-        stage = Stage.PPP_AUTH;
+        stage(Stage.PPP_AUTH);
     }
 
     @Override
     public void authenticated() {
-        stage = Stage.IPCP;
+        stage(Stage.IPCP);
     }
 
     @Override
     public void networkUp(Inet4Address localAddress, Inet4Address peer, List<Inet4Address> dns) {
         if (done) return;
-        stage = Stage.SESSION;
+        stage(Stage.SESSION);
         up = true;
         address = localAddress;
         setupTimer.cancel();
@@ -267,7 +288,9 @@ final class Client implements IkeInitiator.Wire, IkeInitiator.Events, LacTunnel.
     @Override
     public void failed(Stage where, String reason) {
         if (done) return;
-        run.stats().failure(where, reason);
+        LOG.debug("client={} local={} failed stage={} reason={}", number, local, stage.tag(), reason);
+        // a layer that was up (IKE, the tunnel) reports SESSION; the client knows how far it got
+        run.stats().failure(where == Stage.SESSION && !up ? stage : where, reason);
         end(false);
     }
 

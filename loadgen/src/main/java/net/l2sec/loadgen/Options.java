@@ -20,7 +20,8 @@ import net.l2sec.loadgen.ike.IkeProposal;
  * @param concurrency    0: pace by {@code rate} alone; else at most this many clients in setup at once
  * @param hold           0: clients stay up until the run ends; else each one hangs up this long after it came up
  * @param sourceAddresses the local addresses clients bind to, in turn; one address = N clients behind one NAT
- * @param pretendNat     send a NAT-D hash for our own address that cannot match, so that the server sees a NAT
+ * @param pretendNat     each client acts as a host behind a NAT: a private address of its own in its IDs, and a
+ *                       NAT-D hash for its own address that cannot match, so that the server sees a NAT
  * @param pid            the server process to watch (RSS, heap), 0 for none
  */
 public record Options(InetAddress server, int ikePort, int nattPort, int clients, double rate, int concurrency,
@@ -53,7 +54,10 @@ public record Options(InetAddress server, int ikePort, int nattPort, int clients
               --stream PPS SIZE       each client also sends PPS echo requests of SIZE octets (IPv4) per second
               --source-addresses A,B  local addresses, used in turn (127.0.0.2-127.0.0.40 ranges allowed);
                                       one address: all clients behind one NAT, distinct ports
-              --nat pretend|real      NAT-D for our address: pretend a NAT (never matches) or the true hash (pretend)
+              --nat pretend|real      pretend: each client is a host behind a NAT, with a private address of
+                                      its own (10.128.0.0/9 + n) as IKE identity, IDci and NAT-OAi, and a NAT-D
+                                      hash that cannot match; real: the socket's address and its true NAT-D
+                                      hash (the server must then see a NAT of its own making) (pretend)
               --pid PID               report RSS and heap of this process (the server under test)
               --mru N                 LCP MRU we request (1400)
               --setup-timeout S       a client not up after S seconds fails where it is (60)
@@ -66,6 +70,7 @@ public record Options(InetAddress server, int ikePort, int nattPort, int clients
     public static final Optional<Inet4Address> PEER = Optional.empty();
 
     public static Options parse(String... args) {
+        if (args.length == 0 || List.of(args).contains("--help")) throw new IllegalArgumentException("usage");
         Map<String, String> kv = new HashMap<>();
         List<String> stream = List.of();
         for (int i = 0; i < args.length; i++) {

@@ -67,10 +67,15 @@ public final class IkeInitiator {
     private boolean childUp;
     private boolean closed;
 
-    public IkeInitiator(Settings settings, InetSocketAddress local, InetSocketAddress server, Scheduler scheduler,
-                        Wire wire, Events events, RandomGenerator random) {
+    /**
+     * @param local  our socket's address (NAT-D)
+     * @param inner  the address the client believes it has (identity, IDci, NAT-OAi): a private one behind a NAT
+     * @param server the server's IKE address
+     */
+    public IkeInitiator(Settings settings, InetSocketAddress local, java.net.InetAddress inner, InetSocketAddress server,
+                        Scheduler scheduler, Wire wire, Events events, RandomGenerator random) {
         this.settings = settings;
-        this.sa = new IkeSa(random, settings.proposal(), local, server);
+        this.sa = new IkeSa(random, settings.proposal(), local, inner, server);
         this.scheduler = scheduler;
         this.wire = wire;
         this.events = events;
@@ -154,7 +159,7 @@ public final class IkeInitiator {
                         fail(Stage.IKE, "invalid_ke");
                         return;
                     }
-                    byte[] m5 = mainMode.message5(m4, gxy, sa.local);
+                    byte[] m5 = mainMode.message5(m4, gxy);
                     retransmission.start(() -> wire.sendIke(m5, true), () -> fail(Stage.IKE, "timeout"));
                 }, scheduler);
             }
@@ -179,7 +184,7 @@ public final class IkeInitiator {
 
     private void startQuickMode() {
         quickMode = new QuickMode(sa, settings.esp(), random);
-        byte[] m1 = quickMode.message1(sa.local);
+        byte[] m1 = quickMode.message1();
         retransmission.start(() -> wire.sendIke(m1, true), () -> fail(Stage.QUICK_MODE, "timeout"));
     }
 

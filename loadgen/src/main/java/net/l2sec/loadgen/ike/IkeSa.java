@@ -23,6 +23,12 @@ final class IkeSa {
     long ckyR;
     final IkeProposal proposal;
     final InetSocketAddress local;
+    /**
+     * The address the client believes it has: its IKE identity, its Quick Mode IDci and NAT-OAi. Behind a NAT (real
+     * or pretended) that is a private address of its own, as every real client behind a NAT has: one shared by
+     * several clients would make a server that keeps one SA per identity (strongSwan's uniqueids) replace them.
+     */
+    final java.net.InetAddress inner;
     /** The server's IKE address as we dial it (port 500). */
     final InetSocketAddress server;
     Keymat keymat;
@@ -32,7 +38,9 @@ final class IkeSa {
     boolean floated;
     boolean established;
 
-    IkeSa(RandomGenerator random, IkeProposal proposal, InetSocketAddress local, InetSocketAddress server) {
+    IkeSa(RandomGenerator random, IkeProposal proposal, InetSocketAddress local, java.net.InetAddress inner,
+          InetSocketAddress server) {
+        this.inner = inner;
         long c;
         do c = random.nextLong(); while (c == 0);
         this.ckyI = c;

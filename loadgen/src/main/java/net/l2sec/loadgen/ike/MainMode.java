@@ -137,7 +137,7 @@ final class MainMode {
     }
 
     /** With the shared secret computed: derive the keys, move to UDP/4500, and build message 5. */
-    byte[] message5(Message4 m4, byte[] gxy, InetSocketAddress local) {
+    byte[] message5(Message4 m4, byte[] gxy) {
         gxr = m4.gxr();
         nr = m4.nr();
         sa.keymat.derivePreSharedKey(psk, ni, nr, gxy);
@@ -146,7 +146,7 @@ final class MainMode {
         sa.floated = true;
         // Windows sends its IP address with UDP/500 as identity; no INITIAL-CONTACT: clients behind one NAT would
         // share an identity, and a server that honours INITIAL-CONTACT would drop the others' SAs
-        Payload.Id idii = new Payload.Id(IdType.ID_IPV4_ADDR.code(), 17, 500, local.getAddress().getAddress());
+        Payload.Id idii = new Payload.Id(IdType.ID_IPV4_ADDR.code(), 17, 500, sa.inner.getAddress());
         byte[] hashI = sa.keymat.hashI(gxi, gxr, saiB, body(idii));
         state = State.MESSAGE_5_SENT;
         return sa.protect(ExchangeType.IDENTITY_PROTECTION, 0, List.of(idii, new Payload.Hash(hashI)));

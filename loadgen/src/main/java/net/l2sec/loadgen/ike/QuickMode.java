@@ -1,6 +1,5 @@
 package net.l2sec.loadgen.ike;
 
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -58,7 +57,7 @@ final class QuickMode {
         random.nextBytes(ni);
     }
 
-    byte[] message1(InetSocketAddress local) {
+    byte[] message1() {
         List<Attribute> a = new ArrayList<>();
         a.add(Attribute.of(IpsecAttribute.SA_LIFE_TYPE.code(), LifeType.SECONDS.code()));
         a.add(Attribute.of(IpsecAttribute.SA_LIFE_DURATION.code(), LIFETIME_SECONDS));
@@ -68,7 +67,7 @@ final class QuickMode {
         }
         if (proposal.cipher() != EspCipher.TRIPLE_DES_CBC) a.add(Attribute.of(IpsecAttribute.KEY_LENGTH.code(), proposal.keyBits()));
         byte[] spi = ByteBuffer.allocate(4).putInt(inboundSpi).array();
-        byte[] us = local.getAddress().getAddress();
+        byte[] us = sa.inner.getAddress();
         byte[] them = sa.server.getAddress().getAddress();
         List<Payload> rest = List.of(
                 new Payload.Sa(Doi.IPSEC.code(), 1, List.of(new Payload.Proposal(1, ProtocolId.PROTO_IPSEC_ESP.code(), spi,
