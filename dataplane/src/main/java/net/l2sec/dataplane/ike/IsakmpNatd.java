@@ -2,7 +2,6 @@ package net.l2sec.dataplane.ike;
 
 import java.net.InetSocketAddress;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.List;
 import net.l2sec.dataplane.ike.message.Payload;
@@ -25,15 +24,7 @@ final class IsakmpNatd {
     }
 
     static byte[] hash(IkeSa sa, InetSocketAddress a) {
-        try {
-            MessageDigest md = MessageDigest.getInstance(sa.proposal.hash().digestName());
-            md.update(sa.cookies());
-            md.update(a.getAddress().getAddress());
-            md.update(new byte[] {(byte) (a.getPort() >> 8), (byte) a.getPort()});
-            return md.digest();
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return NatTraversal.natDHash(sa.proposal.hash(), sa.cookies(), a);
     }
 
     /** Whether the peer's NAT-D payloads show that it is behind a NAT (none of its hashes is of its address as we see it). */
