@@ -93,7 +93,7 @@ public final class Concentrator implements AutoCloseable {
             }
             Set<InetAddress> local = addresses.start();
             ipsec.ifPresent(i -> i.logReady(local, ike.get().localId()));
-            tun.startReader(packet -> loop.execute(() -> l2tp.routes().deliver(packet)));
+            tun.startReader(batch -> loop.execute(() -> l2tp.routes().deliverAll(batch)));
             Ops ops = Ops.start(metrics, config, new DataplaneBackend(sessions, l2tp.server(),
                     ipsec.map(IpsecWiring::ike).orElse(null), loop));
             started.add(ops::closeAdmin);

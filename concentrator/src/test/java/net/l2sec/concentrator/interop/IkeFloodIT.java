@@ -334,9 +334,9 @@ class IkeFloodIT {
                     joinNamespace(namespace);
                     try (TunDevice tun = TunDevice.open(DEVICE)) {
                         tun.configure((Inet4Address) InetAddress.getByName("10.98.0.1"), 30, 1500);
-                        tun.startReader(packet -> {
-                            replies.incrementAndGet();
-                            packet.release();
+                        tun.startReader(batch -> {
+                            replies.addAndGet(batch.size());
+                            batch.forEach(ByteBuf::release);
                         });
                         ready.complete(null);
                         if (go.await(60, TimeUnit.SECONDS)) write(tun);

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.util.collection.IntObjectHashMap;
 import io.netty.util.collection.IntObjectMap;
+import java.util.List;
 
 /**
  * Which PPP session owns which client address: packets read from the TUN device are delivered by destination.
@@ -38,6 +39,14 @@ public final class ClientRoutes {
 
     public int size() {
         return byAddress.size();
+    }
+
+    /**
+     * {@link #deliver}s each packet of a batch read from the TUN device, in order: one hand-off to the event loop
+     * for a whole burst.
+     */
+    public void deliverAll(List<ByteBuf> batch) {
+        for (int i = 0; i < batch.size(); i++) deliver(batch.get(i));
     }
 
     /** Delivers a packet from the network to the session owning its destination, or drops and counts it. */

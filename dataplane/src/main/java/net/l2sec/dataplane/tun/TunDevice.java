@@ -21,6 +21,8 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -36,7 +38,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Life cycle: {@link #open(String, MeterRegistry)} creates the device (needs root or CAP_NET_ADMIN),
  * {@link #configure} gives it an address, netmask and MTU and brings it up, {@link #startReader} starts the
- * platform thread that hands every packet the kernel routes into the device to a callback, {@link #write} sends
+ * platform thread that hands the packets the kernel routes into the device to a callback, in batches of what one
+ * wake-up finds queued (at most {@value #READ_BATCH}), {@link #write} sends
  * packets from clients to the kernel, {@link #close} removes the device. A device belongs to the network
  * namespace of the thread that opened it.
  */
@@ -48,6 +51,12 @@ public final class TunDevice implements IpEgress, AutoCloseable {
     public static final int MAX_NAME_LENGTH = 15;
     /** How long the reader blocks in poll() before it looks at the closed flag again. */
     static final int POLL_TIMEOUT_MILLIS = 100;
+    /**
+     * Most packets the reader hands over at once: what it read after one poll() until the queue was empty. One
+     * hand-off per batch instead of per packet (a task on the event loop each) is what a burst costs less with;
+     * the bound keeps a batch's latency and memory small.
+     */
+    public static final int READ_BATCH = 64;
 
     private static final Logger log = LoggerFactory.getLogger(TunDevice.class);
 
@@ -93,7 +102,9 @@ public final class TunDevice implements IpEgress, AutoCloseable {
         checkName(name);
         try (Arena a = Arena.ofConfined()) {
             MemorySegment errno = a.allocate(Libc.CAPTURE_STATE);
-            int fd = Libc.open(errno, a.allocateFrom(Libc.DEV_NET_TUN), Libc.O_RDWR | Libc.O_CLOEXEC);
+            // non-blocking: the reader drains the queue until EAGAIN after each poll(); a write to a TUN device never
+            // waits (the kernel takes or drops the packet)
+            int fd = Libc.open(errno, a.allocateFrom(Libc.DEV_NET_TUN), Libc.O_RDWR | Libc.O_NONBLOCK | Libc.O_CLOEXEC);
             if (fd < 0) throw openFailure(Libc.errno(errno), name);
             MemorySegment ifr = ifreq(a, name);
             ifr.set(ValueLayout.JAVA_SHORT, Libc.IFR_UNION, (short) (Libc.IFF_TUN | Libc.IFF_NO_PI));
@@ -229,21 +240,24 @@ public final class TunDevice implements IpEgress, AutoCloseable {
      * Starts the reader: a dedicated platform thread (a virtual thread would pin its carrier in the native call),
      * a {@link FastThreadLocalThread} as Netty's event loops (so the pooled allocator keeps a cache for it, the
      * buffers the event loop frees go back into that cache, and their {@code ByteBuf} objects are recycled rather
-     * than made anew per packet), that polls the device and hands every packet to {@code onPacket}, in a pooled buffer the callback owns and
-     * must release, with {@link PacketBuffers#HEADROOM} free octets in front of the packet and
-     * {@link PacketBuffers#TAILROOM} behind it, which the layers on the way to the client may write. The callback runs on the reader thread; it should hop to the event loop and return.
+     * than made anew per packet). It waits in poll() until the device has packets, reads them until the queue is
+     * empty or {@value #READ_BATCH} are read, and hands that batch to {@code onBatch}: a new list the callback owns,
+     * in arrival order, never empty. Each packet is a pooled buffer the callback must release, with
+     * {@link PacketBuffers#HEADROOM} free octets in front of it and {@link PacketBuffers#TAILROOM} behind it, which
+     * the layers on the way to the client may write. The callback runs on the reader thread; it should hand the
+     * batch to the event loop (one task for all of it) and return.
      */
-    public synchronized void startReader(Consumer<ByteBuf> onPacket) {
-        Objects.requireNonNull(onPacket, "onPacket");
+    public synchronized void startReader(Consumer<List<ByteBuf>> onBatch) {
+        Objects.requireNonNull(onBatch, "onBatch");
         if (reader != null) throw new IllegalStateException("reader already started");
         ensureOpen();
-        Thread t = new FastThreadLocalThread(() -> readLoop(onPacket), "tun-reader-" + name);
+        Thread t = new FastThreadLocalThread(() -> readLoop(onBatch), "tun-reader-" + name);
         t.setDaemon(true);
         reader = t;
         t.start();
     }
 
-    private void readLoop(Consumer<ByteBuf> onPacket) {
+    private void readLoop(Consumer<List<ByteBuf>> onBatch) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment errno = a.allocate(Libc.CAPTURE_STATE);
             MemorySegment pollfd = a.allocate(Libc.POLLFD);
@@ -266,19 +280,25 @@ public final class TunDevice implements IpEgress, AutoCloseable {
                     readFailed("poll revents 0x" + Integer.toHexString(revents & 0xffff), 0);
                     continue;
                 }
-                long n = Libc.read(errno, fd, buffer, MAX_PACKET);
-                if (n < 0) {
-                    int e = Libc.errno(errno);
-                    if (e != Libc.EINTR && e != Libc.EAGAIN) readFailed("read", e);
-                    continue;
+                List<ByteBuf> batch = new ArrayList<>(8);
+                while (batch.size() < READ_BATCH && !closed) {
+                    long n = Libc.read(errno, fd, buffer, MAX_PACKET);
+                    if (n < 0) {
+                        int e = Libc.errno(errno);
+                        if (e == Libc.EINTR) continue;
+                        if (e != Libc.EAGAIN) readFailed("read", e);
+                        break; // EAGAIN: the queue is empty
+                    }
+                    if (n == 0) break;
+                    // the one copy of the packet on its way to a client: into a buffer the layers below write
+                    // their headers in front of and ESP encrypts in place (PacketBuffers)
+                    ByteBuf packet = PacketBuffers.allocate(PooledByteBufAllocator.DEFAULT, (int) n);
+                    packet.writeBytes(view.clear().limit((int) n));
+                    batch.add(packet);
                 }
-                if (n == 0) continue;
-                // the one copy of the packet on its way to a client: into a buffer the layers below write
-                // their headers in front of and ESP encrypts in place (PacketBuffers)
-                ByteBuf packet = PacketBuffers.allocate(PooledByteBufAllocator.DEFAULT, (int) n);
-                packet.writeBytes(view.clear().limit((int) n));
+                if (batch.isEmpty()) continue;
                 try {
-                    onPacket.accept(packet);
+                    onBatch.accept(batch);
                 } catch (RuntimeException ex) {
                     log.error("TUN device {}: packet callback failed", name, ex);
                 }
@@ -381,6 +401,7 @@ public final class TunDevice implements IpEgress, AutoCloseable {
         static final String DEV_NET_TUN = "/dev/net/tun";
 
         static final int O_RDWR = 0x2;
+        static final int O_NONBLOCK = 0x800;
         static final int O_CLOEXEC = 0x80000;
         static final int AF_INET = 2;
         static final int SOCK_DGRAM = 2;

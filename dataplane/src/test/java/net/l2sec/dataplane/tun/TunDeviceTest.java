@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -82,7 +83,7 @@ class TunDeviceTest {
         void kernelAnswersAPingWrittenIntoTheDevice() throws Exception {
             BlockingQueue<ByteBuf> received = new LinkedBlockingQueue<>();
             try (TunDevice tun = openConfigured(new SimpleMeterRegistry())) {
-                tun.startReader(received::add);
+                tun.startReader(received::addAll);
 
                 ByteBuf heap = Unpooled.wrappedBuffer(echoRequest(1)); // copy path
                 tun.write(heap);
@@ -95,6 +96,37 @@ class TunDeviceTest {
                 assertThat(awaitEchoReply(received, 2)).isTrue();
             } finally {
                 received.forEach(ByteBuf::release);
+            }
+        }
+
+        @Test
+        void aBurstIsHandedOverInBatchesOfWhatWasQueued() throws Exception {
+            int burst = 100;
+            BlockingQueue<List<ByteBuf>> batches = new LinkedBlockingQueue<>();
+            try (TunDevice tun = openConfigured(new SimpleMeterRegistry())) {
+                // the kernel's replies queue in the device (txqueuelen 500) until the reader starts
+                for (int i = 1; i <= burst; i++) tun.write(Unpooled.wrappedBuffer(echoRequest(i)));
+                Thread.sleep(300);
+                tun.startReader(batches::add);
+                int replies = 0;
+                int batchesWithReplies = 0;
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                while (replies < burst && System.nanoTime() < deadline) {
+                    List<ByteBuf> batch = batches.poll(100, TimeUnit.MILLISECONDS);
+                    if (batch == null) continue;
+                    assertThat(batch).isNotEmpty().hasSizeLessThanOrEqualTo(TunDevice.READ_BATCH);
+                    int before = replies;
+                    for (ByteBuf p : batch) {
+                        if (isEchoReply(p.slice(), replies + 1)) replies++;
+                        p.release();
+                    }
+                    if (replies > before) batchesWithReplies++;
+                }
+                assertThat(replies).as("every reply, in order").isEqualTo(burst);
+                assertThat(batchesWithReplies).as("100 queued packets in batches of up to %d, not one hand-off each",
+                        TunDevice.READ_BATCH).isBetween(2, 4);
+            } finally {
+                batches.forEach(b -> b.forEach(ByteBuf::release));
             }
         }
 
@@ -112,7 +144,7 @@ class TunDeviceTest {
         @Test
         void closeStopsTheReaderPromptlyAndRemovesTheDevice() throws Exception {
             TunDevice tun = openConfigured(null);
-            tun.startReader(ByteBuf::release);
+            tun.startReader(batch -> batch.forEach(ByteBuf::release));
             Thread reader = tun.readerThread();
             assertThat(reader.isAlive()).isTrue();
             assertThat(reader.isVirtual()).isFalse();
