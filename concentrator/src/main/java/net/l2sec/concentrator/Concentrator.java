@@ -5,7 +5,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,6 +23,7 @@ import net.l2sec.dataplane.ike.IkeSettings;
 import net.l2sec.dataplane.ppp.PppSessionRegistry;
 import net.l2sec.dataplane.time.EventLoopScheduler;
 import net.l2sec.dataplane.tun.TunDevice;
+import net.l2sec.dataplane.udp.Transport;
 import net.l2sec.ops.MetricsEndpoint;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,7 +67,8 @@ public final class Concentrator implements AutoCloseable {
         MeterRegistry registry = metrics.registry();
         ConcentratorConfig.Tun tc = config.tun();
         TunDevice tun = TunDevice.open(tc.name(), registry);
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        Transport transport = Transport.of(config.server().transport());
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, transport.ioHandlerFactory());
         // closed in reverse if a later step fails
         List<AutoCloseable> started = new ArrayList<>(List.of(metrics, tun, () -> group.shutdownGracefully(0, 1, TimeUnit.SECONDS)));
         try {
@@ -79,7 +80,7 @@ public final class Concentrator implements AutoCloseable {
             started.add(aaa);
             // session observers: RADIUS accounting and the per-rule session meters (ops/METRICS.md)
             sessions.observer(FanOutObserver.of(aaa.observer(), SessionMeters.forPolicy(config.aaa().policy(), registry)));
-            LocalAddresses addresses = new LocalAddresses(loop, registry);
+            LocalAddresses addresses = new LocalAddresses(loop, transport, registry);
             started.add(addresses);
             L2tpWiring l2tp = L2tpWiring.start(config, aaa.authenticator(), sessions, tun, scheduler, registry, addresses);
             started.add(l2tp::closeSockets);
@@ -98,9 +99,10 @@ public final class Concentrator implements AutoCloseable {
                     ipsec.map(IpsecWiring::ike).orElse(null), loop));
             started.add(ops::closeAdmin);
             String version = Concentrator.class.getPackage().getImplementationVersion();
-            log.info("concentrator ready version={} config={} l2tp={} tun={} address={}/{} mtu={} pools={} auth-methods={}",
+            log.info("concentrator ready version={} config={} l2tp={} tun={} address={}/{} mtu={} pools={} auth-methods={} transport={}",
                     version != null ? version : "dev", config.source(), config.l2tp().listen(), tc.name(),
-                    tc.address().getHostAddress(), tc.prefixLength(), tc.mtu(), l2tp.poolNames(), config.ppp().authMethods());
+                    tc.address().getHostAddress(), tc.prefixLength(), tc.mtu(), l2tp.poolNames(), config.ppp().authMethods(),
+                    transport.label());
             Logging.apply(config.logging());
             Concentrator running = new Concentrator(ops, tun, group, loop, aaa, addresses, l2tp, ipsec, config);
             ops.admin().ifPresent(admin -> admin.reloader(running::reloadForAdmin));
@@ -114,7 +116,7 @@ public final class Concentrator implements AutoCloseable {
     /**
      * Applies a new configuration without dropping anyone: AAA backends and policy, pools, PPP settings, IKE/ESP
      * proposals and keys, log levels apply to what starts from now on; established sessions keep their address,
-     * authorization and SAs. Settings that need new sockets or devices (listen addresses, the TUN device, L2TP
+     * authorization and SAs. Settings that need new sockets or devices (listen addresses, the transport, the TUN device, L2TP
      * timers, accounting and Disconnect/CoA, turning IPsec on or off) are reported as needing a restart and left
      * as they are; each subsystem compares the settings it runs with by value.
      *
@@ -126,6 +128,7 @@ public final class Concentrator implements AutoCloseable {
         List<String> restart = CompletableFuture.supplyAsync(() -> {
             List<String> r = new ArrayList<>(l2tp.reload(before, next));
             if (!next.tun().equals(before.tun())) r.add("tunnel-interface");
+            if (next.server().transport() != before.server().transport()) r.add("server.transport");
             r.addAll(Ops.restartNeeded(before, next));
             r.addAll(ipsec.map(i -> i.reload(before.ipsec(), next.ipsec()))
                     .orElseGet(() -> IpsecWiring.restartNeededWhileOff(before.ipsec(), next.ipsec())));

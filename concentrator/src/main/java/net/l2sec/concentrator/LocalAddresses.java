@@ -16,6 +16,7 @@ import java.util.function.Function;
 import java.util.stream.Stream;
 import net.l2sec.dataplane.udp.LocalAddressMonitor;
 import net.l2sec.dataplane.udp.LocalAddressSockets;
+import net.l2sec.dataplane.udp.Transport;
 
 /**
  * The UDP ports we serve, each bound on every local address of the host (replies leave from the address a client
@@ -28,19 +29,21 @@ final class LocalAddresses implements AutoCloseable {
     static final Duration READ_INTERVAL = Duration.ofSeconds(2);
 
     private final EventLoop loop;
+    private final Transport transport;
     private final MeterRegistry registry;
     private final List<LocalAddressSockets> ports = new CopyOnWriteArrayList<>();
     private final LocalAddressMonitor monitor;
 
-    LocalAddresses(EventLoop loop, MeterRegistry registry) {
+    LocalAddresses(EventLoop loop, Transport transport, MeterRegistry registry) {
         this.loop = loop;
+        this.transport = transport;
         this.registry = registry;
         this.monitor = new LocalAddressMonitor(LocalAddressMonitor::hostAddresses, this::update);
     }
 
     /** A port to serve on every local address: {@code name} is its socket label ({@code ike}, {@code natt}, {@code l2tp}). */
     LocalAddressSockets port(String name, InetSocketAddress listen) {
-        LocalAddressSockets port = new LocalAddressSockets(name, loop, listen, registry);
+        LocalAddressSockets port = new LocalAddressSockets(name, loop, transport, listen, registry);
         ports.add(port);
         return port;
     }

@@ -63,7 +63,7 @@ class L2tpWiringReloadTest {
         PrivateFiles.write(dir.resolve("l2tp.secret"), "tunnel-secret-1\n");
         EventLoopScheduler scheduler = new EventLoopScheduler(loop);
         Authenticator refuseAll = request -> CompletableFuture.completedFuture(new AuthResult.Reject(RejectReason.BAD_CREDENTIALS, "test"));
-        addresses = new LocalAddresses(loop, registry);
+        addresses = new LocalAddresses(loop, net.l2sec.dataplane.udp.Transport.NIO, registry);
         l2tp = L2tpWiring.start(load(BASE), refuseAll, new PppSessionRegistry(scheduler), ReferenceCountUtil::release,
                 scheduler, registry, addresses);
     }

@@ -10,6 +10,7 @@ import java.util.Optional;
 import net.l2sec.dataplane.ike.IkeSettings;
 import net.l2sec.dataplane.l2tp.L2tpSettings;
 import net.l2sec.dataplane.ppp.PppSettings;
+import net.l2sec.dataplane.udp.Transport;
 
 /**
  * A validated configuration: everything the concentrator needs to start, already checked. Its parts compare by
@@ -27,7 +28,15 @@ import net.l2sec.dataplane.ppp.PppSettings;
  * @param admin   the session administration interface
  */
 public record ConcentratorConfig(Path source, L2tp l2tp, PppSettings ppp, Tun tun, List<Pool> pools, AaaConfig aaa,
-                                 Metrics metrics, Ipsec ipsec, Logging logging, Admin admin) {
+                                 Metrics metrics, Ipsec ipsec, Logging logging, Admin admin, Server server) {
+
+    /**
+     * The {@code server} section.
+     *
+     * @param name      our L2TP Host Name and PPP authenticator name
+     * @param transport how the event loops move datagrams (epoll or NIO); read at start only
+     */
+    public record Server(String name, Transport.Choice transport) {}
 
     /**
      * The {@code l2tp} section.

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import net.l2sec.dataplane.l2tp.L2tpSettings;
 import net.l2sec.dataplane.ppp.PppSettings;
+import net.l2sec.dataplane.udp.Transport;
 import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
@@ -51,7 +52,9 @@ public final class ConfigLoader {
 
     /** The sections in the order their problems are reported. */
     private static ConcentratorConfig read(ConfigNode root) {
-        String name = serverName(root.section("server"));
+        ConfigNode serverSection = root.section("server");
+        String name = serverName(serverSection);
+        ConcentratorConfig.Server server = new ConcentratorConfig.Server(name, transport(serverSection));
         ConcentratorConfig.L2tp l2tp = L2tpConfigReader.read(root.section("l2tp"), name);
         TunnelInterfaceConfigReader.TunAndPools addressing = TunnelInterfaceConfigReader.read(root);
         PppSettings ppp = PppConfigReader.read(root.section("ppp"), addressing);
@@ -61,7 +64,18 @@ public final class ConfigLoader {
         ConcentratorConfig.Logging logging = OpsConfigReader.logging(root.section("logging"));
         ConcentratorConfig.Admin admin = OpsConfigReader.admin(root);
         return new ConcentratorConfig(root.file(), l2tp, ppp, addressing.tun(), addressing.pools(), aaa, metrics, ipsec,
-                logging, admin);
+                logging, admin, server);
+    }
+
+    /** {@code server.transport}: {@code auto} (epoll where it loads, else NIO), {@code epoll} or {@code nio}. */
+    private static Transport.Choice transport(ConfigNode server) {
+        String text = server.string("transport", "auto");
+        try {
+            return Transport.Choice.parse(text);
+        } catch (IllegalArgumentException e) {
+            server.problem("transport", e.getMessage());
+            return Transport.Choice.AUTO;
+        }
     }
 
     /** {@code server.name}: our L2TP Host Name and PPP authenticator name, by default the LNS's own. */

@@ -171,6 +171,7 @@ class ConfigLoaderTest {
                 AuthMethod.PAP);
         assertThat(c.l2tp().settings().tunnelSecret()).isEmpty();
         assertThat(c.l2tp().settings().helloInterval()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(c.server().transport()).isEqualTo(net.l2sec.dataplane.udp.Transport.Choice.AUTO);
     }
 
     /**
@@ -203,6 +204,8 @@ class ConfigLoaderTest {
     @Test
     void everyProblemNamesFileKeyAndReason() throws Exception {
         Path f = write("""
+                server:
+                  transport: io_uring
                 l2tp:
                   listen: 0.0.0.0:99999
                   hello-intervall: 10s
@@ -223,6 +226,7 @@ class ConfigLoaderTest {
                 """);
         assertThatThrownBy(() -> ConfigLoader.load(f)).isInstanceOfSatisfying(ConfigException.class, e -> {
             assertThat(e.problems()).allSatisfy(p -> assertThat(p).startsWith(f + ": "));
+            assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("server.transport: must be auto, epoll or nio, not \"io_uring\""));
             assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("l2tp.listen: must be address:port"));
             assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("l2tp.hello-intervall: unknown key"));
             assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("l2tp.retransmit.initial: must be a duration"));

@@ -15,7 +15,6 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.SocketProtocolFamily;
-import io.netty.channel.socket.nio.NioDatagramChannel;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -63,6 +62,7 @@ public final class LocalAddressSockets implements AutoCloseable {
 
     private final String name;
     private final EventLoop loop;
+    private final Transport transport;
     private final InetSocketAddress listen;
     private final boolean wildcard;
     private final Counter unboundDatagrams;
@@ -82,8 +82,18 @@ public final class LocalAddressSockets implements AutoCloseable {
      *               every address) or one address
      */
     public LocalAddressSockets(String name, EventLoop loop, InetSocketAddress listen, MeterRegistry registry) {
+        this(name, loop, Transport.NIO, listen, registry);
+    }
+
+    /**
+     * @param transport the transport of {@code loop} (its sockets must be of the same kind)
+     * @see #LocalAddressSockets(String, EventLoop, InetSocketAddress, MeterRegistry)
+     */
+    public LocalAddressSockets(String name, EventLoop loop, Transport transport, InetSocketAddress listen,
+                               MeterRegistry registry) {
         this.name = name;
         this.loop = loop;
+        this.transport = transport;
         this.listen = listen;
         this.wildcard = listen.getAddress().isAnyLocalAddress();
         this.unboundDatagrams = Counter.builder("l2sec.listen.unbound.datagrams").tag("socket", name)
@@ -219,7 +229,7 @@ public final class LocalAddressSockets implements AutoCloseable {
 
     private Bootstrap bootstrap(InetAddress family, ChannelHandler handler) {
         SocketProtocolFamily f = family instanceof Inet4Address ? SocketProtocolFamily.INET : SocketProtocolFamily.INET6;
-        return new Bootstrap().group(loop).channelFactory(() -> new NioDatagramChannel(f))
+        return new Bootstrap().group(loop).channelFactory(() -> transport.datagramChannel(f))
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .option(ChannelOption.SO_RCVBUF, BUFFER_SIZE).option(ChannelOption.SO_SNDBUF, BUFFER_SIZE)
                 .handler(new ChannelInitializer<>() {
