@@ -67,6 +67,13 @@ final class IkeMetrics {
                 .register(registry);
     }
 
+    /** @param inProgress handshake computations on the crypto workers, waiting or running */
+    void crypto(IntSupplier inProgress) {
+        Gauge.builder("l2sec.ike.crypto.in_progress", inProgress, IntSupplier::getAsInt)
+                .description("Diffie-Hellman computations handed to the crypto workers and not yet done (waiting or running)")
+                .strongReference(true).register(registry);
+    }
+
     void dropped(IkeDropReason reason) {
         dropped.computeIfAbsent(reason, r -> Counter.builder("l2sec.ike.packets.dropped").tag("reason", r.tag())
                 .description("IKE datagrams discarded before or instead of processing, by reason").register(registry))

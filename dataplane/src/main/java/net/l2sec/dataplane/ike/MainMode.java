@@ -1,7 +1,6 @@
 package net.l2sec.dataplane.ike;
 
 import java.net.InetSocketAddress;
-import java.security.GeneralSecurityException;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
@@ -115,7 +114,11 @@ final class MainMode {
         return phase1.continued(entry);
     }
 
-    /** Message 3: KE and Ni; reply with KE, Nr and the NAT-D payloads. */
+    /**
+     * Message 3: KE and Ni. Our KE and g^xy are computed by a crypto worker ({@link Phase1#computeKeys}) while the SA
+     * waits in {@link IkeSa.State#MM_KEYING}; then {@link #message4}. When the workers cannot take it the message is
+     * dropped and the SA stays as it was, for the client's retransmission.
+     */
     void message3(IkeSa ike, PayloadChain chain, byte[] request) {
         Payload.Ke ke = chain.first(Payload.Ke.class);
         Payload.Nonce nonce = chain.first(Payload.Nonce.class);
@@ -123,15 +126,15 @@ final class MainMode {
             phase1.failed(ike, FailureReason.INVALID_PAYLOAD, "message 3 without KE or a valid nonce");
             return;
         }
-        try {
-            phase1.deriveKeys(ike, ke, nonce);
-        } catch (GeneralSecurityException e) {
-            phase1.failed(ike, FailureReason.INVALID_KE, "bad KE: " + e.getMessage());
-            return;
-        }
+        List<Payload.NatD> natd = chain.all(Payload.NatD.class);
+        if (phase1.computeKeys(ike, ke, nonce, () -> message4(ike, natd, request))) ike.keying();
+    }
+
+    /** Message 4, the keys computed: KE, Nr and the NAT-D payloads [, CR for each CA]. */
+    private void message4(IkeSa ike, List<Payload.NatD> natd, byte[] request) {
         List<Payload> reply = new ArrayList<>(List.of(new Payload.Ke(ike.gxr), new Payload.Nonce(ike.nr)));
         if (ike.natT != IkeSa.NatT.NONE) {
-            IsakmpNatd.logPeerBehindNat(ike, chain.all(Payload.NatD.class));
+            IsakmpNatd.logPeerBehindNat(ike, natd);
             reply.addAll(IsakmpNatd.build(ike));
         }
         if (ike.proposal.signatures()) {

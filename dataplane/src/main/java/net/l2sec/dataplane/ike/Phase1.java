@@ -24,7 +24,9 @@ import net.l2sec.dataplane.ike.auth.RsaSignature;
 import net.l2sec.dataplane.ike.message.CertEncoding;
 import net.l2sec.dataplane.ike.message.ExchangeType;
 import net.l2sec.dataplane.ike.message.IdType;
+import net.l2sec.dataplane.ike.keymat.Phase1Keying;
 import net.l2sec.dataplane.ike.message.IkeDecodeException;
+import net.l2sec.dataplane.ike.message.IkeDropReason;
 import net.l2sec.dataplane.ike.message.IsakmpCodec;
 import net.l2sec.dataplane.ike.message.IsakmpHeader;
 import net.l2sec.dataplane.ike.message.NotifyType;
@@ -149,13 +151,45 @@ final class Phase1 {
     // ---- keys and identities
 
     /**
-     * Our DH half and the phase-1 keys from the peer's KE and nonce and ours (RFC 2409 section 5): with the
-     * pre-shared key unless signatures authenticate.
-     *
-     * @throws GeneralSecurityException when the peer's public value is not one of the negotiated group
+     * Our DH half and the phase-1 keys from the peer's KE and nonce and ours (RFC 2409 section 5), with the
+     * pre-shared key unless signatures authenticate, computed by a crypto worker; then, back on the event loop,
+     * {@code next} with the SA holding them. A result for an SA that is gone by then (deleted, evicted, timed out)
+     * is wiped and dropped; a KE that is not one of the group fails phase 1 ({@code invalid_ke}). False when the
+     * workers are all busy and their queue full: counted {@code crypto_busy}, the SA unchanged, nothing computed.
      */
-    void deriveKeys(IkeSa ike, Payload.Ke ke, Payload.Nonce ni) throws GeneralSecurityException {
-        ike.deriveKeys(ke.data(), ni.data(), ctx.random(32), ike.proposal.signatures() ? null : preSharedKey());
+    boolean computeKeys(IkeSa ike, Payload.Ke ke, Payload.Nonce ni, Runnable next) {
+        Phase1Keying keying = ike.keying(ke.data(), ni.data(), ctx.random(32),
+                ike.proposal.signatures() ? null : preSharedKey());
+        IkeSa.State waiting = ike.aggressive ? IkeSa.State.AM_KEYING : IkeSa.State.MM_KEYING;
+        boolean accepted = ctx.crypto().submit(keying::compute, ctx.scheduler(), outcome -> {
+            if (ike.state() != waiting) {
+                if (outcome.value() != null) outcome.value().keymat().wipe();
+                log.debug("{} peer={} keys computed for an SA no longer waiting for them ({}): discarded", ike.tag,
+                        ike.peerText(), ike.state());
+                return;
+            }
+            if (outcome.failure() != null) {
+                String why = outcome.failure() instanceof GeneralSecurityException e ? e.getMessage()
+                        : outcome.failure().getClass().getSimpleName();
+                failed(ike, FailureReason.INVALID_KE, "bad KE for " + ike.proposal.group().label() + ": " + why);
+                return;
+            }
+            ike.keyed(keying, outcome.value());
+            try {
+                next.run();
+            } catch (RuntimeException e) {
+                ctx.metrics().dropped(IkeDropReason.INTERNAL_ERROR);
+                ctx.throttled().warn(log, "dropped reason=internal_error", "{} peer={} dropped reason=internal_error: {}",
+                        ike.tag, ike.peerText(), e.toString());
+                ctx.deletion().delete(ike, "internal_error", false, false);
+            }
+        });
+        if (!accepted) {
+            ctx.metrics().dropped(IkeDropReason.CRYPTO_BUSY);
+            ctx.throttled().warn(log, "dropped reason=crypto_busy", "{} peer={} dropped reason=crypto_busy: every crypto "
+                    + "worker busy and its queue full ({}); the client resends", ike.tag, ike.peerText(), ctx.crypto());
+        }
+        return accepted;
     }
 
     /** The configured PSK; without one no initiator can authenticate: a random key makes HASH_I fail as auth_failed. */
