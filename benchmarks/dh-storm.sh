@@ -12,8 +12,8 @@
 #   storm: the probe again, and after 2 s a storm of ECP256 clients (STORM_RATE/s offered, at most STORM_CONC in
 #          setup at once, from 100 source addresses) for STORM_S seconds; each storm client goes through IKE, Quick
 #          Mode, L2TP, PPP (MS-CHAPv2) and IPCP and stays up until the end.
-# Prints one line per run: label round idle_p50 idle_p99 storm_p50 storm_p99 (ms) storm setups/s, and the probe's and
-# storm's RESULT lines. LOADGEN_JAR (default loadgen/target/l2sec-loadgen.jar) is the generator for every run.
+# Prints one line per run: label round idle_p50 idle_p99 storm_p50 storm_p99 (ms) storm setups/s, the IKE drop
+# counters by reason (crypto_busy, keying_in_progress, ...), and the probe's and storm's RESULT lines. LOADGEN_JAR (default loadgen/target/l2sec-loadgen.jar) is the generator for every run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/jdk.sh
@@ -46,6 +46,8 @@ ipsec:
   psk-file: $work/ipsec.psk
   limits:
     new-per-source-per-second: 100000
+metrics:
+  listen: 127.0.0.1:9117
 YAML
   chmod 600 "$work"/*
   ip netns exec "$ns" taskset -c 0 "$java" --enable-native-access=ALL-UNNAMED -jar "$jar" run "$work/c.yaml" \
@@ -63,14 +65,16 @@ YAML
       --source-addresses 127.0.0.2-127.0.0.101 --duration "$STORM_S" --setup-timeout 30)
   wait "$probe_pid" || true
   probe=$(cat "$work/probe")
+  local drops
+  drops=$(ip netns exec "$ns" curl -s 127.0.0.1:9117/metrics | sed -n 's/^l2sec_ike_packets_dropped_total{.*reason="\([a-z_]*\)".*} \([0-9.E+]*\)$/\1:\2/p' | tr '\n' ',' || true)
   for p in $(ip netns pids "$ns"); do kill "$p" 2>/dev/null || true; done
   sleep 2
   for p in $(ip netns pids "$ns"); do kill -9 "$p" 2>/dev/null || true; done
   ip netns del "$ns"
   f() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$2"; }
-  printf 'RUN label=%s round=%s idle_p50_ms=%s idle_p99_ms=%s storm_p50_ms=%s storm_p99_ms=%s storm_setups_per_s=%s storm_connected=%s storm_failures=%s\n' \
+  printf 'RUN label=%s round=%s idle_p50_ms=%s idle_p99_ms=%s storm_p50_ms=%s storm_p99_ms=%s storm_setups_per_s=%s storm_connected=%s storm_failures=%s ike_drops=%s\n' \
       "$label" "$round" "$(f rtt_p50_ms "$idle")" "$(f rtt_p99_ms "$idle")" "$(f rtt_p50_ms "$probe")" \
-      "$(f rtt_p99_ms "$probe")" "$(f connects_per_s "$storm")" "$(f connected "$storm")" "$(f failures "$storm")"
+      "$(f rtt_p99_ms "$probe")" "$(f connects_per_s "$storm")" "$(f connected "$storm")" "$(f failures "$storm")" "${drops:-none}"
   echo "  idle:  $idle"; echo "  probe: $probe"; echo "  storm: $storm"
   rm -rf "$work"
 }
