@@ -11,7 +11,8 @@ import java.util.function.Consumer;
 
 /**
  * The work of a handshake that is too expensive for the event loop, which also carries every established client's
- * packets: Diffie-Hellman (our key pair and g^xy, {@link net.l2sec.dataplane.ike.keymat.Phase1Keying}). A bounded
+ * packets: Diffie-Hellman (our key pair and g^xy, {@link net.l2sec.dataplane.ike.keymat.Phase1Keying}) and, with
+ * certificates, the peer's certificate chain and SIG_I and our SIG_R ({@link PeerSignature}). A bounded
  * pool of platform threads (CPU-bound work, nothing to gain from virtual threads): {@code workers} threads and at
  * most {@link #QUEUED_PER_WORKER} tasks per thread waiting; beyond that {@link #submit} refuses, and the caller
  * drops the message (the client resends it). Each result goes back to the event loop the caller names, where the

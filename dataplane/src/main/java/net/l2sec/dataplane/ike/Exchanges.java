@@ -107,6 +107,8 @@ final class Exchanges {
                     ctx.mainMode().message3(ike, chain, msg);
                 } else if (ike.state() == IkeSa.State.MM_KEYING && !h.encrypted()) {
                     throw new IkeDecodeException(IkeDropReason.KEYING_IN_PROGRESS, "message 3 again while its keys are computed");
+                } else if (ike.state() == IkeSa.State.MM_AUTHENTICATING && h.encrypted()) {
+                    throw new IkeDecodeException(IkeDropReason.KEYING_IN_PROGRESS, "message 5 again while its signatures are checked");
                 } else if (ike.state() == IkeSa.State.MM_KE_SENT && h.encrypted()) {
                     arrived(ike);
                     ctx.mainMode().message5(ike, h, msg, peer, local);

@@ -70,7 +70,7 @@ final class IkeMetrics {
     /** @param inProgress handshake computations on the crypto workers, waiting or running */
     void crypto(IntSupplier inProgress) {
         Gauge.builder("l2sec.ike.crypto.in_progress", inProgress, IntSupplier::getAsInt)
-                .description("Diffie-Hellman computations handed to the crypto workers and not yet done (waiting or running)")
+                .description("Diffie-Hellman computations and signature checks handed to the crypto workers, not yet done")
                 .strongReference(true).register(registry);
     }
 

@@ -28,9 +28,10 @@ final class IkeSa {
     /**
      * The states of an ISAKMP SA as we answer its phase 1 (RFC 2409 sections 5 and 5.4). They change only through
      * the event methods of {@link IkeSa} ({@link #keying}, {@link #keSent}, {@link #aggressiveSent}, {@link
-     * #establish}, {@link #delete}), which refuse a transition this table does not allow. In the two KEYING states a
-     * crypto worker computes the keys ({@link CryptoWorkers}); the peer's message again is then dropped (counted
-     * {@code keying_in_progress}), and a result for an SA deleted meanwhile is wiped and forgotten.
+     * #authenticating}, {@link #establish}, {@link #delete}), which refuse a transition this table does not allow. In
+     * the KEYING states a crypto worker computes the keys, in MM_AUTHENTICATING it checks the signatures ({@link
+     * CryptoWorkers}); the peer's message again is then dropped (counted {@code keying_in_progress}), and a result for
+     * an SA deleted meanwhile is wiped and forgotten.
      */
     enum State {
         /** Main Mode: our message 2 (SA) sent, message 3 (KE, Ni) awaited. */
@@ -39,6 +40,8 @@ final class IkeSa {
         MM_KEYING,
         /** Main Mode: our message 4 (KE, Nr) sent, message 5 (IDii and HASH_I or SIG_I) awaited. */
         MM_KE_SENT,
+        /** Main Mode, signatures: message 5 taken, its certificate and SIG_I being checked and our SIG_R made. */
+        MM_AUTHENTICATING,
         /** Aggressive Mode: message 1 taken, our KE and g^xy being computed; message 2 goes out when they are. */
         AM_KEYING,
         /** Aggressive Mode: our message 2 sent, message 3 (HASH_I) awaited. */
@@ -53,7 +56,8 @@ final class IkeSa {
                 case MM_SA_SENT -> next == MM_KEYING || next == DELETED;
                 case MM_KEYING -> next == MM_KE_SENT || next == DELETED;
                 case AM_KEYING -> next == AM_SENT || next == DELETED;
-                case MM_KE_SENT, AM_SENT -> next == ESTABLISHED || next == DELETED;
+                case MM_KE_SENT -> next == MM_AUTHENTICATING || next == ESTABLISHED || next == DELETED;
+                case MM_AUTHENTICATING, AM_SENT -> next == ESTABLISHED || next == DELETED;
                 case ESTABLISHED -> next == DELETED;
                 case DELETED -> false;
             };
@@ -233,14 +237,19 @@ final class IkeSa {
         become(State.MM_KE_SENT);
     }
 
+    /** Main Mode message 5 taken (signatures): a worker checks it. */
+    void authenticating() {
+        become(State.MM_AUTHENTICATING);
+    }
+
     /** Aggressive Mode message 2 sent. */
     void aggressiveSent() {
         become(State.AM_SENT);
     }
 
-    /** Our keys are being computed (Main Mode message 3, Aggressive Mode message 1). */
+    /** A crypto worker has the SA's work: keys (Main Mode message 3, Aggressive Mode message 1) or signatures. */
     boolean keyingInProgress() {
-        return state == State.MM_KEYING || state == State.AM_KEYING;
+        return state == State.MM_KEYING || state == State.AM_KEYING || state == State.MM_AUTHENTICATING;
     }
 
     /** Phase 1 completed: the peer authenticated. */

@@ -23,15 +23,17 @@ import org.slf4j.event.Level;
  * <pre>
  *  HDR, SA                     -->                           (HalfOpenTable: no SA yet)
  *                              <--  HDR, SA                  (+ VIDs: isakmp_vendor)
- *  HDR, KE, Ni [, NAT-D, NAT-D] -->
+ *  HDR, KE, Ni [, NAT-D, NAT-D] -->                          (MM_KEYING: DH on a crypto worker)
  *                              <--  HDR, KE, Nr, NAT-D, NAT-D (isakmp_natd) [, CR for each CA: signatures]
  *  HDR*, IDii, HASH_I          -->                           (pre-shared key)
  *                              <--  HDR*, IDir, HASH_R
- *  HDR*, IDii, [CERT,] SIG_I   -->                           (signatures)
+ *  HDR*, IDii, [CERT,] SIG_I   -->                           (signatures; MM_AUTHENTICATING: on a worker)
  *                              <--  HDR*, IDir, CERT..., SIG_R
  * </pre>
  * With signatures SKEYID = prf(Ni_b | Nr_b, g^xy) and SIG_I / SIG_R sign HASH_I / HASH_R; the peer's certificate
- * must validate to our trust anchors and vouch for its ID payload ({@link Phase1}). Messages 5 and 6 may travel
+ * must validate to our trust anchors and vouch for its ID payload ({@link PeerSignature}). Diffie-Hellman and the
+ * signatures run on {@link CryptoWorkers}, off the event loop; the exchange waits in a state of its own meanwhile
+ * ({@link IkeSa.State}) and goes on, on the loop, when the result comes back. Messages 5 and 6 may travel
  * fragmented ({@link IsakmpFragmentation}).
  */
 final class MainMode {
@@ -158,9 +160,16 @@ final class MainMode {
             return;
         }
         if (ike.proposal.signatures()) {
-            if (!phase1.signatureValid(ike, chain)) return;
-            ike.authentic(h, request);
-            established(ike, chain, request, peer, local, phase1.signatureAuthentication(ike));
+            // certificate validation, SIG_I and our SIG_R on a crypto worker; message 6 when it is done
+            Payload.Id idr = phase1.certificateId();
+            PeerSignature check = phase1.signatureCheck(ike, chain, idr);
+            if (check == null) return;
+            if (phase1.authenticate(ike, check, authenticated -> {
+                ike.authentic(h, request);
+                established(ike, chain, request, peer, local, phase1.signatureReply(idr, authenticated.sigR()));
+            })) {
+                ike.authenticating();
+            }
             return;
         }
         Payload.Id id = chain.first(Payload.Id.class);

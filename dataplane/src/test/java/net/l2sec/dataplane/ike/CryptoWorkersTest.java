@@ -205,6 +205,74 @@ class CryptoWorkersTest {
         assertThat(net.responder.context().sas().all()).isEmpty();
     }
 
+    @Test
+    void certificateAndSignaturesOfMessage5AreCheckedByAWorkerAndMessage6GoesOutOnTheLoop() throws Exception {
+        ManualCryptoExecutor crypto = new ManualCryptoExecutor(4);
+        IkeHarness net = new IkeHarness(CertificateAuthTest.settings(), CertificateAuthTest.clock(), crypto.workers());
+        TestInitiator i = CertificateAuthTest.client(net, "client.crt.pem", "client.key.pem");
+        i.mm2(net.exchange(i.addr500, IkeHarness.LOCAL_500, i.mm1()));
+        assertThat(net.deliver(i.addr500, IkeHarness.LOCAL_500, i.mm3())).isEmpty();
+        crypto.runNext();
+        i.mm4(loop(net).get(0).message());
+        IkeSa ike = only(net);
+
+        byte[] mm5 = i.mm5(false);
+        assertThat(net.deliver(i.addr4500, IkeHarness.LOCAL_4500, mm5)).as("nothing before the signatures").isEmpty();
+        assertThat(ike.state()).isEqualTo(IkeSa.State.MM_AUTHENTICATING);
+        assertThat(net.deliver(i.addr4500, IkeHarness.LOCAL_4500, mm5)).as("message 5 again").isEmpty();
+        assertThat(net.dropped("keying_in_progress")).isEqualTo(1);
+        assertThat(crypto.waiting()).as("one check").isEqualTo(1);
+
+        crypto.runNext();
+        List<IkeHarness.Sent> out = loop(net);
+        PayloadChain mm6 = i.mm6(TestInitiator.whole(out));
+        assertThat(mm6.first(Payload.Sig.class)).isNotNull();
+        assertThat(ike.established()).isTrue();
+        assertThat(out.get(0).peer()).as("floated").isEqualTo(i.addr4500);
+    }
+
+    @Test
+    void aRefusedCertificateFoundByTheWorkerFailsPhase1OnTheLoop() throws Exception {
+        ManualCryptoExecutor crypto = new ManualCryptoExecutor(4);
+        IkeHarness net = new IkeHarness(CertificateAuthTest.settings(), CertificateAuthTest.clock(), crypto.workers());
+        TestInitiator i = CertificateAuthTest.client(net, "rogue.crt.pem", "rogue.key.pem");
+        i.mm2(net.exchange(i.addr500, IkeHarness.LOCAL_500, i.mm1()));
+        net.deliver(i.addr500, IkeHarness.LOCAL_500, i.mm3());
+        crypto.runNext();
+        i.mm4(loop(net).get(0).message());
+        assertThat(net.deliver(i.addr4500, IkeHarness.LOCAL_4500, i.mm5(false))).isEmpty();
+        crypto.runNext();
+        List<IkeHarness.Sent> out = loop(net);
+        assertThat(out).as("the unprotected notify").hasSize(1);
+        assertThat(net.count("l2sec.ike.phase1", "result", "failed", "reason", "cert_invalid")).isEqualTo(1);
+        assertThat(net.responder.context().sas().all()).isEmpty();
+    }
+
+    @Test
+    void aFullQueueDropsMessage5AndItsRetransmissionIsServedLater() throws Exception {
+        ManualCryptoExecutor crypto = new ManualCryptoExecutor(1);
+        IkeHarness net = new IkeHarness(CertificateAuthTest.settings(), CertificateAuthTest.clock(), crypto.workers());
+        TestInitiator i = CertificateAuthTest.client(net, "client.crt.pem", "client.key.pem");
+        TestInitiator other = new TestInitiator(net, "203.0.113.9", 500, 4500).suite(IkeCipher.AES_CBC, 256,
+                IkeHash.SHA2_256, DhGroup.MODP2048).signWith(CertificateAuthTest.key("client.key.pem"),
+                CertificateAuthTest.certs("client.crt.pem"));
+        i.mm2(net.exchange(i.addr500, IkeHarness.LOCAL_500, i.mm1()));
+        other.mm2(net.exchange(other.addr500, IkeHarness.LOCAL_500, other.mm1()));
+        net.deliver(i.addr500, IkeHarness.LOCAL_500, i.mm3());
+        crypto.runNext();
+        i.mm4(loop(net).get(0).message());
+        assertThat(net.deliver(other.addr500, IkeHarness.LOCAL_500, other.mm3())).isEmpty();
+        byte[] mm5 = i.mm5(false);
+        assertThat(net.deliver(i.addr4500, IkeHarness.LOCAL_4500, mm5)).as("the queue holds other's DH").isEmpty();
+        assertThat(net.dropped("crypto_busy")).isEqualTo(1);
+        crypto.runNext();
+        loop(net);
+        assertThat(net.deliver(i.addr4500, IkeHarness.LOCAL_4500, mm5)).as("resent").isEmpty();
+        crypto.runNext();
+        i.mm6(TestInitiator.whole(loop(net)));
+        assertThat(net.count("l2sec.ike.phase1", "result", "completed")).isEqualTo(1);
+    }
+
     private static int indexOf(byte[] hay, byte[] needle) {
         outer:
         for (int i = 0; i + needle.length <= hay.length; i++) {

@@ -22,13 +22,14 @@ public enum IkeDropReason {
     UNAUTHENTICATED("unauthenticated"),
     RATE_LIMITED("rate_limited"),
     /**
-     * A phase-1 message whose Diffie-Hellman the crypto workers cannot take: all busy, their queue full (a connect
+     * A phase-1 message whose Diffie-Hellman (or signature check) the crypto workers cannot take: all busy, their queue full (a connect
      * storm). Nothing changes; the client resends the message and is served when there is room.
      */
     CRYPTO_BUSY("crypto_busy"),
     /**
      * The peer's message again while the keys it asked for are still being computed (Main Mode message 3,
-     * Aggressive Mode message 1): not computed twice; our answer goes out when the keys are ready.
+     * Aggressive Mode message 1) or its signatures checked (message 5): not computed twice; our answer goes out
+     * when the work is done.
      */
     KEYING_IN_PROGRESS("keying_in_progress"),
     HALF_OPEN_LIMIT("half_open_limit"),
