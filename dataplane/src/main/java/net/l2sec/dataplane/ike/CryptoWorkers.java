@@ -11,7 +11,8 @@ import java.util.function.Consumer;
 
 /**
  * The work of a handshake that is too expensive for the event loop, which also carries every established client's
- * packets: Diffie-Hellman (our key pair and g^xy, {@link net.l2sec.dataplane.ike.keymat.Phase1Keying}) and, with
+ * packets: Diffie-Hellman (our key pair and g^xy, {@link net.l2sec.dataplane.ike.keymat.Phase1Keying}; PFS of a
+ * Quick Mode, {@link QuickMode}) and, with
  * certificates, the peer's certificate chain and SIG_I and our SIG_R ({@link PeerSignature}). A bounded
  * pool of platform threads (CPU-bound work, nothing to gain from virtual threads): {@code workers} threads and at
  * most {@link #QUEUED_PER_WORKER} tasks per thread waiting; beyond that {@link #submit} refuses, and the caller
@@ -42,11 +43,9 @@ public final class CryptoWorkers implements AutoCloseable {
         if (workers < 1) throw new IllegalArgumentException("workers " + workers);
         AtomicInteger n = new AtomicInteger();
         ThreadPoolExecutor e = new ThreadPoolExecutor(workers, workers, 0, TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(QUEUED_PER_WORKER * workers), r -> {
-                    Thread t = Thread.ofPlatform().name("l2sec-crypto-" + n.incrementAndGet()).daemon(true).unstarted(r);
-                    t.setPriority(Thread.NORM_PRIORITY);
-                    return t;
-                }, new ThreadPoolExecutor.AbortPolicy());
+                new ArrayBlockingQueue<>(QUEUED_PER_WORKER * workers),
+                r -> Thread.ofPlatform().name("l2sec-crypto-" + n.incrementAndGet()).daemon(true).unstarted(r),
+                new ThreadPoolExecutor.AbortPolicy());
         e.prestartAllCoreThreads();
         return new CryptoWorkers(e, e::shutdownNow, workers + " workers, " + QUEUED_PER_WORKER * workers + " queued");
     }

@@ -163,6 +163,9 @@ final class Exchanges {
             return;
         }
         QuickMode qm = ike.quickModes.get(mid);
+        if (qm != null && qm.computing()) {
+            throw new IkeDecodeException(IkeDropReason.KEYING_IN_PROGRESS, "Quick Mode message 1 again while its PFS is computed");
+        }
         if (qm != null) {
             // message 3; one that does not verify leaves the exchange waiting for the genuine one (resending message 2)
             PayloadChain chain = ike.unprotect(h, msg);

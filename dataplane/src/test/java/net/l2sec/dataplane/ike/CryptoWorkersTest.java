@@ -19,6 +19,8 @@ import net.l2sec.dataplane.ike.keymat.IkeHash;
 import net.l2sec.dataplane.ike.keymat.Phase1Keying;
 import net.l2sec.dataplane.ike.message.Payload;
 import net.l2sec.dataplane.ike.message.PayloadChain;
+import net.l2sec.dataplane.ipsec.EspCipher;
+import net.l2sec.dataplane.ipsec.EspIntegrity;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -271,6 +273,61 @@ class CryptoWorkersTest {
         crypto.runNext();
         i.mm6(TestInitiator.whole(loop(net)));
         assertThat(net.count("l2sec.ike.phase1", "result", "completed")).isEqualTo(1);
+    }
+
+    /** Main Mode through message 6 with the worker's part run by hand. */
+    private static TestInitiator established(IkeHarness net, ManualCryptoExecutor crypto) throws Exception {
+        TestInitiator i = client(net, "203.0.113.5");
+        i.mm2(net.exchange(i.addr500, IkeHarness.LOCAL_500, i.mm1()));
+        net.deliver(i.addr500, IkeHarness.LOCAL_500, i.mm3());
+        crypto.runNext();
+        i.mm4(loop(net).get(0).message());
+        i.mm6(net.exchange(i.addr4500, IkeHarness.LOCAL_4500, i.mm5(false)));
+        return i;
+    }
+
+    @Test
+    void quickModePfsIsComputedByAWorkerAndItsMessage1AgainIsDropped() throws Exception {
+        ManualCryptoExecutor crypto = new ManualCryptoExecutor(4);
+        IkeHarness net = new IkeHarness(settings(), crypto.workers());
+        TestInitiator i = established(net, crypto);
+        TestInitiator.Qm qm = i.new Qm(DhGroup.ECP256);
+        byte[] m1 = qm.message1(List.of(TestInitiator.esp(1, EspCipher.AES_CBC, 256,
+                EspIntegrity.HMAC_SHA1_96, DhGroup.ECP256)));
+        assertThat(net.deliver(i.addr4500, IkeHarness.LOCAL_4500, m1)).as("nothing before g^qm xy").isEmpty();
+        assertThat(net.deliver(i.addr4500, IkeHarness.LOCAL_4500, m1)).as("message 1 again").isEmpty();
+        assertThat(net.dropped("keying_in_progress")).isEqualTo(1);
+        assertThat(crypto.waiting()).isEqualTo(1);
+        crypto.runNext();
+        List<IkeHarness.Sent> out = loop(net);
+        assertThat(out).hasSize(1);
+        qm.message2(out.get(0).message());
+        assertThat(qm.gqmxy).isNotNull();
+        net.deliver(i.addr4500, IkeHarness.LOCAL_4500, qm.message3());
+        assertThat(net.childSas.installed).hasSize(1);
+        assertThat(net.childSas.installed.get(0).inboundKeymat()).isEqualTo(qm.responderInbound(52));
+    }
+
+    @Test
+    void quickModePfsWithTheQueueFullFailsPhase2CountedAndAnSaGoneMeanwhileDiscardsTheResult() throws Exception {
+        ManualCryptoExecutor crypto = new ManualCryptoExecutor(1);
+        IkeHarness net = new IkeHarness(settings(), crypto.workers());
+        TestInitiator i = established(net, crypto);
+        List<Payload.Transform> pfs = List.of(TestInitiator.esp(1, EspCipher.AES_CBC, 256,
+                EspIntegrity.HMAC_SHA1_96, DhGroup.ECP256));
+        TestInitiator.Qm first = i.new Qm(DhGroup.ECP256);
+        assertThat(net.deliver(i.addr4500, IkeHarness.LOCAL_4500, first.message1(pfs))).isEmpty();
+        TestInitiator.Qm second = i.new Qm(DhGroup.ECP256);
+        assertThat(net.deliver(i.addr4500, IkeHarness.LOCAL_4500, second.message1(pfs))).isEmpty();
+        assertThat(net.dropped("crypto_busy")).isEqualTo(1);
+        assertThat(net.count("l2sec.ike.phase2", "result", "failed", "reason", "crypto_busy")).isEqualTo(1);
+
+        IkeSa ike = only(net);
+        net.responder.context().deletion().delete(ike, "test", false, false);
+        crypto.runNext();
+        assertThat(loop(net)).as("no message 2 for a deleted SA").isEmpty();
+        assertThat(net.dropped("internal_error")).isZero();
+        assertThat(net.childSas.installed).isEmpty();
     }
 
     private static int indexOf(byte[] hay, byte[] needle) {
