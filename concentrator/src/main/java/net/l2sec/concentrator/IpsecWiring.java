@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.Set;
 import net.l2sec.concentrator.config.ConcentratorConfig;
 import net.l2sec.dataplane.esp.EspEndpoint;
+import net.l2sec.dataplane.ike.CryptoWorkers;
 import net.l2sec.dataplane.ike.IkeResponder;
 import net.l2sec.dataplane.ike.IkeSettings;
 import net.l2sec.dataplane.udp.ChannelDatagramSender;
@@ -27,10 +28,12 @@ import org.slf4j.LoggerFactory;
  * IKE (after the non-ESP marker) and UDP-encapsulated ESP on UDP/4500 (RFC 3948). ESP hands the L2TP it decrypts
  * to the LNS. Everything but {@link #start} and {@link #closeSockets} runs on the event loop.
  */
-record IpsecWiring(IkeResponder ike, EspEndpoint esp, LocalAddressSockets ikeSockets, LocalAddressSockets nattSockets) {
+record IpsecWiring(IkeResponder ike, EspEndpoint esp, LocalAddressSockets ikeSockets, LocalAddressSockets nattSockets,
+                   CryptoWorkers crypto) {
     private static final Logger log = LoggerFactory.getLogger(Concentrator.class);
     static final String LISTEN_OR_ENABLING = "ipsec.listen-ike / listen-natt / enabling IPsec";
     static final String DISABLING = "ipsec.psk-file / certificate (disabling IPsec)";
+    static final String CRYPTO_WORKERS = "ipsec.crypto-workers";
 
     /** ESP's lifetime events drive IKE: a rekey we initiate at the soft limit, a Delete at expiry. */
     private record SaEventsToIke(IkeResponder ike) implements EspEndpoint.SaEvents {
@@ -53,10 +56,12 @@ record IpsecWiring(IkeResponder ike, EspEndpoint esp, LocalAddressSockets ikeSoc
         LocalAddressSockets nattSockets = addresses.port("natt", config.nattListen());
         DatagramSender sender = ChannelDatagramSender.over(ikeSockets, nattSockets);
         EspEndpoint esp = new EspEndpoint(l2tp, sender, scheduler, registry, config.replayWindow());
-        IkeResponder ike = new IkeResponder(settings, esp, sender, scheduler, registry);
+        // Diffie-Hellman off the event loop, which carries every established client's packets too
+        CryptoWorkers crypto = CryptoWorkers.pool(config.cryptoWorkers());
+        IkeResponder ike = new IkeResponder(settings, esp, sender, scheduler, registry, crypto);
         esp.saEvents(new SaEventsToIke(ike));
         UdpEncapsulationDemux demux = new UdpEncapsulationDemux(ike, esp, registry);
-        IpsecWiring ipsec = new IpsecWiring(ike, esp, ikeSockets, nattSockets);
+        IpsecWiring ipsec = new IpsecWiring(ike, esp, ikeSockets, nattSockets, crypto);
         try {
             addresses.open(ikeSockets, local -> new IkeDatagramHandler(ike, local));
             addresses.open(nattSockets, local -> new EncapsulatedDatagramHandler(demux, local));
@@ -85,6 +90,7 @@ record IpsecWiring(IkeResponder ike, EspEndpoint esp, LocalAddressSockets ikeSoc
         if (!next.ikeListen().equals(before.ikeListen()) || !next.nattListen().equals(before.nattListen())) {
             restart.add(LISTEN_OR_ENABLING);
         }
+        if (next.cryptoWorkers() != before.cryptoWorkers()) restart.add(CRYPTO_WORKERS);
         next.ike().ifPresentOrElse(ike::updateSettings, () -> restart.add(DISABLING));
         return restart;
     }
@@ -100,9 +106,10 @@ record IpsecWiring(IkeResponder ike, EspEndpoint esp, LocalAddressSockets ikeSoc
         ike.close();
     }
 
-    /** Closes both ports' sockets. Call from outside the event loop. */
+    /** Closes both ports' sockets and stops the crypto workers. Call from outside the event loop. */
     void closeSockets() {
         ikeSockets.close();
         nattSockets.close();
+        crypto.close();
     }
 }

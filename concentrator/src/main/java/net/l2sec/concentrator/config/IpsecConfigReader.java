@@ -27,7 +27,15 @@ final class IpsecConfigReader {
     private static final Pattern DNS_NAME = Pattern.compile("(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
             + "(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*");
 
+    /** {@code ipsec.crypto-workers} at most: the work is CPU-bound, more threads than cores only queue. */
+    static final int MAX_CRYPTO_WORKERS = 256;
+
     private IpsecConfigReader() {}
+
+    /** {@code ipsec.crypto-workers} by default: one thread per processor. */
+    static int defaultCryptoWorkers() {
+        return Runtime.getRuntime().availableProcessors();
+    }
 
     static ConcentratorConfig.Ipsec read(ConfigNode n, boolean requireIpsec) {
         InetSocketAddress ikeListen = n.socketAddress("listen-ike", new InetSocketAddress("0.0.0.0", 500));
@@ -61,6 +69,7 @@ final class IpsecConfigReader {
                 EspIntegrity::parse);
         Duration espLifetime = esp.duration("lifetime-max", Duration.ofHours(8), Duration.ofMinutes(1), Duration.ofDays(1));
         int window = esp.integer("replay-window", 128, 32, 4096);
+        int cryptoWorkers = n.integer("crypto-workers", defaultCryptoWorkers(), 1, MAX_CRYPTO_WORKERS);
         if (window % 32 != 0) esp.problem("replay-window", "must be a multiple of 32");
 
         ConfigNode dpd = n.section("dpd");
@@ -80,7 +89,7 @@ final class IpsecConfigReader {
                         espAesKeyBits(espCiphers), espIntegrity, des3, modp1024, ikeLifetime, espLifetime, dpdDelay,
                         dpdFailures, localId, halfOpen, IkeSettings.defaults().halfOpenTimeout(), perSource, aggressive,
                         psk.isPresent(), certificates, fragmentation, message1));
-        return new ConcentratorConfig.Ipsec(ikeListen, nattListen, settings, window);
+        return new ConcentratorConfig.Ipsec(ikeListen, nattListen, settings, window, cryptoWorkers);
     }
 
     /** {@code ipsec.local-id}: our identity in ID_R, an IPv4 address or a DNS name. */

@@ -239,6 +239,18 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void cryptoWorkersDefaultToTheProcessorsAndAreValidated() throws Exception {
+        ConcentratorConfig c = ConfigLoader.load(write(MINIMAL));
+        assertThat(c.ipsec().cryptoWorkers()).isEqualTo(Runtime.getRuntime().availableProcessors());
+        Path f = write(MINIMAL + """
+                ipsec:
+                  crypto-workers: 0
+                """);
+        assertThatThrownBy(() -> ConfigLoader.load(f)).isInstanceOfSatisfying(ConfigException.class, e -> assertThat(
+                e.problems()).anySatisfy(p -> assertThat(p).startsWith(f + ": ipsec.crypto-workers: must be between 1 and 256")));
+    }
+
+    @Test
     void poolOutsideTunnelSubnetIsRefused() throws Exception {
         Path f = write(MINIMAL.replace("10.99.0.10-10.99.0.20", "10.98.0.10-10.98.0.20"));
         assertThatThrownBy(() -> ConfigLoader.load(f)).isInstanceOfSatisfying(ConfigException.class,

@@ -1,11 +1,11 @@
 package net.l2sec.dataplane.ike;
 
 import java.net.InetSocketAddress;
-import java.security.GeneralSecurityException;
 import java.util.ArrayList;
 import java.util.List;
 import net.l2sec.dataplane.ike.message.ExchangeType;
 import net.l2sec.dataplane.ike.message.IkeDecodeException;
+import net.l2sec.dataplane.ike.message.IkeDropReason;
 import net.l2sec.dataplane.ike.message.IsakmpCodec;
 import net.l2sec.dataplane.ike.message.IsakmpHeader;
 import net.l2sec.dataplane.ike.message.NotifyType;
@@ -59,24 +59,27 @@ final class AggressiveMode {
         ike.peerId = id;
         ike.idiiB = chain.body(Payload.Id.class);
         IsakmpVendor.Announced vids = IsakmpVendor.process(ike, chain.all(Payload.VendorId.class), s);
-        try {
-            phase1.deriveKeys(ike, ke, nonce);
-        } catch (GeneralSecurityException e) {
-            phase1.failed(ike, FailureReason.INVALID_KE, "bad KE for " + chosen.group().label() + ": " + e.getMessage());
-            return;
+        List<Payload.NatD> natd = chain.all(Payload.NatD.class); // usually in message 3; some send them here
+        if (!phase1.computeKeys(ike, ke, nonce, () -> message2(ike, sa, vids, natd, request))) {
+            // the workers cannot take it: as if message 1 never came; the client resends it
+            ctx.deletion().delete(ike, IkeDropReason.CRYPTO_BUSY.tag(), false, false);
         }
+    }
+
+    /** Message 2, the keys computed: everything including HASH_R. */
+    private void message2(IkeSa ike, Payload.Sa sa, IsakmpVendor.Announced vids, List<Payload.NatD> natd, byte[] request) {
         Payload.Id ours = phase1.localId(ike);
-        List<Payload> reply = new ArrayList<>(List.of(chosen.response(sa), new Payload.Ke(ike.gxr),
+        List<Payload> reply = new ArrayList<>(List.of(ike.proposal.response(sa), new Payload.Ke(ike.gxr),
                 new Payload.Nonce(ike.nr), ours));
-        reply.addAll(IsakmpVendor.build(vids, s.fragmentation().enabled()));
+        reply.addAll(IsakmpVendor.build(vids, ctx.settings().fragmentation().enabled()));
         if (ike.natT != IkeSa.NatT.NONE) {
-            List<Payload.NatD> natd = chain.all(Payload.NatD.class); // usually in message 3; some send them here
             if (!natd.isEmpty()) IsakmpNatd.logPeerBehindNat(ike, natd);
             reply.addAll(IsakmpNatd.build(ike));
         }
         reply.add(new Payload.Hash(phase1.hashR(ike, ours)));
         LOG.debug("{} peer={} phase1 started {} mode=aggressive nat-t={} dpd={} windows={} fragmentation={}", ike.tag,
-                ike.peerText(), chosen.label(), ike.natT, vids.dpd(), vids.windows(), vids.fragmentation());
+                ike.peerText(), ike.proposal.label(), ike.natT, vids.dpd(), vids.windows(), vids.fragmentation());
+        ike.aggressiveSent();
         ctx.exchanges().respond(ike, request, IsakmpCodec.encode(ike.header(ExchangeType.AGGRESSIVE), reply), true);
     }
 

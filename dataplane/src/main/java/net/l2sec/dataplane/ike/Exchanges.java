@@ -50,6 +50,9 @@ final class Exchanges {
         if (aggressive) {
             IkeSa existing = ctx.sas().halfOpen(h.initiatorCookie(), peer);
             if (existing != null) {
+                if (existing.keyingInProgress()) {
+                    throw new IkeDecodeException(IkeDropReason.KEYING_IN_PROGRESS, "message 1 again while its keys are computed");
+                }
                 byte[] earlier = existing.responses.responseTo(msg);
                 if (earlier == null) throw new IkeDecodeException(IkeDropReason.UNEXPECTED_MESSAGE, "another message 1 for a half-open SA");
                 ctx.metrics().retransmit();
@@ -102,6 +105,10 @@ final class Exchanges {
                     PayloadChain chain = IsakmpCodec.decodePayloads(h, msg);
                     arrived(ike);
                     ctx.mainMode().message3(ike, chain, msg);
+                } else if (ike.state() == IkeSa.State.MM_KEYING && !h.encrypted()) {
+                    throw new IkeDecodeException(IkeDropReason.KEYING_IN_PROGRESS, "message 3 again while its keys are computed");
+                } else if (ike.state() == IkeSa.State.MM_AUTHENTICATING && h.encrypted()) {
+                    throw new IkeDecodeException(IkeDropReason.KEYING_IN_PROGRESS, "message 5 again while its signatures are checked");
                 } else if (ike.state() == IkeSa.State.MM_KE_SENT && h.encrypted()) {
                     arrived(ike);
                     ctx.mainMode().message5(ike, h, msg, peer, local);
@@ -156,6 +163,9 @@ final class Exchanges {
             return;
         }
         QuickMode qm = ike.quickModes.get(mid);
+        if (qm != null && qm.computing()) {
+            throw new IkeDecodeException(IkeDropReason.KEYING_IN_PROGRESS, "Quick Mode message 1 again while its PFS is computed");
+        }
         if (qm != null) {
             // message 3; one that does not verify leaves the exchange waiting for the genuine one (resending message 2)
             PayloadChain chain = ike.unprotect(h, msg);

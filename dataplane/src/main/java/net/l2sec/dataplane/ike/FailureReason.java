@@ -23,7 +23,9 @@ public enum FailureReason {
     /** A child SA to rekey whose ISAKMP SA is gone (IKEv1 IPsec SAs outlive it): the client renegotiates. */
     NO_IKE_SA("no_ike_sa"),
     /** The operator drains the concentrator: new clients are refused, established ones keep (and rekey) theirs. */
-    DRAINING("draining");
+    DRAINING("draining"),
+    /** A Quick Mode with PFS whose Diffie-Hellman the crypto workers could not take (all busy, queue full). */
+    CRYPTO_BUSY("crypto_busy");
 
     private final String tag;
 

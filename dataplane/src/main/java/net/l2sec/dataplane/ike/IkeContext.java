@@ -22,6 +22,7 @@ final class IkeContext {
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
     private final Scheduler scheduler;
+    private final CryptoWorkers crypto;
     private final IkeSaTable sas;
     private final IkeMetrics metrics;
     private final IsakmpSender out;
@@ -38,9 +39,10 @@ final class IkeContext {
     private final AggressiveMode aggressiveMode;
 
     IkeContext(IkeSettings settings, ChildSaTable esp, DatagramSender sender, Scheduler scheduler,
-               MeterRegistry registry, Clock clock) {
+               MeterRegistry registry, Clock clock, CryptoWorkers crypto) {
         this.clock = clock;
         this.scheduler = scheduler;
+        this.crypto = crypto;
         update(settings);
         this.sas = new IkeSaTable(random);
         this.metrics = new IkeMetrics(registry, sas::established);
@@ -48,6 +50,7 @@ final class IkeContext {
         this.throttled = new ThrottledLog(scheduler, metrics);
         this.underAttack = new UnderAttack(this::settings, scheduler, metrics);
         this.halfOpen = new HalfOpenTable(this::settings, scheduler, random, sas, metrics, throttled, underAttack);
+        metrics.crypto(crypto::inProgress);
         metrics.halfOpen(halfOpen::size, sas::halfOpen, halfOpen::bytes, halfOpen::oldestSeconds, underAttack::on);
         this.admission = new Admission(this);
         this.childSas = new ChildSas(this, esp);
@@ -75,6 +78,11 @@ final class IkeContext {
 
     Scheduler scheduler() {
         return scheduler;
+    }
+
+    /** Where Diffie-Hellman runs; its results come back on {@link #scheduler}'s event loop. */
+    CryptoWorkers crypto() {
+        return crypto;
     }
 
     IkeMetrics metrics() {

@@ -67,6 +67,13 @@ final class IkeMetrics {
                 .register(registry);
     }
 
+    /** @param inProgress handshake computations on the crypto workers, waiting or running */
+    void crypto(IntSupplier inProgress) {
+        Gauge.builder("l2sec.ike.crypto.in_progress", inProgress, IntSupplier::getAsInt)
+                .description("Diffie-Hellman computations and signature checks handed to the crypto workers, not yet done")
+                .strongReference(true).register(registry);
+    }
+
     void dropped(IkeDropReason reason) {
         dropped.computeIfAbsent(reason, r -> Counter.builder("l2sec.ike.packets.dropped").tag("reason", r.tag())
                 .description("IKE datagrams discarded before or instead of processing, by reason").register(registry))

@@ -45,14 +45,29 @@ public final class IkeResponder implements IkeDatagramSink, AutoCloseable {
 
     public IkeResponder(IkeSettings settings, ChildSaTable childSas, DatagramSender sender, Scheduler scheduler,
                         MeterRegistry registry) {
-        this(settings, childSas, sender, scheduler, registry, Clock.systemUTC());
+        this(settings, childSas, sender, scheduler, registry, Clock.systemUTC(), CryptoWorkers.inline());
     }
 
-    /** @param clock wall-clock time for certificate validity */
+    /** Diffie-Hellman on {@code crypto}'s workers (closed by the caller, after this responder). */
+    public IkeResponder(IkeSettings settings, ChildSaTable childSas, DatagramSender sender, Scheduler scheduler,
+                        MeterRegistry registry, CryptoWorkers crypto) {
+        this(settings, childSas, sender, scheduler, registry, Clock.systemUTC(), crypto);
+    }
+
+    /** @param clock wall-clock time for certificate validity; Diffie-Hellman on the calling thread */
     public IkeResponder(IkeSettings settings, ChildSaTable childSas, DatagramSender sender, Scheduler scheduler,
                         MeterRegistry registry, Clock clock) {
-        this.context = new IkeContext(settings, childSas, sender, scheduler, registry, clock);
-        LOG.info("IKEv1 responder {}", settings);
+        this(settings, childSas, sender, scheduler, registry, clock, CryptoWorkers.inline());
+    }
+
+    /**
+     * @param clock  wall-clock time for certificate validity
+     * @param crypto where Diffie-Hellman runs; its results come back on {@code scheduler}'s event loop
+     */
+    public IkeResponder(IkeSettings settings, ChildSaTable childSas, DatagramSender sender, Scheduler scheduler,
+                        MeterRegistry registry, Clock clock, CryptoWorkers crypto) {
+        this.context = new IkeContext(settings, childSas, sender, scheduler, registry, clock, crypto);
+        LOG.info("IKEv1 responder {} crypto={}", settings, crypto);
     }
 
     /** Takes {@code message} over (released here) and handles a copy of its octets. */

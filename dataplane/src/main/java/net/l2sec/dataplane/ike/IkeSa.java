@@ -9,8 +9,8 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import net.l2sec.dataplane.ike.keymat.DiffieHellman;
 import net.l2sec.dataplane.ike.keymat.Keymat;
+import net.l2sec.dataplane.ike.keymat.Phase1Keying;
 import net.l2sec.dataplane.ike.message.ExchangeType;
 import net.l2sec.dataplane.ike.message.IkeDecodeException;
 import net.l2sec.dataplane.ike.message.IkeDropReason;
@@ -27,14 +27,23 @@ import net.l2sec.spi.time.Scheduler;
 final class IkeSa {
     /**
      * The states of an ISAKMP SA as we answer its phase 1 (RFC 2409 sections 5 and 5.4). They change only through
-     * the event methods of {@link IkeSa} ({@link #keSent}, {@link #establish}, {@link #delete}), which refuse a
-     * transition this table does not allow.
+     * the event methods of {@link IkeSa} ({@link #keying}, {@link #keSent}, {@link #aggressiveSent}, {@link
+     * #authenticating}, {@link #establish}, {@link #delete}), which refuse a transition this table does not allow. In
+     * the KEYING states a crypto worker computes the keys, in MM_AUTHENTICATING it checks the signatures ({@link
+     * CryptoWorkers}); the peer's message again is then dropped (counted {@code keying_in_progress}), and a result for
+     * an SA deleted meanwhile is wiped and forgotten.
      */
     enum State {
         /** Main Mode: our message 2 (SA) sent, message 3 (KE, Ni) awaited. */
         MM_SA_SENT,
+        /** Main Mode: message 3 taken, our KE and g^xy being computed; message 4 goes out when they are. */
+        MM_KEYING,
         /** Main Mode: our message 4 (KE, Nr) sent, message 5 (IDii and HASH_I or SIG_I) awaited. */
         MM_KE_SENT,
+        /** Main Mode, signatures: message 5 taken, its certificate and SIG_I being checked and our SIG_R made. */
+        MM_AUTHENTICATING,
+        /** Aggressive Mode: message 1 taken, our KE and g^xy being computed; message 2 goes out when they are. */
+        AM_KEYING,
         /** Aggressive Mode: our message 2 sent, message 3 (HASH_I) awaited. */
         AM_SENT,
         /** Phase 1 complete: Quick Mode and Informational exchanges may run. */
@@ -44,8 +53,11 @@ final class IkeSa {
 
         boolean mayBecome(State next) {
             return switch (this) {
-                case MM_SA_SENT -> next == MM_KE_SENT || next == DELETED;
-                case MM_KE_SENT, AM_SENT -> next == ESTABLISHED || next == DELETED;
+                case MM_SA_SENT -> next == MM_KEYING || next == DELETED;
+                case MM_KEYING -> next == MM_KE_SENT || next == DELETED;
+                case AM_KEYING -> next == AM_SENT || next == DELETED;
+                case MM_KE_SENT -> next == MM_AUTHENTICATING || next == ESTABLISHED || next == DELETED;
+                case MM_AUTHENTICATING, AM_SENT -> next == ESTABLISHED || next == DELETED;
                 case ESTABLISHED -> next == DELETED;
                 case DELETED -> false;
             };
@@ -99,8 +111,8 @@ final class IkeSa {
     int dpdUnanswered;
 
     /**
-     * A new SA for the message 1 of a Main Mode, or of an Aggressive Mode (whose message 2 completes our part:
-     * {@link State#AM_SENT} at once).
+     * A new SA for the message 1 of a Main Mode, or of an Aggressive Mode (whose keys are computed at once: {@link
+     * State#AM_KEYING}).
      */
     IkeSa(long initiatorCookie, long responderCookie, InetSocketAddress peer, InetSocketAddress local, long now,
           boolean aggressive) {
@@ -111,7 +123,7 @@ final class IkeSa {
     IkeSa(long initiatorCookie, long responderCookie, int tagId, InetSocketAddress peer, InetSocketAddress local,
           long now, boolean aggressive) {
         this.aggressive = aggressive;
-        this.state = aggressive ? State.AM_SENT : State.MM_SA_SENT;
+        this.state = aggressive ? State.AM_KEYING : State.MM_SA_SENT;
         this.initiatorCookie = initiatorCookie;
         this.responderCookie = responderCookie;
         this.tagId = tagId;
@@ -123,25 +135,23 @@ final class IkeSa {
     }
 
     /**
-     * Our DH half and the phase-1 keys (RFC 2409 section 5) from the peer's public value and both nonces, and the
-     * phase-1 IV (Appendix B).
+     * What a crypto worker needs for our DH half and the phase-1 keys (RFC 2409 section 5) from the peer's public
+     * value and both nonces: nothing of the SA itself, which the worker must not touch.
      *
      * @param psk the pre-shared key, or null for signature authentication
-     * @throws GeneralSecurityException when the peer's public value is not one of the negotiated group
      */
-    void deriveKeys(byte[] peerKe, byte[] niB, byte[] nrB, byte[] psk) throws GeneralSecurityException {
-        DiffieHellman dh = DiffieHellman.generate(proposal.group());
-        byte[] gxy = dh.sharedSecret(peerKe);
-        gxi = peerKe;
-        gxr = dh.publicValue();
-        ni = niB;
-        nr = nrB;
-        Keymat k = new Keymat(proposal.hash(), proposal.cipher(), proposal.keyBits(), initiatorCookie, responderCookie);
-        if (psk == null) k.deriveSignature(ni, nr, gxy);
-        else k.derivePreSharedKey(psk, ni, nr, gxy);
-        Arrays.fill(gxy, (byte) 0);
-        k.initPhase1Iv(gxi, gxr);
-        keymat = k;
+    Phase1Keying keying(byte[] peerKe, byte[] niB, byte[] nrB, byte[] psk) {
+        return new Phase1Keying(proposal.group(), proposal.hash(), proposal.cipher(), proposal.keyBits(),
+                initiatorCookie, responderCookie, peerKe, niB, nrB, psk);
+    }
+
+    /** The keys {@code keying} yielded, back on the event loop: the SA holds them from now on. */
+    void keyed(Phase1Keying keying, Phase1Keying.Keys keys) {
+        gxi = keying.gxi();
+        gxr = keys.gxr();
+        ni = keying.ni();
+        nr = keying.nr();
+        keymat = keys.keymat();
     }
 
     /** A nonce of acceptable length (RFC 2409 section 5: 8 to 256 octets). */
@@ -217,9 +227,29 @@ final class IkeSa {
         return state == State.DELETED;
     }
 
+    /** Main Mode message 3 taken: its keys are being computed. */
+    void keying() {
+        become(State.MM_KEYING);
+    }
+
     /** Main Mode message 4 sent. */
     void keSent() {
         become(State.MM_KE_SENT);
+    }
+
+    /** Main Mode message 5 taken (signatures): a worker checks it. */
+    void authenticating() {
+        become(State.MM_AUTHENTICATING);
+    }
+
+    /** Aggressive Mode message 2 sent. */
+    void aggressiveSent() {
+        become(State.AM_SENT);
+    }
+
+    /** A crypto worker has the SA's work: keys (Main Mode message 3, Aggressive Mode message 1) or signatures. */
+    boolean keyingInProgress() {
+        return state == State.MM_KEYING || state == State.AM_KEYING || state == State.MM_AUTHENTICATING;
     }
 
     /** Phase 1 completed: the peer authenticated. */

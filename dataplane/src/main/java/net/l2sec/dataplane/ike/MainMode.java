@@ -1,7 +1,6 @@
 package net.l2sec.dataplane.ike;
 
 import java.net.InetSocketAddress;
-import java.security.GeneralSecurityException;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,15 +23,17 @@ import org.slf4j.event.Level;
  * <pre>
  *  HDR, SA                     -->                           (HalfOpenTable: no SA yet)
  *                              <--  HDR, SA                  (+ VIDs: isakmp_vendor)
- *  HDR, KE, Ni [, NAT-D, NAT-D] -->
+ *  HDR, KE, Ni [, NAT-D, NAT-D] -->                          (MM_KEYING: DH on a crypto worker)
  *                              <--  HDR, KE, Nr, NAT-D, NAT-D (isakmp_natd) [, CR for each CA: signatures]
  *  HDR*, IDii, HASH_I          -->                           (pre-shared key)
  *                              <--  HDR*, IDir, HASH_R
- *  HDR*, IDii, [CERT,] SIG_I   -->                           (signatures)
+ *  HDR*, IDii, [CERT,] SIG_I   -->                           (signatures; MM_AUTHENTICATING: on a worker)
  *                              <--  HDR*, IDir, CERT..., SIG_R
  * </pre>
  * With signatures SKEYID = prf(Ni_b | Nr_b, g^xy) and SIG_I / SIG_R sign HASH_I / HASH_R; the peer's certificate
- * must validate to our trust anchors and vouch for its ID payload ({@link Phase1}). Messages 5 and 6 may travel
+ * must validate to our trust anchors and vouch for its ID payload ({@link PeerSignature}). Diffie-Hellman and the
+ * signatures run on {@link CryptoWorkers}, off the event loop; the exchange waits in a state of its own meanwhile
+ * ({@link IkeSa.State}) and goes on, on the loop, when the result comes back. Messages 5 and 6 may travel
  * fragmented ({@link IsakmpFragmentation}).
  */
 final class MainMode {
@@ -115,7 +116,11 @@ final class MainMode {
         return phase1.continued(entry);
     }
 
-    /** Message 3: KE and Ni; reply with KE, Nr and the NAT-D payloads. */
+    /**
+     * Message 3: KE and Ni. Our KE and g^xy are computed by a crypto worker ({@link Phase1#computeKeys}) while the SA
+     * waits in {@link IkeSa.State#MM_KEYING}; then {@link #message4}. When the workers cannot take it the message is
+     * dropped and the SA stays as it was, for the client's retransmission.
+     */
     void message3(IkeSa ike, PayloadChain chain, byte[] request) {
         Payload.Ke ke = chain.first(Payload.Ke.class);
         Payload.Nonce nonce = chain.first(Payload.Nonce.class);
@@ -123,15 +128,15 @@ final class MainMode {
             phase1.failed(ike, FailureReason.INVALID_PAYLOAD, "message 3 without KE or a valid nonce");
             return;
         }
-        try {
-            phase1.deriveKeys(ike, ke, nonce);
-        } catch (GeneralSecurityException e) {
-            phase1.failed(ike, FailureReason.INVALID_KE, "bad KE: " + e.getMessage());
-            return;
-        }
+        List<Payload.NatD> natd = chain.all(Payload.NatD.class);
+        if (phase1.computeKeys(ike, ke, nonce, () -> message4(ike, natd, request))) ike.keying();
+    }
+
+    /** Message 4, the keys computed: KE, Nr and the NAT-D payloads [, CR for each CA]. */
+    private void message4(IkeSa ike, List<Payload.NatD> natd, byte[] request) {
         List<Payload> reply = new ArrayList<>(List.of(new Payload.Ke(ike.gxr), new Payload.Nonce(ike.nr)));
         if (ike.natT != IkeSa.NatT.NONE) {
-            IsakmpNatd.logPeerBehindNat(ike, chain.all(Payload.NatD.class));
+            IsakmpNatd.logPeerBehindNat(ike, natd);
             reply.addAll(IsakmpNatd.build(ike));
         }
         if (ike.proposal.signatures()) {
@@ -155,9 +160,16 @@ final class MainMode {
             return;
         }
         if (ike.proposal.signatures()) {
-            if (!phase1.signatureValid(ike, chain)) return;
-            ike.authentic(h, request);
-            established(ike, chain, request, peer, local, phase1.signatureAuthentication(ike));
+            // certificate validation, SIG_I and our SIG_R on a crypto worker; message 6 when it is done
+            Payload.Id idr = phase1.certificateId();
+            PeerSignature check = phase1.signatureCheck(ike, chain, idr);
+            if (check == null) return;
+            if (phase1.authenticate(ike, check, authenticated -> {
+                ike.authentic(h, request);
+                established(ike, chain, request, peer, local, phase1.signatureReply(idr, authenticated.sigR()));
+            })) {
+                ike.authenticating();
+            }
             return;
         }
         Payload.Id id = chain.first(Payload.Id.class);

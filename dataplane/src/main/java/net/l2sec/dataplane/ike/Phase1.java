@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.function.Consumer;
 import javax.security.auth.x500.X500Principal;
 import net.l2sec.dataplane.ike.auth.CertificateAuth;
 import net.l2sec.dataplane.ike.auth.PeerValidation;
@@ -24,7 +25,9 @@ import net.l2sec.dataplane.ike.auth.RsaSignature;
 import net.l2sec.dataplane.ike.message.CertEncoding;
 import net.l2sec.dataplane.ike.message.ExchangeType;
 import net.l2sec.dataplane.ike.message.IdType;
+import net.l2sec.dataplane.ike.keymat.Phase1Keying;
 import net.l2sec.dataplane.ike.message.IkeDecodeException;
+import net.l2sec.dataplane.ike.message.IkeDropReason;
 import net.l2sec.dataplane.ike.message.IsakmpCodec;
 import net.l2sec.dataplane.ike.message.IsakmpHeader;
 import net.l2sec.dataplane.ike.message.NotifyType;
@@ -149,13 +152,34 @@ final class Phase1 {
     // ---- keys and identities
 
     /**
-     * Our DH half and the phase-1 keys from the peer's KE and nonce and ours (RFC 2409 section 5): with the
-     * pre-shared key unless signatures authenticate.
-     *
-     * @throws GeneralSecurityException when the peer's public value is not one of the negotiated group
+     * Our DH half and the phase-1 keys from the peer's KE and nonce and ours (RFC 2409 section 5), with the
+     * pre-shared key unless signatures authenticate, computed by a crypto worker; then, back on the event loop,
+     * {@code next} with the SA holding them. A result for an SA that is gone by then (deleted, evicted, timed out)
+     * is wiped and dropped; a KE that is not one of the group fails phase 1 ({@code invalid_ke}). False when the
+     * workers are all busy and their queue full: counted {@code crypto_busy}, the SA unchanged, nothing computed.
      */
-    void deriveKeys(IkeSa ike, Payload.Ke ke, Payload.Nonce ni) throws GeneralSecurityException {
-        ike.deriveKeys(ke.data(), ni.data(), ctx.random(32), ike.proposal.signatures() ? null : preSharedKey());
+    boolean computeKeys(IkeSa ike, Payload.Ke ke, Payload.Nonce ni, Runnable next) {
+        Phase1Keying keying = ike.keying(ke.data(), ni.data(), ctx.random(32),
+                ike.proposal.signatures() ? null : preSharedKey());
+        IkeSa.State waiting = ike.aggressive ? IkeSa.State.AM_KEYING : IkeSa.State.MM_KEYING;
+        boolean accepted = ctx.crypto().submit(keying::compute, ctx.scheduler(), outcome -> {
+            if (ike.state() != waiting) {
+                if (outcome.value() != null) outcome.value().keymat().wipe();
+                log.debug("{} peer={} keys computed for an SA no longer waiting for them ({}): discarded", ike.tag,
+                        ike.peerText(), ike.state());
+                return;
+            }
+            if (outcome.failure() != null) {
+                String why = outcome.failure() instanceof GeneralSecurityException e ? e.getMessage()
+                        : outcome.failure().getClass().getSimpleName();
+                failed(ike, FailureReason.INVALID_KE, "bad KE for " + ike.proposal.group().label() + ": " + why);
+                return;
+            }
+            ike.keyed(keying, outcome.value());
+            onLoop(ike, next);
+        });
+        if (!accepted) busy(ike);
+        return accepted;
     }
 
     /** The configured PSK; without one no initiator can authenticate: a random key makes HASH_I fail as auth_failed. */
@@ -227,72 +251,93 @@ final class Phase1 {
         return ike.keymat.hashR(ike.gxi, ike.gxr, ike.saiB, body(ours));
     }
 
+    /** Our IDir under signature authentication: our certificate's subject DN. */
+    Payload.Id certificateId() {
+        return new Payload.Id(IdType.ID_DER_ASN1_DN, UDP, ISAKMP_PORT,
+                ctx.settings().certificates().orElseThrow().certificate().getSubjectX500Principal().getEncoded());
+    }
+
     /**
-     * The peer's signature authentication (RFC 2409 section 5.1): its certificate from a CERT payload must validate
-     * to our trust anchors, vouch for its ID payload, and verify SIG_I over HASH_I. False when phase 1 failed (the
-     * failure reported).
+     * What a crypto worker needs to check the peer's signature authentication of message 5 and make ours (RFC 2409
+     * section 5.1, {@link PeerSignature}): its ID, SIG and certificates, HASH_I, and HASH_R over {@code idr}; the
+     * hashes are computed here, the keys never leave the event loop. Null when ID or SIG is missing (phase 1 failed,
+     * reported).
      */
-    boolean signatureValid(IkeSa ike, PayloadChain chain) {
-        CertificateAuth ours = ctx.settings().certificates().orElseThrow();
-        PeerValidation validation = ctx.peerValidation();
+    PeerSignature signatureCheck(IkeSa ike, PayloadChain chain, Payload.Id idr) {
         Payload.Id id = chain.first(Payload.Id.class);
         Payload.Sig sig = chain.first(Payload.Sig.class);
         if (id == null || sig == null) {
             authFailed(ike, "message 5 without ID or SIG", NotifyType.AUTHENTICATION_FAILED);
-            return false;
+            return null;
         }
-        List<X509Certificate> certs = new ArrayList<>();
-        try {
-            CertificateFactory cf = CertificateFactory.getInstance("X.509");
-            for (Payload.Cert c : chain.all(Payload.Cert.class)) {
-                if (CertEncoding.of(c.encoding()) != CertEncoding.X509_SIGNATURE || certs.size() >= PeerValidation.MAX_CHAIN) continue;
-                certs.add((X509Certificate) cf.generateCertificate(new ByteArrayInputStream(c.data())));
-            }
-        } catch (CertificateException e) {
-            failed(ike, FailureReason.CERT_INVALID, "malformed CERT payload: " + e.getMessage(), CERTIFICATE_REFUSED);
-            return false;
-        }
-        if (certs.isEmpty()) {
-            failed(ike, FailureReason.CERT_INVALID, "no X.509 CERT payload (we know no peer certificates otherwise)",
-                    CERTIFICATE_REFUSED);
-            return false;
-        }
-        X509Certificate cert;
-        try {
-            cert = validation.validate(certs);
-        } catch (PeerValidation.InvalidCertificate e) {
-            failed(ike, FailureReason.CERT_INVALID, e.getMessage(), CERTIFICATE_REFUSED);
-            return false;
-        }
-        String who = "subject=\"" + cert.getSubjectX500Principal() + "\" issuer=\"" + cert.getIssuerX500Principal() + "\"";
-        if (!validation.idMatches(id, cert)) {
-            failed(ike, FailureReason.ID_MISMATCH, "ID " + describe(id) + " is not an identity of " + who + " (rule "
-                    + ours.idRule() + ")", NotifyType.AUTHENTICATION_FAILED);
-            return false;
-        }
+        List<byte[]> certs = chain.all(Payload.Cert.class).stream()
+                .filter(c -> CertEncoding.of(c.encoding()) == CertEncoding.X509_SIGNATURE)
+                .limit(PeerValidation.MAX_CHAIN).map(Payload.Cert::data).toList();
         byte[] hashI = ike.keymat.hashI(ike.gxi, ike.gxr, ike.saiB, chain.body(Payload.Id.class));
-        if (!RsaSignature.verify(cert.getPublicKey(), hashI, sig.data())) {
-            authFailed(ike, "SIG_I does not verify with the key of " + who, NotifyType.INVALID_SIGNATURE);
-            return false;
-        }
-        log.info("{} peer={} authenticated by certificate {}", ike.tag, ike.peerText(), who);
-        return true;
+        return new PeerSignature(certs, id, sig.data(), hashI, hashR(ike, idr), ctx.peerValidation(),
+                ctx.settings().certificates().orElseThrow());
     }
 
-    /** Our signature authentication (RFC 2409 section 5.1): IDir our certificate's subject, our chain, SIG_R. */
-    List<Payload> signatureAuthentication(IkeSa ike) {
-        CertificateAuth ours = ctx.settings().certificates().orElseThrow();
-        Payload.Id idr = new Payload.Id(IdType.ID_DER_ASN1_DN, UDP, ISAKMP_PORT,
-                ours.certificate().getSubjectX500Principal().getEncoded());
+    /**
+     * The signatures of {@code check} checked and ours made by a crypto worker; then, back on the event loop, {@code
+     * next} when the peer is authenticated (logged here), or phase 1 failed with the reason the worker found. A
+     * verdict for an SA that is gone by then is dropped. False when the workers are all busy and their queue full:
+     * counted {@code crypto_busy}, the SA unchanged (message 5 again finds it as before).
+     */
+    boolean authenticate(IkeSa ike, PeerSignature check, Consumer<PeerSignature.Authenticated> next) {
+        boolean accepted = ctx.crypto().submit(check::check, ctx.scheduler(), outcome -> {
+            if (ike.state() != IkeSa.State.MM_AUTHENTICATING) {
+                log.debug("{} peer={} signatures checked for an SA no longer waiting for them ({}): discarded", ike.tag,
+                        ike.peerText(), ike.state());
+                return;
+            }
+            switch (outcome.value()) {
+                case PeerSignature.Refused r -> failed(ike, r.reason(), r.why(), r.notification());
+                case PeerSignature.Authenticated a -> {
+                    log.info("{} peer={} authenticated by certificate {}", ike.tag, ike.peerText(), a.who());
+                    onLoop(ike, () -> next.accept(a));
+                }
+                case null -> {
+                    ctx.metrics().dropped(IkeDropReason.INTERNAL_ERROR);
+                    ctx.throttled().warn(log, "dropped reason=internal_error", "{} peer={} dropped reason=internal_error: {}",
+                            ike.tag, ike.peerText(), String.valueOf(outcome.failure()));
+                    ctx.deletion().delete(ike, "internal_error", false, false);
+                }
+            }
+        });
+        if (!accepted) busy(ike);
+        return accepted;
+    }
+
+    /** The rest of an exchange after a worker's result: a bug in it is counted and ends the SA, never the loop's task. */
+    private void onLoop(IkeSa ike, Runnable next) {
+        try {
+            next.run();
+        } catch (RuntimeException e) {
+            ctx.metrics().dropped(IkeDropReason.INTERNAL_ERROR);
+            ctx.throttled().warn(log, "dropped reason=internal_error", "{} peer={} dropped reason=internal_error: {}",
+                    ike.tag, ike.peerText(), e.toString());
+            ctx.deletion().delete(ike, "internal_error", false, false);
+        }
+    }
+
+    private void busy(IkeSa ike) {
+        ctx.metrics().dropped(IkeDropReason.CRYPTO_BUSY);
+        ctx.throttled().warn(log, "dropped reason=crypto_busy", "{} peer={} dropped reason=crypto_busy: every crypto "
+                + "worker busy and its queue full ({}); the client resends", ike.tag, ike.peerText(), ctx.crypto());
+    }
+
+    /** Our signature authentication (RFC 2409 section 5.1), SIG_R made by a worker: IDir, our chain, SIG_R. */
+    List<Payload> signatureReply(Payload.Id idr, byte[] sigR) {
         List<Payload> reply = new ArrayList<>(List.of(idr));
-        for (X509Certificate c : ours.chain()) {
+        for (X509Certificate c : ctx.settings().certificates().orElseThrow().chain()) {
             try {
                 reply.add(new Payload.Cert(CertEncoding.X509_SIGNATURE, c.getEncoded()));
             } catch (CertificateEncodingException e) {
                 throw new IllegalStateException(e);
             }
         }
-        reply.add(new Payload.Sig(RsaSignature.sign(ours.privateKey(), hashR(ike, idr))));
+        reply.add(new Payload.Sig(sigR));
         return reply;
     }
 

@@ -11,6 +11,7 @@ import net.l2sec.dataplane.ike.keymat.DiffieHellman;
 import net.l2sec.dataplane.ike.message.Doi;
 import net.l2sec.dataplane.ike.message.ExchangeType;
 import net.l2sec.dataplane.ike.message.IdType;
+import net.l2sec.dataplane.ike.message.IkeDropReason;
 import net.l2sec.dataplane.ike.message.IsakmpCodec;
 import net.l2sec.dataplane.ike.message.NotifyType;
 import net.l2sec.dataplane.ike.message.Payload;
@@ -31,7 +32,9 @@ import org.slf4j.LoggerFactory;
  * one that does not verify is dropped and the exchange waits on. A Quick Mode whose IDs equal
  * those of a child SA the client already holds is a rekey: the new pair replaces the old one, which is deleted
  * after a grace period ({@link ChildSas#replaceOlder}) and never rekeyed by us. Quick Modes we initiate ourselves
- * are {@link QuickModeRekey}.
+ * are {@link QuickModeRekey}. With PFS the responder's Diffie-Hellman runs on a crypto worker ({@link CryptoWorkers});
+ * message 1 again meanwhile is dropped ({@code keying_in_progress}), and with every worker busy and the queue full
+ * the Quick Mode fails ({@code crypto_busy}: its message ID is used, so the client starts another).
  */
 final class QuickMode {
     private static final Logger LOG = LoggerFactory.getLogger(QuickMode.class);
@@ -45,6 +48,8 @@ final class QuickMode {
     private int inboundSpi;
     private Payload.Id idci, idcr;
     private Retransmission retransmission;
+    /** PFS: g^qm xy being computed by a crypto worker (message 2 not yet sent). */
+    private boolean computing;
 
     QuickMode(IkeContext ctx, IkeSa ike, int messageId) {
         this.ctx = ctx;
@@ -52,7 +57,10 @@ final class QuickMode {
         this.messageId = messageId;
     }
 
-    /** Message 1, decrypted and HASH(1) checked: choose, answer with message 2. False when the exchange failed. */
+    /**
+     * Message 1, decrypted and HASH(1) checked: choose, answer with message 2 (with PFS once a crypto worker has
+     * computed g^qm xy). False when the exchange failed.
+     */
     boolean message1(PayloadChain chain, byte[] request) {
         ctx.metrics().phase2Started();
         Payload.Sa sa = chain.first(Payload.Sa.class);
@@ -93,15 +101,6 @@ final class QuickMode {
         reply.add(new Payload.Sa(sa.doi(), sa.situation(), List.of(new Payload.Proposal(chosen.proposalNumber(),
                 ProtocolId.PROTO_IPSEC_ESP, ChildSa.spiBytes(inboundSpi), List.of(chosen.responseTransform())))));
         reply.add(new Payload.Nonce(nr));
-        if (chosen.pfs() != null) {
-            DiffieHellman dh = DiffieHellman.generate(chosen.pfs());
-            try {
-                gqmxy = dh.sharedSecret(ke.data());
-            } catch (GeneralSecurityException e) {
-                return fail(FailureReason.INVALID_KE, "bad PFS KE: " + e.getMessage());
-            }
-            reply.add(new Payload.Ke(dh.publicValue()));
-        }
         if (ids.size() == 2) {
             idci = ids.get(0);
             idcr = ids.get(1);
@@ -109,10 +108,58 @@ final class QuickMode {
                 return fail(FailureReason.INVALID_PAYLOAD, "IDs for protocol " + idci.protocol() + "/" + idcr.protocol()
                         + ", only UDP (L2TP) is served");
             }
+        }
+        chain.all(Payload.NatOa.class).forEach(oa -> LOG.debug("{} nat-oa type={} len={}", ike.tag, oa.idType(), oa.address().length));
+        if (chosen.pfs() == null) {
+            message2(reply, request);
+            return true;
+        }
+        // PFS: g^qm xy on a crypto worker, message 2 when it is back on the event loop
+        DhGroup group = chosen.pfs();
+        byte[] peerKe = ke.data();
+        computing = true;
+        boolean accepted = ctx.crypto().submit(() -> DiffieHellman.agree(group, peerKe), ctx.scheduler(), outcome -> {
+            computing = false;
+            if (ike.deleted() || ike.quickModes.get(messageId) != this) {
+                // the exchange or its ISAKMP SA ended meanwhile (abandoned: SPI released)
+                if (outcome.value() != null) Arrays.fill(outcome.value().sharedSecret(), (byte) 0);
+                return;
+            }
+            if (outcome.value() == null) {
+                ike.quickModes.remove(messageId);
+                ctx.exchanges().end(ike, messageId);
+                fail(FailureReason.INVALID_KE, "bad PFS KE: " + (outcome.failure() instanceof GeneralSecurityException e
+                        ? e.getMessage() : String.valueOf(outcome.failure())));
+                return;
+            }
+            gqmxy = outcome.value().sharedSecret();
+            reply.add(new Payload.Ke(outcome.value().publicValue()));
+            try {
+                message2(reply, request);
+            } catch (RuntimeException e) {
+                // a bug: counted as IkeResponder counts one in a datagram's handling, and the exchange ends
+                ctx.metrics().dropped(IkeDropReason.INTERNAL_ERROR);
+                LOG.warn("{} peer={} dropped reason=internal_error", ike.tag, ike.peerText(), e);
+                ike.quickModes.remove(messageId);
+                ctx.exchanges().end(ike, messageId);
+                fail(FailureReason.INVALID_PAYLOAD, "internal error building message 2");
+            }
+        });
+        if (!accepted) {
+            computing = false;
+            ctx.metrics().dropped(IkeDropReason.CRYPTO_BUSY);
+            return fail(FailureReason.CRYPTO_BUSY, "PFS: every crypto worker busy and its queue full ("
+                    + ctx.crypto() + "); the client starts another Quick Mode");
+        }
+        return true;
+    }
+
+    /** Message 2: [KE,] [IDci, IDcr,] NAT-OA, under HASH(2); resent until message 3. */
+    private void message2(List<Payload> reply, byte[] request) {
+        if (idci != null) {
             reply.add(idci);
             reply.add(idcr);
         }
-        chain.all(Payload.NatOa.class).forEach(oa -> LOG.debug("{} nat-oa type={} len={}", ike.tag, oa.idType(), oa.address().length));
         if (ike.natT != IkeSa.NatT.NONE) {
             // RFC 3947 section 5.2: the responder that selects UDP-Encapsulated-Transport sends NAT-OAi (the
             // initiator's address as we see it) and NAT-OAr (our own)
@@ -125,7 +172,11 @@ final class QuickMode {
         all.addAll(reply);
         byte[] response = ike.protect(ExchangeType.QUICK_MODE, messageId, all);
         retransmission = ctx.exchanges().respond(ike, this, request, response);
-        return true;
+    }
+
+    /** PFS: message 1 taken, its Diffie-Hellman on a crypto worker; message 1 again is dropped meanwhile. */
+    boolean computing() {
+        return computing;
     }
 
     /** Whether message 3 is HASH(3) = prf(SKEYID_a, 0 | M-ID | Ni_b | Nr_b), compared in constant time. */

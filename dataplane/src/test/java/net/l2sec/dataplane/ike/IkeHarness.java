@@ -59,6 +59,15 @@ final class IkeHarness {
     }
 
     IkeHarness(IkeSettings settings, java.time.Clock clock) {
+        this(settings, clock, CryptoWorkers.inline());
+    }
+
+    /** Diffie-Hellman on {@code crypto} (e.g. {@link ManualCryptoExecutor}'s, run by hand). */
+    IkeHarness(IkeSettings settings, CryptoWorkers crypto) {
+        this(settings, java.time.Clock.systemUTC(), crypto);
+    }
+
+    IkeHarness(IkeSettings settings, java.time.Clock clock, CryptoWorkers crypto) {
         responder = new IkeResponder(settings, childSas, (local, peer, payload) -> {
             try {
                 byte[] b = ByteBufUtil.getBytes(payload);
@@ -70,7 +79,7 @@ final class IkeHarness {
             } finally {
                 payload.release();
             }
-        }, scheduler, registry, clock);
+        }, scheduler, registry, clock, crypto);
     }
 
     /** Delivers {@code msg} and returns what the responder sent in reaction. */

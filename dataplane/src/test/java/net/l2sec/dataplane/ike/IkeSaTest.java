@@ -14,9 +14,12 @@ class IkeSaTest {
     }
 
     @Test
-    void mainModeRunsFromSaSentThroughKeSentToEstablished() {
+    void mainModeRunsFromSaSentThroughKeyingAndKeSentToEstablished() {
         IkeSa ike = sa(false);
         assertThat(ike.state()).isEqualTo(IkeSa.State.MM_SA_SENT);
+        assertThatThrownBy(ike::keSent).as("not before its keys").isInstanceOf(IllegalStateException.class);
+        ike.keying();
+        assertThat(ike.keyingInProgress()).isTrue();
         ike.keSent();
         assertThat(ike.state()).isEqualTo(IkeSa.State.MM_KE_SENT);
         assertThat(ike.established()).isFalse();
@@ -29,8 +32,12 @@ class IkeSaTest {
     }
 
     @Test
-    void aggressiveModeWaitsForMessage3Only() {
+    void aggressiveModeWaitsForItsKeysThenForMessage3Only() {
         IkeSa ike = sa(true);
+        assertThat(ike.state()).isEqualTo(IkeSa.State.AM_KEYING);
+        assertThat(ike.keyingInProgress()).isTrue();
+        assertThatThrownBy(ike::establish).as("not before message 2 went out").isInstanceOf(IllegalStateException.class);
+        ike.aggressiveSent();
         assertThat(ike.state()).isEqualTo(IkeSa.State.AM_SENT);
         assertThatThrownBy(ike::keSent).isInstanceOf(IllegalStateException.class);
         ike.establish();
@@ -41,7 +48,11 @@ class IkeSaTest {
     void everyStateBeforeEstablishedMayEndInDeletion() {
         IkeSa fresh = sa(false);
         assertThat(fresh.delete()).isTrue();
+        IkeSa keying = sa(false);
+        keying.keying();
+        assertThat(keying.delete()).isTrue();
         IkeSa keSent = sa(false);
+        keSent.keying();
         keSent.keSent();
         assertThat(keSent.delete()).isTrue();
         assertThat(sa(true).delete()).isTrue();
@@ -52,6 +63,7 @@ class IkeSaTest {
         IkeSa ike = sa(false);
         assertThatThrownBy(ike::establish).as("phase 1 without message 5").isInstanceOf(IllegalStateException.class);
         assertThat(ike.state()).isEqualTo(IkeSa.State.MM_SA_SENT);
+        ike.keying();
         ike.keSent();
         assertThatThrownBy(ike::keSent).isInstanceOf(IllegalStateException.class);
         ike.establish();

@@ -59,6 +59,25 @@ public final class DiffieHellman {
         }
     }
 
+    /** Our public value and the shared secret of a fresh key pair in a group with the peer's public value. */
+    public record Agreement(byte[] publicValue, byte[] sharedSecret) {
+        @Override
+        public String toString() {
+            return "Agreement[" + publicValue.length + " octets]";
+        }
+    }
+
+    /**
+     * A fresh key pair in {@code group} and its shared secret with {@code peerPublic} (Quick Mode PFS, on a crypto
+     * worker); the caller zeroes the secret.
+     *
+     * @throws GeneralSecurityException if {@code peerPublic} is not a valid public value of the group
+     */
+    public static Agreement agree(DhGroup group, byte[] peerPublic) throws GeneralSecurityException {
+        DiffieHellman dh = generate(group);
+        return new Agreement(dh.publicValue(), dh.sharedSecret(peerPublic));
+    }
+
     /** A MODP exchange with a given private exponent: for known-answer tests only. */
     static DiffieHellman withPrivateExponent(DhGroup group, BigInteger x) throws GeneralSecurityException {
         PrivateKey priv = KeyFactory.getInstance("DH").generatePrivate(new DHPrivateKeySpec(x, group.prime(), group.generator()));

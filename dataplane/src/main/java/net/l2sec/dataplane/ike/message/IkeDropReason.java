@@ -21,6 +21,17 @@ public enum IkeDropReason {
     /** An unencrypted Informational: logged (it explains many failures on the peer's side), never acted on. */
     UNAUTHENTICATED("unauthenticated"),
     RATE_LIMITED("rate_limited"),
+    /**
+     * A phase-1 message whose Diffie-Hellman (or signature check) the crypto workers cannot take: all busy, their queue full (a connect
+     * storm). Nothing changes; the client resends the message and is served when there is room.
+     */
+    CRYPTO_BUSY("crypto_busy"),
+    /**
+     * The peer's message again while the keys it asked for are still being computed (Main Mode message 3,
+     * Aggressive Mode message 1) or its signatures checked (message 5): not computed twice; our answer goes out
+     * when the work is done.
+     */
+    KEYING_IN_PROGRESS("keying_in_progress"),
     HALF_OPEN_LIMIT("half_open_limit"),
     AGGRESSIVE_MODE_REFUSED("aggressive_mode_refused"),
     /** A fragment that breaks the reassembly rules (number, duplicate last, not alone in its datagram). */

@@ -1,0 +1,107 @@
+package net.l2sec.dataplane.ike;
+
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+/**
+ * The work of a handshake that is too expensive for the event loop, which also carries every established client's
+ * packets: Diffie-Hellman (our key pair and g^xy, {@link net.l2sec.dataplane.ike.keymat.Phase1Keying}; PFS of a
+ * Quick Mode, {@link QuickMode}) and, with
+ * certificates, the peer's certificate chain and SIG_I and our SIG_R ({@link PeerSignature}). A bounded
+ * pool of platform threads (CPU-bound work, nothing to gain from virtual threads): {@code workers} threads and at
+ * most {@link #QUEUED_PER_WORKER} tasks per thread waiting; beyond that {@link #submit} refuses, and the caller
+ * drops the message (the client resends it). Each result goes back to the event loop the caller names, where the
+ * exchange continues; the worker touches nothing but the task's own values.
+ */
+public final class CryptoWorkers implements AutoCloseable {
+    /** Tasks that may wait per worker before new ones are refused. */
+    public static final int QUEUED_PER_WORKER = 4;
+
+    /** A task's result, or what it threw. */
+    record Outcome<T>(T value, Exception failure) {
+    }
+
+    private final Executor executor;
+    private final Runnable shutdown;
+    private final AtomicInteger inProgress = new AtomicInteger();
+    private final String description;
+
+    private CryptoWorkers(Executor executor, Runnable shutdown, String description) {
+        this.executor = executor;
+        this.shutdown = shutdown;
+        this.description = description;
+    }
+
+    /** {@code workers} platform threads, {@code QUEUED_PER_WORKER × workers} tasks waiting at most. */
+    public static CryptoWorkers pool(int workers) {
+        if (workers < 1) throw new IllegalArgumentException("workers " + workers);
+        AtomicInteger n = new AtomicInteger();
+        ThreadPoolExecutor e = new ThreadPoolExecutor(workers, workers, 0, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(QUEUED_PER_WORKER * workers),
+                r -> Thread.ofPlatform().name("l2sec-crypto-" + n.incrementAndGet()).daemon(true).unstarted(r),
+                new ThreadPoolExecutor.AbortPolicy());
+        e.prestartAllCoreThreads();
+        return new CryptoWorkers(e, e::shutdownNow, workers + " workers, " + QUEUED_PER_WORKER * workers + " queued");
+    }
+
+    /** On the calling thread (the event loop), as before the pool: micro-benchmarks and most tests. */
+    public static CryptoWorkers inline() {
+        return over(Runnable::run, "inline");
+    }
+
+    /**
+     * Over {@code executor}, which refuses a task by throwing {@link RejectedExecutionException}: tests that run the
+     * worker's part by hand.
+     */
+    static CryptoWorkers over(Executor executor, String description) {
+        return new CryptoWorkers(executor, () -> {
+        }, description);
+    }
+
+    /**
+     * Runs {@code work} on a worker, then {@code done} with its outcome on {@code loop}; false, and nothing runs,
+     * when every worker is busy and the queue full.
+     */
+    <T> boolean submit(Callable<T> work, Executor loop, Consumer<Outcome<T>> done) {
+        inProgress.incrementAndGet();
+        try {
+            executor.execute(() -> {
+                Outcome<T> outcome;
+                try {
+                    outcome = new Outcome<>(work.call(), null);
+                } catch (Exception e) {
+                    outcome = new Outcome<>(null, e);
+                }
+                inProgress.decrementAndGet();
+                Outcome<T> result = outcome;
+                loop.execute(() -> done.accept(result));
+            });
+            return true;
+        } catch (RejectedExecutionException e) {
+            inProgress.decrementAndGet();
+            return false;
+        }
+    }
+
+    /** Tasks submitted whose worker part has not finished: waiting or running. */
+    int inProgress() {
+        return inProgress.get();
+    }
+
+    /** Stops the threads; tasks still waiting are dropped (their SAs are gone with the responder). */
+    @Override
+    public void close() {
+        shutdown.run();
+    }
+
+    @Override
+    public String toString() {
+        return description;
+    }
+}
