@@ -75,7 +75,15 @@ public final class LoadGenerator implements Run {
                 clients.add(c);
                 c.start(group);
             }
-            sleepUntil(end);
+            if (options.untilUp() == null) {
+                sleepUntil(end);
+            } else {
+                // every client is up or has failed: hold for --until-up, never beyond the end
+                while (System.nanoTime() < end && stats.connected.sum() + stats.failed.sum() < stats.started.sum()) {
+                    TimeUnit.MILLISECONDS.sleep(50);
+                }
+                sleepUntil(Math.min(end, System.nanoTime() + options.untilUp().toNanos()));
+            }
         } finally {
             clients.forEach(Client::hangUp);
             Thread.sleep(500);   // the goodbyes leave before the loops stop
