@@ -107,8 +107,12 @@ heap() {
   echo "$live $rss"
 }
 
+# CPU seconds the concentrator used so far (user + system)
+cpu() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.1f", ($14 + $15) / hz}' "/proc/$pid/stat"; }
+
+# the loadgen's own CPU time and peak RSS come on stderr as a LOADGEN line
 loadgen() {
-  ip netns exec "$ns" taskset -c "$LOADGEN_CPU" "$JAVA_HOME/bin/java" -XX:+UseParallelGC -Xmx2g -jar "$lg_jar" \
+  /usr/bin/time -f "LOADGEN cpu_s=%U+%S wall_s=%e max_rss_mib=%M(KiB)" ip netns exec "$ns" taskset -c "$LOADGEN_CPU" "$JAVA_HOME/bin/java" -XX:+UseParallelGC -Xmx2g -jar "$lg_jar" \
     --server 127.0.0.1 --psk "$PSK" --user alice --password password --proposal "$PROPOSAL" --threads 1 "$@"
 }
 
@@ -117,8 +121,11 @@ echo "HEAP sessions=0 (cold) live_bytes=$live0 rss_kib=$rss0"
 
 if [[ ",$PHASES," == *,a,* ]]; then
   # every client its own NAT: 127.1.x.y, so the per-source limits of a real deployment hold unchanged
+  c0=$(cpu)
   loadgen --clients "$CLIENTS_A" --rate 1000000 --source-addresses "127.1.0.1-127.1.$(( (CLIENTS_A - 1) / 256 )).255" \
-    --setup-timeout 150 --duration 180 --until-up 2 --pid "$pid" | tee "$work/a.out" || true
+    --setup-timeout 150 --duration 180 --until-up 2 --pid "$pid" 2>&1 | tee "$work/a.out" || true
+  echo "CPU phase=a concentrator_cpu_s=$(awk -v a="$c0" -v b="$(cpu)" 'BEGIN {printf "%.1f", b - a}') (setup, hold and hang-up)"
+  grep '^LOADGEN' "$work/a.out" || true
   grep '^RESULT' "$work/a.out" | sed 's/^RESULT/RESULT phase=a/' || echo "RESULT phase=a status=fail (no RESULT line)"
   sleep "${SETTLE:-3}"
 fi
@@ -126,6 +133,7 @@ fi
 if [[ ",$PHASES," == *,b,* ]]; then
   read -r live1 rss1 < <(heap warm)
   echo "HEAP sessions=0 (warm) live_bytes=$live1 rss_kib=$rss1"
+  c0=$(cpu)
   ramp=$(( CLIENTS_B / RATE_B * 3 + 60 ))
   loadgen --clients "$CLIENTS_B" --rate "$RATE_B" --concurrency 1000 \
     --source-addresses "127.2.0.1-127.2.$(( (CLIENTS_B - 1) / 256 )).255" --setup-timeout 120 --lcp-echo "$INTERVAL" \
@@ -139,7 +147,10 @@ if [[ ",$PHASES," == *,b,* ]]; then
     if (( ++n % 5 == 0 )); then tail -1 "$work/b.out"; fi
   done
   if grep -q "established=$CLIENTS_B " "$work/b.out"; then
+    c1=$(cpu)
+    echo "CPU phase=b concentrator_cpu_s=$(awk -v a="$c0" -v b="$c1" 'BEGIN {printf "%.1f", b - a}') (until all up)"
     sleep $(( HOLD_B / 2 ))   # idle, with LCP echoes and HELLOs going both ways
+    echo "CPU phase=b idle concentrator_cpu_share=$(awk -v a="$c1" -v b="$(cpu)" -v t=$(( HOLD_B / 2 )) 'BEGIN {printf "%.3f", (b - a) / t}') ($CLIENTS_B sessions, LCP echo and HELLO every ${INTERVAL}s)"
     grep '^t=' "$work/b.out" | tail -1
     read -r live2 rss2 < <(heap sessions)
     echo "HEAP sessions=$CLIENTS_B live_bytes=$live2 rss_kib=$rss2"
@@ -153,9 +164,11 @@ if [[ ",$PHASES," == *,b,* ]]; then
   sleep "${SETTLE_AFTER:-40}"   # the hang-ups of CLIENTS_B clients, and closed tunnels linger (RFC 2661 5.7)
   read -r live3 rss3 < <(heap after)
   echo "HEAP sessions=0 (after (b) hung up, ${SETTLE_AFTER:-40} s) live_bytes=$live3 rss_kib=$rss3 retained_bytes_per_session=$(( (live3 - live1) / CLIENTS_B ))"
-  tail -3 "$work/b.out" | grep -v '^RESULT' || true
+  grep '^LOADGEN' "$work/b.out" || true
   grep '^RESULT' "$work/b.out" | sed 's/^RESULT/RESULT phase=b/' || echo "RESULT phase=b status=fail (no RESULT line)"
 fi
+# datagrams the kernel dropped because a socket's receive queue was full (the concentrator's or a client's)
+echo "UDP namespace counters: $(ip netns exec "$ns" awk '/^Udp:/ {if (!h) {split($0, k); h = 1} else {for (i = 2; i <= NF; i++) if (k[i] ~ /InDatagrams|RcvbufErrors|InErrors/) printf "%s=%s ", k[i], $i}}' /proc/net/snmp)"
 echo "concentrator log: $(grep -c . "$work/concentrator.log") lines, $(grep -ci 'error\|exception' "$work/concentrator.log" || true) with error/exception"
 grep -i 'exception\|outofmemory' "$work/concentrator.log" | sort | uniq -c | sort -rn | head -5 || true
 echo "scale: done load=$(cut -d' ' -f1-3 /proc/loadavg)"
