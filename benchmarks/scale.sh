@@ -108,7 +108,7 @@ heap() {
 }
 
 # CPU seconds the concentrator used so far (user + system)
-cpu() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.1f", ($14 + $15) / hz}' "/proc/$pid/stat"; }
+cpu() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / hz}' "/proc/$pid/stat"; }
 
 # the loadgen's own CPU time and peak RSS come on stderr as a LOADGEN line
 loadgen() {
