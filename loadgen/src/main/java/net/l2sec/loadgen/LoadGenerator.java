@@ -20,6 +20,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import net.l2sec.dataplane.time.EventLoopScheduler;
 import net.l2sec.loadgen.ike.IkeInitiator;
 import net.l2sec.spi.time.Scheduler;
@@ -36,6 +37,10 @@ public final class LoadGenerator implements Run {
     private final Map<EventLoop, Scheduler> schedulers = new ConcurrentHashMap<>();
     private final Semaphore setupSlots;
     private final AtomicLong lastConnect = new AtomicLong();
+    /** Clients that ended (failed, hung up, or could not bind). */
+    private final LongAdder finishedClients = new LongAdder();
+    /** Hang-ups per second at the end of a run (at least). */
+    static final double HANG_UP_RATE = 2_000;
     private IkeInitiator.Settings ikeSettings;
 
     public LoadGenerator(Options options, PrintStream out) {
@@ -75,15 +80,40 @@ public final class LoadGenerator implements Run {
                 clients.add(c);
                 c.start(group);
             }
-            sleepUntil(end);
+            if (options.untilUp() == null) {
+                sleepUntil(end);
+            } else {
+                // every client is up or has failed: hold for --until-up, never beyond the end
+                while (System.nanoTime() < end && stats.connected.sum() + stats.failed.sum() < stats.started.sum()) {
+                    TimeUnit.MILLISECONDS.sleep(50);
+                }
+                sleepUntil(Math.min(end, System.nanoTime() + options.untilUp().toNanos()));
+            }
         } finally {
-            clients.forEach(Client::hangUp);
+            hangUpAll(clients);
             Thread.sleep(500);   // the goodbyes leave before the loops stop
             report.stop();
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
             dhPool.shutdownNow();
         }
         return report.summary(System.nanoTime(), lastConnect.get());
+    }
+
+    /**
+     * Hangs every client up, at most {@link #HANG_UP_RATE} per second (or --rate, when higher), so that the server's
+     * socket is not handed tens of thousands of goodbyes at once, and waits (bounded) until each has sent them.
+     * Hanging up all at once overflowed the server's receive queue at 10,000 clients: most sessions then ended by
+     * the server's HELLO and LCP echo timeouts instead, well after the run.
+     */
+    private void hangUpAll(List<Client> clients) throws InterruptedException {
+        double rate = Math.max(HANG_UP_RATE, options.rate());
+        long t0 = System.nanoTime();
+        for (int i = 0; i < clients.size(); i++) {
+            sleepUntil(t0 + (long) (i * 1e9 / rate));
+            clients.get(i).hangUp();
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (finishedClients.sum() < clients.size() && System.nanoTime() < deadline) TimeUnit.MILLISECONDS.sleep(20);
     }
 
     private static boolean sleepUntil(long nanos) throws InterruptedException {
@@ -130,6 +160,7 @@ public final class LoadGenerator implements Run {
 
     @Override
     public void finished(Client client, boolean wasUp) {
+        finishedClients.increment();
         if (!wasUp) setupSlots.release();
     }
 }

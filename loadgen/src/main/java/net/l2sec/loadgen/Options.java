@@ -23,13 +23,16 @@ import net.l2sec.loadgen.ike.IkeProposal;
  * @param pretendNat     each client acts as a host behind a NAT: a private address of its own in its IDs, and a
  *                       NAT-D hash for its own address that cannot match, so that the server sees a NAT
  * @param pid            the server process to watch (RSS, heap), 0 for none
+ * @param untilUp        null: run for {@code duration}; else end the run this long after every client came up or
+ *                       failed (at the latest after {@code duration})
  */
 public record Options(InetAddress server, int ikePort, int nattPort, int clients, double rate, int concurrency,
                       Duration duration, Duration hold, String user, String password, String psk,
                       IkeProposal proposal, EspProposal esp, Auth auth, Optional<Inet4Address> pingTarget,
                       boolean pingEnabled, Duration pingInterval, int streamPps, int streamSize,
                       List<InetAddress> sourceAddresses, boolean pretendNat, long pid, int mru,
-                      Duration setupTimeout, Duration lcpEchoInterval, Duration keepaliveInterval, int threads) {
+                      Duration setupTimeout, Duration lcpEchoInterval, Duration keepaliveInterval, int threads,
+                      Duration untilUp) {
     /** PPP authentication the client does. */
     public enum Auth { MSCHAPV2, PAP }
 
@@ -41,6 +44,8 @@ public record Options(InetAddress server, int ikePort, int nattPort, int clients
               --rate R                new clients per second (10)
               --concurrency N         at most N clients in setup at once (0: by --rate only)
               --duration S            length of the run in seconds (30); then every client hangs up
+              --until-up S            end the run S seconds after every client came up or failed (still at
+                                      the latest after --duration)
               --hold S                each client hangs up S seconds after it came up (0: at the end)
               --user NAME             PPP user name; %d is replaced by the client number (1..N) (alice)
               --password PW           PPP password; %d as in --user (password)
@@ -130,11 +135,14 @@ public record Options(InetAddress server, int ikePort, int nattPort, int clients
         Duration lcpEcho = seconds(take(kv, "lcp-echo", "30"));
         Duration keepalive = seconds(take(kv, "keepalive", "20"));
         int threads = Integer.parseInt(take(kv, "threads", String.valueOf(Runtime.getRuntime().availableProcessors())));
+        String untilUpValue = take(kv, "until-up", null);
+        Duration untilUp = untilUpValue == null ? null : seconds(untilUpValue);
+        if (untilUp != null && untilUp.isNegative()) throw new IllegalArgumentException("--until-up must not be negative");
         if (!kv.isEmpty()) throw new IllegalArgumentException("unknown option(s): --" + String.join(", --", kv.keySet()));
         if (clients < 1 || rate <= 0 || threads < 1) throw new IllegalArgumentException("--clients, --rate and --threads must be positive");
         return new Options(server, ikePort, nattPort, clients, rate, concurrency, duration, hold, user, password, psk,
                 proposal, esp, auth, pingTarget, ping != null, pingInterval, streamPps, streamSize, sourceAddresses,
-                nat.equals("pretend"), pid, mru, setupTimeout, lcpEcho, keepalive, threads);
+                nat.equals("pretend"), pid, mru, setupTimeout, lcpEcho, keepalive, threads, untilUp);
     }
 
     /** The user name of client {@code n} (1-based). */

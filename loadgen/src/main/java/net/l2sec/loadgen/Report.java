@@ -97,6 +97,7 @@ final class Report {
         r.append(String.format(Locale.ROOT, " status=%s clients=%d started=%d connected=%d failed=%d incomplete=%d",
                 ok ? "ok" : "fail", clients, stats.started.sum(), connected, failed,
                 Math.max(0, stats.started.sum() - connected - failed)));
+        r.append(String.format(Locale.ROOT, " all_up_s=%.1f", rampSeconds));
         r.append(String.format(Locale.ROOT, " connects_per_s=%.1f setup_p50_ms=%s setup_p99_ms=%s setup_max_ms=%s",
                 rampSeconds > 0 ? connected / rampSeconds : 0.0, ms(stats.setup.percentileMicros(0.5)),
                 ms(stats.setup.percentileMicros(0.99)), ms(stats.setup.maxMicros())));

@@ -85,6 +85,17 @@ class LoadgenConcentratorIT {
         assertThat(Lab.read(log)).contains("phase1 up aes128-sha256-ecp256", "phase2 up esp=aes128gcm16", "auth ok method=pap user=bob");
     }
 
+    /** A small smoke of benchmarks/scale.sh: 100 clients, each behind a NAT of its own, started at once. */
+    @Test
+    void hundredClientsStartedAtOnceAllComeUp() throws Exception {
+        Lab.LoadgenRun r = lab.loadgen("--server", "127.0.0.1", "--psk", PSK, "--user", "alice", "--password", "password",
+                "--source-addresses", "127.0.1.1-127.0.1.100", "--clients", "100", "--rate", "1000000",
+                "--setup-timeout", "40", "--duration", "50", "--until-up", "1");
+        assertThat(r.result()).as("RESULT line").isNotNull()
+                .contains("status=ok", "connected=100", "failed=0", "failures=none").containsPattern("all_up_s=\\d+\\.\\d ");
+        assertThat(r.exit()).isZero();
+    }
+
     @Test
     void aWrongPskFailsInIkeAndIsReportedByStage() throws Exception {
         Lab.LoadgenRun r = lab.loadgen("--server", "127.0.0.1", "--psk", "not-the-psk-at-all", "--clients", "2",

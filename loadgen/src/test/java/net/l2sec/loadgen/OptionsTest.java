@@ -32,6 +32,13 @@ class OptionsTest {
     }
 
     @Test
+    void untilUpIsOffUnlessGiven() {
+        assertThat(Options.parse("--server", "127.0.0.1").untilUp()).isNull();
+        assertThat(Options.parse("--server", "127.0.0.1", "--until-up", "2.5").untilUp()).isEqualTo(Duration.ofMillis(2500));
+        assertThatThrownBy(() -> Options.parse("--server", "127.0.0.1", "--until-up", "-1")).hasMessageContaining("--until-up");
+    }
+
+    @Test
     void refusesWhatItDoesNotKnow() {
         assertThatThrownBy(() -> Options.parse("--clients", "3")).hasMessageContaining("--server");
         assertThatThrownBy(() -> Options.parse("--server", "127.0.0.1", "--colour", "red")).hasMessageContaining("--colour");

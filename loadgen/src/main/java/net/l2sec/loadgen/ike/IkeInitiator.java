@@ -148,6 +148,7 @@ public final class IkeInitiator {
             case MESSAGE_3_SENT -> {
                 if (h.encrypted()) return;
                 MainMode.Message4 m4 = mainMode.message4(h, msg);
+                if (m4 == null) return;                                   // a repeated message 2
                 if (!sa.natT) throw new IkeFailure("no_nat_t");               // raw ESP is not for user space
                 if (!m4.natDetected()) throw new IkeFailure("no_nat_detected");
                 retransmission.cancel();

@@ -119,8 +119,13 @@ final class MainMode {
     /** What message 4 carries: the responder's public value and nonce, and whether a NAT lies between us. */
     record Message4(byte[] gxr, byte[] nr, boolean natDetected) {}
 
+    /**
+     * Message 4, or null for a repeated message 2 (with its SA payload): the responder resends message 2 when our
+     * message 1 was retransmitted while it was busy, and that copy may arrive after we sent message 3.
+     */
     Message4 message4(IsakmpHeader h, byte[] msg) throws IkeFailure, IkeDecodeException {
         PayloadChain c = IsakmpCodec.decodePayloads(h, msg);
+        if (c.first(Payload.Sa.class) != null && c.first(Payload.Ke.class) == null) return null;
         Payload.Ke ke = c.first(Payload.Ke.class);
         Payload.Nonce nonce = c.first(Payload.Nonce.class);
         if (ke == null || nonce == null) throw new IkeFailure("bad_message_4");

@@ -17,6 +17,8 @@ final class MsChapV2Peer {
     private final byte[] passwordHash;
     private final RandomGenerator random;
     private byte[] expectedSuccess;
+    private byte[] lastChallenge;
+    private ChapPacket.Response lastResponse;
 
     MsChapV2Peer(String user, String password, RandomGenerator random) {
         this.user = user;
@@ -31,6 +33,13 @@ final class MsChapV2Peer {
     ChapPacket.Response respond(ChapPacket.Challenge challenge) {
         byte[] authenticatorChallenge = challenge.value();
         if (authenticatorChallenge.length != CHALLENGE_LENGTH) return null;
+        // a retransmitted Challenge (same identifier and value; the server's restart timer ran out while our
+        // Response was on its way or in its queue) gets the same Response: a new Peer-Challenge would make the
+        // Success the server sends for the first Response look wrong to us
+        if (lastResponse != null && lastResponse.identifier() == challenge.identifier()
+                && Arrays.equals(lastChallenge, authenticatorChallenge)) {
+            return lastResponse;
+        }
         byte[] peerChallenge = new byte[CHALLENGE_LENGTH];
         random.nextBytes(peerChallenge);
         byte[] ntResponse = MsChapV2.generateNtResponse(authenticatorChallenge, peerChallenge, user, passwordHash);
@@ -39,7 +48,9 @@ final class MsChapV2Peer {
         System.arraycopy(ntResponse, 0, value, 24, 24);
         expectedSuccess = MsChapV2.authenticatorResponseString(MsChapV2.generateAuthenticatorResponse(passwordHash,
                 ntResponse, peerChallenge, authenticatorChallenge, user)).getBytes(StandardCharsets.US_ASCII);
-        return new ChapPacket.Response(challenge.identifier(), value, user.getBytes(StandardCharsets.UTF_8));
+        lastChallenge = authenticatorChallenge.clone();
+        lastResponse = new ChapPacket.Response(challenge.identifier(), value, user.getBytes(StandardCharsets.UTF_8));
+        return lastResponse;
     }
 
     /** Whether the Success message starts with the authenticator response we expect ("S=" and 40 hex digits). */

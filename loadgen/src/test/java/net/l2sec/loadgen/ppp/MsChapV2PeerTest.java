@@ -46,6 +46,19 @@ class MsChapV2PeerTest {
         assertThat(peer.verify(new ChapPacket.Success(7, "S=507A5589115FD0D6209F510FE9C04566932CDA56 M=forged"))).isFalse();
     }
 
+    /** A repeated Challenge is answered with the same Response, so the Success for the first still verifies. */
+    @Test
+    void aRepeatedChallengeGetsTheSameResponse() {
+        MsChapV2Peer peer = new MsChapV2Peer("User", "clientPass", new java.util.SplittableRandom(1));
+        ChapPacket.Challenge c = new ChapPacket.Challenge(7, AUTHENTICATOR_CHALLENGE, "srv".getBytes());
+        ChapPacket.Response first = peer.respond(c);
+        ChapPacket.Response again = peer.respond(new ChapPacket.Challenge(7, AUTHENTICATOR_CHALLENGE.clone(), "srv".getBytes()));
+        assertThat(again.value()).isEqualTo(first.value());
+        ChapPacket.Response fresh = peer.respond(new ChapPacket.Challenge(8, AUTHENTICATOR_CHALLENGE, "srv".getBytes()));
+        assertThat(fresh.identifier()).isEqualTo(8);
+        assertThat(Arrays.copyOfRange(fresh.value(), 0, 16)).isNotEqualTo(Arrays.copyOfRange(first.value(), 0, 16));
+    }
+
     @Test
     void failureReasonNamesTheError() {
         assertThat(MsChapV2Peer.failureReason(new ChapPacket.Failure(1, "E=691 R=0 C=00 V=3 M=Access denied"))).isEqualTo("mschapv2_691");
