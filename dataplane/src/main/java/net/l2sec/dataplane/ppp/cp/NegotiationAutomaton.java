@@ -12,6 +12,7 @@ import static net.l2sec.dataplane.ppp.cp.AutomatonState.STOPPED;
 import static net.l2sec.dataplane.ppp.cp.AutomatonState.STOPPING;
 
 import java.time.Duration;
+import java.util.List;
 import net.l2sec.dataplane.ppp.cp.ControlPacket.CodeReject;
 import net.l2sec.dataplane.ppp.cp.ControlPacket.ConfigureAck;
 import net.l2sec.dataplane.ppp.cp.ControlPacket.ConfigureNak;
@@ -46,6 +47,8 @@ public final class NegotiationAutomaton {
     private int failureCount;
     private int nextIdentifier;
     private int requestIdentifier = -1;
+    /** The options of our last Configure-Request (to tell a retransmission from a new request). */
+    private List<ConfigOption> requested = List.of();
     private Scheduler.Timeout restartTimer;
 
     public NegotiationAutomaton(OptionPolicy policy, LayerActions layer, Scheduler scheduler, Limits limits, int firstIdentifier) {
@@ -232,8 +235,10 @@ public final class NegotiationAutomaton {
         if (restartCount > 0) {                                              // TO+
             switch (state) {
                 case CLOSING, STOPPING -> str();
-                case REQ_SENT, ACK_RCVD -> { scr(); to(REQ_SENT); }
-                case ACK_SENT -> scr();
+                // REQ_SENT, ACK_SENT: no valid reply came for the request; ACK_RCVD: its Ack came (a new one)
+                case REQ_SENT -> { scr(true); to(REQ_SENT); }
+                case ACK_RCVD -> { scr(false); to(REQ_SENT); }
+                case ACK_SENT -> scr(true);
                 default -> { }
             }
         } else {                                                             // TO-
@@ -274,9 +279,20 @@ public final class NegotiationAutomaton {
     }
 
     private void scr() {
-        requestIdentifier = takeIdentifier();
+        scr(false);
+    }
+
+    /**
+     * scr. Section 5.1: the Identifier MUST change when the options change or a valid reply came for the previous
+     * request; a retransmission MAY keep it. We keep it, so that an Ack to the previous copy, late because the
+     * peer or the path was slow (a connection storm), still counts instead of being discarded.
+     */
+    private void scr(boolean retransmission) {
+        List<ConfigOption> options = policy.ourRequest();
+        if (!retransmission || requestIdentifier < 0 || !options.equals(requested)) requestIdentifier = takeIdentifier();
+        requested = options;
         restartCount--;
-        layer.send(new ConfigureRequest(requestIdentifier, policy.ourRequest()));
+        layer.send(new ConfigureRequest(requestIdentifier, options));
         startTimer();
     }
 
