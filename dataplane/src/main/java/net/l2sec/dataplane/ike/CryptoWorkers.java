@@ -20,8 +20,14 @@ import java.util.function.Consumer;
  * exchange continues; the worker touches nothing but the task's own values.
  */
 public final class CryptoWorkers implements AutoCloseable {
-    /** Tasks that may wait per worker before new ones are refused. */
-    public static final int QUEUED_PER_WORKER = 4;
+    /**
+     * Tasks that may wait per worker before new ones are refused. One computation takes about 1 to 3 ms, so 64
+     * waiting is at most about 200 ms, well under a client's first retransmission (1 to 2 s): a burst of clients
+     * is absorbed instead of dropped into retransmission waves (with 4, 100 clients started at once came up in
+     * waves at 0, 2, 6 and 14 s and one ran out of its half-open lifetime). Beyond it the wait would outlast the
+     * retransmission, so the message is dropped ({@code crypto_busy}).
+     */
+    public static final int QUEUED_PER_WORKER = 64;
 
     /** A task's result, or what it threw. */
     record Outcome<T>(T value, Exception failure) {

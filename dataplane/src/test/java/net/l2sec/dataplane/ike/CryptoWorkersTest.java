@@ -372,7 +372,7 @@ class CryptoWorkersTest {
         CountDownLatch started = new CountDownLatch(1);
         try (CryptoWorkers pool = CryptoWorkers.pool(1)) {
             int accepted = 0;
-            for (int n = 0; n < 10; n++) {
+            for (int n = 0; n < CryptoWorkers.QUEUED_PER_WORKER + 10; n++) {
                 boolean ok = pool.submit(() -> {
                     started.countDown();
                     release.await();
