@@ -28,7 +28,7 @@ import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
-import net.l2sec.aaa.testing.LogCapture;
+import net.l2sec.fuzz.LogCapture;
 import net.l2sec.fuzz.Fuzzer;
 import net.l2sec.spi.auth.AuthMethod;
 import net.l2sec.spi.auth.AuthRequest;

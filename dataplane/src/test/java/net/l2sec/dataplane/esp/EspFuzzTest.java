@@ -28,7 +28,7 @@ import net.l2sec.dataplane.ipsec.EspCipher;
 import net.l2sec.dataplane.ipsec.EspIntegrity;
 import net.l2sec.dataplane.ipsec.UdpEncapsulationDemux;
 import net.l2sec.dataplane.l2tp.L2tpTransport;
-import net.l2sec.dataplane.testing.LogCapture;
+import net.l2sec.fuzz.LogCapture;
 import net.l2sec.dataplane.testing.MeterDelta;
 import net.l2sec.dataplane.time.ManualScheduler;
 import net.l2sec.dataplane.udp.EncapsulatedDatagramHandler;

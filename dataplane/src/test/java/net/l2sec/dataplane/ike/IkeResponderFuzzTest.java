@@ -20,7 +20,7 @@ import net.l2sec.dataplane.ike.message.Payload;
 import net.l2sec.dataplane.ike.message.PayloadType;
 import net.l2sec.dataplane.ipsec.EspCipher;
 import net.l2sec.dataplane.ipsec.EspIntegrity;
-import net.l2sec.dataplane.testing.LogCapture;
+import net.l2sec.fuzz.LogCapture;
 import net.l2sec.dataplane.testing.MeterDelta;
 import net.l2sec.fuzz.Fuzzer;
 import org.junit.jupiter.api.Test;

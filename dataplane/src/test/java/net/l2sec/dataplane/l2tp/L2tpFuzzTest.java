@@ -14,7 +14,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.SplittableRandom;
-import net.l2sec.dataplane.testing.LogCapture;
+import net.l2sec.fuzz.LogCapture;
 import net.l2sec.dataplane.testing.MeterDelta;
 import net.l2sec.dataplane.time.ManualScheduler;
 import net.l2sec.fuzz.Fuzzer;

@@ -26,7 +26,7 @@ import net.l2sec.dataplane.ppp.frame.PppFrameCodec;
 import net.l2sec.dataplane.ppp.ipcp.IpcpOptions;
 import net.l2sec.dataplane.ppp.lcp.AuthProtocolOption;
 import net.l2sec.dataplane.ppp.lcp.LcpOptions;
-import net.l2sec.dataplane.testing.LogCapture;
+import net.l2sec.fuzz.LogCapture;
 import net.l2sec.dataplane.testing.MeterDelta;
 import net.l2sec.fuzz.Fuzzer;
 import net.l2sec.spi.auth.AuthMethod;

@@ -1,4 +1,4 @@
-package net.l2sec.dataplane.testing;
+package net.l2sec.fuzz;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
