@@ -22,8 +22,10 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -73,7 +75,7 @@ class ReuseportSteeringTest {
                 assertThat(s).isBetween(0, shards - 1);
                 count[s]++;
             }
-            for (int c : count) assertThat(c).as("%d shards: %s", shards, java.util.Arrays.toString(count)).isPositive();
+            for (int c : count) assertThat(c).as("%d shards: %s", shards, Arrays.toString(count)).isPositive();
         }
     }
 
@@ -92,7 +94,7 @@ class ReuseportSteeringTest {
 
     @Test
     void theProgramComputesShardOfForIpv4AndIpv6Headers() throws Exception {
-        java.util.Random random = new java.util.Random(15);
+        Random random = new Random(15);
         for (int shards : new int[] {1, 2, 3, 5, 8}) {
             byte[] program = ReuseportSteering.program(shards);
             assertThat(program).hasSize(10 * ReuseportSteering.SOCK_FILTER_SIZE);
@@ -207,7 +209,7 @@ class ReuseportSteeringTest {
             assertThat(shard).as("datagram from %s", sender).isEqualTo(ReuseportSteering.shardOf(from, shards));
             perShard[shard]++;
         });
-        for (int n : perShard) assertThat(n).as("per shard %s", java.util.Arrays.toString(perShard)).isPositive();
+        for (int n : perShard) assertThat(n).as("per shard %s", Arrays.toString(perShard)).isPositive();
     }
 
     @ParameterizedTest
@@ -272,8 +274,7 @@ class ReuseportSteeringTest {
                 for (int p = 0; p < portsPerSource; p++) {
                     DatagramSocket s = new DatagramSocket(new InetSocketAddress(source, 0));
                     senders.add(s);
-                    String id = new InetSocketAddress(source, s.getLocalPort()).getAddress().getHostAddress() + ":"
-                            + s.getLocalPort();
+                    String id = source.getHostAddress() + ":" + s.getLocalPort();
                     byte[] payload = id.getBytes(StandardCharsets.US_ASCII);
                     s.send(new java.net.DatagramPacket(payload, payload.length, target));
                     sent++;
