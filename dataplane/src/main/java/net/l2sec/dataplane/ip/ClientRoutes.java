@@ -9,7 +9,8 @@ import java.util.List;
 
 /**
  * Which PPP session owns which client address: packets read from the TUN device are delivered by destination.
- * Confined to the dataplane event loop.
+ * One per worker event loop and confined to it; the workers' routes share one {@link RouteOwners}, which says
+ * which worker a packet from the TUN device goes to and keeps one address to one session across workers.
  */
 public final class ClientRoutes {
     /** By assigned IPv4 address; primitive keys, so the per-packet lookup boxes nothing. */
@@ -18,7 +19,18 @@ public final class ClientRoutes {
     private final Counter malformed;
     private final Counter notIpv4;
 
+    private final RouteOwners owners;
+    private final int worker;
+
+    /** The routes of a single event loop. */
     public ClientRoutes(MeterRegistry registry) {
+        this(registry, new RouteOwners(), 0);
+    }
+
+    /** The routes of worker {@code worker}, recorded in {@code owners} too. */
+    public ClientRoutes(MeterRegistry registry, RouteOwners owners, int worker) {
+        this.owners = owners;
+        this.worker = worker;
         this.noRoute = Counter.builder("l2sec.ip.dropped").tag("direction", "to_client").tag("reason", "no_session")
                 .description("IPv4 packets dropped on the packet path, by direction and reason").register(registry);
         this.malformed = Counter.builder("l2sec.ip.dropped").tag("direction", "to_client").tag("reason", "malformed")
@@ -29,12 +41,14 @@ public final class ClientRoutes {
 
     /** Installs the route for {@code address}; returns false if another session already holds it. */
     public boolean register(int address, IpSink sink) {
-        return byAddress.putIfAbsent(address, sink) == null;
+        if (!owners.claim(address, worker)) return false;
+        byAddress.put(address, sink);
+        return true;
     }
 
     /** Removes the route only if {@code sink} still owns it. */
     public void unregister(int address, IpSink sink) {
-        byAddress.remove(address, sink);
+        if (byAddress.remove(address, sink)) owners.release(address, worker);
     }
 
     public int size() {

@@ -8,7 +8,8 @@ import java.util.Optional;
 
 /**
  * A named range of client addresses. Allocation takes the lowest free address; a released address goes back.
- * Confined to the dataplane event loop.
+ * Shared by the worker event loops: its methods are synchronized (sessions allocate and release at set-up and
+ * tear-down only, never per packet). A replaced pool locks itself, then its successor, never the other way.
  */
 public final class Ipv4Pool {
     private final String name;
@@ -17,7 +18,7 @@ public final class Ipv4Pool {
     private final BitSet used;
     private int inUse;
     /** Set when a reload replaced this pool: addresses released here that the new pool also covers go there. */
-    private Ipv4Pool successor;
+    private volatile Ipv4Pool successor;
 
     public Ipv4Pool(String name, Inet4Address first, Inet4Address last) {
         this.name = name;
@@ -36,7 +37,7 @@ public final class Ipv4Pool {
         return size;
     }
 
-    public int inUse() {
+    public synchronized int inUse() {
         return inUse;
     }
 
@@ -46,7 +47,7 @@ public final class Ipv4Pool {
     }
 
     /** The lowest free address, or empty when the pool is exhausted. */
-    public Optional<Integer> allocate() {
+    public synchronized Optional<Integer> allocate() {
         int i = used.nextClearBit(0);
         if (i >= size) return Optional.empty();
         used.set(i);
@@ -55,7 +56,7 @@ public final class Ipv4Pool {
     }
 
     /** Takes a specific address (e.g. one a RADIUS server assigned); false if taken or outside the pool. */
-    public boolean allocate(int address) {
+    public synchronized boolean allocate(int address) {
         if (!contains(address)) return false;
         int i = address - first;
         if (used.get(i)) return false;
@@ -64,7 +65,7 @@ public final class Ipv4Pool {
         return true;
     }
 
-    public void release(int address) {
+    public synchronized void release(int address) {
         if (successor != null && successor.contains(address)) successor.release(address);
         if (!contains(address)) return;
         int i = address - first;
@@ -78,12 +79,12 @@ public final class Ipv4Pool {
      * A reload replaces this pool with {@code next}: every address allocated here that {@code next} covers is
      * reserved in it (the sessions holding them keep them), and releases later made here are passed on.
      */
-    public void replaceWith(Ipv4Pool next) {
+    public synchronized void replaceWith(Ipv4Pool next) {
         for (int i = used.nextSetBit(0); i >= 0; i = used.nextSetBit(i + 1)) next.allocate(first + i);
         successor = next;
     }
 
-    public boolean isAllocated(int address) {
+    public synchronized boolean isAllocated(int address) {
         return contains(address) && used.get(address - first);
     }
 

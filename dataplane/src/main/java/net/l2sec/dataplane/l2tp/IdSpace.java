@@ -7,7 +7,7 @@ import java.util.random.RandomGenerator;
  * Our Tunnel IDs or Session IDs (RFC 2661 section 3.1: 16 bits, 0 reserved), in use or free. New IDs are random,
  * which makes blind injection into a tunnel or session harder than sequential IDs would, and finding one takes
  * bounded work however full the space is: a few random probes, then one scan of the bitmap from a random place.
- * Single-threaded.
+ * Single-threaded ({@link L2tpIdentifiers} shares it between loops under a lock).
  */
 final class IdSpace {
     /** Random probes before the scan; with the space half full, all of them miss once in 65,536 allocations. */
@@ -35,11 +35,14 @@ final class IdSpace {
         return id > SIZE ? 0 : take(id);
     }
 
-    void release(int id) {
+    /** Frees {@code id}; false if it was not in use. */
+    boolean release(int id) {
         if (id > 0 && id <= SIZE && used.get(id)) {
             used.clear(id);
             count--;
+            return true;
         }
+        return false;
     }
 
     /** IDs in use. */

@@ -41,10 +41,10 @@ public final class L2tpNetworkServer implements AutoCloseable {
     private final IntObjectHashMap<Tunnel> tunnels = new IntObjectHashMap<>();
     /** Tunnels by who asked for them, so a retransmitted SCCRQ finds its tunnel (RFC 2661 section 5.8). */
     private final Map<PeerTunnel, Tunnel> byPeer = new HashMap<>();
-    /** Our Tunnel IDs in use, closing tunnels' included. */
-    private final IdSpace tunnelIds = new IdSpace();
-    /** Local Session IDs in use on any tunnel: unique server-wide so a session tag names exactly one session. */
-    private final IdSpace sessionIds = new IdSpace();
+    /** Our Tunnel and Session IDs in use, closing tunnels' included: unique process-wide (every worker loop's). */
+    private final L2tpIdentifiers ids;
+    /** This server's sessions (calls) from ICRQ until CDN. */
+    private int sessions;
     /** Tunnels held per peer (transport, address and port), closing ones included. */
     private final Map<Peer, Integer> perPeer = new HashMap<>();
     /** Tunnels refused or failed before being established, and calls refused or failed before ICCN. */
@@ -63,6 +63,13 @@ public final class L2tpNetworkServer implements AutoCloseable {
 
     public L2tpNetworkServer(L2tpSettings settings, PppEndpointFactory pppEndpointFactory, Scheduler scheduler,
                              MeterRegistry registry) {
+        this(settings, pppEndpointFactory, scheduler, registry, new L2tpIdentifiers());
+    }
+
+    /** @param ids the ID spaces this server shares with the other worker loops' servers */
+    public L2tpNetworkServer(L2tpSettings settings, PppEndpointFactory pppEndpointFactory, Scheduler scheduler,
+                             MeterRegistry registry, L2tpIdentifiers ids) {
+        this.ids = ids;
         this.settings = settings;
         this.pppEndpointFactory = pppEndpointFactory;
         this.scheduler = scheduler;
@@ -135,7 +142,7 @@ public final class L2tpNetworkServer implements AutoCloseable {
 
     /** Sessions (calls) from ICRQ until CDN. */
     public int activeSessions() {
-        return sessionIds.size();
+        return sessions;
     }
 
     /** Tunnels still holding state, closing ones included. */
@@ -189,7 +196,7 @@ public final class L2tpNetworkServer implements AutoCloseable {
             return;
         }
         Optional<Tunnel.Refusal> refusal = Tunnel.refusal(c, settings).or(() -> limitReached(new Peer(transport, peer)));
-        int id = refusal.isPresent() ? 0 : tunnelIds.allocate(random);
+        int id = refusal.isPresent() ? 0 : ids.allocateTunnel(random);
         if (id == 0) {
             refuseTunnel(peer, key.peerTunnelId(), transport, refusal.orElseGet(() -> noResources(TeardownCause.NO_RESOURCES)));
             return;
@@ -205,9 +212,9 @@ public final class L2tpNetworkServer implements AutoCloseable {
     /** Which limit, if any, keeps us from taking one more tunnel for {@code from}. */
     private Optional<Tunnel.Refusal> limitReached(Peer from) {
         TeardownCause cause;
-        if (tunnels.size() >= settings.maxTunnels()) cause = TeardownCause.TUNNEL_LIMIT;
+        if (ids.tunnelsHeld() >= settings.maxTunnels()) cause = TeardownCause.TUNNEL_LIMIT;
         else if (perPeer.getOrDefault(from, 0) >= settings.maxTunnelsPerPeer()) cause = TeardownCause.PEER_TUNNEL_LIMIT;
-        else if (tunnelIds.size() >= IdSpace.SIZE) cause = TeardownCause.NO_RESOURCES;
+        else if (ids.tunnelsHeld() >= IdSpace.SIZE) cause = TeardownCause.NO_RESOURCES;
         else return Optional.empty();
         return Optional.of(noResources(cause));
     }
@@ -260,18 +267,20 @@ public final class L2tpNetworkServer implements AutoCloseable {
     void tunnelFreed(Tunnel t) {
         tunnelClosing(t);
         if (tunnels.remove(t.localId(), t)) {
-            tunnelIds.release(t.localId());
+            ids.releaseTunnel(t.localId());
             perPeer.computeIfPresent(new Peer(t.transport(), t.peer()), (k, n) -> n <= 1 ? null : n - 1);
         }
     }
 
     /** A random unused non-zero Session ID, or 0 when none is left. */
     int allocateSessionId() {
-        return sessionIds.allocate(random);
+        int id = ids.allocateSession(random);
+        if (id != 0) sessions++;
+        return id;
     }
 
     void releaseSessionId(int id) {
-        sessionIds.release(id);
+        if (ids.releaseSession(id)) sessions--;
     }
 
     byte[] randomBytes(int n) {
@@ -294,7 +303,7 @@ public final class L2tpNetworkServer implements AutoCloseable {
 
     /** Our Tunnel IDs in use (tests take IDs out of it to exhaust the space cheaply). */
     IdSpace tunnelIds() {
-        return tunnelIds;
+        return ids.tunnelSpace();
     }
 
     RefusalLog tunnelRefusals() {

@@ -409,6 +409,11 @@ public final class PppSession implements PppEndpoint, IpSink {
         return accounting.active();
     }
 
+    /** The event loop this session belongs to. */
+    Scheduler scheduler() {
+        return scheduler;
+    }
+
     /** Traffic so far: input is what we received from the client (RFC 2866 section 5.3). */
     public SessionCounters counters() {
         return path.counters();

@@ -30,7 +30,7 @@ public final class PppSessionFactory implements PppEndpointFactory {
     public PppSessionFactory(PppSettings settings, Authenticator authenticator, Function<String, Optional<Ipv4Pool>> pools,
                              ClientRoutes routes, IpEgress egress, Scheduler scheduler, MeterRegistry registry,
                              RandomGenerator random) {
-        this(settings, authenticator, pools, routes, egress, scheduler, registry, random, new PppSessionRegistry(scheduler));
+        this(settings, authenticator, pools, routes, egress, scheduler, registry, random, new PppSessionRegistry());
     }
 
     /** @param sessions the registry established sessions report to (accounting, Disconnect/CoA, admin) */

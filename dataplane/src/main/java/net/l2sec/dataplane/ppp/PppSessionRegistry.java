@@ -2,14 +2,13 @@ package net.l2sec.dataplane.ppp;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Supplier;
 import net.l2sec.dataplane.LoopCalls;
 import net.l2sec.spi.session.ActiveSession;
 import net.l2sec.spi.session.EndCause;
@@ -22,27 +21,27 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The established PPP sessions of one event loop: tells the {@link SessionObserver} (accounting) when a session
+ * The established PPP sessions of every event loop: tells the {@link SessionObserver} (accounting) when a session
  * becomes established and when it ends, and serves {@link SessionControl} for RADIUS Disconnect/CoA and the admin
- * interface. The map is confined to the loop; {@link #sessionsOf} is readable from any thread (the policy's
- * concurrent-session limit runs on a virtual thread).
+ * interface. One registry serves all the worker loops: each session is recorded with the loop that owns it, and
+ * whatever reads or changes a session runs on that loop; the maps themselves are concurrent. {@link #sessionsOf}
+ * is readable from any thread (the policy's concurrent-session limit runs on a virtual thread).
  *
  * <p>Sessions per user are counted from authentication, not from IPCP: a session takes its {@link Reservation}
- * when the backend's accept reaches the loop, in the same step that compares the count with the authorization's
- * {@code maxSessions}, and gives it back when it ends however it ends. So logins in parallel cannot together
- * exceed the limit, and the policy's own check ({@link #sessionsOf}) sees the sessions still negotiating.
+ * when the backend's accept reaches its loop, in the same atomic step that compares the count with the
+ * authorization's {@code maxSessions}, and gives it back when it ends however it ends. So logins in parallel, on
+ * one loop or on several, cannot together exceed the limit, and the policy's own check ({@link #sessionsOf}) sees
+ * the sessions still negotiating.
  */
 public final class PppSessionRegistry implements SessionControl {
     private static final Logger log = LoggerFactory.getLogger(PppSessionRegistry.class);
 
-    private final Scheduler loop;
-    private final Map<String, PppSession> established = new LinkedHashMap<>();
+    /** An established session and the loop it belongs to. */
+    private record Established(PppSession session, Scheduler loop) {}
+
+    private final Map<String, Established> established = new ConcurrentHashMap<>();
     private final Map<String, Integer> perUser = new ConcurrentHashMap<>();
     private volatile SessionObserver observer = SessionObserver.NONE;
-
-    public PppSessionRegistry(Scheduler loop) {
-        this.loop = loop;
-    }
 
     /** Who is told about sessions starting and stopping (accounting); set before the first session. */
     public void observer(SessionObserver observer) {
@@ -52,6 +51,11 @@ public final class PppSessionRegistry implements SessionControl {
     /** Sessions of {@code user} (case-insensitive) right now, from their authentication to their end. */
     public int sessionsOf(String user) {
         return perUser.getOrDefault(key(user), 0);
+    }
+
+    /** Established sessions now, on every loop. */
+    public int size() {
+        return established.size();
     }
 
     /** One session's place in its user's count; {@link #release} gives it back, once. */
@@ -72,18 +76,23 @@ public final class PppSessionRegistry implements SessionControl {
 
     /**
      * Counts one more session of {@code user}, unless {@code limit} says the user holds that many already: then
-     * empty, and nothing is counted. Call on the loop.
+     * empty, and nothing is counted. Atomic, so sessions of one user on different loops cannot pass it together.
      */
     Optional<Reservation> reserve(String user, OptionalInt limit) {
         String key = key(user);
-        int held = perUser.getOrDefault(key, 0);
-        if (limit.isPresent() && held >= limit.getAsInt()) return Optional.empty();
-        perUser.put(key, held + 1);
-        return Optional.of(new Reservation(key));
+        boolean[] taken = {false};
+        perUser.compute(key, (k, held) -> {
+            int n = held == null ? 0 : held;
+            if (limit.isPresent() && n >= limit.getAsInt()) return held;
+            taken[0] = true;
+            return n + 1;
+        });
+        return taken[0] ? Optional.of(new Reservation(key)) : Optional.empty();
     }
 
+    /** On the session's loop. */
     void started(PppSession session, ActiveSession active) {
-        established.put(active.acctSessionId(), session);
+        established.put(active.acctSessionId(), new Established(session, session.scheduler()));
         try {
             observer.started(active);
         } catch (RuntimeException e) {
@@ -91,28 +100,39 @@ public final class PppSessionRegistry implements SessionControl {
         }
     }
 
-    /** The session ended for {@code cause}: accounting gets its Acct-Terminate-Cause. */
+    /** The session ended for {@code cause}: accounting gets its Acct-Terminate-Cause. On the session's loop. */
     void stopped(PppSession session, ActiveSession active, SessionCounters counters, EndCause cause) {
-        if (established.remove(active.acctSessionId()) == null) return;
+        Established e = established.get(active.acctSessionId());
+        if (e == null || e.session() != session || !established.remove(active.acctSessionId(), e)) return;
         try {
             observer.stopped(active, counters, cause.terminateCause());
-        } catch (RuntimeException e) {
-            log.error("session={} session observer failed on stop: {}", active.tag(), e.toString());
+        } catch (RuntimeException ex) {
+            log.error("session={} session observer failed on stop: {}", active.tag(), ex.toString());
         }
     }
 
+    /** Every loop's sessions, each read on its own loop. */
     @Override
     public CompletionStage<List<ActiveSession>> sessions() {
-        return onLoop(() -> {
-            List<ActiveSession> all = new ArrayList<>(established.size());
-            for (PppSession s : established.values()) s.active().ifPresent(all::add);
+        Map<Scheduler, List<PppSession>> byLoop = new java.util.IdentityHashMap<>();
+        for (Established e : established.values()) byLoop.computeIfAbsent(e.loop(), l -> new ArrayList<>()).add(e.session());
+        List<CompletableFuture<List<ActiveSession>>> parts = new ArrayList<>();
+        byLoop.forEach((loop, sessions) -> parts.add(LoopCalls.supplyOn(loop, () -> {
+            List<ActiveSession> all = new ArrayList<>(sessions.size());
+            for (PppSession s : sessions) s.active().ifPresent(all::add);
+            return all;
+        }).toCompletableFuture()));
+        return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(v -> {
+            List<ActiveSession> all = new ArrayList<>();
+            for (CompletableFuture<List<ActiveSession>> p : parts) all.addAll(p.join());
+            all.sort(java.util.Comparator.comparing(ActiveSession::authorized));
             return all;
         });
     }
 
     @Override
     public CompletionStage<Optional<SessionCounters>> counters(String acctSessionId) {
-        return onLoop(() -> Optional.ofNullable(established.get(acctSessionId)).map(PppSession::counters));
+        return onLoopOf(acctSessionId, Optional.empty(), s -> Optional.of(s.counters()));
     }
 
     @Override
@@ -120,9 +140,7 @@ public final class PppSessionRegistry implements SessionControl {
         if (cause != EndCause.ADMIN_DISCONNECT.terminateCause()) {
             throw new IllegalArgumentException("an operator disconnects with Admin-Reset, not " + cause);
         }
-        return onLoop(() -> {
-            PppSession s = established.get(acctSessionId);
-            if (s == null) return false;
+        return onLoopOf(acctSessionId, false, s -> {
             s.disconnect(EndCause.ADMIN_DISCONNECT);
             return true;
         });
@@ -130,16 +148,20 @@ public final class PppSessionRegistry implements SessionControl {
 
     @Override
     public CompletionStage<Boolean> reauthorize(String acctSessionId, Optional<Duration> sessionTimeout, Optional<Duration> idleTimeout) {
-        return onLoop(() -> {
-            PppSession s = established.get(acctSessionId);
-            if (s == null) return false;
+        return onLoopOf(acctSessionId, false, s -> {
             s.reauthorize(sessionTimeout, idleTimeout);
             return true;
         });
     }
 
-    private <T> CompletionStage<T> onLoop(Supplier<T> work) {
-        return LoopCalls.supplyOn(loop, work);
+    /**
+     * {@code work} on the established session {@code acctSessionId}, on its loop; {@code absent} when there is no
+     * such session (now, or by the time the loop runs the work).
+     */
+    private <T> CompletionStage<T> onLoopOf(String acctSessionId, T absent, java.util.function.Function<PppSession, T> work) {
+        Established e = established.get(acctSessionId);
+        if (e == null) return CompletableFuture.completedFuture(absent);
+        return LoopCalls.supplyOn(e.loop(), () -> established.get(acctSessionId) == e ? work.apply(e.session()) : absent);
     }
 
     private static String key(String user) {

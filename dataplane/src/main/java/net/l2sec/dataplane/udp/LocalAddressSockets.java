@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,6 +53,11 @@ import org.slf4j.LoggerFactory;
  * writes at most one line per {@link #ERROR_LOG_INTERVAL_NANOS}: a flood of datagrams from unroutable forged sources
  * would otherwise write a stack trace per datagram.
  *
+ * <p>With several worker event loops each worker has a set of its own for the port ({@link Sharing}): every one of
+ * its sockets is bound with {@code SO_REUSEPORT} beside the other workers' sockets for the same address, in
+ * worker order, so that the kernel spreads datagrams among them (see {@link ReuseportSteering}); only the first
+ * worker's set has the catch-all and checks that the port is free.
+ *
  * <p>Everything but {@link #open} runs on the event loop the sockets are registered with.
  */
 public final class LocalAddressSockets implements AutoCloseable {
@@ -71,6 +77,7 @@ public final class LocalAddressSockets implements AutoCloseable {
     private final Map<InetAddress, Channel> byAddress = new HashMap<>();
     /** Addresses whose bind failed (logged once; retried at every update until it works or they go). */
     private final Set<InetAddress> failed = new HashSet<>();
+    private final Sharing sharing;
     private Function<InetSocketAddress, ChannelHandler> handlers;
     private Runnable unbound = () -> { };
     private Channel catchAll;
@@ -91,6 +98,29 @@ public final class LocalAddressSockets implements AutoCloseable {
      */
     public LocalAddressSockets(String name, EventLoop loop, Transport transport, InetSocketAddress listen,
                                MeterRegistry registry) {
+        this(name, loop, transport, listen, registry, Sharing.ALONE);
+    }
+
+    /**
+     * How a socket set shares its port with other workers' sets: {@code ALONE} (one worker), {@code FIRST} (the first of
+     * several: it checks the port, holds the catch-all and is told of each socket it binds, to attach the steering
+     * program), or {@code MORE} (the others). With several, every socket is bound with {@code SO_REUSEPORT}.
+     *
+     * @param onBound told of each socket of this set once it is bound (on the event loop)
+     */
+    public record Sharing(boolean first, boolean reusePort, Consumer<Channel> onBound) {
+        public static final Sharing ALONE = new Sharing(true, false, c -> { });
+
+        /** The set of worker {@code index} of {@code workers}. */
+        public static Sharing worker(int index, int workers, Consumer<Channel> onBound) {
+            return workers <= 1 ? ALONE : new Sharing(index == 0, true, index == 0 ? onBound : c -> { });
+        }
+    }
+
+    /** @param sharing whether and how other workers' sets share the port */
+    public LocalAddressSockets(String name, EventLoop loop, Transport transport, InetSocketAddress listen,
+                               MeterRegistry registry, Sharing sharing) {
+        this.sharing = sharing;
         this.name = name;
         this.loop = loop;
         this.transport = transport;
@@ -134,13 +164,16 @@ public final class LocalAddressSockets implements AutoCloseable {
         this.handlers = handlers;
         this.unbound = unbound;
         if (!wildcard) {
+            if (sharing.first()) probe(listen);
             Channel c = bootstrap(listen.getAddress(), handlers.apply(listen)).bind(listen).sync().channel();
+            sharing.onBound().accept(c);
             loop.submit(() -> {
                 byAddress.put(listen.getAddress(), c);
                 served = 1;
             }).sync();
             return;
         }
+        if (!sharing.first()) return;
         probe(listen);
         catchAll = bootstrap(listen.getAddress(), new CatchAll()).bind(listen).sync().channel();
     }
@@ -157,9 +190,12 @@ public final class LocalAddressSockets implements AutoCloseable {
      * Follows the host's addresses: binds a socket to each new one this set {@link #accepts}, closes the sockets of
      * addresses that are gone. Binding is asynchronous: a socket is used for replies from the moment its bind
      * succeeds (before it reads its first datagram). Call on the event loop; ignored with a specific listen address.
+     *
+     * @return the binds started (the workers that share the port wait for each other's, to join in worker order)
      */
-    public void update(Set<InetAddress> hostAddresses) {
-        if (!wildcard || handlers == null) return;
+    public List<ChannelFuture> update(Set<InetAddress> hostAddresses) {
+        List<ChannelFuture> binds = new ArrayList<>();
+        if (!wildcard || handlers == null) return binds;
         List<InetAddress> added = new ArrayList<>();
         List<InetAddress> removed = new ArrayList<>();
         for (InetAddress a : hostAddresses) {
@@ -167,10 +203,12 @@ public final class LocalAddressSockets implements AutoCloseable {
             boolean retry = failed.contains(a);
             InetSocketAddress local = new InetSocketAddress(a, listen.getPort());
             ChannelFuture bind = bootstrap(a, handlers.apply(local)).bind(local);
+            binds.add(bind);
             byAddress.put(a, bind.channel());
             if (!retry) added.add(a);
             bind.addListener(f -> {
                 if (f.isSuccess()) {
+                    sharing.onBound().accept(bind.channel());
                     if (failed.remove(a)) log.info("{} socket on {} bound now", name, text(local));
                     return;
                 }
@@ -191,9 +229,12 @@ public final class LocalAddressSockets implements AutoCloseable {
         failed.retainAll(hostAddresses);
         served = byAddress.size();
         if (!added.isEmpty() || !removed.isEmpty()) {
-            log.info("{} port {} on local addresses {}{}{}", name, listen.getPort(), texts(byAddress.keySet()),
-                    added.isEmpty() ? "" : " added " + texts(added), removed.isEmpty() ? "" : " removed " + texts(removed));
+            if (sharing.first()) {
+                log.info("{} port {} on local addresses {}{}{}", name, listen.getPort(), texts(byAddress.keySet()),
+                        added.isEmpty() ? "" : " added " + texts(added), removed.isEmpty() ? "" : " removed " + texts(removed));
+            }
         }
+        return binds;
     }
 
     /**
@@ -229,8 +270,10 @@ public final class LocalAddressSockets implements AutoCloseable {
 
     private Bootstrap bootstrap(InetAddress family, ChannelHandler handler) {
         SocketProtocolFamily f = family instanceof Inet4Address ? SocketProtocolFamily.INET : SocketProtocolFamily.INET6;
-        return new Bootstrap().group(loop).channelFactory(() -> transport.datagramChannel(f))
-                .option(ChannelOption.SO_REUSEADDR, true)
+        Bootstrap b = new Bootstrap().group(loop).channelFactory(() -> transport.datagramChannel(f))
+                .option(ChannelOption.SO_REUSEADDR, true);
+        if (sharing.reusePort()) b.option(transport.reusePort(), true);
+        return b
                 .option(ChannelOption.SO_RCVBUF, BUFFER_SIZE).option(ChannelOption.SO_SNDBUF, BUFFER_SIZE)
                 .handler(new ChannelInitializer<>() {
                     @Override

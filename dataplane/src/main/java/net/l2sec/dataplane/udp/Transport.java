@@ -1,13 +1,17 @@
 package net.l2sec.dataplane.udp;
 
+import io.netty.channel.ChannelOption;
 import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.SocketProtocolFamily;
+import io.netty.channel.socket.nio.NioChannelOption;
 import io.netty.channel.socket.nio.NioDatagramChannel;
+import java.net.StandardSocketOptions;
 import java.util.Locale;
 import org.slf4j.LoggerFactory;
 
@@ -27,6 +31,11 @@ public enum Transport {
         public DatagramChannel datagramChannel(SocketProtocolFamily family) {
             return new EpollDatagramChannel(family);
         }
+
+        @Override
+        public ChannelOption<Boolean> reusePort() {
+            return EpollChannelOption.SO_REUSEPORT;
+        }
     },
     NIO {
         @Override
@@ -37,6 +46,11 @@ public enum Transport {
         @Override
         public DatagramChannel datagramChannel(SocketProtocolFamily family) {
             return new NioDatagramChannel(family);
+        }
+
+        @Override
+        public ChannelOption<Boolean> reusePort() {
+            return NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT);
         }
     };
 
@@ -61,6 +75,12 @@ public enum Transport {
 
     /** An unbound datagram socket of {@code family} for an event loop of this transport. */
     public abstract DatagramChannel datagramChannel(SocketProtocolFamily family);
+
+    /**
+     * {@code SO_REUSEPORT} (Linux 3.9): several sockets bound to one address and port, among which the kernel
+     * spreads the datagrams it receives; one per worker event loop.
+     */
+    public abstract ChannelOption<Boolean> reusePort();
 
     /**
      * The transport {@code choice} names on this host.

@@ -47,7 +47,7 @@ class AuthenticationTest {
             return f;
         }
     };
-    final PppSessionRegistry sessions = new PppSessionRegistry(scheduler);
+    final PppSessionRegistry sessions = new PppSessionRegistry();
     final PppServices services = new PppServices(PppHarness.settings(AuthMethod.PAP), authenticator, name -> Optional.empty(),
             new ClientRoutes(registry), p -> p.release(), scheduler, new PppMeters(registry), new PppHarness.ScriptedRandom(),
             sessions, new AuthThrottle(scheduler, PppSettings.Throttle.defaults()),

@@ -106,7 +106,7 @@ final class PppHarness {
     /** @param shared the registry of another harness (sessions of one user on two links), or null for a new one */
     PppHarness(PppSessionRegistry shared) {
         pool = new Ipv4Pool("default", ip("10.99.0.10"), ip("10.99.0.11"));
-        sessions = shared != null ? shared : new PppSessionRegistry(scheduler);
+        sessions = shared != null ? shared : new PppSessionRegistry();
     }
 
     static Inet4Address ip(String s) {
