@@ -2,7 +2,6 @@ package net.l2sec.concentrator;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import java.net.InetAddress;
@@ -29,8 +28,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The running concentrator: one event loop owns every tunnel, session, pool and route (no locks on the packet
- * path); the TUN reader thread and the AAA virtual threads hand their results to that loop. It composes the
+ * The running concentrator: worker event loops ({@code server.workers}, one per processor by default), each owning
+ * the clients whose address steers to it with their tunnels, sessions, SAs and routes (no locks on the packet
+ * path); the TUN readers and the AAA virtual threads hand their results to the loop concerned. It composes the
  * subsystems (operations, AAA, L2TP with PPP, IPsec), starts them, reloads them and stops them in order.
  */
 public final class Concentrator implements AutoCloseable {
@@ -41,19 +41,19 @@ public final class Concentrator implements AutoCloseable {
     private final Ops ops;
     private final TunDevice tun;
     private final EventLoopGroup group;
-    private final EventLoop loop;
+    private final Workers workers;
     private final AaaWiring aaa;
     private final LocalAddresses addresses;
     private final L2tpWiring l2tp;
     private final Optional<IpsecWiring> ipsec;
     private volatile ConcentratorConfig config;
 
-    private Concentrator(Ops ops, TunDevice tun, EventLoopGroup group, EventLoop loop, AaaWiring aaa,
+    private Concentrator(Ops ops, TunDevice tun, EventLoopGroup group, Workers workers, AaaWiring aaa,
                          LocalAddresses addresses, L2tpWiring l2tp, Optional<IpsecWiring> ipsec, ConcentratorConfig config) {
         this.ops = ops;
         this.tun = tun;
         this.group = group;
-        this.loop = loop;
+        this.workers = workers;
         this.aaa = aaa;
         this.addresses = addresses;
         this.l2tp = l2tp;
@@ -66,45 +66,50 @@ public final class Concentrator implements AutoCloseable {
         MetricsEndpoint metrics = Ops.metricsEndpoint(config.metrics());
         MeterRegistry registry = metrics.registry();
         ConcentratorConfig.Tun tc = config.tun();
+        int workerCount = config.server().workers();
         TunDevice tun = TunDevice.open(tc.name(), registry);
         Transport transport = Transport.of(config.server().transport());
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, transport.ioHandlerFactory());
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(workerCount, transport.ioHandlerFactory());
         // closed in reverse if a later step fails
         List<AutoCloseable> started = new ArrayList<>(List.of(metrics, tun, () -> group.shutdownGracefully(0, 1, TimeUnit.SECONDS)));
         try {
             tun.configure(tc.address(), tc.prefixLength(), tc.mtu());
-            EventLoop loop = group.next();
-            EventLoopScheduler scheduler = new EventLoopScheduler(loop);
-            PppSessionRegistry sessions = new PppSessionRegistry(scheduler);
+            Workers workers = new Workers(group, workerCount, registry);
+            EventLoopScheduler scheduler = workers.first().scheduler();
+            PppSessionRegistry sessions = new PppSessionRegistry();
             AaaWiring aaa = AaaWiring.build(config.aaa(), sessions, config.ppp().authTimeout(), scheduler, registry);
             started.add(aaa);
             // session observers: RADIUS accounting and the per-rule session meters (ops/METRICS.md)
             sessions.observer(FanOutObserver.of(aaa.observer(), SessionMeters.forPolicy(config.aaa().policy(), registry)));
-            LocalAddresses addresses = new LocalAddresses(loop, transport, registry);
+            LocalAddresses addresses = new LocalAddresses(workers, transport, registry);
             started.add(addresses);
-            L2tpWiring l2tp = L2tpWiring.start(config, aaa.authenticator(), sessions, tun, scheduler, registry, addresses);
+            L2tpWiring l2tp = L2tpWiring.start(config, aaa.authenticator(), sessions, worker -> tun, workers, registry, addresses);
             started.add(l2tp::closeSockets);
             Optional<IkeSettings> ike = config.ipsec().ike();
             Optional<IpsecWiring> ipsec = Optional.empty();
             if (ike.isPresent()) {
-                ipsec = Optional.of(IpsecWiring.start(config.ipsec(), ike.get(), l2tp.server(), scheduler, registry, addresses));
+                ipsec = Optional.of(IpsecWiring.start(config.ipsec(), ike.get(), l2tp, workers, registry, addresses));
                 started.add(ipsec.get()::closeSockets);
             } else {
                 log.warn("ipsec disabled: neither ipsec.psk-file nor ipsec.certificate configured");
             }
             Set<InetAddress> local = addresses.start();
             ipsec.ifPresent(i -> i.logReady(local, ike.get().localId()));
-            tun.startReader(batch -> loop.execute(() -> l2tp.routes().deliverAll(batch)));
-            Ops ops = Ops.start(metrics, config, new DataplaneBackend(sessions, l2tp.server(),
-                    ipsec.map(IpsecWiring::ike).orElse(null), loop));
+            tun.startReader(l2tp::deliverFromTun);
+            List<DataplaneBackend.Worker> views = new ArrayList<>();
+            for (Workers.Worker w : workers.all()) {
+                views.add(new DataplaneBackend.Worker(l2tp.server(w.index()), ipsec.map(i -> i.ike(w.index())).orElse(null), w.loop()));
+            }
+            Ops ops = Ops.start(metrics, config, new DataplaneBackend(sessions, views, workers::ownerOf));
             started.add(ops::closeAdmin);
             String version = Concentrator.class.getPackage().getImplementationVersion();
-            log.info("concentrator ready version={} config={} l2tp={} tun={} address={}/{} mtu={} pools={} auth-methods={} transport={}",
+            log.info("concentrator ready version={} config={} l2tp={} tun={} address={}/{} mtu={} pools={} auth-methods={} "
+                            + "transport={} workers={}",
                     version != null ? version : "dev", config.source(), config.l2tp().listen(), tc.name(),
                     tc.address().getHostAddress(), tc.prefixLength(), tc.mtu(), l2tp.poolNames(), config.ppp().authMethods(),
-                    transport.label());
+                    transport.label(), workers.size());
             Logging.apply(config.logging());
-            Concentrator running = new Concentrator(ops, tun, group, loop, aaa, addresses, l2tp, ipsec, config);
+            Concentrator running = new Concentrator(ops, tun, group, workers, aaa, addresses, l2tp, ipsec, config);
             ops.admin().ifPresent(admin -> admin.reloader(running::reloadForAdmin));
             return running;
         } catch (Exception e) {
@@ -125,15 +130,13 @@ public final class Concentrator implements AutoCloseable {
     public synchronized List<String> reload(ConcentratorConfig next) throws Exception {
         ConcentratorConfig before = config;
         List<String> aaaRestart = aaa.reload(next.aaa());     // throws, changing nothing, when a backend cannot be built
-        List<String> restart = CompletableFuture.supplyAsync(() -> {
-            List<String> r = new ArrayList<>(l2tp.reload(before, next));
-            if (!next.tun().equals(before.tun())) r.add("tunnel-interface");
-            if (next.server().transport() != before.server().transport()) r.add("server.transport");
-            r.addAll(Ops.restartNeeded(before, next));
-            r.addAll(ipsec.map(i -> i.reload(before.ipsec(), next.ipsec()))
-                    .orElseGet(() -> IpsecWiring.restartNeededWhileOff(before.ipsec(), next.ipsec())));
-            return r;
-        }, loop).get(10, TimeUnit.SECONDS);
+        List<String> restart = new ArrayList<>(l2tp.reload(before, next));
+        if (!next.tun().equals(before.tun())) restart.add("tunnel-interface");
+        if (next.server().transport() != before.server().transport()) restart.add("server.transport");
+        if (next.server().workers() != before.server().workers()) restart.add("server.workers");
+        restart.addAll(Ops.restartNeeded(before, next));
+        restart.addAll(ipsec.isPresent() ? ipsec.get().reload(before.ipsec(), next.ipsec(), workers)
+                : IpsecWiring.restartNeededWhileOff(before.ipsec(), next.ipsec()));
         restart.addAll(aaaRestart);
         Logging.apply(next.logging());
         config = next;
@@ -195,8 +198,11 @@ public final class Concentrator implements AutoCloseable {
         ops.closeAdmin();
         addresses.close();
         try {
-            PendingWrites.sent(loop, this::sayGoodbye, addresses::sockets, GOODBYE_BOUND)
-                    .get(GOODBYE_BOUND.toMillis(), TimeUnit.MILLISECONDS);
+            List<CompletableFuture<Void>> goodbyes = new ArrayList<>();
+            for (Workers.Worker w : workers.all()) {
+                goodbyes.add(PendingWrites.sent(w.loop(), () -> sayGoodbye(w.index()), () -> addresses.sockets(w.index()), GOODBYE_BOUND));
+            }
+            CompletableFuture.allOf(goodbyes.toArray(CompletableFuture[]::new)).get(GOODBYE_BOUND.toMillis(), TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             log.warn("shutdown: {}", e.toString());
         }
@@ -209,10 +215,10 @@ public final class Concentrator implements AutoCloseable {
         log.info("concentrator stopped");
     }
 
-    /** StopCCN to every tunnel, then a Delete for every IKE SA. On the event loop. */
-    private void sayGoodbye() {
-        l2tp.stopTunnels();
-        ipsec.ifPresent(IpsecWiring::deleteSas);
+    /** StopCCN to every tunnel of worker {@code worker}, then a Delete for every IKE SA. On its loop. */
+    private void sayGoodbye(int worker) {
+        l2tp.stopTunnels(worker);
+        ipsec.ifPresent(i -> i.deleteSas(worker));
     }
 
     private static void closeQuietly(AutoCloseable c) {

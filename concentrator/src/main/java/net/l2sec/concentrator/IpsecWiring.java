@@ -1,5 +1,6 @@
 package net.l2sec.concentrator;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -14,22 +15,22 @@ import net.l2sec.dataplane.ike.IkeResponder;
 import net.l2sec.dataplane.ike.IkeSettings;
 import net.l2sec.dataplane.udp.ChannelDatagramSender;
 import net.l2sec.dataplane.ipsec.DatagramSender;
-import net.l2sec.dataplane.udp.EncapsulatedDatagramHandler;
-import net.l2sec.dataplane.udp.IkeDatagramHandler;
+import net.l2sec.dataplane.udp.SteeredDatagramHandler;
 import net.l2sec.dataplane.ipsec.UdpEncapsulationDemux;
-import net.l2sec.dataplane.l2tp.L2tpNetworkServer;
 import net.l2sec.dataplane.udp.LocalAddressSockets;
-import net.l2sec.spi.time.Scheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * IPsec: the IKEv1 responder, the ESP endpoint it keys, and their sockets on every local address: IKE on UDP/500,
- * IKE (after the non-ESP marker) and UDP-encapsulated ESP on UDP/4500 (RFC 3948). ESP hands the L2TP it decrypts
- * to the LNS. Everything but {@link #start} and {@link #closeSockets} runs on the event loop.
+ * IPsec: per worker, the IKEv1 responder and the ESP endpoint it keys, and their sockets on every local address:
+ * IKE on UDP/500, IKE (after the non-ESP marker) and UDP-encapsulated ESP on UDP/4500 (RFC 3948), each worker's
+ * socket beside the others' ({@code SO_REUSEPORT}) and steered by the client's address, so that a client's IKE
+ * SAs, ESP SAs and L2TP stay on its worker. ESP hands the L2TP it decrypts to its worker's LNS. The crypto workers
+ * are shared. Each worker's responder gets an equal share of the process-wide phase-1 bounds
+ * ({@link #shareOf}); the per-source bounds hold as they are, a source's datagrams all going to one worker.
  */
-record IpsecWiring(IkeResponder ike, EspEndpoint esp, LocalAddressSockets ikeSockets, LocalAddressSockets nattSockets,
-                   CryptoWorkers crypto) {
+record IpsecWiring(List<IkeResponder> ikes, List<EspEndpoint> esps, LocalAddresses.Port ikeSockets,
+                   LocalAddresses.Port nattSockets, CryptoWorkers crypto) {
     private static final Logger log = LoggerFactory.getLogger(Concentrator.class);
     static final String LISTEN_OR_ENABLING = "ipsec.listen-ike / listen-natt / enabling IPsec";
     static final String DISABLING = "ipsec.psk-file / certificate (disabling IPsec)";
@@ -48,23 +49,37 @@ record IpsecWiring(IkeResponder ike, EspEndpoint esp, LocalAddressSockets ikeSoc
         }
     }
 
-    /** Starts IKE and ESP and binds their ports (closed again if one cannot be bound). */
-    static IpsecWiring start(ConcentratorConfig.Ipsec config, IkeSettings settings, L2tpNetworkServer l2tp,
-                             Scheduler scheduler, MeterRegistry registry, LocalAddresses addresses)
-            throws IOException, InterruptedException {
-        LocalAddressSockets ikeSockets = addresses.port("ike", config.ikeListen());
-        LocalAddressSockets nattSockets = addresses.port("natt", config.nattListen());
-        DatagramSender sender = ChannelDatagramSender.over(ikeSockets, nattSockets);
-        EspEndpoint esp = new EspEndpoint(l2tp, sender, scheduler, registry, config.replayWindow());
-        // Diffie-Hellman off the event loop, which carries every established client's packets too
+    /** Starts IKE and ESP on every worker and binds their ports (closed again if one cannot be bound). */
+    static IpsecWiring start(ConcentratorConfig.Ipsec config, IkeSettings settings, L2tpWiring l2tp, Workers workers,
+                             MeterRegistry registry, LocalAddresses addresses) throws IOException, InterruptedException {
+        LocalAddresses.Port ikeSockets = addresses.port("ike", config.ikeListen());
+        LocalAddresses.Port nattSockets = addresses.port("natt", config.nattListen());
+        // Diffie-Hellman off the event loops, which carry every established client's packets too
         CryptoWorkers crypto = CryptoWorkers.pool(config.cryptoWorkers());
-        IkeResponder ike = new IkeResponder(settings, esp, sender, scheduler, registry, crypto);
-        esp.saEvents(new SaEventsToIke(ike));
-        UdpEncapsulationDemux demux = new UdpEncapsulationDemux(ike, esp, registry);
-        IpsecWiring ipsec = new IpsecWiring(ike, esp, ikeSockets, nattSockets, crypto);
+        List<IkeResponder> ikes = new ArrayList<>();
+        List<EspEndpoint> esps = new ArrayList<>();
+        List<SteeredDatagramHandler.Worker> ikeTargets = new ArrayList<>();
+        List<SteeredDatagramHandler.Worker> nattTargets = new ArrayList<>();
+        IkeSettings share = shareOf(settings, workers.size());
+        for (Workers.Worker w : workers.all()) {
+            DatagramSender sender = ChannelDatagramSender.over(ikeSockets.of(w.index()), nattSockets.of(w.index()));
+            EspEndpoint esp = new EspEndpoint(l2tp.server(w.index()), sender, w.scheduler(), w.registry(), config.replayWindow());
+            IkeResponder ike = new IkeResponder(share, esp, sender, w.scheduler(), w.registry(), crypto);
+            esp.saEvents(new SaEventsToIke(ike));
+            UdpEncapsulationDemux demux = new UdpEncapsulationDemux(ike, esp, w.registry());
+            ikes.add(ike);
+            esps.add(esp);
+            ikeTargets.add(new SteeredDatagramHandler.Worker(w.loop(), ike::receive));
+            nattTargets.add(new SteeredDatagramHandler.Worker(w.loop(), demux::receive));
+        }
+        IpsecWiring ipsec = new IpsecWiring(List.copyOf(ikes), List.copyOf(esps), ikeSockets, nattSockets, crypto);
+        Counter ikeHandoffs = handoffs(registry, "ike");
+        Counter nattHandoffs = handoffs(registry, "natt");
         try {
-            addresses.open(ikeSockets, local -> new IkeDatagramHandler(ike, local));
-            addresses.open(nattSockets, local -> new EncapsulatedDatagramHandler(demux, local));
+            addresses.open(ikeSockets, (worker, local) ->
+                    new SteeredDatagramHandler(worker, ikeTargets, workers::ownerOf, local, ikeHandoffs));
+            addresses.open(nattSockets, (worker, local) ->
+                    new SteeredDatagramHandler(worker, nattTargets, workers::ownerOf, local, nattHandoffs));
         } catch (IOException | InterruptedException | RuntimeException e) {
             ipsec.closeSockets();
             throw e;
@@ -72,26 +87,58 @@ record IpsecWiring(IkeResponder ike, EspEndpoint esp, LocalAddressSockets ikeSoc
         return ipsec;
     }
 
+    private static Counter handoffs(MeterRegistry registry, String socket) {
+        return Counter.builder("l2sec.listen.handoffs").tag("socket", socket)
+                .description("Datagrams that reached another worker than the one owning their sender, handed over to it")
+                .register(registry);
+    }
+
+    /**
+     * One worker's share of the process-wide phase-1 bounds: the keyed phase 1s ({@code ipsec.limits.half-open})
+     * and the memory of Main Modes between messages 1 and 3 ({@code half-open-memory-mib}) divided evenly (at least
+     * one, and the 1 MiB minimum); per-source bounds stay whole.
+     */
+    static IkeSettings shareOf(IkeSettings settings, int workers) {
+        if (workers <= 1) return settings;
+        IkeSettings.HalfOpen h = settings.halfOpen();
+        return settings.withLimits(Math.max(1, (settings.halfOpenLimit() + workers - 1) / workers), settings.newSasPerSourcePerSecond())
+                .withHalfOpen(new IkeSettings.HalfOpen(Math.max(IkeSettings.HalfOpen.MIB, h.maxBytes() / workers), h.perSource()));
+    }
+
     /** Logs where IKE is served, once the host's addresses were read. */
     void logReady(Set<InetAddress> local, Optional<String> localId) {
-        boolean wildcard = ikeSockets.listen().getAddress().isAnyLocalAddress();
-        log.info("ipsec ready ike={} natt={} local-addresses={}{}", ikeSockets.listen(), nattSockets.listen(),
-                wildcard ? local.stream().filter(ikeSockets::accepts).map(InetAddress::getHostAddress).sorted().toList()
-                        : List.of(ikeSockets.listen().getAddress().getHostAddress()),
+        LocalAddressSockets first = ikeSockets.of(0);
+        boolean wildcard = first.listen().getAddress().isAnyLocalAddress();
+        log.info("ipsec ready ike={} natt={} local-addresses={}{}", first.listen(), nattSockets.listen(),
+                wildcard ? local.stream().filter(first::accepts).map(InetAddress::getHostAddress).sorted().toList()
+                        : List.of(first.listen().getAddress().getHostAddress()),
                 localId.map(id -> " local-id=" + id).orElse(""));
+    }
+
+    /** Worker {@code worker}'s responder. */
+    IkeResponder ike(int worker) {
+        return ikes.get(worker);
     }
 
     /**
      * Applies the next proposals, keys and limits to SAs negotiated from now on (established ones keep theirs);
-     * returns what needs a restart: other listen addresses, or IPsec turned off. Call on the event loop.
+     * returns what needs a restart: other listen addresses, or IPsec turned off. Call from outside the loops.
      */
-    List<String> reload(ConcentratorConfig.Ipsec before, ConcentratorConfig.Ipsec next) {
+    List<String> reload(ConcentratorConfig.Ipsec before, ConcentratorConfig.Ipsec next, Workers workers) throws Exception {
         List<String> restart = new ArrayList<>();
         if (!next.ikeListen().equals(before.ikeListen()) || !next.nattListen().equals(before.nattListen())) {
             restart.add(LISTEN_OR_ENABLING);
         }
         if (next.cryptoWorkers() != before.cryptoWorkers()) restart.add(CRYPTO_WORKERS);
-        next.ike().ifPresentOrElse(ike::updateSettings, () -> restart.add(DISABLING));
+        if (next.ike().isEmpty()) {
+            restart.add(DISABLING);
+            return restart;
+        }
+        IkeSettings share = shareOf(next.ike().get(), workers.size());
+        workers.onEach(w -> {
+            ikes.get(w.index()).updateSettings(share);
+            return null;
+        }, 10);
         return restart;
     }
 
@@ -101,12 +148,12 @@ record IpsecWiring(IkeResponder ike, EspEndpoint esp, LocalAddressSockets ikeSoc
         return listen || next.ike().isPresent() ? List.of(LISTEN_OR_ENABLING) : List.of();
     }
 
-    /** Sends every peer a Delete for each of its SAs (shutdown). Call on the event loop. */
-    void deleteSas() {
-        ike.close();
+    /** Sends every peer of worker {@code worker} a Delete for each of its SAs (shutdown). Call on that worker's loop. */
+    void deleteSas(int worker) {
+        ikes.get(worker).close();
     }
 
-    /** Closes both ports' sockets and stops the crypto workers. Call from outside the event loop. */
+    /** Closes both ports' sockets and stops the crypto workers. Call from outside the event loops. */
     void closeSockets() {
         ikeSockets.close();
         nattSockets.close();

@@ -14,59 +14,74 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import net.l2sec.concentrator.config.ConcentratorConfig;
+import io.netty.buffer.ByteBuf;
+import java.util.function.IntFunction;
 import net.l2sec.dataplane.ip.ClientRoutes;
+import net.l2sec.dataplane.ip.RouteOwners;
+import net.l2sec.dataplane.l2tp.L2tpIdentifiers;
 import net.l2sec.dataplane.ip.IpEgress;
 import net.l2sec.dataplane.ip.Ipv4Pool;
 import net.l2sec.dataplane.udp.L2tpDatagramHandler;
 import net.l2sec.dataplane.l2tp.L2tpNetworkServer;
 import net.l2sec.dataplane.ppp.PppSessionFactory;
 import net.l2sec.dataplane.ppp.PppSessionRegistry;
-import net.l2sec.dataplane.udp.LocalAddressSockets;
 import net.l2sec.spi.auth.Authenticator;
-import net.l2sec.spi.time.Scheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * L2TP and the PPP sessions it carries: the client address pools, the routes back to the clients, the PPP session
- * factory, the LNS and its UDP port on every local address (plain L2TP there is dropped while IPsec is required;
- * L2TP inside ESP reaches the LNS through IPsec). The pools and the factory belong to the event loop: everything
- * but {@link #start} and {@link #closeSockets} runs there.
+ * L2TP and the PPP sessions it carries: the client address pools (shared by the workers), and per worker the routes
+ * back to its clients, its PPP session factory and its LNS; the L2TP port on every local address, served by the
+ * first worker (plain L2TP there is dropped while IPsec is required; L2TP inside ESP reaches each worker's LNS
+ * through that worker's IPsec). The pools are replaced as a whole on reload and are thread-safe; each worker's
+ * factory and LNS belong to its loop.
  */
 final class L2tpWiring {
     private static final Logger log = LoggerFactory.getLogger(Concentrator.class);
 
     private final MeterRegistry registry;
     private final Authenticator authenticator;
-    private final Map<String, Ipv4Pool> pools = new HashMap<>();
-    private final ClientRoutes routes;
-    private final PppSessionFactory ppp;
-    private final L2tpNetworkServer server;
-    private final LocalAddressSockets sockets;
+    private final Workers workers;
+    /** Replaced whole on reload; read by every worker's sessions. */
+    private volatile Map<String, Ipv4Pool> pools = Map.of();
+    private final RouteOwners owners = new RouteOwners();
+    private final List<ClientRoutes> routes = new ArrayList<>();
+    private final List<PppSessionFactory> ppp = new ArrayList<>();
+    private final List<L2tpNetworkServer> servers = new ArrayList<>();
+    private final LocalAddresses.Port sockets;
 
-    private L2tpWiring(ConcentratorConfig config, Authenticator authenticator, PppSessionRegistry sessions, IpEgress tun,
-                       Scheduler scheduler, MeterRegistry registry, LocalAddresses addresses) {
+    private L2tpWiring(ConcentratorConfig config, Authenticator authenticator, PppSessionRegistry sessions,
+                       IntFunction<IpEgress> egress, Workers workers, MeterRegistry registry, LocalAddresses addresses) {
         this.registry = registry;
         this.authenticator = authenticator;
-        for (ConcentratorConfig.Pool p : config.pools()) pools.put(p.name(), new Ipv4Pool(p.name(), p.first(), p.last()).bindTo(registry));
-        this.routes = new ClientRoutes(registry);
-        this.ppp = new PppSessionFactory(config.ppp(), authenticator, this::pool, routes, tun, scheduler, registry,
-                new SecureRandom(), sessions);
-        this.server = new L2tpNetworkServer(config.l2tp().settings(), ppp, scheduler, registry);
-        this.sockets = addresses.port("l2tp", config.l2tp().listen());
+        this.workers = workers;
+        Map<String, Ipv4Pool> p = new HashMap<>();
+        for (ConcentratorConfig.Pool c : config.pools()) p.put(c.name(), new Ipv4Pool(c.name(), c.first(), c.last()).bindTo(registry));
+        this.pools = Map.copyOf(p);
+        L2tpIdentifiers ids = new L2tpIdentifiers();
+        for (Workers.Worker w : workers.all()) {
+            ClientRoutes r = new ClientRoutes(w.registry(), owners, w.index());
+            PppSessionFactory f = new PppSessionFactory(config.ppp(), authenticator, this::pool, r, egress.apply(w.index()),
+                    w.scheduler(), w.registry(), new SecureRandom(), sessions);
+            routes.add(r);
+            ppp.add(f);
+            servers.add(new L2tpNetworkServer(config.l2tp().settings(), f, w.scheduler(), w.registry(), ids));
+        }
+        this.sockets = addresses.portOfFirst("l2tp", config.l2tp().listen());
     }
 
     /**
-     * Builds the pools, the PPP factory and the LNS and binds the L2TP port (closed again if it cannot be bound).
+     * Builds the pools and, per worker, the PPP factory and the LNS, and binds the L2TP port (closed again if it
+     * cannot be bound).
      *
      * @param authenticator the AAA side, for every new session
      * @param sessions      where established sessions report (accounting, Disconnect/CoA, admin)
-     * @param tun           where client traffic leaves
+     * @param egress        where worker i's client traffic leaves (its TUN queue)
      */
-    static L2tpWiring start(ConcentratorConfig config, Authenticator authenticator, PppSessionRegistry sessions, IpEgress tun,
-                            Scheduler scheduler, MeterRegistry registry, LocalAddresses addresses)
+    static L2tpWiring start(ConcentratorConfig config, Authenticator authenticator, PppSessionRegistry sessions,
+                            IntFunction<IpEgress> egress, Workers workers, MeterRegistry registry, LocalAddresses addresses)
             throws IOException, InterruptedException {
-        L2tpWiring l2tp = new L2tpWiring(config, authenticator, sessions, tun, scheduler, registry, addresses);
+        L2tpWiring l2tp = new L2tpWiring(config, authenticator, sessions, egress, workers, registry, addresses);
         try {
             l2tp.open(config.l2tp(), addresses);
         } catch (IOException | InterruptedException | RuntimeException e) {
@@ -80,22 +95,53 @@ final class L2tpWiring {
         if (config.requireIpsec()) {
             log.info("l2tp.require-ipsec is true: L2TP is accepted only inside IPsec; plain L2TP datagrams on {} are "
                     + "dropped and counted (l2sec_l2tp_packets_dropped_total{reason=\"ipsec_required\"})", config.listen());
-            addresses.open(sockets, local -> new IpsecRequired(registry));
+            addresses.open(sockets, (worker, local) -> new IpsecRequired(registry));
         } else {
             log.warn("!!! l2tp.require-ipsec is false: plain L2TP is accepted on {} WITHOUT ENCRYPTION. PAP passwords "
                     + "and all user traffic cross the network in clear. Lab use only. !!!", config.listen());
-            addresses.open(sockets, local -> new L2tpDatagramHandler(server));
+            addresses.open(sockets, (worker, local) -> new L2tpDatagramHandler(servers.getFirst()));
         }
     }
 
-    /** The LNS, for L2TP inside ESP and for the admin interface. */
-    L2tpNetworkServer server() {
-        return server;
+    /** Worker {@code worker}'s LNS, for the L2TP its IPsec decrypts. */
+    L2tpNetworkServer server(int worker) {
+        return servers.get(worker);
     }
 
-    /** Where packets from the TUN device find the session they are addressed to. */
-    ClientRoutes routes() {
-        return routes;
+    /** Every worker's LNS, in worker order (the admin interface). */
+    List<L2tpNetworkServer> servers() {
+        return List.copyOf(servers);
+    }
+
+    /**
+     * Hands a batch read from the TUN device to the workers whose sessions own the destinations: one task per
+     * worker concerned, in arrival order within each. Any thread (a TUN reader).
+     */
+    void deliverFromTun(List<ByteBuf> batch) {
+        int n = workers.size();
+        if (n == 1) {
+            workers.first().loop().execute(() -> routes.getFirst().deliverAll(batch));
+            return;
+        }
+        List<List<ByteBuf>> byWorker = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) byWorker.add(null);
+        for (ByteBuf packet : batch) {
+            int owner = owners.ownerOfDestination(packet);
+            int w = owner == RouteOwners.NONE ? 0 : owner; // the first worker counts what no session owns
+            List<ByteBuf> part = byWorker.get(w);
+            if (part == null) byWorker.set(w, part = new ArrayList<>(batch.size()));
+            part.add(packet);
+        }
+        for (int i = 0; i < n; i++) {
+            List<ByteBuf> part = byWorker.get(i);
+            if (part == null) continue;
+            ClientRoutes r = routes.get(i);
+            try {
+                workers.get(i).loop().execute(() -> r.deliverAll(part));
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                part.forEach(ByteBuf::release); // shutting down
+            }
+        }
     }
 
     Optional<Ipv4Pool> pool(String name) {
@@ -110,12 +156,15 @@ final class L2tpWiring {
     /**
      * Applies the next pools and PPP settings to sessions that start from now on (established ones keep their
      * address); returns the L2TP settings that need a restart (listen address, IPsec requirement, timers and
-     * limits, tunnel secret). Call on the event loop.
+     * limits, tunnel secret). Call from outside the workers' loops.
      */
-    List<String> reload(ConcentratorConfig before, ConcentratorConfig next) {
+    List<String> reload(ConcentratorConfig before, ConcentratorConfig next) throws Exception {
         List<String> restart = restartNeeded(before.l2tp(), next.l2tp());
         replacePools(before.pools(), next.pools());
-        ppp.reconfigure(next.ppp(), authenticator, this::pool);
+        workers.onEach(w -> {
+            ppp.get(w.index()).reconfigure(next.ppp(), authenticator, this::pool);
+            return null;
+        }, 10);
         return restart;
     }
 
@@ -129,10 +178,11 @@ final class L2tpWiring {
     }
 
     /** A pool whose range changed is replaced: the addresses its sessions hold stay reserved in the new one. */
-    private void replacePools(List<ConcentratorConfig.Pool> before, List<ConcentratorConfig.Pool> next) {
+    private synchronized void replacePools(List<ConcentratorConfig.Pool> before, List<ConcentratorConfig.Pool> next) {
+        Map<String, Ipv4Pool> current = pools;
         Map<String, Ipv4Pool> replaced = new HashMap<>();
         for (ConcentratorConfig.Pool p : next) {
-            Ipv4Pool old = pools.get(p.name());
+            Ipv4Pool old = current.get(p.name());
             if (old != null && before.contains(p)) {
                 replaced.put(p.name(), old);
                 continue;
@@ -144,23 +194,22 @@ final class L2tpWiring {
             }
             replaced.put(p.name(), fresh.bindTo(registry));
         }
-        for (String gone : pools.keySet()) {
+        for (String gone : current.keySet()) {
             if (!replaced.containsKey(gone)) unbindMeters(gone);
         }
-        pools.clear();
-        pools.putAll(replaced);
+        pools = Map.copyOf(replaced);
     }
 
     private void unbindMeters(String pool) {
         registry.find("l2sec.pool.addresses").tag("pool", pool).meters().forEach(registry::remove);
     }
 
-    /** Ends every tunnel with a StopCCN, inside ESP while the SAs still exist (shutdown). Call on the event loop. */
-    void stopTunnels() {
-        server.close();
+    /** Ends every tunnel with a StopCCN, inside ESP while the SAs still exist (shutdown). Call on worker {@code worker}'s loop. */
+    void stopTunnels(int worker) {
+        servers.get(worker).close();
     }
 
-    /** Closes the L2TP port's sockets. Call from outside the event loop. */
+    /** Closes the L2TP port's sockets. Call from outside the event loops. */
     void closeSockets() {
         sockets.close();
     }

@@ -9,7 +9,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.HashMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -26,12 +26,12 @@ import net.l2sec.spi.session.TerminateCause;
  * RFC 2866 Acct-Terminate-Cause in lower case) and how long they lasted ({@code l2sec_sessions_duration_seconds}).
  * The {@code rule} label is the policy rule's name, so its values are bounded by the configuration; every configured
  * rule is exported at 0 from the start so that dashboards and alerts see it before the first session. Runs on the
- * dataplane's event loop like every {@link SessionObserver}; the counts are atomics because scrapes read them
- * from the HTTP thread.
+ * worker event loops like every {@link SessionObserver}, several at once: the map is concurrent and the counts are
+ * atomics (scrapes read them from the HTTP thread).
  */
 final class SessionMeters implements SessionObserver {
     private final MeterRegistry registry;
-    private final Map<String, AtomicInteger> established = new HashMap<>();
+    private final Map<String, AtomicInteger> established = new ConcurrentHashMap<>();
 
     /** Meters for the policy's rules and its fallback ({@code default}). */
     static SessionMeters forPolicy(Policy policy, MeterRegistry registry) {

@@ -73,7 +73,7 @@ class AaaWiringSessionLimitTest {
     void theAcceptCarriesTheRulesSessionLimit() throws Exception {
         var scheduler = new EventLoopScheduler(group.next());
         var registry = new SimpleMeterRegistry();
-        try (AaaWiring aaa = AaaWiring.build(load(CONFIG).aaa(), new PppSessionRegistry(scheduler), Duration.ofSeconds(5),
+        try (AaaWiring aaa = AaaWiring.build(load(CONFIG).aaa(), new PppSessionRegistry(), Duration.ofSeconds(5),
                 scheduler, registry)) {
             AuthResult r = alice(aaa);
             assertThat(r).isInstanceOfSatisfying(AuthResult.Accept.class, a -> {

@@ -19,7 +19,6 @@ import java.util.function.Supplier;
 import net.l2sec.concentrator.config.ConcentratorConfig;
 import net.l2sec.concentrator.config.ConfigLoader;
 import net.l2sec.dataplane.ppp.PppSessionRegistry;
-import net.l2sec.dataplane.time.EventLoopScheduler;
 import net.l2sec.spi.auth.AuthResult;
 import net.l2sec.spi.auth.Authenticator;
 import net.l2sec.spi.auth.RejectReason;
@@ -52,8 +51,10 @@ class L2tpWiringReloadTest {
     @TempDir
     Path dir;
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-    private final EventLoop loop = group.next();
+    /** Two workers: a reload reaches each one's PPP factory on its own loop. */
+    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+    private final Workers workers = new Workers(group, 2, registry);
+    private final EventLoop loop = workers.first().loop();
     private LocalAddresses addresses;
     private L2tpWiring l2tp;
 
@@ -61,19 +62,17 @@ class L2tpWiringReloadTest {
     void start() throws Exception {
         PrivateFiles.write(dir.resolve("users"), "alice plain:password\n");
         PrivateFiles.write(dir.resolve("l2tp.secret"), "tunnel-secret-1\n");
-        EventLoopScheduler scheduler = new EventLoopScheduler(loop);
         Authenticator refuseAll = request -> CompletableFuture.completedFuture(new AuthResult.Reject(RejectReason.BAD_CREDENTIALS, "test"));
-        addresses = new LocalAddresses(loop, net.l2sec.dataplane.udp.Transport.NIO, registry);
-        l2tp = L2tpWiring.start(load(BASE), refuseAll, new PppSessionRegistry(scheduler), ReferenceCountUtil::release,
-                scheduler, registry, addresses);
+        addresses = new LocalAddresses(workers, net.l2sec.dataplane.udp.Transport.NIO, registry);
+        l2tp = L2tpWiring.start(load(BASE), refuseAll, new PppSessionRegistry(), worker -> ReferenceCountUtil::release,
+                workers, registry, addresses);
     }
 
     @AfterEach
     void stop() {
-        onLoop(() -> {
-            l2tp.stopTunnels();
-            return null;
-        });
+        for (Workers.Worker w : workers.all()) {
+            CompletableFuture.runAsync(() -> l2tp.stopTunnels(w.index()), w.loop()).join();
+        }
         l2tp.closeSockets();
         addresses.close();
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
@@ -99,22 +98,22 @@ class L2tpWiringReloadTest {
         ConcentratorConfig again = load(BASE);
         assertThat(again.l2tp().settings().tunnelSecret().get()).isNotSameAs(before.l2tp().settings().tunnelSecret().get());
         assertThat(again.l2tp()).isEqualTo(before.l2tp());
-        assertThat(onLoop(() -> l2tp.reload(before, again))).isEmpty();
+        assertThat(l2tp.reload(before, again)).isEmpty();
     }
 
     @Test
     void aChangedTimerOrSecretNeedsARestart() throws Exception {
         ConcentratorConfig before = load(BASE);
         ConcentratorConfig hello = load(BASE.replace("hello-interval: 60s", "hello-interval: 30s"));
-        assertThat(onLoop(() -> l2tp.reload(before, hello))).containsExactly("l2tp (timers, limits, tunnel secret)");
+        assertThat(l2tp.reload(before, hello)).containsExactly("l2tp (timers, limits, tunnel secret)");
 
         PrivateFiles.write(dir.resolve("l2tp.secret"), "tunnel-secret-2\n");      // same length, other octets
         ConcentratorConfig secret = load(BASE);
         assertThat(secret.l2tp().settings().toString()).isEqualTo(before.l2tp().settings().toString());
-        assertThat(onLoop(() -> l2tp.reload(before, secret))).containsExactly("l2tp (timers, limits, tunnel secret)");
+        assertThat(l2tp.reload(before, secret)).containsExactly("l2tp (timers, limits, tunnel secret)");
 
         ConcentratorConfig name = load(BASE.replace("name: lns1", "name: lns2"));
-        assertThat(onLoop(() -> l2tp.reload(before, name))).containsExactly("l2tp (timers, limits, tunnel secret)");
+        assertThat(l2tp.reload(before, name)).containsExactly("l2tp (timers, limits, tunnel secret)");
 
         var elsewhere = new ConcentratorConfig.L2tp(new InetSocketAddress("127.0.0.1", 1701), true, before.l2tp().settings());
         assertThat(L2tpWiring.restartNeeded(before.l2tp(), elsewhere)).containsExactly("l2tp.listen", "l2tp.require-ipsec");
@@ -132,15 +131,15 @@ class L2tpWiringReloadTest {
                   - name: lab
                     range: 10.99.0.200-10.99.0.210
                 """) + "ppp:\n  mru: 1300\n");
-        assertThat(onLoop(() -> l2tp.reload(before, next))).isEmpty();
-        assertThat(onLoop(() -> l2tp.pool("lab"))).hasValueSatisfying(p -> assertThat(p.size()).isEqualTo(11));
+        assertThat(l2tp.reload(before, next)).isEmpty();
+        assertThat(l2tp.pool("lab")).hasValueSatisfying(p -> assertThat(p.size()).isEqualTo(11));
         assertThat(registry.find("l2sec.pool.addresses").tag("pool", "lab").gauges()).hasSize(2);
 
         ConcentratorConfig shrunk = load(BASE.replace("10.99.0.10-10.99.0.20", "10.99.0.10-10.99.0.15"));
-        assertThat(onLoop(() -> l2tp.reload(next, shrunk))).isEmpty();
-        assertThat(onLoop(() -> l2tp.pool("lab"))).isEmpty();
+        assertThat(l2tp.reload(next, shrunk)).isEmpty();
+        assertThat(l2tp.pool("lab")).isEmpty();
         assertThat(registry.find("l2sec.pool.addresses").tag("pool", "lab").gauges()).isEmpty();
-        assertThat(onLoop(() -> l2tp.pool("default"))).hasValueSatisfying(p -> assertThat(p.size()).isEqualTo(6));
+        assertThat(l2tp.pool("default")).hasValueSatisfying(p -> assertThat(p.size()).isEqualTo(6));
         assertThat(onLoop(l2tp::poolNames)).containsExactly("default");
     }
 }

@@ -120,7 +120,7 @@ class PppRadiusIdentityIT {
         group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         loop = group.next();
         var scheduler = new EventLoopScheduler(loop);
-        sessions = new PppSessionRegistry(scheduler);
+        sessions = new PppSessionRegistry();
         aaa = AaaWiring.build(config.aaa(), sessions, config.ppp().authTimeout(), scheduler, registry);
         SessionObserver record = new SessionObserver() {
             @Override

@@ -35,8 +35,14 @@ public record ConcentratorConfig(Path source, L2tp l2tp, PppSettings ppp, Tun tu
      *
      * @param name      our L2TP Host Name and PPP authenticator name
      * @param transport how the event loops move datagrams (epoll or NIO); read at start only
+     * @param workers   worker event loops, each owning the clients whose addresses steer to it; read at start only
      */
-    public record Server(String name, Transport.Choice transport) {}
+    public record Server(String name, Transport.Choice transport, int workers) {
+        /** With one worker per processor. */
+        public Server(String name, Transport.Choice transport) {
+            this(name, transport, Runtime.getRuntime().availableProcessors());
+        }
+    }
 
     /**
      * The {@code l2tp} section.

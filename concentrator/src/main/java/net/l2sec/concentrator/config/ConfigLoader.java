@@ -54,7 +54,8 @@ public final class ConfigLoader {
     private static ConcentratorConfig read(ConfigNode root) {
         ConfigNode serverSection = root.section("server");
         String name = serverName(serverSection);
-        ConcentratorConfig.Server server = new ConcentratorConfig.Server(name, transport(serverSection));
+        ConcentratorConfig.Server server = new ConcentratorConfig.Server(name, transport(serverSection),
+                serverSection.integer("workers", Runtime.getRuntime().availableProcessors(), 1, MAX_WORKERS));
         ConcentratorConfig.L2tp l2tp = L2tpConfigReader.read(root.section("l2tp"), name);
         TunnelInterfaceConfigReader.TunAndPools addressing = TunnelInterfaceConfigReader.read(root);
         PppSettings ppp = PppConfigReader.read(root.section("ppp"), addressing);
@@ -66,6 +67,9 @@ public final class ConfigLoader {
         return new ConcentratorConfig(root.file(), l2tp, ppp, addressing.tun(), addressing.pools(), aaa, metrics, ipsec,
                 logging, admin, server);
     }
+
+    /** {@code server.workers} at most. */
+    static final int MAX_WORKERS = 256;
 
     /** {@code server.transport}: {@code auto} (epoll where it loads, else NIO), {@code epoll} or {@code nio}. */
     private static Transport.Choice transport(ConfigNode server) {
