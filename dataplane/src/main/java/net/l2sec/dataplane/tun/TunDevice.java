@@ -54,8 +54,9 @@ import org.slf4j.LoggerFactory;
  *   <li>its own reader thread, {@code tun-reader-<device>-<i>}, that reads the packets the kernel put on that
  *       queue. The kernel picks the queue of each packet it sends into the device by its flow hash: a flow it
  *       recently received through queue i (written by {@code queue(i)}) goes back on queue i while the kernel
- *       remembers it, other flows are spread over the queues by hash. Any packet may come on any queue, so the
- *       reader callback gets packets for any client and must be thread-safe.</li>
+ *       remembers it (as a rule, not a promise: the reply to a flow's first packet may come on another), other
+ *       flows are spread over the queues by hash. Any packet may come on any queue, so the reader callback gets
+ *       packets for any client and must be thread-safe.</li>
  * </ul>
  * The error counters are the device's, shared by its queues.
  */
@@ -219,7 +220,8 @@ public final class TunDevice implements IpEgress, AutoCloseable {
                     + name + " (TUNSETIFF: " + Libc.strerror(errno) + ")");
             case Libc.EBUSY -> new IOException("TUN device " + name + " exists and is held by another process");
             case Libc.EINVAL -> new IOException("TUN device " + name
-                    + " cannot be created: an interface of that name exists and is not a TUN device, or the name is invalid");
+                    + " cannot be created: an interface of that name exists and is not a TUN device (or is a multi-queue"
+                    + " one, which only a multi-queue open may attach to), or the name is invalid");
             default -> new IOException("cannot create TUN device " + name + " (TUNSETIFF): " + Libc.strerror(errno));
         };
     }
