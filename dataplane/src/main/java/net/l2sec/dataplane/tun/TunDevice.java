@@ -138,6 +138,7 @@ public final class TunDevice implements IpEgress, AutoCloseable {
         int[] fds = new int[queues];
         int opened = 0;
         String actual = name;
+        TunDevice device;
         try (Arena a = Arena.ofConfined()) {
             MemorySegment errno = a.allocate(Libc.CAPTURE_STATE);
             try {
@@ -156,6 +157,7 @@ public final class TunDevice implements IpEgress, AutoCloseable {
                     }
                     if (i == 0) actual = ifr.getString(0, StandardCharsets.US_ASCII);
                 }
+                device = new TunDevice(actual, fds, registry);
             } catch (IOException | RuntimeException e) {
                 for (int i = 0; i < opened; i++) Libc.close(fds[i]);
                 throw e;
@@ -163,7 +165,7 @@ public final class TunDevice implements IpEgress, AutoCloseable {
         }
         if (multiQueue) log.info("TUN device {} created with {} queues", actual, queues);
         else log.info("TUN device {} created", actual);
-        return new TunDevice(actual, fds, registry);
+        return device;
     }
 
     /**
