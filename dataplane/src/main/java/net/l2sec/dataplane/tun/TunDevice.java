@@ -21,10 +21,12 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import net.l2sec.dataplane.PacketBuffers;
 import net.l2sec.dataplane.ip.IpEgress;
@@ -36,12 +38,27 @@ import org.slf4j.LoggerFactory;
  * native code of the dataplane lives here, through the Foreign Function and Memory API (no JNI); the JVM needs
  * {@code --enable-native-access=ALL-UNNAMED}.
  *
- * <p>Life cycle: {@link #open(String, MeterRegistry)} creates the device (needs root or CAP_NET_ADMIN),
+ * <p>Life cycle: {@link #open(String, int, MeterRegistry)} creates the device (needs root or CAP_NET_ADMIN),
  * {@link #configure} gives it an address, netmask and MTU and brings it up, {@link #startReader} starts the
- * platform thread that hands the packets the kernel routes into the device to a callback, in batches of what one
- * wake-up finds queued (at most {@value #READ_BATCH}), {@link #write} sends
- * packets from clients to the kernel, {@link #close} removes the device. A device belongs to the network
- * namespace of the thread that opened it.
+ * platform threads that hand the packets the kernel routes into the device to a callback, in batches of what one
+ * wake-up finds queued (at most {@value #READ_BATCH}), {@link #write} and {@link #queue(int)} send packets from
+ * clients to the kernel, {@link #close} removes the device. A device belongs to the network namespace of the
+ * thread that opened it.
+ *
+ * <p>Queues: a device opened with one queue (the default) is an ordinary single-queue TUN device, one file
+ * descriptor. With {@code n > 1} queues it is a multi-queue device (IFF_MULTI_QUEUE, Linux 3.8 or later): the
+ * device is opened {@code n} times under the same name, and each file descriptor is one queue, with
+ * <ul>
+ *   <li>its own writer, {@link #queue(int) queue(i)}: its own lock and off-heap copy buffer, so writers on
+ *       different queues (one per event loop, say) never wait for each other; {@link #write} is queue 0's;</li>
+ *   <li>its own reader thread, {@code tun-reader-<device>-<i>}, that reads the packets the kernel put on that
+ *       queue. The kernel picks the queue of each packet it sends into the device by its flow hash: a flow it
+ *       recently received through queue i (written by {@code queue(i)}) goes back on queue i while the kernel
+ *       remembers it (as a rule, not a promise: the reply to a flow's first packet may come on another), other
+ *       flows are spread over the queues by hash. Any packet may come on any queue, so the reader callback gets
+ *       packets for any client and must be thread-safe.</li>
+ * </ul>
+ * The error counters are the device's, shared by its queues.
  */
 @SuppressWarnings("restricted") // native access is this class's purpose; the JVM is run with --enable-native-access
 public final class TunDevice implements IpEgress, AutoCloseable {
@@ -57,23 +74,24 @@ public final class TunDevice implements IpEgress, AutoCloseable {
      * the bound keeps a batch's latency and memory small.
      */
     public static final int READ_BATCH = 64;
+    /** Most queues of one device: the kernel's MAX_TAP_QUEUES. */
+    public static final int MAX_QUEUES = 256;
 
     private static final Logger log = LoggerFactory.getLogger(TunDevice.class);
 
     private final String name;
-    private final int fd;
-    private final Arena arena = Arena.ofShared();
-    private final MemorySegment writeBuffer = arena.allocate(MAX_PACKET);
-    private final MemorySegment writeErrno = arena.allocate(Libc.CAPTURE_STATE);
-    private final Object writeLock = new Object();
+    private final List<Queue> queues;
     private final Optional<Counter> writeErrors;
     private final Optional<Counter> readErrors;
     private volatile boolean closed;
-    private Thread reader;
+    /** The reader threads, one per queue, once {@link #startReader} ran; guarded by {@code this}. */
+    private List<Thread> readers = List.of();
 
-    private TunDevice(String name, int fd, MeterRegistry registry) {
+    private TunDevice(String name, int[] fds, MeterRegistry registry) {
         this.name = name;
-        this.fd = fd;
+        List<Queue> q = new ArrayList<>(fds.length);
+        for (int i = 0; i < fds.length; i++) q.add(new Queue(i, fds[i]));
+        this.queues = List.copyOf(q);
         Optional<MeterRegistry> r = Optional.ofNullable(registry);
         this.writeErrors = r.map(m -> errorCounter(m, name, "write"));
         this.readErrors = r.map(m -> errorCounter(m, name, "read"));
@@ -84,9 +102,14 @@ public final class TunDevice implements IpEgress, AutoCloseable {
                 .description("Failed reads and writes on the TUN device").register(registry);
     }
 
-    /** {@link #open(String, MeterRegistry)} without metrics. */
+    /** {@link #open(String, int, MeterRegistry)} with one queue and without metrics. */
     public static TunDevice open(String name) throws IOException {
-        return open(name, null);
+        return open(name, 1, null);
+    }
+
+    /** {@link #open(String, int, MeterRegistry)} with one queue: a single-queue device, as without IFF_MULTI_QUEUE. */
+    public static TunDevice open(String name, MeterRegistry registry) throws IOException {
+        return open(name, 1, registry);
     }
 
     /**
@@ -94,29 +117,77 @@ public final class TunDevice implements IpEgress, AutoCloseable {
      * network namespace. {@code name} may contain one {@code %d}, which the kernel replaces by the first free
      * number; {@link #name()} is the name the kernel chose.
      *
+     * <p>With {@code queues == 1} the device is a single-queue device (no IFF_MULTI_QUEUE). With more, every queue
+     * is one more open of {@code /dev/net/tun} with IFF_TUN|IFF_NO_PI|IFF_MULTI_QUEUE and the device's name; if one
+     * fails, those already open are closed again.
+     *
+     * @param queues how many queues, 1 to {@value #MAX_QUEUES}
      * @param registry where write and read errors are counted ({@code l2sec_tun_errors_total}), or null
-     * @throws IllegalArgumentException when {@code name} is not a valid interface name
-     * @throws IOException with an operator-facing reason (missing privilege, missing tun module, ...)
+     * @throws IllegalArgumentException when {@code name} is not a valid interface name or {@code queues} is out
+     *     of range
+     * @throws IOException with an operator-facing reason (missing privilege, missing tun module, a kernel without
+     *     multi-queue TUN devices, ...)
      */
-    public static TunDevice open(String name, MeterRegistry registry) throws IOException {
+    public static TunDevice open(String name, int queues, MeterRegistry registry) throws IOException {
         checkName(name);
+        if (queues < 1 || queues > MAX_QUEUES) {
+            throw new IllegalArgumentException("TUN device " + name + ": " + queues + " queues, not 1 to " + MAX_QUEUES);
+        }
+        boolean multiQueue = queues > 1;
+        short flags = (short) (Libc.IFF_TUN | Libc.IFF_NO_PI | (multiQueue ? Libc.IFF_MULTI_QUEUE : 0));
+        int[] fds = new int[queues];
+        int opened = 0;
+        String actual = name;
+        TunDevice device;
         try (Arena a = Arena.ofConfined()) {
             MemorySegment errno = a.allocate(Libc.CAPTURE_STATE);
-            // non-blocking: the reader drains the queue until EAGAIN after each poll(); a write to a TUN device never
-            // waits (the kernel takes or drops the packet)
-            int fd = Libc.open(errno, a.allocateFrom(Libc.DEV_NET_TUN), Libc.O_RDWR | Libc.O_NONBLOCK | Libc.O_CLOEXEC);
-            if (fd < 0) throw openFailure(Libc.errno(errno), name);
-            MemorySegment ifr = ifreq(a, name);
-            ifr.set(ValueLayout.JAVA_SHORT, Libc.IFR_UNION, (short) (Libc.IFF_TUN | Libc.IFF_NO_PI));
-            if (Libc.ioctl(errno, fd, Libc.TUNSETIFF, ifr) < 0) {
-                int e = Libc.errno(errno);
-                Libc.close(fd);
-                throw setIffFailure(e, name);
+            try {
+                for (int i = 0; i < queues; i++) {
+                    // non-blocking: the reader drains the queue until EAGAIN after each poll(); a write to a TUN
+                    // device never waits (the kernel takes or drops the packet)
+                    int fd = Libc.open(errno, a.allocateFrom(Libc.DEV_NET_TUN), Libc.O_RDWR | Libc.O_NONBLOCK | Libc.O_CLOEXEC);
+                    if (fd < 0) throw openFailure(Libc.errno(errno), actual);
+                    fds[opened++] = fd;
+                    if (i == 0 && multiQueue) checkMultiQueueFeature(fd, errno, a, name, queues);
+                    MemorySegment ifr = ifreq(a, actual); // the first queue's name is the kernel's choice
+                    ifr.set(ValueLayout.JAVA_SHORT, Libc.IFR_UNION, flags);
+                    if (Libc.ioctl(errno, fd, Libc.TUNSETIFF, ifr) < 0) {
+                        int e = Libc.errno(errno);
+                        throw multiQueue ? setIffMultiQueueFailure(e, actual, queues) : setIffFailure(e, actual);
+                    }
+                    if (i == 0) actual = ifr.getString(0, StandardCharsets.US_ASCII);
+                }
+                device = new TunDevice(actual, fds, registry);
+            } catch (IOException | RuntimeException e) {
+                for (int i = 0; i < opened; i++) Libc.close(fds[i]);
+                throw e;
             }
-            String actual = ifr.getString(0, StandardCharsets.US_ASCII);
-            log.info("TUN device {} created", actual);
-            return new TunDevice(actual, fd, registry);
         }
+        if (multiQueue) log.info("TUN device {} created with {} queues", actual, queues);
+        else log.info("TUN device {} created", actual);
+        return device;
+    }
+
+    /**
+     * TUNGETFEATURES on a fresh descriptor: a kernel without multi-queue TUN devices (before 3.8) does not list
+     * IFF_MULTI_QUEUE, and may not refuse the flag either; ask first so the reason is clear.
+     */
+    private static void checkMultiQueueFeature(int fd, MemorySegment errno, Arena a, String name, int queues)
+            throws IOException {
+        MemorySegment features = a.allocate(ValueLayout.JAVA_INT);
+        if (Libc.ioctl(errno, fd, Libc.TUNGETFEATURES, features) < 0) {
+            throw multiQueueUnsupported(name, queues, "TUNGETFEATURES: " + Libc.strerror(Libc.errno(errno)));
+        }
+        int supported = features.get(ValueLayout.JAVA_INT, 0);
+        if ((supported & Libc.IFF_MULTI_QUEUE) == 0) {
+            throw multiQueueUnsupported(name, queues, "features 0x" + Integer.toHexString(supported) + " lack IFF_MULTI_QUEUE");
+        }
+    }
+
+    static IOException multiQueueUnsupported(String name, int queues, String detail) {
+        return new IOException("TUN device " + name + " cannot have " + queues
+                + " queues: this kernel does not support multi-queue TUN devices (IFF_MULTI_QUEUE, Linux 3.8 or later);"
+                + " configure one queue (" + detail + ")");
     }
 
     static void checkName(String name) {
@@ -151,14 +222,44 @@ public final class TunDevice implements IpEgress, AutoCloseable {
                     + name + " (TUNSETIFF: " + Libc.strerror(errno) + ")");
             case Libc.EBUSY -> new IOException("TUN device " + name + " exists and is held by another process");
             case Libc.EINVAL -> new IOException("TUN device " + name
-                    + " cannot be created: an interface of that name exists and is not a TUN device, or the name is invalid");
+                    + " cannot be created: an interface of that name exists and is not a TUN device (or is a multi-queue"
+                    + " one, which only a multi-queue open may attach to), or the name is invalid");
             default -> new IOException("cannot create TUN device " + name + " (TUNSETIFF): " + Libc.strerror(errno));
+        };
+    }
+
+    /** {@link #setIffFailure} for one queue of a multi-queue device (TUNSETIFF with IFF_MULTI_QUEUE). */
+    static IOException setIffMultiQueueFailure(int errno, String name, int queues) {
+        return switch (errno) {
+            case Libc.EINVAL -> new IOException("TUN device " + name + " cannot be created with " + queues
+                    + " queues: the kernel refused IFF_MULTI_QUEUE (TUNSETIFF: " + Libc.strerror(errno) + "): it does not"
+                    + " support multi-queue TUN devices (Linux 3.8 or later), or an interface of that name exists and is a"
+                    + " single-queue TUN device or not a TUN device, or the name is invalid");
+            case Libc.E2BIG -> new IOException("TUN device " + name + " cannot have " + queues
+                    + " queues: the kernel allows at most " + MAX_QUEUES + " per device, counting other processes' queues");
+            default -> setIffFailure(errno, name);
         };
     }
 
     /** The interface name the kernel gave the device. */
     public String name() {
         return name;
+    }
+
+    /** How many queues the device has: 1 for a single-queue device. */
+    public int queues() {
+        return queues.size();
+    }
+
+    /**
+     * The writer of queue {@code i}, {@code 0 <= i < queues()}: {@link #write}'s semantics on that queue's own file
+     * descriptor, with its own lock and copy buffer, so writers on different queues do not contend. Which queue a
+     * packet is written to does not change where the kernel routes it; it tells the kernel which queue the packet's
+     * flow came from, and its replies tend to come back on that queue. Safe from any thread; meant to have one
+     * writer (one event loop) per queue.
+     */
+    public IpEgress queue(int i) {
+        return queues.get(Objects.checkIndex(i, queues.size()));
     }
 
     /**
@@ -237,56 +338,67 @@ public final class TunDevice implements IpEgress, AutoCloseable {
     }
 
     /**
-     * Starts the reader: a dedicated platform thread (a virtual thread would pin its carrier in the native call),
-     * a {@link FastThreadLocalThread} as Netty's event loops (so the pooled allocator keeps a cache for it, the
-     * buffers the event loop frees go back into that cache, and their {@code ByteBuf} objects are recycled rather
-     * than made anew per packet). It waits in poll() until the device has packets, reads them until the queue is
-     * empty or {@value #READ_BATCH} are read, and hands that batch to {@code onBatch}: a new list the callback owns,
-     * in arrival order, never empty. Each packet is a pooled buffer the callback must release, with
-     * {@link PacketBuffers#HEADROOM} free octets in front of it and {@link PacketBuffers#TAILROOM} behind it, which
-     * the layers on the way to the client may write. The callback runs on the reader thread; it should hand the
-     * batch to the event loop (one task for all of it) and return.
+     * Starts the readers, one per queue: each a dedicated platform thread (a virtual thread would pin its carrier
+     * in the native call), a {@link FastThreadLocalThread} as Netty's event loops (so the pooled allocator keeps a
+     * cache for it, the buffers the event loop frees go back into that cache, and their {@code ByteBuf} objects are
+     * recycled rather than made anew per packet), named {@code tun-reader-<device>} for a single-queue device and
+     * {@code tun-reader-<device>-<i>} for queue i of a multi-queue one. Each waits in poll() until its queue has
+     * packets, reads them until the queue is empty or {@value #READ_BATCH} are read, and hands that batch to
+     * {@code onBatch}: a new list the callback owns, in the queue's arrival order, never empty. Each packet is a
+     * pooled buffer the callback must release, with {@link PacketBuffers#HEADROOM} free octets in front of it and
+     * {@link PacketBuffers#TAILROOM} behind it, which the layers on the way to the client may write. The callback
+     * runs on the reader thread; it should hand the batch to the event loop (one task for all of it) and return.
+     * With more than one queue, the readers call it concurrently, so it must be thread-safe; there is no order
+     * between batches of different queues.
      */
     public synchronized void startReader(Consumer<List<ByteBuf>> onBatch) {
         Objects.requireNonNull(onBatch, "onBatch");
-        if (reader != null) throw new IllegalStateException("reader already started");
+        if (!readers.isEmpty()) throw new IllegalStateException("reader already started");
         ensureOpen();
-        Thread t = new FastThreadLocalThread(() -> readLoop(onBatch), "tun-reader-" + name);
-        t.setDaemon(true);
-        reader = t;
-        t.start();
+        List<Thread> started = new ArrayList<>(queues.size());
+        for (Queue q : queues) {
+            String threadName = queues.size() == 1 ? "tun-reader-" + name : "tun-reader-" + name + "-" + q.index;
+            Thread t = new FastThreadLocalThread(() -> readLoop(q, onBatch), threadName);
+            t.setDaemon(true);
+            started.add(t);
+        }
+        readers = List.copyOf(started);
+        started.forEach(Thread::start);
     }
 
-    private void readLoop(Consumer<List<ByteBuf>> onBatch) {
+    private void readLoop(Queue q, Consumer<List<ByteBuf>> onBatch) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment errno = a.allocate(Libc.CAPTURE_STATE);
             MemorySegment pollfd = a.allocate(Libc.POLLFD);
             MemorySegment buffer = a.allocate(MAX_PACKET);
             ByteBuffer view = buffer.asByteBuffer();
             while (!closed) {
-                pollfd.set(ValueLayout.JAVA_INT, 0, fd);
+                pollfd.set(ValueLayout.JAVA_INT, 0, q.fd);
                 pollfd.set(ValueLayout.JAVA_SHORT, 4, Libc.POLLIN);
                 pollfd.set(ValueLayout.JAVA_SHORT, 6, (short) 0);
                 int ready = Libc.poll(errno, pollfd, 1L, POLL_TIMEOUT_MILLIS);
                 if (ready == 0 || closed) continue;
                 if (ready < 0) {
                     if (Libc.errno(errno) == Libc.EINTR) continue;
-                    readFailed("poll", Libc.errno(errno));
+                    if (!readFailed(q, "poll", Libc.errno(errno))) return;
                     continue;
                 }
                 short revents = pollfd.get(ValueLayout.JAVA_SHORT, 6);
                 if ((revents & Libc.POLLIN) == 0) {
                     // POLLERR/POLLHUP/POLLNVAL: nothing to read; don't spin on it
-                    readFailed("poll revents 0x" + Integer.toHexString(revents & 0xffff), 0);
+                    if (!readFailed(q, "poll revents 0x" + Integer.toHexString(revents & 0xffff), 0)) return;
                     continue;
                 }
                 List<ByteBuf> batch = new ArrayList<>(8);
                 while (batch.size() < READ_BATCH && !closed) {
-                    long n = Libc.read(errno, fd, buffer, MAX_PACKET);
+                    long n = Libc.read(errno, q.fd, buffer, MAX_PACKET);
                     if (n < 0) {
                         int e = Libc.errno(errno);
                         if (e == Libc.EINTR) continue;
-                        if (e != Libc.EAGAIN) readFailed("read", e);
+                        if (e != Libc.EAGAIN && !readFailed(q, "read", e)) {
+                            batch.forEach(ByteBuf::release);
+                            return;
+                        }
                         break; // EAGAIN: the queue is empty
                     }
                     if (n == 0) break;
@@ -300,64 +412,48 @@ public final class TunDevice implements IpEgress, AutoCloseable {
                 try {
                     onBatch.accept(batch);
                 } catch (RuntimeException ex) {
-                    log.error("TUN device {}: packet callback failed", name, ex);
+                    log.error("TUN device {}: packet callback failed", q, ex);
                 }
             }
-        }
-    }
-
-    private void readFailed(String what, int errno) {
-        readErrors.ifPresent(Counter::increment);
-        log.warn("TUN device {}: {} failed{}", name, what, errno == 0 ? "" : ": " + Libc.strerror(errno));
-        try {
-            Thread.sleep(POLL_TIMEOUT_MILLIS); // a persistent error must not become a busy loop
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            closed = true;
         }
     }
 
     /**
-     * Writes one packet to the kernel with a single write(2), straight from the buffer's memory when it is one
-     * direct buffer, else through a reused off-heap segment. Always releases {@code packet}. Failures are counted
-     * and logged at debug, never thrown: the packet path drops, as a router would.
+     * Counts and logs a failed poll or read, then pauses for a poll timeout so that a persistent error does not
+     * become a busy loop. False when the reader was interrupted meanwhile: it stops (the device stays open).
      */
-    @Override
-    public void write(ByteBuf packet) {
+    private boolean readFailed(Queue q, String what, int errno) {
+        readErrors.ifPresent(Counter::increment);
+        log.warn("TUN device {}: {} failed{}", q, what, errno == 0 ? "" : ": " + Libc.strerror(errno));
         try {
-            int length = packet.readableBytes();
-            if (length == 0 || length > MAX_PACKET) {
-                writeErrors.ifPresent(Counter::increment);
-                return;
-            }
-            synchronized (writeLock) {
-                if (closed) return;
-                MemorySegment source;
-                if (packet.hasMemoryAddress()) {
-                    source = MemorySegment.ofAddress(packet.memoryAddress() + packet.readerIndex()).reinterpret(length);
-                } else if (packet.isDirect() && packet.nioBufferCount() == 1) {
-                    source = MemorySegment.ofBuffer(packet.nioBuffer());
-                } else {
-                    packet.getBytes(packet.readerIndex(), writeBuffer.asByteBuffer().limit(length));
-                    source = writeBuffer;
-                }
-                long n = Libc.write(writeErrno, fd, source, length);
-                if (n != length) {
-                    writeErrors.ifPresent(Counter::increment);
-                    if (log.isDebugEnabled()) {
-                        log.debug("TUN device {}: write of {} bytes failed: {}", name, length,
-                                n < 0 ? Libc.strerror(Libc.errno(writeErrno)) : "short write " + n);
-                    }
-                }
-            }
-        } finally {
-            packet.release();
+            Thread.sleep(POLL_TIMEOUT_MILLIS);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            log.warn("TUN device {}: reader interrupted, stopped", q);
+            return false;
         }
     }
 
-    /** The reader thread, or null before {@link #startReader}; for tests. */
+    /**
+     * Writes one packet to the kernel with a single write(2) on queue 0 (the only queue of a single-queue device),
+     * straight from the buffer's memory when it is one direct buffer, else through a reused off-heap segment.
+     * Always releases {@code packet}. Failures are counted and logged at debug, never thrown: the packet path
+     * drops, as a router would. Same as {@code queue(0).write(packet)}.
+     */
+    @Override
+    public void write(ByteBuf packet) {
+        queues.getFirst().write(packet);
+    }
+
+    /** Queue 0's reader thread, or null before {@link #startReader}; for tests. */
     synchronized Thread readerThread() {
-        return reader;
+        return readers.isEmpty() ? null : readers.getFirst();
+    }
+
+    /** The reader threads, one per queue, or none before {@link #startReader}; for tests. */
+    synchronized List<Thread> readerThreads() {
+        return readers;
     }
 
     private void ensureOpen() {
@@ -365,30 +461,94 @@ public final class TunDevice implements IpEgress, AutoCloseable {
     }
 
     /**
-     * Stops the reader (within one poll timeout) and closes the file descriptor, which removes a non-persistent
-     * device and its addresses and routes.
+     * Stops the readers (within one poll timeout) and closes the file descriptors of all queues, which removes a
+     * non-persistent device and its addresses and routes. Writes after (or racing with) close are dropped.
      */
     @Override
     public void close() {
-        Thread r;
+        List<Thread> rs;
         synchronized (this) {
             if (closed) return;
             closed = true;
-            r = reader;
+            rs = readers;
         }
-        if (r != null && r != Thread.currentThread()) {
+        // the readers all see the flag within one poll timeout; wait for them together, not one after the other
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(10L * POLL_TIMEOUT_MILLIS);
+        for (Thread r : rs) {
+            if (r == Thread.currentThread()) continue;
             try {
-                r.join(10L * POLL_TIMEOUT_MILLIS);
+                r.join(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            if (r.isAlive()) log.warn("TUN device {}: reader thread did not stop", name);
+            if (r.isAlive()) log.warn("TUN device {}: reader thread {} did not stop", name, r.getName());
         }
-        synchronized (writeLock) {
-            Libc.close(fd);
-            arena.close(); // the reader uses its own arena; this one only holds the write path's segments
-        }
+        queues.forEach(Queue::close);
         log.info("TUN device {} closed", name);
+    }
+
+    /**
+     * One queue of the device: a file descriptor, and the write path on it. Its lock serialises writes on this
+     * queue only and orders them with close, so a write never reaches a closed (and maybe reused) descriptor.
+     */
+    private final class Queue implements IpEgress {
+        final int index;
+        final int fd;
+        private final Arena arena = Arena.ofShared();
+        private final MemorySegment writeBuffer = arena.allocate(MAX_PACKET);
+        private final MemorySegment writeErrno = arena.allocate(Libc.CAPTURE_STATE);
+        private final Object writeLock = new Object();
+
+        Queue(int index, int fd) {
+            this.index = index;
+            this.fd = fd;
+        }
+
+        @Override
+        public void write(ByteBuf packet) {
+            try {
+                int length = packet.readableBytes();
+                if (length == 0 || length > MAX_PACKET) {
+                    writeErrors.ifPresent(Counter::increment);
+                    return;
+                }
+                synchronized (writeLock) {
+                    if (closed) return;
+                    MemorySegment source;
+                    if (packet.hasMemoryAddress()) {
+                        source = MemorySegment.ofAddress(packet.memoryAddress() + packet.readerIndex()).reinterpret(length);
+                    } else if (packet.isDirect() && packet.nioBufferCount() == 1) {
+                        source = MemorySegment.ofBuffer(packet.nioBuffer());
+                    } else {
+                        packet.getBytes(packet.readerIndex(), writeBuffer.asByteBuffer().limit(length));
+                        source = writeBuffer;
+                    }
+                    long n = Libc.write(writeErrno, fd, source, length);
+                    if (n != length) {
+                        writeErrors.ifPresent(Counter::increment);
+                        if (log.isDebugEnabled()) {
+                            log.debug("TUN device {}: write of {} bytes failed: {}", this, length,
+                                    n < 0 ? Libc.strerror(Libc.errno(writeErrno)) : "short write " + n);
+                        }
+                    }
+                }
+            } finally {
+                packet.release();
+            }
+        }
+
+        void close() {
+            synchronized (writeLock) {
+                Libc.close(fd);
+                arena.close(); // the reader uses its own arena; this one only holds the write path's segments
+            }
+        }
+
+        /** The device's name, with the queue's number on a multi-queue device: for log messages. */
+        @Override
+        public String toString() {
+            return queues.size() == 1 ? name : name + " queue " + index;
+        }
     }
 
     @Override
@@ -411,6 +571,8 @@ public final class TunDevice implements IpEgress, AutoCloseable {
         static final long TUNSETIFF = 0x400454caL; // _IOW('T', 202, int)
         static final short IFF_TUN = 0x0001;
         static final short IFF_NO_PI = 0x1000;
+        static final short IFF_MULTI_QUEUE = 0x0100;
+        static final long TUNGETFEATURES = 0x800454cfL; // _IOR('T', 207, unsigned int)
         static final long SIOCGIFFLAGS = 0x8913;
         static final long SIOCSIFFLAGS = 0x8914;
         static final long SIOCSIFADDR = 0x8916;
@@ -431,6 +593,7 @@ public final class TunDevice implements IpEgress, AutoCloseable {
         static final int ENOENT = 2;
         static final int EINTR = 4;
         static final int ENXIO = 6;
+        static final int E2BIG = 7;
         static final int EAGAIN = 11;
         static final int EACCES = 13;
         static final int EBUSY = 16;

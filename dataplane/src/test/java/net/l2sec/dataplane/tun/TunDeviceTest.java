@@ -11,11 +11,20 @@ import io.netty.buffer.Unpooled;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import net.l2sec.dataplane.PacketBuffers;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -48,6 +57,21 @@ class TunDeviceTest {
         assertThat(TunDevice.openFailure(2, "l2sec0")).hasMessageContaining("tun kernel module is not loaded or the device node is missing");
         assertThat(TunDevice.setIffFailure(1, "l2sec0")).hasMessageContaining("root or CAP_NET_ADMIN is needed to create TUN device l2sec0");
         assertThat(TunDevice.setIffFailure(16, "l2sec0")).hasMessageContaining("held by another process");
+        assertThat(TunDevice.setIffMultiQueueFailure(22, "l2sec0", 4))
+                .hasMessageContaining("TUN device l2sec0 cannot be created with 4 queues")
+                .hasMessageContaining("does not support multi-queue TUN devices (Linux 3.8 or later)");
+        assertThat(TunDevice.setIffMultiQueueFailure(7, "l2sec0", 4)).hasMessageContaining("at most 256");
+        assertThat(TunDevice.setIffMultiQueueFailure(1, "l2sec0", 4)).hasMessageContaining("root or CAP_NET_ADMIN");
+        assertThat(TunDevice.multiQueueUnsupported("l2sec0", 4, "features 0x7003 lack IFF_MULTI_QUEUE"))
+                .hasMessageContaining("l2sec0 cannot have 4 queues").hasMessageContaining("configure one queue");
+    }
+
+    @Test
+    void aQueueCountOutsideWhatTheKernelAllowsIsRefused() {
+        for (int bad : new int[] {0, -1, TunDevice.MAX_QUEUES + 1}) {
+            assertThatThrownBy(() -> TunDevice.open("l2sec%d", bad, null))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(bad + " queues, not 1 to 256");
+        }
     }
 
     /** Needs root; everything happens in a namespace the test creates, never in the host's. */
@@ -67,8 +91,12 @@ class TunDeviceTest {
         }
 
         private TunDevice openConfigured(SimpleMeterRegistry registry) throws Exception {
+            return openConfigured(1, registry);
+        }
+
+        private TunDevice openConfigured(int queues, SimpleMeterRegistry registry) throws Exception {
             return ns.call(() -> {
-                TunDevice tun = TunDevice.open("l2sec%d", registry);
+                TunDevice tun = queues == 1 ? TunDevice.open("l2sec%d", registry) : TunDevice.open("l2sec%d", queues, registry);
                 try {
                     tun.configure(LOCAL, 24, 1400);
                     return tun;
@@ -179,7 +207,179 @@ class TunDeviceTest {
         void anExistingNonTunInterfaceIsAClearError() {
             assertThatThrownBy(() -> ns.call(() -> TunDevice.open("lo")))
                     .isInstanceOf(IOException.class).hasMessageContaining("TUN device lo").hasMessageContaining("not a TUN device");
+            assertThatThrownBy(() -> ns.call(() -> TunDevice.open("lo", 2, null)))
+                    .isInstanceOf(IOException.class).hasMessageContaining("TUN device lo cannot be created with 2 queues");
         }
+
+        @Test
+        void oneQueueIsASingleQueueDeviceAndMoreAreAMultiQueueOne() throws Exception {
+            try (TunDevice single = openConfigured(null); TunDevice multi = openConfigured(3, null)) {
+                assertThat(single.queues()).isEqualTo(1);
+                assertThat(single.queue(0)).isNotNull();
+                assertThatThrownBy(() -> single.queue(1)).isInstanceOf(IndexOutOfBoundsException.class);
+                assertThat(ns.ipIn("-d", "link", "show", "dev", single.name())).doesNotContain("multi_queue");
+
+                assertThat(multi.queues()).isEqualTo(3);
+                assertThat(multi.name()).matches("l2sec\\d+").isNotEqualTo(single.name());
+                assertThatThrownBy(() -> multi.queue(3)).isInstanceOf(IndexOutOfBoundsException.class);
+                // one interface, every open of /dev/net/tun attached to it as a queue
+                assertThat(ns.ipIn("-o", "link", "show")).containsOnlyOnce(multi.name() + ":");
+                assertThat(ns.ipIn("-d", "link", "show", "dev", multi.name())).contains("multi_queue numqueues 3 ");
+            }
+        }
+
+        @Test
+        void queuesAndTheDeviceKindMustMatchAnExistingDevice() throws Exception {
+            try (TunDevice single = openConfigured(null); TunDevice multi = openConfigured(2, null)) {
+                // the device exists as a single-queue one: the kernel refuses IFF_MULTI_QUEUE on it (EINVAL)
+                assertThatThrownBy(() -> ns.call(() -> TunDevice.open(single.name(), 2, null)))
+                        .isInstanceOf(IOException.class)
+                        .hasMessageContaining("TUN device " + single.name() + " cannot be created with 2 queues")
+                        .hasMessageContaining("single-queue TUN device");
+                // and a single-queue open of a multi-queue device
+                assertThatThrownBy(() -> ns.call(() -> TunDevice.open(multi.name())))
+                        .isInstanceOf(IOException.class).hasMessageContaining("multi-queue");
+                // the failed opens left both devices as they were
+                assertThat(ns.ipIn("-d", "link", "show", "dev", multi.name())).contains("multi_queue numqueues 2 ");
+                assertThat(ns.ipIn("-d", "link", "show", "dev", single.name())).doesNotContain("multi_queue");
+            }
+        }
+
+        @Test
+        void pingsWrittenThroughEitherQueueReachTheKernel() throws Exception {
+            BlockingQueue<ByteBuf> received = new LinkedBlockingQueue<>();
+            try (TunDevice tun = openConfigured(2, new SimpleMeterRegistry())) {
+                tun.startReader(received::addAll); // thread-safe: the two readers call it concurrently
+
+                ByteBuf heap0 = Unpooled.wrappedBuffer(echoRequest(1)); // copy path, queue 0's buffer
+                tun.queue(0).write(heap0);
+                ByteBuf heap1 = Unpooled.wrappedBuffer(echoRequest(2)); // copy path, queue 1's buffer
+                tun.queue(1).write(heap1);
+                ByteBuf direct1 = PooledByteBufAllocator.DEFAULT.directBuffer().writeBytes(echoRequest(3)); // zero-copy
+                tun.queue(1).write(direct1);
+                ByteBuf device = Unpooled.wrappedBuffer(echoRequest(4)); // the device's own write: queue 0
+                tun.write(device);
+                assertThat(List.of(heap0, heap1, direct1, device)).allMatch(b -> b.refCnt() == 0);
+
+                // replies on different queues come in no particular order
+                assertThat(awaitEchoReplies(received, 4)).as("replies").containsExactlyInAnyOrder(1, 2, 3, 4);
+            } finally {
+                received.forEach(ByteBuf::release);
+            }
+        }
+
+        @Test
+        void packetsOfManyFlowsAreReadAcrossTheQueuesNoneLost() throws Exception {
+            var registry = new SimpleMeterRegistry();
+            int addresses = 8;
+            int ports = 8;
+            int perFlow = 4;
+            int total = addresses * ports * perFlow; // under one queue's 500 packets: none is dropped even unread
+            ConcurrentMap<String, Integer> packetsPerReader = new ConcurrentHashMap<>();
+            BlockingQueue<Integer> sequences = new LinkedBlockingQueue<>();
+            AtomicInteger oversizedBatches = new AtomicInteger();
+            try (TunDevice tun = openConfigured(2, registry);
+                    DatagramChannel udp = ns.call(() -> DatagramChannel.open().bind(new InetSocketAddress(LOCAL, 0)))) {
+                tun.startReader(batch -> {
+                    if (batch.size() > TunDevice.READ_BATCH) oversizedBatches.incrementAndGet();
+                    for (ByteBuf p : batch) {
+                        try {
+                            int sequence = udpTestSequence(p.slice());
+                            if (sequence < 0) continue; // not ours
+                            sequences.add(sequence);
+                            packetsPerReader.merge(Thread.currentThread().getName(), 1, Integer::sum);
+                        } finally {
+                            p.release();
+                        }
+                    }
+                });
+
+                // 64 flows: 10.231.0.2-9, ports 40000-40007, routed into the device by its /24
+                ByteBuffer payload = ByteBuffer.allocate(UDP_MARKER.length + 4);
+                int sequence = 0;
+                for (int round = 0; round < perFlow; round++) {
+                    for (int a = 0; a < addresses; a++) {
+                        for (int port = 40_000; port < 40_000 + ports; port++) {
+                            payload.clear().put(UDP_MARKER).putInt(sequence++).flip();
+                            udp.send(payload, new InetSocketAddress(v4("10.231.0." + (2 + a)), port));
+                        }
+                    }
+                }
+
+                Set<Integer> seen = new HashSet<>();
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                while (seen.size() < total && System.nanoTime() < deadline) {
+                    Integer s = sequences.poll(100, TimeUnit.MILLISECONDS);
+                    if (s != null) assertThat(seen.add(s)).as("packet %d read once", s).isTrue();
+                }
+                assertThat(seen).as("every packet, none lost").hasSize(total).allMatch(s -> s >= 0 && s < total);
+                Thread.sleep(100);
+                assertThat(sequences).as("no packet read twice").isEmpty();
+                assertThat(oversizedBatches).hasValue(0);
+                // the kernel spread the flows over both queues, each read by its own reader
+                assertThat(packetsPerReader.keySet())
+                        .containsExactlyInAnyOrder("tun-reader-" + tun.name() + "-0", "tun-reader-" + tun.name() + "-1");
+                assertThat(packetsPerReader.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(total);
+                assertThat(registry.get("l2sec.tun.errors").tag("op", "read").counter().count()).isZero();
+            }
+        }
+
+        @Test
+        void closeStopsEveryQueuesReaderAndClosesEveryQueue() throws Exception {
+            TunDevice tun = openConfigured(3, null);
+            tun.startReader(batch -> batch.forEach(ByteBuf::release));
+            List<Thread> readers = tun.readerThreads();
+            assertThat(readers).extracting(Thread::getName).containsExactly(
+                    "tun-reader-" + tun.name() + "-0", "tun-reader-" + tun.name() + "-1", "tun-reader-" + tun.name() + "-2");
+            assertThat(readers).allMatch(Thread::isAlive).allMatch(Thread::isDaemon)
+                    .allMatch(t -> t instanceof io.netty.util.concurrent.FastThreadLocalThread);
+            assertThatThrownBy(() -> tun.startReader(batch -> batch.forEach(ByteBuf::release)))
+                    .isInstanceOf(IllegalStateException.class);
+
+            long start = System.nanoTime();
+            tun.close();
+            long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+
+            assertThat(readers).noneMatch(Thread::isAlive);
+            assertThat(millis).as("the readers stop together").isLessThan(5L * TunDevice.POLL_TIMEOUT_MILLIS);
+            assertThat(ns.ipIn("-o", "link", "show")).doesNotContain(tun.name());
+            for (int q = 0; q < 3; q++) {
+                ByteBuf late = Unpooled.wrappedBuffer(echoRequest(q));
+                tun.queue(q).write(late); // dropped, still released
+                assertThat(late.refCnt()).isZero();
+            }
+        }
+
+        @Test
+        void theQueuesShareTheDevicesErrorCounters() throws Exception {
+            var registry = new SimpleMeterRegistry();
+            try (TunDevice tun = openConfigured(2, registry)) {
+                tun.queue(0).write(Unpooled.wrappedBuffer(new byte[40])); // IP version 0: the kernel refuses it
+                tun.queue(1).write(Unpooled.wrappedBuffer(new byte[40]));
+                tun.write(Unpooled.wrappedBuffer(new byte[40]));
+                assertThat(registry.find("l2sec.tun.errors").tag("op", "write").counters()).hasSize(1);
+                assertThat(registry.get("l2sec.tun.errors").tag("op", "write").counter().count()).isEqualTo(3.0);
+            }
+        }
+    }
+
+    private static final byte[] UDP_MARKER = "l2sec multi-queue".getBytes(StandardCharsets.US_ASCII);
+
+    /**
+     * The sequence number in a UDP datagram the flows test sent from {@link #LOCAL} (checked: IPv4, UDP, source,
+     * the marker), or -1 for any other packet.
+     */
+    private static int udpTestSequence(ByteBuf p) {
+        if (p.readableBytes() < 20 || (p.getUnsignedByte(0) >>> 4) != 4 || p.getUnsignedByte(9) != 17) return -1;
+        if (p.getInt(12) != toInt(LOCAL)) return -1;
+        int udp = (p.getUnsignedByte(0) & 0x0f) * 4;
+        int data = udp + 8;
+        if (p.readableBytes() != data + UDP_MARKER.length + 4 || p.getUnsignedShort(udp + 4) != 8 + UDP_MARKER.length + 4) {
+            return -1;
+        }
+        byte[] marker = new byte[UDP_MARKER.length];
+        p.getBytes(data, marker);
+        return Arrays.equals(marker, UDP_MARKER) ? p.getInt(data + UDP_MARKER.length) : -1;
     }
 
     /** Waits for the kernel's echo reply with {@code sequence}, releasing whatever else arrives (IPv6 noise). */
@@ -198,6 +398,26 @@ class TunDeviceTest {
             }
         }
         return false;
+    }
+
+    /** The sequence numbers of the kernel's echo replies, in any order, until {@code count} came or 5 s passed. */
+    private static Set<Integer> awaitEchoReplies(BlockingQueue<ByteBuf> received, int count) throws InterruptedException {
+        Set<Integer> replies = new HashSet<>();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (replies.size() < count && System.nanoTime() < deadline) {
+            ByteBuf p = received.poll(100, TimeUnit.MILLISECONDS);
+            if (p == null) continue;
+            try {
+                assertThat(p.readerIndex()).isEqualTo(PacketBuffers.HEADROOM);
+                ByteBuf ip = p.slice();
+                if (ip.readableBytes() < 28) continue;
+                int ihl = (ip.getUnsignedByte(0) & 0x0f) * 4;
+                if (isEchoReply(ip, ip.getUnsignedShort(ihl + 6))) replies.add(ip.getUnsignedShort(ihl + 6));
+            } finally {
+                p.release();
+            }
+        }
+        return replies;
     }
 
     private static boolean isEchoReply(ByteBuf p, int sequence) {
