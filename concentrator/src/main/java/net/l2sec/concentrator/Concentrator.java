@@ -67,7 +67,7 @@ public final class Concentrator implements AutoCloseable {
         MeterRegistry registry = metrics.registry();
         ConcentratorConfig.Tun tc = config.tun();
         int workerCount = config.server().workers();
-        TunDevice tun = TunDevice.open(tc.name(), registry);
+        TunDevice tun = TunDevice.open(tc.name(), workerCount, registry); // a queue per worker
         Transport transport = Transport.of(config.server().transport());
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(workerCount, transport.ioHandlerFactory());
         // closed in reverse if a later step fails
@@ -83,7 +83,7 @@ public final class Concentrator implements AutoCloseable {
             sessions.observer(FanOutObserver.of(aaa.observer(), SessionMeters.forPolicy(config.aaa().policy(), registry)));
             LocalAddresses addresses = new LocalAddresses(workers, transport, registry);
             started.add(addresses);
-            L2tpWiring l2tp = L2tpWiring.start(config, aaa.authenticator(), sessions, worker -> tun, workers, registry, addresses);
+            L2tpWiring l2tp = L2tpWiring.start(config, aaa.authenticator(), sessions, tun::queue, workers, registry, addresses);
             started.add(l2tp::closeSockets);
             Optional<IkeSettings> ike = config.ipsec().ike();
             Optional<IpsecWiring> ipsec = Optional.empty();
