@@ -11,7 +11,7 @@
 # once all are up, 40: covers several LCP echoes and HELLOs at INTERVAL), INTERVAL (LCP echo and HELLO, 10s),
 # SETTLE (s between (a) and (b), 3), SETTLE_AFTER (s after (b) before the leak check, 40),
 # CONC_CPU (0), LOADGEN_CPU (1), CONC_HEAP (-Xmx of the concentrator, 512m), PROPOSAL (aes256-sha1-modp2048),
-# PHASES (a,b).
+# PHASES (a,b), WORKERS (server.workers, 1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/jdk.sh
@@ -26,6 +26,7 @@ LOADGEN_CPU=${LOADGEN_CPU:-1}
 CONC_HEAP=${CONC_HEAP:-512m}
 PROPOSAL=${PROPOSAL:-aes256-sha1-modp2048}
 PHASES=${PHASES:-a,b}
+WORKERS=${WORKERS:-1}
 PSK=scale-psk-0123456789abcdef
 conc_jar=concentrator/target/l2sec-concentrator.jar
 lg_jar=loadgen/target/l2sec-loadgen.jar
@@ -58,6 +59,7 @@ printf '%s\n' "$PSK" > "$work/ipsec.psk"
 cat > "$work/c.yaml" <<EOF
 server:
   name: l2sec-scale
+  workers: $WORKERS
 l2tp:
   hello-interval: ${INTERVAL}s
   max-tunnels: 20000
@@ -82,7 +84,7 @@ admin:
   enabled: false
 EOF
 
-echo "scale: ns=$ns load=$(cut -d' ' -f1-3 /proc/loadavg) cpus=$(nproc) concentrator_cpu=$CONC_CPU loadgen_cpu=$LOADGEN_CPU heap=$CONC_HEAP"
+echo "scale: ns=$ns load=$(cut -d' ' -f1-3 /proc/loadavg) cpus=$(nproc) workers=$WORKERS concentrator_cpu=$CONC_CPU loadgen_cpu=$LOADGEN_CPU heap=$CONC_HEAP"
 ip netns exec "$ns" taskset -c "$CONC_CPU" "$JAVA_HOME/bin/java" "-Xmx$CONC_HEAP" --enable-native-access=ALL-UNNAMED \
   -jar "$conc_jar" run "$work/c.yaml" > "$work/concentrator.log" 2>&1 &
 for _ in $(seq 1 120); do
@@ -170,4 +172,5 @@ fi
 echo "UDP namespace counters: $(ip netns exec "$ns" awk '/^Udp:/ {if (!h) {split($0, k); h = 1} else {for (i = 2; i <= NF; i++) if (k[i] ~ /InDatagrams|RcvbufErrors|InErrors/) printf "%s=%s ", k[i], $i}}' /proc/net/snmp)"
 echo "concentrator log: $(grep -c . "$work/concentrator.log") lines, $(grep -ci 'error\|exception' "$work/concentrator.log" || true) with error/exception"
 grep -i 'exception\|outofmemory' "$work/concentrator.log" | sort | uniq -c | sort -rn | head -5 || true
+ip netns exec "$ns" curl -s http://127.0.0.1:9117/metrics | grep -E '^l2sec_listen_handoffs_total' | sed 's/^/METRIC /' || true
 echo "scale: done load=$(cut -d' ' -f1-3 /proc/loadavg)"

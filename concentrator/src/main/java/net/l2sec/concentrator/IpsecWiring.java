@@ -61,6 +61,7 @@ record IpsecWiring(List<IkeResponder> ikes, List<EspEndpoint> esps, LocalAddress
         List<SteeredDatagramHandler.Worker> ikeTargets = new ArrayList<>();
         List<SteeredDatagramHandler.Worker> nattTargets = new ArrayList<>();
         IkeSettings share = shareOf(settings, workers.size());
+        log.info("IKEv1 responder {} crypto={} workers={}", settings, crypto, workers.size());
         for (Workers.Worker w : workers.all()) {
             DatagramSender sender = ChannelDatagramSender.over(ikeSockets.of(w.index()), nattSockets.of(w.index()));
             EspEndpoint esp = new EspEndpoint(l2tp.server(w.index()), sender, w.scheduler(), w.registry(), config.replayWindow());
@@ -135,6 +136,7 @@ record IpsecWiring(List<IkeResponder> ikes, List<EspEndpoint> esps, LocalAddress
             return restart;
         }
         IkeSettings share = shareOf(next.ike().get(), workers.size());
+        log.info("IKEv1 responder reconfigured {}", next.ike().get());
         workers.onEach(w -> {
             ikes.get(w.index()).updateSettings(share);
             return null;

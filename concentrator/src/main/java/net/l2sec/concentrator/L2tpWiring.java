@@ -23,6 +23,7 @@ import net.l2sec.dataplane.ip.IpEgress;
 import net.l2sec.dataplane.ip.Ipv4Pool;
 import net.l2sec.dataplane.udp.L2tpDatagramHandler;
 import net.l2sec.dataplane.l2tp.L2tpNetworkServer;
+import net.l2sec.dataplane.ppp.AuthThrottle;
 import net.l2sec.dataplane.ppp.PppSessionFactory;
 import net.l2sec.dataplane.ppp.PppSessionRegistry;
 import net.l2sec.spi.auth.Authenticator;
@@ -59,10 +60,11 @@ final class L2tpWiring {
         for (ConcentratorConfig.Pool c : config.pools()) p.put(c.name(), new Ipv4Pool(c.name(), c.first(), c.last()).bindTo(registry));
         this.pools = Map.copyOf(p);
         L2tpIdentifiers ids = new L2tpIdentifiers();
+        AuthThrottle throttle = new AuthThrottle(workers.first().scheduler(), config.ppp().authThrottle());
         for (Workers.Worker w : workers.all()) {
             ClientRoutes r = new ClientRoutes(w.registry(), owners, w.index());
             PppSessionFactory f = new PppSessionFactory(config.ppp(), authenticator, this::pool, r, egress.apply(w.index()),
-                    w.scheduler(), w.registry(), new SecureRandom(), sessions);
+                    w.scheduler(), w.registry(), new SecureRandom(), sessions, throttle);
             routes.add(r);
             ppp.add(f);
             servers.add(new L2tpNetworkServer(config.l2tp().settings(), f, w.scheduler(), w.registry(), ids));

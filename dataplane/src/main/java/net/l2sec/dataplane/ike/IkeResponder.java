@@ -67,7 +67,7 @@ public final class IkeResponder implements IkeDatagramSink, AutoCloseable {
     public IkeResponder(IkeSettings settings, ChildSaTable childSas, DatagramSender sender, Scheduler scheduler,
                         MeterRegistry registry, Clock clock, CryptoWorkers crypto) {
         this.context = new IkeContext(settings, childSas, sender, scheduler, registry, clock, crypto);
-        LOG.info("IKEv1 responder {} crypto={}", settings, crypto);
+        LOG.debug("IKEv1 responder {} crypto={}", settings, crypto);
     }
 
     /** Takes {@code message} over (released here) and handles a copy of its octets. */
@@ -211,7 +211,7 @@ public final class IkeResponder implements IkeDatagramSink, AutoCloseable {
      */
     public void updateSettings(IkeSettings next) {
         context.update(next);
-        LOG.info("IKEv1 responder reconfigured {}", next);
+        LOG.debug("IKEv1 responder reconfigured {}", next);
     }
 
     /**

@@ -212,9 +212,10 @@ public final class L2tpNetworkServer implements AutoCloseable {
     /** Which limit, if any, keeps us from taking one more tunnel for {@code from}. */
     private Optional<Tunnel.Refusal> limitReached(Peer from) {
         TeardownCause cause;
-        if (ids.tunnelsHeld() >= settings.maxTunnels()) cause = TeardownCause.TUNNEL_LIMIT;
+        int held = ids.tunnelsHeld(); // every worker's tunnels, closing ones included
+        if (held >= IdSpace.SIZE) cause = TeardownCause.NO_RESOURCES;
+        else if (held >= settings.maxTunnels()) cause = TeardownCause.TUNNEL_LIMIT;
         else if (perPeer.getOrDefault(from, 0) >= settings.maxTunnelsPerPeer()) cause = TeardownCause.PEER_TUNNEL_LIMIT;
-        else if (ids.tunnelsHeld() >= IdSpace.SIZE) cause = TeardownCause.NO_RESOURCES;
         else return Optional.empty();
         return Optional.of(noResources(cause));
     }

@@ -25,9 +25,11 @@ import net.l2sec.spi.time.Scheduler;
  * out who comes back from where they connected before. From such an address only the tunnel's own count holds.
  *
  * <p>What counts as a failure is the caller's choice (wrong credentials, an unknown user, an invalid name); the
- * tables are bounded ({@link #MAX_ENTRIES} each, least recently used entries go first). Confined to the event loop.
+ * tables are bounded ({@link #MAX_ENTRIES} each, least recently used entries go first). One throttle serves every
+ * worker loop's sessions (a guesser's attempts count together whichever loop they reach): its methods are
+ * synchronized, and called once per authentication, never per packet.
  */
-final class AuthThrottle {
+public final class AuthThrottle {
     /** Entries per table (tunnels, user names, known addresses). */
     static final int MAX_ENTRIES = 65_536;
     /** Successful addresses remembered per user name. */
@@ -60,7 +62,8 @@ final class AuthThrottle {
     private final Map<String, Failures> users = lru();
     private final Map<String, ArrayDeque<InetAddress>> known = lru();
 
-    AuthThrottle(Scheduler clock, PppSettings.Throttle settings) {
+    /** @param clock read for the time only (from any thread) */
+    public AuthThrottle(Scheduler clock, PppSettings.Throttle settings) {
         this.clock = clock;
         this.settings = settings;
     }
@@ -75,7 +78,7 @@ final class AuthThrottle {
     }
 
     /** Whether an attempt for {@code user} on {@code tunnel} from {@code from} is refused now, and by which hold-down. */
-    Optional<Scope> heldDown(Tunnel tunnel, String user, InetAddress from) {
+    synchronized Optional<Scope> heldDown(Tunnel tunnel, String user, InetAddress from) {
         long now = clock.nanoTime();
         if (held(tunnels, tunnel, now)) return Optional.of(Scope.TUNNEL);
         String key = key(user);
@@ -90,7 +93,7 @@ final class AuthThrottle {
      * A failure on {@code tunnel}, and for {@code user} when present (a name that may be someone's; not for a name
      * that could not be one). Returns the hold-downs it began.
      */
-    java.util.List<HoldDown> failed(Tunnel tunnel, Optional<String> user) {
+    synchronized java.util.List<HoldDown> failed(Tunnel tunnel, Optional<String> user) {
         PppSettings.Throttle s = settings;
         if (s.holdDown().isZero()) return java.util.List.of();
         long now = clock.nanoTime();
@@ -103,7 +106,7 @@ final class AuthThrottle {
     }
 
     /** {@code user} authenticated from {@code from}: the address is exempt from the name's hold-downs from now on. */
-    void succeeded(String user, InetAddress from) {
+    synchronized void succeeded(String user, InetAddress from) {
         ArrayDeque<InetAddress> good = known.computeIfAbsent(key(user), k -> new ArrayDeque<>(KNOWN_ADDRESSES));
         good.remove(from);
         good.addFirst(from);

@@ -37,8 +37,16 @@ public final class PppSessionFactory implements PppEndpointFactory {
     public PppSessionFactory(PppSettings settings, Authenticator authenticator, Function<String, Optional<Ipv4Pool>> pools,
                              ClientRoutes routes, IpEgress egress, Scheduler scheduler, MeterRegistry registry,
                              RandomGenerator random, PppSessionRegistry sessions) {
+        this(settings, authenticator, pools, routes, egress, scheduler, registry, random, sessions,
+                new AuthThrottle(scheduler, settings.authThrottle()));
+    }
+
+    /** @param throttle the authentication throttle this factory shares with the other worker loops' factories */
+    public PppSessionFactory(PppSettings settings, Authenticator authenticator, Function<String, Optional<Ipv4Pool>> pools,
+                             ClientRoutes routes, IpEgress egress, Scheduler scheduler, MeterRegistry registry,
+                             RandomGenerator random, PppSessionRegistry sessions, AuthThrottle throttle) {
         this.services = new PppServices(settings, authenticator, pools, routes, egress, scheduler, new PppMeters(registry),
-                random, sessions, new AuthThrottle(scheduler, settings.authThrottle()),
+                random, sessions, throttle,
                 new RefusalLog(LoggerFactory.getLogger(PppSession.class), scheduler));
     }
 

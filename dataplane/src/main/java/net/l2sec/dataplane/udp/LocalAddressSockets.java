@@ -129,8 +129,10 @@ public final class LocalAddressSockets implements AutoCloseable {
         this.unboundDatagrams = Counter.builder("l2sec.listen.unbound.datagrams").tag("socket", name)
                 .description("Datagrams to a local address that had no socket of its own yet (dropped; the address is bound at once)")
                 .register(registry);
-        Gauge.builder("l2sec.listen.addresses", this, s -> s.served).tag("socket", name)
-                .description("Local addresses with a socket of their own on this port").register(registry);
+        if (sharing.first()) { // the other workers' sets serve the same addresses
+            Gauge.builder("l2sec.listen.addresses", this, s -> s.served).tag("socket", name)
+                    .description("Local addresses with a socket of their own on this port").register(registry);
+        }
         this.errors = new Errors(
                 Counter.builder("l2sec.listen.errors").tag("socket", name).tag("kind", "io")
                         .description("Datagrams the kernel refused to send or receive on this port (kind io), and "
