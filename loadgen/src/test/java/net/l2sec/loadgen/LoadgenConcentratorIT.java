@@ -26,6 +26,7 @@ class LoadgenConcentratorIT {
         lab.secret("c.yaml", """
                 server:
                   name: l2sec-loadgen-it
+                  workers: 2
                 l2tp:
                   require-ipsec: true
                 tunnel-interface:
@@ -94,6 +95,10 @@ class LoadgenConcentratorIT {
         assertThat(r.result()).as("RESULT line").isNotNull()
                 .contains("status=ok", "connected=100", "failed=0", "failures=none").containsPattern("all_up_s=\\d+\\.\\d ");
         assertThat(r.exit()).isZero();
+        // two workers on epoll: the kernel program steered every client's datagrams to the worker that owns it
+        assertThat(Lab.read(log)).contains("transport=epoll workers=2", "the kernel steers each client's datagrams to its worker");
+        String metrics = Lab.run("ip", "netns", "exec", lab.ns, "curl", "-sf", "http://127.0.0.1:9117/metrics");
+        assertThat(metrics).contains("l2sec_listen_handoffs_total{socket=\"ike\"} 0.0", "l2sec_listen_handoffs_total{socket=\"natt\"} 0.0");
     }
 
     @Test
