@@ -8,6 +8,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import net.l2sec.dataplane.os.ThreadNice;
 
 /**
  * The work of a handshake that is too expensive for the event loop, which also carries every established client's
@@ -44,16 +45,32 @@ public final class CryptoWorkers implements AutoCloseable {
         this.description = description;
     }
 
-    /** {@code workers} platform threads, {@code QUEUED_PER_WORKER × workers} tasks waiting at most. */
+    /**
+     * The nice value of the worker threads by default: the event loops (nice 0) preempt them as soon as a packet
+     * arrives, so a connect storm's Diffie-Hellman on a core does not hold established clients' packets for a
+     * time slice; a busy worker still gets its share of an idle or lightly loaded core.
+     */
+    public static final int NICE = 10;
+
+    /** {@code workers} platform threads at {@link #NICE}, {@code QUEUED_PER_WORKER × workers} tasks waiting at most. */
     public static CryptoWorkers pool(int workers) {
+        return pool(workers, NICE);
+    }
+
+    /** {@code workers} platform threads at nice value {@code nice} (Linux; elsewhere the default priority). */
+    public static CryptoWorkers pool(int workers, int nice) {
         if (workers < 1) throw new IllegalArgumentException("workers " + workers);
         AtomicInteger n = new AtomicInteger();
         ThreadPoolExecutor e = new ThreadPoolExecutor(workers, workers, 0, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(QUEUED_PER_WORKER * workers),
-                r -> Thread.ofPlatform().name("l2sec-crypto-" + n.incrementAndGet()).daemon(true).unstarted(r),
+                r -> Thread.ofPlatform().name("l2sec-crypto-" + n.incrementAndGet()).daemon(true).unstarted(() -> {
+                    ThreadNice.apply(nice);
+                    r.run();
+                }),
                 new ThreadPoolExecutor.AbortPolicy());
         e.prestartAllCoreThreads();
-        return new CryptoWorkers(e, e::shutdownNow, workers + " workers, " + QUEUED_PER_WORKER * workers + " queued");
+        return new CryptoWorkers(e, e::shutdownNow, workers + " workers at nice " + nice + ", "
+                + QUEUED_PER_WORKER * workers + " queued");
     }
 
     /** On the calling thread (the event loop), as before the pool: micro-benchmarks and most tests. */

@@ -1,0 +1,2 @@
+/** What the dataplane asks of the operating system beyond sockets and the TUN device: thread priorities. */
+package net.l2sec.dataplane.os;
