@@ -200,6 +200,10 @@ for p in $(ip netns pids "$ns"); do
   tr '\0' ' ' < "/proc/$p/cmdline" | grep -q "l2sec-concentrator.jar" && pid=$p
 done
 [ -n "$pid" ] || { echo "no concentrator process"; exit 1; }
+if [ "$PARANOID" = 1 ]; then
+  "$JAVA_HOME/bin/jcmd" "$pid" VM.system_properties | grep -q '^io.netty.leakDetection.level=PARANOID' ||
+    { echo "concentrator runs without io.netty.leakDetection.level=PARANOID"; exit 1; }
+fi
 
 # Live heap after a full GC (class_histogram collects first), in bytes, as scale.sh measures it
 heap() {
@@ -267,13 +271,14 @@ starts=$(count Start); stops=$(count Stop); ustarts=$(distinct Start); ustops=$(
 sessions=$(metric l2sec_ppp_sessions_active)
 spool=$(metric l2sec_acct_spool_records)
 leaks=$(grep -c 'LEAK:' "$work/concentrator.log" || true)
+read -r _ cold < <(head -1 "$work/soak.txt")
 read -r t0 live0 < <(awk -v w="$WARMUP" '$1 >= w' "$work/soak.txt" | head -1)
 read -r t1 live1 < <(tail -1 "$work/soak.txt")
 echo "CHURN loadgen clients=$clients connected=${connected:-?} hung_up=${hung_up:-?} failed=${failed:-?} incomplete=${incomplete:-?} failures=$(val failures)"
 echo "CHURN accounting starts=$ustarts stops=$ustops (records: $starts Start, $stops Stop; distinct Acct-Session-Id counted) spool_left=$spool"
 echo "CHURN sessions_established_at_end=$sessions"
 echo "CHURN heap start(t=${t0:-?}s)=$(( ${live0:-0} / 1024 ))KiB end(t=${t1}s)=$(( live1 / 1024 ))KiB" \
-  "delta=$(( (live1 - ${live0:-0}) / 1024 ))KiB samples=$(wc -l < "$work/soak.txt")"
+  "delta=$(( (live1 - ${live0:-0}) / 1024 ))KiB samples=$(wc -l < "$work/soak.txt") (cold, before any client: $(( cold / 1024 ))KiB)"
 [ "$PARANOID" = 1 ] && echo "CHURN leak_lines=$leaks (io.netty.leakDetection.level=PARANOID)"
 if [ "$leaks" -gt 0 ]; then grep -A12 -m3 'LEAK:' "$work/concentrator.log" | head -40; fi
 echo "concentrator log: $(grep -c . "$work/concentrator.log") lines, $(grep -ci 'error\|exception' "$work/concentrator.log" || true) with error/exception"
