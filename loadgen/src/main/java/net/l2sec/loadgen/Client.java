@@ -299,7 +299,7 @@ final class Client implements IkeInitiator.Wire, IkeInitiator.Events, LacTunnel.
         if (channel == null) return;
         channel.eventLoop().execute(() -> {
             if (done) return;
-            run.stats().closed.increment();
+            if (up) run.stats().hungUp.increment();
             end(true);
         });
     }

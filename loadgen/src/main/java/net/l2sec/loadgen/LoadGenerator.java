@@ -11,16 +11,16 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
 import net.l2sec.dataplane.time.EventLoopScheduler;
 import net.l2sec.loadgen.ike.IkeInitiator;
 import net.l2sec.spi.time.Scheduler;
@@ -37,8 +37,11 @@ public final class LoadGenerator implements Run {
     private final Map<EventLoop, Scheduler> schedulers = new ConcurrentHashMap<>();
     private final Semaphore setupSlots;
     private final AtomicLong lastConnect = new AtomicLong();
-    /** Clients that ended (failed, hung up, or could not bind). */
-    private final LongAdder finishedClients = new LongAdder();
+    /**
+     * Clients started and not yet ended: one that hung up, failed or could not bind leaves, so that in a long churn
+     * run (--hold, tens of thousands of clients one after another) the generator keeps only the live ones.
+     */
+    private final Set<Client> live = ConcurrentHashMap.newKeySet();
     /** Hang-ups per second at the end of a run (at least). */
     static final double HANG_UP_RATE = 2_000;
     private IkeInitiator.Settings ikeSettings;
@@ -67,7 +70,6 @@ public final class LoadGenerator implements Run {
         long t0 = System.nanoTime();
         long end = t0 + options.duration().toNanos();
         report.start(t0);
-        List<Client> clients = new ArrayList<>();
         long seed = System.nanoTime();
         try {
             for (int i = 1; i <= options.clients(); i++) {
@@ -77,7 +79,7 @@ public final class LoadGenerator implements Run {
                 if (!setupSlots.tryAcquire(Math.max(0, end - System.nanoTime()), TimeUnit.NANOSECONDS)) break;
                 stats.started.increment();
                 Client c = new Client(i, this, sources.get((i - 1) % sources.size()), seed + i * 0x9E3779B97F4A7C15L);
-                clients.add(c);
+                live.add(c);
                 c.start(group);
             }
             if (options.untilUp() == null) {
@@ -90,7 +92,7 @@ public final class LoadGenerator implements Run {
                 sleepUntil(Math.min(end, System.nanoTime() + options.untilUp().toNanos()));
             }
         } finally {
-            hangUpAll(clients);
+            hangUpAll();
             Thread.sleep(500);   // the goodbyes leave before the loops stop
             report.stop();
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
@@ -105,15 +107,16 @@ public final class LoadGenerator implements Run {
      * Hanging up all at once overflowed the server's receive queue at 10,000 clients: most sessions then ended by
      * the server's HELLO and LCP echo timeouts instead, well after the run.
      */
-    private void hangUpAll(List<Client> clients) throws InterruptedException {
+    private void hangUpAll() throws InterruptedException {
         double rate = Math.max(HANG_UP_RATE, options.rate());
+        List<Client> clients = live.stream().sorted(Comparator.comparingInt(Client::number)).toList();
         long t0 = System.nanoTime();
         for (int i = 0; i < clients.size(); i++) {
             sleepUntil(t0 + (long) (i * 1e9 / rate));
             clients.get(i).hangUp();
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (finishedClients.sum() < clients.size() && System.nanoTime() < deadline) TimeUnit.MILLISECONDS.sleep(20);
+        while (!live.isEmpty() && System.nanoTime() < deadline) TimeUnit.MILLISECONDS.sleep(20);
     }
 
     private static boolean sleepUntil(long nanos) throws InterruptedException {
@@ -160,7 +163,7 @@ public final class LoadGenerator implements Run {
 
     @Override
     public void finished(Client client, boolean wasUp) {
-        finishedClients.increment();
+        live.remove(client);
         if (!wasUp) setupSlots.release();
     }
 }

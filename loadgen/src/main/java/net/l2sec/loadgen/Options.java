@@ -46,7 +46,9 @@ public record Options(InetAddress server, int ikePort, int nattPort, int clients
               --duration S            length of the run in seconds (30); then every client hangs up
               --until-up S            end the run S seconds after every client came up or failed (still at
                                       the latest after --duration)
-              --hold S                each client hangs up S seconds after it came up (0: at the end)
+              --hold S                each client hangs up S seconds after it came up (0: at the end); with
+                                      --clients = rate x duration and --until-up >= S, a churn: clients keep
+                                      coming for the duration, about rate x S sessions are up at a time
               --user NAME             PPP user name; %d is replaced by the client number (1..N) (alice)
               --password PW           PPP password; %d as in --user (password)
               --psk KEY               IPsec pre-shared key (secret)

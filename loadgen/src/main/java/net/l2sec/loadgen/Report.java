@@ -55,10 +55,10 @@ final class Report {
         long connected = stats.connected.sum();
         long pOut = stats.packetsOut.sum(), pIn = stats.packetsIn.sum(), bOut = stats.bytesOut.sum(), bIn = stats.bytesIn.sum();
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "t=%ds started=%d established=%d connects/s=%.1f setup_ms=p50:%s,p99:%s,max:%s failed=%d",
+        sb.append(String.format(Locale.ROOT, "t=%ds started=%d established=%d connects/s=%.1f setup_ms=p50:%s,p99:%s,max:%s failed=%d hung_up=%d",
                 Math.round((now - t0) / 1e9), stats.started.sum(), stats.established.sum(), (connected - lastConnected) / dt,
                 ms(stats.setup.percentileMicros(0.5)), ms(stats.setup.percentileMicros(0.99)), ms(stats.setup.maxMicros()),
-                stats.failed.sum()));
+                stats.failed.sum(), stats.hungUp.sum()));
         sb.append(String.format(Locale.ROOT, " pings=%d/%d rtt_ms=p50:%s,p99:%s pps=%.0f/%.0f gbps=%.4f/%.4f",
                 stats.pingsReceived.sum(), stats.pingsSent.sum(), ms(stats.rtt.percentileMicros(0.5)),
                 ms(stats.rtt.percentileMicros(0.99)), (pOut - lastPacketsOut) / dt, (pIn - lastPacketsIn) / dt,
@@ -94,8 +94,8 @@ final class Report {
         Map<Stats.Failure, Long> f = stats.failures();
         String failures = f.isEmpty() ? "none" : failures(f, ":");
         StringBuilder r = new StringBuilder("RESULT");
-        r.append(String.format(Locale.ROOT, " status=%s clients=%d started=%d connected=%d failed=%d incomplete=%d",
-                ok ? "ok" : "fail", clients, stats.started.sum(), connected, failed,
+        r.append(String.format(Locale.ROOT, " status=%s clients=%d started=%d connected=%d hung_up=%d failed=%d incomplete=%d",
+                ok ? "ok" : "fail", clients, stats.started.sum(), connected, stats.hungUp.sum(), failed,
                 Math.max(0, stats.started.sum() - connected - failed)));
         r.append(String.format(Locale.ROOT, " all_up_s=%.1f", rampSeconds));
         r.append(String.format(Locale.ROOT, " connects_per_s=%.1f setup_p50_ms=%s setup_p99_ms=%s setup_max_ms=%s",

@@ -27,7 +27,8 @@ public final class Stats {
     /** Clients up now. */
     final LongAdder established = new LongAdder();
     final LongAdder failed = new LongAdder();
-    final LongAdder closed = new LongAdder();
+    /** Sessions that were up and hung up themselves (--hold, or the end of the run): LCP Terminate, CDN, StopCCN, Deletes. */
+    final LongAdder hungUp = new LongAdder();
     final LongAdder pingsSent = new LongAdder();
     final LongAdder pingsReceived = new LongAdder();
     /** Clients that got at least one echo reply. */
