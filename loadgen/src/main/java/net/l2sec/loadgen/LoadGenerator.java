@@ -15,12 +15,15 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import net.l2sec.dataplane.ike.keymat.DiffieHellman;
 import net.l2sec.dataplane.time.EventLoopScheduler;
 import net.l2sec.loadgen.ike.IkeInitiator;
 import net.l2sec.spi.time.Scheduler;
@@ -58,15 +61,19 @@ public final class LoadGenerator implements Run {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(threads, NioIoHandler.newFactory());
         ExecutorService dhPool = Executors.newFixedThreadPool(Math.max(1, Runtime.getRuntime().availableProcessors()),
                 Thread.ofPlatform().daemon().name("dh-", 1).factory());
+        // --dh-reuse: the run's one group, one key pair, made once
+        CompletableFuture<DiffieHellman> sharedKeyPair = options.dhReuse()
+                ? CompletableFuture.supplyAsync(() -> DiffieHellman.generate(options.proposal().group()), dhPool) : null;
         ikeSettings = new IkeInitiator.Settings(options.proposal(), options.esp(),
-                options.psk().getBytes(StandardCharsets.UTF_8), options.pretendNat(), dhPool, PooledByteBufAllocator.DEFAULT);
+                options.psk().getBytes(StandardCharsets.UTF_8), options.pretendNat(), dhPool, PooledByteBufAllocator.DEFAULT,
+                sharedKeyPair);
         List<InetAddress> sources = options.sourceAddresses().isEmpty() ? List.of(routeSource()) : options.sourceAddresses();
         Report report = new Report(options, stats, out);
         out.println("loadgen server=" + options.server().getHostAddress() + ":" + options.ikePort() + " clients="
                 + options.clients() + " rate=" + options.rate() + " concurrency=" + options.concurrency() + " proposal="
                 + options.proposal() + " esp=" + options.esp() + " auth=" + options.auth().name().toLowerCase()
                 + " sources=" + sources.size() + " nat=" + (options.pretendNat() ? "pretend" : "real")
-                + " duration=" + options.duration().toSeconds() + "s");
+                + " duration=" + options.duration().toSeconds() + "s" + (options.dhReuse() ? " dh_reuse=on" : ""));
         long t0 = System.nanoTime();
         long end = t0 + options.duration().toNanos();
         report.start(t0);

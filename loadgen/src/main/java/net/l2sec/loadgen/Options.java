@@ -25,6 +25,10 @@ import net.l2sec.loadgen.ike.IkeProposal;
  * @param pid            the server process to watch (RSS, heap), 0 for none
  * @param untilUp        null: run for {@code duration}; else end the run this long after every client came up or
  *                       failed (at the latest after {@code duration})
+ * @param dhReuse        a load generator's shortcut: one Diffie-Hellman key pair for the whole run (its one group),
+ *                       used by every client, so that the generator's own cost per setup is one agreement instead
+ *                       of a key pair and an agreement; the server still makes a fresh pair and an agreement per
+ *                       setup. False (the default): each client makes its own key pair, as real clients do.
  */
 public record Options(InetAddress server, int ikePort, int nattPort, int clients, double rate, int concurrency,
                       Duration duration, Duration hold, String user, String password, String psk,
@@ -32,7 +36,7 @@ public record Options(InetAddress server, int ikePort, int nattPort, int clients
                       boolean pingEnabled, Duration pingInterval, int streamPps, int streamSize,
                       List<InetAddress> sourceAddresses, boolean pretendNat, long pid, int mru,
                       Duration setupTimeout, Duration lcpEchoInterval, Duration keepaliveInterval, int threads,
-                      Duration untilUp) {
+                      Duration untilUp, boolean dhReuse) {
     /** PPP authentication the client does. */
     public enum Auth { MSCHAPV2, PAP }
 
@@ -71,6 +75,10 @@ public record Options(InetAddress server, int ikePort, int nattPort, int clients
               --lcp-echo S            LCP Echo-Request interval once up (30; 0 none)
               --keepalive S           NAT-T keepalive interval (20; 0 none)
               --threads N             event loops (number of processors)
+              --dh-reuse              one DH key pair for the whole run, shared by every client (each still does
+                                      its own agreement): halves the generator's DH work per setup, so that a
+                                      setup-rate test measures the server; the server's work is unchanged.
+                                      A shortcut for testing only (off: a fresh key pair per client)
             """;
 
     /** A ping target meaning "the server's PPP-side address". */
@@ -80,12 +88,17 @@ public record Options(InetAddress server, int ikePort, int nattPort, int clients
         if (args.length == 0 || List.of(args).contains("--help")) throw new IllegalArgumentException("usage");
         Map<String, String> kv = new HashMap<>();
         List<String> stream = List.of();
+        boolean dhReuse = false;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (!a.startsWith("--")) throw new IllegalArgumentException("unexpected argument " + a);
             String name = a.substring(2);
             String value;
             int eq = name.indexOf('=');
+            if (name.equals("dh-reuse")) {          // a flag: no value
+                dhReuse = true;
+                continue;
+            }
             if (eq >= 0) {
                 value = name.substring(eq + 1);
                 name = name.substring(0, eq);
@@ -144,7 +157,7 @@ public record Options(InetAddress server, int ikePort, int nattPort, int clients
         if (clients < 1 || rate <= 0 || threads < 1) throw new IllegalArgumentException("--clients, --rate and --threads must be positive");
         return new Options(server, ikePort, nattPort, clients, rate, concurrency, duration, hold, user, password, psk,
                 proposal, esp, auth, pingTarget, ping != null, pingInterval, streamPps, streamSize, sourceAddresses,
-                nat.equals("pretend"), pid, mru, setupTimeout, lcpEcho, keepalive, threads, untilUp);
+                nat.equals("pretend"), pid, mru, setupTimeout, lcpEcho, keepalive, threads, untilUp, dhReuse);
     }
 
     /** The user name of client {@code n} (1-based). */

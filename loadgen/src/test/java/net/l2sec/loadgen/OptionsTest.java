@@ -39,6 +39,15 @@ class OptionsTest {
     }
 
     @Test
+    void dhReuseIsAFlagAndOffUnlessGiven() {
+        assertThat(Options.parse("--server", "127.0.0.1").dhReuse()).isFalse();
+        Options o = Options.parse("--server", "127.0.0.1", "--dh-reuse", "--clients", "7");
+        assertThat(o.dhReuse()).isTrue();
+        assertThat(o.clients()).isEqualTo(7);
+        assertThat(Options.parse("--server", "127.0.0.1", "--clients", "7", "--dh-reuse").dhReuse()).isTrue();
+    }
+
+    @Test
     void refusesWhatItDoesNotKnow() {
         assertThatThrownBy(() -> Options.parse("--clients", "3")).hasMessageContaining("--server");
         assertThatThrownBy(() -> Options.parse("--server", "127.0.0.1", "--colour", "red")).hasMessageContaining("--colour");

@@ -49,9 +49,14 @@ public final class IkeInitiator {
         void failed(Stage stage, String reason);
     }
 
-    /** Parameters every client of a run shares. */
+    /**
+     * Parameters every client of a run shares.
+     *
+     * @param sharedKeyPair null: each client makes a key pair of its own; else the one every client uses (loadgen
+     *                      {@code --dh-reuse}; each client still computes its own shared secret)
+     */
     public record Settings(IkeProposal proposal, EspProposal esp, byte[] psk, boolean pretendNat, Executor dhPool,
-                           ByteBufAllocator alloc) {}
+                           ByteBufAllocator alloc, CompletableFuture<DiffieHellman> sharedKeyPair) {}
 
     private final Settings settings;
     private final IkeSa sa;
@@ -82,7 +87,8 @@ public final class IkeInitiator {
         this.random = random;
         this.mainMode = new MainMode(sa, settings.psk(), settings.pretendNat(), random);
         this.retransmission = new Retransmission(scheduler);
-        this.keyPair = CompletableFuture.supplyAsync(() -> DiffieHellman.generate(settings.proposal().group()), settings.dhPool());
+        this.keyPair = settings.sharedKeyPair() != null ? settings.sharedKeyPair()
+                : CompletableFuture.supplyAsync(() -> DiffieHellman.generate(settings.proposal().group()), settings.dhPool());
     }
 
     /** Sends Main Mode message 1 (the key pair is being made meanwhile). */
