@@ -22,7 +22,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
 import net.l2sec.dataplane.ike.keymat.DiffieHellman;
 import net.l2sec.dataplane.time.EventLoopScheduler;
 import net.l2sec.loadgen.ike.IkeInitiator;
