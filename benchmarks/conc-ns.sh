@@ -45,7 +45,8 @@ admin:
 EOF
   chmod 600 "$work/users" "$work/ipsec.psk" "$work/c.yaml"
   : > "$work/concentrator.log"
-  ip netns exec "$conc_ns" taskset -c "$cpus" "$JAVA_HOME/bin/java" "-Xmx$CONC_HEAP" --enable-native-access=ALL-UNNAMED \
+  # shellcheck disable=SC2086 # CONC_JAVA_OPTS: extra JVM options, split on spaces (e.g. a JFR recording)
+  ip netns exec "$conc_ns" taskset -c "$cpus" "$JAVA_HOME/bin/java" "-Xmx$CONC_HEAP" ${CONC_JAVA_OPTS:-} --enable-native-access=ALL-UNNAMED \
     -jar "$conc_jar" run "$work/c.yaml" > "$work/concentrator.log" 2>&1 &
   conc_pid=$!   # ip netns exec and taskset exec: this is the JVM
   local i

@@ -107,6 +107,8 @@ public final class EspEndpoint implements ChildSaTable, EspDatagramSink {
     private final ByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
     /** Primitive keys: the per-packet SPI lookup boxes nothing. */
     private final IntObjectMap<ChildSa> byInboundSpi = new IntObjectHashMap<>();
+    /** The same pairs by the tag of the IKE SA that keyed them: its Delete and a new pair's peer are found without a scan. */
+    private final Map<String, List<ChildSa>> byIkeSa = new HashMap<>();
     /** Peers by their current outer address and port. */
     private final Map<InetSocketAddress, Peer> peers = new HashMap<>();
     private SaEvents events = NO_EVENTS;
@@ -229,6 +231,7 @@ public final class EspEndpoint implements ChildSaTable, EspDatagramSink {
             ChildSa sa = new ChildSa(spec.ikeSaTag(), in, out, peer);
             peer.sas.add(sa);
             byInboundSpi.put(spec.inboundSpi(), sa);
+            byIkeSa.computeIfAbsent(spec.ikeSaTag(), t -> new ArrayList<>(2)).add(sa);
             Duration lifetime = spec.lifetime();
             if (lifetime != null && lifetime.isPositive()) {
                 sa.timers.add(scheduler.schedule(Duration.ofNanos((long) (lifetime.toNanos() * SOFT_LIFETIME)),
@@ -248,11 +251,11 @@ public final class EspEndpoint implements ChildSaTable, EspDatagramSink {
     private Peer peerFor(ChildSaSpec spec) {
         Peer peer = peers.get(spec.peer());
         if (peer != null) return peer;
-        for (ChildSa sa : byInboundSpi.values()) {
-            if (sa.ikeSaTag.equals(spec.ikeSaTag())) {
-                rebind(sa.peer, spec.peer());
-                return sa.peer;
-            }
+        List<ChildSa> sameIkeSa = byIkeSa.get(spec.ikeSaTag());
+        if (sameIkeSa != null && !sameIkeSa.isEmpty()) {
+            Peer moved = sameIkeSa.getFirst().peer;
+            rebind(moved, spec.peer());
+            return moved;
         }
         peer = new Peer(spec.peer());
         peers.put(spec.peer(), peer);
@@ -271,9 +274,9 @@ public final class EspEndpoint implements ChildSaTable, EspDatagramSink {
 
     @Override
     public void removeAll(String ikeSaTag, String cause) {
-        for (ChildSa sa : List.copyOf(byInboundSpi.values())) {
-            if (sa.ikeSaTag.equals(ikeSaTag)) delete(sa, cause);
-        }
+        List<ChildSa> of = byIkeSa.get(ikeSaTag);
+        if (of == null) return;
+        for (ChildSa sa : List.copyOf(of)) delete(sa, cause);
     }
 
     @Override
@@ -298,6 +301,8 @@ public final class EspEndpoint implements ChildSaTable, EspDatagramSink {
         Peer peer = sa.peer;
         if (peer.sas.size() == 1) l2tp.closeTunnels(peer, "ipsec sa deleted: " + cause); // StopCCN through this SA
         byInboundSpi.remove(sa.in.spi());
+        List<ChildSa> sameIkeSa = byIkeSa.get(sa.ikeSaTag);
+        if (sameIkeSa != null && sameIkeSa.remove(sa) && sameIkeSa.isEmpty()) byIkeSa.remove(sa.ikeSaTag);
         peer.sas.remove(sa);
         if (peer.sas.isEmpty()) peers.remove(peer.current, peer);
         for (Scheduler.Timeout t : sa.timers) t.cancel();

@@ -38,8 +38,8 @@ final class IkeSaTable {
     /** Half-open SAs, oldest first, by mode: Main Mode ones have proven their address, Aggressive Mode ones not. */
     private final SequencedSet<IkeSa> halfOpenMain = new LinkedHashSet<>();
     private final SequencedSet<IkeSa> halfOpenAggressive = new LinkedHashSet<>();
-    /** How many established SAs are at each address and port. */
-    private final Map<InetSocketAddress, Integer> establishedAt = new HashMap<>();
+    /** The established SAs at each address and port (one, or a few while phase 1 is rekeyed). */
+    private final Map<InetSocketAddress, List<IkeSa>> establishedAt = new HashMap<>();
     private volatile int halfOpen;
     private volatile int established;
 
@@ -104,21 +104,30 @@ final class IkeSaTable {
         halfOpen--;
         established++;
         forgetHalfOpen(ike);
-        establishedAt.merge(ike.peer, 1, Integer::sum);
+        at(ike.peer, ike);
     }
 
     /** The established {@code ike} floated (RFC 3947 section 4) from {@code from} to where it is now. */
     void moved(IkeSa ike, InetSocketAddress from) {
         if (!ike.established()) return;
-        establishedAt.computeIfPresent(from, (a, n) -> n == 1 ? null : n - 1);
-        establishedAt.merge(ike.peer, 1, Integer::sum);
+        notAt(from, ike);
+        at(ike.peer, ike);
+    }
+
+    private void at(InetSocketAddress peer, IkeSa ike) {
+        establishedAt.computeIfAbsent(peer, a -> new ArrayList<>(1)).add(ike);
+    }
+
+    private void notAt(InetSocketAddress peer, IkeSa ike) {
+        List<IkeSa> there = establishedAt.get(peer);
+        if (there != null && there.remove(ike) && there.isEmpty()) establishedAt.remove(peer);
     }
 
     /** Forgets {@code ike}; called while it still has the state it ends in. */
     void remove(IkeSa ike) {
         if (ike.established()) {
             established--;
-            establishedAt.computeIfPresent(ike.peer, (a, n) -> n == 1 ? null : n - 1);
+            notAt(ike.peer, ike);
         } else {
             halfOpen--;
             forgetHalfOpen(ike);
@@ -152,8 +161,9 @@ final class IkeSaTable {
 
     /** Other established SAs of the same client: same identity from the same address and port. */
     Stream<IkeSa> sameClient(IkeSa ike) {
-        return sas.values().stream().filter(o -> o != ike && o.established() && o.peerIdText.equals(ike.peerIdText)
-                && o.peer.equals(ike.peer));
+        List<IkeSa> there = establishedAt.get(ike.peer);
+        if (there == null) return Stream.empty();
+        return List.copyOf(there).stream().filter(o -> o != ike && o.established() && o.peerIdText.equals(ike.peerIdText));
     }
 
     /** {@code ike} and the other established SAs of its client (phase 1 rekeyed and its older SA not yet gone). */
