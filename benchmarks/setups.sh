@@ -38,6 +38,7 @@
 # CONCURRENCY (default 60 per CPU of the concentrator: below its crypto queue, 64 per crypto worker, so that no
 # Main Mode is dropped as crypto_busy and the rate is the concentrator's, not the clients' resend back-off; enough
 # in setup at once to keep it busy; ike_drops in the SETUPS line shows what was dropped), WARMUP (1000 clients, 0: none), SETUP_BOUND (s, 120: the loadgen's --duration),
+# SETUP (full: a client is up with IPCP; ike: once its Main Mode is done, no Quick Mode, L2TP or PPP: IKE handshakes/s),
 # CONC_CPUS_1 (0), CONC_CPUS_2 (0,1), LOADGEN_CPUS (1), DH_CPU (0), DH_WARMUP (3 x 1 s), DH_ITER (3 x 2 s),
 # CONC_HEAP (1g), KEEP_WORK (1: keep the work directory with the logs).
 #   benchmarks/setups.sh
@@ -109,7 +110,8 @@ loadgen() {
   local out=$1; shift
   ip netns exec "$conc_ns" taskset -c "$LOADGEN_CPUS" "$JAVA_HOME/bin/java" -XX:+UseParallelGC -Xmx2g -jar "$lg_jar" \
     --server 127.0.0.1 --psk "$PSK" --user alice --password password --dh-reuse --lcp-echo 0 --keepalive 0 \
-    --rate 100000 --concurrency "$concurrency" --setup-timeout 60 --duration "$SETUP_BOUND" --until-up 1 "$@" \
+    --rate 100000 --concurrency "$concurrency" --setup-timeout 60 --duration "$SETUP_BOUND" --until-up 1 \
+    --setup "${SETUP:-full}" "$@" \
     > "$out" 2>&1 &
   lg_pid=$!
 }
@@ -162,8 +164,8 @@ run_one() { # group workers round
   conc_s=$(awk -v a="$c0" -v b="$c1" 'BEGIN {printf "%.2f", b - a}')
   # IKE messages the concentrator dropped, by reason (crypto_busy, ...), warm-up included
   drops=$(ip netns exec "$conc_ns" curl -s 127.0.0.1:9117/metrics | sed -n 's/^l2sec_ike_packets_dropped_total{.*reason="\([a-z_]*\)".*} \([0-9.E+]*\)$/\1:\2/p' | tr '\n' ',' || true)
-  printf 'SETUPS group=%s workers=%s round=%s clients=%s up=%s all_up_s=%s setups_per_s=%s conc_cpu_s=%s setups_per_conc_cpu_s=%s lg_cpu_s=%s failed=%s conc_cpus=%s concurrency=%s ike_drops=%s\n' \
-    "$group" "$w" "$round" "$n" "${up:-0}" "${all_up:-?}" "${cps:-0}" "$conc_s" \
+  printf 'SETUPS setup=%s group=%s workers=%s round=%s clients=%s up=%s all_up_s=%s setups_per_s=%s conc_cpu_s=%s setups_per_conc_cpu_s=%s lg_cpu_s=%s failed=%s conc_cpus=%s concurrency=%s ike_drops=%s\n' \
+    "${SETUP:-full}" "$group" "$w" "$round" "$n" "${up:-0}" "${all_up:-?}" "${cps:-0}" "$conc_s" \
     "$(awk -v u="${up:-0}" -v c="$conc_s" 'BEGIN {printf "%.1f", (c > 0 ? u / c : 0)}')" "${l1:-?}" \
     "$(( ${fl:-0} + ${inc:-0} ))" "$cpus" "$concurrency" "${drops:-none}" | tee -a "$results"
   echo "  ${res:-RESULT missing: $(tail -3 "$out")}"

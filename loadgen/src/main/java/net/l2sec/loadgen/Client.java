@@ -187,7 +187,13 @@ final class Client implements IkeInitiator.Wire, IkeInitiator.Events, LacTunnel.
 
     @Override
     public void phase1Up() {
-        stage(Stage.QUICK_MODE);
+        if (!run.options().phase1Only()) {
+            stage(Stage.QUICK_MODE);
+            return;
+        }
+        // --setup ike: up here, and no further
+        stage(Stage.SESSION);
+        up();
     }
 
     @Override
@@ -240,13 +246,8 @@ final class Client implements IkeInitiator.Wire, IkeInitiator.Events, LacTunnel.
     public void networkUp(Inet4Address localAddress, Inet4Address peer, List<Inet4Address> dns) {
         if (done) return;
         stage(Stage.SESSION);
-        up = true;
         address = localAddress;
-        setupTimer.cancel();
-        run.stats().setup.record((System.nanoTime() - started) / 1000);
-        run.stats().connected.increment();
-        run.stats().established.increment();
-        run.up(this);
+        up();
         Options o = run.options();
         target = o.pingTarget().orElse(peer);
         if (o.pingEnabled() && target != null) every(o.pingInterval(), () -> ping(IcmpEcho.MIN_SIZE + 28));
@@ -257,7 +258,18 @@ final class Client implements IkeInitiator.Wire, IkeInitiator.Events, LacTunnel.
             });
         }
         if (!o.lcpEchoInterval().isZero()) every(o.lcpEchoInterval(), ppp::sendEcho);
-        if (!o.hold().isZero()) timers.add(scheduler.schedule(o.hold(), this::hangUp));
+    }
+
+    /** The client came up: its setup time is recorded, and it hangs up after {@code --hold}. */
+    private void up() {
+        up = true;
+        setupTimer.cancel();
+        run.stats().setup.record((System.nanoTime() - started) / 1000);
+        run.stats().connected.increment();
+        run.stats().established.increment();
+        run.up(this);
+        Duration hold = run.options().hold();
+        if (!hold.isZero()) timers.add(scheduler.schedule(hold, this::hangUp));
     }
 
     private void ping(int size) {

@@ -29,6 +29,8 @@ import net.l2sec.loadgen.ike.IkeProposal;
  *                       used by every client, so that the generator's own cost per setup is one agreement instead
  *                       of a key pair and an agreement; the server still makes a fresh pair and an agreement per
  *                       setup. False (the default): each client makes its own key pair, as real clients do.
+ * @param phase1Only     {@code --setup ike}: a client is up once its Main Mode is done and goes no further (no Quick
+ *                       Mode, L2TP or PPP): IKE handshakes per second through real sockets; false: the whole client
  */
 public record Options(InetAddress server, int ikePort, int nattPort, int clients, double rate, int concurrency,
                       Duration duration, Duration hold, String user, String password, String psk,
@@ -36,7 +38,7 @@ public record Options(InetAddress server, int ikePort, int nattPort, int clients
                       boolean pingEnabled, Duration pingInterval, int streamPps, int streamSize,
                       List<InetAddress> sourceAddresses, boolean pretendNat, long pid, int mru,
                       Duration setupTimeout, Duration lcpEchoInterval, Duration keepaliveInterval, int threads,
-                      Duration untilUp, boolean dhReuse) {
+                      Duration untilUp, boolean dhReuse, boolean phase1Only) {
     /** PPP authentication the client does. */
     public enum Auth { MSCHAPV2, PAP }
 
@@ -75,6 +77,8 @@ public record Options(InetAddress server, int ikePort, int nattPort, int clients
               --lcp-echo S            LCP Echo-Request interval once up (30; 0 none)
               --keepalive S           NAT-T keepalive interval (20; 0 none)
               --threads N             event loops (number of processors)
+              --setup ike|full        full: a client is up with IPCP (the default); ike: once its Main Mode is done,
+                                      with no Quick Mode, L2TP or PPP (IKE handshakes per second)
               --dh-reuse              one DH key pair for the whole run, shared by every client (each still does
                                       its own agreement): halves the generator's DH work per setup, so that a
                                       setup-rate test measures the server; the server's work is unchanged.
@@ -143,6 +147,9 @@ public record Options(InetAddress server, int ikePort, int nattPort, int clients
         String sources = take(kv, "source-addresses", null);
         List<InetAddress> sourceAddresses = sources == null ? List.of() : sourceAddresses(sources);
         String nat = take(kv, "nat", "pretend");
+        String setup = take(kv, "setup", "full");
+        if (!setup.equals("full") && !setup.equals("ike")) throw new IllegalArgumentException("--setup must be ike or full");
+        boolean phase1Only = setup.equals("ike");
         if (!nat.equals("pretend") && !nat.equals("real")) throw new IllegalArgumentException("--nat pretend|real");
         long pid = Long.parseLong(take(kv, "pid", "0"));
         int mru = Integer.parseInt(take(kv, "mru", "1400"));
@@ -157,7 +164,7 @@ public record Options(InetAddress server, int ikePort, int nattPort, int clients
         if (clients < 1 || rate <= 0 || threads < 1) throw new IllegalArgumentException("--clients, --rate and --threads must be positive");
         return new Options(server, ikePort, nattPort, clients, rate, concurrency, duration, hold, user, password, psk,
                 proposal, esp, auth, pingTarget, ping != null, pingInterval, streamPps, streamSize, sourceAddresses,
-                nat.equals("pretend"), pid, mru, setupTimeout, lcpEcho, keepalive, threads, untilUp, dhReuse);
+                nat.equals("pretend"), pid, mru, setupTimeout, lcpEcho, keepalive, threads, untilUp, dhReuse, phase1Only);
     }
 
     /** The user name of client {@code n} (1-based). */

@@ -56,7 +56,7 @@ public final class IkeInitiator {
      *                      {@code --dh-reuse}; each client still computes its own shared secret)
      */
     public record Settings(IkeProposal proposal, EspProposal esp, byte[] psk, boolean pretendNat, Executor dhPool,
-                           ByteBufAllocator alloc, CompletableFuture<DiffieHellman> sharedKeyPair) {}
+                           ByteBufAllocator alloc, CompletableFuture<DiffieHellman> sharedKeyPair, boolean phase1Only) {}
 
     private final Settings settings;
     private final IkeSa sa;
@@ -175,7 +175,7 @@ public final class IkeInitiator {
                 retransmission.cancel();
                 mainMode.message6(h, msg);
                 events.phase1Up();
-                startQuickMode();
+                if (!settings.phase1Only()) startQuickMode();
             }
             case DONE -> { }
         }
