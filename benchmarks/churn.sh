@@ -21,7 +21,8 @@
 # PARANOID (0/1: -Dio.netty.leakDetection.level=PARANOID in the concentrator, 0), CONC_HEAP (-Xmx, 256m),
 # SOURCES (127.x source addresses used in turn, 1000), SAMPLE (s between SOAK lines, 60), WARMUP (s before the
 # sample the end is compared with, 60), SETTLE (s after the last hang-up, 30), CONC_CPU (0), LOADGEN_CPU (1),
-# PROPOSAL (aes256-sha1-modp2048), KEEP_WORK (1: keep the work dir with the logs and the detail file).
+# PROPOSAL (aes256-sha1-modp2048), KEEP_WORK (1: keep the work dir with the logs and the detail file), WORKERS
+# (server.workers, 2: clients spread over two worker loops, whose registry, pools and accounting are shared).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/jdk.sh
@@ -37,6 +38,7 @@ SAMPLE=${SAMPLE:-60}
 WARMUP=${WARMUP:-60}
 SETTLE=${SETTLE:-30}
 CONC_CPU=${CONC_CPU:-0}
+WORKERS=${WORKERS:-2}
 LOADGEN_CPU=${LOADGEN_CPU:-1}
 PROPOSAL=${PROPOSAL:-aes256-sha1-modp2048}
 PSK=churn-psk-0123456789abcdef
@@ -146,6 +148,7 @@ EOF
 cat > "$work/c.yaml" <<EOF
 server:
   name: l2sec-churn
+  workers: $WORKERS
 l2tp:
   max-tunnels: 20000
 tunnel-interface:
@@ -186,7 +189,7 @@ grep -q "Ready to process requests" "$work/radiusd.log" || { echo "freeradius di
 
 jopts=()
 [ "$PARANOID" = 1 ] && jopts+=(-Dio.netty.leakDetection.level=PARANOID)
-echo "churn: ns=$ns load=$(cut -d' ' -f1-3 /proc/loadavg) cpus=$(nproc) concentrator_cpu=$CONC_CPU loadgen_cpu=$LOADGEN_CPU" \
+echo "churn: ns=$ns load=$(cut -d' ' -f1-3 /proc/loadavg) cpus=$(nproc) workers=$WORKERS concentrator_cpu=$CONC_CPU loadgen_cpu=$LOADGEN_CPU" \
   "heap=$CONC_HEAP duration=${DURATION}s rate=$RATE/s hold=${HOLD}s clients=$clients sources=$SOURCES paranoid=$PARANOID"
 ip netns exec "$ns" taskset -c "$CONC_CPU" "$JAVA_HOME/bin/java" "-Xmx$CONC_HEAP" "${jopts[@]}" --enable-native-access=ALL-UNNAMED \
   -jar "$conc_jar" run "$work/c.yaml" > "$work/concentrator.log" 2>&1 &

@@ -32,6 +32,7 @@ run_one() { # label jar round
 server:
   name: l2sec-dh-bench
 l2tp:
+  max-tunnels: 20000
   require-ipsec: true
 tunnel-interface:
   name: l2sec0
@@ -61,7 +62,7 @@ YAML
   lg --clients 1 --ping peer --ping-interval 0.02 --duration $((STORM_S + 3)) > "$work/probe" &
   local probe_pid=$!
   sleep 2
-  storm=$(lg --clients 100000 --rate "$STORM_RATE" --concurrency "$STORM_CONC" --proposal aes128-sha256-ecp256 \
+  storm=$(lg --clients 100000 --rate "$STORM_RATE" --concurrency "$STORM_CONC" --dh-reuse --proposal aes128-sha256-ecp256 \
       --source-addresses 127.0.0.2-127.0.0.101 --duration "$STORM_S" --setup-timeout 30)
   wait "$probe_pid" || true
   probe=$(cat "$work/probe")

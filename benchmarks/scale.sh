@@ -85,7 +85,8 @@ admin:
 EOF
 
 echo "scale: ns=$ns load=$(cut -d' ' -f1-3 /proc/loadavg) cpus=$(nproc) workers=$WORKERS concentrator_cpu=$CONC_CPU loadgen_cpu=$LOADGEN_CPU heap=$CONC_HEAP"
-ip netns exec "$ns" taskset -c "$CONC_CPU" "$JAVA_HOME/bin/java" "-Xmx$CONC_HEAP" --enable-native-access=ALL-UNNAMED \
+# shellcheck disable=SC2086 # CONC_JAVA_OPTS: extra JVM options, split on spaces
+ip netns exec "$ns" taskset -c "$CONC_CPU" "$JAVA_HOME/bin/java" "-Xmx$CONC_HEAP" ${CONC_JAVA_OPTS:-} --enable-native-access=ALL-UNNAMED \
   -jar "$conc_jar" run "$work/c.yaml" > "$work/concentrator.log" 2>&1 &
 for _ in $(seq 1 120); do
   grep -q "concentrator ready" "$work/concentrator.log" 2>/dev/null && break

@@ -64,7 +64,7 @@ DH_WARMUP=${DH_WARMUP:-3}
 DH_ITER=${DH_ITER:-3}
 CONC_HEAP=${CONC_HEAP:-1g}
 PSK=setups-psk-0123456789abcdef
-conc_jar=concentrator/target/l2sec-concentrator.jar
+conc_jar=${CONC_JAR:-concentrator/target/l2sec-concentrator.jar}
 lg_jar=loadgen/target/l2sec-loadgen.jar
 bench_jar=benchmarks/target/benchmarks.jar
 if [ ! -f "$conc_jar" ] || [ ! -f "$lg_jar" ] || [ ! -f "$bench_jar" ]; then

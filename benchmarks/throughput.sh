@@ -56,7 +56,7 @@ JMH_ITER=${JMH_ITER:-3}
 CONC_HEAP=${CONC_HEAP:-1g}
 SETUP_MAX=60
 PSK=throughput-psk-0123456789abcdef
-conc_jar=concentrator/target/l2sec-concentrator.jar
+conc_jar=${CONC_JAR:-concentrator/target/l2sec-concentrator.jar}
 lg_jar=loadgen/target/l2sec-loadgen.jar
 bench_jar=benchmarks/target/benchmarks.jar
 if [ ! -f "$conc_jar" ] || [ ! -f "$lg_jar" ] || [ ! -f "$bench_jar" ]; then

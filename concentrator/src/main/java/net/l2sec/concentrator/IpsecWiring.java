@@ -34,7 +34,7 @@ record IpsecWiring(List<IkeResponder> ikes, List<EspEndpoint> esps, LocalAddress
     private static final Logger log = LoggerFactory.getLogger(Concentrator.class);
     static final String LISTEN_OR_ENABLING = "ipsec.listen-ike / listen-natt / enabling IPsec";
     static final String DISABLING = "ipsec.psk-file / certificate (disabling IPsec)";
-    static final String CRYPTO_WORKERS = "ipsec.crypto-workers";
+    static final String CRYPTO_WORKERS = "ipsec.crypto-workers / crypto-nice";
 
     /** ESP's lifetime events drive IKE: a rekey we initiate at the soft limit, a Delete at expiry. */
     private record SaEventsToIke(IkeResponder ike) implements EspEndpoint.SaEvents {
@@ -55,7 +55,7 @@ record IpsecWiring(List<IkeResponder> ikes, List<EspEndpoint> esps, LocalAddress
         LocalAddresses.Port ikeSockets = addresses.port("ike", config.ikeListen());
         LocalAddresses.Port nattSockets = addresses.port("natt", config.nattListen());
         // Diffie-Hellman off the event loops, which carry every established client's packets too
-        CryptoWorkers crypto = CryptoWorkers.pool(config.cryptoWorkers());
+        CryptoWorkers crypto = CryptoWorkers.pool(config.cryptoWorkers(), config.cryptoNice());
         List<IkeResponder> ikes = new ArrayList<>();
         List<EspEndpoint> esps = new ArrayList<>();
         List<SteeredDatagramHandler.Worker> ikeTargets = new ArrayList<>();
@@ -130,7 +130,7 @@ record IpsecWiring(List<IkeResponder> ikes, List<EspEndpoint> esps, LocalAddress
         if (!next.ikeListen().equals(before.ikeListen()) || !next.nattListen().equals(before.nattListen())) {
             restart.add(LISTEN_OR_ENABLING);
         }
-        if (next.cryptoWorkers() != before.cryptoWorkers()) restart.add(CRYPTO_WORKERS);
+        if (next.cryptoWorkers() != before.cryptoWorkers() || next.cryptoNice() != before.cryptoNice()) restart.add(CRYPTO_WORKERS);
         if (next.ike().isEmpty()) {
             restart.add(DISABLING);
             return restart;

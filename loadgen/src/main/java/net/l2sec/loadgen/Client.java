@@ -187,11 +187,11 @@ final class Client implements IkeInitiator.Wire, IkeInitiator.Events, LacTunnel.
 
     @Override
     public void phase1Up() {
-        if (!run.options().phase1Only()) {
+        if (run.options().setup() == Options.Setup.FULL) {
             stage(Stage.QUICK_MODE);
             return;
         }
-        // --setup ike: up here, and no further
+        // --setup ike or dh: up here, and no further
         stage(Stage.SESSION);
         up();
     }

@@ -65,7 +65,7 @@ public final class LoadGenerator implements Run {
                 ? CompletableFuture.supplyAsync(() -> DiffieHellman.generate(options.proposal().group()), dhPool) : null;
         ikeSettings = new IkeInitiator.Settings(options.proposal(), options.esp(),
                 options.psk().getBytes(StandardCharsets.UTF_8), options.pretendNat(), dhPool, PooledByteBufAllocator.DEFAULT,
-                sharedKeyPair, options.phase1Only());
+                sharedKeyPair, options.setup());
         List<InetAddress> sources = options.sourceAddresses().isEmpty() ? List.of(routeSource()) : options.sourceAddresses();
         Report report = new Report(options, stats, out);
         out.println("loadgen server=" + options.server().getHostAddress() + ":" + options.ikePort() + " clients="

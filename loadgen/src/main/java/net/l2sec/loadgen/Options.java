@@ -29,8 +29,7 @@ import net.l2sec.loadgen.ike.IkeProposal;
  *                       used by every client, so that the generator's own cost per setup is one agreement instead
  *                       of a key pair and an agreement; the server still makes a fresh pair and an agreement per
  *                       setup. False (the default): each client makes its own key pair, as real clients do.
- * @param phase1Only     {@code --setup ike}: a client is up once its Main Mode is done and goes no further (no Quick
- *                       Mode, L2TP or PPP): IKE handshakes per second through real sockets; false: the whole client
+ * @param setup          where a client counts as up and goes no further: {@link Setup}
  */
 public record Options(InetAddress server, int ikePort, int nattPort, int clients, double rate, int concurrency,
                       Duration duration, Duration hold, String user, String password, String psk,
@@ -38,9 +37,24 @@ public record Options(InetAddress server, int ikePort, int nattPort, int clients
                       boolean pingEnabled, Duration pingInterval, int streamPps, int streamSize,
                       List<InetAddress> sourceAddresses, boolean pretendNat, long pid, int mru,
                       Duration setupTimeout, Duration lcpEchoInterval, Duration keepaliveInterval, int threads,
-                      Duration untilUp, boolean dhReuse, boolean phase1Only) {
+                      Duration untilUp, boolean dhReuse, Setup setup) {
     /** PPP authentication the client does. */
     public enum Auth { MSCHAPV2, PAP }
+
+    /** How far a client goes ({@code --setup}). */
+    public enum Setup {
+        /**
+         * Main Mode messages 1 and 3 sent and message 4 received: the server made its key pair and computed g^xy
+         * (its whole Diffie-Hellman work of a phase 1), and the client computes nothing: the responder's DH work per
+         * second through real sockets, with a generator that costs little per client. The phase 1 is abandoned
+         * (the server drops its half-open entry at its timeout or when the half-open bound evicts it).
+         */
+        DH,
+        /** Main Mode done (six messages); no Quick Mode, L2TP or PPP: IKE handshakes per second. */
+        IKE,
+        /** IPCP up: the whole client (the default). */
+        FULL
+    }
 
     public static final String USAGE = """
             usage: loadgen --server HOST [options]
@@ -77,8 +91,10 @@ public record Options(InetAddress server, int ikePort, int nattPort, int clients
               --lcp-echo S            LCP Echo-Request interval once up (30; 0 none)
               --keepalive S           NAT-T keepalive interval (20; 0 none)
               --threads N             event loops (number of processors)
-              --setup ike|full        full: a client is up with IPCP (the default); ike: once its Main Mode is done,
-                                      with no Quick Mode, L2TP or PPP (IKE handshakes per second)
+              --setup dh|ike|full     full: a client is up with IPCP (the default); ike: once its Main Mode is done,
+                                      with no Quick Mode, L2TP or PPP (IKE handshakes per second); dh: once Main
+                                      Mode message 4 came (the server's DH done; the client computes none and
+                                      abandons the phase 1: the responder's DH work per second)
               --dh-reuse              one DH key pair for the whole run, shared by every client (each still does
                                       its own agreement): halves the generator's DH work per setup, so that a
                                       setup-rate test measures the server; the server's work is unchanged.
@@ -147,9 +163,12 @@ public record Options(InetAddress server, int ikePort, int nattPort, int clients
         String sources = take(kv, "source-addresses", null);
         List<InetAddress> sourceAddresses = sources == null ? List.of() : sourceAddresses(sources);
         String nat = take(kv, "nat", "pretend");
-        String setup = take(kv, "setup", "full");
-        if (!setup.equals("full") && !setup.equals("ike")) throw new IllegalArgumentException("--setup must be ike or full");
-        boolean phase1Only = setup.equals("ike");
+        Setup setup = switch (take(kv, "setup", "full")) {
+            case "full" -> Setup.FULL;
+            case "ike" -> Setup.IKE;
+            case "dh" -> Setup.DH;
+            default -> throw new IllegalArgumentException("--setup must be dh, ike or full");
+        };
         if (!nat.equals("pretend") && !nat.equals("real")) throw new IllegalArgumentException("--nat pretend|real");
         long pid = Long.parseLong(take(kv, "pid", "0"));
         int mru = Integer.parseInt(take(kv, "mru", "1400"));
@@ -164,7 +183,7 @@ public record Options(InetAddress server, int ikePort, int nattPort, int clients
         if (clients < 1 || rate <= 0 || threads < 1) throw new IllegalArgumentException("--clients, --rate and --threads must be positive");
         return new Options(server, ikePort, nattPort, clients, rate, concurrency, duration, hold, user, password, psk,
                 proposal, esp, auth, pingTarget, ping != null, pingInterval, streamPps, streamSize, sourceAddresses,
-                nat.equals("pretend"), pid, mru, setupTimeout, lcpEcho, keepalive, threads, untilUp, dhReuse, phase1Only);
+                nat.equals("pretend"), pid, mru, setupTimeout, lcpEcho, keepalive, threads, untilUp, dhReuse, setup);
     }
 
     /** The user name of client {@code n} (1-based). */

@@ -59,10 +59,11 @@ public record ConcentratorConfig(Path source, L2tp l2tp, PppSettings ppp, Tun tu
      * @param ike          the responder's settings; empty when neither a pre-shared key nor a certificate is
      *                     configured (IPsec off, lab use with {@code l2tp.require-ipsec: false})
      * @param replayWindow  ESP anti-replay window in packets
-     * @param cryptoWorkers threads for Diffie-Hellman off the event loop (their queue is 4 tasks per thread)
+     * @param cryptoWorkers threads for Diffie-Hellman off the event loops (their queue is 64 tasks per thread)
+     * @param cryptoNice    the nice value of those threads (Linux): 0, as the event loops, by default
      */
     public record Ipsec(InetSocketAddress ikeListen, InetSocketAddress nattListen, Optional<IkeSettings> ike,
-                        int replayWindow, int cryptoWorkers) {}
+                        int replayWindow, int cryptoWorkers, int cryptoNice) {}
 
     /** The TUN device: its address is the concentrator's tunnel-side address (the client's PPP peer). */
     public record Tun(String name, Inet4Address address, int prefixLength, int mtu) {}

@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import net.l2sec.dataplane.ike.CryptoWorkers;
 import net.l2sec.dataplane.ike.IkeSettings;
 import net.l2sec.dataplane.ike.auth.CertificateAuth;
 import net.l2sec.dataplane.ike.keymat.DhGroup;
@@ -70,6 +71,7 @@ final class IpsecConfigReader {
         Duration espLifetime = esp.duration("lifetime-max", Duration.ofHours(8), Duration.ofMinutes(1), Duration.ofDays(1));
         int window = esp.integer("replay-window", 128, 32, 4096);
         int cryptoWorkers = n.integer("crypto-workers", defaultCryptoWorkers(), 1, MAX_CRYPTO_WORKERS);
+        int cryptoNice = n.integer("crypto-nice", CryptoWorkers.NICE, 0, 19);
         if (window % 32 != 0) esp.problem("replay-window", "must be a multiple of 32");
 
         ConfigNode dpd = n.section("dpd");
@@ -89,7 +91,7 @@ final class IpsecConfigReader {
                         espAesKeyBits(espCiphers), espIntegrity, des3, modp1024, ikeLifetime, espLifetime, dpdDelay,
                         dpdFailures, localId, halfOpen, IkeSettings.defaults().halfOpenTimeout(), perSource, aggressive,
                         psk.isPresent(), certificates, fragmentation, message1));
-        return new ConcentratorConfig.Ipsec(ikeListen, nattListen, settings, window, cryptoWorkers);
+        return new ConcentratorConfig.Ipsec(ikeListen, nattListen, settings, window, cryptoWorkers, cryptoNice);
     }
 
     /** {@code ipsec.local-id}: our identity in ID_R, an IPv4 address or a DNS name. */

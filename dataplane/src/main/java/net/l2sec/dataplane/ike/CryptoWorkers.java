@@ -46,11 +46,13 @@ public final class CryptoWorkers implements AutoCloseable {
     }
 
     /**
-     * The nice value of the worker threads by default: the event loops (nice 0) preempt them as soon as a packet
-     * arrives, so a connect storm's Diffie-Hellman on a core does not hold established clients' packets for a
-     * time slice; a busy worker still gets its share of an idle or lightly loaded core.
+     * The nice value of the worker threads by default: 0, the event loops' own. A higher value (config
+     * {@code ipsec.crypto-nice}) lets an event loop woken by an established client's packet preempt a
+     * Diffie-Hellman computation on its core at once, but when the loops themselves keep a core busy (a thousand
+     * clients at once on one core) the workers then get too little of it and clients time out (README,
+     * "Established clients during a connect storm").
      */
-    public static final int NICE = 10;
+    public static final int NICE = 0;
 
     /** {@code workers} platform threads at {@link #NICE}, {@code QUEUED_PER_WORKER × workers} tasks waiting at most. */
     public static CryptoWorkers pool(int workers) {
@@ -60,11 +62,12 @@ public final class CryptoWorkers implements AutoCloseable {
     /** {@code workers} platform threads at nice value {@code nice} (Linux; elsewhere the default priority). */
     public static CryptoWorkers pool(int workers, int nice) {
         if (workers < 1) throw new IllegalArgumentException("workers " + workers);
+        boolean renice = nice != 0;
         AtomicInteger n = new AtomicInteger();
         ThreadPoolExecutor e = new ThreadPoolExecutor(workers, workers, 0, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(QUEUED_PER_WORKER * workers),
                 r -> Thread.ofPlatform().name("l2sec-crypto-" + n.incrementAndGet()).daemon(true).unstarted(() -> {
-                    ThreadNice.apply(nice);
+                    if (renice) ThreadNice.apply(nice);
                     r.run();
                 }),
                 new ThreadPoolExecutor.AbortPolicy());

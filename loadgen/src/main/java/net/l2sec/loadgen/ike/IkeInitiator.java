@@ -24,6 +24,7 @@ import net.l2sec.dataplane.ike.message.NotifyType;
 import net.l2sec.dataplane.ike.message.Payload;
 import net.l2sec.dataplane.ike.message.PayloadChain;
 import net.l2sec.dataplane.ike.message.ProtocolId;
+import net.l2sec.loadgen.Options;
 import net.l2sec.loadgen.Stage;
 import net.l2sec.spi.time.Scheduler;
 
@@ -56,7 +57,7 @@ public final class IkeInitiator {
      *                      {@code --dh-reuse}; each client still computes its own shared secret)
      */
     public record Settings(IkeProposal proposal, EspProposal esp, byte[] psk, boolean pretendNat, Executor dhPool,
-                           ByteBufAllocator alloc, CompletableFuture<DiffieHellman> sharedKeyPair, boolean phase1Only) {}
+                           ByteBufAllocator alloc, CompletableFuture<DiffieHellman> sharedKeyPair, Options.Setup setup) {}
 
     private final Settings settings;
     private final IkeSa sa;
@@ -158,6 +159,10 @@ public final class IkeInitiator {
                 if (!sa.natT) throw new IkeFailure("no_nat_t");               // raw ESP is not for user space
                 if (!m4.natDetected()) throw new IkeFailure("no_nat_detected");
                 retransmission.cancel();
+                if (settings.setup() == Options.Setup.DH) { // --setup dh: the server's DH is done; ours is not needed
+                    events.phase1Up();
+                    return;
+                }
                 waitingForDh = true;
                 CompletableFuture.supplyAsync(() -> sharedSecret(m4.gxr()), settings.dhPool()).whenCompleteAsync((gxy, e) -> {
                     waitingForDh = false;
@@ -175,7 +180,7 @@ public final class IkeInitiator {
                 retransmission.cancel();
                 mainMode.message6(h, msg);
                 events.phase1Up();
-                if (!settings.phase1Only()) startQuickMode();
+                if (settings.setup() == Options.Setup.FULL) startQuickMode();
             }
             case DONE -> { }
         }
