@@ -48,6 +48,15 @@ class OptionsTest {
     }
 
     @Test
+    void setupGoesAllTheWayUnlessToldToStopAtIkeOrAtTheServersDh() {
+        assertThat(Options.parse("--server", "127.0.0.1").setup()).isEqualTo(Options.Setup.FULL);
+        assertThat(Options.parse("--server", "127.0.0.1", "--setup", "ike").setup()).isEqualTo(Options.Setup.IKE);
+        assertThat(Options.parse("--server", "127.0.0.1", "--setup", "dh").setup()).isEqualTo(Options.Setup.DH);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Options.parse("--server", "127.0.0.1", "--setup", "ppp"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("dh, ike or full");
+    }
+
+    @Test
     void refusesWhatItDoesNotKnow() {
         assertThatThrownBy(() -> Options.parse("--clients", "3")).hasMessageContaining("--server");
         assertThatThrownBy(() -> Options.parse("--server", "127.0.0.1", "--colour", "red")).hasMessageContaining("--colour");

@@ -69,6 +69,8 @@ public final class IkeInitiator {
     private final Retransmission retransmission;
     private final CompletableFuture<DiffieHellman> keyPair;
     private QuickMode quickMode;
+    /** {@code --setup dh}: message 4 came, so the server did its Diffie-Hellman (counted once). */
+    private boolean serverDhSeen;
     private boolean waitingForDh;
     private boolean childUp;
     private boolean closed;
@@ -160,7 +162,10 @@ public final class IkeInitiator {
                 if (!m4.natDetected()) throw new IkeFailure("no_nat_detected");
                 retransmission.cancel();
                 if (settings.setup() == Options.Setup.DH) { // --setup dh: the server's DH is done; ours is not needed
-                    events.phase1Up();
+                    if (!serverDhSeen) {                    // once: the server resends message 4 until it gives up
+                        serverDhSeen = true;
+                        events.phase1Up();
+                    }
                     return;
                 }
                 waitingForDh = true;
