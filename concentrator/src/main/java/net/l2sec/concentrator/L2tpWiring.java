@@ -110,11 +110,6 @@ final class L2tpWiring {
         return servers.get(worker);
     }
 
-    /** Every worker's LNS, in worker order (the admin interface). */
-    List<L2tpNetworkServer> servers() {
-        return List.copyOf(servers);
-    }
-
     /**
      * Hands a batch read from the TUN device to the workers whose sessions own the destinations: one task per
      * worker concerned, in arrival order within each. Any thread (a TUN reader).

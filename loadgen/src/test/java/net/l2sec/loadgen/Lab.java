@@ -81,6 +81,27 @@ final class Lab implements AutoCloseable {
         return p;
     }
 
+    /**
+     * Starts the packaged concentrator jar in the namespace on {@code c.yaml} (written to the work directory, like
+     * the secrets it names), with Netty's leak detection at PARANOID, and waits for its ready line. Its log is
+     * {@link #concentratorLog}.
+     */
+    void concentrator(String yaml) throws Exception {
+        secret("c.yaml", yaml);
+        server(concentratorLog(), Duration.ofSeconds(40), s -> s.contains("concentrator ready"), java(),
+                "--enable-native-access=ALL-UNNAMED", "-Dio.netty.leakDetection.level=PARANOID", "-jar",
+                repo.resolve("concentrator/target/l2sec-concentrator.jar").toString(), "run", work.resolve("c.yaml").toString());
+    }
+
+    Path concentratorLog() {
+        return work.resolve("concentrator.log");
+    }
+
+    /** Its metrics endpoint's page (the concentrator's {@code metrics.listen} must be 127.0.0.1:9117). */
+    String metrics() throws Exception {
+        return run("ip", "netns", "exec", ns, "curl", "-sf", "http://127.0.0.1:9117/metrics");
+    }
+
     /** Runs the packaged load generator in the namespace; prints its output; returns its RESULT line and exit status. */
     record LoadgenRun(String output, String result, int exit) {}
 

@@ -3,7 +3,6 @@ package net.l2sec.loadgen;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
-import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -23,7 +22,7 @@ class LoadgenConcentratorIT {
         lab = Lab.create("conc", false);
         lab.secret("users", "alice nt:8846F7EAEE8FB117AD06BDD830B7586C\nbob plain:builder\n");
         lab.secret("ipsec.psk", PSK + "\n");
-        lab.secret("c.yaml", """
+        lab.concentrator("""
                 server:
                   name: l2sec-loadgen-it
                   workers: 2
@@ -47,11 +46,7 @@ class LoadgenConcentratorIT {
                 metrics:
                   listen: 127.0.0.1:9117
                 """.formatted(lab.work.resolve("users"), lab.work.resolve("ipsec.psk")));
-        log = lab.work.resolve("concentrator.log");
-        lab.server(log, Duration.ofSeconds(40), s -> s.contains("concentrator ready"), lab.java(),
-                "--enable-native-access=ALL-UNNAMED", "-Dio.netty.leakDetection.level=PARANOID", "-jar",
-                lab.repo.resolve("concentrator/target/l2sec-concentrator.jar").toString(), "run",
-                lab.work.resolve("c.yaml").toString());
+        log = lab.concentratorLog();
     }
 
     @AfterAll
@@ -97,7 +92,7 @@ class LoadgenConcentratorIT {
         assertThat(r.exit()).isZero();
         // two workers on epoll: the kernel program steered every client's datagrams to the worker that owns it
         assertThat(Lab.read(log)).contains("transport=epoll workers=2", "the kernel steers each client's datagrams to its worker");
-        String metrics = Lab.run("ip", "netns", "exec", lab.ns, "curl", "-sf", "http://127.0.0.1:9117/metrics");
+        String metrics = lab.metrics();
         assertThat(metrics).contains("l2sec_listen_handoffs_total{socket=\"ike\"} 0.0", "l2sec_listen_handoffs_total{socket=\"natt\"} 0.0");
     }
 

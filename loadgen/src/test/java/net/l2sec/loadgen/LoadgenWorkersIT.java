@@ -3,7 +3,6 @@ package net.l2sec.loadgen;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -26,7 +25,7 @@ class LoadgenWorkersIT {
         lab = Lab.create("workers", false);
         lab.secret("users", "alice nt:8846F7EAEE8FB117AD06BDD830B7586C\n");
         lab.secret("ipsec.psk", PSK + "\n");
-        lab.secret("c.yaml", """
+        lab.concentrator("""
                 server:
                   name: l2sec-loadgen-workers
                   transport: nio
@@ -45,11 +44,7 @@ class LoadgenWorkersIT {
                 metrics:
                   listen: 127.0.0.1:9117
                 """.formatted(lab.work.resolve("users"), lab.work.resolve("ipsec.psk")));
-        log = lab.work.resolve("concentrator.log");
-        lab.server(log, Duration.ofSeconds(40), s -> s.contains("concentrator ready"), lab.java(),
-                "--enable-native-access=ALL-UNNAMED", "-Dio.netty.leakDetection.level=PARANOID", "-jar",
-                lab.repo.resolve("concentrator/target/l2sec-concentrator.jar").toString(), "run",
-                lab.work.resolve("c.yaml").toString());
+        log = lab.concentratorLog();
     }
 
     @AfterAll
@@ -81,7 +76,7 @@ class LoadgenWorkersIT {
     }
 
     private static String scrape() throws Exception {
-        return Lab.run("ip", "netns", "exec", lab.ns, "curl", "-sf", "http://127.0.0.1:9117/metrics");
+        return lab.metrics();
     }
 
     /** The value of the series {@code series} (name and labels as exported), or -1 when it is absent. */

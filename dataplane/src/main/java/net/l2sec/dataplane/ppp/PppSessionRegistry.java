@@ -53,11 +53,6 @@ public final class PppSessionRegistry implements SessionControl {
         return perUser.getOrDefault(key(user), 0);
     }
 
-    /** Established sessions now, on every loop. */
-    public int size() {
-        return established.size();
-    }
-
     /** One session's place in its user's count; {@link #release} gives it back, once. */
     final class Reservation {
         private final String key;
