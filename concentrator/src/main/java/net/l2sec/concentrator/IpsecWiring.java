@@ -11,6 +11,7 @@ import java.util.Set;
 import net.l2sec.concentrator.config.ConcentratorConfig;
 import net.l2sec.dataplane.esp.EspEndpoint;
 import net.l2sec.dataplane.ike.CryptoWorkers;
+import net.l2sec.dataplane.ike.IkeBacklog;
 import net.l2sec.dataplane.ike.IkeResponder;
 import net.l2sec.dataplane.ike.IkeSettings;
 import net.l2sec.dataplane.udp.ChannelDatagramSender;
@@ -67,10 +68,12 @@ record IpsecWiring(List<IkeResponder> ikes, List<EspEndpoint> esps, LocalAddress
             EspEndpoint esp = new EspEndpoint(l2tp.server(w.index()), sender, w.scheduler(), w.registry(), config.replayWindow());
             IkeResponder ike = new IkeResponder(share, esp, sender, w.scheduler(), w.registry(), crypto);
             esp.saEvents(new SaEventsToIke(ike));
-            UdpEncapsulationDemux demux = new UdpEncapsulationDemux(ike, esp, w.registry());
+            // IKE waits its turn behind ESP on the worker's loop: a connect storm does not delay established clients
+            IkeBacklog backlog = ike.yielding(IkeBacklog.Turns.of(w.loop()));
+            UdpEncapsulationDemux demux = new UdpEncapsulationDemux(backlog, backlog.behind(esp), w.registry());
             ikes.add(ike);
             esps.add(esp);
-            ikeTargets.add(new SteeredDatagramHandler.Worker(w.loop(), ike::receive));
+            ikeTargets.add(new SteeredDatagramHandler.Worker(w.loop(), backlog::receive));
             nattTargets.add(new SteeredDatagramHandler.Worker(w.loop(), demux::receive));
         }
         IpsecWiring ipsec = new IpsecWiring(List.copyOf(ikes), List.copyOf(esps), ikeSockets, nattSockets, crypto);

@@ -2,6 +2,7 @@ package net.l2sec.dataplane.ike;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import java.security.SecureRandom;
+import java.util.concurrent.Executor;
 import java.time.Clock;
 import net.l2sec.dataplane.ike.auth.PeerValidation;
 import net.l2sec.dataplane.ipsec.ChildSaTable;
@@ -23,6 +24,8 @@ final class IkeContext {
     private final SecureRandom random = new SecureRandom();
     private final Scheduler scheduler;
     private final CryptoWorkers crypto;
+    /** Where the crypto workers' results continue: the event loop, or the {@link IkeBacklog} on it. */
+    private Executor continuations;
     private final IkeSaTable sas;
     private final IkeMetrics metrics;
     private final IsakmpSender out;
@@ -43,6 +46,7 @@ final class IkeContext {
         this.clock = clock;
         this.scheduler = scheduler;
         this.crypto = crypto;
+        this.continuations = scheduler;
         update(settings);
         this.sas = new IkeSaTable(random);
         this.metrics = new IkeMetrics(registry, sas::established);
@@ -83,6 +87,15 @@ final class IkeContext {
     /** Where Diffie-Hellman runs; its results come back on {@link #scheduler}'s event loop. */
     CryptoWorkers crypto() {
         return crypto;
+    }
+
+    /** Where a handshake continues on the event loop once the crypto workers are done with its part. */
+    Executor continuations() {
+        return continuations;
+    }
+
+    void continueOn(Executor next) {
+        this.continuations = next;
     }
 
     IkeMetrics metrics() {

@@ -74,6 +74,13 @@ final class IkeMetrics {
                 .strongReference(true).register(registry);
     }
 
+    /** @param waiting IKE messages and handshake continuations waiting for the event loop ({@link IkeBacklog}) */
+    void backlog(IntSupplier waiting) {
+        Gauge.builder("l2sec.ike.backlog", waiting, IntSupplier::getAsInt)
+                .description("IKE messages and handshake continuations waiting for the event loop behind established clients' packets")
+                .strongReference(true).register(registry);
+    }
+
     void dropped(IkeDropReason reason) {
         dropped.computeIfAbsent(reason, r -> Counter.builder("l2sec.ike.packets.dropped").tag("reason", r.tag())
                 .description("IKE datagrams discarded before or instead of processing, by reason").register(registry))

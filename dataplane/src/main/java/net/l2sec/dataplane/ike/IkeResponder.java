@@ -9,6 +9,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.LongSupplier;
 import net.l2sec.dataplane.ike.message.ExchangeType;
 import net.l2sec.dataplane.ike.message.IkeDecodeException;
 import net.l2sec.dataplane.ike.message.IkeDropReason;
@@ -79,6 +80,27 @@ public final class IkeResponder implements IkeDatagramSink, AutoCloseable {
         } finally {
             message.release();
         }
+        process(peer, local, msg);
+    }
+
+    /**
+     * From now on this responder's messages and its handshakes' continuations wait their turn on the event loop
+     * behind established clients' packets ({@link IkeBacklog}); returns the sink to give the sockets instead of this.
+     * Call once, on the loop or before it carries traffic.
+     */
+    public IkeBacklog yielding(IkeBacklog.Turns turns) {
+        return yielding(turns, IkeBacklog.Budget.DEFAULT, IkeBacklog.CAPACITY, System::nanoTime);
+    }
+
+    IkeBacklog yielding(IkeBacklog.Turns turns, IkeBacklog.Budget budget, int capacity, LongSupplier nanoTime) {
+        IkeBacklog backlog = new IkeBacklog(this, context, turns, budget, capacity, nanoTime);
+        context.continueOn(backlog);
+        context.metrics().backlog(backlog::waiting);
+        return backlog;
+    }
+
+    /** One IKE message's octets, now. */
+    void process(InetSocketAddress peer, InetSocketAddress local, byte[] msg) {
         try {
             handle(peer, local, msg);
         } catch (IkeDecodeException e) {

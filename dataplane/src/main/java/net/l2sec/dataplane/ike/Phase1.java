@@ -162,7 +162,7 @@ final class Phase1 {
         Phase1Keying keying = ike.keying(ke.data(), ni.data(), ctx.random(32),
                 ike.proposal.signatures() ? null : preSharedKey());
         IkeSa.State waiting = ike.aggressive ? IkeSa.State.AM_KEYING : IkeSa.State.MM_KEYING;
-        boolean accepted = ctx.crypto().submit(keying::compute, ctx.scheduler(), outcome -> {
+        boolean accepted = ctx.crypto().submit(keying::compute, ctx.continuations(), outcome -> {
             if (ike.state() != waiting) {
                 if (outcome.value() != null) outcome.value().keymat().wipe();
                 log.debug("{} peer={} keys computed for an SA no longer waiting for them ({}): discarded", ike.tag,
@@ -285,7 +285,7 @@ final class Phase1 {
      * counted {@code crypto_busy}, the SA unchanged (message 5 again finds it as before).
      */
     boolean authenticate(IkeSa ike, PeerSignature check, Consumer<PeerSignature.Authenticated> next) {
-        boolean accepted = ctx.crypto().submit(check::check, ctx.scheduler(), outcome -> {
+        boolean accepted = ctx.crypto().submit(check::check, ctx.continuations(), outcome -> {
             if (ike.state() != IkeSa.State.MM_AUTHENTICATING) {
                 log.debug("{} peer={} signatures checked for an SA no longer waiting for them ({}): discarded", ike.tag,
                         ike.peerText(), ike.state());

@@ -118,7 +118,7 @@ final class QuickMode {
         DhGroup group = chosen.pfs();
         byte[] peerKe = ke.data();
         computing = true;
-        boolean accepted = ctx.crypto().submit(() -> DiffieHellman.agree(group, peerKe), ctx.scheduler(), outcome -> {
+        boolean accepted = ctx.crypto().submit(() -> DiffieHellman.agree(group, peerKe), ctx.continuations(), outcome -> {
             computing = false;
             if (ike.deleted() || ike.quickModes.get(messageId) != this) {
                 // the exchange or its ISAKMP SA ended meanwhile (abandoned: SPI released)

@@ -32,6 +32,11 @@ public enum IkeDropReason {
      * when the work is done.
      */
     KEYING_IN_PROGRESS("keying_in_progress"),
+    /**
+     * The oldest IKE message waiting for the event loop behind established clients' packets, dropped for a newer one
+     * when {@link net.l2sec.dataplane.ike.IkeBacklog#CAPACITY} wait (a connect storm); the client resends it.
+     */
+    BACKLOG_FULL("backlog_full"),
     HALF_OPEN_LIMIT("half_open_limit"),
     AGGRESSIVE_MODE_REFUSED("aggressive_mode_refused"),
     /** A fragment that breaks the reassembly rules (number, duplicate last, not alone in its datagram). */
