@@ -13,7 +13,8 @@
 #          setup at once, from 100 source addresses) for STORM_S seconds; each storm client goes through IKE, Quick
 #          Mode, L2TP, PPP (MS-CHAPv2) and IPCP and stays up until the end.
 # Prints one line per run: label round idle_p50 idle_p99 storm_p50 storm_p99 (ms) storm setups/s, the IKE drop
-# counters by reason (crypto_busy, keying_in_progress, ...), and the probe's and storm's RESULT lines. LOADGEN_JAR (default loadgen/target/l2sec-loadgen.jar) is the generator for every run.
+# counters by reason (crypto_busy, keying_in_progress, ...), and the probe's and storm's RESULT lines. LOADGEN_JAR (default loadgen/target/l2sec-loadgen.jar) is the generator for every run;
+# CONC_JAVA_OPTS are added to the concentrator's JVM options (e.g. -Xlog:gc to see its pauses).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/jdk.sh
@@ -51,7 +52,7 @@ metrics:
   listen: 127.0.0.1:9117
 YAML
   chmod 600 "$work"/*
-  ip netns exec "$ns" taskset -c 0 "$java" --enable-native-access=ALL-UNNAMED -jar "$jar" run "$work/c.yaml" \
+  ip netns exec "$ns" taskset -c 0 "$java" --enable-native-access=ALL-UNNAMED ${CONC_JAVA_OPTS:-} -jar "$jar" run "$work/c.yaml" \
       > "$work/concentrator.log" 2>&1 &
   for _ in $(seq 120); do grep -q "concentrator ready" "$work/concentrator.log" && break; sleep 0.5; done
   grep -q "concentrator ready" "$work/concentrator.log" || { tail -20 "$work/concentrator.log"; exit 1; }
