@@ -158,8 +158,7 @@ final class Exchanges {
             ike.rekeys.remove(mid);
             ike.lastInboundNanos = ctx.scheduler().nanoTime();
             floatPeer(ike, peer, local);
-            rekey.message2(chain, msg);
-            end(ike, mid);
+            rekey.message2(chain, msg); // ends the exchange, at once or once its PFS is computed
             return;
         }
         QuickMode qm = ike.quickModes.get(mid);
@@ -336,8 +335,11 @@ final class Exchanges {
         }
         int mid = newMessageId(ike);
         QuickModeRekey qm = new QuickModeRekey(ctx, ike, old, why, mid);
-        qm.message1();
         ike.rekeys.put(mid, qm);
+        if (!qm.start()) {
+            ike.rekeys.remove(mid);
+            end(ike, mid);
+        }
     }
 
     /** The peer replaced the pair of inbound SPI {@code oldInboundSpi} first: our rekey of it is abandoned. */

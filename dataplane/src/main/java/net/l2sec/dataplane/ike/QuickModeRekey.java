@@ -5,10 +5,12 @@ import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import net.l2sec.dataplane.ike.keymat.DhGroup;
 import net.l2sec.dataplane.ike.keymat.DiffieHellman;
 import net.l2sec.dataplane.ike.message.Doi;
 import net.l2sec.dataplane.ike.message.ExchangeType;
 import net.l2sec.dataplane.ike.message.IdType;
+import net.l2sec.dataplane.ike.message.IkeDropReason;
 import net.l2sec.dataplane.ike.message.Payload;
 import net.l2sec.dataplane.ike.message.PayloadChain;
 import net.l2sec.dataplane.ike.message.ProtocolId;
@@ -28,7 +30,10 @@ import org.slf4j.LoggerFactory;
  * IDci and the client's IDcr, the mirror of the Quick Mode that made the old pair. Once the new pair is installed
  * the old one is replaced ({@link ChildSas#replaceOlder}: Delete payload to the peer, removal from ESP after
  * {@link ChildSas#GRACE} so packets already in flight still decrypt). When the peer never answers, the old pair is
- * left to expire. Started, resent and ended by {@link Exchanges}.
+ * left to expire. Started and resent by {@link Exchanges}; ended here once message 3 is out or the exchange failed.
+ *
+ * <p>With PFS both Diffie-Hellman steps run on the {@link CryptoWorkers}, as the client's own Quick Modes do: our
+ * key pair before message 1, g^qm xy after message 2; the exchange goes on when the result is back on the event loop.
  */
 final class QuickModeRekey {
     private static final Logger LOG = LoggerFactory.getLogger(QuickModeRekey.class);
@@ -39,9 +44,12 @@ final class QuickModeRekey {
     final int messageId;
     private final int inboundSpi;
     private final Payload.Id idci, idcr;
-    private final DiffieHellman pfs;
+    /** Our PFS key pair, once a crypto worker made it; null without PFS. */
+    private DiffieHellman pfs;
     private byte[] ni;
     private Retransmission retransmission;
+    /** Given up (failed, or its ISAKMP SA or old pair gone): a crypto result arriving after that is discarded. */
+    private boolean abandoned;
 
     QuickModeRekey(IkeContext ctx, IkeSa ike, ChildSa old, String why, int messageId) {
         this.ctx = ctx;
@@ -52,7 +60,60 @@ final class QuickModeRekey {
         this.inboundSpi = ctx.childSas().allocateSpi();
         this.idci = old.idcr();
         this.idcr = old.idci();
-        this.pfs = old.proposal().pfs() == null ? null : DiffieHellman.generate(old.proposal().pfs());
+    }
+
+    /**
+     * Sends message 1 now, or with PFS once a crypto worker has made our key pair. False, the exchange failed
+     * (counted {@code crypto_busy}), when the workers are all busy and their queue full: the pair is left to expire
+     * or the client rekeys it.
+     */
+    boolean start() {
+        DhGroup group = old.proposal().pfs();
+        if (group == null) {
+            message1();
+            return true;
+        }
+        boolean accepted = ctx.crypto().submit(() -> DiffieHellman.generate(group), ctx.continuations(), outcome -> {
+            if (stale()) return;
+            if (outcome.value() == null) {
+                // a bug: counted as IkeResponder counts one in a datagram's handling; the pair is left to expire
+                ctx.metrics().dropped(IkeDropReason.INTERNAL_ERROR);
+                LOG.warn("{} phase2 rekey of spi-in={} given up reason=internal_error: no PFS key pair", ike.tag,
+                        ChildSa.hex(old.inboundSpi()), outcome.failure());
+                ike.rekeys.remove(messageId);
+                abandon();
+                ctx.exchanges().end(ike, messageId);
+                return;
+            }
+            pfs = outcome.value();
+            message1();
+        });
+        if (!accepted) {
+            fail(FailureReason.CRYPTO_BUSY, "PFS: every crypto worker busy and its queue full (" + ctx.crypto() + ")");
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * Whether a crypto result came back to an exchange that no longer wants it: given up, its ISAKMP SA deleted
+     * (then our SPI is released here), or the old pair replaced by the peer meanwhile.
+     */
+    private boolean stale() {
+        if (abandoned) return true;
+        if (ike.deleted()) {
+            abandon();
+            return true;
+        }
+        if (old.replaced()) {
+            LOG.info("{} phase2 rekey of spi-in={} abandoned: the peer replaced it first", ike.tag,
+                    ChildSa.hex(old.inboundSpi()));
+            ike.rekeys.remove(messageId);
+            abandon();
+            ctx.exchanges().end(ike, messageId);
+            return true;
+        }
+        return false;
     }
 
     int oldInboundSpi() {
@@ -90,11 +151,11 @@ final class QuickModeRekey {
 
     /**
      * Message 2, decrypted and its HASH(2) verified ({@link #hash2Valid}; one that does not verify is dropped and we
-     * keep resending message 1): the peer's choice checked against our offer; then HASH(3) goes out (and is resent
-     * for a repeated message 2), the new pair is installed and the old one retired. Returns false when the exchange
-     * failed.
+     * keep resending message 1), no longer among the SA's rekeys: the peer's choice checked against our offer; then
+     * (with PFS once a crypto worker has computed g^qm xy) HASH(3) goes out (and is resent for a repeated message 2),
+     * the new pair is installed and the old one retired, and the exchange ends.
      */
-    boolean message2(PayloadChain chain, byte[] request) {
+    void message2(PayloadChain chain, byte[] request) {
         cancel();
         Payload.Sa sa = chain.first(Payload.Sa.class);
         Payload.Nonce nonce = chain.first(Payload.Nonce.class);
@@ -102,30 +163,46 @@ final class QuickModeRekey {
         List<Payload.Id> ids = chain.all(Payload.Id.class);
         if (sa == null || !IkeSa.nonceValid(nonce) || sa.proposals().size() != 1
                 || sa.proposals().get(0).transforms().size() != 1) {
-            fail(FailureReason.INVALID_PAYLOAD, "message 2 lacks SA or nonce, or has more than one transform");
-            return false;
+            failAndEnd(FailureReason.INVALID_PAYLOAD, "message 2 lacks SA or nonce, or has more than one transform");
+            return;
         }
         if (!ids.isEmpty() && (idci == null || ids.size() != 2 || !idci.equals(ids.get(0)) || !idcr.equals(ids.get(1)))) {
-            fail(FailureReason.INVALID_PAYLOAD, "message 2 IDs differ from ours");
-            return false;
+            failAndEnd(FailureReason.INVALID_PAYLOAD, "message 2 IDs differ from ours");
+            return;
         }
         ChildProposal ours = old.proposal();
         ChildProposal chosen = ChildProposal.select(sa, ke == null ? null : ours.pfs(), ctx.settings());
         if (chosen == null || chosen.cipher() != ours.cipher() || chosen.keyBits() != ours.keyBits()
                 || chosen.integrity() != ours.integrity() || chosen.pfs() != ours.pfs()) {
-            fail(FailureReason.NO_PROPOSAL_CHOSEN, "message 2 chose " + ChildProposal.describeOffer(sa) + ", not our offer");
-            return false;
+            failAndEnd(FailureReason.NO_PROPOSAL_CHOSEN, "message 2 chose " + ChildProposal.describeOffer(sa) + ", not our offer");
+            return;
         }
         byte[] nr = nonce.data();
-        byte[] gqmxy = null;
-        if (pfs != null) {
-            try {
-                gqmxy = pfs.sharedSecret(ke.data());
-            } catch (GeneralSecurityException e) {
-                fail(FailureReason.INVALID_KE, "bad PFS KE: " + e.getMessage());
-                return false;
-            }
+        if (pfs == null) {
+            complete(chosen, nr, null, request);
+            return;
         }
+        byte[] peerKe = ke.data();
+        DiffieHellman ours2 = pfs;
+        boolean accepted = ctx.crypto().submit(() -> ours2.sharedSecret(peerKe), ctx.continuations(), outcome -> {
+            if (stale()) {
+                if (outcome.value() != null) Arrays.fill(outcome.value(), (byte) 0);
+                return;
+            }
+            if (outcome.value() == null) {
+                failAndEnd(FailureReason.INVALID_KE, "bad PFS KE: " + (outcome.failure() instanceof GeneralSecurityException e
+                        ? e.getMessage() : String.valueOf(outcome.failure())));
+                return;
+            }
+            complete(chosen, nr, outcome.value(), request);
+        });
+        if (!accepted) {
+            failAndEnd(FailureReason.CRYPTO_BUSY, "PFS: every crypto worker busy and its queue full (" + ctx.crypto() + ")");
+        }
+    }
+
+    /** HASH(3) out, KEYMAT for both directions, the new pair installed and the old one retired; the exchange ends. */
+    private void complete(ChildProposal chosen, byte[] nr, byte[] gqmxy, byte[] request) {
         byte[] message3 = ike.protect(ExchangeType.QUICK_MODE, messageId,
                 List.of(new Payload.Hash(ike.keymat.hash3(messageId, ni, nr))));
         ctx.exchanges().respondLast(ike, request, message3);
@@ -133,6 +210,7 @@ final class QuickModeRekey {
         // KEYMAT with Ni_b ours and Nr_b the peer's: we are the initiator of this exchange
         byte[] in = ike.keymat.childKeymat(gqmxy, ProtocolId.PROTO_IPSEC_ESP.code(), inboundSpi, ni, nr, len);
         byte[] out = ike.keymat.childKeymat(gqmxy, ProtocolId.PROTO_IPSEC_ESP.code(), chosen.peerSpi(), ni, nr, len);
+        ctx.exchanges().end(ike, messageId);
         if (gqmxy != null) Arrays.fill(gqmxy, (byte) 0);
         Arrays.fill(ni, (byte) 0);
         // stored as the client would have sent them (IDci the client's), like every other child SA
@@ -147,12 +225,16 @@ final class QuickModeRekey {
         LOG.debug("{} peer={} phase2 up esp={} spi-in={} spi-out={} lifetime={}s", ike.tag, ike.peerText(),
                 chosen.label(), ChildSa.hex(inboundSpi), ChildSa.hex(chosen.peerSpi()), chosen.lifetimeSeconds());
         ctx.childSas().replaceOlder(ike, fresh);
-        return true;
     }
 
     /** No message 2 after the last retransmission of message 1 (the exchange layer ended the exchange). */
     void timedOut() {
         fail(FailureReason.TIMEOUT, "no message 2; the old pair is left to expire");
+    }
+
+    private void failAndEnd(FailureReason reason, String detail) {
+        fail(reason, detail);
+        ctx.exchanges().end(ike, messageId);
     }
 
     private void fail(FailureReason reason, String detail) {
@@ -164,6 +246,7 @@ final class QuickModeRekey {
 
     /** Stops retransmitting and forgets our new SPI and nonce (the exchange failed or its ISAKMP SA is gone). */
     void abandon() {
+        abandoned = true;
         cancel();
         ctx.childSas().releaseSpi(inboundSpi);
         if (ni != null) Arrays.fill(ni, (byte) 0);

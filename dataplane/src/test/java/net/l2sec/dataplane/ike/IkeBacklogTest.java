@@ -211,15 +211,20 @@ class IkeBacklogTest {
             IkeBacklog backlog = net.responder.yielding(IkeBacklog.Turns.of(loop), new Budget(16, Long.MAX_VALUE), 1024,
                     System::nanoTime);
             AtomicInteger waitingWhenTheTaskRan = new AtomicInteger(-1);
+            CountDownLatch taskRan = new CountDownLatch(1);
             CompletableFuture<Void> queued = CompletableFuture.runAsync(() -> {
                 // 200 truncated messages (each dropped and counted when its turn comes), then an ordinary task
                 for (int i = 0; i < 200; i++) {
                     backlog.receive(new InetSocketAddress("203.0.113." + (1 + i % 200), 500), IkeHarness.LOCAL_500,
                             buf(new byte[] {1, 2, 3}));
                 }
-                loop.execute(() -> waitingWhenTheTaskRan.set(backlog.waiting()));
+                loop.execute(() -> {
+                    waitingWhenTheTaskRan.set(backlog.waiting());
+                    taskRan.countDown();
+                });
             }, loop);
             queued.get(5, TimeUnit.SECONDS);
+            assertThat(taskRan.await(5, TimeUnit.SECONDS)).isTrue();
             CountDownLatch continued = new CountDownLatch(1);
             backlog.execute(continued::countDown); // from this thread, as a crypto worker
             assertThat(continued.await(5, TimeUnit.SECONDS)).isTrue();

@@ -93,6 +93,81 @@ class QuickModeRekeyTest {
         assertThat(net.childSas.removed).containsExactly(old.inboundSpi(), fresh.inboundSpi());
     }
 
+    /** Runs the crypto workers' tasks at once until {@link #hold} is set, then keeps them for {@link #runNext}. */
+    static final class HeldCrypto implements java.util.concurrent.Executor {
+        final java.util.ArrayDeque<Runnable> waiting = new java.util.ArrayDeque<>();
+        boolean hold;
+
+        @Override
+        public void execute(Runnable task) {
+            if (hold) waiting.add(task);
+            else task.run();
+        }
+
+        void runNext() {
+            waiting.remove().run();
+        }
+    }
+
+    @Test
+    void withPfsOurKeyPairAndTheAgreementAreComputedByACryptoWorkerNotOnTheLoop() throws Exception {
+        HeldCrypto crypto = new HeldCrypto();
+        IkeHarness held = new IkeHarness(MainModeQuickModeTest.settings(false), CryptoWorkers.over(crypto, "held"));
+        TestInitiator c = new TestInitiator(held, "203.0.113.5", 500, 4500).suite(IkeCipher.AES_CBC, 256, IkeHash.SHA2_256,
+                DhGroup.MODP2048).mainMode();
+        c.quickMode(List.of(TestInitiator.esp(1, EspCipher.AES_CBC, 128, EspIntegrity.HMAC_SHA2_256_128,
+                DhGroup.MODP2048)), DhGroup.MODP2048);
+        ChildSaSpec pair = held.childSas.installed.get(0);
+        held.childSas.traffic = true;
+        crypto.hold = true;
+
+        assertThat(held.during(() -> held.responder.rekeyChildSa(pair.ikeSaTag(), pair.inboundSpi(), "seq")))
+                .as("message 1 waits for our key pair").isEmpty();
+        assertThat(crypto.waiting).hasSize(1);
+        assertThat(held.during(() -> held.responder.rekeyChildSa(pair.ikeSaTag(), pair.inboundSpi(), "seq")))
+                .as("one rekey per pair, also while its key pair is computed").isEmpty();
+        assertThat(crypto.waiting).hasSize(1);
+        crypto.runNext();
+        List<IkeHarness.Sent> out1 = held.during(() -> { });
+        assertThat(out1).hasSize(1);
+        TestInitiator.QmReply reply = c.new QmReply(out1.get(0).message());
+        assertThat(reply.message1.first(Payload.Ke.class)).isNotNull();
+
+        assertThat(held.deliver(c.addr4500, IkeHarness.LOCAL_4500, reply.message2)).as("message 3 waits for g^qm xy").isEmpty();
+        assertThat(crypto.waiting).hasSize(1);
+        crypto.runNext();
+        List<IkeHarness.Sent> out2 = held.during(() -> { });
+        assertThat(out2).as("message 3, then the Delete of the old pair").hasSize(2);
+        reply.message3(out2.get(0).message());
+        ChildSaSpec fresh = held.childSas.installed.get(1);
+        assertThat(fresh.inboundKeymat()).isEqualTo(reply.serverInbound(48));
+        assertThat(fresh.outboundKeymat()).isEqualTo(reply.serverOutbound(48));
+        assertThat(held.count("l2sec.ike.rekeys", "phase", "2")).isEqualTo(1);
+        assertThat(held.dropped("internal_error")).isZero();
+    }
+
+    @Test
+    void aRekeyWhoseIsakmpSaGoesWhileItsKeyPairIsComputedSendsNothing() throws Exception {
+        HeldCrypto crypto = new HeldCrypto();
+        IkeHarness held = new IkeHarness(MainModeQuickModeTest.settings(false), CryptoWorkers.over(crypto, "held"));
+        TestInitiator c = new TestInitiator(held, "203.0.113.5", 500, 4500).suite(IkeCipher.AES_CBC, 256, IkeHash.SHA2_256,
+                DhGroup.MODP2048).mainMode();
+        c.quickMode(List.of(TestInitiator.esp(1, EspCipher.AES_CBC, 128, EspIntegrity.HMAC_SHA2_256_128,
+                DhGroup.MODP2048)), DhGroup.MODP2048);
+        ChildSaSpec pair = held.childSas.installed.get(0);
+        held.childSas.traffic = true;
+        crypto.hold = true;
+        held.during(() -> held.responder.rekeyChildSa(pair.ikeSaTag(), pair.inboundSpi(), "seq"));
+        held.deliver(c.addr4500, IkeHarness.LOCAL_4500, c.informational(new Payload.Delete(1, 1, 16, List.of(c.cookies()))));
+        int before = held.sent.size();
+
+        crypto.runNext();
+        held.scheduler.advance(Duration.ofMinutes(5));
+        assertThat(held.sent).as("no message 1 for a deleted ISAKMP SA").hasSize(before);
+        assertThat(held.dropped("internal_error")).isZero();
+        assertThat(held.count("l2sec.ike.phase2", "result", "completed")).isEqualTo(1);
+    }
+
     @Test
     void aPeerThatNeverAnswersGetsRetransmissionsThenTheRekeyFailsAndTheOldPairStays() throws Exception {
         established(null);
