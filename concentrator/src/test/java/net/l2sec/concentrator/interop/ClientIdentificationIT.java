@@ -16,7 +16,10 @@ import java.util.regex.Pattern;
 import net.l2sec.aaa.radius.FreeRadiusServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * Which device is calling, end to end: the REAL Linux client (strongSwan 5.9 + xl2tpd + pppd in the interop VM)
@@ -27,6 +30,7 @@ import org.junit.jupiter.api.Test;
  * FreeRADIUS's Accounting Start carries it in Connect-Info, and {@code l2sec_client_setups_total} counts it with its
  * DH group.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClientIdentificationIT {
     private static final String PSK = "interop-psk-0123456789";
     private static final String RADIUS_SECRET = "radius-secret-0123456789";
@@ -121,6 +125,7 @@ class ClientIdentificationIT {
     }
 
     @Test
+    @Order(1)
     void theRealLinuxClientIsIdentifiedShownAccountedAndCounted() throws Exception {
         var c = lab.client("--mode", "ipsec", "--psk", PSK, "--user", "alice", "--password", "alice-Passw0rd",
                 "--auth", "mschapv2", "--ike", "aes256-sha256-modp2048!", "--pings", "30", "--wait", "45");
@@ -159,5 +164,22 @@ class ClientIdentificationIT {
 
         String r = c.result();
         assertThat(r).contains("ike=up", "ppp=up", "ping=30/30");
+    }
+
+    /**
+     * The phase 1 offer of Windows' built-in L2TP client as public logs show it (ECP384, ECP256, then MODP2048 and
+     * MODP1024), made by strongSwan: with the shipped groups and {@code legacy.modp1024} off the concentrator agrees on
+     * ECP384, and the metric shows that group for the client.
+     */
+    @Test
+    @Order(2)
+    void aWindowsShapedOfferAgreesOnEcp384WithoutTheLegacySwitch() throws Exception {
+        String r = lab.client("--mode", "ipsec", "--psk", PSK, "--user", "alice", "--password", "alice-Passw0rd",
+                "--auth", "mschapv2", "--ike", "aes256-sha1-ecp384,aes128-sha1-ecp256,aes256-sha1-modp2048,aes256-sha1-modp1024!",
+                "--pings", "3").result();
+        assertThat(r).contains("ike=up", "ppp=up", "ping=3/3");
+        assertThat(lab.log()).contains("aes256-sha1-ecp384");
+        assertThat(lab.metrics()).containsPattern(
+                "l2sec_client_setups_total\\{ike_group=\"ecp384\",kind=\"linux_strongswan\"[^}]*} 1");
     }
 }
