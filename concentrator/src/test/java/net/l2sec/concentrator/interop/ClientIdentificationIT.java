@@ -127,6 +127,8 @@ class ClientIdentificationIT {
     @Test
     @Order(1)
     void theRealLinuxClientIsIdentifiedShownAccountedAndCounted() throws Exception {
+        Path pcap = lab.work().resolve("ident.pcap");
+        Process tshark = lab.capture(pcap);
         var c = lab.client("--mode", "ipsec", "--psk", PSK, "--user", "alice", "--password", "alice-Passw0rd",
                 "--auth", "mschapv2", "--ike", "aes256-sha256-modp2048!", "--pings", "30", "--wait", "45");
         waitFor("alice's session", Duration.ofSeconds(90), () -> lab.log().contains("ipcp up"));
@@ -162,8 +164,25 @@ class ClientIdentificationIT {
         assertThat(unquote(start.get("Connect-Info")))
                 .isEqualTo("kind=linux_strongswan host=" + host + " vendor=xelerance.com ike=modp2048");
 
-        String r = c.result();
+        String r;
+        try {
+            r = c.result();
+        } finally {
+            tshark.destroy();
+            tshark.waitFor(10, TimeUnit.SECONDS);
+        }
         assertThat(r).contains("ike=up", "ppp=up", "ping=30/30");
+
+        // a second opinion on the vendor IDs: tshark's dissection of the client's Main Mode message 1 lists as many as
+        // admin show names, the NAT-T and DPD ones among them
+        String vids = ConcentratorInNamespace.stdout("tshark", "-r", pcap.toString(), "-Y",
+                "isakmp.exchangetype == 2 && isakmp.rspi == 00:00:00:00:00:00:00:00", "-T", "fields", "-e", "isakmp.vid_bytes", "-e", "isakmp.vid_string");
+        System.out.println("----- tshark: vendor IDs of message 1\n" + vids);
+        String first = vids.lines().filter(l -> !l.isBlank()).findFirst().orElseThrow(() -> new AssertionError("no message 1 in " + pcap));
+        Matcher names = Pattern.compile("\"ikeVendorIds\" : \\[([^\\]]*)]").matcher(show);
+        assertThat(names.find()).isTrue();
+        assertThat(first.split("\t")[0].split(",")).hasSize(names.group(1).split(",").length);
+        assertThat(first).contains("4a131c81070358455c5728f20e95452f", "afcad71368a1f1c96b8696fc77570100");   // RFC 3947, DPD
     }
 
     /**
