@@ -90,8 +90,8 @@ final class IkeSa {
     String peerIdText = "";
     /** The peer announced IKEv1 fragmentation and we echoed it: our large messages go fragmented. */
     boolean peerFragmentation;
-    /** The names of the vendor IDs the peer's message 1 carried ({@link IsakmpVendor#names}). */
-    List<String> peerVendorIds = List.of();
+    /** What the peer's message 1 announced, its vendor IDs packed ({@link IsakmpVendor.Announced#names}). */
+    IsakmpVendor.Announced announced;
     int lastFragmentId;
     IsakmpFragmentation.Reassembly reassembly;
 

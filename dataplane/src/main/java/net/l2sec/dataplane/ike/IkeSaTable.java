@@ -202,6 +202,6 @@ final class IkeSaTable {
         return Optional.of(new IpsecInfo(best.tag.substring("ike=".length()), best.proposal.label(),
                 best.aggressive ? "aggressive" : "main", best.natT != IkeSa.NatT.NONE, best.peerIdText,
                 Duration.ofNanos(nowNanos - best.createdNanos), List.copyOf(children), best.proposal.group().label(),
-                best.peerVendorIds));
+                best.announced != null ? best.announced.names() : List.of()));
     }
 }

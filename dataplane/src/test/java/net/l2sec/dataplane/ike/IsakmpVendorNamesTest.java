@@ -32,12 +32,12 @@ class IsakmpVendorNamesTest {
     @Test
     void windowsVendorIdsByName() {
         assertThat(IsakmpVendor.names(WINDOWS)).containsExactly("ms-nt5-isakmpoakley/v9", "rfc3947", "nat-t-draft-02n",
-                "fragmentation", "ms-negotiation-discovery", "ms-initial-contact", "vid:01528bbbc00696121849ab9a1c5b2a51");
+                "fragmentation", "ms-negotiation-discovery", "ms-initial-contact", "vid:01528bbb");
         assertThat(ClientIdentity.NONE.withIke(IsakmpVendor.names(WINDOWS), "ecp384").kind()).isEqualTo(ClientKind.WINDOWS);
         // the MS NT5 prefix without a version, and with another one (Windows 7 sends 8)
-        assertThat(IsakmpVendor.name(HexFormat.of().parseHex("1e2b516905991c7d7c96fcbfb587e461"))).isEqualTo("ms-nt5-isakmpoakley");
-        assertThat(IsakmpVendor.name(HexFormat.of().parseHex("1e2b516905991c7d7c96fcbfb587e46100000008")))
-                .isEqualTo("ms-nt5-isakmpoakley/v8");
+        assertThat(IsakmpVendor.names(List.of(vid("1e2b516905991c7d7c96fcbfb587e461")))).containsExactly("ms-nt5-isakmpoakley");
+        assertThat(IsakmpVendor.names(List.of(vid("1e2b516905991c7d7c96fcbfb587e46100000008"))))
+                .containsExactly("ms-nt5-isakmpoakley/v8");
     }
 
     @Test
@@ -62,9 +62,24 @@ class IsakmpVendorNamesTest {
 
     @Test
     void namesAreBoundedAndUnknownOnesCut() {
-        List<Payload.VendorId> many = IntStream.range(0, 40).mapToObj(i -> vid("00".repeat(i + 1))).toList();
-        assertThat(IsakmpVendor.names(many)).hasSize(ClientIdentity.MAX_MESSAGES);
-        assertThat(IsakmpVendor.name(new byte[64])).isEqualTo("vid:" + "00".repeat(IsakmpVendor.UNKNOWN_VID_OCTETS));
-        assertThat(IsakmpVendor.name(new byte[0])).isEqualTo("vid:");
+        List<Payload.VendorId> many = IntStream.range(0, 40).mapToObj(i -> vid("0a".repeat(i + 1))).toList();
+        // eight named, the first two unknown ones by their first four octets (zero-filled when shorter)
+        assertThat(IsakmpVendor.names(many)).hasSize(IsakmpVendor.MAX_NAMED)
+                .startsWith("vid:0a000000", "vid:0a0a0000", "vid:?", "vid:?");
+        assertThat(IsakmpVendor.names(List.of(vid("00".repeat(64))))).containsExactly("vid:00000000");
+        assertThat(IsakmpVendor.names(List.of())).isEmpty();
+    }
+
+    /**
+     * A half-open entry keeps the names as three numbers, whatever message 1 carried: its size is not the
+     * peer's to choose (HalfOpenTable accounts entries at a fixed overhead).
+     */
+    @Test
+    void announcedHoldsNoPerVendorIdObjects() {
+        IsakmpVendor.Announced a = IsakmpVendor.process(WINDOWS);
+        assertThat(IsakmpVendor.Announced.class.getRecordComponents()).extracting(c -> c.getType().getSimpleName())
+                .containsExactly("NatT", "byte[]", "boolean", "boolean", "byte[]", "long", "int", "long");
+        assertThat(a.msNt5Version()).isEqualTo(9);
+        assertThat(a.names()).hasSize(WINDOWS.size());
     }
 }

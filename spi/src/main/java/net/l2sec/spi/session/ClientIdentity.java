@@ -16,7 +16,8 @@ import java.util.Optional;
  * @param lcpIdentification the Identification messages received, in order, without repeats; at most
  *                          {@link #MAX_MESSAGES}
  * @param ikeVendorIds      names of the vendor IDs message 1 carried ({@code rfc3947}, {@code ms-nt5-isakmpoakley/v9},
- *                          {@code strongswan}, {@code vid:<hex>} for an unknown one); at most {@link #MAX_MESSAGES}
+ *                          {@code strongswan}, {@code vid:01528bbb} (first four octets) for an unknown one); at most
+ *                          {@link #MAX_MESSAGES}
  * @param ikeGroup          the phase 1 Diffie-Hellman group, e.g. {@code modp2048}; null without IPsec
  */
 public record ClientIdentity(String l2tpHostName, String l2tpVendorName, List<String> lcpIdentification,

@@ -58,7 +58,7 @@ class ClientKindTest {
     void windowsWinsOverEverythingElseAndTheRestIsOther() {
         assertThat(l2tp("anonymous", null).withLcpIdentification(List.of("MSRASV5.20")).kind()).isEqualTo(ClientKind.WINDOWS);
         assertThat(ClientIdentity.NONE.kind()).isEqualTo(ClientKind.OTHER);
-        assertThat(l2tp("router", "Cisco Systems").withIke(List.of("rfc3947", "vid:12f5f28c457168a9702d9fe274cc0100"), "ecp256").kind())
+        assertThat(l2tp("router", "Cisco Systems").withIke(List.of("rfc3947", "vid:12f5f28c"), "ecp256").kind())
                 .isEqualTo(ClientKind.OTHER);
         // a near miss of a prefix is not a match
         assertThat(ClientIdentity.NONE.withIke(List.of("ms-nt5-isakmpoakleyX"), "modp2048").kind()).isEqualTo(ClientKind.OTHER);
