@@ -8,7 +8,8 @@ import java.util.Locale;
  * <ol>
  *   <li>{@link #WINDOWS}: an LCP Identification message (RFC 1570 section 2.1) that starts with {@code MSRAS} (Windows'
  *       RAS sends {@code MSRASV5.20} and {@code MSRAS-0-<computer name>}), the IKE vendor ID {@code MS NT5
- *       ISAKMPOAKLEY} (any version suffix), or an L2TP Vendor Name that starts with {@code Microsoft};</li>
+ *       ISAKMPOAKLEY} (any version suffix), or an L2TP Vendor Name that starts with {@code Microsoft} (Windows' SCCRQ
+ *       carries the computer name and {@code Microsoft}, as xl2tpd logs it);</li>
  *   <li>{@link #MACOS_IOS}: the IKE vendor ID MD5("draft-ietf-ipsec-nat-t-ike"), the unnumbered NAT-T draft ID that no
  *       draft defines and that Apple's racoon sends (libreswan's vendor ID table and nmap's IKE fingerprints list it as
  *       Mac OS X);</li>
