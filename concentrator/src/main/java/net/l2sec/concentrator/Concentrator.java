@@ -79,8 +79,9 @@ public final class Concentrator implements AutoCloseable {
             PppSessionRegistry sessions = new PppSessionRegistry();
             AaaWiring aaa = AaaWiring.build(config.aaa(), sessions, config.ppp().authTimeout(), scheduler, registry);
             started.add(aaa);
-            // session observers: RADIUS accounting and the per-rule session meters (ops/METRICS.md)
-            sessions.observer(FanOutObserver.of(aaa.observer(), SessionMeters.forPolicy(config.aaa().policy(), registry)));
+            // session observers: RADIUS accounting, the per-rule and per-client-kind session meters (ops/METRICS.md)
+            sessions.observer(FanOutObserver.of(aaa.observer(), SessionMeters.forPolicy(config.aaa().policy(), registry),
+                    new ClientMeters(registry)));
             LocalAddresses addresses = new LocalAddresses(workers, transport, registry);
             started.add(addresses);
             L2tpWiring l2tp = L2tpWiring.start(config, aaa.authenticator(), sessions, tun::queue, workers, registry, addresses);
@@ -90,6 +91,7 @@ public final class Concentrator implements AutoCloseable {
             if (ike.isPresent()) {
                 ipsec = Optional.of(IpsecWiring.start(config.ipsec(), ike.get(), l2tp, workers, registry, addresses));
                 started.add(ipsec.get()::closeSockets);
+                l2tp.identifyClientsBy(ipsec.get()::ike);
             } else {
                 log.warn("ipsec disabled: neither ipsec.psk-file nor ipsec.certificate configured");
             }

@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import net.l2sec.concentrator.config.ConcentratorConfig;
 import io.netty.buffer.ByteBuf;
 import java.util.function.IntFunction;
+import net.l2sec.dataplane.ike.IkeResponder;
 import net.l2sec.dataplane.ip.ClientRoutes;
 import net.l2sec.dataplane.ip.RouteOwners;
 import net.l2sec.dataplane.l2tp.L2tpIdentifiers;
@@ -49,6 +50,7 @@ final class L2tpWiring {
     private final List<ClientRoutes> routes = new ArrayList<>();
     private final List<PppSessionFactory> ppp = new ArrayList<>();
     private final List<L2tpNetworkServer> servers = new ArrayList<>();
+    private final List<IkeIdentification> identification = new ArrayList<>();
     private final LocalAddresses.Port sockets;
 
     private L2tpWiring(ConcentratorConfig config, Authenticator authenticator, PppSessionRegistry sessions,
@@ -67,7 +69,9 @@ final class L2tpWiring {
                     w.scheduler(), w.registry(), new SecureRandom(), sessions, throttle);
             routes.add(r);
             ppp.add(f);
-            servers.add(new L2tpNetworkServer(config.l2tp().settings(), f, w.scheduler(), w.registry(), ids));
+            IkeIdentification identified = new IkeIdentification(f);
+            identification.add(identified);
+            servers.add(new L2tpNetworkServer(config.l2tp().settings(), identified, w.scheduler(), w.registry(), ids));
         }
         this.sockets = addresses.portOfFirst("l2tp", config.l2tp().listen());
     }
@@ -103,6 +107,11 @@ final class L2tpWiring {
                     + "and all user traffic cross the network in clear. Lab use only. !!!", config.listen());
             addresses.open(sockets, (worker, local) -> new L2tpDatagramHandler(servers.getFirst()));
         }
+    }
+
+    /** From now on, new sessions of worker {@code i} also carry what {@code ike.apply(i)} knows of their ISAKMP SA. */
+    void identifyClientsBy(IntFunction<IkeResponder> ike) {
+        for (int i = 0; i < identification.size(); i++) identification.get(i).ike(ike.apply(i));
     }
 
     /** Worker {@code worker}'s LNS, for the L2TP its IPsec decrypts. */

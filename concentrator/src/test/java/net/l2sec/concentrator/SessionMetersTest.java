@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 class SessionMetersTest {
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
-    private static ActiveSession session(String id, String rule) throws Exception {
+    static ActiveSession session(String id, String rule) throws Exception {
         return new ActiveSession(id, "t1/s" + id, "alice", AuthMethod.MSCHAPV2, new InetSocketAddress("192.0.2.7", 4500),
                 (Inet4Address) InetAddress.getByName("10.99.0.10"), 1, Instant.now().minusSeconds(30),
                 Authorization.defaults(rule));

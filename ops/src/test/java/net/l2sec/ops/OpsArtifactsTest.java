@@ -85,7 +85,7 @@ class OpsArtifactsTest {
         assertThat(used).contains("l2sec_ppp_sessions_active", "l2sec_sessions_established",
                 "l2sec_l2tp_sessions_established_total", "l2sec_ike_phase1_total", "l2sec_aaa_rejects_total",
                 "l2sec_ppp_sessions_failed_total", "l2sec_aaa_request_duration_seconds_bucket", "l2sec_aaa_server_up",
-                "l2sec_ppp_ip_bytes_total", "l2sec_pool_addresses");
+                "l2sec_ppp_ip_bytes_total", "l2sec_pool_addresses", "l2sec_client_sessions", "l2sec_client_setups_total");
     }
 
     @Test

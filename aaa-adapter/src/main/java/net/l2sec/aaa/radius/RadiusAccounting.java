@@ -24,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import net.l2sec.aaa.LogText;
 import net.l2sec.spi.session.ActiveSession;
+import net.l2sec.spi.session.ClientIdentity;
 import net.l2sec.spi.session.SessionControl;
 import net.l2sec.spi.session.SessionCounters;
 import net.l2sec.spi.session.SessionObserver;
@@ -197,6 +198,7 @@ public final class RadiusAccounting implements SessionObserver, AutoCloseable {
             System.arraycopy(endpoint, 0, tagged, 1, endpoint.length);
             a.add(new WireAttribute(TUNNEL_CLIENT_ENDPOINT, tagged));
         }
+        a.add(new WireAttribute(CONNECT_INFO, connectInfo(s.client()).getBytes(StandardCharsets.UTF_8)));
         for (byte[] c : s.authorization().classes()) a.add(new WireAttribute(CLASS, c)); // RFC 2865 section 5.25: unchanged
         a.add(integer(ACCT_AUTHENTIC, authentic.apply(s).code()));
         a.add(integer(EVENT_TIMESTAMP, now.getEpochSecond()));
@@ -213,6 +215,46 @@ public final class RadiusAccounting implements SessionObserver, AutoCloseable {
         }
         if (cause != null) a.add(integer(ACCT_TERMINATE_CAUSE, cause.code()));
         return new AccountingRecord(type, now, s.acctSessionId(), s.user(), a);
+    }
+
+    /**
+     * Connect-Info (RFC 2869 section 5.11, text: "the nature of the user's connection"): which client it is, as
+     * {@code kind=<kind> host=<host> vendor=<L2TP Vendor Name> ike=<DH group>}, e.g. {@code kind=windows
+     * host=DESKTOP-4F2KQ vendor=Microsoft ike=ecp384}; a field the client did not send is {@code -}. Host and vendor are
+     * the peer's own text: every control, format or separator character (C0, DEL, C1, U+2028, bidi overrides, ...) and
+     * every space, {@code =}, quote or backslash becomes {@code _}, so nothing the peer chose can end the value, forge
+     * another field or split a line-oriented record. The vendor is cut to {@value #CONNECT_INFO_VENDOR_OCTETS} octets
+     * and the host to what is left of 253 (RFC 2865 section 5: text is at most 253 octets), at character boundaries,
+     * so the four fields are always all there.
+     */
+    static String connectInfo(ClientIdentity c) {
+        String head = "kind=" + c.kind().label() + " host=";
+        String tail = " vendor=" + field(c.l2tpVendorName(), CONNECT_INFO_VENDOR_OCTETS) + " ike=" + field(c.ikeGroup(), 16);
+        int room = WireAttribute.MAX_VALUE - head.length() - tail.getBytes(StandardCharsets.UTF_8).length;
+        return head + field(c.host().orElse(null), room) + tail;
+    }
+
+    static final int CONNECT_INFO_VENDOR_OCTETS = 64;
+
+    /** The peer's text made harmless (see {@link #connectInfo}), at most {@code maxOctets} of UTF-8; {@code -} when none. */
+    private static String field(String peerText, int maxOctets) {
+        if (peerText == null || peerText.isEmpty()) return "-";
+        StringBuilder out = new StringBuilder();
+        int octets = 0;
+        for (int i = 0; i < peerText.length(); ) {
+            int cp = peerText.codePointAt(i);
+            i += Character.charCount(cp);
+            int type = Character.getType(cp);
+            boolean unsafe = Character.isISOControl(cp) || Character.isWhitespace(cp) || Character.isSpaceChar(cp)
+                    || type == Character.FORMAT || type == Character.SURROGATE || type == Character.UNASSIGNED
+                    || type == Character.PRIVATE_USE || cp == '=' || cp == '"' || cp == '\\' || cp == '\'';
+            int c = unsafe ? '_' : cp;
+            int n = new String(Character.toChars(c)).getBytes(StandardCharsets.UTF_8).length;
+            if (octets + n > maxOctets) break;
+            out.appendCodePoint(c);
+            octets += n;
+        }
+        return out.isEmpty() ? "-" : out.toString();
     }
 
     /**

@@ -43,6 +43,7 @@ public record WireAttribute(int type, byte[] value) {
     public static final int TUNNEL_TYPE = 64;
     public static final int TUNNEL_MEDIUM_TYPE = 65;
     public static final int TUNNEL_CLIENT_ENDPOINT = 66;
+    public static final int CONNECT_INFO = 77;
     public static final int MESSAGE_AUTHENTICATOR = 80;
     public static final int NAS_IPV6_ADDRESS = 95;
     public static final int ERROR_CAUSE = 101;

@@ -19,6 +19,7 @@ import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import net.l2sec.spi.session.ActiveSession;
+import net.l2sec.spi.session.ClientIdentity;
 import net.l2sec.spi.session.SessionCounters;
 import net.l2sec.spi.session.TerminateCause;
 import org.junit.jupiter.api.AfterAll;
@@ -32,7 +33,9 @@ import org.junit.jupiter.api.io.TempDir;
  * concentrator restart), then delivered. FreeRADIUS's own detail file, read as octets and its escaping undone, must
  * hold each User-Name exactly as sent: a newline (which would split a line-oriented record, here it tries to forge a
  * second User-Name line), C0 controls, DEL, the C1 control U+0085, a tab, a quote and a backslash; a 300-octet name
- * cut to at most 253 octets at a UTF-8 character boundary, and the cut counted. No spool record may be set aside as
+ * cut to at most 253 octets at a UTF-8 character boundary, and the cut counted. The same text as the client's L2TP
+ * Host and Vendor Name reaches Connect-Info made harmless (every control, space, {@code =}, quote and backslash as
+ * {@code _}, four fields, at most 253 octets) and arrives as the concentrator built it. No spool record may be set aside as
  * {@code .bad}.
  *
  * <p>Why accounting must carry such names at all: the dataplane refuses them at PPP login (invalid_user_name: 1-253
@@ -99,7 +102,9 @@ class RadiusAccountingHostileNamesIT {
         try {
             int i = 1;
             for (var e : names.entrySet()) {
-                ActiveSession s = FakeSessionControl.session(e.getKey(), e.getValue(), "10.8.2." + i++, Duration.ofSeconds(5), List.of());
+                // the same hostile text as the client's L2TP Host and Vendor Name: Connect-Info (RFC 2869 section 5.11)
+                ActiveSession s = FakeSessionControl.session(e.getKey(), e.getValue(), "10.8.2." + i++, Duration.ofSeconds(5), List.of())
+                        .withClient(ClientIdentity.ofL2tp(e.getValue(), e.getValue()));
                 first.started(s);
                 first.stopped(s, new SessionCounters(100, 200, 3, 4), TerminateCause.USER_REQUEST);
             }
@@ -148,6 +153,12 @@ class RadiusAccountingHostileNamesIT {
                 assertThat(userName.length).isLessThanOrEqualTo(253);
                 assertThat(new String(userName, StandardCharsets.UTF_8).getBytes(StandardCharsets.UTF_8))
                         .as("valid UTF-8: cut at a character boundary").isEqualTo(userName);
+                // Connect-Info: the peer's text made harmless by the NAS, arriving as sent, four fields, one line
+                byte[] connectInfo = records.getFirst().get("Connect-Info");
+                String expectedInfo = RadiusAccounting.connectInfo(ClientIdentity.ofL2tp(e.getValue(), e.getValue()));
+                assertThat(text(connectInfo)).as("Connect-Info of " + e.getKey() + " (" + status + ")").isEqualTo(expectedInfo);
+                assertThat(connectInfo.length).isLessThanOrEqualTo(253);
+                assertThat(expectedInfo).matches("kind=other host=[^\\s=\"'\\\\]+ vendor=[^\\s=\"'\\\\]+ ike=-");
             }
         }
         assertThat(detail).as("no record forged by the newline").noneMatch(r -> "admin".equals(text(r.get("User-Name"))));
@@ -157,8 +168,8 @@ class RadiusAccountingHostileNamesIT {
         // for the record (the build log): how FreeRADIUS received and wrote them
         System.out.println("----- FreeRADIUS debug output, received User-Names\n" + radius.log().lines()
                 .filter(l -> l.contains("User-Name = ")).distinct().collect(Collectors.joining("\n")));
-        System.out.println("----- FreeRADIUS detail file, User-Name lines\n" + Files.readString(radius.detailFile(), StandardCharsets.UTF_8)
-                .lines().filter(l -> l.contains("User-Name = ")).collect(Collectors.joining("\n")));
+        System.out.println("----- FreeRADIUS detail file, User-Name and Connect-Info lines\n" + Files.readString(radius.detailFile(), StandardCharsets.UTF_8)
+                .lines().filter(l -> l.contains("User-Name = ") || l.contains("Connect-Info = ")).collect(Collectors.joining("\n")));
     }
 
     private List<Path> files(String suffix) throws Exception {

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import net.l2sec.spi.session.ActiveSession;
+import net.l2sec.spi.session.ClientIdentity;
 import net.l2sec.spi.session.SessionCounters;
 import net.l2sec.spi.session.TerminateCause;
 import org.junit.jupiter.api.Test;
@@ -170,6 +171,44 @@ class RadiusAccountingTest {
         }
         for (int i = 0; i < names.size(); i++) {
             assertThat(userName(sender.delivered, "S-" + i, 1)).as(names.get(i)).isEqualTo(WireAttribute.truncatedText(names.get(i)));
+        }
+    }
+
+    /** RFC 2869 section 5.11 Connect-Info in Start and Stop: the client's kind, host, L2TP vendor and IKE group. */
+    @Test
+    void connectInfoNamesTheClient() throws Exception {
+        ActiveSession s = FakeSessionControl.session("S-CI", "dave", "10.8.0.10", Duration.ZERO, List.of())
+                .withClient(ClientIdentity.ofL2tp("DESKTOP-4F2KQ", "Microsoft")
+                        .withLcpIdentification(List.of("MSRASV5.20", "MSRAS-0-DESKTOP-4F2KQ"))
+                        .withIke(List.of("ms-nt5-isakmpoakley/v9", "rfc3947"), "ecp384"));
+        try (RadiusAccounting acct = accounting(Duration.ZERO)) {
+            acct.started(s);
+            acct.stopped(s, new SessionCounters(1, 2, 3, 4), TerminateCause.USER_REQUEST);
+            await(() -> sender.delivered.size() >= 3, WAIT, "On, Start, Stop");
+        }
+        for (int type : List.of(1, 2)) {
+            assertThat(string(ofType(sender.delivered, type), CONNECT_INFO))
+                    .isEqualTo("kind=windows host=DESKTOP-4F2KQ vendor=Microsoft ike=ecp384");
+        }
+        // plain L2TP from a client that named itself nothing
+        assertThat(RadiusAccounting.connectInfo(ClientIdentity.NONE)).isEqualTo("kind=other host=- vendor=- ike=-");
+    }
+
+    /**
+     * The host and vendor are the peer's text: whatever it sends, Connect-Info stays four space-separated fields of
+     * printable characters, without a quote, backslash or a second {@code =} per field, at most 253 octets.
+     */
+    @Test
+    void connectInfoMakesHostilePeerTextHarmless() {
+        List<String> hostile = new java.util.ArrayList<>(AccountingSpoolTest.HOSTILE_NAMES);
+        hostile.addAll(List.of("evil\n\tUser-Name = \"admin\"", "a b=c", "\u202eevil\u200b", "x".repeat(600),
+                "\u00fc".repeat(300), "\ud800lone", "q\"uote\\back'"));
+        for (String h : hostile) {
+            String sent = RadiusAccounting.connectInfo(ClientIdentity.ofL2tp(h, h).withIke(List.of(), "modp2048"));
+            assertThat(sent.getBytes(StandardCharsets.UTF_8).length).as(h).isLessThanOrEqualTo(253);
+            assertThat(sent).as(h).matches("kind=other host=[^\\s=\"'\\\\]+ vendor=[^\\s=\"'\\\\]+ ike=modp2048");
+            assertThat(sent.codePoints()).as(h).noneMatch(cp -> Character.isISOControl(cp) || Character.getType(cp) == Character.FORMAT
+                    || Character.getType(cp) == Character.SURROGATE);
         }
     }
 

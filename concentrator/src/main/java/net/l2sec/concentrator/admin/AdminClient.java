@@ -19,6 +19,7 @@ import java.util.function.Consumer;
 import net.l2sec.concentrator.config.ConcentratorConfig;
 import net.l2sec.concentrator.config.ConfigException;
 import net.l2sec.concentrator.config.ConfigLoader;
+import net.l2sec.dataplane.LogText;
 
 /**
  * The {@code admin} command: talks to {@link AdminServer}.
@@ -27,7 +28,7 @@ import net.l2sec.concentrator.config.ConfigLoader;
 public final class AdminClient {
     public static final String USAGE = """
             usage: l2sec-concentrator admin [--url http://127.0.0.1:9118] [--token-file conf/admin.token] [--config CONFIG] COMMAND
-              sessions              list the sessions (user, rule, client, address, uptime, bytes, IKE, ESP)
+              sessions              list the sessions (user, rule, client, address, uptime, bytes, IKE, ESP, client kind and host)
               show ID               one session as JSON
               disconnect ID         end a session (accounting Stop with Acct-Terminate-Cause Admin-Reset)
               disconnect-user USER  end every session of USER
@@ -178,8 +179,8 @@ public final class AdminClient {
 
     /** The human table of {@code sessions}. */
     void printTable(JsonNode n) {
-        String fmt = "%-16s %-14s %-10s %-21s %-15s %9s %12s %12s  %-24s %s%n";
-        out.printf(fmt, "ID", "USER", "RULE", "CLIENT", "ADDRESS", "UPTIME", "IN-BYTES", "OUT-BYTES", "IKE", "ESP");
+        String fmt = "%-16s %-14s %-10s %-21s %-15s %9s %12s %12s  %-24s %-22s %-16s %s%n";
+        out.printf(fmt, "ID", "USER", "RULE", "CLIENT", "ADDRESS", "UPTIME", "IN-BYTES", "OUT-BYTES", "IKE", "ESP", "KIND", "HOST");
         int count = 0;
         for (JsonNode s : n.path("sessions")) {
             count++;
@@ -190,7 +191,8 @@ public final class AdminClient {
             out.printf(fmt, s.path("id").asText(), s.path("user").asText(), s.path("rule").asText(),
                     s.path("clientAddress").asText() + ":" + s.path("clientPort").asInt(), s.path("address").asText(),
                     uptime(s.path("uptimeSeconds").asLong()), s.path("inputOctets").asLong(), s.path("outputOctets").asLong(),
-                    ike, esp.isEmpty() ? "-" : String.join(",", esp));
+                    ike, esp.isEmpty() ? "-" : String.join(",", esp), s.path("client").path("kind").asText("-"),
+                    LogText.quote(s.path("client").path("host").textValue()));
         }
         out.println(count + " session" + (count == 1 ? "" : "s"));
     }

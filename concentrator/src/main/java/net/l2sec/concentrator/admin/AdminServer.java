@@ -28,6 +28,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import net.l2sec.dataplane.ike.IpsecInfo;
 import net.l2sec.spi.session.ActiveSession;
+import net.l2sec.spi.session.ClientIdentity;
 import net.l2sec.spi.session.SessionControl;
 import net.l2sec.spi.session.SessionCounters;
 import net.l2sec.spi.session.TerminateCause;
@@ -295,6 +296,7 @@ public final class AdminServer implements AutoCloseable {
         o.put("outputOctets", c.outputOctets());
         o.put("inputPackets", c.inputPackets());
         o.put("outputPackets", c.outputPackets());
+        client(o.putObject("client"), s.client());
         Optional<IpsecInfo> ipsec = await(backend.ipsecOf(s.peer()));
         if (ipsec.isEmpty()) {
             o.putNull("ipsec");
@@ -306,6 +308,7 @@ public final class AdminServer implements AutoCloseable {
             n.put("mode", i.mode());
             n.put("natT", i.natT());
             n.put("peerId", i.peerId());
+            n.put("dhGroup", i.dhGroup());
             n.put("ageSeconds", i.age().toSeconds());
             ArrayNode esp = n.putArray("esp");
             for (IpsecInfo.Child ch : i.esp()) {
@@ -316,6 +319,20 @@ public final class AdminServer implements AutoCloseable {
             }
         }
         return o;
+    }
+
+    /**
+     * What the client said about itself and the kind that makes; the peer's text as it sent it (JSON escapes it),
+     * null where it said nothing.
+     */
+    private static void client(ObjectNode n, ClientIdentity c) {
+        n.put("kind", c.kind().label());
+        n.put("host", c.host().orElse(null));
+        n.put("l2tpHostName", c.l2tpHostName());
+        n.put("l2tpVendorName", c.l2tpVendorName());
+        c.lcpIdentification().forEach(n.putArray("lcpIdentification")::add);
+        c.ikeVendorIds().forEach(n.putArray("ikeVendorIds")::add);
+        n.put("ikeGroup", c.ikeGroup());
     }
 
     // --- small pieces -------------------------------------------------------------------------------------------

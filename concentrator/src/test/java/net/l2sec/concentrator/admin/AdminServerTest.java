@@ -33,6 +33,7 @@ import net.l2sec.spi.auth.AuthMethod;
 import net.l2sec.spi.auth.Authorization;
 import net.l2sec.dataplane.ike.IpsecInfo;
 import net.l2sec.spi.session.ActiveSession;
+import net.l2sec.spi.session.ClientIdentity;
 import net.l2sec.spi.session.SessionControl;
 import net.l2sec.spi.session.SessionCounters;
 import net.l2sec.spi.session.TerminateCause;
@@ -90,8 +91,13 @@ class AdminServerTest {
 
     @BeforeEach
     void start() throws Exception {
-        sessions.live.put("00000001", session("00000001", "alice", "198.51.100.7", 4500, "10.99.0.10", NOW.minusSeconds(3725)));
-        sessions.live.put("00000002", session("00000002", "bob", "198.51.100.8", 1701, "10.99.0.11", NOW.minusSeconds(5)));
+        sessions.live.put("00000001", session("00000001", "alice", "198.51.100.7", 4500, "10.99.0.10", NOW.minusSeconds(3725))
+                .withClient(ClientIdentity.ofL2tp("DESKTOP-4F2KQ", "Microsoft")
+                        .withLcpIdentification(List.of("MSRASV5.20", "MSRAS-0-DESKTOP-4F2KQ"))
+                        .withIke(List.of("ms-nt5-isakmpoakley/v9", "rfc3947"), "ecp384")));
+        // a peer's host name with a line feed and an escape sequence: shown escaped, never raw
+        sessions.live.put("00000002", session("00000002", "bob", "198.51.100.8", 1701, "10.99.0.11", NOW.minusSeconds(5))
+                .withClient(ClientIdentity.ofL2tp("evil\n\u001b[2Jhost", "xelerance.com")));
         sessions.live.put("00000003", session("00000003", "Alice", "198.51.100.9", 4500, "10.99.0.12", NOW.minusSeconds(50)));
         AdminServer.Backend backend = new AdminServer.Backend() {
             @Override
@@ -179,6 +185,17 @@ class AdminServerTest {
         assertThat(alice.path("ipsec").path("esp").get(0).path("transform").asText()).isEqualTo("aes128-sha1");
         assertThat(alice.path("ipsec").path("esp").get(0).path("spiOut").asText()).isEqualTo("00c0ffee");
         assertThat(all.get(1).path("ipsec").isNull()).isTrue(); // plain L2TP
+        JsonNode client = alice.path("client");
+        assertThat(client.path("kind").asText()).isEqualTo("windows");
+        assertThat(client.path("host").asText()).isEqualTo("DESKTOP-4F2KQ");
+        assertThat(client.path("l2tpVendorName").asText()).isEqualTo("Microsoft");
+        assertThat(client.path("lcpIdentification").toString()).isEqualTo("[\"MSRASV5.20\",\"MSRAS-0-DESKTOP-4F2KQ\"]");
+        assertThat(client.path("ikeVendorIds").toString()).isEqualTo("[\"ms-nt5-isakmpoakley/v9\",\"rfc3947\"]");
+        assertThat(client.path("ikeGroup").asText()).isEqualTo("ecp384");
+        assertThat(all.get(1).path("client").path("kind").asText()).isEqualTo("linux_strongswan");
+        assertThat(all.get(1).path("client").path("host").asText()).isEqualTo("evil\n\u001b[2Jhost");
+        assertThat(all.get(2).path("client").path("kind").asText()).isEqualTo("other");
+        assertThat(all.get(2).path("client").path("host").isNull()).isTrue();
 
         Resp one = call("GET", "/sessions/00000002");
         assertThat(one.status()).isEqualTo(200);
@@ -243,6 +260,9 @@ class AdminServerTest {
         String table = out.toString(StandardCharsets.UTF_8);
         assertThat(table).contains("USER").contains("alice").contains("198.51.100.7:4500").contains("10.99.0.10")
                 .contains("1h02m05s").contains("aes256-sha256-modp2048").contains("aes128-sha1").contains("3 sessions");
+        assertThat(table).contains("KIND").contains("HOST").containsPattern("windows +DESKTOP-4F2KQ")
+                .contains("linux_strongswan \"evil\\n\\u001B[2Jhost\"").doesNotContain("\u001b");
+        assertThat(table.lines()).hasSize(5);   // header, three sessions, the count: the line feed stayed escaped
 
         assertThat(client.run(concat(common, "disconnect", "00000001"))).isZero();
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("disconnected 00000001");

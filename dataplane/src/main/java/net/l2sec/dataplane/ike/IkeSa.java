@@ -90,6 +90,8 @@ final class IkeSa {
     String peerIdText = "";
     /** The peer announced IKEv1 fragmentation and we echoed it: our large messages go fragmented. */
     boolean peerFragmentation;
+    /** What the peer's message 1 announced, its vendor IDs packed ({@link IsakmpVendor.Announced#names}). */
+    IsakmpVendor.Announced announced;
     int lastFragmentId;
     IsakmpFragmentation.Reassembly reassembly;
 

@@ -201,6 +201,7 @@ final class IkeSaTable {
         for (ChildSa c : childSas.of(best)) children.add(new IpsecInfo.Child(c.inboundSpi(), c.outboundSpi(), c.label()));
         return Optional.of(new IpsecInfo(best.tag.substring("ike=".length()), best.proposal.label(),
                 best.aggressive ? "aggressive" : "main", best.natT != IkeSa.NatT.NONE, best.peerIdText,
-                Duration.ofNanos(nowNanos - best.createdNanos), List.copyOf(children)));
+                Duration.ofNanos(nowNanos - best.createdNanos), List.copyOf(children), best.proposal.group().label(),
+                best.announced != null ? best.announced.names() : List.of()));
     }
 }

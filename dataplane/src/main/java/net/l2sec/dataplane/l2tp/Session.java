@@ -79,7 +79,7 @@ public final class Session implements PppLink {
         state = State.ESTABLISHED;
         server.metrics().sessionEstablished();
         log.info("session={} l2tp session up", tag);
-        SessionContext context = new SessionContext(tag, tunnel.peer(), tunnel.localId(), localId, Instant.now());
+        SessionContext context = new SessionContext(tag, tunnel.peer(), tunnel.localId(), localId, Instant.now(), tunnel.client());
         endpoint = server.pppEndpointFactory().open(context, this);
     }
 

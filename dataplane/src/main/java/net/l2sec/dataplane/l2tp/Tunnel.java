@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import net.l2sec.dataplane.LogText;
+import net.l2sec.spi.session.ClientIdentity;
 import net.l2sec.spi.time.Scheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,6 +38,9 @@ public final class Tunnel {
     private final Scheduler scheduler;
     private final L2tpSettings settings;
     private final int localId;
+    /** The longest Host or Vendor Name kept (an AVP may carry 1017 octets; RADIUS text takes 253). */
+    static final int MAX_PEER_TEXT = 253;
+
     private final int peerId;
     private final InetSocketAddress peer;
     private final L2tpTransport transport;
@@ -47,8 +51,8 @@ public final class Tunnel {
     private boolean established;
     private boolean stopCcnSent;
     private byte[] challenge;
-    private String hostName = "";
-    private String vendorName = "";
+    /** What the SCCRQ's Host Name and Vendor Name said (RFC 2661 section 4.4.3); every call of the tunnel starts from it. */
+    private ClientIdentity client = ClientIdentity.NONE;
     private long lastHeard;
     private Scheduler.Timeout helloTimer;
     private Scheduler.Timeout retentionTimer;
@@ -205,8 +209,7 @@ public final class Tunnel {
         }
         Avp rws = m.find(AvpType.RECEIVE_WINDOW_SIZE);
         if (rws != null && rws.shortValue() > 0) channel.peerReceiveWindow(rws.shortValue());
-        hostName = printable(m.find(AvpType.HOST_NAME));
-        vendorName = printable(m.find(AvpType.VENDOR_NAME));
+        client = ClientIdentity.ofL2tp(peerText(m.find(AvpType.HOST_NAME)), peerText(m.find(AvpType.VENDOR_NAME)));
         byte[] secret = settings.tunnelSecret().orElse(null);
         Avp peerChallenge = m.find(AvpType.CHALLENGE);
         List<Avp> avps = new ArrayList<>();
@@ -247,7 +250,8 @@ public final class Tunnel {
         state = State.ESTABLISHED;
         established = true;
         server.metrics().tunnelEstablished();
-        log.info("tunnel={} peer={} tunnel up host={} vendor={}", localId, address(), hostName, vendorName);
+        log.info("tunnel={} peer={} tunnel up host={} vendor={}", localId, address(), LogText.quote(client.l2tpHostName()),
+                LogText.quote(client.l2tpVendorName()));
     }
 
     private void onStopCcn(ControlMessage m) {
@@ -458,8 +462,16 @@ public final class Tunnel {
         return null;
     }
 
-    private static String printable(Avp avp) {
-        return avp == null ? "-" : LogText.quote(avp.stringValue());
+    /** A text AVP as the peer sent it, cut to {@link #MAX_PEER_TEXT} characters; null when absent. */
+    private static String peerText(Avp avp) {
+        if (avp == null) return null;
+        String s = avp.stringValue();
+        return s.length() > MAX_PEER_TEXT ? s.substring(0, MAX_PEER_TEXT) : s;
+    }
+
+    /** What the tunnel's peer said about itself in its SCCRQ. */
+    ClientIdentity client() {
+        return client;
     }
 
     private Duration retransmitCycle() {

@@ -5,6 +5,7 @@ import java.util.Optional;
 import net.l2sec.spi.auth.AuthMethod;
 import net.l2sec.spi.auth.AuthResult;
 import net.l2sec.spi.session.ActiveSession;
+import net.l2sec.spi.session.ClientIdentity;
 import net.l2sec.spi.session.EndCause;
 import net.l2sec.spi.session.SessionContext;
 import net.l2sec.spi.session.SessionCounters;
@@ -31,11 +32,16 @@ final class Accounting {
         this.startedNanos = startedNanos;
     }
 
-    /** IPCP opened; the first time, the session becomes established, authorized at {@code authorizedNanos}. */
-    void ipcpOpened(AuthMethod method, AuthResult.Accept accept, Inet4Address address, long authorizedNanos) {
+    /**
+     * IPCP opened; the first time, the session becomes established, authorized at {@code authorizedNanos}, with what
+     * the client said about itself until then.
+     */
+    void ipcpOpened(AuthMethod method, AuthResult.Accept accept, Inet4Address address, long authorizedNanos,
+                    ClientIdentity client) {
         if (active != null) return;
         active = new ActiveSession(context.acctSessionId(), context.tag(), accept.user(), method, context.peer(), address,
-                context.nasPort(), context.started().plusNanos(authorizedNanos - startedNanos), accept.authorization());
+                context.nasPort(), context.started().plusNanos(authorizedNanos - startedNanos), accept.authorization(),
+                client);
         registry.started(session, active);
     }
 

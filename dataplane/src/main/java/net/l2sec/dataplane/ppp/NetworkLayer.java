@@ -2,6 +2,7 @@ package net.l2sec.dataplane.ppp;
 
 import java.net.Inet4Address;
 import java.util.List;
+import net.l2sec.dataplane.LogText;
 import net.l2sec.dataplane.ip.ClientRoutes;
 import net.l2sec.dataplane.ip.Ipv4;
 import net.l2sec.dataplane.ppp.cp.ControlPacket;
@@ -11,6 +12,7 @@ import net.l2sec.dataplane.ppp.cp.NegotiationAutomaton;
 import net.l2sec.dataplane.ppp.frame.PppProtocol;
 import net.l2sec.dataplane.ppp.ipcp.IpcpOptions;
 import net.l2sec.spi.auth.Authorization;
+import net.l2sec.spi.session.ClientIdentity;
 import net.l2sec.spi.session.EndCause;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,6 +32,9 @@ final class NetworkLayer {
 
         /** IPCP opened: the session is established (again). */
         void ipcpOpened();
+
+        /** What the client said about itself, for the "ipcp up" line. */
+        ClientIdentity client();
 
         /** IPCP cannot go on: {@link EndCause#IPCP_TIMEOUT}, {@link EndCause#IPCP_CLOSED} or {@link EndCause#ADDRESS_IN_USE}. */
         void ipcpFailed(EndCause cause);
@@ -118,8 +123,10 @@ final class NetworkLayer {
             path.open(clientAddress);
             meters.ipcpUp();
             actions.ipcpOpened();
-            log.info("session={} ipcp up address={} dns={}", tag, Ipv4.fromInt(clientAddress).getHostAddress(),
-                    dns.stream().map(Inet4Address::getHostAddress).toList());
+            ClientIdentity client = actions.client();
+            log.info("session={} ipcp up address={} dns={} client={} host={}", tag, Ipv4.fromInt(clientAddress).getHostAddress(),
+                    dns.stream().map(Inet4Address::getHostAddress).toList(), client.kind().label(),
+                    LogText.quote(client.host().orElse(null)));
         }
 
         @Override

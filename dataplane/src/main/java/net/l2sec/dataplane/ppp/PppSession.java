@@ -14,6 +14,7 @@ import net.l2sec.dataplane.ppp.cp.ControlPacket;
 import net.l2sec.dataplane.ppp.cp.ControlPacket.DiscardRequest;
 import net.l2sec.dataplane.ppp.cp.ControlPacket.EchoReply;
 import net.l2sec.dataplane.ppp.cp.ControlPacket.EchoRequest;
+import net.l2sec.dataplane.ppp.cp.ControlPacket.Identification;
 import net.l2sec.dataplane.ppp.cp.ControlPacket.ProtocolReject;
 import net.l2sec.dataplane.ppp.cp.ControlPacket.TerminateRequest;
 import net.l2sec.dataplane.ppp.cp.ControlPacketCodec;
@@ -30,6 +31,7 @@ import net.l2sec.spi.auth.Authenticator;
 import net.l2sec.spi.auth.Authorization;
 import net.l2sec.spi.auth.RejectReason;
 import net.l2sec.spi.session.ActiveSession;
+import net.l2sec.spi.session.ClientIdentity;
 import net.l2sec.spi.session.EndCause;
 import net.l2sec.spi.session.SessionContext;
 import net.l2sec.spi.session.SessionCounters;
@@ -82,6 +84,7 @@ public final class PppSession implements PppEndpoint, IpSink {
     private final SessionLimits limits;
     private final PacketPath path;
     private final Accounting accounting;
+    private final PeerIdentification identification;
     private final Transitions transitions = new Transitions();
 
     private Phase phase = Phase.ESTABLISH;
@@ -109,6 +112,7 @@ public final class PppSession implements PppEndpoint, IpSink {
         this.limits = new SessionLimits(scheduler, this::terminate);
         this.path = new PacketPath(link, services.egress(), scheduler, meters, limits);
         this.accounting = new Accounting(this, context, services.registry(), startedNanos);
+        this.identification = new PeerIdentification(context.tag());
     }
 
     /** Begins Link Establishment: the lower layer is up (ICCN done) and we want the link open. */
@@ -177,6 +181,9 @@ public final class PppSession implements PppEndpoint, IpSink {
     private void receiveLcp(ControlPacket packet) {
         switch (packet) {
             case EchoRequest _, EchoReply _, DiscardRequest _, ProtocolReject _ -> maintenance.receive(packet);
+            case Identification i -> {
+                if (!identification.receive(i, lcpOptions.magicNumber())) meters.loopback();
+            }
             default -> {
                 if (packet instanceof TerminateRequest && lcp.isOpened() && cause == null) cause = EndCause.PEER_TERMINATE;
                 lcp.receive(packet);
@@ -261,7 +268,12 @@ public final class PppSession implements PppEndpoint, IpSink {
         @Override
         public void ipcpOpened() {
             accounting.ipcpOpened(authentication.method().orElseThrow(), authentication.accept().orElseThrow(),
-                    Ipv4.fromInt(address.address()), limits.authorizedNanos());
+                    Ipv4.fromInt(address.address()), limits.authorizedNanos(), client());
+        }
+
+        @Override
+        public ClientIdentity client() {
+            return PppSession.this.client();
         }
 
         @Override
@@ -374,6 +386,11 @@ public final class PppSession implements PppEndpoint, IpSink {
 
     public Phase phase() {
         return phase;
+    }
+
+    /** What the client said about itself: the L2TP and IKE part from the context, the LCP Identification messages. */
+    public ClientIdentity client() {
+        return context.client().withLcpIdentification(identification.messages());
     }
 
     public boolean isEnded() {

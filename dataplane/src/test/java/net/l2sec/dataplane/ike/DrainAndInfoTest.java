@@ -55,6 +55,9 @@ class DrainAndInfoTest {
         IpsecInfo info = net.responder.ipsecOf(i.addr4500).orElseThrow();
         assertThat(info.ike()).isEqualTo("aes256-sha256-modp2048");
         assertThat(info.mode()).isEqualTo("main");
+        // what the session's client identification takes: the group and the names of message 1's vendor IDs
+        assertThat(info.dhGroup()).isEqualTo("modp2048");
+        assertThat(info.vendorIds()).containsExactly("ms-nt5-isakmpoakley", "rfc3947", "nat-t-draft-02n", "fragmentation", "dpd");
         assertThat(info.age()).isGreaterThanOrEqualTo(Duration.ofSeconds(5));
         assertThat(info.esp()).singleElement().satisfies(c -> {
             assertThat(c.transform()).startsWith("aes256");

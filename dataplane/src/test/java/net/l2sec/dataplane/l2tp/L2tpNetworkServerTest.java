@@ -75,6 +75,10 @@ class L2tpNetworkServerTest {
         FakePpp.Endpoint e = ppp.opened.getFirst();
         assertThat(e.context.tag()).isEqualTo("t" + lac.serverTunnelId + "/s" + lns);
         assertThat(e.context.peer()).isEqualTo(PEER);
+        // the SCCRQ's Host Name and Vendor Name (RFC 2661 section 4.4.3) go with every call of the tunnel
+        assertThat(e.context.client().l2tpHostName()).isEqualTo("xl2tpd");
+        assertThat(e.context.client().l2tpVendorName()).isEqualTo("xelerance.com");
+        assertThat(e.context.client().kind()).isEqualTo(net.l2sec.spi.session.ClientKind.LINUX_STRONGSWAN);
         assertThat(gauge("l2sec.l2tp.sessions.active")).isEqualTo(1);
         assertThat(gauge("l2sec.l2tp.tunnels.active")).isEqualTo(1);
 

@@ -83,4 +83,33 @@ class CodecTest {
         assertThat(p).isInstanceOfSatisfying(ControlPacket.UnknownCode.class,
                 u -> assertThat(u.packet()).containsExactly(0x09, 0x05, 0x00, 0x06, 0x01, 0xff));
     }
+
+    /**
+     * RFC 1570 section 2.1: Code 12, Identifier, Length (at least 8), Magic-Number, Message; here Windows' first
+     * message as it sends it before the Magic-Number is negotiated (zero).
+     */
+    @Test
+    void lcpIdentificationKnownAnswerAndMalformed() throws Exception {
+        byte[] wire = HEX.parseHex("0c03" + "0012" + "00000000" + "4d5352415356352e3230");   // "MSRASV5.20"
+        var p = ControlPacketCodec.decode(Unpooled.wrappedBuffer(wire), true);
+        assertThat(p).isInstanceOfSatisfying(ControlPacket.Identification.class, i -> {
+            assertThat(i.identifier()).isEqualTo(3);
+            assertThat(i.magicNumber()).isZero();
+            assertThat(new String(i.message(), java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("MSRASV5.20");
+        });
+        assertThat(ControlPacketCodec.encode(p)).isEqualTo(wire);
+        // an empty Message is allowed (Length 8); padding past Length is ignored
+        var empty = ControlPacketCodec.decode(Unpooled.wrappedBuffer(HEX.parseHex("0c010008aabbccdd" + "0000")), true);
+        assertThat(empty).isInstanceOfSatisfying(ControlPacket.Identification.class, i -> {
+            assertThat(i.magicNumber()).isEqualTo(0xaabbccdd);
+            assertThat(i.message()).isEmpty();
+        });
+        // no room for the Magic-Number: malformed
+        for (String bad : List.of("0c010004", "0c010007aabbcc")) {
+            assertThatThrownBy(() -> ControlPacketCodec.decode(Unpooled.wrappedBuffer(HEX.parseHex(bad)), true))
+                    .as(bad).isInstanceOf(MalformedPacketException.class);
+        }
+        // an NCP has no code 12: unknown, for Code-Reject
+        assertThat(ControlPacketCodec.decode(Unpooled.wrappedBuffer(wire), false)).isInstanceOf(ControlPacket.UnknownCode.class);
+    }
 }

@@ -150,9 +150,12 @@ final class PppHarness {
                 name -> name.equals(pool.name()) ? Optional.of(pool) : Optional.empty(), routes, egress::add, scheduler,
                 registry, random, sessions);
         session = factory.openSession(new SessionContext("t1/s1", new InetSocketAddress("192.0.2.1", 1701), 1, 1,
-                Instant.EPOCH), link);
+                Instant.EPOCH, client), link);
         return this;
     }
+
+    /** What the L2TP and IKE layers learnt of the client before PPP started (the session's context). */
+    net.l2sec.spi.session.ClientIdentity client = net.l2sec.spi.session.ClientIdentity.NONE;
 
     /** Feeds one frame ({@code FF 03} + 2-octet protocol + info) and checks the session released it. */
     void receive(int protocol, byte[] info) {

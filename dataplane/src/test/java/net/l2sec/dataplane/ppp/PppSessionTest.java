@@ -573,16 +573,61 @@ class PppSessionTest {
         h.receive(0xC021, HEX.parseHex("01020006"+"0108"));                    // option overflows
         h.receive(0xC021, HEX.parseHex("09030006aabb"));                       // echo without magic
         h.receive(0xC023, HEX.parseHex("010500060801"));                       // PAP peer-id overflow
-        h.receive(0xC021, HEX.parseHex("0c070004"));                           // unknown code 12
+        h.receive(0xC021, HEX.parseHex("0c070004"));                           // Identification without Magic-Number
+        h.receive(0xC021, HEX.parseHex("0e070004"));                           // unknown code 14
         assertThat(h.counter("l2sec.ppp.packets.dropped", "reason", "malformed_frame")).isEqualTo(2);
-        assertThat(h.counter("l2sec.ppp.packets.dropped", "reason", "malformed_lcp")).isEqualTo(6);
+        assertThat(h.counter("l2sec.ppp.packets.dropped", "reason", "malformed_lcp")).isEqualTo(7);
         var codeReject = (ControlPacket.CodeReject) h.drainControl(0xC021).getFirst();
-        assertThat(codeReject.rejectedPacket()).containsExactly(0x0c, 0x07, 0x00, 0x04);
+        assertThat(codeReject.rejectedPacket()).containsExactly(0x0e, 0x07, 0x00, 0x04);
         h.receive(0x8021, HEX.parseHex("09070004"));                           // IPCP has no code 9
         assertThat(h.drainControl(0x8021)).singleElement().isInstanceOf(ControlPacket.CodeReject.class);
         h.receive(0x8021, HEX.parseHex("0107000a0306"));                       // IPCP length lies
         assertThat(h.counter("l2sec.ppp.packets.dropped", "reason", "malformed_ipcp")).isEqualTo(1);
         assertThat(h.session.isEnded()).isFalse();
+    }
+
+    /**
+     * RFC 1570 section 2.1: Windows names itself in two Identification packets as LCP opens; they are recorded, never
+     * answered (no Code-Reject, as before this was understood), and with what L2TP and IKE said they make the
+     * established session's client identification: kind windows, host from {@code MSRAS-0-<name>}.
+     */
+    @Test
+    void lcpIdentificationIsRecordedNeverAnsweredAndIdentifiesTheClient() throws Exception {
+        h.client = net.l2sec.spi.session.ClientIdentity.ofL2tp("DESKTOP-4F2KQ", "Microsoft")
+                .withIke(List.of("ms-nt5-isakmpoakley/v9", "rfc3947"), "ecp384");
+        h.backend = PppSessionTest::localBackend;
+        h.start(PppHarness.settings(AuthMethod.PAP));
+        // before LCP opens (magic 0 until negotiated) and after, and the same message again
+        h.lcp(new ControlPacket.Identification(1, 0, "MSRASV5.20".getBytes(StandardCharsets.US_ASCII)));
+        h.openLcp();
+        h.lcp(new ControlPacket.Identification(2, 0x11223344, "MSRAS-0-DESKTOP-4F2KQ".getBytes(StandardCharsets.US_ASCII)));
+        h.lcp(new ControlPacket.Identification(3, 0x11223344, "MSRASV5.20".getBytes(StandardCharsets.US_ASCII)));
+        assertThat(h.drainControl(0xC021)).noneMatch(p -> p instanceof ControlPacket.CodeReject);
+        h.receive(0xC023, PapCodec.encode(new PapPacket.AuthenticateRequest(5, "User".getBytes(), "clientPass".getBytes())));
+        List<PppHarness.Out> out = h.drain();
+        h.pushBack(out.subList(1, out.size()));
+        h.openIpcp();
+        assertThat(h.session.active()).hasValueSatisfying(a -> {
+            assertThat(a.client().lcpIdentification()).containsExactly("MSRASV5.20", "MSRAS-0-DESKTOP-4F2KQ");
+            assertThat(a.client().kind()).isEqualTo(net.l2sec.spi.session.ClientKind.WINDOWS);
+            assertThat(a.client().host()).contains("DESKTOP-4F2KQ");
+            assertThat(a.client().ikeGroup()).isEqualTo("ecp384");
+            assertThat(a.client().l2tpVendorName()).isEqualTo("Microsoft");
+        });
+    }
+
+    /** Our own Magic-Number in an Identification is our link looped back: counted as such, not recorded. */
+    @Test
+    void loopedBackIdentificationIsNotRecorded() throws Exception {
+        h.start(PppHarness.settings(AuthMethod.PAP));
+        var ours = (ConfigureRequest) h.drainControl(0xC021).getFirst();
+        int magic = (int) ours.options().get(2).dataAsLong();
+        h.lcp(new ControlPacket.Identification(9, magic, "MSRASV5.20".getBytes(StandardCharsets.US_ASCII)));
+        assertThat(h.session.client().lcpIdentification()).isEmpty();
+        assertThat(h.counter("l2sec.ppp.lcp.loopback")).isEqualTo(1);
+        h.lcp(new ControlPacket.Identification(10, magic ^ 1, "MSRASV5.20".getBytes(StandardCharsets.US_ASCII)));
+        assertThat(h.session.client().lcpIdentification()).containsExactly("MSRASV5.20");
+        assertThat(h.drainControl(0xC021)).isEmpty();
     }
 
     @Test

@@ -19,6 +19,23 @@ import net.l2sec.spi.auth.Authorization;
  * @param nasPort        NAS-Port: our L2TP tunnel ID in the high 16 bits, session ID in the low 16
  * @param authorized     when the session was authorized (Acct-Session-Time counts from here)
  * @param authorization  what the policy gave the user (rule, classes, groups, timeouts)
+ * @param client         what the client said about itself (host, vendor, LCP Identification, IKE vendor IDs and
+ *                       DH group) and the {@link ClientKind} that makes of it
  */
 public record ActiveSession(String acctSessionId, String tag, String user, AuthMethod method, InetSocketAddress peer,
-                            Inet4Address address, long nasPort, Instant authorized, Authorization authorization) {}
+                            Inet4Address address, long nasPort, Instant authorized, Authorization authorization,
+                            ClientIdentity client) {
+    public ActiveSession {
+        if (client == null) client = ClientIdentity.NONE;
+    }
+
+    /** A client that said nothing about itself. */
+    public ActiveSession(String acctSessionId, String tag, String user, AuthMethod method, InetSocketAddress peer,
+                         Inet4Address address, long nasPort, Instant authorized, Authorization authorization) {
+        this(acctSessionId, tag, user, method, peer, address, nasPort, authorized, authorization, ClientIdentity.NONE);
+    }
+
+    public ActiveSession withClient(ClientIdentity identity) {
+        return new ActiveSession(acctSessionId, tag, user, method, peer, address, nasPort, authorized, authorization, identity);
+    }
+}

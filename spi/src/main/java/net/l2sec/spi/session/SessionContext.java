@@ -11,11 +11,23 @@ import java.time.Instant;
  * @param localTunnelId   our L2TP Tunnel ID (RFC 2661 section 3.1)
  * @param localSessionId  our L2TP Session ID
  * @param started         when the L2TP session was established (ICCN received)
+ * @param client          what the client said about itself so far (L2TP Host and Vendor Name, IKE vendor IDs)
  */
-public record SessionContext(String tag, InetSocketAddress peer, int localTunnelId, int localSessionId, Instant started) {
+public record SessionContext(String tag, InetSocketAddress peer, int localTunnelId, int localSessionId, Instant started,
+                             ClientIdentity client) {
     public SessionContext {
         if (tag == null || tag.isBlank()) throw new IllegalArgumentException("tag");
         if (peer == null) throw new IllegalArgumentException("peer");
+        if (client == null) client = ClientIdentity.NONE;
+    }
+
+    /** A client that said nothing about itself. */
+    public SessionContext(String tag, InetSocketAddress peer, int localTunnelId, int localSessionId, Instant started) {
+        this(tag, peer, localTunnelId, localSessionId, started, ClientIdentity.NONE);
+    }
+
+    public SessionContext withClient(ClientIdentity identity) {
+        return new SessionContext(tag, peer, localTunnelId, localSessionId, started, identity);
     }
 
     /**

@@ -2,7 +2,10 @@ package net.l2sec.dataplane.ppp.cp;
 
 import java.util.Optional;
 
-/** Control protocol Code field values (RFC 1661 section 5); codes 8 to 11 exist in LCP only. */
+/**
+ * Control protocol Code field values (RFC 1661 section 5); codes 8 to 11 exist in LCP only, and so does 12,
+ * Identification (RFC 1570 section 2.1).
+ */
 public enum ControlCode {
     CONFIGURE_REQUEST(1),
     CONFIGURE_ACK(2),
@@ -14,7 +17,8 @@ public enum ControlCode {
     PROTOCOL_REJECT(8),
     ECHO_REQUEST(9),
     ECHO_REPLY(10),
-    DISCARD_REQUEST(11);
+    DISCARD_REQUEST(11),
+    IDENTIFICATION(12);
 
     private final int code;
 
@@ -32,6 +36,6 @@ public enum ControlCode {
     }
 
     public static Optional<ControlCode> of(int code) {
-        return code >= 1 && code <= 11 ? Optional.of(values()[code - 1]) : Optional.empty();
+        return code >= 1 && code <= 12 ? Optional.of(values()[code - 1]) : Optional.empty();
     }
 }

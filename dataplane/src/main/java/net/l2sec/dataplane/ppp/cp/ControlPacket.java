@@ -49,6 +49,14 @@ public sealed interface ControlPacket {
     /** LCP only (section 5.9). */
     record DiscardRequest(int identifier, int magicNumber, byte[] data) implements ControlPacket {}
 
+    /**
+     * LCP only (RFC 1570 section 2.1): the sender names itself, e.g. Windows' {@code MSRASV5.20} and
+     * {@code MSRAS-0-<computer name>}. Never answered.
+     *
+     * @param message the Message field as sent (implementation dependent, meant to be human readable)
+     */
+    record Identification(int identifier, int magicNumber, byte[] message) implements ControlPacket {}
+
     /** A code this protocol does not know; answered with Code-Reject. {@code packet} is the whole packet. */
     record UnknownCode(int identifier, int code, byte[] packet) implements ControlPacket {}
 }

@@ -13,6 +13,7 @@ import net.l2sec.dataplane.ppp.cp.ControlPacket.ConfigureRequest;
 import net.l2sec.dataplane.ppp.cp.ControlPacket.DiscardRequest;
 import net.l2sec.dataplane.ppp.cp.ControlPacket.EchoReply;
 import net.l2sec.dataplane.ppp.cp.ControlPacket.EchoRequest;
+import net.l2sec.dataplane.ppp.cp.ControlPacket.Identification;
 import net.l2sec.dataplane.ppp.cp.ControlPacket.ProtocolReject;
 import net.l2sec.dataplane.ppp.cp.ControlPacket.TerminateAck;
 import net.l2sec.dataplane.ppp.cp.ControlPacket.TerminateRequest;
@@ -30,7 +31,7 @@ public final class ControlPacketCodec {
     /**
      * Decodes the packet at the reader index of {@code in} without consuming it.
      *
-     * @param lcp whether codes 8 to 11 are known (LCP) or unknown (NCPs answer them with Code-Reject)
+     * @param lcp whether codes 8 to 12 are known (LCP) or unknown (NCPs answer them with Code-Reject)
      */
     public static ControlPacket decode(ByteBuf in, boolean lcp) throws MalformedPacketException {
         int r = in.readerIndex();
@@ -63,6 +64,8 @@ public final class ControlPacketCodec {
             case ECHO_REQUEST -> new EchoRequest(id, magic(data), tail(data, 4));
             case ECHO_REPLY -> new EchoReply(id, magic(data), tail(data, 4));
             case DISCARD_REQUEST -> new DiscardRequest(id, magic(data), tail(data, 4));
+            // RFC 1570 section 2.1: Length >= 8, the Magic-Number then the Message
+            case IDENTIFICATION -> new Identification(id, magic(data), tail(data, 4));
         };
     }
 
@@ -102,6 +105,7 @@ public final class ControlPacketCodec {
             case EchoRequest e -> magicAndData(body, e.magicNumber(), e.data(), ControlCode.ECHO_REQUEST);
             case EchoReply e -> magicAndData(body, e.magicNumber(), e.data(), ControlCode.ECHO_REPLY);
             case DiscardRequest d -> magicAndData(body, d.magicNumber(), d.data(), ControlCode.DISCARD_REQUEST);
+            case Identification i -> magicAndData(body, i.magicNumber(), i.message(), ControlCode.IDENTIFICATION);
             case UnknownCode u -> throw new IllegalArgumentException("cannot send an unknown code " + u.code());
         };
         byte[] b = body.toByteArray();

@@ -142,7 +142,7 @@ public final class NegotiationAutomaton {
                 if (ControlCode.of(rejected).filter(ControlCode::common).isPresent()) rxjMinus(); else rxjPlus();
             }
             case UnknownCode u -> ruc(u);
-            default -> { }   // codes 8..11 belong to the caller
+            default -> { }   // codes 8..12 belong to the caller
         }
     }
 
