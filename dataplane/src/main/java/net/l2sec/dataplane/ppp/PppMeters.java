@@ -22,6 +22,8 @@ public final class PppMeters {
     private final LoopCounter packetsToClient;
     private final LoopCounter bytesFromClient;
     private final LoopCounter bytesToClient;
+    private final Counter mssClampedFromClient;
+    private final Counter mssClampedToClient;
 
     public PppMeters(MeterRegistry registry) {
         this.registry = registry;
@@ -34,6 +36,14 @@ public final class PppMeters {
         this.packetsToClient = ipCounter("l2sec.ppp.ip.packets", "to_client", "IPv4 packets through PPP sessions");
         this.bytesFromClient = ipCounter("l2sec.ppp.ip.bytes", "from_client", "IPv4 bytes through PPP sessions");
         this.bytesToClient = ipCounter("l2sec.ppp.ip.bytes", "to_client", "IPv4 bytes through PPP sessions");
+        this.mssClampedFromClient = mssCounter("from_client");
+        this.mssClampedToClient = mssCounter("to_client");
+    }
+
+    private Counter mssCounter(String direction) {
+        return Counter.builder("l2sec.ppp.mss.clamped").tag("direction", direction)
+                .description("TCP SYN and SYN-ACK segments whose MSS option was lowered to what the tunnel carries")
+                .register(registry);
     }
 
     private LoopCounter ipCounter(String name, String direction, String description) {
@@ -61,6 +71,26 @@ public final class PppMeters {
     void ipDropped(PppIpDropReason reason) {
         Counter.builder("l2sec.ppp.ip.dropped").tag("reason", reason.tag())
                 .description("IPv4 packets dropped by PPP sessions").register(registry).increment();
+    }
+
+    void dhcpReplied() {
+        Counter.builder("l2sec.ppp.dhcp.replies")
+                .description("DHCPACKs sent in answer to clients' DHCPINFORM (routes, domain, DNS)").register(registry).increment();
+    }
+
+    void dhcpDropped(net.l2sec.dataplane.dhcp.DhcpDropReason reason) {
+        Counter.builder("l2sec.ppp.dhcp.dropped").tag("reason", reason.tag())
+                .description("DHCP messages from clients left unanswered").register(registry).increment();
+    }
+
+    /** The client's SYN or SYN-ACK had its MSS lowered. */
+    void mssClampedFromClient() {
+        mssClampedFromClient.increment();
+    }
+
+    /** A SYN or SYN-ACK to the client had its MSS lowered. */
+    void mssClampedToClient() {
+        mssClampedToClient.increment();
     }
 
     void loopback() {
