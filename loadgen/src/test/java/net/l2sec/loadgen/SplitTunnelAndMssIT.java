@@ -52,6 +52,7 @@ class SplitTunnelAndMssIT {
                         routes: [10.1.0.0/16, 192.168.50.0/24]
                         domain: corp.example.com
                         max-sessions-total: 5
+                        rate-limit: {down: 2mbit, up: 256kbit}
                 ipsec:
                   psk-file: %s
                 metrics:
@@ -133,6 +134,44 @@ class SplitTunnelAndMssIT {
         assertThat(metrics).containsPattern("l2sec_ppp_mss_clamped_total\\{direction=\"to_client\"\\} [1-9]");
         assertThat(Lab.read(log)).contains("ipcp up address=10.99.0.10 dns=[10.1.0.53] mss-clamp=1352",
                 "dhcpinform answered routes=[10.1.0.0/16, 192.168.50.0/24] domain=corp.example.com");
+    }
+
+    /** The rule's max-sessions-total of 5: seven clients of the rule at once, two are refused, with their own reason. */
+    @Test
+    void aRulesTotalCapRefusesTheSessionsBeyondIt() throws Exception {
+        Lab.LoadgenRun r = lab.loadgen("--server", "127.0.0.1", "--psk", PSK, "--user", "alice", "--password", "password",
+                "--clients", "7", "--rate", "20", "--duration", "20", "--until-up", "3", "--setup-timeout", "15");
+        assertThat(r.result()).as("RESULT line").isNotNull().contains("connected=5", "failed=2",
+                "failures=ppp_auth:mschapv2_646:2");
+        assertThat(lab.metrics()).containsPattern(
+                "l2sec_ppp_auth_total\\{method=\"mschapv2\",reason=\"rule_session_limit\",result=\"reject\"\\} 2.0");
+        assertThat(Lab.read(log)).contains("reason=rule_session_limit detail=rule=staff allows 5 sessions in all (max-sessions-total), it holds 5");
+    }
+
+    /**
+     * The rule's rate limit, 256 kbit/s up: a client streaming 1.6 Mbit/s of echo requests gets its burst and then
+     * about a sixth of them through; the rest are dropped and counted. (Loose bounds: the run's timing is real.)
+     */
+    @Test
+    void theRulesRateLimitPolicesTheClientsTraffic() throws Exception {
+        String before = lab.metrics();
+        Lab.LoadgenRun r = lab.loadgen("--server", "127.0.0.1", "--psk", PSK, "--user", "alice", "--password", "password",
+                "--clients", "1", "--ping", "peer", "--stream", "200", "1000", "--duration", "8", "--until-up", "5");
+        assertThat(r.result()).as("RESULT line").isNotNull().contains("connected=1");
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("pings_sent=(\\d+) pings_received=(\\d+)").matcher(r.result());
+        assertThat(m.find()).isTrue();
+        long sent = Long.parseLong(m.group(1));
+        long received = Long.parseLong(m.group(2));
+        assertThat(sent).isGreaterThan(500);
+        assertThat(received).as("256 kbit/s of 1.6 Mbit/s offered, plus one burst").isPositive().isLessThan(sent / 2);
+        assertThat(rateLimited(lab.metrics()) - rateLimited(before)).isGreaterThan(sent / 2);
+        assertThat(Lab.read(log)).contains("rate-limit=down=2mbit up=256kbit");
+    }
+
+    private static double rateLimited(String metrics) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                "l2sec_ppp_ip_rate_limited_total\\{direction=\"from_client\"\\} ([0-9.E]+)").matcher(metrics);
+        return m.find() ? Double.parseDouble(m.group(1)) : 0;
     }
 
     private static String tshark(String... args) throws Exception {

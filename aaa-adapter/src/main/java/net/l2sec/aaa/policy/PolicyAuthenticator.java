@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * What the dataplane calls: routes each PPP method to its backends ({@link MethodRoutes}), collects the user's
  * groups (the backend's, plus the directory's when configured: groups from LDAP for a user RADIUS authenticated),
  * and applies the {@link Policy}. The backend's own answers (RADIUS Framed-Pool, Framed-IP-Address,
- * Session-Timeout, Idle-Timeout, Class, Framed-Route) take precedence over the rule's defaults; a deny rule or the per-user
+ * Session-Timeout, Idle-Timeout, Class, Framed-Route, WISPr-Bandwidth-Max-Down/Up) take precedence over the rule's defaults; a deny rule or the per-user
  * session limit turns an accept into {@link RejectReason#POLICY_DENIED}. Runs on a virtual thread per request.
  */
 public final class PolicyAuthenticator implements Authenticator {
@@ -157,7 +157,8 @@ public final class PolicyAuthenticator implements Authenticator {
                 given.address(), given.classes(), groups, given.filterId(), OptionalInt.empty(),
                 given.routes().isEmpty() ? rule.routes() : given.routes(),
                 given.domain().or(rule::domain),
-                rule.maxSessionsTotal());
+                rule.maxSessionsTotal(),
+                given.rateLimit().or(rule::rateLimit));
         log.info("session={} authorized user={} backend={} rule={} groups={} pool={}", tag, LogText.escape(accept.user()),
                 backend, rule.name(), cns(groups), authorization.pool().orElse("-"));
         return new AuthResult.Accept(accept.user(), accept.authenticatorResponse(), authorization);

@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 import net.l2sec.spi.auth.Ipv4Route;
+import net.l2sec.spi.auth.RateLimit;
 
 /**
  * One authorization rule (config {@code aaa.policy.rules[]}).
@@ -26,10 +27,12 @@ import net.l2sec.spi.auth.Ipv4Route;
  *                       (RADIUS Framed-Route takes precedence)
  * @param domain         the DNS domain answered to DHCPINFORM (option 15)
  * @param maxSessionsTotal sessions the rule may hold at once, all its users together (a licence-like cap)
+ * @param rateLimit      each session's bandwidth limit (RADIUS WISPr-Bandwidth-Max-Down/Up take precedence)
  */
 public record PolicyRule(String name, List<String> groups, boolean allow, Optional<String> pool, List<Inet4Address> dns,
                          Optional<Duration> sessionTimeout, Optional<Duration> idleTimeout, OptionalInt maxSessions,
-                         List<Ipv4Route> routes, Optional<String> domain, OptionalInt maxSessionsTotal) {
+                         List<Ipv4Route> routes, Optional<String> domain, OptionalInt maxSessionsTotal,
+                         Optional<RateLimit> rateLimit) {
     public PolicyRule {
         groups = List.copyOf(groups);
         dns = List.copyOf(dns);
@@ -40,7 +43,7 @@ public record PolicyRule(String name, List<String> groups, boolean allow, Option
     public PolicyRule(String name, List<String> groups, boolean allow, Optional<String> pool, List<Inet4Address> dns,
                       Optional<Duration> sessionTimeout, Optional<Duration> idleTimeout, OptionalInt maxSessions) {
         this(name, groups, allow, pool, dns, sessionTimeout, idleTimeout, maxSessions, List.of(), Optional.empty(),
-                OptionalInt.empty());
+                OptionalInt.empty(), Optional.empty());
     }
 
     public static PolicyRule allowAll(String name) {

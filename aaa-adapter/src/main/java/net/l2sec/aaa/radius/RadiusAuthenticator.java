@@ -33,6 +33,7 @@ import net.l2sec.spi.auth.EapCredentials;
 import net.l2sec.spi.auth.Ipv4Route;
 import net.l2sec.spi.auth.MsChapV2Credentials;
 import net.l2sec.spi.auth.PapCredentials;
+import net.l2sec.spi.auth.RateLimit;
 import net.l2sec.spi.auth.RejectReason;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -242,7 +243,37 @@ public final class RadiusAuthenticator implements Authenticator, AutoCloseable {
             else log.warn("RADIUS Framed-Route \"{}\" is not \"prefix[/length] gateway metric...\": ignored", LogText.escape(text));
         }
         return new Authorization(RULE, pool, List.of(), sessionTimeout, idleTimeout, address, classes, groups,
-                string(response, "Filter-Id"), OptionalInt.empty(), routes, Optional.empty(), OptionalInt.empty());
+                string(response, "Filter-Id"), OptionalInt.empty(), routes, Optional.empty(), OptionalInt.empty(),
+                rateLimit(response));
+    }
+
+    /**
+     * WISPr-Bandwidth-Max-Down / -Up (vendor 14122, attributes 8 and 7, bits per second: the Wi-Fi Alliance's WISPr,
+     * which FreeRADIUS' dictionary carries and hotspot and BRAS gear read): the session's rate limit. A value below
+     * {@link RateLimit#MIN_BITS_PER_SECOND} (or 0) limits nothing in that direction and is logged.
+     */
+    static Optional<RateLimit> rateLimit(RadiusResponse response) {
+        long down = wispr(response, "WISPr-Bandwidth-Max-Down");
+        long up = wispr(response, "WISPr-Bandwidth-Max-Up");
+        if (down == 0 && up == 0) return Optional.empty();
+        return Optional.of(new RateLimit(down, up));
+    }
+
+    private static long wispr(RadiusResponse response, String name) {
+        Optional<byte[]> v = response.getFlattenedAttributes().stream()
+                .filter(a -> a.getVendorId() == RadiusDictionary.WISPR && a.getAttributeName().equals(name))
+                .map(RadiusAttribute::getValue).findFirst();
+        if (v.isEmpty()) return 0;
+        if (v.get().length != 4) {
+            log.warn("RADIUS {} is not a 4-octet integer: ignored", name);
+            return 0;
+        }
+        long bps = ByteBuffer.wrap(v.get()).getInt() & 0xffffffffL;
+        if (bps < RateLimit.MIN_BITS_PER_SECOND) {
+            if (bps != 0) log.warn("RADIUS {} of {} bit/s is below {} bit/s: ignored", name, bps, RateLimit.MIN_BITS_PER_SECOND);
+            return 0;
+        }
+        return bps;
     }
 
     /**

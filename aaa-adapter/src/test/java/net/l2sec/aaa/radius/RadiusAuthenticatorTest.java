@@ -219,4 +219,22 @@ class RadiusAuthenticatorTest {
         assertThat(((AuthResult.Accept) r).authorization().routes()).containsExactly(
                 net.l2sec.spi.auth.Ipv4Route.parse("10.1.0.0/16"), net.l2sec.spi.auth.Ipv4Route.parse("192.168.50.0/24"));
     }
+
+    private static RadiusAttribute wispr(int type, int bitsPerSecond) {
+        byte[] v = java.nio.ByteBuffer.allocate(4).putInt(bitsPerSecond).array();
+        return new VendorSpecificAttribute(D, 14122, List.of(D.createAttribute(14122, type, v)));
+    }
+
+    /** WISPr-Bandwidth-Max-Up (14122/7) and -Down (14122/8), bits per second, become the session's rate limit. */
+    @Test
+    void wisprBandwidthAttributesBecomeTheRateLimit() throws Exception {
+        String s = "S=" + "0123456789ABCDEF0123456789ABCDEF01234567";
+        AuthResult r = run(ms(), AuthMethod.MSCHAPV2, 2, List.of(msVsa(26, s), wispr(8, 10_000_000), wispr(7, 2_000_000)));
+        assertThat(((AuthResult.Accept) r).authorization().rateLimit()).contains(new net.l2sec.spi.auth.RateLimit(10_000_000, 2_000_000));
+        AuthResult downOnly = run(ms(), AuthMethod.MSCHAPV2, 2, List.of(msVsa(26, s), wispr(8, 5_000_000), wispr(7, 100)));
+        assertThat(((AuthResult.Accept) downOnly).authorization().rateLimit()).as("100 bit/s is ignored")
+                .contains(new net.l2sec.spi.auth.RateLimit(5_000_000, 0));
+        AuthResult none = run(ms(), AuthMethod.MSCHAPV2, 2, List.of(msVsa(26, s)));
+        assertThat(((AuthResult.Accept) none).authorization().rateLimit()).isEmpty();
+    }
 }

@@ -2,6 +2,7 @@ package net.l2sec.dataplane.ppp;
 
 import java.net.Inet4Address;
 import java.util.List;
+import java.util.Optional;
 import net.l2sec.dataplane.dhcp.ClasslessRoutes;
 import net.l2sec.dataplane.dhcp.InformResponder;
 import net.l2sec.dataplane.ip.ClientRoutes;
@@ -14,6 +15,7 @@ import net.l2sec.dataplane.ppp.frame.PppProtocol;
 import net.l2sec.dataplane.ppp.ipcp.IpcpOptions;
 import net.l2sec.spi.auth.Authorization;
 import net.l2sec.spi.auth.Ipv4Route;
+import net.l2sec.spi.auth.RateLimit;
 import net.l2sec.spi.session.EndCause;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,6 +50,7 @@ final class NetworkLayer {
     private final Actions actions;
     private final NegotiationAutomaton ipcp;
     private final int mssLimit;
+    private final Optional<RateLimit> rateLimit;
     private final DhcpInform dhcp;
     private boolean opened;
     private boolean everOpened;
@@ -69,6 +72,7 @@ final class NetworkLayer {
         this.meters = services.meters();
         this.actions = actions;
         this.mssLimit = mssLimit;
+        this.rateLimit = authorization.rateLimit();
         int local = Ipv4.toInt(settings.localAddress());
         int mask = settings.subnetPrefixLength() == 0 ? 0 : -1 << (32 - settings.subnetPrefixLength());
         List<ClasslessRoutes.Route> routes = authorization.routes().stream().map(r -> route(r, local)).toList();
@@ -135,11 +139,13 @@ final class NetworkLayer {
             }
             opened = true;
             everOpened = true;
+            path.rateLimit(rateLimit);
             path.open(clientAddress, mssLimit, dhcp);
             meters.ipcpUp();
             actions.ipcpOpened();
-            log.info("session={} ipcp up address={} dns={} mss-clamp={}", tag, Ipv4.fromInt(clientAddress).getHostAddress(),
-                    dns.stream().map(Inet4Address::getHostAddress).toList(), mssLimit == 0 ? "off" : mssLimit);
+            log.info("session={} ipcp up address={} dns={} mss-clamp={} rate-limit={}", tag,
+                    Ipv4.fromInt(clientAddress).getHostAddress(), dns.stream().map(Inet4Address::getHostAddress).toList(),
+                    mssLimit == 0 ? "off" : mssLimit, rateLimit.map(Object::toString).orElse("none"));
         }
 
         @Override

@@ -2,6 +2,7 @@ package net.l2sec.dataplane.ppp;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import java.util.Optional;
 import net.l2sec.dataplane.PacketBuffers;
 import net.l2sec.dataplane.PppLink;
 import net.l2sec.dataplane.ip.IpEgress;
@@ -10,6 +11,7 @@ import net.l2sec.dataplane.ip.Ipv4;
 import net.l2sec.dataplane.ip.TcpMss;
 import net.l2sec.dataplane.ppp.frame.PppFrameCodec;
 import net.l2sec.dataplane.ppp.frame.PppProtocol;
+import net.l2sec.spi.auth.RateLimit;
 import net.l2sec.spi.session.SessionCounters;
 import net.l2sec.spi.time.Scheduler;
 
@@ -22,7 +24,8 @@ import net.l2sec.spi.time.Scheduler;
  *
  * <p>On the way, both directions: the MSS of TCP SYNs and SYN-ACKs is clamped ({@link TcpMss}) to what the tunnel
  * carries, when the session has a clamp; and a DHCPINFORM from the client is answered on the link
- * ({@link DhcpInform}) instead of going to the egress.
+ * ({@link DhcpInform}) instead of going to the egress; and a session with a bandwidth limit polices each direction
+ * with a {@link TokenBucket}.
  */
 final class PacketPath implements IpSink {
     private final PppLink link;
@@ -36,6 +39,9 @@ final class PacketPath implements IpSink {
     private int mssLimit;
     /** Answers DHCPINFORM; null: DHCP goes the way of any packet. */
     private DhcpInform dhcp;
+    /** The session's bandwidth limit per direction; null: none. */
+    private TokenBucket upstream;
+    private TokenBucket downstream;
     private long packetsFromClient;
     private long bytesFromClient;
     private long packetsToClient;
@@ -69,6 +75,15 @@ final class PacketPath implements IpSink {
         open = false;
     }
 
+    /**
+     * The session's bandwidth limit from now on (empty: none): a token bucket per direction, on the loop's clock.
+     * A packet over the limit is dropped and counted ({@code l2sec.ppp.ip.rate_limited}), not queued.
+     */
+    void rateLimit(Optional<RateLimit> limit) {
+        upstream = limit.filter(l -> l.upBitsPerSecond() > 0).map(l -> new TokenBucket(l.upBitsPerSecond(), scheduler::nanoTime)).orElse(null);
+        downstream = limit.filter(l -> l.downBitsPerSecond() > 0).map(l -> new TokenBucket(l.downBitsPerSecond(), scheduler::nanoTime)).orElse(null);
+    }
+
     boolean isOpen() {
         return open;
     }
@@ -88,6 +103,11 @@ final class PacketPath implements IpSink {
             return;
         }
         int bytes = packet.readableBytes();
+        if (upstream != null && !upstream.take(bytes)) {
+            meters.rateLimitedFromClient();
+            packet.release();
+            return;
+        }
         packetsFromClient++;
         bytesFromClient += bytes;
         meters.fromClient(bytes);
@@ -116,6 +136,11 @@ final class PacketPath implements IpSink {
             if (TcpMss.clamp(packet, mssLimit)) meters.mssClampedToClient();
         }
         int bytes = packet.readableBytes();
+        if (downstream != null && !downstream.take(bytes)) {
+            meters.rateLimitedToClient();
+            packet.release();
+            return;
+        }
         ByteBuf frame = PacketBuffers.prepend(packet, PppFrameCodec.HEADER_LENGTH);
         PppFrameCodec.setHeader(frame, frame.readerIndex(), PppProtocol.IPV4.number());
         packetsToClient++;

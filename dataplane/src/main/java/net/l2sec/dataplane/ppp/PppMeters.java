@@ -22,6 +22,8 @@ public final class PppMeters {
     private final LoopCounter packetsToClient;
     private final LoopCounter bytesFromClient;
     private final LoopCounter bytesToClient;
+    private final LoopCounter rateLimitedFromClient;
+    private final LoopCounter rateLimitedToClient;
     private final Counter mssClampedFromClient;
     private final Counter mssClampedToClient;
 
@@ -36,6 +38,10 @@ public final class PppMeters {
         this.packetsToClient = ipCounter("l2sec.ppp.ip.packets", "to_client", "IPv4 packets through PPP sessions");
         this.bytesFromClient = ipCounter("l2sec.ppp.ip.bytes", "from_client", "IPv4 bytes through PPP sessions");
         this.bytesToClient = ipCounter("l2sec.ppp.ip.bytes", "to_client", "IPv4 bytes through PPP sessions");
+        this.rateLimitedFromClient = ipCounter("l2sec.ppp.ip.rate_limited", "from_client",
+                "IPv4 packets dropped by a session's bandwidth limit (rate-limit, WISPr-Bandwidth-Max-Up/Down)");
+        this.rateLimitedToClient = ipCounter("l2sec.ppp.ip.rate_limited", "to_client",
+                "IPv4 packets dropped by a session's bandwidth limit (rate-limit, WISPr-Bandwidth-Max-Up/Down)");
         this.mssClampedFromClient = mssCounter("from_client");
         this.mssClampedToClient = mssCounter("to_client");
     }
@@ -81,6 +87,16 @@ public final class PppMeters {
     void dhcpDropped(net.l2sec.dataplane.dhcp.DhcpDropReason reason) {
         Counter.builder("l2sec.ppp.dhcp.dropped").tag("reason", reason.tag())
                 .description("DHCP messages from clients left unanswered").register(registry).increment();
+    }
+
+    /** A packet from the client over its session's upstream limit. Per packet, on the event loop. */
+    void rateLimitedFromClient() {
+        rateLimitedFromClient.increment();
+    }
+
+    /** A packet to the client over its session's downstream limit. */
+    void rateLimitedToClient() {
+        rateLimitedToClient.increment();
     }
 
     /** The client's SYN or SYN-ACK had its MSS lowered. */

@@ -239,4 +239,54 @@ class PacketPathTest {
         assertThat(badChecksum.refCnt()).isZero();
         assertThat(truncated.refCnt()).isZero();
     }
+
+    // ---- bandwidth limit ----
+
+    double rateLimited(String direction) {
+        return registry.get("l2sec.ppp.ip.rate_limited").tag("direction", direction).functionCounter().count();
+    }
+
+    static ByteBuf sized(String src, String dst, int size) {
+        ByteBuf b = Unpooled.buffer(size).writeBytes(ipv4(src, dst)).writeZero(size - 20);
+        b.setShort(2, size);
+        return b;
+    }
+
+    /** 1 Mbit/s down, 128 kbit/s up: each direction passes its burst, then its rate, on the scheduler's clock. */
+    @Test
+    void eachDirectionIsPolicedAtItsRate() {
+        path.rateLimit(Optional.of(new net.l2sec.spi.auth.RateLimit(1_000_000, 128_000)));
+        path.open(CLIENT);
+        // the buckets start full: 15,000 octets each (the least burst), 10 packets of 1,500
+        for (int i = 0; i < 12; i++) path.fromClient(sized("10.99.0.10", "8.8.8.8", 1500));
+        for (int i = 0; i < 12; i++) path.sendIp(sized("8.8.8.8", "10.99.0.10", 1500));
+        assertThat(toEgress).hasSize(10);
+        assertThat(toLink).hasSize(10);
+        assertThat(rateLimited("from_client")).isEqualTo(2);
+        assertThat(rateLimited("to_client")).isEqualTo(2);
+        assertThat(path.counters()).as("dropped packets are not traffic").isEqualTo(new SessionCounters(15_000, 15_000, 10, 10));
+        // one second later: 16,000 octets up (capped at the 15,000 burst), 125,000 down (capped too)
+        scheduler.advance(Duration.ofSeconds(1));
+        for (int i = 0; i < 12; i++) path.fromClient(sized("10.99.0.10", "8.8.8.8", 1500));
+        for (int i = 0; i < 12; i++) path.sendIp(sized("8.8.8.8", "10.99.0.10", 1500));
+        assertThat(toEgress).hasSize(20);
+        assertThat(toLink).hasSize(20);
+        // 12 ms later: 192 octets up (not a packet), 1,500 down (one)
+        scheduler.advance(Duration.ofMillis(12));
+        for (int i = 0; i < 11; i++) path.sendIp(sized("8.8.8.8", "10.99.0.10", 1500));
+        assertThat(toLink).hasSize(21);
+        path.fromClient(sized("10.99.0.10", "8.8.8.8", 1500));
+        assertThat(toEgress).hasSize(20);
+        assertThat(rateLimited("from_client")).isEqualTo(5);
+        assertThat(rateLimited("to_client")).isEqualTo(14);
+    }
+
+    @Test
+    void withoutALimitNothingIsPoliced() {
+        path.rateLimit(Optional.empty());
+        path.open(CLIENT);
+        for (int i = 0; i < 100; i++) path.fromClient(sized("10.99.0.10", "8.8.8.8", 1500));
+        assertThat(toEgress).hasSize(100);
+        assertThat(rateLimited("from_client")).isZero();
+    }
 }
