@@ -136,13 +136,13 @@ class SplitTunnelAndMssIT {
                 "dhcpinform answered routes=[10.1.0.0/16, 192.168.50.0/24] domain=corp.example.com");
     }
 
-    /** The rule's max-sessions-total of 5: seven clients of the rule at once, two are refused, with their own reason. */
+    /** The rule's max-sessions-total of 5: seven clients of the rule at once, two are refused (MS-CHAPv2 error 649), with their own reason. */
     @Test
     void aRulesTotalCapRefusesTheSessionsBeyondIt() throws Exception {
         Lab.LoadgenRun r = lab.loadgen("--server", "127.0.0.1", "--psk", PSK, "--user", "alice", "--password", "password",
                 "--clients", "7", "--rate", "20", "--duration", "20", "--until-up", "3", "--setup-timeout", "15");
         assertThat(r.result()).as("RESULT line").isNotNull().contains("connected=5", "failed=2",
-                "failures=ppp_auth:mschapv2_646:2");
+                "failures=ppp_auth:mschapv2_649:2");
         assertThat(lab.metrics()).containsPattern(
                 "l2sec_ppp_auth_total\\{method=\"mschapv2\",reason=\"rule_session_limit\",result=\"reject\"\\} 2.0");
         assertThat(Lab.read(log)).contains("reason=rule_session_limit detail=rule=staff allows 5 sessions in all (max-sessions-total), it holds 5");
