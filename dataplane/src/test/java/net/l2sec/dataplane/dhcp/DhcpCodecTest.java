@@ -93,4 +93,48 @@ class DhcpCodecTest {
         b.writeByte(1).writeByte(1).writeByte(6).writeByte(0).writeInt(7).writeZero(236 - 8).writeInt(0x63825363);
         return b;
     }
+
+    /**
+     * Mutated and truncated DHCPINFORMs (a fixed seed): decoding either succeeds or refuses with a reason, and the
+     * answer to whatever decodes is an ACK or a counted drop; nothing else escapes.
+     */
+    @Test
+    void mutatedMessagesAreDecodedOrRefusedNeverAnythingElse() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(16);
+        ByteBuf valid = Unpooled.buffer();
+        DhcpCodec.encode(windowsInform(ip("10.99.0.10")), valid);
+        byte[] original = new byte[valid.readableBytes()];
+        valid.getBytes(0, original);
+        valid.release();
+        var responder = new InformResponder(new InformResponder.Answers(ip("10.99.0.1"), -256, List.of(), java.util.Optional.of("x.example"),
+                List.of(new ClasslessRoutes.Route(ip("10.1.0.0"), 16, ip("10.99.0.1")))));
+        int decoded = 0;
+        for (int round = 0; round < 20_000; round++) {
+            byte[] m = original.clone();
+            int flips = 1 + random.nextInt(8);
+            for (int i = 0; i < flips; i++) m[236 + random.nextInt(m.length - 236)] = (byte) random.nextInt(256);
+            if (random.nextInt(4) == 0) m[random.nextInt(236)] = (byte) random.nextInt(256);
+            int length = random.nextInt(3) == 0 ? random.nextInt(m.length + 1) : m.length;
+            ByteBuf b = Unpooled.wrappedBuffer(m, 0, length);
+            try {
+                DhcpMessage message = DhcpCodec.decode(b);
+                decoded++;
+                assertThat(responder.answer(message)).isNotNull();
+                for (DhcpOption o : message.options()) {
+                    if (o.code() == 121 || o.code() == 249) {
+                        try {
+                            ClasslessRoutes.decode(o.data());
+                        } catch (MalformedDhcpException e) {
+                            assertThat(e.reason()).isEqualTo(DhcpDropReason.MALFORMED);
+                        }
+                    }
+                }
+            } catch (MalformedDhcpException e) {
+                assertThat(e.reason()).isIn(DhcpDropReason.MALFORMED, DhcpDropReason.OVERSIZED);
+            } finally {
+                b.release();
+            }
+        }
+        assertThat(decoded).as("the mutations leave many messages decodable").isGreaterThan(1000);
+    }
 }
