@@ -3,8 +3,11 @@ package net.l2sec.dataplane.ppp;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import net.l2sec.dataplane.LoopCounter;
+import net.l2sec.dataplane.dhcp.DhcpDropReason;
 import net.l2sec.spi.auth.AuthMethod;
 import net.l2sec.spi.auth.AuthResult;
 import net.l2sec.spi.session.EndCause;
@@ -24,6 +27,8 @@ public final class PppMeters {
     private final LoopCounter bytesToClient;
     private final LoopCounter rateLimitedFromClient;
     private final LoopCounter rateLimitedToClient;
+    private final Counter dhcpReplies;
+    private final Map<DhcpDropReason, Counter> dhcpDropped = new EnumMap<>(DhcpDropReason.class);
     private final Counter mssClampedFromClient;
     private final Counter mssClampedToClient;
 
@@ -42,6 +47,13 @@ public final class PppMeters {
                 "IPv4 packets dropped by a session's bandwidth limit (rate-limit, WISPr-Bandwidth-Max-Up/Down)");
         this.rateLimitedToClient = ipCounter("l2sec.ppp.ip.rate_limited", "to_client",
                 "IPv4 packets dropped by a session's bandwidth limit (rate-limit, WISPr-Bandwidth-Max-Up/Down)");
+        // exported at 0 from the start, as the dashboard's DHCPINFORM panel queries them
+        this.dhcpReplies = Counter.builder("l2sec.ppp.dhcp.replies")
+                .description("DHCPACKs sent in answer to clients' DHCPINFORM (routes, domain, DNS)").register(registry);
+        for (DhcpDropReason r : DhcpDropReason.values()) {
+            dhcpDropped.put(r, Counter.builder("l2sec.ppp.dhcp.dropped").tag("reason", r.tag())
+                    .description("DHCP messages from clients left unanswered").register(registry));
+        }
         this.mssClampedFromClient = mssCounter("from_client");
         this.mssClampedToClient = mssCounter("to_client");
     }
@@ -80,13 +92,11 @@ public final class PppMeters {
     }
 
     void dhcpReplied() {
-        Counter.builder("l2sec.ppp.dhcp.replies")
-                .description("DHCPACKs sent in answer to clients' DHCPINFORM (routes, domain, DNS)").register(registry).increment();
+        dhcpReplies.increment();
     }
 
-    void dhcpDropped(net.l2sec.dataplane.dhcp.DhcpDropReason reason) {
-        Counter.builder("l2sec.ppp.dhcp.dropped").tag("reason", reason.tag())
-                .description("DHCP messages from clients left unanswered").register(registry).increment();
+    void dhcpDropped(DhcpDropReason reason) {
+        dhcpDropped.get(reason).increment();
     }
 
     /** A packet from the client over its session's upstream limit. Per packet, on the event loop. */
