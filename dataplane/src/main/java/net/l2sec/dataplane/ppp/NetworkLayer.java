@@ -83,10 +83,9 @@ final class NetworkLayer {
                 services.random().nextInt(256));
     }
 
-    /** A route through the tunnel: by default via our address, the client's PPP peer. */
+    /** A route through the tunnel: via our address, the client's PPP peer. */
     private static ClasslessRoutes.Route route(Ipv4Route r, int local) {
-        return new ClasslessRoutes.Route(Ipv4.toInt(r.destination()), r.prefixLength(),
-                r.router().map(Ipv4::toInt).orElse(local));
+        return new ClasslessRoutes.Route(Ipv4.toInt(r.destination()), r.prefixLength(), local);
     }
 
     /** The Network phase began: IPCP negotiates. */

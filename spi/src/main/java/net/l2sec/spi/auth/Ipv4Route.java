@@ -3,18 +3,16 @@ package net.l2sec.spi.auth;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.util.Optional;
 
 /**
  * A network a client reaches through the tunnel (split tunnelling): a policy rule's {@code routes}, a RADIUS
  * Framed-Route (RFC 2865 section 5.22). Sent to clients that ask with DHCPINFORM, as Classless Static Routes
- * (RFC 3442).
+ * (RFC 3442), each via the concentrator's tunnel address (the client's PPP peer).
  *
  * @param destination  the subnet number; its host bits (beyond {@code prefixLength}) are zero
  * @param prefixLength the width of the subnet mask, 0..32
- * @param router       the router the client sends to; empty: the concentrator's tunnel address, the client's PPP peer
  */
-public record Ipv4Route(Inet4Address destination, int prefixLength, Optional<Inet4Address> router) {
+public record Ipv4Route(Inet4Address destination, int prefixLength) {
     public Ipv4Route {
         if (prefixLength < 0 || prefixLength > 32) throw new IllegalArgumentException("prefix length " + prefixLength + " outside 0..32");
         int host = toInt(destination) & ~mask(prefixLength);
@@ -22,11 +20,6 @@ public record Ipv4Route(Inet4Address destination, int prefixLength, Optional<Ine
             throw new IllegalArgumentException(destination.getHostAddress() + "/" + prefixLength + " has host bits set (the network is "
                     + fromInt(toInt(destination) & mask(prefixLength)).getHostAddress() + "/" + prefixLength + ")");
         }
-    }
-
-    /** Through the concentrator. */
-    public Ipv4Route(Inet4Address destination, int prefixLength) {
-        this(destination, prefixLength, Optional.empty());
     }
 
     /**
@@ -91,6 +84,6 @@ public record Ipv4Route(Inet4Address destination, int prefixLength, Optional<Ine
 
     @Override
     public String toString() {
-        return destination.getHostAddress() + "/" + prefixLength + router.map(r -> " via " + r.getHostAddress()).orElse("");
+        return destination.getHostAddress() + "/" + prefixLength;
     }
 }
