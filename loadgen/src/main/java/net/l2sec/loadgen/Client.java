@@ -20,7 +20,9 @@ import java.util.SplittableRandom;
 import net.l2sec.dataplane.PacketBuffers;
 import net.l2sec.dataplane.esp.SecurityAssociation;
 import net.l2sec.loadgen.ike.IkeInitiator;
+import net.l2sec.loadgen.ip.DhcpInformClient;
 import net.l2sec.loadgen.ip.IcmpEcho;
+import net.l2sec.loadgen.ip.TcpSyn;
 import net.l2sec.loadgen.l2tp.LacTunnel;
 import net.l2sec.loadgen.ppp.PppClient;
 import net.l2sec.spi.auth.AuthMethod;
@@ -41,6 +43,10 @@ final class Client implements IkeInitiator.Wire, IkeInitiator.Events, LacTunnel.
     /** The NAT-keepalive datagram (RFC 3948 section 2.3). */
     private static final byte NAT_KEEPALIVE = (byte) 0xff;
     private static final Duration STREAM_TICK = Duration.ofMillis(10);
+    /** --dhcp-inform and --tcp-syn: how long before the request is sent again. */
+    private static final Duration RETRY = Duration.ofSeconds(2);
+    /** --tcp-syn: the SYN's source port is this plus the client number. */
+    private static final int SYN_PORT_BASE = 40000;
 
     private final int number;
     private final Run run;
@@ -66,6 +72,9 @@ final class Client implements IkeInitiator.Wire, IkeInitiator.Events, LacTunnel.
     private int sequence;
     private double streamCredit;
     private Scheduler.Timeout setupTimer;
+    private final int dhcpXid;
+    private boolean dhcpAnswered;
+    private boolean synAnswered;
     /** Everything periodic or pending once the client is up; cancelled when it ends. */
     private final List<Scheduler.Timeout> timers = new ArrayList<>();
 
@@ -74,6 +83,7 @@ final class Client implements IkeInitiator.Wire, IkeInitiator.Events, LacTunnel.
         this.run = run;
         this.source = source;
         this.random = new SplittableRandom(seed);
+        this.dhcpXid = random.nextInt();
     }
 
     /** Binds the socket (any thread) and starts IKE on its event loop. */
@@ -258,6 +268,26 @@ final class Client implements IkeInitiator.Wire, IkeInitiator.Events, LacTunnel.
             });
         }
         if (!o.lcpEchoInterval().isZero()) every(o.lcpEchoInterval(), ppp::sendEcho);
+        // as Windows does right after IPCP; sent again (as a client retransmits) until the answer comes, at most 3 times
+        if (o.dhcpInform()) retried(() -> dhcpAnswered, () -> sendIp(DhcpInformClient.inform(channel.alloc(), address, dhcpXid, number)));
+        o.tcpSyn().ifPresent(to -> retried(() -> synAnswered, () -> sendIp(TcpSyn.syn(channel.alloc(), address,
+                SYN_PORT_BASE + (number & 0x3fff), (Inet4Address) to.getAddress(), to.getPort(), random.nextInt()))));
+    }
+
+    /** {@code send} now and after {@link #RETRY} twice more, until {@code answered}. */
+    private void retried(java.util.function.BooleanSupplier answered, Runnable send) {
+        send.run();
+        for (int i = 1; i <= 2; i++) {
+            timers.add(scheduler.schedule(RETRY.multipliedBy(i), () -> {
+                if (!done && !answered.getAsBoolean()) send.run();
+            }));
+        }
+    }
+
+    /** An inner packet to the tunnel, captured first for --pcap. */
+    private void sendIp(ByteBuf packet) {
+        run.capture(packet);
+        ppp.sendIp(packet);
     }
 
     /** The client came up: its setup time is recorded, and it hangs up after {@code --hold}. */
@@ -276,12 +306,37 @@ final class Client implements IkeInitiator.Wire, IkeInitiator.Events, LacTunnel.
         if (done) return;
         sequence = (sequence + 1) & 0xffff;
         run.stats().pingsSent.increment();
-        ppp.sendIp(IcmpEcho.request(channel.alloc(), address, target, number & 0xffff, sequence, size, System.nanoTime()));
+        sendIp(IcmpEcho.request(channel.alloc(), address, target, number & 0xffff, sequence, size, System.nanoTime()));
     }
 
     @Override
     public void ipPacket(ByteBuf packet) {
         try {
+            run.capture(packet);
+            Options o = run.options();
+            if (o.dhcpInform()) {
+                var ack = DhcpInformClient.ack(packet);
+                if (ack.isPresent()) {
+                    if (ack.get().xid() == dhcpXid && !dhcpAnswered) {
+                        dhcpAnswered = true;
+                        run.stats().dhcpAcks.increment();
+                        run.stats().dhcpRoutes = ack.get().routes().isEmpty() ? "-" : ack.get().routes();
+                        run.stats().dhcpDomain = ack.get().domain().orElse("-");
+                    }
+                    return;
+                }
+            }
+            if (o.tcpSyn().isPresent()) {
+                var mss = TcpSyn.synAckMss(packet, o.tcpSyn().get().getPort());
+                if (mss.isPresent()) {
+                    if (!synAnswered) {
+                        synAnswered = true;
+                        run.stats().synAcks.increment();
+                        run.stats().synAckMss = mss.getAsInt();
+                    }
+                    return;
+                }
+            }
             IcmpEcho.Reply r = IcmpEcho.reply(packet);
             if (r == null || r.identifier() != (number & 0xffff)) return;
             run.stats().pingsReceived.increment();

@@ -5,6 +5,7 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -25,6 +26,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import net.l2sec.dataplane.ike.keymat.DiffieHellman;
 import net.l2sec.dataplane.time.EventLoopScheduler;
 import net.l2sec.loadgen.ike.IkeInitiator;
+import net.l2sec.loadgen.ip.InnerPcap;
 import net.l2sec.spi.time.Scheduler;
 
 /**
@@ -47,6 +49,8 @@ public final class LoadGenerator implements Run {
     /** Hang-ups per second at the end of a run (at least). */
     static final double HANG_UP_RATE = 2_000;
     private IkeInitiator.Settings ikeSettings;
+    /** --pcap: where inner packets go; null without. */
+    private volatile InnerPcap pcap;
 
     public LoadGenerator(Options options, PrintStream out) {
         this.options = options;
@@ -73,6 +77,13 @@ public final class LoadGenerator implements Run {
                 + options.proposal() + " esp=" + options.esp() + " auth=" + options.auth().name().toLowerCase()
                 + " sources=" + sources.size() + " nat=" + (options.pretendNat() ? "pretend" : "real")
                 + " duration=" + options.duration().toSeconds() + "s" + (options.dhReuse() ? " dh_reuse=on" : ""));
+        if (options.pcap().isPresent()) {
+            try {
+                pcap = new InnerPcap(options.pcap().get());
+            } catch (IOException e) {
+                throw new IllegalArgumentException("--pcap " + options.pcap().get() + ": " + e.getMessage());
+            }
+        }
         long t0 = System.nanoTime();
         long end = t0 + options.duration().toNanos();
         report.start(t0);
@@ -103,6 +114,13 @@ public final class LoadGenerator implements Run {
             report.stop();
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
             dhPool.shutdownNow();
+            if (pcap != null) {
+                try {
+                    pcap.close();
+                } catch (IOException e) {
+                    out.println("loadgen: --pcap " + options.pcap().get() + ": " + e.getMessage());
+                }
+            }
         }
         return report.summary(System.nanoTime(), lastConnect.get());
     }
@@ -165,6 +183,12 @@ public final class LoadGenerator implements Run {
     public void up(Client client) {
         lastConnect.set(System.nanoTime());
         setupSlots.release();
+    }
+
+    @Override
+    public void capture(io.netty.buffer.ByteBuf packet) {
+        InnerPcap p = pcap;
+        if (p != null) p.write(packet);
     }
 
     @Override

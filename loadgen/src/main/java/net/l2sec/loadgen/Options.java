@@ -2,7 +2,9 @@ package net.l2sec.loadgen;
 
 import java.net.Inet4Address;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -30,6 +32,10 @@ import net.l2sec.loadgen.ike.IkeProposal;
  *                       of a key pair and an agreement; the server still makes a fresh pair and an agreement per
  *                       setup. False (the default): each client makes its own key pair, as real clients do.
  * @param setup          where a client counts as up and goes no further: {@link Setup}
+ * @param dhcpInform     once IPCP is up each client sends a Windows-shaped DHCPINFORM and reads the DHCPACK
+ * @param pcap           a file the decrypted inner IPv4 packets sent and received go to (pcap, LINKTYPE_RAW)
+ * @param tcpSyn         once IPCP is up each client sends one TCP SYN (MSS 1460) to this address and port and
+ *                       reads the MSS of the SYN-ACK
  */
 public record Options(InetAddress server, int ikePort, int nattPort, int clients, double rate, int concurrency,
                       Duration duration, Duration hold, String user, String password, String psk,
@@ -37,7 +43,8 @@ public record Options(InetAddress server, int ikePort, int nattPort, int clients
                       boolean pingEnabled, Duration pingInterval, int streamPps, int streamSize,
                       List<InetAddress> sourceAddresses, boolean pretendNat, long pid, int mru,
                       Duration setupTimeout, Duration lcpEchoInterval, Duration keepaliveInterval, int threads,
-                      Duration untilUp, boolean dhReuse, Setup setup) {
+                      Duration untilUp, boolean dhReuse, Setup setup, boolean dhcpInform, Optional<Path> pcap,
+                      Optional<InetSocketAddress> tcpSyn) {
     /** PPP authentication the client does. */
     public enum Auth { MSCHAPV2, PAP }
 
@@ -99,6 +106,13 @@ public record Options(InetAddress server, int ikePort, int nattPort, int clients
                                       its own agreement): halves the generator's DH work per setup, so that a
                                       setup-rate test measures the server; the server's work is unchanged.
                                       A shortcut for testing only (off: a fresh key pair per client)
+              --dhcp-inform           once up, each client sends a DHCPINFORM shaped like Windows' (to
+                                      255.255.255.255:67, asking for options 1, 15, 6, 121, 249, ...) and reads the
+                                      DHCPACK: RESULT gains dhcp_acks, dhcp_routes (option 249) and dhcp_domain
+              --tcp-syn HOST:PORT     once up, each client sends one TCP SYN with MSS 1460 to HOST:PORT through the
+                                      tunnel: RESULT gains syn_acks and syn_ack_mss (the MSS the SYN-ACK carried)
+              --pcap FILE             write the decrypted inner IPv4 packets sent and received to FILE (pcap,
+                                      LINKTYPE_RAW), for tshark -r FILE
             """;
 
     /** A ping target meaning "the server's PPP-side address". */
@@ -109,6 +123,7 @@ public record Options(InetAddress server, int ikePort, int nattPort, int clients
         Map<String, String> kv = new HashMap<>();
         List<String> stream = List.of();
         boolean dhReuse = false;
+        boolean dhcpInform = false;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (!a.startsWith("--")) throw new IllegalArgumentException("unexpected argument " + a);
@@ -117,6 +132,10 @@ public record Options(InetAddress server, int ikePort, int nattPort, int clients
             int eq = name.indexOf('=');
             if (name.equals("dh-reuse")) {          // a flag: no value
                 dhReuse = true;
+                continue;
+            }
+            if (name.equals("dhcp-inform")) {       // a flag: no value
+                dhcpInform = true;
                 continue;
             }
             if (eq >= 0) {
@@ -179,11 +198,21 @@ public record Options(InetAddress server, int ikePort, int nattPort, int clients
         String untilUpValue = take(kv, "until-up", null);
         Duration untilUp = untilUpValue == null ? null : seconds(untilUpValue);
         if (untilUp != null && untilUp.isNegative()) throw new IllegalArgumentException("--until-up must not be negative");
+        String pcapValue = take(kv, "pcap", null);
+        Optional<Path> pcap = pcapValue == null ? Optional.empty() : Optional.of(Path.of(pcapValue));
+        String syn = take(kv, "tcp-syn", null);
+        Optional<InetSocketAddress> tcpSyn = Optional.empty();
+        if (syn != null) {
+            int colon = syn.lastIndexOf(':');
+            if (colon < 0) throw new IllegalArgumentException("--tcp-syn must be HOST:PORT");
+            tcpSyn = Optional.of(new InetSocketAddress(ipv4(syn.substring(0, colon)), Integer.parseInt(syn.substring(colon + 1))));
+        }
         if (!kv.isEmpty()) throw new IllegalArgumentException("unknown option(s): --" + String.join(", --", kv.keySet()));
         if (clients < 1 || rate <= 0 || threads < 1) throw new IllegalArgumentException("--clients, --rate and --threads must be positive");
         return new Options(server, ikePort, nattPort, clients, rate, concurrency, duration, hold, user, password, psk,
                 proposal, esp, auth, pingTarget, ping != null, pingInterval, streamPps, streamSize, sourceAddresses,
-                nat.equals("pretend"), pid, mru, setupTimeout, lcpEcho, keepalive, threads, untilUp, dhReuse, setup);
+                nat.equals("pretend"), pid, mru, setupTimeout, lcpEcho, keepalive, threads, untilUp, dhReuse, setup,
+                dhcpInform, pcap, tcpSyn);
     }
 
     /** The user name of client {@code n} (1-based). */

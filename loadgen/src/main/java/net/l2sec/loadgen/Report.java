@@ -106,6 +106,11 @@ final class Report {
                 ms(stats.rtt.percentileMicros(0.99))));
         r.append(String.format(Locale.ROOT, " packets_out=%d packets_in=%d pps=%.0f gbps=%.4f duration_s=%.1f",
                 pOut, pIn, (pOut + pIn) / seconds, (stats.bytesOut.sum() + stats.bytesIn.sum()) * 8 / seconds / 1e9, seconds));
+        if (options.dhcpInform()) {
+            r.append(" dhcp_acks=").append(stats.dhcpAcks.sum()).append(" dhcp_routes=").append(stats.dhcpRoutes)
+                    .append(" dhcp_domain=").append(stats.dhcpDomain);
+        }
+        if (options.tcpSyn().isPresent()) r.append(" syn_acks=").append(stats.synAcks.sum()).append(" syn_ack_mss=").append(stats.synAckMss);
         if (target != null) {
             long rss = target.rssKib();
             r.append(" target_rss_mib=").append(rss < 0 ? "?" : rss / 1024);

@@ -1,5 +1,6 @@
 package net.l2sec.loadgen;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
 import net.l2sec.loadgen.ike.IkeInitiator;
 import net.l2sec.spi.time.Scheduler;
@@ -20,4 +21,7 @@ interface Run {
 
     /** {@code client} ended (failed or hung up); {@code wasUp}: it had been up. */
     void finished(Client client, boolean wasUp);
+
+    /** An inner IPv4 packet a client sent or received (for --pcap); not consumed, not released. */
+    default void capture(ByteBuf packet) {}
 }

@@ -38,6 +38,13 @@ public final class Stats {
     final LongAdder packetsIn = new LongAdder();
     final LongAdder bytesOut = new LongAdder();
     final LongAdder bytesIn = new LongAdder();
+    /** --dhcp-inform: DHCPACKs received, and what the last one said. */
+    final LongAdder dhcpAcks = new LongAdder();
+    volatile String dhcpRoutes = "-";
+    volatile String dhcpDomain = "-";
+    /** --tcp-syn: SYN-ACKs received, and the MSS the last one carried. */
+    final LongAdder synAcks = new LongAdder();
+    volatile int synAckMss = -1;
     final LatencyHistogram setup = new LatencyHistogram();
     final LatencyHistogram rtt = new LatencyHistogram();
     private final Map<Failure, LongAdder> failures = new ConcurrentHashMap<>();

@@ -62,4 +62,18 @@ class OptionsTest {
         assertThatThrownBy(() -> Options.parse("--server", "127.0.0.1", "--colour", "red")).hasMessageContaining("--colour");
         assertThatThrownBy(() -> Options.parse("--server", "127.0.0.1", "--proposal", "aes256-md5-modp2048")).hasMessageContaining("md5");
     }
+
+    @Test
+    void dhcpInformTcpSynAndPcapAreOffUnlessGiven() {
+        Options none = Options.parse("--server", "127.0.0.1");
+        assertThat(none.dhcpInform()).isFalse();
+        assertThat(none.tcpSyn()).isEmpty();
+        assertThat(none.pcap()).isEmpty();
+        Options o = Options.parse("--server", "127.0.0.1", "--dhcp-inform", "--tcp-syn", "10.99.0.1:8080", "--pcap", "/tmp/x.pcap");
+        assertThat(o.dhcpInform()).isTrue();
+        assertThat(o.tcpSyn().orElseThrow().getPort()).isEqualTo(8080);
+        assertThat(o.tcpSyn().orElseThrow().getAddress().getHostAddress()).isEqualTo("10.99.0.1");
+        assertThat(o.pcap()).contains(java.nio.file.Path.of("/tmp/x.pcap"));
+        assertThatThrownBy(() -> Options.parse("--server", "127.0.0.1", "--tcp-syn", "10.99.0.1")).hasMessageContaining("HOST:PORT");
+    }
 }

@@ -13,6 +13,7 @@ import net.l2sec.aaa.OverloadReason;
 import net.l2sec.aaa.radius.DynamicAuthorizationDiscardReason;
 import net.l2sec.aaa.radius.DynamicAuthorizationNakReason;
 import net.l2sec.aaa.radius.InvalidResponseReason;
+import net.l2sec.dataplane.dhcp.DhcpDropReason;
 import net.l2sec.dataplane.esp.EspDropReason;
 import net.l2sec.dataplane.ike.FailureReason;
 import net.l2sec.dataplane.ike.message.IkeDropReason;
@@ -51,6 +52,7 @@ class FailureReasonsDocumentedTest {
         reasons.addAll(tags(Arrays.stream(EndCause.values()).filter(EndCause::isFailure).toArray(EndCause[]::new), EndCause::tag));
         reasons.addAll(tags(PppDropReason.values(), PppDropReason::tag));
         reasons.addAll(tags(PppIpDropReason.values(), PppIpDropReason::tag));
+        reasons.addAll(tags(DhcpDropReason.values(), DhcpDropReason::tag));
         reasons.addAll(tags(DynamicAuthorizationDiscardReason.values(), DynamicAuthorizationDiscardReason::tag));
         reasons.addAll(tags(DynamicAuthorizationNakReason.values(), DynamicAuthorizationNakReason::tag));
         reasons.addAll(tags(InvalidResponseReason.values(), InvalidResponseReason::tag));

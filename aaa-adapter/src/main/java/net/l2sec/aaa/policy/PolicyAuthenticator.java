@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -29,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * What the dataplane calls: routes each PPP method to its backends ({@link MethodRoutes}), collects the user's
  * groups (the backend's, plus the directory's when configured: groups from LDAP for a user RADIUS authenticated),
  * and applies the {@link Policy}. The backend's own answers (RADIUS Framed-Pool, Framed-IP-Address,
- * Session-Timeout, Idle-Timeout, Class) take precedence over the rule's defaults; a deny rule or the per-user
+ * Session-Timeout, Idle-Timeout, Class, Framed-Route, WISPr-Bandwidth-Max-Down/Up) take precedence over the rule's defaults; a deny rule or the per-user
  * session limit turns an accept into {@link RejectReason#POLICY_DENIED}. Runs on a virtual thread per request.
  */
 public final class PolicyAuthenticator implements Authenticator {
@@ -153,7 +154,11 @@ public final class PolicyAuthenticator implements Authenticator {
                 given.dns().isEmpty() ? rule.dns() : given.dns(),
                 given.sessionTimeout().or(rule::sessionTimeout),
                 given.idleTimeout().or(rule::idleTimeout),
-                given.address(), given.classes(), groups, given.filterId());
+                given.address(), given.classes(), groups, given.filterId(), OptionalInt.empty(),
+                given.routes().isEmpty() ? rule.routes() : given.routes(),
+                given.domain().or(rule::domain),
+                rule.maxSessionsTotal(),
+                given.rateLimit().or(rule::rateLimit));
         log.info("session={} authorized user={} backend={} rule={} groups={} pool={}", tag, LogText.escape(accept.user()),
                 backend, rule.name(), cns(groups), authorization.pool().orElse("-"));
         return new AuthResult.Accept(accept.user(), accept.authenticatorResponse(), authorization);

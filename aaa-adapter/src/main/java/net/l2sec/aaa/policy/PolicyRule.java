@@ -7,6 +7,8 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
+import net.l2sec.spi.auth.Ipv4Route;
+import net.l2sec.spi.auth.RateLimit;
 
 /**
  * One authorization rule (config {@code aaa.policy.rules[]}).
@@ -21,12 +23,27 @@ import java.util.Set;
  * @param sessionTimeout maximum session time (RADIUS Session-Timeout takes precedence)
  * @param idleTimeout    idle time limit (RADIUS Idle-Timeout takes precedence)
  * @param maxSessions    concurrent established sessions allowed per user
+ * @param routes         split tunnelling: the networks its users reach through the tunnel, answered to DHCPINFORM
+ *                       (RADIUS Framed-Route takes precedence)
+ * @param domain         the DNS domain answered to DHCPINFORM (option 15)
+ * @param maxSessionsTotal sessions the rule may hold at once, all its users together (a licence-like cap)
+ * @param rateLimit      each session's bandwidth limit (RADIUS WISPr-Bandwidth-Max-Down/Up take precedence)
  */
 public record PolicyRule(String name, List<String> groups, boolean allow, Optional<String> pool, List<Inet4Address> dns,
-                         Optional<Duration> sessionTimeout, Optional<Duration> idleTimeout, OptionalInt maxSessions) {
+                         Optional<Duration> sessionTimeout, Optional<Duration> idleTimeout, OptionalInt maxSessions,
+                         List<Ipv4Route> routes, Optional<String> domain, OptionalInt maxSessionsTotal,
+                         Optional<RateLimit> rateLimit) {
     public PolicyRule {
         groups = List.copyOf(groups);
         dns = List.copyOf(dns);
+        routes = List.copyOf(routes);
+    }
+
+    /** Without routes, domain or total cap. */
+    public PolicyRule(String name, List<String> groups, boolean allow, Optional<String> pool, List<Inet4Address> dns,
+                      Optional<Duration> sessionTimeout, Optional<Duration> idleTimeout, OptionalInt maxSessions) {
+        this(name, groups, allow, pool, dns, sessionTimeout, idleTimeout, maxSessions, List.of(), Optional.empty(),
+                OptionalInt.empty(), Optional.empty());
     }
 
     public static PolicyRule allowAll(String name) {

@@ -15,6 +15,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -29,8 +30,10 @@ import net.l2sec.spi.auth.Authenticator;
 import net.l2sec.spi.auth.Authorization;
 import net.l2sec.spi.auth.ChapCredentials;
 import net.l2sec.spi.auth.EapCredentials;
+import net.l2sec.spi.auth.Ipv4Route;
 import net.l2sec.spi.auth.MsChapV2Credentials;
 import net.l2sec.spi.auth.PapCredentials;
+import net.l2sec.spi.auth.RateLimit;
 import net.l2sec.spi.auth.RejectReason;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -232,8 +235,71 @@ public final class RadiusAuthenticator implements Authenticator, AutoCloseable {
                 if (!value.isBlank()) groups.add(value);
             }
         }
+        List<Ipv4Route> routes = new ArrayList<>();
+        for (RadiusAttribute a : response.filterAttributes("Framed-Route")) {
+            String text = new String(a.getValue(), StandardCharsets.UTF_8);
+            Optional<Ipv4Route> route = framedRoute(text);
+            if (route.isPresent()) routes.add(route.get());
+            else log.warn("RADIUS Framed-Route \"{}\" is not \"prefix[/length] gateway metric...\": ignored", LogText.escape(text));
+        }
         return new Authorization(RULE, pool, List.of(), sessionTimeout, idleTimeout, address, classes, groups,
-                string(response, "Filter-Id"));
+                string(response, "Filter-Id"), OptionalInt.empty(), routes, Optional.empty(), OptionalInt.empty(),
+                rateLimit(response));
+    }
+
+    /**
+     * WISPr-Bandwidth-Max-Down / -Up (vendor 14122, attributes 8 and 7, bits per second: the Wi-Fi Alliance's WISPr,
+     * which FreeRADIUS' dictionary carries and hotspot and BRAS gear read): the session's rate limit. A value below
+     * {@link RateLimit#MIN_BITS_PER_SECOND} (or 0) limits nothing in that direction and is logged.
+     */
+    static Optional<RateLimit> rateLimit(RadiusResponse response) {
+        long down = wispr(response, "WISPr-Bandwidth-Max-Down");
+        long up = wispr(response, "WISPr-Bandwidth-Max-Up");
+        if (down == 0 && up == 0) return Optional.empty();
+        return Optional.of(new RateLimit(down, up));
+    }
+
+    private static long wispr(RadiusResponse response, String name) {
+        Optional<byte[]> v = response.getFlattenedAttributes().stream()
+                .filter(a -> a.getVendorId() == RadiusDictionary.WISPR && a.getAttributeName().equals(name))
+                .map(RadiusAttribute::getValue).findFirst();
+        if (v.isEmpty()) return 0;
+        if (v.get().length != 4) {
+            log.warn("RADIUS {} is not a 4-octet integer: ignored", name);
+            return 0;
+        }
+        long bps = ByteBuffer.wrap(v.get()).getInt() & 0xffffffffL;
+        if (bps < RateLimit.MIN_BITS_PER_SECOND) {
+            if (bps != 0) log.warn("RADIUS {} of {} bit/s is below {} bit/s: ignored", name, bps, RateLimit.MIN_BITS_PER_SECOND);
+            return 0;
+        }
+        return bps;
+    }
+
+    /**
+     * RFC 2865 section 5.22: "prefix[/length] gateway metric...", the length defaulting to the prefix's class (8, 16
+     * or 24) and only its high-order bits counting. l2sec reads it as a network the client reaches through the
+     * tunnel (split tunnelling); the gateway and metrics have no meaning on the client's side and are not used: the
+     * client's router for it is the concentrator's tunnel address.
+     */
+    static Optional<Ipv4Route> framedRoute(String text) {
+        String[] fields = text.strip().split("\\s+");
+        if (fields.length == 0 || fields[0].isEmpty()) return Optional.empty();
+        String prefix = fields[0];
+        int slash = prefix.indexOf('/');
+        try {
+            Inet4Address network = Ipv4Route.ipv4(slash < 0 ? prefix : prefix.substring(0, slash), text);
+            int first = network.getAddress()[0] & 0xff;
+            int length = slash >= 0 ? Integer.parseInt(prefix.substring(slash + 1)) : first < 128 ? 8 : first < 192 ? 16 : 24;
+            if (length < 1 || length > 32) return Optional.empty();
+            byte[] b = network.getAddress();
+            int v = (b[0] & 0xff) << 24 | (b[1] & 0xff) << 16 | (b[2] & 0xff) << 8 | (b[3] & 0xff);
+            v &= -1 << (32 - length);
+            Inet4Address masked = (Inet4Address) InetAddress.getByAddress(new byte[] {(byte) (v >>> 24), (byte) (v >>> 16), (byte) (v >>> 8), (byte) v});
+            return Optional.of(new Ipv4Route(masked, length));
+        } catch (IllegalArgumentException | UnknownHostException e) {
+            return Optional.empty();
+        }
     }
 
     private AuthResult reject(RadiusResponse response) {

@@ -144,4 +144,24 @@ class PolicyAuthenticatorTest {
         assertThat(PolicyRule.sameGroup("VPN", VPN_USERS)).isFalse();
         assertThat(PolicyRule.firstRdnValue("CN=Smith\\, John,OU=x")).isEqualTo("Smith, John");
     }
+
+    @Test
+    void theRulesRoutesDomainAndTotalCapReachTheAuthorizationAndRadiusRoutesWin() {
+        var routes = List.of(net.l2sec.spi.auth.Ipv4Route.parse("10.1.0.0/16"), net.l2sec.spi.auth.Ipv4Route.parse("192.168.50.0/24"));
+        var split = new PolicyRule("split", List.of(), true, Optional.empty(), List.of(), Optional.empty(), Optional.empty(),
+                OptionalInt.empty(), routes, Optional.of("corp.example.com"), OptionalInt.of(100),
+                Optional.of(new net.l2sec.spi.auth.RateLimit(10_000_000, 2_000_000)));
+        Policy p = new Policy(List.of(split), PolicyRule.denyAll("default"));
+        var r = (AuthResult.Accept) service(List.of(backend("local", accept(Set.of()))), p, null, 0).decide(pap());
+        assertThat(r.authorization().routes()).isEqualTo(routes);
+        assertThat(r.authorization().domain()).contains("corp.example.com");
+        assertThat(r.authorization().maxSessionsTotal()).hasValue(100);
+        assertThat(r.authorization().rateLimit()).contains(new net.l2sec.spi.auth.RateLimit(10_000_000, 2_000_000));
+        var fromRadius = List.of(net.l2sec.spi.auth.Ipv4Route.parse("172.16.0.0/12"));
+        var radius = new AuthResult.Accept("alice", Optional.empty(), accept(Set.of()).authorization().withRoutes(fromRadius)
+                .withRateLimit(Optional.of(new net.l2sec.spi.auth.RateLimit(1_000_000, 0))));
+        var r2 = (AuthResult.Accept) service(List.of(backend("radius", radius)), p, null, 0).decide(pap());
+        assertThat(r2.authorization().routes()).as("Framed-Route wins over the rule's").isEqualTo(fromRadius);
+        assertThat(r2.authorization().rateLimit()).as("WISPr wins over the rule's").contains(new net.l2sec.spi.auth.RateLimit(1_000_000, 0));
+    }
 }

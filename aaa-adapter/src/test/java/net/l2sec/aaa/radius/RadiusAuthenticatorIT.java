@@ -42,6 +42,11 @@ class RadiusAuthenticatorIT {
             \tFramed-IP-Address = 10.9.8.7
             bob Cleartext-Password := "hunter2"
             \tFramed-IP-Address = 255.255.255.254
+            carol Cleartext-Password := "split"
+            \tFramed-Route = "10.1.0.0/16 0.0.0.0 1",
+            \tFramed-Route = "192.168.50.0 0.0.0.0 1",
+            \tWISPr-Bandwidth-Max-Down = 10000000,
+            \tWISPr-Bandwidth-Max-Up = 2000000
             """;
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final SessionContext SESSION =
@@ -111,6 +116,16 @@ class RadiusAuthenticatorIT {
         assertThat(log).contains("NAS-Identifier = \"l2sec-it\"").contains("Calling-Station-Id = \"192.0.2.10\"")
                 .contains("Acct-Session-Id = \"" + SESSION.acctSessionId() + "\"").contains("Tunnel-Type:1 = L2TP")
                 .contains("Tunnel-Client-Endpoint:1 = \"192.0.2.10\"").contains("NAS-Port-Type = Virtual");
+    }
+
+    /** Framed-Route (RFC 2865 5.22) and WISPr-Bandwidth-Max-Down/Up as FreeRADIUS sends them (its dictionary.wispr). */
+    @Test
+    void framedRoutesAndWisprBandwidthReachTheAuthorization() throws Exception {
+        AuthResult r = auth(authenticator(), AuthMethod.PAP, new PapCredentials("carol", "split".getBytes(StandardCharsets.UTF_8)));
+        assertThat(r).as(main.log()).isInstanceOf(AuthResult.Accept.class);
+        var z = ((AuthResult.Accept) r).authorization();
+        assertThat(z.routes()).extracting(Object::toString).containsExactly("10.1.0.0/16", "192.168.50.0/24");
+        assertThat(z.rateLimit()).contains(new net.l2sec.spi.auth.RateLimit(10_000_000, 2_000_000));
     }
 
     @Test

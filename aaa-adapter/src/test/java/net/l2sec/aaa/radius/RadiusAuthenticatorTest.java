@@ -195,4 +195,46 @@ class RadiusAuthenticatorTest {
                 .contains("result=reject reason=bad_credentials")
                 .contains("detail=Access-Reject: \"no\\r\\nINFO radius auth user=root result=accept\"");
     }
+
+    /** RFC 2865 section 5.22's examples and forms: the prefix's class gives a missing length, host bits are masked. */
+    @Test
+    void framedRoutesAreReadAsSplitTunnelRoutes() throws Exception {
+        assertThat(RadiusAuthenticator.framedRoute("192.168.1.0/24 192.168.1.1 1 2 -1 3 400")).contains(
+                net.l2sec.spi.auth.Ipv4Route.parse("192.168.1.0/24"));
+        assertThat(RadiusAuthenticator.framedRoute("192.168.1.0 192.168.1.1 1")).contains(net.l2sec.spi.auth.Ipv4Route.parse("192.168.1.0/24"));
+        assertThat(RadiusAuthenticator.framedRoute("10.1.0.0/16 0.0.0.0 1")).contains(net.l2sec.spi.auth.Ipv4Route.parse("10.1.0.0/16"));
+        assertThat(RadiusAuthenticator.framedRoute("10.1.2.3")).contains(net.l2sec.spi.auth.Ipv4Route.parse("10.0.0.0/8"));
+        assertThat(RadiusAuthenticator.framedRoute("172.16.5.0 0.0.0.0 1")).contains(net.l2sec.spi.auth.Ipv4Route.parse("172.16.0.0/16"));
+        assertThat(RadiusAuthenticator.framedRoute("10.1.2.3/16 0.0.0.0 1")).contains(net.l2sec.spi.auth.Ipv4Route.parse("10.1.0.0/16"));
+        for (String bad : new String[] {"", "  ", "10.1.0.0/33 0.0.0.0 1", "10.1.0.0/0", "corp.example.com/16", "10.1/16 0.0.0.0", "10.1.0.0/x"}) {
+            assertThat(RadiusAuthenticator.framedRoute(bad)).as(bad).isEmpty();
+        }
+    }
+
+    @Test
+    void anAcceptsFramedRoutesReachTheAuthorization() throws Exception {
+        String s = "S=" + "0123456789ABCDEF0123456789ABCDEF01234567";
+        AuthResult r = run(ms(), AuthMethod.MSCHAPV2, 2, List.of(msVsa(26, s), D.createAttribute("Framed-Route", "10.1.0.0/16 0.0.0.0 1"),
+                D.createAttribute("Framed-Route", "not a route"), D.createAttribute("Framed-Route", "192.168.50.0/24 0.0.0.0 1")));
+        assertThat(((AuthResult.Accept) r).authorization().routes()).containsExactly(
+                net.l2sec.spi.auth.Ipv4Route.parse("10.1.0.0/16"), net.l2sec.spi.auth.Ipv4Route.parse("192.168.50.0/24"));
+    }
+
+    private static RadiusAttribute wispr(int type, int bitsPerSecond) {
+        byte[] v = java.nio.ByteBuffer.allocate(4).putInt(bitsPerSecond).array();
+        return new VendorSpecificAttribute(D, 14122, List.of(D.createAttribute(14122, type, v)));
+    }
+
+    /** WISPr-Bandwidth-Max-Up (14122/7) and -Down (14122/8), bits per second, become the session's rate limit. */
+    @Test
+    void wisprBandwidthAttributesBecomeTheRateLimit() throws Exception {
+        String s = "S=" + "0123456789ABCDEF0123456789ABCDEF01234567";
+        AuthResult r = run(ms(), AuthMethod.MSCHAPV2, 2, List.of(msVsa(26, s), wispr(8, 10_000_000), wispr(7, 2_000_000)));
+        assertThat(((AuthResult.Accept) r).authorization().rateLimit()).contains(new net.l2sec.spi.auth.RateLimit(10_000_000, 2_000_000));
+        AuthResult downOnly = run(ms(), AuthMethod.MSCHAPV2, 2, List.of(msVsa(26, s), wispr(8, 5_000_000), wispr(7, 100)));
+        assertThat(((AuthResult.Accept) downOnly).authorization().rateLimit()).as("100 bit/s is ignored")
+                .contains(new net.l2sec.spi.auth.RateLimit(5_000_000, 0));
+        AuthResult none = run(ms(), AuthMethod.MSCHAPV2, 2, List.of(msVsa(26, s)));
+        assertThat(((AuthResult.Accept) none).authorization().rateLimit()).isEmpty();
+    }
 }

@@ -285,6 +285,19 @@ public final class AdminServer implements AutoCloseable {
         o.put("rule", s.authorization().rule());
         ArrayNode groups = o.putArray("groups");
         new TreeSet<>(s.authorization().groups()).forEach(groups::add);
+        // what the authorization gives beyond the address: split-tunnel routes and domain (answered to DHCPINFORM),
+        // the bandwidth limit (bits per second, 0 for none)
+        ArrayNode routes = o.putArray("routes");
+        s.authorization().routes().forEach(r -> routes.add(r.toString()));
+        if (s.authorization().domain().isPresent()) o.put("domain", s.authorization().domain().get());
+        else o.putNull("domain");
+        if (s.authorization().rateLimit().isPresent()) {
+            ObjectNode limit = o.putObject("rateLimit");
+            limit.put("downBitsPerSecond", s.authorization().rateLimit().get().downBitsPerSecond());
+            limit.put("upBitsPerSecond", s.authorization().rateLimit().get().upBitsPerSecond());
+        } else {
+            o.putNull("rateLimit");
+        }
         o.put("clientAddress", s.peer().getAddress().getHostAddress());
         o.put("clientPort", s.peer().getPort());
         o.put("address", s.address().getHostAddress());

@@ -22,6 +22,8 @@ import net.l2sec.aaa.policy.PolicyRule;
 import net.l2sec.aaa.radius.DynamicAuthorizationClient;
 import net.l2sec.aaa.radius.RadiusDictionary;
 import net.l2sec.spi.auth.AuthMethod;
+import net.l2sec.spi.auth.Ipv4Route;
+import net.l2sec.spi.auth.RateLimit;
 
 /** Reads and validates the {@code aaa} section (see conf/concentrator.yaml for every key). */
 final class AaaConfigReader {
@@ -228,11 +230,84 @@ final class AaaConfigReader {
             Optional<Duration> it = r.has("idle-timeout")
                     ? Optional.of(r.duration("idle-timeout", Duration.ZERO, Duration.ofSeconds(30), Duration.ofDays(30))) : Optional.empty();
             OptionalInt max = r.has("max-sessions") ? OptionalInt.of(r.integer("max-sessions", 1, 1, 1000)) : OptionalInt.empty();
-            rules.add(new PolicyRule(name, groups, allow, pool, dns, st, it, max));
+            OptionalInt total = r.has("max-sessions-total")
+                    ? OptionalInt.of(r.integer("max-sessions-total", 1, 1, 1_000_000)) : OptionalInt.empty();
+            rules.add(new PolicyRule(name, groups, allow, pool, dns, st, it, max, routes(r), domain(r), total, rateLimit(r)));
         }
         // with rules, users none of them matches are refused unless the operator says otherwise
         boolean dflt = action(p, "default", ruleNodes.isEmpty() ? "allow" : "deny");
         return new Policy(rules, dflt ? PolicyRule.allowAll("default") : PolicyRule.denyAll("default"));
+    }
+
+    /**
+     * Most routes a rule may give: the DHCPACK carries them twice (options 121 and 249, up to 9 octets a route,
+     * RFC 3442) and must fit the 576 octets every client takes (RFC 2131 section 2) with the other options.
+     */
+    static final int MAX_ROUTES = 14;
+
+    /** {@code routes: [10.1.0.0/16, 192.168.50.0/24]}: networks, host bits zero. */
+    private static List<Ipv4Route> routes(ConfigNode r) {
+        List<Ipv4Route> routes = new ArrayList<>();
+        List<String> given = r.stringList("routes", List.of());
+        if (given.size() > MAX_ROUTES) r.problem("routes", "at most " + MAX_ROUTES + " routes (the DHCP answer must fit 576 octets), got " + given.size());
+        for (String s : given) {
+            try {
+                Ipv4Route route = Ipv4Route.parse(s);
+                if (route.prefixLength() == 0) r.problem("routes", "0.0.0.0/0 is the default route: leave routes out to keep the tunnel as the default route");
+                else routes.add(route);
+            } catch (IllegalArgumentException e) {
+                r.problem("routes", e.getMessage());
+            }
+        }
+        return routes;
+    }
+
+    /** RFC 1035 section 2.3.1 preferred name syntax: labels of letters, digits and hyphens, 63 octets each, 253 in all. */
+    private static final java.util.regex.Pattern DOMAIN = java.util.regex.Pattern.compile(
+            "(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*");
+
+    /** {@code rate-limit: 10mbit} (both directions) or {@code rate-limit: {down: 10mbit, up: 2mbit}} (either may be left out). */
+    private static Optional<RateLimit> rateLimit(ConfigNode r) {
+        if (!r.has("rate-limit")) return Optional.empty();
+        long down;
+        long up;
+        if (r.isSection("rate-limit")) {
+            ConfigNode l = r.section("rate-limit");
+            down = bitsPerSecond(l, "down");
+            up = bitsPerSecond(l, "up");
+            if (down == 0 && up == 0) r.problem("rate-limit", "give down, up or both, e.g. {down: 10mbit, up: 2mbit}");
+        } else {
+            down = up = bitsPerSecond(r, "rate-limit");
+        }
+        if (down == 0 && up == 0) return Optional.empty();
+        try {
+            return Optional.of(new RateLimit(down, up));
+        } catch (IllegalArgumentException e) {
+            r.problem("rate-limit", e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    private static long bitsPerSecond(ConfigNode n, String key) {
+        Optional<String> v = n.optionalString(key);
+        if (v.isEmpty()) return 0;
+        try {
+            long bps = RateLimit.parseBitsPerSecond(v.get());
+            if (bps < RateLimit.MIN_BITS_PER_SECOND) n.problem(key, "at least 16kbit, got " + v.get());
+            return bps < RateLimit.MIN_BITS_PER_SECOND ? 0 : bps;
+        } catch (IllegalArgumentException e) {
+            n.problem(key, e.getMessage());
+            return 0;
+        }
+    }
+
+    private static Optional<String> domain(ConfigNode r) {
+        Optional<String> d = r.optionalString("domain");
+        if (d.isPresent() && !DOMAIN.matcher(d.get()).matches()) {
+            r.problem("domain", "must be a DNS domain name such as corp.example.com, got \"" + d.get() + "\"");
+            return Optional.empty();
+        }
+        return d;
     }
 
     private static boolean action(ConfigNode n, String key, String dflt) {

@@ -73,6 +73,11 @@ final class ConfigNode {
         return values.get(k);
     }
 
+    /** True when {@code k} holds a mapping (a section) rather than a single value or a list. */
+    boolean isSection(String k) {
+        return values.get(k) instanceof Map;
+    }
+
     ConfigNode section(String k) {
         Object v = raw(k);
         Map<String, Object> map = new LinkedHashMap<>();

@@ -55,7 +55,32 @@ final class PppConfigReader {
                 ppp.integer("max-terminate", 2, 1, 100),
                 ppp.integer("max-failure", 5, 1, 100),
                 ppp.duration("auth-timeout", Duration.ofSeconds(30), Duration.ofSeconds(1), Duration.ofMinutes(5)),
-                throttle(ppp.section("auth-throttle")));
+                throttle(ppp.section("auth-throttle")),
+                mssClamp(ppp, addressing.tun().mtu()),
+                addressing.tun().prefixLength());
+    }
+
+    /** {@code ppp.mss-clamp}: auto (the default), off, or an MSS of 536..1460 (RFC 9293 3.7.1: 536 is IPv4's least). */
+    private static PppSettings.MssClamp mssClamp(ConfigNode ppp, int tunnelMtu) {
+        String v = ppp.string("mss-clamp", "auto").strip().toLowerCase(java.util.Locale.ROOT);
+        switch (v) {
+            case "auto" -> {
+                return PppSettings.MssClamp.auto(tunnelMtu);
+            }
+            case "off" -> {
+                return PppSettings.MssClamp.off();
+            }
+            default -> {
+                try {
+                    int mss = Integer.parseInt(v);
+                    if (mss >= 536 && mss <= 1460) return PppSettings.MssClamp.fixed(mss);
+                } catch (NumberFormatException e) {
+                    // the problem below
+                }
+                ppp.problem("mss-clamp", "must be auto, off or an MSS of 536..1460, got \"" + v + "\"");
+                return PppSettings.MssClamp.auto(tunnelMtu);
+            }
+        }
     }
 
     /** {@code ppp.auth-throttle}: its defaults are {@link PppSettings.Throttle#defaults()}. */

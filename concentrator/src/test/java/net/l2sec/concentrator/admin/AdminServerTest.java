@@ -95,8 +95,13 @@ class AdminServerTest {
                 .withClient(ClientIdentity.ofL2tp("DESKTOP-4F2KQ", "Microsoft")
                         .withLcpIdentification(List.of("MSRASV5.20", "MSRAS-0-DESKTOP-4F2KQ"))
                         .withIke(List.of("ms-nt5-isakmpoakley/v9", "rfc3947"), "ecp384")));
-        // a peer's host name with a line feed and an escape sequence: shown escaped, never raw
-        sessions.live.put("00000002", session("00000002", "bob", "198.51.100.8", 1701, "10.99.0.11", NOW.minusSeconds(5))
+        // a peer's host name with a line feed and an escape sequence: shown escaped, never raw; with routes, domain, rate
+        var bob = session("00000002", "bob", "198.51.100.8", 1701, "10.99.0.11", NOW.minusSeconds(5));
+        sessions.live.put("00000002", new ActiveSession(bob.acctSessionId(), bob.tag(), bob.user(), bob.method(), bob.peer(),
+                bob.address(), bob.nasPort(), bob.authorized(), bob.authorization()
+                        .withRoutes(List.of(net.l2sec.spi.auth.Ipv4Route.parse("10.1.0.0/16")))
+                        .withDomain(Optional.of("corp.example.com"))
+                        .withRateLimit(Optional.of(new net.l2sec.spi.auth.RateLimit(10_000_000, 2_000_000))))
                 .withClient(ClientIdentity.ofL2tp("evil\n\u001b[2Jhost", "xelerance.com")));
         sessions.live.put("00000003", session("00000003", "Alice", "198.51.100.9", 4500, "10.99.0.12", NOW.minusSeconds(50)));
         AdminServer.Backend backend = new AdminServer.Backend() {
@@ -175,6 +180,16 @@ class AdminServerTest {
         assertThat(alice.path("user").asText()).isEqualTo("alice");
         assertThat(alice.path("rule").asText()).isEqualTo("staff");
         assertThat(alice.path("groups").toString()).isEqualTo("[\"admins\",\"vpn-users\"]");
+        assertThat(alice.path("routes").toString()).isEqualTo("[]");
+        assertThat(alice.path("domain").isNull()).isTrue();
+        assertThat(alice.path("rateLimit").isNull()).isTrue();
+        JsonNode bobsJson = null;
+        for (JsonNode n : all) if (n.path("user").asText().equals("bob")) bobsJson = n;
+        assertThat(bobsJson).isNotNull();
+        assertThat(bobsJson.path("routes").toString()).isEqualTo("[\"10.1.0.0/16\"]");
+        assertThat(bobsJson.path("domain").asText()).isEqualTo("corp.example.com");
+        assertThat(bobsJson.path("rateLimit").path("downBitsPerSecond").asLong()).isEqualTo(10_000_000);
+        assertThat(bobsJson.path("rateLimit").path("upBitsPerSecond").asLong()).isEqualTo(2_000_000);
         assertThat(alice.path("clientAddress").asText()).isEqualTo("198.51.100.7");
         assertThat(alice.path("clientPort").asInt()).isEqualTo(4500);
         assertThat(alice.path("address").asText()).isEqualTo("10.99.0.10");

@@ -163,4 +163,56 @@ class AaaConfigTest {
     void noBackendAtAll() {
         assertThat(problems("aaa: {}\n")).anySatisfy(s -> assertThat(s).contains("no authentication backend"));
     }
+
+    @Test
+    void aRuleGivesRoutesADomainAndATotalCap() throws Exception {
+        var c = load("""
+                aaa:
+                  local:
+                    users-file: users
+                  policy:
+                    rules:
+                      - name: staff
+                        routes: [10.1.0.0/16, 192.168.50.0/24, 10.9.9.9]
+                        domain: corp.example.com
+                        max-sessions-total: 250
+                        rate-limit: 10mbit
+                      - name: guests
+                        rate-limit: {down: 2mbit, up: 512kbit}
+                """).aaa();
+        var rule = c.policy().rules().getFirst();
+        assertThat(rule.rateLimit()).contains(new net.l2sec.spi.auth.RateLimit(10_000_000, 10_000_000));
+        assertThat(c.policy().rules().get(1).rateLimit()).contains(new net.l2sec.spi.auth.RateLimit(2_000_000, 512_000));
+        assertThat(rule.routes()).extracting(Object::toString).containsExactly("10.1.0.0/16", "192.168.50.0/24", "10.9.9.9/32");
+        assertThat(rule.domain()).contains("corp.example.com");
+        assertThat(rule.maxSessionsTotal()).hasValue(250);
+    }
+
+    @Test
+    void badRoutesDomainOrCapAreRefusedWithFileKeyAndReason() {
+        var p = problems("""
+                aaa:
+                  local:
+                    users-file: users
+                  policy:
+                    rules:
+                      - name: staff
+                        routes: [10.1.2.0/16, 0.0.0.0/0, 10.1.0.0/40, nonsense]
+                        domain: "corp example"
+                        max-sessions-total: 0
+                        rate-limit: fast
+                      - name: other
+                        rate-limit: {down: 1kbit}
+                """);
+        String f = dir.resolve("c.yaml") + ": aaa.policy.rules[0].";
+        assertThat(p).contains(
+                f + "routes: 10.1.2.0/16 has host bits set (the network is 10.1.0.0/16)",
+                f + "routes: 0.0.0.0/0 is the default route: leave routes out to keep the tunnel as the default route",
+                f + "routes: prefix length 40 outside 0..32",
+                f + "routes: \"nonsense\": not an IPv4 address",
+                f + "domain: must be a DNS domain name such as corp.example.com, got \"corp example\"");
+        assertThat(p).anySatisfy(s -> assertThat(s).startsWith(f + "max-sessions-total:"));
+        assertThat(p).contains(f + "rate-limit: \"fast\" is not a rate such as 10mbit, 512kbit or 1gbit",
+                dir.resolve("c.yaml") + ": aaa.policy.rules[1].rate-limit.down: at least 16kbit, got 1kbit");
+    }
 }

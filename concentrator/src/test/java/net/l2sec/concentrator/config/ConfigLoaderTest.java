@@ -78,6 +78,10 @@ class ConfigLoaderTest {
         assertThat(ike.aggressiveMode()).isFalse();
         assertThat(c.ppp().authMethods().getFirst()).isEqualTo(AuthMethod.MSCHAPV2);
         assertThat(c.ppp().authMethods()).doesNotContain(AuthMethod.EAP_MD5);
+        // MSS clamping on by default: the tunnel interface's 1400 and our MRU of 1400 bound what the tunnel carries
+        assertThat(c.ppp().mssClamp()).isEqualTo(net.l2sec.dataplane.ppp.PppSettings.MssClamp.auto(1400));
+        assertThat(c.ppp().mssClamp().limit(c.ppp().mru(), 1500, 1396)).isEqualTo(1352);
+        assertThat(c.ppp().subnetPrefixLength()).isEqualTo(24);
         assertThat(c.metrics().listen().getAddress().isLoopbackAddress()).isTrue();
     }
 
@@ -215,6 +219,7 @@ class ConfigLoaderTest {
                   auth-methods: [mschapv2, kerberos]
                   dns: [10.0.0.1, 10.0.0.2, 10.0.0.3]
                   mru: 70000
+                  mss-clamp: 9000
                 tunnel-interface:
                   address: 10.99.0.1
                 pools:
@@ -233,6 +238,7 @@ class ConfigLoaderTest {
             assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("ppp.auth-methods: unknown method \"kerberos\""));
             assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("ppp.dns: at most 2 entries"));
             assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("ppp.mru: must be between 576 and 1500"));
+            assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("ppp.mss-clamp: must be auto, off or an MSS of 536..1460, got \"9000\""));
             assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("tunnel-interface.address: must be"));
             assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("aaa.local.users-file: cannot read"));
         });
@@ -448,5 +454,15 @@ class ConfigLoaderTest {
         Path f = write(MINIMAL.replace("require-ipsec: false", "require-ipsec: no"));
         assertThatThrownBy(() -> ConfigLoader.load(f)).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("l2tp.require-ipsec: must be true or false");
+    }
+
+    @Test
+    void mssClampIsAutoOffOrANumber() throws Exception {
+        for (var v : java.util.Map.of("off", net.l2sec.dataplane.ppp.PppSettings.MssClamp.off(),
+                "1300", net.l2sec.dataplane.ppp.PppSettings.MssClamp.fixed(1300),
+                "auto", net.l2sec.dataplane.ppp.PppSettings.MssClamp.auto(1400)).entrySet()) {
+            ConcentratorConfig c = ConfigLoader.load(write(MINIMAL + "ppp:\n  mss-clamp: " + v.getKey() + "\n"));
+            assertThat(c.ppp().mssClamp()).isEqualTo(v.getValue());
+        }
     }
 }

@@ -34,6 +34,14 @@ public final class Ipv4 {
         return packet.getInt(packet.readerIndex() + 16);
     }
 
+    /** The IPv4 header checksum (RFC 791, RFC 1071) of the {@code length}-octet header at {@code from}, its field taken as 0. */
+    public static int headerChecksum(ByteBuf packet, int from, int length) {
+        long sum = 0;
+        for (int i = 0; i < length; i += 2) if (i != 10) sum += packet.getUnsignedShort(from + i);
+        while ((sum >> 16) != 0) sum = (sum & 0xffff) + (sum >> 16);
+        return (int) (~sum & 0xffff);
+    }
+
     public static int toInt(Inet4Address a) {
         byte[] b = a.getAddress();
         return ((b[0] & 0xff) << 24) | ((b[1] & 0xff) << 16) | ((b[2] & 0xff) << 8) | (b[3] & 0xff);

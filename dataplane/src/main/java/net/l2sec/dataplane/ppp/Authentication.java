@@ -21,6 +21,7 @@ import net.l2sec.spi.auth.AuthMethod;
 import net.l2sec.spi.auth.AuthRequest;
 import net.l2sec.spi.auth.AuthResult;
 import net.l2sec.spi.auth.Authenticator;
+import net.l2sec.spi.auth.Authorization;
 import net.l2sec.spi.auth.Credentials;
 import net.l2sec.spi.auth.EapCredentials;
 import net.l2sec.spi.auth.RejectReason;
@@ -53,7 +54,8 @@ import org.slf4j.LoggerFactory;
  *     It must itself be a valid name, and a later authentication of the session (after an LCP renegotiation)
  *     must name the same user ({@link RejectReason#IDENTITY_CHANGED}): the session record keeps one identity.</li>
  * <li>The first accept counts the session against its user's {@code maxSessions} in the registry, or is refused
- *     ({@link RejectReason#SESSION_LIMIT}); the count is given back when the session ends ({@link #close}).</li>
+ *     ({@link RejectReason#SESSION_LIMIT}), and against its rule's {@code maxSessionsTotal} when it has one
+ *     ({@link RejectReason#RULE_SESSION_LIMIT}); the counts are given back when the session ends ({@link #close}).</li>
  * </ul>
  */
 final class Authentication implements AuthHost {
@@ -284,11 +286,17 @@ final class Authentication implements AuthHost {
                     "the session is " + authorizedUser + "'s, re-authentication named " + a.user()));
         }
         if (reservation == null) {
-            reservation = registry.reserve(a.user(), a.authorization().maxSessions()).orElse(null);
+            Authorization z = a.authorization();
+            PppSessionRegistry.Outcome taken = registry.reserve(a.user(), z.maxSessions(), z.rule(), z.maxSessionsTotal());
+            reservation = taken.left().orElse(null);
             if (reservation == null) {
-                return Optional.of(new AuthResult.Reject(RejectReason.SESSION_LIMIT, "rule=" + a.authorization().rule()
-                        + " allows " + a.authorization().maxSessions().getAsInt() + " sessions, user has "
-                        + registry.sessionsOf(a.user())));
+                return Optional.of(switch (taken.refusal().orElseThrow()) {
+                    case USER_LIMIT -> new AuthResult.Reject(RejectReason.SESSION_LIMIT, "rule=" + z.rule()
+                            + " allows " + z.maxSessions().getAsInt() + " sessions, user has " + registry.sessionsOf(a.user()));
+                    case RULE_LIMIT -> new AuthResult.Reject(RejectReason.RULE_SESSION_LIMIT, "rule=" + z.rule()
+                            + " allows " + z.maxSessionsTotal().getAsInt() + " sessions in all (max-sessions-total), it holds "
+                            + registry.sessionsOfRule(z.rule()));
+                });
             }
         }
         if (authorizedUser == null) authorizedUser = a.user();

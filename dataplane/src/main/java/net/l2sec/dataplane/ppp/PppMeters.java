@@ -3,8 +3,11 @@ package net.l2sec.dataplane.ppp;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import net.l2sec.dataplane.LoopCounter;
+import net.l2sec.dataplane.dhcp.DhcpDropReason;
 import net.l2sec.spi.auth.AuthMethod;
 import net.l2sec.spi.auth.AuthResult;
 import net.l2sec.spi.session.EndCause;
@@ -22,6 +25,12 @@ public final class PppMeters {
     private final LoopCounter packetsToClient;
     private final LoopCounter bytesFromClient;
     private final LoopCounter bytesToClient;
+    private final LoopCounter rateLimitedFromClient;
+    private final LoopCounter rateLimitedToClient;
+    private final Counter dhcpReplies;
+    private final Map<DhcpDropReason, Counter> dhcpDropped = new EnumMap<>(DhcpDropReason.class);
+    private final Counter mssClampedFromClient;
+    private final Counter mssClampedToClient;
 
     public PppMeters(MeterRegistry registry) {
         this.registry = registry;
@@ -34,6 +43,25 @@ public final class PppMeters {
         this.packetsToClient = ipCounter("l2sec.ppp.ip.packets", "to_client", "IPv4 packets through PPP sessions");
         this.bytesFromClient = ipCounter("l2sec.ppp.ip.bytes", "from_client", "IPv4 bytes through PPP sessions");
         this.bytesToClient = ipCounter("l2sec.ppp.ip.bytes", "to_client", "IPv4 bytes through PPP sessions");
+        this.rateLimitedFromClient = ipCounter("l2sec.ppp.ip.rate_limited", "from_client",
+                "IPv4 packets dropped by a session's bandwidth limit (rate-limit, WISPr-Bandwidth-Max-Up/Down)");
+        this.rateLimitedToClient = ipCounter("l2sec.ppp.ip.rate_limited", "to_client",
+                "IPv4 packets dropped by a session's bandwidth limit (rate-limit, WISPr-Bandwidth-Max-Up/Down)");
+        // exported at 0 from the start, as the dashboard's DHCPINFORM panel queries them
+        this.dhcpReplies = Counter.builder("l2sec.ppp.dhcp.replies")
+                .description("DHCPACKs sent in answer to clients' DHCPINFORM (routes, domain, DNS)").register(registry);
+        for (DhcpDropReason r : DhcpDropReason.values()) {
+            dhcpDropped.put(r, Counter.builder("l2sec.ppp.dhcp.dropped").tag("reason", r.tag())
+                    .description("DHCP messages from clients left unanswered").register(registry));
+        }
+        this.mssClampedFromClient = mssCounter("from_client");
+        this.mssClampedToClient = mssCounter("to_client");
+    }
+
+    private Counter mssCounter(String direction) {
+        return Counter.builder("l2sec.ppp.mss.clamped").tag("direction", direction)
+                .description("TCP SYN and SYN-ACK segments whose MSS option was lowered to what the tunnel carries")
+                .register(registry);
     }
 
     private LoopCounter ipCounter(String name, String direction, String description) {
@@ -61,6 +89,34 @@ public final class PppMeters {
     void ipDropped(PppIpDropReason reason) {
         Counter.builder("l2sec.ppp.ip.dropped").tag("reason", reason.tag())
                 .description("IPv4 packets dropped by PPP sessions").register(registry).increment();
+    }
+
+    void dhcpReplied() {
+        dhcpReplies.increment();
+    }
+
+    void dhcpDropped(DhcpDropReason reason) {
+        dhcpDropped.get(reason).increment();
+    }
+
+    /** A packet from the client over its session's upstream limit. Per packet, on the event loop. */
+    void rateLimitedFromClient() {
+        rateLimitedFromClient.increment();
+    }
+
+    /** A packet to the client over its session's downstream limit. */
+    void rateLimitedToClient() {
+        rateLimitedToClient.increment();
+    }
+
+    /** The client's SYN or SYN-ACK had its MSS lowered. */
+    void mssClampedFromClient() {
+        mssClampedFromClient.increment();
+    }
+
+    /** A SYN or SYN-ACK to the client had its MSS lowered. */
+    void mssClampedToClient() {
+        mssClampedToClient.increment();
     }
 
     void loopback() {

@@ -341,7 +341,8 @@ public final class PppSession implements PppEndpoint, IpSink {
             return;
         }
         limits.authorized(authorization);
-        network = new NetworkLayer(context.tag(), services, negotiation, authorization, address.address(), path,
+        int mssLimit = services.settings().mssClamp().limit(services.settings().mru(), lcpOptions.peerMru(), link.mtu());
+        network = new NetworkLayer(context.tag(), services, negotiation, authorization, address.address(), mssLimit, path,
                 transitions);
         network.start();
     }

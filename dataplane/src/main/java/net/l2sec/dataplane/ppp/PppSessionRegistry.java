@@ -32,6 +32,10 @@ import org.slf4j.LoggerFactory;
  * authorization's {@code maxSessions}, and gives it back when it ends however it ends. So logins in parallel, on
  * one loop or on several, cannot together exceed the limit, and the policy's own check ({@link #sessionsOf}) sees
  * the sessions still negotiating.
+ *
+ * <p>A rule's {@code max-sessions-total} (a licence-like cap on the sessions one policy rule may hold, all users
+ * together) is counted the same way and in the same step: a {@link Reservation} holds a place in its user's count
+ * and, when the authorization names a cap, one in its rule's; a login that would pass either limit takes neither.
  */
 public final class PppSessionRegistry implements SessionControl {
     private static final Logger log = LoggerFactory.getLogger(PppSessionRegistry.class);
@@ -41,6 +45,7 @@ public final class PppSessionRegistry implements SessionControl {
 
     private final Map<String, Established> established = new ConcurrentHashMap<>();
     private final Map<String, Integer> perUser = new ConcurrentHashMap<>();
+    private final Map<String, Integer> perRule = new ConcurrentHashMap<>();
     private volatile SessionObserver observer = SessionObserver.NONE;
 
     /** Who is told about sessions starting and stopping (accounting); set before the first session. */
@@ -53,36 +58,74 @@ public final class PppSessionRegistry implements SessionControl {
         return perUser.getOrDefault(key(user), 0);
     }
 
-    /** One session's place in its user's count; {@link #release} gives it back, once. */
+    /** Sessions admitted by the policy rule {@code rule} right now (counted only for rules with a cap). */
+    public int sessionsOfRule(String rule) {
+        return perRule.getOrDefault(rule, 0);
+    }
+
+    /**
+     * One session's place in its user's count, and in its rule's when the rule has a cap ({@code rule} null when
+     * not); {@link #release} gives them back, once.
+     */
     final class Reservation {
         private final String key;
+        private final String rule;
         private boolean released;
 
-        private Reservation(String key) {
+        private Reservation(String key, String rule) {
             this.key = key;
+            this.rule = rule;
         }
 
         void release() {
             if (released) return;
             released = true;
             perUser.computeIfPresent(key, (k, n) -> n <= 1 ? null : n - 1);
+            if (rule != null) perRule.computeIfPresent(rule, (k, n) -> n <= 1 ? null : n - 1);
         }
     }
+
+    /** Which limit refused a {@link #reserve}. */
+    enum Refusal { USER_LIMIT, RULE_LIMIT }
 
     /**
      * Counts one more session of {@code user}, unless {@code limit} says the user holds that many already: then
      * empty, and nothing is counted. Atomic, so sessions of one user on different loops cannot pass it together.
      */
     Optional<Reservation> reserve(String user, OptionalInt limit) {
+        return reserve(user, limit, null, OptionalInt.empty()).left();
+    }
+
+    /** What {@link #reserve(String, OptionalInt, String, OptionalInt)} gives: a reservation, or why not. */
+    record Outcome(Optional<Reservation> left, Optional<Refusal> refusal) {}
+
+    /**
+     * Counts one more session of {@code user} and, when {@code ruleCap} is present, of {@code rule}, unless the user
+     * holds {@code limit} sessions already or the rule {@code ruleCap}: then nothing is counted, and the outcome says
+     * which limit refused. Atomic for each count, and the rule's place is taken back when the user's cannot be had,
+     * so sessions on different loops cannot together pass either limit.
+     */
+    Outcome reserve(String user, OptionalInt limit, String rule, OptionalInt ruleCap) {
+        boolean capped = rule != null && ruleCap.isPresent();
+        if (capped && !take(perRule, rule, ruleCap)) return new Outcome(Optional.empty(), Optional.of(Refusal.RULE_LIMIT));
         String key = key(user);
+        if (!take(perUser, key, limit)) {
+            if (capped) perRule.computeIfPresent(rule, (k, n) -> n <= 1 ? null : n - 1);
+            return new Outcome(Optional.empty(), Optional.of(Refusal.USER_LIMIT));
+        }
+        return new Outcome(Optional.of(new Reservation(key, capped ? rule : null)), Optional.empty());
+    }
+
+    /** One more in {@code counts} under {@code key} unless it holds {@code limit} already; atomic. */
+    private static boolean take(Map<String, Integer> counts, String key, OptionalInt limit) {
         boolean[] taken = {false};
-        perUser.compute(key, (k, held) -> {
+        counts.compute(key, (k, held) -> {
             int n = held == null ? 0 : held;
             if (limit.isPresent() && n >= limit.getAsInt()) return held;
             taken[0] = true;
             return n + 1;
         });
-        return taken[0] ? Optional.of(new Reservation(key)) : Optional.empty();
+        return taken[0];
     }
 
     /** On the session's loop. */

@@ -24,17 +24,74 @@ import net.l2sec.spi.auth.AuthMethod;
  * @param maxFailure       RFC 1661 Max-Failure
  * @param authTimeout      time allowed for the whole authentication phase, backend included
  * @param authThrottle     how authentication failures hold down a tunnel or a user name ({@link AuthThrottle})
+ * @param mssClamp         TCP MSS clamping on the packet path ({@link MssClamp})
+ * @param subnetPrefixLength the prefix length of the clients' subnet (the tunnel interface's), answered to
+ *                         DHCPINFORM as the Subnet Mask
  */
 public record PppSettings(List<AuthMethod> authMethods, int mru, Inet4Address localAddress, List<Inet4Address> dns,
                           List<Inet4Address> wins, String defaultPool, Duration echoInterval, int echoFailures,
                           Duration restartTimer, int maxConfigure, int maxTerminate, int maxFailure,
-                          Duration authTimeout, Throttle authThrottle) {
+                          Duration authTimeout, Throttle authThrottle, MssClamp mssClamp, int subnetPrefixLength) {
     public PppSettings {
         authMethods = List.copyOf(authMethods);
         dns = List.copyOf(dns);
         wins = List.copyOf(wins);
         if (authMethods.isEmpty()) throw new IllegalArgumentException("at least one authentication method");
         if (dns.size() > 2 || wins.size() > 2) throw new IllegalArgumentException("at most two DNS and two WINS servers");
+        if (subnetPrefixLength < 0 || subnetPrefixLength > 32) throw new IllegalArgumentException("subnet prefix length");
+    }
+
+    /** With automatic MSS clamping for a 1500-octet tunnel interface and a /32 subnet. */
+    public PppSettings(List<AuthMethod> authMethods, int mru, Inet4Address localAddress, List<Inet4Address> dns,
+                       List<Inet4Address> wins, String defaultPool, Duration echoInterval, int echoFailures,
+                       Duration restartTimer, int maxConfigure, int maxTerminate, int maxFailure,
+                       Duration authTimeout, Throttle authThrottle) {
+        this(authMethods, mru, localAddress, dns, wins, defaultPool, echoInterval, echoFailures, restartTimer,
+                maxConfigure, maxTerminate, maxFailure, authTimeout, authThrottle, MssClamp.auto(1500), 32);
+    }
+
+    /**
+     * Config {@code ppp.mss-clamp}: the largest MSS a TCP SYN or SYN-ACK through a session may carry.
+     * {@link #auto}: the largest IPv4 packet the session carries either way without fragmentation, less the 40
+     * octets of IPv4 and TCP headers (RFC 9293 section 3.7.1): the smallest of the tunnel interface's MTU (what the
+     * kernel sends into the TUN device), our MRU (what we asked the client to send), the client's MRU (what it
+     * takes) and what the L2TP/IPsec link carries in one outer packet ({@code PppLink#mtu()} less the PPP header).
+     * {@link #fixed}: that value. {@link #off}: SYNs pass unchanged.
+     *
+     * @param tunnelMtu for {@code auto}, the tunnel interface's MTU; for {@code fixed}, the MSS; 0 for {@code off}
+     */
+    public record MssClamp(Mode mode, int tunnelMtu) {
+        public enum Mode { AUTO, FIXED, OFF }
+
+        public static MssClamp auto(int tunnelMtu) {
+            return new MssClamp(Mode.AUTO, tunnelMtu);
+        }
+
+        public static MssClamp fixed(int mss) {
+            return new MssClamp(Mode.FIXED, mss);
+        }
+
+        public static MssClamp off() {
+            return new MssClamp(Mode.OFF, 0);
+        }
+
+        /** The limit for a session whose LCP agreed {@code ourMru} and {@code peerMru} over a link of {@code linkMtu}; 0 for none. */
+        public int limit(int ourMru, int peerMru, int linkMtu) {
+            return switch (mode) {
+                case OFF -> 0;
+                case FIXED -> tunnelMtu;
+                case AUTO -> Math.min(Math.min(tunnelMtu, ourMru), Math.min(peerMru, linkMtu - 4)) - 40;
+            };
+        }
+
+        @Override
+        public String toString() {
+            return switch (mode) {
+                case OFF -> "off";
+                case FIXED -> String.valueOf(tunnelMtu);
+                case AUTO -> "auto";
+            };
+        }
     }
 
     /** With {@link Throttle#defaults()}. */

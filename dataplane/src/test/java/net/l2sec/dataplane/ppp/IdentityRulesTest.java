@@ -313,6 +313,29 @@ class IdentityRulesTest {
         assertThat(h.sessions.sessionsOf("alice")).isEqualTo(1);
     }
 
+    /** A rule's max-sessions-total: a second user of the rule is refused, with its own reason, while the first holds it. */
+    @Test
+    void aRulesTotalCapRefusesTheNextUserOfTheRule() throws Exception {
+        h.backend = r -> new AuthResult.Accept("alice", Optional.empty(),
+                Authorization.defaults("contractors").withMaxSessionsTotal(OptionalInt.of(1)));
+        h.start(PppHarness.settings(AuthMethod.PAP));
+        h.openLcp();
+        pap(h, "alice".getBytes());
+        assertThat(papAnswer(h)).isInstanceOf(PapPacket.AuthenticateAck.class);
+        PppHarness second = other();
+        second.backend = r -> new AuthResult.Accept("bob", Optional.empty(),
+                Authorization.defaults("contractors").withMaxSessionsTotal(OptionalInt.of(1)));
+        second.start(PppHarness.settings(AuthMethod.PAP));
+        second.openLcp();
+        pap(second, "bob".getBytes());
+        assertThat(papAnswer(second)).isInstanceOf(PapPacket.AuthenticateNak.class);
+        assertThat(rejects(second, "pap", RejectReason.RULE_SESSION_LIMIT)).isEqualTo(1);
+        assertThat(h.sessions.sessionsOfRule("contractors")).isEqualTo(1);
+        assertThat(h.sessions.sessionsOf("bob")).isZero();
+        h.session.lowerLayerDown(EndCause.PEER_REQUEST);
+        assertThat(h.sessions.sessionsOfRule("contractors")).isZero();
+    }
+
     @Test
     void aSessionThatFailsAfterItsAcceptGivesItsPlaceBack() throws Exception {
         h.backend = r -> acceptWithLimit("alice", 1);

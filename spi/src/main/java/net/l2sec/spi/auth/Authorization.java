@@ -23,16 +23,44 @@ import java.util.Set;
  *                       the dataplane counts a session from its authentication to its end and refuses one more
  *                       ({@link RejectReason#SESSION_LIMIT}) in the same step that counts it, so parallel logins
  *                       cannot exceed it; empty for no limit
+ * @param routes         split tunnelling: the networks the client reaches through the tunnel (a rule's {@code routes},
+ *                       RADIUS Framed-Route), answered to a DHCPINFORM as classless static routes (RFC 3442)
+ * @param domain         the DNS domain name answered to a DHCPINFORM (DHCP option 15, RFC 2132 section 3.17)
+ * @param maxSessionsTotal sessions the rule that admitted the user may hold at once, all users together (a rule's
+ *                       {@code max-sessions-total}): counted and refused like {@code maxSessions}; empty for no cap
+ * @param rateLimit      the session's bandwidth limit (a rule's {@code rate-limit}, RADIUS WISPr-Bandwidth-Max-Down/Up)
  */
 public record Authorization(String rule, Optional<String> pool, List<Inet4Address> dns,
                             Optional<Duration> sessionTimeout, Optional<Duration> idleTimeout,
                             Optional<Inet4Address> address, List<byte[]> classes, Set<String> groups,
-                            Optional<String> filterId, OptionalInt maxSessions) {
+                            Optional<String> filterId, OptionalInt maxSessions, List<Ipv4Route> routes,
+                            Optional<String> domain, OptionalInt maxSessionsTotal, Optional<RateLimit> rateLimit) {
     public Authorization {
         dns = List.copyOf(dns);
         classes = classes.stream().map(byte[]::clone).toList();
         groups = Set.copyOf(groups);
+        routes = List.copyOf(routes);
         if (maxSessions.isPresent() && maxSessions.getAsInt() < 1) throw new IllegalArgumentException("maxSessions");
+        if (maxSessionsTotal.isPresent() && maxSessionsTotal.getAsInt() < 1) throw new IllegalArgumentException("maxSessionsTotal");
+    }
+
+    /** Without routes, domain or per-rule cap. */
+    public Authorization(String rule, Optional<String> pool, List<Inet4Address> dns,
+                         Optional<Duration> sessionTimeout, Optional<Duration> idleTimeout,
+                         Optional<Inet4Address> address, List<byte[]> classes, Set<String> groups,
+                         Optional<String> filterId, OptionalInt maxSessions) {
+        this(rule, pool, dns, sessionTimeout, idleTimeout, address, classes, groups, filterId, maxSessions, List.of(),
+                Optional.empty(), OptionalInt.empty());
+    }
+
+    /** Without a rate limit. */
+    public Authorization(String rule, Optional<String> pool, List<Inet4Address> dns,
+                         Optional<Duration> sessionTimeout, Optional<Duration> idleTimeout,
+                         Optional<Inet4Address> address, List<byte[]> classes, Set<String> groups,
+                         Optional<String> filterId, OptionalInt maxSessions, List<Ipv4Route> routes,
+                         Optional<String> domain, OptionalInt maxSessionsTotal) {
+        this(rule, pool, dns, sessionTimeout, idleTimeout, address, classes, groups, filterId, maxSessions, routes,
+                domain, maxSessionsTotal, Optional.empty());
     }
 
     /** Without a session limit. */
@@ -61,17 +89,41 @@ public record Authorization(String rule, Optional<String> pool, List<Inet4Addres
 
     public Authorization withRule(String newRule) {
         return new Authorization(newRule, pool, dns, sessionTimeout, idleTimeout, address, classes, groups, filterId,
-                maxSessions);
+                maxSessions, routes, domain, maxSessionsTotal, rateLimit);
     }
 
     public Authorization withMaxSessions(OptionalInt limit) {
-        return new Authorization(rule, pool, dns, sessionTimeout, idleTimeout, address, classes, groups, filterId, limit);
+        return new Authorization(rule, pool, dns, sessionTimeout, idleTimeout, address, classes, groups, filterId, limit,
+                routes, domain, maxSessionsTotal, rateLimit);
+    }
+
+    public Authorization withRoutes(List<Ipv4Route> newRoutes) {
+        return new Authorization(rule, pool, dns, sessionTimeout, idleTimeout, address, classes, groups, filterId,
+                maxSessions, newRoutes, domain, maxSessionsTotal, rateLimit);
+    }
+
+    public Authorization withDomain(Optional<String> newDomain) {
+        return new Authorization(rule, pool, dns, sessionTimeout, idleTimeout, address, classes, groups, filterId,
+                maxSessions, routes, newDomain, maxSessionsTotal, rateLimit);
+    }
+
+    public Authorization withRateLimit(Optional<RateLimit> limit) {
+        return new Authorization(rule, pool, dns, sessionTimeout, idleTimeout, address, classes, groups, filterId,
+                maxSessions, routes, domain, maxSessionsTotal, limit);
+    }
+
+    public Authorization withMaxSessionsTotal(OptionalInt cap) {
+        return new Authorization(rule, pool, dns, sessionTimeout, idleTimeout, address, classes, groups, filterId,
+                maxSessions, routes, domain, cap, rateLimit);
     }
 
     @Override
     public String toString() {
         return "Authorization[rule=" + rule + ", pool=" + pool.orElse("-") + ", address=" + address.map(Inet4Address::getHostAddress).orElse("-")
                 + ", groups=" + groups + ", classes=" + classes.size()
-                + (maxSessions.isPresent() ? ", maxSessions=" + maxSessions.getAsInt() : "") + "]";
+                + (maxSessions.isPresent() ? ", maxSessions=" + maxSessions.getAsInt() : "")
+                + (routes.isEmpty() ? "" : ", routes=" + routes) + domain.map(d -> ", domain=" + d).orElse("")
+                + (maxSessionsTotal.isPresent() ? ", maxSessionsTotal=" + maxSessionsTotal.getAsInt() : "")
+                + rateLimit.map(r -> ", rateLimit=" + r).orElse("") + "]";
     }
 }

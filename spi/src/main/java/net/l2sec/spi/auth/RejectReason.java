@@ -2,9 +2,9 @@ package net.l2sec.spi.auth;
 
 /**
  * Why authentication failed, as the {@code reason} metric label and in the session log line. The backends answer
- * with the first eight; the last five are the dataplane's own refusals, which apply whatever the backend: before
+ * with the first eight; the last six are the dataplane's own refusals, which apply whatever the backend: before
  * it is asked ({@link #INVALID_USER_NAME}, {@link #THROTTLED}, {@link #IDENTITY_MISMATCH}) or in place of its
- * accept ({@link #IDENTITY_CHANGED}, {@link #SESSION_LIMIT}).
+ * accept ({@link #IDENTITY_CHANGED}, {@link #SESSION_LIMIT}, {@link #RULE_SESSION_LIMIT}).
  */
 public enum RejectReason {
     /** No such user in the backend. */
@@ -36,7 +36,9 @@ public enum RejectReason {
     /** Re-authentication (after an LCP renegotiation) as another user than the session's. */
     IDENTITY_CHANGED("identity_changed"),
     /** The user holds the sessions the authorization allows ({@link Authorization#maxSessions()}) already. */
-    SESSION_LIMIT("session_limit");
+    SESSION_LIMIT("session_limit"),
+    /** The rule that admitted the user holds all the sessions it may ({@link Authorization#maxSessionsTotal()}) already. */
+    RULE_SESSION_LIMIT("rule_session_limit");
 
     private final String label;
 

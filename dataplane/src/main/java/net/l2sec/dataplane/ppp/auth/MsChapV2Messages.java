@@ -22,7 +22,7 @@ final class MsChapV2Messages {
     /** {@code E=eeeeeeeeee R=r C=cccc... V=vvvvvvvvvv M=<msg>} (section 6); we never offer a retry. */
     static String failure(RejectReason reason, byte[] newChallenge) {
         int error = switch (reason) {
-            case ACCOUNT_DISABLED, POLICY_DENIED, SESSION_LIMIT -> ERROR_RESTRICTED_LOGON_HOURS;
+            case ACCOUNT_DISABLED, POLICY_DENIED, SESSION_LIMIT, RULE_SESSION_LIMIT -> ERROR_RESTRICTED_LOGON_HOURS;
             default -> ERROR_AUTHENTICATION_FAILURE;
         };
         return "E=" + error + " R=0 C=" + HexFormat.of().withUpperCase().formatHex(newChallenge) + " V=3 M=Access denied";
