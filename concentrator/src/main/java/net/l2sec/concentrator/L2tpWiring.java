@@ -21,6 +21,9 @@ import net.l2sec.dataplane.ip.RouteOwners;
 import net.l2sec.dataplane.l2tp.L2tpIdentifiers;
 import net.l2sec.dataplane.ip.IpEgress;
 import net.l2sec.dataplane.ip.Ipv4Pool;
+import net.l2sec.dataplane.ip.Ipv6;
+import net.l2sec.dataplane.ip.Ipv6Pool;
+import net.l2sec.dataplane.ppp.PppSettings;
 import net.l2sec.dataplane.udp.L2tpDatagramHandler;
 import net.l2sec.dataplane.l2tp.L2tpNetworkServer;
 import net.l2sec.dataplane.ppp.AuthThrottle;
@@ -45,6 +48,8 @@ final class L2tpWiring {
     private final Workers workers;
     /** Replaced whole on reload; read by every worker's sessions. */
     private volatile Map<String, Ipv4Pool> pools = Map.of();
+    /** The IPv6 pools; fixed until a restart (the TUN device's IPv6 address covers them). */
+    private final Map<String, Ipv6Pool> pools6;
     private final RouteOwners owners = new RouteOwners();
     private final List<ClientRoutes> routes = new ArrayList<>();
     private final List<PppSessionFactory> ppp = new ArrayList<>();
@@ -59,12 +64,19 @@ final class L2tpWiring {
         Map<String, Ipv4Pool> p = new HashMap<>();
         for (ConcentratorConfig.Pool c : config.pools()) p.put(c.name(), new Ipv4Pool(c.name(), c.first(), c.last()).bindTo(registry));
         this.pools = Map.copyOf(p);
+        Map<String, Ipv6Pool> p6 = new HashMap<>();
+        for (ConcentratorConfig.Pool6 c : config.pools6()) {
+            Ipv6Pool pool = new Ipv6Pool(c.name(), c.prefix());
+            config.tun().address6().ifPresent(own -> pool.reserve(Ipv6.high(own)));   // our own address's /64
+            p6.put(c.name(), pool.bindTo(registry));
+        }
+        this.pools6 = Map.copyOf(p6);
         L2tpIdentifiers ids = new L2tpIdentifiers();
         AuthThrottle throttle = new AuthThrottle(workers.first().scheduler(), config.ppp().authThrottle());
         for (Workers.Worker w : workers.all()) {
             ClientRoutes r = new ClientRoutes(w.registry(), owners, w.index());
-            PppSessionFactory f = new PppSessionFactory(config.ppp(), authenticator, this::pool, r, egress.apply(w.index()),
-                    w.scheduler(), w.registry(), new SecureRandom(), sessions, throttle);
+            PppSessionFactory f = new PppSessionFactory(config.ppp(), authenticator, this::pool, this::pool6, r,
+                    egress.apply(w.index()), w.scheduler(), w.registry(), new SecureRandom(), sessions, throttle);
             routes.add(r);
             ppp.add(f);
             servers.add(new L2tpNetworkServer(config.l2tp().settings(), f, w.scheduler(), w.registry(), ids));
@@ -145,6 +157,15 @@ final class L2tpWiring {
         return Optional.ofNullable(pools.get(name));
     }
 
+    Optional<Ipv6Pool> pool6(String name) {
+        return Optional.ofNullable(pools6.get(name));
+    }
+
+    /** The names of the IPv6 pools in use. */
+    List<String> pool6Names() {
+        return List.copyOf(pools6.keySet());
+    }
+
     /** The names of the pools in use. */
     List<String> poolNames() {
         return List.copyOf(pools.keySet());
@@ -158,8 +179,12 @@ final class L2tpWiring {
     List<String> reload(ConcentratorConfig before, ConcentratorConfig next) throws Exception {
         List<String> restart = restartNeeded(before.l2tp(), next.l2tp());
         replacePools(before.pools(), next.pools());
+        // the IPv6 pools and the TUN device's IPv6 address change together, at a restart; until then IPv6 stays as it is
+        boolean pools6Changed = !next.pools6().equals(before.pools6());
+        if (pools6Changed) restart.add("pools6");
+        PppSettings settings = pools6Changed ? next.ppp().withIpv6(before.ppp().ipv6()) : next.ppp();
         workers.onEach(w -> {
-            ppp.get(w.index()).reconfigure(next.ppp(), authenticator, this::pool);
+            ppp.get(w.index()).reconfigure(settings, authenticator, this::pool, this::pool6);
             return null;
         }, 10);
         return restart;

@@ -55,7 +55,20 @@ final class PppConfigReader {
                 ppp.integer("max-terminate", 2, 1, 100),
                 ppp.integer("max-failure", 5, 1, 100),
                 ppp.duration("auth-timeout", Duration.ofSeconds(30), Duration.ofSeconds(1), Duration.ofMinutes(5)),
-                throttle(ppp.section("auth-throttle")));
+                throttle(ppp.section("auth-throttle")),
+                ipv6(ppp, addressing));
+    }
+
+    /** {@code ppp.pool6}, {@code ppp.dns6}, {@code ppp.router-advertisement-interval}: IPv6 is on when pools6 has a pool. */
+    private static PppSettings.Ipv6 ipv6(ConfigNode ppp, TunnelInterfaceConfigReader.TunAndPools addressing) {
+        List<String> names = addressing.pool6Names();
+        String pool6 = ppp.string("pool6", names.isEmpty() ? "" : names.getFirst());
+        if (!pool6.isEmpty() && !names.contains(pool6)) ppp.problem("pool6", "no IPv6 pool named \"" + pool6 + "\" in pools6");
+        List<java.net.Inet6Address> dns6 = ppp.ipv6List("dns6", 3);
+        Duration interval = ppp.duration("router-advertisement-interval", Duration.ofSeconds(600), Duration.ofSeconds(4),
+                Duration.ofSeconds(1800));
+        return new PppSettings.Ipv6(pool6.isEmpty() || !names.contains(pool6) ? Optional.empty() : Optional.of(pool6),
+                dns6.size() > 3 ? dns6.subList(0, 3) : dns6, interval);
     }
 
     /** {@code ppp.auth-throttle}: its defaults are {@link PppSettings.Throttle#defaults()}. */

@@ -1,6 +1,7 @@
 package net.l2sec.dataplane.ppp;
 
 import java.net.Inet4Address;
+import java.net.Inet6Address;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -24,17 +25,61 @@ import net.l2sec.spi.auth.AuthMethod;
  * @param maxFailure       RFC 1661 Max-Failure
  * @param authTimeout      time allowed for the whole authentication phase, backend included
  * @param authThrottle     how authentication failures hold down a tunnel or a user name ({@link AuthThrottle})
+ * @param ipv6             IPv6 for clients (IPV6CP, Router Advertisements); {@link Ipv6#disabled()} by default
  */
 public record PppSettings(List<AuthMethod> authMethods, int mru, Inet4Address localAddress, List<Inet4Address> dns,
                           List<Inet4Address> wins, String defaultPool, Duration echoInterval, int echoFailures,
                           Duration restartTimer, int maxConfigure, int maxTerminate, int maxFailure,
-                          Duration authTimeout, Throttle authThrottle) {
+                          Duration authTimeout, Throttle authThrottle, Ipv6 ipv6) {
     public PppSettings {
         authMethods = List.copyOf(authMethods);
         dns = List.copyOf(dns);
         wins = List.copyOf(wins);
         if (authMethods.isEmpty()) throw new IllegalArgumentException("at least one authentication method");
         if (dns.size() > 2 || wins.size() > 2) throw new IllegalArgumentException("at most two DNS and two WINS servers");
+    }
+
+    /** IPv4 only ({@link Ipv6#disabled()}). */
+    public PppSettings(List<AuthMethod> authMethods, int mru, Inet4Address localAddress, List<Inet4Address> dns,
+                       List<Inet4Address> wins, String defaultPool, Duration echoInterval, int echoFailures,
+                       Duration restartTimer, int maxConfigure, int maxTerminate, int maxFailure, Duration authTimeout,
+                       Throttle authThrottle) {
+        this(authMethods, mru, localAddress, dns, wins, defaultPool, echoInterval, echoFailures, restartTimer,
+                maxConfigure, maxTerminate, maxFailure, authTimeout, authThrottle, Ipv6.disabled());
+    }
+
+    /** These settings with IPv6 for clients as {@code next} says. */
+    public PppSettings withIpv6(Ipv6 next) {
+        return new PppSettings(authMethods, mru, localAddress, dns, wins, defaultPool, echoInterval, echoFailures,
+                restartTimer, maxConfigure, maxTerminate, maxFailure, authTimeout, authThrottle, next);
+    }
+
+    /**
+     * IPv6 for clients (config {@code pools6}, {@code ppp.pool6}, {@code ppp.dns6}): with a pool, IPV6CP (RFC 5072)
+     * is negotiated after authentication and each session gets a /64 of the pool, advertised by Router
+     * Advertisement (RFC 4861) for SLAAC (RFC 4862); without one, IPV6CP is Protocol-Rejected.
+     *
+     * @param pool                the IPv6 pool /64s come from unless the authorization names a prefix; empty: IPv6 off
+     * @param dns                 DNS servers advertised in the RDNSS option (RFC 8106), at most three
+     * @param maxRtrAdvInterval   RFC 4861 section 6.2.1 MaxRtrAdvInterval: unsolicited advertisements come at a random
+     *                            time between 0.33 and 1 times this
+     */
+    public record Ipv6(Optional<String> pool, List<Inet6Address> dns, Duration maxRtrAdvInterval) {
+        public Ipv6 {
+            dns = List.copyOf(dns);
+            if (dns.size() > 3) throw new IllegalArgumentException("at most three IPv6 DNS servers");
+            if (maxRtrAdvInterval.compareTo(Duration.ofSeconds(4)) < 0 || maxRtrAdvInterval.compareTo(Duration.ofSeconds(1800)) > 0) {
+                throw new IllegalArgumentException("MaxRtrAdvInterval outside 4..1800 s (RFC 4861 section 6.2.1)");
+            }
+        }
+
+        public static Ipv6 disabled() {
+            return new Ipv6(Optional.empty(), List.of(), Duration.ofSeconds(600));
+        }
+
+        public boolean enabled() {
+            return pool.isPresent();
+        }
     }
 
     /** With {@link Throttle#defaults()}. */
