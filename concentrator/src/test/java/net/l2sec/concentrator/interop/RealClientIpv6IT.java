@@ -73,6 +73,8 @@ class RealClientIpv6IT {
         } finally {
             tshark.destroy();
             tshark.waitFor(10, TimeUnit.SECONDS);
+            System.out.println("----- metrics\n" + lab.metrics().lines().filter(l -> l.contains("ipv6") || l.contains("ip_dropped")
+                    || l.contains("router_adv") || l.contains("pool6") || l.contains("ppp_ip_")).reduce("", (a, b) -> a + b + "\n"));
         }
         assertThat(r).contains("ike=up", "ppp=up", "ping=3/3", "ping6=3/3");
         assertThat(r).containsPattern("ip6=2001:db8:99:1:[0-9a-f:]+/64");

@@ -16,6 +16,7 @@ import net.l2sec.dataplane.ip.nd.NdCodec;
 import net.l2sec.dataplane.ip.nd.NdMessage;
 import net.l2sec.dataplane.ip.nd.NdMessage.RouterAdvertisement;
 import net.l2sec.dataplane.ip.nd.NdOption;
+import net.l2sec.dataplane.ip.nd.RouterPreference;
 import net.l2sec.dataplane.ppp.cp.ControlPacket;
 import net.l2sec.dataplane.ppp.cp.ControlPacketCodec;
 import net.l2sec.dataplane.ppp.cp.LayerActions;
@@ -31,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * the two Interface-Identifiers, then the concentrator is the IPv6 router of the PPP link. While IPV6CP is Opened
  * the session's /64 is routed to its {@link PacketPath}, and Router Advertisements (RFC 4861 section 6.2) from our
  * link-local address fe80::IID carry the /64 for SLAAC (Prefix Information with the A and L flags, RFC 4862), the
- * link MTU and, when configured, the DNS servers (RDNSS, RFC 8106): unsolicited ones when IPV6CP opens and then
+ * configured Default Router Preference (RFC 4191), the link MTU and, when configured, the DNS servers (RDNSS, RFC 8106): unsolicited ones when IPV6CP opens and then
  * from time to time (section 6.2.4), and answers to Router Solicitations (section 6.2.6).
  *
  * <p>IPv6 is an addition to the session: when IPV6CP fails, is rejected or times out, the session goes on with
@@ -65,6 +66,7 @@ final class Ipv6NetworkLayer {
     private final List<Inet6Address> dns;
     private final int mtu;
     private final Duration maxRtrAdvInterval;
+    private final RouterPreference preference;
     private final ClientRoutes routes;
     private final PacketPath path;
     private final PppMeters meters;
@@ -95,6 +97,7 @@ final class Ipv6NetworkLayer {
         this.dns = settings.ipv6().dns();
         this.mtu = Math.max(MIN_MTU, settings.mru());
         this.maxRtrAdvInterval = settings.ipv6().maxRtrAdvInterval();
+        this.preference = settings.ipv6().routerPreference();
         this.routes = services.routes();
         this.path = path;
         this.meters = services.meters();
@@ -216,7 +219,7 @@ final class Ipv6NetworkLayer {
         o.add(new NdOption.PrefixInformation(new Ipv6Prefix(prefix64, 64), true, true, VALID_LIFETIME, PREFERRED_LIFETIME));
         o.add(new NdOption.Mtu(mtu));
         if (!dns.isEmpty()) o.add(new NdOption.RecursiveDnsServer(routerLifetime, dns));   // RFC 8106 section 5.1
-        var ra = new RouterAdvertisement(CUR_HOP_LIMIT, false, false, routerLifetime, 0, 0, o);
+        var ra = new RouterAdvertisement(CUR_HOP_LIMIT, false, false, preference, routerLifetime, 0, 0, o);
         ByteBuf b = NdCodec.encode(ByteBufAllocator.DEFAULT, 0, ra, Ipv6.LINK_LOCAL_PREFIX, options.localIdentifier(),
                 Ipv6.ALL_NODES_HIGH, Ipv6.ALL_NODES_LOW);
         try {

@@ -5,6 +5,7 @@ import java.net.Inet6Address;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import net.l2sec.dataplane.ip.nd.RouterPreference;
 import net.l2sec.spi.auth.AuthMethod;
 
 /**
@@ -63,8 +64,16 @@ public record PppSettings(List<AuthMethod> authMethods, int mru, Inet4Address lo
      * @param dns                 DNS servers advertised in the RDNSS option (RFC 8106), at most three
      * @param maxRtrAdvInterval   RFC 4861 section 6.2.1 MaxRtrAdvInterval: unsolicited advertisements come at a random
      *                            time between 0.33 and 1 times this
+     * @param routerPreference    the Default Router Preference advertised (RFC 4191): HIGH by default, so that a client
+     *                            whose own network also has an IPv6 default router sends its IPv6 through the tunnel
      */
-    public record Ipv6(Optional<String> pool, List<Inet6Address> dns, Duration maxRtrAdvInterval) {
+    public record Ipv6(Optional<String> pool, List<Inet6Address> dns, Duration maxRtrAdvInterval,
+                       RouterPreference routerPreference) {
+        /** With the HIGH Default Router Preference. */
+        public Ipv6(Optional<String> pool, List<Inet6Address> dns, Duration maxRtrAdvInterval) {
+            this(pool, dns, maxRtrAdvInterval, RouterPreference.HIGH);
+        }
+
         public Ipv6 {
             dns = List.copyOf(dns);
             if (dns.size() > 3) throw new IllegalArgumentException("at most three IPv6 DNS servers");

@@ -347,7 +347,7 @@ public final class TunDevice implements IpEgress, AutoCloseable {
                 Libc.close(sock);
             }
         }
-        log.info("TUN device {} configured IPv6 {}/{}", name, address.getHostAddress(), prefixLength);
+        log.info("TUN device {} configured IPv6 {}/{}", name, net.l2sec.dataplane.ip.Ipv6.text(address), prefixLength);
     }
 
     private void sysctl(Path knob, String value) throws IOException {

@@ -62,7 +62,7 @@ public final class NdCodec {
                 if (!Ipv6.isLinkLocal(Ipv6.sourceHigh(packet))) throw new InvalidNdMessageException("RA source not link-local");
                 int flags = packet.getUnsignedByte(icmp + 5);
                 yield new RouterAdvertisement(packet.getUnsignedByte(icmp + 4), (flags & 0x80) != 0, (flags & 0x40) != 0,
-                        packet.getUnsignedShort(icmp + 6), packet.getUnsignedInt(icmp + 8), packet.getUnsignedInt(icmp + 12),
+                        RouterPreference.ofBits(flags >>> 3), packet.getUnsignedShort(icmp + 6), packet.getUnsignedInt(icmp + 8), packet.getUnsignedInt(icmp + 12),
                         options(packet, icmp + RA_LENGTH, length - RA_LENGTH));
             }
             default -> throw new InvalidNdMessageException("ICMPv6 type " + type + " is not router discovery");
@@ -130,7 +130,8 @@ public final class NdCodec {
             switch (message) {
                 case RouterSolicitation s -> body.writeByte(NdMessage.ROUTER_SOLICITATION).writeByte(0).writeShort(0).writeInt(0);
                 case RouterAdvertisement a -> body.writeByte(NdMessage.ROUTER_ADVERTISEMENT).writeByte(0).writeShort(0)
-                        .writeByte(a.curHopLimit()).writeByte((a.managed() ? 0x80 : 0) | (a.other() ? 0x40 : 0))
+                        .writeByte(a.curHopLimit())
+                        .writeByte((a.managed() ? 0x80 : 0) | (a.other() ? 0x40 : 0) | a.preference().bits() << 3)
                         .writeShort(a.routerLifetime()).writeInt((int) a.reachableTime()).writeInt((int) a.retransTimer());
             }
             for (NdOption o : message.options()) writeOption(body, o);

@@ -17,11 +17,13 @@ public sealed interface NdMessage {
      * @param curHopLimit    hop limit hosts should use, 0 unspecified
      * @param managed        the M flag (DHCPv6 for addresses)
      * @param other          the O flag (DHCPv6 for other configuration)
+     * @param preference     the Default Router Preference (RFC 4191 section 2.2)
      * @param routerLifetime seconds this router is a default router, 0 when it is none
      * @param reachableTime  milliseconds, 0 unspecified
      * @param retransTimer   milliseconds, 0 unspecified
      */
-    record RouterAdvertisement(int curHopLimit, boolean managed, boolean other, int routerLifetime, long reachableTime,
+    record RouterAdvertisement(int curHopLimit, boolean managed, boolean other, RouterPreference preference,
+                               int routerLifetime, long reachableTime,
                                long retransTimer, List<NdOption> options) implements NdMessage {
         public RouterAdvertisement { options = List.copyOf(options); }
     }
