@@ -153,7 +153,7 @@ public final class PolicyAuthenticator implements Authenticator {
                 given.dns().isEmpty() ? rule.dns() : given.dns(),
                 given.sessionTimeout().or(rule::sessionTimeout),
                 given.idleTimeout().or(rule::idleTimeout),
-                given.address(), given.classes(), groups, given.filterId());
+                given.address(), given.classes(), groups, given.filterId()).withIpv6(given.ipv6());
         log.info("session={} authorized user={} backend={} rule={} groups={} pool={}", tag, LogText.escape(accept.user()),
                 backend, rule.name(), cns(groups), authorization.pool().orElse("-"));
         return new AuthResult.Accept(accept.user(), accept.authenticatorResponse(), authorization);

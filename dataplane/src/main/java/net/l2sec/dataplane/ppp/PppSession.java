@@ -5,7 +5,6 @@ import io.netty.buffer.ByteBufAllocator;
 import java.net.Inet4Address;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.OptionalLong;
 import net.l2sec.dataplane.PppEndpoint;
 import net.l2sec.dataplane.PppLink;
 import net.l2sec.dataplane.ip.IpSink;
@@ -359,11 +358,22 @@ public final class PppSession implements PppEndpoint, IpSink {
         network = new NetworkLayer(context.tag(), services, negotiation, authorization, address.address(), path,
                 transitions);
         network.start();
-        if (ipv6 && phase == Phase.NETWORK && prefix.assign()) {
-            network6 = new Ipv6NetworkLayer(context.tag(), services, negotiation, prefix.prefix64(), OptionalLong.empty(),
-                    null, path, transitions::send);
+        if (ipv6 && phase == Phase.NETWORK && prefix.assign(authorization)) {
+            network6 = new Ipv6NetworkLayer(context.tag(), services, negotiation, prefix.prefix64(),
+                    authorization.ipv6().interfaceId(), delegated(authorization), path, transitions::send);
             network6.start();
         }
+    }
+
+    /** RFC 4818 Delegated-IPv6-Prefix, routed to the session when it is a /64 or shorter (routes here are by /64 at most). */
+    private net.l2sec.dataplane.ip.Ipv6Prefix delegated(Authorization authorization) {
+        var d = authorization.ipv6().delegatedPrefix();
+        if (d.isEmpty()) return null;
+        if (d.get().length() > 64 || d.get().length() < 16) {
+            log.warn("session={} Delegated-IPv6-Prefix {} not between /16 and /64: not routed", context.tag(), d.get());
+            return null;
+        }
+        return net.l2sec.dataplane.ip.Ipv6Prefix.of(d.get().address(), d.get().length());
     }
 
     /**

@@ -36,6 +36,8 @@ class PppSessionIpv6Test {
     static final long PEER_IID = 0x0211_2233_4455_6677L;
 
     final PppHarness h = new PppHarness();
+    /** What RADIUS assigns for IPv6; null: the local backend, nothing assigned. */
+    net.l2sec.spi.auth.Ipv6Framing radius;
 
     @AfterEach
     void noLeaks() {
@@ -58,6 +60,8 @@ class PppSessionIpv6Test {
 
     void authenticatedWithIpcp() throws Exception {
         h.backend = PppSessionTest::localBackend;
+        if (radius != null) h.backend = r -> new net.l2sec.spi.auth.AuthResult.Accept("User", Optional.empty(),
+                net.l2sec.spi.auth.Authorization.defaults("radius").withIpv6(radius));
         h.start(settings());
         h.openLcp();
         h.receive(0xC023, PapCodec.encode(new PapPacket.AuthenticateRequest(5, "User".getBytes(), "clientPass".getBytes())));
@@ -188,6 +192,39 @@ class PppSessionIpv6Test {
         // accounting counts IPv6 octets
         assertThat(h.session.counters().inputOctets()).isEqualTo(48);
         assertThat(h.session.counters().outputOctets()).isEqualTo(48);
+    }
+
+    /** RFC 3162 Framed-IPv6-Prefix and Framed-Interface-Id, RFC 4818 Delegated-IPv6-Prefix. */
+    @Test
+    void radiusAssignsTheSlash64TheInterfaceIdentifierAndADelegatedPrefix() throws Exception {
+        radius = new net.l2sec.spi.auth.Ipv6Framing(
+                Optional.of(new net.l2sec.spi.auth.Ipv6Framing.Prefix(ip6("2001:db8:99:77::"), 64)), java.util.OptionalLong.of(0x42),
+                Optional.of(new net.l2sec.spi.auth.Ipv6Framing.Prefix(ip6("2001:db8:aa00::"), 56)));
+        authenticatedWithIpcp();
+        var ours = (ConfigureRequest) h.drainControl(0x8057).getFirst();
+        ipv6cp(new ConfigureRequest(1, List.of(ConfigOption.ofInt(1, PEER_IID, 8))));
+        var nak = (ConfigureNak) h.drainControl(0x8057).getFirst();
+        assertThat(nak.options()).containsExactly(ConfigOption.ofInt(1, 0x42, 8));   // the assigned identifier
+        ipv6cp(new ConfigureRequest(2, List.of(ConfigOption.ofInt(1, 0x42, 8))));
+        ipv6cp(new ConfigureAck(ours.identifier(), ours.options()));
+        assertThat(h.session.isIpv6cpOpened()).isTrue();
+        long framed = 0x2001_0db8_0099_0077L;
+        assertThat(onlyAdvertisement().options().getFirst()).isEqualTo(
+                new NdOption.PrefixInformation(new Ipv6Prefix(framed, 64), true, true, 2_592_000, 604_800));
+        assertThat(h.pool6.isAllocated(framed)).as("taken out of the pool").isTrue();
+        long delegated = 0x2001_0db8_aa00_0005L;
+        byte[] fromBehind = ipv6(delegated, 1, 0x2001_0db8_ffff_0000L, 1, 17, 64, new byte[8]);
+        h.receive(0x0057, fromBehind);
+        h.receive(0x0057, ipv6(0x2001_0db8_aa01_0000L, 1, 0x2001_0db8_ffff_0000L, 1, 17, 64, new byte[8]));   // past the /56
+        assertThat(h.egress).hasSize(1);
+        assertThat(h.counter("l2sec.ppp.ip.dropped", "reason", "spoofed_source", "family", "ipv6")).isEqualTo(1);
+        byte[] toBehind = ipv6(0x2001_0db8_ffff_0000L, 1, 0x2001_0db8_aa00_00ffL, 9, 17, 63, new byte[8]);
+        h.routes.deliver(Unpooled.buffer().writeBytes(toBehind));
+        assertThat(h.only(0x0057).info()).isEqualTo(toBehind);
+        h.session.close(EndCause.ADMIN_DISCONNECT);
+        var terminate = h.drainControl(0xC021).getFirst();
+        h.lcp(new ControlPacket.TerminateAck(terminate.identifier(), new byte[0]));
+        h.assertTornDown(EndCause.ADMIN_DISCONNECT);
     }
 
     @Test

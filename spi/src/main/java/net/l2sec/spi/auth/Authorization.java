@@ -23,16 +23,26 @@ import java.util.Set;
  *                       the dataplane counts a session from its authentication to its end and refuses one more
  *                       ({@link RejectReason#SESSION_LIMIT}) in the same step that counts it, so parallel logins
  *                       cannot exceed it; empty for no limit
+ * @param ipv6           IPv6 the backend assigned (RADIUS Framed-IPv6-Prefix, Framed-Interface-Id,
+ *                       Delegated-IPv6-Prefix); {@link Ipv6Framing#none()} for the concentrator's pool
  */
 public record Authorization(String rule, Optional<String> pool, List<Inet4Address> dns,
                             Optional<Duration> sessionTimeout, Optional<Duration> idleTimeout,
                             Optional<Inet4Address> address, List<byte[]> classes, Set<String> groups,
-                            Optional<String> filterId, OptionalInt maxSessions) {
+                            Optional<String> filterId, OptionalInt maxSessions, Ipv6Framing ipv6) {
     public Authorization {
         dns = List.copyOf(dns);
         classes = classes.stream().map(byte[]::clone).toList();
         groups = Set.copyOf(groups);
         if (maxSessions.isPresent() && maxSessions.getAsInt() < 1) throw new IllegalArgumentException("maxSessions");
+    }
+
+    /** Without IPv6 assignments. */
+    public Authorization(String rule, Optional<String> pool, List<Inet4Address> dns,
+                         Optional<Duration> sessionTimeout, Optional<Duration> idleTimeout,
+                         Optional<Inet4Address> address, List<byte[]> classes, Set<String> groups,
+                         Optional<String> filterId, OptionalInt maxSessions) {
+        this(rule, pool, dns, sessionTimeout, idleTimeout, address, classes, groups, filterId, maxSessions, Ipv6Framing.none());
     }
 
     /** Without a session limit. */
@@ -61,17 +71,24 @@ public record Authorization(String rule, Optional<String> pool, List<Inet4Addres
 
     public Authorization withRule(String newRule) {
         return new Authorization(newRule, pool, dns, sessionTimeout, idleTimeout, address, classes, groups, filterId,
-                maxSessions);
+                maxSessions, ipv6);
     }
 
     public Authorization withMaxSessions(OptionalInt limit) {
-        return new Authorization(rule, pool, dns, sessionTimeout, idleTimeout, address, classes, groups, filterId, limit);
+        return new Authorization(rule, pool, dns, sessionTimeout, idleTimeout, address, classes, groups, filterId, limit,
+                ipv6);
+    }
+
+    public Authorization withIpv6(Ipv6Framing next) {
+        return new Authorization(rule, pool, dns, sessionTimeout, idleTimeout, address, classes, groups, filterId,
+                maxSessions, next);
     }
 
     @Override
     public String toString() {
         return "Authorization[rule=" + rule + ", pool=" + pool.orElse("-") + ", address=" + address.map(Inet4Address::getHostAddress).orElse("-")
                 + ", groups=" + groups + ", classes=" + classes.size()
-                + (maxSessions.isPresent() ? ", maxSessions=" + maxSessions.getAsInt() : "") + "]";
+                + (maxSessions.isPresent() ? ", maxSessions=" + maxSessions.getAsInt() : "")
+                + (ipv6.isEmpty() ? "" : ", ipv6=" + ipv6) + "]";
     }
 }
