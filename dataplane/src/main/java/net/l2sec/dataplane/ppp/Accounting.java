@@ -4,6 +4,7 @@ import java.net.Inet4Address;
 import java.util.Optional;
 import net.l2sec.spi.auth.AuthMethod;
 import net.l2sec.spi.auth.AuthResult;
+import net.l2sec.spi.auth.Ipv6Framing;
 import net.l2sec.spi.session.ActiveSession;
 import net.l2sec.spi.session.EndCause;
 import net.l2sec.spi.session.SessionContext;
@@ -33,9 +34,14 @@ final class Accounting {
 
     /** IPCP opened; the first time, the session becomes established, authorized at {@code authorizedNanos}. */
     void ipcpOpened(AuthMethod method, AuthResult.Accept accept, Inet4Address address, long authorizedNanos) {
+        ipcpOpened(method, accept, address, authorizedNanos, Ipv6Framing.none());
+    }
+
+    /** The same, with the session's IPv6 prefixes (reported as Framed-IPv6-Prefix and Delegated-IPv6-Prefix). */
+    void ipcpOpened(AuthMethod method, AuthResult.Accept accept, Inet4Address address, long authorizedNanos, Ipv6Framing ipv6) {
         if (active != null) return;
         active = new ActiveSession(context.acctSessionId(), context.tag(), accept.user(), method, context.peer(), address,
-                context.nasPort(), context.started().plusNanos(authorizedNanos - startedNanos), accept.authorization());
+                context.nasPort(), context.started().plusNanos(authorizedNanos - startedNanos), accept.authorization(), ipv6);
         registry.started(session, active);
     }
 

@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBufAllocator;
 import java.net.Inet4Address;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.OptionalLong;
 import net.l2sec.dataplane.PppEndpoint;
 import net.l2sec.dataplane.PppLink;
 import net.l2sec.dataplane.ip.IpSink;
@@ -28,6 +29,7 @@ import net.l2sec.spi.auth.AuthMethod;
 import net.l2sec.spi.auth.AuthResult;
 import net.l2sec.spi.auth.Authenticator;
 import net.l2sec.spi.auth.Authorization;
+import net.l2sec.spi.auth.Ipv6Framing;
 import net.l2sec.spi.auth.RejectReason;
 import net.l2sec.spi.session.ActiveSession;
 import net.l2sec.spi.session.EndCause;
@@ -93,6 +95,8 @@ public final class PppSession implements PppEndpoint, IpSink {
     private NetworkLayer network;
     /** The IPv6 network layer of the Network phase; null outside it, or when the session has no /64. */
     private Ipv6NetworkLayer network6;
+    /** RFC 4818: the prefix delegated to the session by its first authorization, kept as its /64 is; null for none. */
+    private net.l2sec.dataplane.ip.Ipv6Prefix delegatedPrefix;
     /** Why the session ends, once it is ending. */
     private EndCause cause;
 
@@ -287,7 +291,7 @@ public final class PppSession implements PppEndpoint, IpSink {
         @Override
         public void ipcpOpened() {
             accounting.ipcpOpened(authentication.method().orElseThrow(), authentication.accept().orElseThrow(),
-                    Ipv4.fromInt(address.address()), limits.authorizedNanos());
+                    Ipv4.fromInt(address.address()), limits.authorizedNanos(), ipv6Framing());
         }
 
         @Override
@@ -359,10 +363,17 @@ public final class PppSession implements PppEndpoint, IpSink {
                 transitions);
         network.start();
         if (ipv6 && phase == Phase.NETWORK && prefix.assign(authorization)) {
+            if (delegatedPrefix == null) delegatedPrefix = delegated(authorization);
             network6 = new Ipv6NetworkLayer(context.tag(), services, negotiation, prefix.prefix64(),
-                    authorization.ipv6().interfaceId(), delegated(authorization), path, transitions::send);
+                    authorization.ipv6().interfaceId(), delegatedPrefix, path, transitions::send);
             network6.start();
         }
+    }
+
+    /** What accounting reports of the session's IPv6 (RFC 3162 Framed-IPv6-Prefix, RFC 4818 Delegated-IPv6-Prefix). */
+    private Ipv6Framing ipv6Framing() {
+        return new Ipv6Framing(prefix.current().map(p -> new Ipv6Framing.Prefix(p.address(), p.length())), OptionalLong.empty(),
+                Optional.ofNullable(delegatedPrefix).map(p -> new Ipv6Framing.Prefix(p.address(), p.length())));
     }
 
     /** RFC 4818 Delegated-IPv6-Prefix, routed to the session when it is a /64 or shorter (routes here are by /64 at most). */

@@ -138,6 +138,9 @@ class PppSessionIpv6Test {
                 new NdOption.Mtu(1400),
                 new NdOption.RecursiveDnsServer(1800, List.of(ip6("2001:db8:99::53"))));
         assertThat(h.session.clientPrefix()).contains(new Ipv6Prefix(PREFIX, 64));
+        // accounting reports it (RFC 3162 Framed-IPv6-Prefix)
+        assertThat(h.session.active().orElseThrow().ipv6().framedPrefix()).contains(
+                new net.l2sec.spi.auth.Ipv6Framing.Prefix(ip6("2001:db8:99::"), 64));
         assertThat(h.pool6.inUse()).isEqualTo(1);
         assertThat(h.registry.get("l2sec.ppp.sessions.ipv6.active").gauge().value()).isEqualTo(1);
         // section 6.2.4: the next unsolicited ones within MAX_INITIAL_RTR_ADVERT_INTERVAL
@@ -212,6 +215,9 @@ class PppSessionIpv6Test {
         assertThat(onlyAdvertisement().options().getFirst()).isEqualTo(
                 new NdOption.PrefixInformation(new Ipv6Prefix(framed, 64), true, true, 2_592_000, 604_800));
         assertThat(h.pool6.isAllocated(framed)).as("taken out of the pool").isTrue();
+        assertThat(h.session.active().orElseThrow().ipv6()).isEqualTo(new net.l2sec.spi.auth.Ipv6Framing(
+                Optional.of(new net.l2sec.spi.auth.Ipv6Framing.Prefix(ip6("2001:db8:99:77::"), 64)), java.util.OptionalLong.empty(),
+                Optional.of(new net.l2sec.spi.auth.Ipv6Framing.Prefix(ip6("2001:db8:aa00::"), 56))));
         long delegated = 0x2001_0db8_aa00_0005L;
         byte[] fromBehind = ipv6(delegated, 1, 0x2001_0db8_ffff_0000L, 1, 17, 64, new byte[8]);
         h.receive(0x0057, fromBehind);

@@ -5,6 +5,7 @@ import java.net.InetSocketAddress;
 import java.time.Instant;
 import net.l2sec.spi.auth.AuthMethod;
 import net.l2sec.spi.auth.Authorization;
+import net.l2sec.spi.auth.Ipv6Framing;
 
 /**
  * An established session (authenticated, address assigned, IPCP opened): what accounting reports and what a
@@ -19,6 +20,19 @@ import net.l2sec.spi.auth.Authorization;
  * @param nasPort        NAS-Port: our L2TP tunnel ID in the high 16 bits, session ID in the low 16
  * @param authorized     when the session was authorized (Acct-Session-Time counts from here)
  * @param authorization  what the policy gave the user (rule, classes, groups, timeouts)
+ * @param ipv6           the session's IPv6: the /64 reserved for it (Framed-IPv6-Prefix) and the prefix delegated to
+ *                       it (Delegated-IPv6-Prefix); {@link Ipv6Framing#none()} for an IPv4-only session
  */
 public record ActiveSession(String acctSessionId, String tag, String user, AuthMethod method, InetSocketAddress peer,
-                            Inet4Address address, long nasPort, Instant authorized, Authorization authorization) {}
+                            Inet4Address address, long nasPort, Instant authorized, Authorization authorization,
+                            Ipv6Framing ipv6) {
+    /** IPv4 only. */
+    public ActiveSession(String acctSessionId, String tag, String user, AuthMethod method, InetSocketAddress peer,
+                         Inet4Address address, long nasPort, Instant authorized, Authorization authorization) {
+        this(acctSessionId, tag, user, method, peer, address, nasPort, authorized, authorization, Ipv6Framing.none());
+    }
+
+    public ActiveSession withIpv6(Ipv6Framing next) {
+        return new ActiveSession(acctSessionId, tag, user, method, peer, address, nasPort, authorized, authorization, next);
+    }
+}
