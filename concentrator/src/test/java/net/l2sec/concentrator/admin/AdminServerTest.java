@@ -90,7 +90,10 @@ class AdminServerTest {
 
     @BeforeEach
     void start() throws Exception {
-        sessions.live.put("00000001", session("00000001", "alice", "198.51.100.7", 4500, "10.99.0.10", NOW.minusSeconds(3725)));
+        sessions.live.put("00000001", session("00000001", "alice", "198.51.100.7", 4500, "10.99.0.10", NOW.minusSeconds(3725))
+                .withIpv6(new net.l2sec.spi.auth.Ipv6Framing(Optional.of(new net.l2sec.spi.auth.Ipv6Framing.Prefix(
+                        (java.net.Inet6Address) InetAddress.getByName("2001:db8:99:1::"), 64)), java.util.OptionalLong.empty(),
+                        Optional.empty())));
         sessions.live.put("00000002", session("00000002", "bob", "198.51.100.8", 1701, "10.99.0.11", NOW.minusSeconds(5)));
         sessions.live.put("00000003", session("00000003", "Alice", "198.51.100.9", 4500, "10.99.0.12", NOW.minusSeconds(50)));
         AdminServer.Backend backend = new AdminServer.Backend() {
@@ -172,6 +175,9 @@ class AdminServerTest {
         assertThat(alice.path("clientAddress").asText()).isEqualTo("198.51.100.7");
         assertThat(alice.path("clientPort").asInt()).isEqualTo(4500);
         assertThat(alice.path("address").asText()).isEqualTo("10.99.0.10");
+        assertThat(alice.path("ipv6Prefix").asText()).isEqualTo("2001:db8:99:1::/64");
+        assertThat(alice.path("delegatedIpv6Prefix").isNull()).isTrue();
+        assertThat(all.get(1).path("ipv6Prefix").isNull()).as("an IPv4-only session").isTrue();
         assertThat(alice.path("uptimeSeconds").asLong()).isEqualTo(3725);
         assertThat(alice.path("inputOctets").asLong()).isEqualTo(1008);
         assertThat(alice.path("outputOctets").asLong()).isEqualTo(2000);
