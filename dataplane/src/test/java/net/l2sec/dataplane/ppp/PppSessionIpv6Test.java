@@ -256,6 +256,20 @@ class PppSessionIpv6Test {
     }
 
     @Test
+    void anExhaustedIpv6PoolLeavesTheSessionIpv4OnlyAndIpv6cpIsProtocolRejected() throws Exception {
+        while (h.pool6.allocate().isPresent()) { }   // 65,536 /64s, all taken
+        authenticatedWithIpcp();
+        assertThat(h.drain().stream().filter(o -> o.protocol() == 0x8057)).as("no IPV6CP from us").isEmpty();
+        ipv6cp(new ConfigureRequest(1, List.of(ConfigOption.ofInt(1, PEER_IID, 8))));
+        var reject = (ControlPacket.ProtocolReject) h.drainControl(0xC021).getFirst();
+        assertThat(reject.rejectedProtocol()).isEqualTo(0x8057);
+        assertThat(h.session.isIpcpOpened()).isTrue();
+        assertThat(h.session.clientPrefix()).isEmpty();
+        assertThat(h.session.active().orElseThrow().ipv6().isEmpty()).isTrue();
+        for (long p = PREFIX; p < PREFIX + 65536; p++) h.pool6.release(p);
+    }
+
+    @Test
     void aClientThatIgnoresIpv6cpKeepsIpv4() throws Exception {
         authenticatedWithIpcp();
         for (int i = 0; i < 12; i++) {

@@ -137,6 +137,42 @@ class NdCodecTest {
         assertThatThrownBy(() -> decode(echo)).hasMessageContaining("not router discovery");
     }
 
+    /**
+     * Mutated advertisements and solicitations either decode or are refused with {@link InvalidNdMessageException};
+     * nothing else escapes, and a decoded message encodes again to a message that decodes to the same.
+     */
+    @Test
+    void fuzzedPacketsDecodeOrAreRefused() {
+        net.l2sec.fuzz.Fuzzer.named("nd").seeds(List.of(HEX.parseHex(RA), HEX.parseHex(RS))).inputs(4000).maxLength(300).target(in -> {
+            ByteBuf b = Unpooled.wrappedBuffer(in);
+            if (!Ipv6.isWellFormed(b)) return "not-ipv6";
+            // half the inputs keep a right checksum, so the mutations reach the option parsing
+            if (in.length > 43 && (in[7] & 1) == 0 && Ipv6.nextHeader(b) == Ipv6.NEXT_HEADER_ICMPV6) {
+                b.setShort(Ipv6.HEADER + 2, 0);
+                b.setShort(Ipv6.HEADER + 2, NdCodec.checksum(b, Ipv6.payloadLength(b)));
+                in[7] = (byte) 255;
+            }
+            try {
+                NdMessage m = NdCodec.decode(b);
+                ByteBuf again = NdCodec.encode(UnpooledByteBufAllocator.DEFAULT, 0, m, Ipv6.sourceHigh(b), Ipv6.sourceLow(b),
+                        Ipv6.destinationHigh(b), Ipv6.destinationLow(b));
+                try {
+                    NdMessage back = NdCodec.decode(again);
+                    boolean unknownDropped = m.options().stream().anyMatch(o -> o instanceof NdOption.Unknown);
+                    if (!unknownDropped && !back.equals(m) && !(m.options().stream().anyMatch(o -> o instanceof NdOption.SourceLinkLayerAddress))) {
+                        throw new AssertionError("re-encoding changes " + m + " into " + back);
+                    }
+                } finally {
+                    again.release();
+                }
+                return "decoded:" + m.getClass().getSimpleName();
+            } catch (InvalidNdMessageException e) {
+                return "refused:" + e.getMessage().replaceAll("[0-9]+", "N");
+            }
+        }).run().assertNoFindings().assertReached("decoded:RouterAdvertisement").assertReached("decoded:RouterSolicitation")
+                .assertReached("refused:bad ICMPvN checksum").assertOutcomesAtLeast(6);
+    }
+
     /** Puts the right checksum into a hand-made packet, so that only the defect under test is wrong. */
     static String withChecksum(String hex) {
         ByteBuf b = Unpooled.wrappedBuffer(HEX.parseHex(hex));
