@@ -6,15 +6,19 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * IPv6 for the REAL Linux client (pppd 2.4.9 {@code +ipv6} in the harness VM, L2TP/IPsec behind the slirp NAT):
  * IPV6CP opens, our Router Advertisement gives the client a /64 of {@code pools6} by SLAAC, and ping6 from the
- * client reaches the concentrator's IPv6 tunnel-side address through the TUN device and back. tshark, on the TUN
- * device, decodes our Router Advertisement (hop limit 255, the /64 with the A flag, the MTU, RDNSS) and the echo
- * exchange.
+ * client reaches the concentrator's IPv6 tunnel-side address through the TUN device and back; tshark, on the TUN
+ * device, decodes the echo exchange. (The Router Advertisement travels inside ESP on the PPP link: its encoding is
+ * checked octet by octet against a tshark-verified packet in NdCodecTest.) Without pools6 the client's IPV6CP is Protocol-Rejected and IPv4 works as before.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RealClientIpv6IT {
     private static final String PSK = "interop-psk-0123456789";
     private static ConcentratorInNamespace lab;
@@ -61,6 +65,7 @@ class RealClientIpv6IT {
     }
 
     @Test
+    @Order(1)
     void slaacAddressInItsSlash64AndPing6ToTheConcentrator() throws Exception {
         Path pcap = lab.work().resolve("ipv6.pcap");
         Process tshark = new ProcessBuilder("ip", "netns", "exec", lab.namespace(), "tshark", "-q", "-i", "l2sec0", "-f", "ip6",
@@ -87,5 +92,16 @@ class RealClientIpv6IT {
         String echo = ConcentratorInNamespace.stdout("tshark", "-r", pcap.toString(), "-Y", "icmpv6");
         System.out.println("----- tshark -r " + pcap + " -Y icmpv6\n" + echo);
         assertThat(echo).contains("Echo (ping) request", "Echo (ping) reply", "2001:db8:99::1");
+    }
+
+    /** Without pools6 (the default) the same client's IPV6CP is Protocol-Rejected and it stays up on IPv4. */
+    @Test
+    @Order(2)
+    void withoutAnIpv6PoolIpv6cpIsRejectedAndIpv4Works() throws Exception {
+        lab.start(ConcentratorInNamespace.ipsecConfig("l2sec-iop", ""));
+        String r = lab.client("--mode", "ipsec", "--psk", PSK, "--auth", "mschapv2", "--user", "alice", "--password", "password",
+                "--wait", "45", "--ipv6", "yes").result();
+        assertThat(r).contains("ike=up", "ppp=up", "ping=3/3", "ip6=none");
+        assertThat(lab.log()).contains("ipcp up address=10.99.0.").doesNotContain("ipv6cp up");
     }
 }

@@ -149,8 +149,8 @@ public final class PppSession implements PppEndpoint, IpSink {
             path.fromClient(frame.information());      // ownership passes on
             return;
         }
-        if (frame.protocol() == PppProtocol.IPV6.number() && network6 != null) {
-            path.fromClient6(frame.information());     // ownership passes on
+        if (frame.protocol() == PppProtocol.IPV6.number() && ipv6) {
+            path.fromClient6(frame.information());     // ownership passes on; dropped and counted until IPV6CP is Opened
             return;
         }
         try {

@@ -250,6 +250,9 @@ class PppSessionIpv6Test {
         h.lcp(new ControlPacket.ProtocolReject(7, 0x8057, net.l2sec.dataplane.ppp.cp.ControlPacketCodec.encode(ours)));
         assertThat(h.session.isIpcpOpened()).isTrue();
         assertThat(h.session.isIpv6cpOpened()).isFalse();
+        h.receive(0x0057, ipv6(PREFIX, PEER_IID, 0x2001_0db8_ffff_0000L, 1, 17, 64, new byte[8]));
+        assertThat(h.counter("l2sec.ppp.ip.dropped", "reason", "not_open", "family", "ipv6")).isEqualTo(1);
+        assertThat(h.egress).isEmpty();
         h.scheduler.advance(Duration.ofSeconds(60));
         assertThat(h.drain().stream().filter(o -> o.protocol() == 0x8057 || o.protocol() == 0x0057)).isEmpty();
         assertThat(h.session.isEnded()).isFalse();
