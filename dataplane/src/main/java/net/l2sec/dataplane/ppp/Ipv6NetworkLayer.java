@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
+import java.util.random.RandomGenerator;
 import net.l2sec.dataplane.ip.ClientRoutes;
 import net.l2sec.dataplane.ip.Ipv6;
 import net.l2sec.dataplane.ip.Ipv6Prefix;
@@ -71,7 +72,7 @@ final class Ipv6NetworkLayer {
     private final PacketPath path;
     private final PppMeters meters;
     private final Scheduler scheduler;
-    private final java.util.random.RandomGenerator random;
+    private final RandomGenerator random;
     private final Actions actions;
     private final Ipv6cpOptions options;
     private final NegotiationAutomaton ipv6cp;

@@ -10,6 +10,7 @@ import net.l2sec.dataplane.PppEndpoint;
 import net.l2sec.dataplane.PppLink;
 import net.l2sec.dataplane.ip.IpSink;
 import net.l2sec.dataplane.ip.Ipv4;
+import net.l2sec.dataplane.ip.Ipv6Prefix;
 import net.l2sec.dataplane.ppp.cp.AutomatonState;
 import net.l2sec.dataplane.ppp.cp.ControlPacket;
 import net.l2sec.dataplane.ppp.cp.ControlPacket.DiscardRequest;
@@ -96,7 +97,7 @@ public final class PppSession implements PppEndpoint, IpSink {
     /** The IPv6 network layer of the Network phase; null outside it, or when the session has no /64. */
     private Ipv6NetworkLayer network6;
     /** RFC 4818: the prefix delegated to the session by its first authorization, kept as its /64 is; null for none. */
-    private net.l2sec.dataplane.ip.Ipv6Prefix delegatedPrefix;
+    private Ipv6Prefix delegatedPrefix;
     /** Why the session ends, once it is ending. */
     private EndCause cause;
 
@@ -377,14 +378,14 @@ public final class PppSession implements PppEndpoint, IpSink {
     }
 
     /** RFC 4818 Delegated-IPv6-Prefix, routed to the session when it is a /64 or shorter (routes here are by /64 at most). */
-    private net.l2sec.dataplane.ip.Ipv6Prefix delegated(Authorization authorization) {
+    private Ipv6Prefix delegated(Authorization authorization) {
         var d = authorization.ipv6().delegatedPrefix();
         if (d.isEmpty()) return null;
         if (d.get().length() > 64 || d.get().length() < 16) {
             log.warn("session={} Delegated-IPv6-Prefix {} not between /16 and /64: not routed", context.tag(), d.get());
             return null;
         }
-        return net.l2sec.dataplane.ip.Ipv6Prefix.of(d.get().address(), d.get().length());
+        return Ipv6Prefix.of(d.get().address(), d.get().length());
     }
 
     /**
@@ -470,7 +471,7 @@ public final class PppSession implements PppEndpoint, IpSink {
     }
 
     /** The client's /64 while it is assigned. */
-    public Optional<net.l2sec.dataplane.ip.Ipv6Prefix> clientPrefix() {
+    public Optional<Ipv6Prefix> clientPrefix() {
         return prefix.current();
     }
 
