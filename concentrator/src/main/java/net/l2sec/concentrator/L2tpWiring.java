@@ -50,6 +50,10 @@ final class L2tpWiring {
     private volatile Map<String, Ipv4Pool> pools = Map.of();
     /** The IPv6 pools; fixed until a restart (the TUN device's IPv6 address covers them). */
     private final Map<String, Ipv6Pool> pools6;
+    /** The configuration {@link #pools6} was built from. */
+    private final List<ConcentratorConfig.Pool6> runningPools6;
+    /** The PPP IPv6 settings in force: a reload that changes pools6 keeps these. Reloads are serialised by the caller. */
+    private PppSettings.Ipv6 appliedIpv6;
     private final RouteOwners owners = new RouteOwners();
     private final List<ClientRoutes> routes = new ArrayList<>();
     private final List<PppSessionFactory> ppp = new ArrayList<>();
@@ -71,6 +75,8 @@ final class L2tpWiring {
             p6.put(c.name(), pool.bindTo(registry));
         }
         this.pools6 = Map.copyOf(p6);
+        this.runningPools6 = config.pools6();
+        this.appliedIpv6 = config.ppp().ipv6();
         L2tpIdentifiers ids = new L2tpIdentifiers();
         AuthThrottle throttle = new AuthThrottle(workers.first().scheduler(), config.ppp().authThrottle());
         for (Workers.Worker w : workers.all()) {
@@ -179,10 +185,12 @@ final class L2tpWiring {
     List<String> reload(ConcentratorConfig before, ConcentratorConfig next) throws Exception {
         List<String> restart = restartNeeded(before.l2tp(), next.l2tp());
         replacePools(before.pools(), next.pools());
-        // the IPv6 pools and the TUN device's IPv6 address change together, at a restart; until then IPv6 stays as it is
-        boolean pools6Changed = !next.pools6().equals(before.pools6());
+        // the IPv6 pools and the TUN device's IPv6 address change together, at a restart; until then IPv6 stays as it
+        // is (compared with the pools running, not the last file read: a second reload must not apply them either)
+        boolean pools6Changed = !next.pools6().equals(runningPools6);
         if (pools6Changed) restart.add("pools6");
-        PppSettings settings = pools6Changed ? next.ppp().withIpv6(before.ppp().ipv6()) : next.ppp();
+        PppSettings settings = pools6Changed ? next.ppp().withIpv6(appliedIpv6) : next.ppp();
+        appliedIpv6 = settings.ipv6();
         workers.onEach(w -> {
             ppp.get(w.index()).reconfigure(settings, authenticator, this::pool, this::pool6);
             return null;
