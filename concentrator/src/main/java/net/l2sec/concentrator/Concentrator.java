@@ -62,6 +62,13 @@ public final class Concentrator implements AutoCloseable {
         for (String result : List.of("applied", "refused")) reloadCounter(result);
     }
 
+    /** The pool names for the ready line, the IPv6 ones with their prefix. */
+    private static String poolsText(L2tpWiring l2tp) {
+        List<String> names = new ArrayList<>(l2tp.poolNames());
+        for (String p6 : l2tp.pool6Names()) names.add(p6 + "=" + l2tp.pool6(p6).orElseThrow().prefix());
+        return names.toString();
+    }
+
     public static Concentrator start(ConcentratorConfig config) throws Exception {
         MetricsEndpoint metrics = Ops.metricsEndpoint(config.metrics());
         MeterRegistry registry = metrics.registry();
@@ -74,6 +81,7 @@ public final class Concentrator implements AutoCloseable {
         List<AutoCloseable> started = new ArrayList<>(List.of(metrics, tun, () -> group.shutdownGracefully(0, 1, TimeUnit.SECONDS)));
         try {
             tun.configure(tc.address(), tc.prefixLength(), tc.mtu());
+            if (!config.pools6().isEmpty() && tc.address6().isPresent()) tun.configureIpv6(tc.address6().get(), tc.prefixLength6());
             Workers workers = new Workers(group, workerCount, registry);
             EventLoopScheduler scheduler = workers.first().scheduler();
             PppSessionRegistry sessions = new PppSessionRegistry();
@@ -108,7 +116,7 @@ public final class Concentrator implements AutoCloseable {
             log.info("concentrator ready version={} config={} l2tp={} tun={} address={}/{} mtu={} pools={} auth-methods={} "
                             + "transport={} workers={}",
                     version != null ? version : "dev", config.source(), config.l2tp().listen(), tc.name(),
-                    tc.address().getHostAddress(), tc.prefixLength(), tc.mtu(), l2tp.poolNames(), config.ppp().authMethods(),
+                    tc.address().getHostAddress(), tc.prefixLength(), tc.mtu(), poolsText(l2tp), config.ppp().authMethods(),
                     transport.label(), workers.size());
             Logging.apply(config.logging());
             Concentrator running = new Concentrator(ops, tun, group, workers, aaa, addresses, l2tp, ipsec, config);

@@ -22,6 +22,9 @@ import net.l2sec.dataplane.ip.RouteOwners;
 import net.l2sec.dataplane.l2tp.L2tpIdentifiers;
 import net.l2sec.dataplane.ip.IpEgress;
 import net.l2sec.dataplane.ip.Ipv4Pool;
+import net.l2sec.dataplane.ip.Ipv6;
+import net.l2sec.dataplane.ip.Ipv6Pool;
+import net.l2sec.dataplane.ppp.PppSettings;
 import net.l2sec.dataplane.udp.L2tpDatagramHandler;
 import net.l2sec.dataplane.l2tp.L2tpNetworkServer;
 import net.l2sec.dataplane.ppp.AuthThrottle;
@@ -46,6 +49,12 @@ final class L2tpWiring {
     private final Workers workers;
     /** Replaced whole on reload; read by every worker's sessions. */
     private volatile Map<String, Ipv4Pool> pools = Map.of();
+    /** The IPv6 pools; fixed until a restart (the TUN device's IPv6 address covers them). */
+    private final Map<String, Ipv6Pool> pools6;
+    /** The configuration {@link #pools6} was built from. */
+    private final List<ConcentratorConfig.Pool6> runningPools6;
+    /** The PPP IPv6 settings in force: a reload that changes pools6 keeps these. Reloads are serialised by the caller. */
+    private PppSettings.Ipv6 appliedIpv6;
     private final RouteOwners owners = new RouteOwners();
     private final List<ClientRoutes> routes = new ArrayList<>();
     private final List<PppSessionFactory> ppp = new ArrayList<>();
@@ -61,12 +70,21 @@ final class L2tpWiring {
         Map<String, Ipv4Pool> p = new HashMap<>();
         for (ConcentratorConfig.Pool c : config.pools()) p.put(c.name(), new Ipv4Pool(c.name(), c.first(), c.last()).bindTo(registry));
         this.pools = Map.copyOf(p);
+        Map<String, Ipv6Pool> p6 = new HashMap<>();
+        for (ConcentratorConfig.Pool6 c : config.pools6()) {
+            Ipv6Pool pool = new Ipv6Pool(c.name(), c.prefix());
+            config.tun().address6().ifPresent(own -> pool.reserve(Ipv6.high(own)));   // our own address's /64
+            p6.put(c.name(), pool.bindTo(registry));
+        }
+        this.pools6 = Map.copyOf(p6);
+        this.runningPools6 = config.pools6();
+        this.appliedIpv6 = config.ppp().ipv6();
         L2tpIdentifiers ids = new L2tpIdentifiers();
         AuthThrottle throttle = new AuthThrottle(workers.first().scheduler(), config.ppp().authThrottle());
         for (Workers.Worker w : workers.all()) {
             ClientRoutes r = new ClientRoutes(w.registry(), owners, w.index());
-            PppSessionFactory f = new PppSessionFactory(config.ppp(), authenticator, this::pool, r, egress.apply(w.index()),
-                    w.scheduler(), w.registry(), new SecureRandom(), sessions, throttle);
+            PppSessionFactory f = new PppSessionFactory(config.ppp(), authenticator, this::pool, this::pool6, r,
+                    egress.apply(w.index()), w.scheduler(), w.registry(), new SecureRandom(), sessions, throttle);
             routes.add(r);
             ppp.add(f);
             IkeIdentification identified = new IkeIdentification(f);
@@ -154,6 +172,15 @@ final class L2tpWiring {
         return Optional.ofNullable(pools.get(name));
     }
 
+    Optional<Ipv6Pool> pool6(String name) {
+        return Optional.ofNullable(pools6.get(name));
+    }
+
+    /** The names of the IPv6 pools in use. */
+    List<String> pool6Names() {
+        return List.copyOf(pools6.keySet());
+    }
+
     /** The names of the pools in use. */
     List<String> poolNames() {
         return List.copyOf(pools.keySet());
@@ -167,8 +194,14 @@ final class L2tpWiring {
     List<String> reload(ConcentratorConfig before, ConcentratorConfig next) throws Exception {
         List<String> restart = restartNeeded(before.l2tp(), next.l2tp());
         replacePools(before.pools(), next.pools());
+        // the IPv6 pools and the TUN device's IPv6 address change together, at a restart; until then IPv6 stays as it
+        // is (compared with the pools running, not the last file read: a second reload must not apply them either)
+        boolean pools6Changed = !next.pools6().equals(runningPools6);
+        if (pools6Changed) restart.add("pools6");
+        PppSettings settings = pools6Changed ? next.ppp().withIpv6(appliedIpv6) : next.ppp();
+        appliedIpv6 = settings.ipv6();
         workers.onEach(w -> {
-            ppp.get(w.index()).reconfigure(next.ppp(), authenticator, this::pool);
+            ppp.get(w.index()).reconfigure(settings, authenticator, this::pool, this::pool6);
             return null;
         }, 10);
         return restart;

@@ -142,4 +142,26 @@ class L2tpWiringReloadTest {
         assertThat(l2tp.pool("default")).hasValueSatisfying(p -> assertThat(p.size()).isEqualTo(6));
         assertThat(onLoop(l2tp::poolNames)).containsExactly("default");
     }
+
+    private static final String IPV6 = BASE.replace("pools:", """
+            tunnel-interface:
+              address6: 2001:db8:99::1/48
+            pools6:
+              - name: default6
+                prefix: 2001:db8:99::/48
+            pools:""") + "ppp:\n  dns6: [2001:db8:99::53]\n";
+
+    /** pools6 (and the TUN device's IPv6 address) change at a restart only: the reload says so and keeps IPv6 as it was. */
+    @Test
+    void ipv6PoolsNeedARestart() throws Exception {
+        ConcentratorConfig before = load(BASE);
+        ConcentratorConfig withIpv6 = load(IPV6);
+        assertThat(withIpv6.ppp().ipv6().enabled()).isTrue();
+        assertThat(l2tp.reload(before, withIpv6)).containsExactly("pools6");
+        assertThat(l2tp.pool6("default6")).as("not started by a reload").isEmpty();
+        assertThat(onLoop(l2tp::pool6Names)).isEmpty();
+        // read again: still not running, so still reported (compared with what runs, not with the last file read)
+        assertThat(l2tp.reload(withIpv6, load(IPV6))).containsExactly("pools6");
+        assertThat(l2tp.pool6Names()).isEmpty();
+    }
 }

@@ -31,9 +31,13 @@ class LoadgenConcentratorIT {
                 tunnel-interface:
                   name: l2sec0
                   address: 10.99.0.1/23
+                  address6: 2001:db8:99::1/48
                 pools:
                   - name: default
                     range: 10.99.0.10-10.99.1.250
+                pools6:                 # the concentrator offers IPV6CP; the loadgen Protocol-Rejects it, IPv4 goes on
+                  - name: default6
+                    prefix: 2001:db8:99::/48
                 ppp:
                   dns: [10.99.0.53, 10.99.0.54]
                 aaa:
@@ -68,7 +72,8 @@ class LoadgenConcentratorIT {
         assertThat(r.exit()).isZero();
         assertThat(r.output()).containsPattern("t=\\d+s started=50 established=50 ")
                 .containsPattern("target_rss_mib=\\d+ target_heap_mib=\\d+");
-        assertThat(Lab.read(log)).contains("phase2 up esp=aes256-sha1", "auth ok method=mschapv2 user=alice");
+        assertThat(Lab.read(log)).contains("phase2 up esp=aes256-sha1", "auth ok method=mschapv2 user=alice",
+                "ipv6cp finished: IPv4 only");
     }
 
     @Test

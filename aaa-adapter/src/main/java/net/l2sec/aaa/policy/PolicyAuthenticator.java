@@ -158,7 +158,7 @@ public final class PolicyAuthenticator implements Authenticator {
                 given.routes().isEmpty() ? rule.routes() : given.routes(),
                 given.domain().or(rule::domain),
                 rule.maxSessionsTotal(),
-                given.rateLimit().or(rule::rateLimit));
+                given.rateLimit().or(rule::rateLimit)).withIpv6(given.ipv6());
         log.info("session={} authorized user={} backend={} rule={} groups={} pool={}", tag, LogText.escape(accept.user()),
                 backend, rule.name(), cns(groups), authorization.pool().orElse("-"));
         return new AuthResult.Accept(accept.user(), accept.authenticatorResponse(), authorization);

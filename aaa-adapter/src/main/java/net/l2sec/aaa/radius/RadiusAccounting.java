@@ -185,6 +185,9 @@ public final class RadiusAccounting implements SessionObserver, AutoCloseable {
         a.add(integer(SERVICE_TYPE, SERVICE_TYPE_FRAMED));
         a.add(integer(FRAMED_PROTOCOL, FRAMED_PROTOCOL_PPP));
         if (s.address() != null) a.add(address(FRAMED_IP_ADDRESS, s.address()));
+        // RFC 3162 section 2.3, RFC 4818: the session's /64 and the prefix routed to it
+        s.ipv6().framedPrefix().ifPresent(p -> a.add(WireAttribute.ipv6Prefix(FRAMED_IPV6_PREFIX, p.address(), p.length())));
+        s.ipv6().delegatedPrefix().ifPresent(p -> a.add(WireAttribute.ipv6Prefix(DELEGATED_IPV6_PREFIX, p.address(), p.length())));
         InetAddress peer = s.peer().getAddress();
         if (peer != null) {
             a.add(string(CALLING_STATION_ID, peer.getHostAddress()));

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.io.ByteArrayOutputStream;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
@@ -16,6 +17,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -28,6 +30,7 @@ import net.l2sec.spi.auth.AuthRequest;
 import net.l2sec.spi.auth.AuthResult;
 import net.l2sec.spi.auth.Authenticator;
 import net.l2sec.spi.auth.Authorization;
+import net.l2sec.spi.auth.Ipv6Framing;
 import net.l2sec.spi.auth.ChapCredentials;
 import net.l2sec.spi.auth.EapCredentials;
 import net.l2sec.spi.auth.Ipv4Route;
@@ -244,7 +247,7 @@ public final class RadiusAuthenticator implements Authenticator, AutoCloseable {
         }
         return new Authorization(RULE, pool, List.of(), sessionTimeout, idleTimeout, address, classes, groups,
                 string(response, "Filter-Id"), OptionalInt.empty(), routes, Optional.empty(), OptionalInt.empty(),
-                rateLimit(response));
+                rateLimit(response)).withIpv6(ipv6(response));
     }
 
     /**
@@ -300,6 +303,30 @@ public final class RadiusAuthenticator implements Authenticator, AutoCloseable {
         } catch (IllegalArgumentException | UnknownHostException e) {
             return Optional.empty();
         }
+    }
+
+    /** RFC 3162 Framed-IPv6-Prefix and Framed-Interface-Id, RFC 4818 Delegated-IPv6-Prefix; malformed ones are ignored. */
+    static Ipv6Framing ipv6(RadiusResponse response) {
+        OptionalLong interfaceId = response.getAttribute("Framed-Interface-Id").map(RadiusAttribute::getValue)
+                .filter(v -> v.length == 8).map(v -> OptionalLong.of(ByteBuffer.wrap(v).getLong())).orElse(OptionalLong.empty());
+        return new Ipv6Framing(prefix(response, "Framed-IPv6-Prefix"), interfaceId, prefix(response, "Delegated-IPv6-Prefix"));
+    }
+
+    /** RFC 3162 section 2.3: Reserved, Prefix-Length (0..128), then the prefix's significant octets (at most 16). */
+    private static Optional<Ipv6Framing.Prefix> prefix(RadiusResponse response, String name) {
+        return response.getAttribute(name).map(RadiusAttribute::getValue).flatMap(v -> {
+            if (v.length < 2 || v.length > 18) return Optional.empty();
+            int length = v[1] & 0xff;
+            if (length > 128 || (v.length - 2) * 8 < length) return Optional.empty();
+            byte[] address = new byte[16];
+            System.arraycopy(v, 2, address, 0, v.length - 2);
+            for (int bit = length; bit < 128; bit++) address[bit / 8] &= (byte) ~(0x80 >>> (bit % 8));   // bits past the length
+            try {
+                return Optional.of(new Ipv6Framing.Prefix((Inet6Address) InetAddress.getByAddress(address), length));
+            } catch (UnknownHostException e) {
+                return Optional.empty();
+            }
+        });
     }
 
     private AuthResult reject(RadiusResponse response) {

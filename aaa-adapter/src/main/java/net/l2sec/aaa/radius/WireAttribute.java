@@ -46,6 +46,9 @@ public record WireAttribute(int type, byte[] value) {
     public static final int CONNECT_INFO = 77;
     public static final int MESSAGE_AUTHENTICATOR = 80;
     public static final int NAS_IPV6_ADDRESS = 95;
+    public static final int FRAMED_INTERFACE_ID = 96;
+    public static final int FRAMED_IPV6_PREFIX = 97;
+    public static final int DELEGATED_IPV6_PREFIX = 123;
     public static final int ERROR_CAUSE = 101;
 
     /** RFC 2865 section 5: at most 253 octets of value (the Length octet counts type and itself too). */
@@ -81,6 +84,18 @@ public record WireAttribute(int type, byte[] value) {
     /** A 32-bit unsigned integer (RFC 2865 section 5 "integer"); {@code value} is taken modulo 2^32. */
     public static WireAttribute integer(int type, long value) {
         return new WireAttribute(type, int32(value));
+    }
+
+    /**
+     * RFC 3162 section 2.3 (and RFC 4818): Reserved, Prefix-Length, then the prefix, here all 16 octets (the bits past
+     * the length zero, as the RFC requires of octets that are included).
+     */
+    public static WireAttribute ipv6Prefix(int type, java.net.Inet6Address prefix, int length) {
+        byte[] v = new byte[18];
+        v[1] = (byte) length;
+        byte[] a = prefix.getAddress();
+        for (int bit = 0; bit < length; bit++) v[2 + bit / 8] |= (byte) (a[bit / 8] & (0x80 >>> (bit % 8)));
+        return new WireAttribute(type, v);
     }
 
     public static WireAttribute address(int type, Inet4Address address) {

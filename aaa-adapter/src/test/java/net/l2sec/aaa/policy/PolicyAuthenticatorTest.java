@@ -76,6 +76,18 @@ class PolicyAuthenticatorTest {
         assertThat(r.authorization().groups()).contains(VPN_USERS);
     }
 
+    /** RADIUS's IPv6 assignments (RFC 3162, RFC 4818) pass the policy unchanged. */
+    @Test
+    void theBackendsIpv6AssignmentsPassThePolicy() throws Exception {
+        var ipv6 = new net.l2sec.spi.auth.Ipv6Framing(Optional.of(new net.l2sec.spi.auth.Ipv6Framing.Prefix(
+                (java.net.Inet6Address) java.net.InetAddress.getByName("2001:db8:77:5::"), 64)), java.util.OptionalLong.of(0x42),
+                Optional.empty());
+        AuthResult.Accept given = accept(Set.of(VPN_USERS));
+        given = new AuthResult.Accept(given.user(), given.authenticatorResponse(), given.authorization().withIpv6(ipv6));
+        var r = (AuthResult.Accept) service(List.of(backend("radius", given)), policy, null, 0).decide(pap());
+        assertThat(r.authorization().ipv6()).isEqualTo(ipv6);
+    }
+
     @Test
     void denyRuleAndDefaultRuleRefuseWithPolicyDenied() {
         var denied = (AuthResult.Reject) service(List.of(backend("radius", accept(Set.of("contractors")))), policy, null, 0).decide(pap());

@@ -105,7 +105,13 @@ class RadiusAccountingIT {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         FakeSessionControl control = new FakeSessionControl();
         byte[] klass = "gold-plan\u0001".getBytes(StandardCharsets.UTF_8);
-        ActiveSession s = FakeSessionControl.session("IT-" + System.nanoTime(), "alice", "10.8.0.5", Duration.ofSeconds(30), List.of(klass));
+        ActiveSession s = FakeSessionControl.session("IT-" + System.nanoTime(), "alice", "10.8.0.5", Duration.ofSeconds(30), List.of(klass))
+                .withIpv6(new net.l2sec.spi.auth.Ipv6Framing(
+                        java.util.Optional.of(new net.l2sec.spi.auth.Ipv6Framing.Prefix(
+                                (java.net.Inet6Address) java.net.InetAddress.getByName("2001:db8:99:1::"), 64)),
+                        java.util.OptionalLong.empty(),
+                        java.util.Optional.of(new net.l2sec.spi.auth.Ipv6Framing.Prefix(
+                                (java.net.Inet6Address) java.net.InetAddress.getByName("2001:db8:aa00::"), 56))));
         control.add(s);
         control.counters.put(s.acctSessionId(), new SessionCounters(4 * GIB + 100, 200, 10, 20));
         try (RadiusAccounting acct = accounting(Duration.ofSeconds(1), registry)) {
@@ -126,6 +132,8 @@ class RadiusAccountingIT {
                     .containsEntry("Service-Type", "Framed-User").containsEntry("Framed-Protocol", "PPP")
                     .containsEntry("Acct-Authentic", "RADIUS").containsEntry("Class", classHex)
                     .containsKey("Event-Timestamp").containsKey("Acct-Delay-Time");
+            // RFC 3162 / RFC 4818, as FreeRADIUS decodes them
+            assertThat(r).containsEntry("Framed-IPv6-Prefix", "2001:db8:99:1::/64").containsEntry("Delegated-IPv6-Prefix", "2001:db8:aa00::/56");
             assertThat(r.get("Tunnel-Type:1")).as(r.toString()).isEqualTo("L2TP");
             assertThat(r.get("Tunnel-Client-Endpoint:1")).as(r.toString()).isEqualTo("127.0.0.9");
         }

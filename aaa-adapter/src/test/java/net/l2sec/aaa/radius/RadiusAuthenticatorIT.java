@@ -39,7 +39,10 @@ class RadiusAuthenticatorIT {
             \tFramed-Pool = "pool-a",
             \tSession-Timeout = 3600,
             \tIdle-Timeout = 600,
-            \tFramed-IP-Address = 10.9.8.7
+            \tFramed-IP-Address = 10.9.8.7,
+            \tFramed-IPv6-Prefix = 2001:db8:77:5::/64,
+            \tFramed-Interface-Id = 0:0:0:42,
+            \tDelegated-IPv6-Prefix = 2001:db8:7700::/56
             bob Cleartext-Password := "hunter2"
             \tFramed-IP-Address = 255.255.255.254
             carol Cleartext-Password := "split"
@@ -111,6 +114,12 @@ class RadiusAuthenticatorIT {
         assertThat(z.classes()).extracting(b -> new String(b, StandardCharsets.UTF_8)).containsExactly("gold-class", "second");
         assertThat(z.groups()).containsExactlyInAnyOrder("vpn-users", "gold-class", "second");
         assertThat(z.filterId()).contains("vpn-users");
+        // RFC 3162 and RFC 4818, as FreeRADIUS encodes them
+        assertThat(z.ipv6().framedPrefix()).contains(new net.l2sec.spi.auth.Ipv6Framing.Prefix(
+                (java.net.Inet6Address) addr("2001:db8:77:5::"), 64));
+        assertThat(z.ipv6().interfaceId()).hasValue(0x42);
+        assertThat(z.ipv6().delegatedPrefix()).contains(new net.l2sec.spi.auth.Ipv6Framing.Prefix(
+                (java.net.Inet6Address) addr("2001:db8:7700::"), 56));
         // the server saw our NAS attributes
         String log = main.log();
         assertThat(log).contains("NAS-Identifier = \"l2sec-it\"").contains("Calling-Station-Id = \"192.0.2.10\"")

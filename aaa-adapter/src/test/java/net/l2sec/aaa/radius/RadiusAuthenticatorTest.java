@@ -1,6 +1,7 @@
 package net.l2sec.aaa.radius;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -164,6 +165,29 @@ class RadiusAuthenticatorTest {
         AuthResult r = new RadiusAuthenticator(SETTINGS, sender).authenticate(new AuthRequest(SESSION, AuthMethod.MSCHAPV2, ms()))
                 .toCompletableFuture().get(5, TimeUnit.SECONDS);
         assertThat(r).isEqualTo(new AuthResult.Reject(RejectReason.BACKEND_TIMEOUT, "no RADIUS server answered"));
+    }
+
+    /**
+     * RFC 3162 section 2.3 and RFC 4818 wire form: Reserved, Prefix-Length, the significant octets (here 2001:db8:77::/48
+     * as 00 30 20 01 0d b8 00 77); the dictionary (tinyradius) refuses bits past the length; an impossible length or a short value is ignored,
+     * as is a Framed-Interface-Id that is not 8 octets (RFC 3162 section 2.2).
+     */
+    @Test
+    void ipv6AssignmentsFromTheirWireForm() throws Exception {
+        var pap = new PapCredentials("alice", "pw".getBytes(StandardCharsets.UTF_8));
+        var z = ((AuthResult.Accept) run(pap, AuthMethod.PAP, 2, List.of(
+                D.createAttribute(-1, 97, java.util.HexFormat.of().parseHex("003020010db80077")),
+                D.createAttribute(-1, 96, java.util.HexFormat.of().parseHex("0000000000000042")),
+                D.createAttribute(-1, 123, java.util.HexFormat.of().parseHex("003820010db8aa00ff"))))).authorization().ipv6();
+        assertThat(z.framedPrefix()).hasValueSatisfying(p -> assertThat(p.toString()).isEqualTo("2001:db8:77:0:0:0:0:0/48"));
+        assertThat(z.interfaceId()).hasValue(0x42);
+        assertThat(z.delegatedPrefix()).hasValueSatisfying(p -> assertThat(p.toString()).isEqualTo("2001:db8:aa00:ff00:0:0:0:0/56"));
+        // malformed prefixes (length 129, bits past the length) the dictionary refuses already, as it parses the packet
+        assertThatThrownBy(() -> D.createAttribute(-1, 97, java.util.HexFormat.of().parseHex("00812001")))
+                .isInstanceOf(IllegalArgumentException.class);
+        var bad = ((AuthResult.Accept) run(pap, AuthMethod.PAP, 2, List.of(
+                D.createAttribute(-1, 96, java.util.HexFormat.of().parseHex("000042"))))).authorization().ipv6();
+        assertThat(bad.isEmpty()).as(bad.toString()).isTrue();
     }
 
     /** The accepted user is the Access-Accept's User-Name when it has one, else the presented name (RFC 2865 section 5.1). */

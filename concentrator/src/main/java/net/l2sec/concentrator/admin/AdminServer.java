@@ -27,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import net.l2sec.dataplane.ike.IpsecInfo;
+import net.l2sec.dataplane.ip.Ipv6;
 import net.l2sec.spi.session.ActiveSession;
 import net.l2sec.spi.session.ClientIdentity;
 import net.l2sec.spi.session.SessionControl;
@@ -301,6 +302,9 @@ public final class AdminServer implements AutoCloseable {
         o.put("clientAddress", s.peer().getAddress().getHostAddress());
         o.put("clientPort", s.peer().getPort());
         o.put("address", s.address().getHostAddress());
+        // the session's /64 (SLAAC) and delegated prefix; null for an IPv4-only session
+        o.put("ipv6Prefix", s.ipv6().framedPrefix().map(p -> Ipv6.text(p.address()) + "/" + p.length()).orElse(null));
+        o.put("delegatedIpv6Prefix", s.ipv6().delegatedPrefix().map(p -> Ipv6.text(p.address()) + "/" + p.length()).orElse(null));
         o.put("nasPort", s.nasPort());
         o.put("authorized", s.authorized().toString());
         o.put("uptimeSeconds", Math.max(0, Duration.between(s.authorized(), clock.instant()).toSeconds()));

@@ -1,6 +1,7 @@
 package net.l2sec.concentrator.config;
 
 import java.net.Inet4Address;
+import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -8,6 +9,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import net.l2sec.dataplane.ike.IkeSettings;
+import net.l2sec.dataplane.ip.Ipv6Prefix;
 import net.l2sec.dataplane.l2tp.L2tpSettings;
 import net.l2sec.dataplane.ppp.PppSettings;
 import net.l2sec.dataplane.udp.Transport;
@@ -26,9 +28,21 @@ import net.l2sec.dataplane.udp.Transport;
  * @param ipsec   IKEv1 + ESP
  * @param logging log levels
  * @param admin   the session administration interface
+ * @param server  the {@code server} section
+ * @param pools6  client IPv6 pools (each hands out /64s); empty: clients get IPv4 only
  */
 public record ConcentratorConfig(Path source, L2tp l2tp, PppSettings ppp, Tun tun, List<Pool> pools, AaaConfig aaa,
-                                 Metrics metrics, Ipsec ipsec, Logging logging, Admin admin, Server server) {
+                                 Metrics metrics, Ipsec ipsec, Logging logging, Admin admin, Server server,
+                                 List<Pool6> pools6) {
+    public ConcentratorConfig {
+        pools6 = List.copyOf(pools6);
+    }
+
+    /** IPv4 only: without IPv6 pools. */
+    public ConcentratorConfig(Path source, L2tp l2tp, PppSettings ppp, Tun tun, List<Pool> pools, AaaConfig aaa,
+                              Metrics metrics, Ipsec ipsec, Logging logging, Admin admin, Server server) {
+        this(source, l2tp, ppp, tun, pools, aaa, metrics, ipsec, logging, admin, server, List.of());
+    }
 
     /**
      * The {@code server} section.
@@ -65,8 +79,21 @@ public record ConcentratorConfig(Path source, L2tp l2tp, PppSettings ppp, Tun tu
     public record Ipsec(InetSocketAddress ikeListen, InetSocketAddress nattListen, Optional<IkeSettings> ike,
                         int replayWindow, int cryptoWorkers, int cryptoNice) {}
 
-    /** The TUN device: its address is the concentrator's tunnel-side address (the client's PPP peer). */
-    public record Tun(String name, Inet4Address address, int prefixLength, int mtu) {}
+    /**
+     * The TUN device: its address is the concentrator's tunnel-side address (the client's PPP peer); its IPv6
+     * address, when IPv6 pools are configured, is the one clients reach the concentrator at over IPv6, and its prefix
+     * covers the pools (the kernel routes the clients' /64s into the device).
+     */
+    public record Tun(String name, Inet4Address address, int prefixLength, int mtu, Optional<Inet6Address> address6,
+                      int prefixLength6) {
+        /** Without IPv6. */
+        public Tun(String name, Inet4Address address, int prefixLength, int mtu) {
+            this(name, address, prefixLength, mtu, Optional.empty(), 0);
+        }
+    }
+
+    /** A client IPv6 pool: every /64 inside {@code prefix} is one session's. */
+    public record Pool6(String name, Ipv6Prefix prefix) {}
 
     /** A client address pool, first..last inclusive. */
     public record Pool(String name, Inet4Address first, Inet4Address last) {}

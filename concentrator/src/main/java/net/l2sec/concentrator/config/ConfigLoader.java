@@ -65,7 +65,7 @@ public final class ConfigLoader {
         ConcentratorConfig.Logging logging = OpsConfigReader.logging(root.section("logging"));
         ConcentratorConfig.Admin admin = OpsConfigReader.admin(root);
         return new ConcentratorConfig(root.file(), l2tp, ppp, addressing.tun(), addressing.pools(), aaa, metrics, ipsec,
-                logging, admin, server);
+                logging, admin, server, addressing.pools6());
     }
 
     /** {@code server.workers} at most. */

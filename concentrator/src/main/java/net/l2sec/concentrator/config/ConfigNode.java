@@ -189,6 +189,20 @@ final class ConfigNode {
         return a;
     }
 
+    List<java.net.Inet6Address> ipv6List(String k, int maxEntries) {
+        return list(k, maxEntries, s -> parseIpv6(s.trim()), "an IPv6 address");
+    }
+
+    /** An IPv6 literal such as 2001:db8::1 (no host names, no zone). */
+    static Optional<java.net.Inet6Address> parseIpv6(String s) {
+        if (!s.contains(":") || !s.matches("[0-9A-Fa-f:.]{2,45}")) return Optional.empty();
+        try {
+            return InetAddress.getByName(s) instanceof java.net.Inet6Address a ? Optional.of(a) : Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
     List<Inet4Address> ipv4List(String k, int maxEntries) {
         return list(k, maxEntries, s -> parseIpv4(s.trim()), "an IPv4 address");
     }

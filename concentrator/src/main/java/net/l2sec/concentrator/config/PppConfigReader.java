@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import net.l2sec.dataplane.ip.nd.RouterPreference;
 import net.l2sec.dataplane.ppp.PppSettings;
 import net.l2sec.spi.auth.AuthMethod;
 
@@ -57,7 +58,8 @@ final class PppConfigReader {
                 ppp.duration("auth-timeout", Duration.ofSeconds(30), Duration.ofSeconds(1), Duration.ofMinutes(5)),
                 throttle(ppp.section("auth-throttle")),
                 mssClamp(ppp, addressing.tun().mtu()),
-                addressing.tun().prefixLength());
+                addressing.tun().prefixLength(),
+                ipv6(ppp, addressing));
     }
 
     /** {@code ppp.mss-clamp}: auto (the default), off, or an MSS of 536..1460 (RFC 9293 3.7.1: 536 is IPv4's least). */
@@ -81,6 +83,24 @@ final class PppConfigReader {
                 return PppSettings.MssClamp.auto(tunnelMtu);
             }
         }
+    }
+
+    /**
+     * {@code ppp.pool6}, {@code ppp.dns6}, {@code ppp.router-advertisement-interval}, {@code ppp.router-preference}:
+     * IPv6 is on when pools6 has a pool.
+     */
+    private static PppSettings.Ipv6 ipv6(ConfigNode ppp, TunnelInterfaceConfigReader.TunAndPools addressing) {
+        List<String> names = addressing.pool6Names();
+        String pool6 = ppp.string("pool6", names.isEmpty() ? "" : names.getFirst());
+        if (!pool6.isEmpty() && !names.contains(pool6)) ppp.problem("pool6", "no IPv6 pool named \"" + pool6 + "\" in pools6");
+        List<java.net.Inet6Address> dns6 = ppp.ipv6List("dns6", 3);
+        Duration interval = ppp.duration("router-advertisement-interval", Duration.ofSeconds(600), Duration.ofSeconds(4),
+                Duration.ofSeconds(1800));
+        String preference = ppp.string("router-preference", "high");
+        Optional<RouterPreference> prf = RouterPreference.of(preference);
+        if (prf.isEmpty()) ppp.problem("router-preference", "must be high, medium or low (RFC 4191), got \"" + preference + "\"");
+        return new PppSettings.Ipv6(pool6.isEmpty() || !names.contains(pool6) ? Optional.empty() : Optional.of(pool6),
+                dns6.size() > 3 ? dns6.subList(0, 3) : dns6, interval, prf.orElse(RouterPreference.HIGH));
     }
 
     /** {@code ppp.auth-throttle}: its defaults are {@link PppSettings.Throttle#defaults()}. */

@@ -1,6 +1,7 @@
 package net.l2sec.concentrator.config;
 
 import java.net.Inet4Address;
+import java.net.Inet6Address;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -8,10 +9,13 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 import net.l2sec.dataplane.ip.Ipv4;
+import net.l2sec.dataplane.ip.Ipv6;
+import net.l2sec.dataplane.ip.Ipv6Prefix;
 
 /**
- * Reads the {@code tunnel-interface} section and the {@code pools} list: every pool must lie inside the TUN
- * device's subnet (the kernel routes replies to the device) without its own, network or broadcast address.
+ * Reads the {@code tunnel-interface} section and the {@code pools} and {@code pools6} lists: every pool must lie
+ * inside the TUN device's subnet (the kernel routes replies to the device) without its own, network or broadcast
+ * address; every IPv6 pool inside the prefix of the device's IPv6 address.
  */
 final class TunnelInterfaceConfigReader {
     private static final Pattern IFNAME = Pattern.compile("[A-Za-z0-9_.-]{1,15}");
@@ -20,9 +24,13 @@ final class TunnelInterfaceConfigReader {
     private TunnelInterfaceConfigReader() {}
 
     /** The TUN device and the pools; the device's {@code address} is null when it was refused. */
-    record TunAndPools(ConcentratorConfig.Tun tun, List<ConcentratorConfig.Pool> pools) {
+    record TunAndPools(ConcentratorConfig.Tun tun, List<ConcentratorConfig.Pool> pools, List<ConcentratorConfig.Pool6> pools6) {
         List<String> poolNames() {
             return pools.stream().map(ConcentratorConfig.Pool::name).toList();
+        }
+
+        List<String> pool6Names() {
+            return pools6.stream().map(ConcentratorConfig.Pool6::name).toList();
         }
     }
 
@@ -47,8 +55,81 @@ final class TunnelInterfaceConfigReader {
             address = parsed.get();
         }
         int mtu = n.integer("mtu", 1400, 576, 9000);
-        ConcentratorConfig.Tun tun = new ConcentratorConfig.Tun(name, address, prefix, mtu);
-        return new TunAndPools(tun, pools(root, tun, cidr));
+        Optional<Inet6Address> address6 = Optional.empty();
+        int prefix6 = 0;
+        String cidr6 = n.string("address6", "");
+        if (!cidr6.isEmpty()) {
+            int slash6 = cidr6.indexOf('/');
+            Optional<Inet6Address> parsed6 = ConfigNode.parseIpv6(slash6 < 0 ? cidr6 : cidr6.substring(0, slash6));
+            try {
+                prefix6 = slash6 < 0 ? -1 : Integer.parseInt(cidr6.substring(slash6 + 1));
+            } catch (NumberFormatException e) {
+                prefix6 = -1;
+            }
+            if (parsed6.isEmpty() || prefix6 < 16 || prefix6 > 64 || Ipv6.isLinkLocal(Ipv6.high(parsed6.get()))
+                    || Ipv6.isMulticast(Ipv6.high(parsed6.get()))) {
+                n.problem("address6", "must be the concentrator's global IPv6 tunnel-side address with the prefix that covers "
+                        + "pools6, such as 2001:db8:99::1/48 (prefix 16..64)");
+                prefix6 = 0;
+            } else {
+                address6 = parsed6;
+            }
+        }
+        ConcentratorConfig.Tun tun = new ConcentratorConfig.Tun(name, address, prefix, mtu, address6, prefix6);
+        return new TunAndPools(tun, pools(root, tun, cidr), pools6(root, n, tun, cidr6));
+    }
+
+    /**
+     * The {@code pools6} list: each a prefix of /32 to /63 inside {@code tunnel-interface.address6}'s prefix, handing
+     * out its /64s; IPv6 for clients needs {@code address6}.
+     */
+    private static List<ConcentratorConfig.Pool6> pools6(ConfigNode root, ConfigNode tunSection, ConcentratorConfig.Tun tun,
+                                                        String cidr6) {
+        List<ConcentratorConfig.Pool6> pools = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        List<ConfigNode> nodes = root.sections("pools6");
+        if (!nodes.isEmpty() && tun.address6().isEmpty() && cidr6.isEmpty()) {
+            tunSection.problem("address6", "is required with pools6: the concentrator's IPv6 tunnel-side address with the "
+                    + "prefix that covers the pools, such as 2001:db8:99::1/48");
+        }
+        for (ConfigNode p : nodes) {
+            String name = p.string("name", "");
+            if (!POOL_NAME.matcher(name).matches()) p.problem("name", "must be 1 to 32 of A-Z a-z 0-9 _ -");
+            else if (!names.add(name)) p.problem("name", "IPv6 pool \"" + name + "\" is defined twice");
+            String text = p.string("prefix", "");
+            int slash = text.indexOf('/');
+            Optional<Inet6Address> base = slash < 0 ? Optional.empty() : ConfigNode.parseIpv6(text.substring(0, slash));
+            int length;
+            try {
+                length = slash < 0 ? -1 : Integer.parseInt(text.substring(slash + 1));
+            } catch (NumberFormatException e) {
+                length = -1;
+            }
+            if (base.isEmpty() || length < 32 || length > 63) {
+                p.problem("prefix", "must be an IPv6 prefix of /32 to /63 such as 2001:db8:99::/48 (each session gets one of its /64s)");
+                continue;
+            }
+            Ipv6Prefix prefix = Ipv6Prefix.of(base.get(), length);
+            if (Ipv6.low(base.get()) != 0 || prefix.high() != Ipv6.high(base.get())) {
+                p.problem("prefix", "has bits set past /" + length + ": the prefix is " + prefix);
+                continue;
+            }
+            if (tun.address6().isPresent()) {
+                Ipv6Prefix own = Ipv6Prefix.of(tun.address6().get(), tun.prefixLength6());
+                if (length < own.length() || !own.contains(prefix.high())) {
+                    p.problem("prefix", "must lie inside tunnel-interface.address6 " + cidr6 + " so the kernel routes replies to the TUN device");
+                    continue;
+                }
+            }
+            for (ConcentratorConfig.Pool6 other : pools) {
+                int shorter = Math.min(other.prefix().length(), length);
+                if (((other.prefix().high() ^ prefix.high()) & Ipv6Prefix.mask(shorter)) == 0) {
+                    p.problem("prefix", "overlaps IPv6 pool \"" + other.name() + "\" " + other.prefix());
+                }
+            }
+            pools.add(new ConcentratorConfig.Pool6(name, prefix));
+        }
+        return pools;
     }
 
     private static List<ConcentratorConfig.Pool> pools(ConfigNode root, ConcentratorConfig.Tun tun, String cidr) {

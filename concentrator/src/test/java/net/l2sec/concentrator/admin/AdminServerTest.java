@@ -94,7 +94,10 @@ class AdminServerTest {
         sessions.live.put("00000001", session("00000001", "alice", "198.51.100.7", 4500, "10.99.0.10", NOW.minusSeconds(3725))
                 .withClient(ClientIdentity.ofL2tp("DESKTOP-4F2KQ", "Microsoft")
                         .withLcpIdentification(List.of("MSRASV5.20", "MSRAS-0-DESKTOP-4F2KQ"))
-                        .withIke(List.of("ms-nt5-isakmpoakley/v9", "rfc3947"), "ecp384")));
+                        .withIke(List.of("ms-nt5-isakmpoakley/v9", "rfc3947"), "ecp384"))
+                .withIpv6(new net.l2sec.spi.auth.Ipv6Framing(Optional.of(new net.l2sec.spi.auth.Ipv6Framing.Prefix(
+                        (java.net.Inet6Address) InetAddress.getByName("2001:db8:99:1::"), 64)), java.util.OptionalLong.empty(),
+                        Optional.empty())));
         // a peer's host name with a line feed and an escape sequence: shown escaped, never raw; with routes, domain, rate
         var bob = session("00000002", "bob", "198.51.100.8", 1701, "10.99.0.11", NOW.minusSeconds(5));
         sessions.live.put("00000002", new ActiveSession(bob.acctSessionId(), bob.tag(), bob.user(), bob.method(), bob.peer(),
@@ -193,6 +196,9 @@ class AdminServerTest {
         assertThat(alice.path("clientAddress").asText()).isEqualTo("198.51.100.7");
         assertThat(alice.path("clientPort").asInt()).isEqualTo(4500);
         assertThat(alice.path("address").asText()).isEqualTo("10.99.0.10");
+        assertThat(alice.path("ipv6Prefix").asText()).isEqualTo("2001:db8:99:1::/64");
+        assertThat(alice.path("delegatedIpv6Prefix").isNull()).isTrue();
+        assertThat(all.get(1).path("ipv6Prefix").isNull()).as("an IPv4-only session").isTrue();
         assertThat(alice.path("uptimeSeconds").asLong()).isEqualTo(3725);
         assertThat(alice.path("inputOctets").asLong()).isEqualTo(1008);
         assertThat(alice.path("outputOctets").asLong()).isEqualTo(2000);

@@ -62,6 +62,8 @@ class PrometheusScrapeIT {
             Map.entry("l2sec_l2tp_sessions_failed_total", "needs an L2TP call that fails before ICCN"),
             Map.entry("l2sec_ppp_packets_dropped_total", "needs malformed PPP frames"),
             Map.entry("l2sec_ppp_ip_dropped_total", "needs spoofed or early IP packets from a client"),
+            Map.entry("l2sec_ppp_nd_router_advertisements_total", "needs pools6 and an IPv6 client (RealClientIpv6IT)"),
+            Map.entry("l2sec_pool6_prefixes", "registered only with pools6 (RealClientIpv6IT)"),
             Map.entry("l2sec_aaa_radius_invalid_responses_total", "needs a RADIUS server answering with a wrong secret"),
             Map.entry("l2sec_l2tp_tunnels_closed_total", "the VM is switched off: the tunnel may still be timing out"),
             Map.entry("l2sec_l2tp_sessions_closed_total", "the VM is switched off: the session may still be timing out"),

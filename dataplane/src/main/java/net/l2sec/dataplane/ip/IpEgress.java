@@ -2,9 +2,9 @@ package net.l2sec.dataplane.ip;
 
 import io.netty.buffer.ByteBuf;
 
-/** Where IPv4 packets from clients go: the TUN device, i.e. the kernel's routing. */
+/** Where IP packets (IPv4 and IPv6) from clients go: the TUN device, i.e. the kernel's routing. */
 @FunctionalInterface
 public interface IpEgress {
-    /** Writes one IPv4 packet (starting at the IP header). Ownership passes to the egress (it releases it). */
+    /** Writes one IPv4 or IPv6 packet (starting at the IP header). Ownership passes to the egress (it releases it). */
     void write(ByteBuf packet);
 }

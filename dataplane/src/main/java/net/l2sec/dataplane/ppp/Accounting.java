@@ -4,6 +4,7 @@ import java.net.Inet4Address;
 import java.util.Optional;
 import net.l2sec.spi.auth.AuthMethod;
 import net.l2sec.spi.auth.AuthResult;
+import net.l2sec.spi.auth.Ipv6Framing;
 import net.l2sec.spi.session.ActiveSession;
 import net.l2sec.spi.session.ClientIdentity;
 import net.l2sec.spi.session.EndCause;
@@ -32,16 +33,22 @@ final class Accounting {
         this.startedNanos = startedNanos;
     }
 
+    /** IPCP opened; the first time, the session becomes established, authorized at {@code authorizedNanos}. */
+    void ipcpOpened(AuthMethod method, AuthResult.Accept accept, Inet4Address address, long authorizedNanos) {
+        ipcpOpened(method, accept, address, authorizedNanos, ClientIdentity.NONE, Ipv6Framing.none());
+    }
+
     /**
      * IPCP opened; the first time, the session becomes established, authorized at {@code authorizedNanos}, with what
-     * the client said about itself until then.
+     * the client said about itself until then and the session's IPv6 prefixes (reported as Framed-IPv6-Prefix and
+     * Delegated-IPv6-Prefix).
      */
     void ipcpOpened(AuthMethod method, AuthResult.Accept accept, Inet4Address address, long authorizedNanos,
-                    ClientIdentity client) {
+                    ClientIdentity client, Ipv6Framing ipv6) {
         if (active != null) return;
         active = new ActiveSession(context.acctSessionId(), context.tag(), accept.user(), method, context.peer(), address,
                 context.nasPort(), context.started().plusNanos(authorizedNanos - startedNanos), accept.authorization(),
-                client);
+                client, ipv6);
         registry.started(session, active);
     }
 

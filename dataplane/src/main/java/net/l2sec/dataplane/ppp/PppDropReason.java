@@ -12,6 +12,7 @@ public enum PppDropReason {
     MALFORMED_FRAME,
     MALFORMED_LCP,
     MALFORMED_IPCP,
+    MALFORMED_IPV6CP,
     MALFORMED_PAP,
     MALFORMED_CHAP,
     MALFORMED_EAP;
@@ -25,10 +26,11 @@ public enum PppDropReason {
         return switch (protocol) {
             case LCP -> MALFORMED_LCP;
             case IPCP -> MALFORMED_IPCP;
+            case IPV6CP -> MALFORMED_IPV6CP;
             case PAP -> MALFORMED_PAP;
             case CHAP -> MALFORMED_CHAP;
             case EAP -> MALFORMED_EAP;
-            case IPV4, IPV6, IPV6CP, CCP -> throw new IllegalArgumentException("no packet format checked for " + protocol);
+            case IPV4, IPV6, CCP -> throw new IllegalArgumentException("no packet format checked for " + protocol);
         };
     }
 }

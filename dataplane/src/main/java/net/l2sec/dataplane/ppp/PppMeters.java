@@ -19,6 +19,7 @@ import net.l2sec.spi.session.EndCause;
 public final class PppMeters {
     private final MeterRegistry registry;
     private final AtomicInteger activeSessions = new AtomicInteger();
+    private final AtomicInteger activeIpv6 = new AtomicInteger();
     private final Counter loopback;
     /** Per packet, on the event loop. */
     private final LoopCounter packetsFromClient;
@@ -36,13 +37,15 @@ public final class PppMeters {
         this.registry = registry;
         Gauge.builder("l2sec.ppp.sessions.active", activeSessions, AtomicInteger::get)
                 .description("PPP sessions with IPCP opened").register(registry);
+        Gauge.builder("l2sec.ppp.sessions.ipv6.active", activeIpv6, AtomicInteger::get)
+                .description("PPP sessions with IPV6CP opened and a /64 routed to them").register(registry);
         this.loopback = Counter.builder("l2sec.ppp.lcp.loopback")
                 .description("LCP Configure-Requests, Echo-Requests and Echo-Replies carrying our own Magic-Number (looped-back link suspected)")
                 .register(registry);
-        this.packetsFromClient = ipCounter("l2sec.ppp.ip.packets", "from_client", "IPv4 packets through PPP sessions");
-        this.packetsToClient = ipCounter("l2sec.ppp.ip.packets", "to_client", "IPv4 packets through PPP sessions");
-        this.bytesFromClient = ipCounter("l2sec.ppp.ip.bytes", "from_client", "IPv4 bytes through PPP sessions");
-        this.bytesToClient = ipCounter("l2sec.ppp.ip.bytes", "to_client", "IPv4 bytes through PPP sessions");
+        this.packetsFromClient = ipCounter("l2sec.ppp.ip.packets", "from_client", "IPv4 and IPv6 packets through PPP sessions");
+        this.packetsToClient = ipCounter("l2sec.ppp.ip.packets", "to_client", "IPv4 and IPv6 packets through PPP sessions");
+        this.bytesFromClient = ipCounter("l2sec.ppp.ip.bytes", "from_client", "IPv4 and IPv6 bytes through PPP sessions");
+        this.bytesToClient = ipCounter("l2sec.ppp.ip.bytes", "to_client", "IPv4 and IPv6 bytes through PPP sessions");
         this.rateLimitedFromClient = ipCounter("l2sec.ppp.ip.rate_limited", "from_client",
                 "IPv4 packets dropped by a session's bandwidth limit (rate-limit, WISPr-Bandwidth-Max-Up/Down)");
         this.rateLimitedToClient = ipCounter("l2sec.ppp.ip.rate_limited", "to_client",
@@ -86,9 +89,24 @@ public final class PppMeters {
                 .description("PPP frames and control packets discarded as malformed").register(registry).increment();
     }
 
-    void ipDropped(PppIpDropReason reason) {
-        Counter.builder("l2sec.ppp.ip.dropped").tag("reason", reason.tag())
-                .description("IPv4 packets dropped by PPP sessions").register(registry).increment();
+    void ipDropped(PppIpDropReason reason, String family) {
+        Counter.builder("l2sec.ppp.ip.dropped").tag("reason", reason.tag()).tag("family", family)
+                .description("IPv4 and IPv6 packets dropped by PPP sessions").register(registry).increment();
+    }
+
+    /** A Router Advertisement sent: {@code solicited} answers a Router Solicitation. */
+    void routerAdvertisement(boolean solicited) {
+        Counter.builder("l2sec.ppp.nd.router.advertisements").tag("kind", solicited ? "solicited" : "unsolicited")
+                .description("Router Advertisements sent to clients (RFC 4861), answering a Router Solicitation or not")
+                .register(registry).increment();
+    }
+
+    void ipv6cpUp() {
+        activeIpv6.incrementAndGet();
+    }
+
+    void ipv6cpDown() {
+        activeIpv6.decrementAndGet();
     }
 
     void dhcpReplied() {

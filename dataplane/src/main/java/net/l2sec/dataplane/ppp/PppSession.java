@@ -5,10 +5,12 @@ import io.netty.buffer.ByteBufAllocator;
 import java.net.Inet4Address;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.OptionalLong;
 import net.l2sec.dataplane.PppEndpoint;
 import net.l2sec.dataplane.PppLink;
 import net.l2sec.dataplane.ip.IpSink;
 import net.l2sec.dataplane.ip.Ipv4;
+import net.l2sec.dataplane.ip.Ipv6Prefix;
 import net.l2sec.dataplane.ppp.cp.AutomatonState;
 import net.l2sec.dataplane.ppp.cp.ControlPacket;
 import net.l2sec.dataplane.ppp.cp.ControlPacket.DiscardRequest;
@@ -29,6 +31,7 @@ import net.l2sec.spi.auth.AuthMethod;
 import net.l2sec.spi.auth.AuthResult;
 import net.l2sec.spi.auth.Authenticator;
 import net.l2sec.spi.auth.Authorization;
+import net.l2sec.spi.auth.Ipv6Framing;
 import net.l2sec.spi.auth.RejectReason;
 import net.l2sec.spi.session.ActiveSession;
 import net.l2sec.spi.session.ClientIdentity;
@@ -43,8 +46,9 @@ import org.slf4j.LoggerFactory;
  * One PPP session, server side, and its phases (RFC 1661 section 3.2): Link Establishment (LCP, with
  * {@link LinkMaintenance} once Opened), Authentication ({@link Authentication}: PAP, CHAP, MS-CHAPv2 or EAP, we being the
  * authenticator), Network-Layer Protocol ({@link AddressAssignment} gives the address, {@link NetworkLayer} runs
- * IPCP, {@link SessionLimits} the authorization's timers), then the IPv4 {@link PacketPath} between the peer and
- * the egress / client routes; Termination; Dead. This class makes the phase transitions and dispatches frames; the
+ * IPCP, {@link SessionLimits} the authorization's timers; with an IPv6 pool, {@link PrefixAssignment} gives a /64
+ * and {@link Ipv6NetworkLayer} runs IPV6CP and router advertisements), then the {@link PacketPath} between the peer
+ * and the egress / client routes; Termination; Dead. This class makes the phase transitions and dispatches frames; the
  * objects above do the work of their phase.
  *
  * <p>LCP renegotiation (a Configure-Request, or a stray Configure-Ack/Nak/Reject or Terminate-Ack, while LCP is
@@ -81,6 +85,9 @@ public final class PppSession implements PppEndpoint, IpSink {
     private final LinkMaintenance maintenance;
     private final Authentication authentication;
     private final AddressAssignment address;
+    private final PrefixAssignment prefix;
+    /** Whether this session offers IPv6 (a pool was configured when it started); else IPV6CP is Protocol-Rejected. */
+    private final boolean ipv6;
     private final SessionLimits limits;
     private final PacketPath path;
     private final Accounting accounting;
@@ -90,6 +97,10 @@ public final class PppSession implements PppEndpoint, IpSink {
     private Phase phase = Phase.ESTABLISH;
     /** The IPv4 network layer of the Network phase; null outside it. */
     private NetworkLayer network;
+    /** The IPv6 network layer of the Network phase; null outside it, or when the session has no /64. */
+    private Ipv6NetworkLayer network6;
+    /** RFC 4818: the prefix delegated to the session by its first authorization, kept as its /64 is; null for none. */
+    private Ipv6Prefix delegatedPrefix;
     /** Why the session ends, once it is ending. */
     private EndCause cause;
 
@@ -109,6 +120,8 @@ public final class PppSession implements PppEndpoint, IpSink {
                 settings.echoFailures(), meters, transitions);
         this.authentication = new Authentication(context, services, transitions);
         this.address = new AddressAssignment(context.tag(), services.pools(), settings.defaultPool());
+        this.ipv6 = settings.ipv6().enabled();
+        this.prefix = new PrefixAssignment(context.tag(), services.pools6(), settings.ipv6().pool());
         this.limits = new SessionLimits(scheduler, this::terminate);
         this.path = new PacketPath(link, services.egress(), scheduler, meters, limits);
         this.accounting = new Accounting(this, context, services.registry(), startedNanos);
@@ -141,6 +154,10 @@ public final class PppSession implements PppEndpoint, IpSink {
             path.fromClient(frame.information());      // ownership passes on
             return;
         }
+        if (frame.protocol() == PppProtocol.IPV6.number() && ipv6) {
+            path.fromClient6(frame.information());     // ownership passes on; dropped and counted until IPV6CP is Opened
+            return;
+        }
         try {
             dispatch(frame);
         } finally {
@@ -165,7 +182,17 @@ public final class PppSession implements PppEndpoint, IpSink {
                 ControlPacket packet = decode(info, PppProtocol.IPCP);
                 if (packet != null) network.receive(packet);
             }
-            case null, default -> maintenance.protocolReject(frame.protocol(), info);   // IPV6CP, CCP, ... we do not speak
+            case IPV6CP -> {
+                if (network6 != null) {
+                    ControlPacket packet = decode(info, PppProtocol.IPV6CP);
+                    if (packet != null) network6.receive(packet);
+                } else if (ipv6 && phase != Phase.NETWORK) {
+                    return;                                        // RFC 1661 section 3.4: not yet, discard
+                } else {
+                    maintenance.protocolReject(frame.protocol(), info);   // no IPv6 pool, or none left for us
+                }
+            }
+            case null, default -> maintenance.protocolReject(frame.protocol(), info);   // CCP, IPv6 without IPV6CP, ...
         }
     }
 
@@ -244,10 +271,14 @@ public final class PppSession implements PppEndpoint, IpSink {
             terminate(EndCause.ECHO_TIMEOUT);
         }
 
-        /** Losing IPCP leaves the session without purpose (RXJ- for IPCP); any other rejection is RXJ+. */
+        /**
+         * Losing IPCP leaves the session without purpose (RXJ- for IPCP); a rejected IPV6CP stops IPv6 only (RXJ-
+         * for IPV6CP, IPv4 goes on); any other rejection is RXJ+.
+         */
         @Override
         public void protocolRejected(int protocol) {
             if (protocol == PppProtocol.IPCP.number() && network != null) network.rejected();
+            if (protocol == PppProtocol.IPV6CP.number() && network6 != null) network6.rejected();
         }
 
         @Override
@@ -268,7 +299,7 @@ public final class PppSession implements PppEndpoint, IpSink {
         @Override
         public void ipcpOpened() {
             accounting.ipcpOpened(authentication.method().orElseThrow(), authentication.accept().orElseThrow(),
-                    Ipv4.fromInt(address.address()), limits.authorizedNanos(), client());
+                    Ipv4.fromInt(address.address()), limits.authorizedNanos(), client(), ipv6Framing());
         }
 
         @Override
@@ -345,6 +376,29 @@ public final class PppSession implements PppEndpoint, IpSink {
         network = new NetworkLayer(context.tag(), services, negotiation, authorization, address.address(), mssLimit, path,
                 transitions);
         network.start();
+        if (ipv6 && phase == Phase.NETWORK && prefix.assign(authorization)) {
+            if (delegatedPrefix == null) delegatedPrefix = delegated(authorization);
+            network6 = new Ipv6NetworkLayer(context.tag(), services, negotiation, prefix.prefix64(),
+                    authorization.ipv6().interfaceId(), delegatedPrefix, path, transitions::send);
+            network6.start();
+        }
+    }
+
+    /** What accounting reports of the session's IPv6 (RFC 3162 Framed-IPv6-Prefix, RFC 4818 Delegated-IPv6-Prefix). */
+    private Ipv6Framing ipv6Framing() {
+        return new Ipv6Framing(prefix.current().map(p -> new Ipv6Framing.Prefix(p.address(), p.length())), OptionalLong.empty(),
+                Optional.ofNullable(delegatedPrefix).map(p -> new Ipv6Framing.Prefix(p.address(), p.length())));
+    }
+
+    /** RFC 4818 Delegated-IPv6-Prefix, routed to the session when it is a /64 or shorter (routes here are by /64 at most). */
+    private Ipv6Prefix delegated(Authorization authorization) {
+        var d = authorization.ipv6().delegatedPrefix();
+        if (d.isEmpty()) return null;
+        if (d.get().length() > 64 || d.get().length() < 16) {
+            log.warn("session={} Delegated-IPv6-Prefix {} not between /16 and /64: not routed", context.tag(), d.get());
+            return null;
+        }
+        return Ipv6Prefix.of(d.get().address(), d.get().length());
     }
 
     /**
@@ -358,7 +412,14 @@ public final class PppSession implements PppEndpoint, IpSink {
             network.stop();
             network = null;
         }
-        if (releaseAddress) address.release();
+        if (network6 != null) {
+            network6.stop();
+            network6 = null;
+        }
+        if (releaseAddress) {
+            address.release();
+            prefix.release();
+        }
     }
 
     // ---- Dead ----
@@ -420,6 +481,16 @@ public final class PppSession implements PppEndpoint, IpSink {
 
     public boolean isIpcpOpened() {
         return path.isOpen();
+    }
+
+    /** Whether IPV6CP is Opened and the session's /64 routed to it. */
+    public boolean isIpv6cpOpened() {
+        return path.isOpen6();
+    }
+
+    /** The client's /64 while it is assigned. */
+    public Optional<Ipv6Prefix> clientPrefix() {
+        return prefix.current();
     }
 
     /** The session as accounting sees it, once established (IPCP opened the first time). */

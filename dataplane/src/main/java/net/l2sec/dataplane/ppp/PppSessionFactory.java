@@ -14,6 +14,7 @@ import net.l2sec.spi.auth.Authenticator;
 import net.l2sec.dataplane.ip.ClientRoutes;
 import net.l2sec.dataplane.ip.IpEgress;
 import net.l2sec.dataplane.ip.Ipv4Pool;
+import net.l2sec.dataplane.ip.Ipv6Pool;
 import net.l2sec.spi.time.Scheduler;
 import org.slf4j.LoggerFactory;
 
@@ -47,7 +48,18 @@ public final class PppSessionFactory implements PppEndpointFactory {
                              RandomGenerator random, PppSessionRegistry sessions, AuthThrottle throttle) {
         this.services = new PppServices(settings, authenticator, pools, routes, egress, scheduler, new PppMeters(registry),
                 random, sessions, throttle,
-                new RefusalLog(LoggerFactory.getLogger(PppSession.class), scheduler));
+                new RefusalLog(LoggerFactory.getLogger(PppSession.class), scheduler), name -> Optional.empty());
+    }
+
+    /**
+     * With IPv6 pools: sessions get a /64 of {@code settings.ipv6().pool()} when it names one of them.
+     */
+    public PppSessionFactory(PppSettings settings, Authenticator authenticator, Function<String, Optional<Ipv4Pool>> pools,
+                             Function<String, Optional<Ipv6Pool>> pools6, ClientRoutes routes, IpEgress egress,
+                             Scheduler scheduler, MeterRegistry registry, RandomGenerator random,
+                             PppSessionRegistry sessions, AuthThrottle throttle) {
+        this.services = new PppServices(settings, authenticator, pools, routes, egress, scheduler, new PppMeters(registry),
+                random, sessions, throttle, new RefusalLog(LoggerFactory.getLogger(PppSession.class), scheduler), pools6);
     }
 
     /**
@@ -55,10 +67,16 @@ public final class PppSessionFactory implements PppEndpointFactory {
      * Call on the event loop.
      */
     public void reconfigure(PppSettings settings, Authenticator authenticator, Function<String, Optional<Ipv4Pool>> pools) {
+        reconfigure(settings, authenticator, pools, services.pools6());
+    }
+
+    /** {@link #reconfigure(PppSettings, Authenticator, Function)} with the next IPv6 pools. */
+    public void reconfigure(PppSettings settings, Authenticator authenticator, Function<String, Optional<Ipv4Pool>> pools,
+                            Function<String, Optional<Ipv6Pool>> pools6) {
         PppServices s = services;
         s.throttle().settings(settings.authThrottle());
         services = new PppServices(settings, authenticator, pools, s.routes(), s.egress(), s.scheduler(), s.meters(),
-                s.random(), s.registry(), s.throttle(), s.refusals());
+                s.random(), s.registry(), s.throttle(), s.refusals(), pools6);
     }
 
     /** The established sessions of this factory. */

@@ -1,9 +1,11 @@
 package net.l2sec.dataplane.ppp;
 
 import java.net.Inet4Address;
+import java.net.Inet6Address;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import net.l2sec.dataplane.ip.nd.RouterPreference;
 import net.l2sec.spi.auth.AuthMethod;
 
 /**
@@ -27,11 +29,13 @@ import net.l2sec.spi.auth.AuthMethod;
  * @param mssClamp         TCP MSS clamping on the packet path ({@link MssClamp})
  * @param subnetPrefixLength the prefix length of the clients' subnet (the tunnel interface's), answered to
  *                         DHCPINFORM as the Subnet Mask
+ * @param ipv6             IPv6 for clients (IPV6CP, Router Advertisements); {@link Ipv6#disabled()} by default
  */
 public record PppSettings(List<AuthMethod> authMethods, int mru, Inet4Address localAddress, List<Inet4Address> dns,
                           List<Inet4Address> wins, String defaultPool, Duration echoInterval, int echoFailures,
                           Duration restartTimer, int maxConfigure, int maxTerminate, int maxFailure,
-                          Duration authTimeout, Throttle authThrottle, MssClamp mssClamp, int subnetPrefixLength) {
+                          Duration authTimeout, Throttle authThrottle, MssClamp mssClamp, int subnetPrefixLength,
+                          Ipv6 ipv6) {
     public PppSettings {
         authMethods = List.copyOf(authMethods);
         dns = List.copyOf(dns);
@@ -41,13 +45,32 @@ public record PppSettings(List<AuthMethod> authMethods, int mru, Inet4Address lo
         if (subnetPrefixLength < 0 || subnetPrefixLength > 32) throw new IllegalArgumentException("subnet prefix length");
     }
 
-    /** With automatic MSS clamping for a 1500-octet tunnel interface and a /32 subnet. */
+    /** With automatic MSS clamping for a 1500-octet tunnel interface and a /32 subnet, IPv4 only. */
     public PppSettings(List<AuthMethod> authMethods, int mru, Inet4Address localAddress, List<Inet4Address> dns,
                        List<Inet4Address> wins, String defaultPool, Duration echoInterval, int echoFailures,
                        Duration restartTimer, int maxConfigure, int maxTerminate, int maxFailure,
                        Duration authTimeout, Throttle authThrottle) {
         this(authMethods, mru, localAddress, dns, wins, defaultPool, echoInterval, echoFailures, restartTimer,
-                maxConfigure, maxTerminate, maxFailure, authTimeout, authThrottle, MssClamp.auto(1500), 32);
+                maxConfigure, maxTerminate, maxFailure, authTimeout, authThrottle, MssClamp.auto(1500), 32, Ipv6.disabled());
+    }
+
+    /** IPv4 only ({@link Ipv6#disabled()}). */
+    public PppSettings(List<AuthMethod> authMethods, int mru, Inet4Address localAddress, List<Inet4Address> dns,
+                       List<Inet4Address> wins, String defaultPool, Duration echoInterval, int echoFailures,
+                       Duration restartTimer, int maxConfigure, int maxTerminate, int maxFailure,
+                       Duration authTimeout, Throttle authThrottle, MssClamp mssClamp, int subnetPrefixLength) {
+        this(authMethods, mru, localAddress, dns, wins, defaultPool, echoInterval, echoFailures, restartTimer,
+                maxConfigure, maxTerminate, maxFailure, authTimeout, authThrottle, mssClamp, subnetPrefixLength,
+                Ipv6.disabled());
+    }
+
+    /** With automatic MSS clamping for a 1500-octet tunnel interface and a /32 subnet. */
+    public PppSettings(List<AuthMethod> authMethods, int mru, Inet4Address localAddress, List<Inet4Address> dns,
+                       List<Inet4Address> wins, String defaultPool, Duration echoInterval, int echoFailures,
+                       Duration restartTimer, int maxConfigure, int maxTerminate, int maxFailure,
+                       Duration authTimeout, Throttle authThrottle, Ipv6 ipv6) {
+        this(authMethods, mru, localAddress, dns, wins, defaultPool, echoInterval, echoFailures, restartTimer,
+                maxConfigure, maxTerminate, maxFailure, authTimeout, authThrottle, MssClamp.auto(1500), 32, ipv6);
     }
 
     /**
@@ -91,6 +114,49 @@ public record PppSettings(List<AuthMethod> authMethods, int mru, Inet4Address lo
                 case FIXED -> String.valueOf(tunnelMtu);
                 case AUTO -> "auto";
             };
+        }
+    }
+
+    /** These settings with IPv6 for clients as {@code next} says. */
+    public PppSettings withIpv6(Ipv6 next) {
+        return new PppSettings(authMethods, mru, localAddress, dns, wins, defaultPool, echoInterval, echoFailures,
+                restartTimer, maxConfigure, maxTerminate, maxFailure, authTimeout, authThrottle, mssClamp, subnetPrefixLength,
+                next);
+    }
+
+    /**
+     * IPv6 for clients (config {@code pools6}, {@code ppp.pool6}, {@code ppp.dns6}): with a pool, IPV6CP (RFC 5072)
+     * is negotiated after authentication and each session gets a /64 of the pool, advertised by Router
+     * Advertisement (RFC 4861) for SLAAC (RFC 4862); without one, IPV6CP is Protocol-Rejected.
+     *
+     * @param pool                the IPv6 pool /64s come from unless the authorization names a prefix; empty: IPv6 off
+     * @param dns                 DNS servers advertised in the RDNSS option (RFC 8106), at most three
+     * @param maxRtrAdvInterval   RFC 4861 section 6.2.1 MaxRtrAdvInterval: unsolicited advertisements come at a random
+     *                            time between 0.33 and 1 times this
+     * @param routerPreference    the Default Router Preference advertised (RFC 4191): HIGH by default, so that a client
+     *                            whose own network also has an IPv6 default router sends its IPv6 through the tunnel
+     */
+    public record Ipv6(Optional<String> pool, List<Inet6Address> dns, Duration maxRtrAdvInterval,
+                       RouterPreference routerPreference) {
+        /** With the HIGH Default Router Preference. */
+        public Ipv6(Optional<String> pool, List<Inet6Address> dns, Duration maxRtrAdvInterval) {
+            this(pool, dns, maxRtrAdvInterval, RouterPreference.HIGH);
+        }
+
+        public Ipv6 {
+            dns = List.copyOf(dns);
+            if (dns.size() > 3) throw new IllegalArgumentException("at most three IPv6 DNS servers");
+            if (maxRtrAdvInterval.compareTo(Duration.ofSeconds(4)) < 0 || maxRtrAdvInterval.compareTo(Duration.ofSeconds(1800)) > 0) {
+                throw new IllegalArgumentException("MaxRtrAdvInterval outside 4..1800 s (RFC 4861 section 6.2.1)");
+            }
+        }
+
+        public static Ipv6 disabled() {
+            return new Ipv6(Optional.empty(), List.of(), Duration.ofSeconds(600));
+        }
+
+        public boolean enabled() {
+            return pool.isPresent();
         }
     }
 

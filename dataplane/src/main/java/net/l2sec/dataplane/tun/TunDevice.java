@@ -17,6 +17,7 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 import java.net.Inet4Address;
+import java.net.Inet6Address;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -301,8 +302,8 @@ public final class TunDevice implements IpEgress, AutoCloseable {
     }
 
     /**
-     * Clients get IPv4 only (IPV6CP is rejected), so the device carries no IPv6: without this the kernel sends
-     * router solicitations and MLD reports into it, which the packet path could only drop.
+     * Until {@link #configureIpv6} (clients IPv4-only, IPV6CP rejected) the device carries no IPv6: without this the
+     * kernel sends router solicitations and MLD reports into it, which the packet path could only drop.
      */
     private void disableIpv6() {
         Path knob = Path.of("/proc/sys/net/ipv6/conf", name, "disable_ipv6");
@@ -310,6 +311,50 @@ public final class TunDevice implements IpEgress, AutoCloseable {
             if (Files.exists(knob)) Files.writeString(knob, "1\n");
         } catch (IOException e) {
             log.warn("TUN device {}: cannot disable IPv6 ({}); its IPv6 packets will be dropped and counted", name, e.getMessage());
+        }
+    }
+
+    /**
+     * Turns IPv6 on for the device and gives it {@code address/prefixLength} (after {@link #configure}), as
+     * {@code ip -6 addr add} would: the kernel then routes the prefix (the clients' /64s within it) into the device.
+     * The device neither solicits routers nor takes router advertisements (it is the router of the clients' links);
+     * a TUN device has no neighbor discovery (IFF_NOARP), so no duplicate address detection delays the address.
+     */
+    public void configureIpv6(Inet6Address address, int prefixLength) throws IOException {
+        if (prefixLength < 1 || prefixLength > 128) throw new IllegalArgumentException("prefix length " + prefixLength);
+        ensureOpen();
+        Path conf = Path.of("/proc/sys/net/ipv6/conf", name);
+        if (!Files.isDirectory(conf)) {
+            throw new IOException("TUN device " + name + ": this kernel has no IPv6 (" + conf + " missing); remove pools6 or enable IPv6");
+        }
+        for (String knob : List.of("accept_ra", "router_solicitations", "autoconf")) sysctl(conf.resolve(knob), "0");
+        sysctl(conf.resolve("disable_ipv6"), "0");
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment errno = a.allocate(Libc.CAPTURE_STATE);
+            int sock = Libc.socket(errno, Libc.AF_INET6, Libc.SOCK_DGRAM | Libc.SOCK_CLOEXEC, 0);
+            if (sock < 0) throw new IOException("socket(AF_INET6, SOCK_DGRAM): " + Libc.strerror(Libc.errno(errno)));
+            try {
+                MemorySegment ifr = ifreq(a, name);
+                ioctl(sock, Libc.SIOCGIFINDEX, ifr, errno, "read interface index");
+                int index = ifr.get(ValueLayout.JAVA_INT, Libc.IFR_UNION);
+                // struct in6_ifreq { struct in6_addr ifr6_addr; __u32 ifr6_prefixlen; int ifr6_ifindex; }
+                MemorySegment in6 = a.allocate(24);
+                MemorySegment.copy(address.getAddress(), 0, in6, ValueLayout.JAVA_BYTE, 0, 16);
+                in6.set(ValueLayout.JAVA_INT, 16, prefixLength);
+                in6.set(ValueLayout.JAVA_INT, 20, index);
+                ioctl(sock, Libc.SIOCSIFADDR, in6, errno, "set IPv6 address " + address.getHostAddress() + "/" + prefixLength);
+            } finally {
+                Libc.close(sock);
+            }
+        }
+        log.info("TUN device {} configured IPv6 {}/{}", name, net.l2sec.dataplane.ip.Ipv6.text(address), prefixLength);
+    }
+
+    private void sysctl(Path knob, String value) throws IOException {
+        try {
+            Files.writeString(knob, value + "\n");
+        } catch (IOException e) {
+            throw new IOException("TUN device " + name + ": cannot write " + value + " to " + knob + " (root is needed): " + e.getMessage(), e);
         }
     }
 
@@ -564,6 +609,7 @@ public final class TunDevice implements IpEgress, AutoCloseable {
         static final int O_NONBLOCK = 0x800;
         static final int O_CLOEXEC = 0x80000;
         static final int AF_INET = 2;
+        static final int AF_INET6 = 10;
         static final int SOCK_DGRAM = 2;
         static final int SOCK_CLOEXEC = 0x80000;
         static final short POLLIN = 0x1;
@@ -578,6 +624,7 @@ public final class TunDevice implements IpEgress, AutoCloseable {
         static final long SIOCSIFADDR = 0x8916;
         static final long SIOCSIFNETMASK = 0x891c;
         static final long SIOCSIFMTU = 0x8922;
+        static final long SIOCGIFINDEX = 0x8933;
         static final short IFF_UP = 0x1;
         static final short IFF_RUNNING = 0x40;
 

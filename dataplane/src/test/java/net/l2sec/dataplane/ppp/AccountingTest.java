@@ -45,7 +45,7 @@ class AccountingTest {
 
     void up() {
         accounting.ipcpOpened(AuthMethod.PAP, PppHarness.accept("alice"), PppHarness.ip("10.99.0.10"),
-                Duration.ofSeconds(5).toNanos(), net.l2sec.spi.session.ClientIdentity.NONE);
+                Duration.ofSeconds(5).toNanos(), net.l2sec.spi.session.ClientIdentity.NONE, net.l2sec.spi.auth.Ipv6Framing.none());
     }
 
     @Test

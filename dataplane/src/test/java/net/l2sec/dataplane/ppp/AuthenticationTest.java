@@ -51,7 +51,7 @@ class AuthenticationTest {
     final PppServices services = new PppServices(PppHarness.settings(AuthMethod.PAP), authenticator, name -> Optional.empty(),
             new ClientRoutes(registry), p -> p.release(), scheduler, new PppMeters(registry), new PppHarness.ScriptedRandom(),
             sessions, new AuthThrottle(scheduler, PppSettings.Throttle.defaults()),
-            new RefusalLog(org.slf4j.LoggerFactory.getLogger(PppSession.class), scheduler));
+            new RefusalLog(org.slf4j.LoggerFactory.getLogger(PppSession.class), scheduler), name -> Optional.empty());
     final Authentication authentication = new Authentication(
             new SessionContext("t1/s1", new InetSocketAddress("192.0.2.1", 1701), 1, 1, Instant.EPOCH),
             services,

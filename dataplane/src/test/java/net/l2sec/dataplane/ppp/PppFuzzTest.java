@@ -36,7 +36,7 @@ import org.junit.jupiter.api.Test;
  * Fuzzes PPP: {@link PppFrameCodec}, {@link ControlPacketCodec} with the LCP and IPCP option rules
  * ({@link LcpOptions}, {@link IpcpOptions}, {@link AuthProtocolOption}), the PAP, CHAP and EAP codecs, and
  * {@link PppSession}s fed whole frames in each phase (link establishment, PAP, EAP and MS-CHAPv2 authentication,
- * network). Answers to the session's own requests get the Identifier it asked with, so that they are not dropped as
+ * network, with and without IPv6). Answers to the session's own requests get the Identifier it asked with, so that they are not dropped as
  * stale before they are read.
  *
  * <p>A codec either decodes or throws {@link MalformedPacketException}; a control packet of a known code encodes
@@ -87,6 +87,13 @@ class PppFuzzTest {
         s.add(ipcp(new ControlPacket.TerminateRequest(2, new byte[0])));
         s.add(frame(0x0021, HEX.parseHex("4500001c000100004011000a0a63000a0a63000104d2162e0008abcd")));
         s.add(frame(0x8057, HEX.parseHex("0101000e010a1122334455667788")));
+        s.add(frame(0x8057, ControlPacketCodec.encode(new ControlPacket.ConfigureRequest(1, List.of(opt(1, "0000000000000000"), opt(2, "004f"))))));
+        s.add(frame(0x8057, ControlPacketCodec.encode(new ControlPacket.ConfigureAck(1, List.of(opt(1, "0a0b0c0d0e0f0102"))))));
+        s.add(frame(0x8057, ControlPacketCodec.encode(new ControlPacket.ConfigureNak(1, List.of(opt(1, "0a0b0c0d0e0f0102"))))));
+        s.add(frame(0x8057, ControlPacketCodec.encode(new ControlPacket.ConfigureReject(1, List.of(opt(1, "0a0b0c0d0e0f0102"))))));
+        s.add(frame(0x0057, NdCodecFuzz.RS));                                                     // Router Solicitation
+        s.add(frame(0x0057, HEX.parseHex("6000000000081140" + "20010db800990000" + "0000000000000005"
+                + "20010db8ffff0000" + "0000000000000001" + "04d2162e0008abcd")));                     // UDP from the /64
         s.add(HEX.parseHex("c021090100080a0b0c0d")); // no address and control, full protocol
         s.add(HEX.parseHex("2145"));                 // compressed protocol
         return s;
@@ -265,6 +272,7 @@ class PppFuzzTest {
             PppSession.Phase intended = switch (kind) {
                 case 0 -> PppSession.Phase.ESTABLISH;
                 case 1, 2, 4 -> PppSession.Phase.AUTHENTICATE;
+                case 5 -> PppSession.Phase.NETWORK;
                 default -> PppSession.Phase.NETWORK;
             };
             if (h == null || h.session.phase() != intended || ++used > 200) {
@@ -296,6 +304,14 @@ class PppFuzzTest {
                         h.receive(0xC023, PapCodec.encode(new PapPacket.AuthenticateRequest(5, "User".getBytes(), "pw".getBytes())));
                         h.openIpcp();
                     }
+                    case 5 -> {
+                        // the Network phase with IPv6: IPV6CP negotiating beside an opened IPCP
+                        h.start(PppHarness.settings(AuthMethod.PAP).withIpv6(new PppSettings.Ipv6(java.util.Optional.of("default6"),
+                                List.of(), java.time.Duration.ofSeconds(600))));
+                        h.openLcp();
+                        h.receive(0xC023, PapCodec.encode(new PapPacket.AuthenticateRequest(5, "User".getBytes(), "pw".getBytes())));
+                        h.openIpcp();
+                    }
                     default -> throw new IllegalArgumentException("phase " + kind);
                 }
                 requestIds.clear();
@@ -308,7 +324,7 @@ class PppFuzzTest {
 
     @Test
     void sessionsInEveryPhaseReleaseAndCountEveryFrame() {
-        Phase[] phases = {new Phase(0), new Phase(1), new Phase(2), new Phase(3), new Phase(4)};
+        Phase[] phases = {new Phase(0), new Phase(1), new Phase(2), new Phase(3), new Phase(4), new Phase(5)};
         List<byte[]> seeds = new ArrayList<>();
         for (byte[] f : frameSeeds()) {
             for (int k = 0; k < phases.length; k++) seeds.add(concat(new byte[] {(byte) k}, f));
@@ -331,7 +347,8 @@ class PppFuzzTest {
                 if (t != null) throw t;
                 return phase.kind + ":" + h.session.phase() + ":" + phase.delta.next();
             }).run().assertNoFindings().assertReached("malformed_lcp").assertReached("3:NETWORK")
-                    .assertReached("1:AUTHENTICATE").assertReached("4:AUTHENTICATE").assertOutcomesAtLeast(12);
+                    .assertReached("1:AUTHENTICATE").assertReached("4:AUTHENTICATE").assertReached("5:NETWORK")
+                    .assertOutcomesAtLeast(12);
         }
         for (Phase p : phases) p.release();
     }

@@ -27,6 +27,8 @@ import net.l2sec.spi.auth.AuthRequest;
 import net.l2sec.spi.auth.AuthResult;
 import net.l2sec.dataplane.ip.ClientRoutes;
 import net.l2sec.dataplane.ip.Ipv4Pool;
+import net.l2sec.dataplane.ip.Ipv6Pool;
+import net.l2sec.dataplane.ip.Ipv6Prefix;
 import net.l2sec.dataplane.ppp.cp.ConfigOption;
 import net.l2sec.dataplane.ppp.cp.ControlPacket;
 import net.l2sec.dataplane.ppp.cp.ControlPacketCodec;
@@ -93,6 +95,8 @@ final class PppHarness {
     final ScriptedRandom random = new ScriptedRandom();
     final FakeLink link = new FakeLink();
     final Ipv4Pool pool;
+    /** The IPv6 pool sessions get their /64 from when the settings turn IPv6 on. */
+    final Ipv6Pool pool6 = new Ipv6Pool("default6", new Ipv6Prefix(0x2001_0db8_0099_0000L, 48));
     Function<AuthRequest, AuthResult> backend = r -> null;   // null: leave pending
     /** The backend relays EAP (RADIUS pass-through) instead of letting the session run EAP methods. */
     boolean relayEap;
@@ -147,8 +151,9 @@ final class PppHarness {
             }
         };
         var factory = new PppSessionFactory(settings, authenticator,
-                name -> name.equals(pool.name()) ? Optional.of(pool) : Optional.empty(), routes, egress::add, scheduler,
-                registry, random, sessions);
+                name -> name.equals(pool.name()) ? Optional.of(pool) : Optional.empty(),
+                name -> name.equals(pool6.name()) ? Optional.of(pool6) : Optional.empty(), routes, egress::add, scheduler,
+                registry, random, sessions, new AuthThrottle(scheduler, settings.authThrottle()));
         session = factory.openSession(new SessionContext("t1/s1", new InetSocketAddress("192.0.2.1", 1701), 1, 1,
                 Instant.EPOCH, client), link);
         return this;
@@ -270,6 +275,7 @@ final class PppHarness {
         assertThat(session.isEnded()).isTrue();
         assertThat(scheduler.activeTimers()).as("timers left running").isZero();
         assertThat(pool.inUse()).as("addresses still allocated").isZero();
+        assertThat(pool6.inUse()).as("IPv6 prefixes still allocated").isZero();
         assertThat(routes.size()).as("routes still registered").isZero();
         assertThat(registry.get("l2sec.ppp.sessions.active").gauge().value()).isZero();
         assertThat(everSentReleased()).isTrue();

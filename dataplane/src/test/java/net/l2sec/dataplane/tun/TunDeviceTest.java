@@ -10,6 +10,10 @@ import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import java.io.IOException;
 import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import net.l2sec.dataplane.ip.Ipv6;
+import net.l2sec.dataplane.ip.nd.NdCodec;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -122,6 +126,46 @@ class TunDeviceTest {
 
                 assertThat(awaitEchoReply(received, 1)).isTrue();
                 assertThat(awaitEchoReply(received, 2)).isTrue();
+            } finally {
+                received.forEach(ByteBuf::release);
+            }
+        }
+
+        /** IPv6 on (pools6): the address and its prefix's route are on the device, and the kernel answers ping6 through it. */
+        @Test
+        void withIpv6TheKernelAnswersAPing6WrittenIntoTheDevice() throws Exception {
+            BlockingQueue<ByteBuf> received = new LinkedBlockingQueue<>();
+            Inet6Address local = (Inet6Address) InetAddress.getByName("2001:db8:231::1");
+            Inet6Address client = (Inet6Address) InetAddress.getByName("2001:db8:231:7::2");
+            try (TunDevice tun = openConfigured(new SimpleMeterRegistry())) {
+                ns.call(() -> {
+                    tun.configureIpv6(local, 48);
+                    return null;
+                });
+                assertThat(ns.ipIn("-6", "addr", "show", "dev", tun.name())).contains("inet6 2001:db8:231::1/48");
+                assertThat(ns.ipIn("-6", "route", "show", "dev", tun.name())).contains("2001:db8:231::/48");
+                tun.startReader(received::addAll);
+                ByteBuf b = Unpooled.buffer().writeInt(0x6000_0000).writeShort(16).writeByte(58).writeByte(64)
+                        .writeBytes(client.getAddress()).writeBytes(local.getAddress())
+                        .writeByte(128).writeByte(0).writeShort(0).writeShort(ICMP_ID).writeShort(6).writeLong(0x1122_3344_5566_7788L);
+                b.setShort(42, NdCodec.checksum(b, 16));
+                tun.write(b);
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                boolean replied = false;
+                while (!replied && System.nanoTime() < deadline) {
+                    ByteBuf p = received.poll(100, TimeUnit.MILLISECONDS);
+                    if (p == null) continue;
+                    try {
+                        ByteBuf ip = p.slice();
+                        replied = Ipv6.isWellFormed(ip) && Ipv6.nextHeader(ip) == 58 && ip.getUnsignedByte(40) == 129
+                                && Ipv6.destinationHigh(ip) == Ipv6.high(client) && Ipv6.destinationLow(ip) == Ipv6.low(client)
+                                && Ipv6.sourceLow(ip) == Ipv6.low(local) && ip.getUnsignedShort(46) == 6
+                                && NdCodec.checksum(ip, Ipv6.payloadLength(ip)) == 0;
+                    } finally {
+                        p.release();
+                    }
+                }
+                assertThat(replied).as("echo reply from 2001:db8:231::1").isTrue();
             } finally {
                 received.forEach(ByteBuf::release);
             }

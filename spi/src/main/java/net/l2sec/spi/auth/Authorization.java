@@ -29,12 +29,15 @@ import java.util.Set;
  * @param maxSessionsTotal sessions the rule that admitted the user may hold at once, all users together (a rule's
  *                       {@code max-sessions-total}): counted and refused like {@code maxSessions}; empty for no cap
  * @param rateLimit      the session's bandwidth limit (a rule's {@code rate-limit}, RADIUS WISPr-Bandwidth-Max-Down/Up)
+ * @param ipv6           IPv6 the backend assigned (RADIUS Framed-IPv6-Prefix, Framed-Interface-Id,
+ *                       Delegated-IPv6-Prefix); {@link Ipv6Framing#none()} for the concentrator's pool
  */
 public record Authorization(String rule, Optional<String> pool, List<Inet4Address> dns,
                             Optional<Duration> sessionTimeout, Optional<Duration> idleTimeout,
                             Optional<Inet4Address> address, List<byte[]> classes, Set<String> groups,
                             Optional<String> filterId, OptionalInt maxSessions, List<Ipv4Route> routes,
-                            Optional<String> domain, OptionalInt maxSessionsTotal, Optional<RateLimit> rateLimit) {
+                            Optional<String> domain, OptionalInt maxSessionsTotal, Optional<RateLimit> rateLimit,
+                            Ipv6Framing ipv6) {
     public Authorization {
         dns = List.copyOf(dns);
         classes = classes.stream().map(byte[]::clone).toList();
@@ -63,6 +66,25 @@ public record Authorization(String rule, Optional<String> pool, List<Inet4Addres
                 domain, maxSessionsTotal, Optional.empty());
     }
 
+    /** Without IPv6 assignments. */
+    public Authorization(String rule, Optional<String> pool, List<Inet4Address> dns,
+                         Optional<Duration> sessionTimeout, Optional<Duration> idleTimeout,
+                         Optional<Inet4Address> address, List<byte[]> classes, Set<String> groups,
+                         Optional<String> filterId, OptionalInt maxSessions, List<Ipv4Route> routes,
+                         Optional<String> domain, OptionalInt maxSessionsTotal, Optional<RateLimit> rateLimit) {
+        this(rule, pool, dns, sessionTimeout, idleTimeout, address, classes, groups, filterId, maxSessions, routes,
+                domain, maxSessionsTotal, rateLimit, Ipv6Framing.none());
+    }
+
+    /** With IPv6 assignments, without routes, domain, per-rule cap or rate limit. */
+    public Authorization(String rule, Optional<String> pool, List<Inet4Address> dns,
+                         Optional<Duration> sessionTimeout, Optional<Duration> idleTimeout,
+                         Optional<Inet4Address> address, List<byte[]> classes, Set<String> groups,
+                         Optional<String> filterId, OptionalInt maxSessions, Ipv6Framing ipv6) {
+        this(rule, pool, dns, sessionTimeout, idleTimeout, address, classes, groups, filterId, maxSessions, List.of(),
+                Optional.empty(), OptionalInt.empty(), Optional.empty(), ipv6);
+    }
+
     /** Without a session limit. */
     public Authorization(String rule, Optional<String> pool, List<Inet4Address> dns,
                          Optional<Duration> sessionTimeout, Optional<Duration> idleTimeout,
@@ -89,32 +111,37 @@ public record Authorization(String rule, Optional<String> pool, List<Inet4Addres
 
     public Authorization withRule(String newRule) {
         return new Authorization(newRule, pool, dns, sessionTimeout, idleTimeout, address, classes, groups, filterId,
-                maxSessions, routes, domain, maxSessionsTotal, rateLimit);
+                maxSessions, routes, domain, maxSessionsTotal, rateLimit, ipv6);
     }
 
     public Authorization withMaxSessions(OptionalInt limit) {
         return new Authorization(rule, pool, dns, sessionTimeout, idleTimeout, address, classes, groups, filterId, limit,
-                routes, domain, maxSessionsTotal, rateLimit);
+                routes, domain, maxSessionsTotal, rateLimit, ipv6);
     }
 
     public Authorization withRoutes(List<Ipv4Route> newRoutes) {
         return new Authorization(rule, pool, dns, sessionTimeout, idleTimeout, address, classes, groups, filterId,
-                maxSessions, newRoutes, domain, maxSessionsTotal, rateLimit);
+                maxSessions, newRoutes, domain, maxSessionsTotal, rateLimit, ipv6);
     }
 
     public Authorization withDomain(Optional<String> newDomain) {
         return new Authorization(rule, pool, dns, sessionTimeout, idleTimeout, address, classes, groups, filterId,
-                maxSessions, routes, newDomain, maxSessionsTotal, rateLimit);
+                maxSessions, routes, newDomain, maxSessionsTotal, rateLimit, ipv6);
     }
 
     public Authorization withRateLimit(Optional<RateLimit> limit) {
         return new Authorization(rule, pool, dns, sessionTimeout, idleTimeout, address, classes, groups, filterId,
-                maxSessions, routes, domain, maxSessionsTotal, limit);
+                maxSessions, routes, domain, maxSessionsTotal, limit, ipv6);
     }
 
     public Authorization withMaxSessionsTotal(OptionalInt cap) {
         return new Authorization(rule, pool, dns, sessionTimeout, idleTimeout, address, classes, groups, filterId,
-                maxSessions, routes, domain, cap, rateLimit);
+                maxSessions, routes, domain, cap, rateLimit, ipv6);
+    }
+
+    public Authorization withIpv6(Ipv6Framing next) {
+        return new Authorization(rule, pool, dns, sessionTimeout, idleTimeout, address, classes, groups, filterId,
+                maxSessions, routes, domain, maxSessionsTotal, rateLimit, next);
     }
 
     @Override
@@ -124,6 +151,6 @@ public record Authorization(String rule, Optional<String> pool, List<Inet4Addres
                 + (maxSessions.isPresent() ? ", maxSessions=" + maxSessions.getAsInt() : "")
                 + (routes.isEmpty() ? "" : ", routes=" + routes) + domain.map(d -> ", domain=" + d).orElse("")
                 + (maxSessionsTotal.isPresent() ? ", maxSessionsTotal=" + maxSessionsTotal.getAsInt() : "")
-                + rateLimit.map(r -> ", rateLimit=" + r).orElse("") + "]";
+                + rateLimit.map(r -> ", rateLimit=" + r).orElse("") + (ipv6.isEmpty() ? "" : ", ipv6=" + ipv6) + "]";
     }
 }

@@ -5,6 +5,7 @@ import java.net.InetSocketAddress;
 import java.time.Instant;
 import net.l2sec.spi.auth.AuthMethod;
 import net.l2sec.spi.auth.Authorization;
+import net.l2sec.spi.auth.Ipv6Framing;
 
 /**
  * An established session (authenticated, address assigned, IPCP opened): what accounting reports and what a
@@ -21,21 +22,45 @@ import net.l2sec.spi.auth.Authorization;
  * @param authorization  what the policy gave the user (rule, classes, groups, timeouts)
  * @param client         what the client said about itself (host, vendor, LCP Identification, IKE vendor IDs and
  *                       DH group) and the {@link ClientKind} that makes of it
+ * @param ipv6           the session's IPv6: the /64 reserved for it (Framed-IPv6-Prefix) and the prefix delegated to
+ *                       it (Delegated-IPv6-Prefix); {@link Ipv6Framing#none()} for an IPv4-only session
  */
 public record ActiveSession(String acctSessionId, String tag, String user, AuthMethod method, InetSocketAddress peer,
                             Inet4Address address, long nasPort, Instant authorized, Authorization authorization,
-                            ClientIdentity client) {
+                            ClientIdentity client, Ipv6Framing ipv6) {
     public ActiveSession {
         if (client == null) client = ClientIdentity.NONE;
+        if (ipv6 == null) ipv6 = Ipv6Framing.none();
+    }
+
+    /** A client that said nothing about itself, IPv4 only. */
+    public ActiveSession(String acctSessionId, String tag, String user, AuthMethod method, InetSocketAddress peer,
+                         Inet4Address address, long nasPort, Instant authorized, Authorization authorization) {
+        this(acctSessionId, tag, user, method, peer, address, nasPort, authorized, authorization, ClientIdentity.NONE,
+                Ipv6Framing.none());
+    }
+
+    /** IPv4 only. */
+    public ActiveSession(String acctSessionId, String tag, String user, AuthMethod method, InetSocketAddress peer,
+                         Inet4Address address, long nasPort, Instant authorized, Authorization authorization,
+                         ClientIdentity client) {
+        this(acctSessionId, tag, user, method, peer, address, nasPort, authorized, authorization, client, Ipv6Framing.none());
     }
 
     /** A client that said nothing about itself. */
     public ActiveSession(String acctSessionId, String tag, String user, AuthMethod method, InetSocketAddress peer,
-                         Inet4Address address, long nasPort, Instant authorized, Authorization authorization) {
-        this(acctSessionId, tag, user, method, peer, address, nasPort, authorized, authorization, ClientIdentity.NONE);
+                         Inet4Address address, long nasPort, Instant authorized, Authorization authorization,
+                         Ipv6Framing ipv6) {
+        this(acctSessionId, tag, user, method, peer, address, nasPort, authorized, authorization, ClientIdentity.NONE, ipv6);
     }
 
     public ActiveSession withClient(ClientIdentity identity) {
-        return new ActiveSession(acctSessionId, tag, user, method, peer, address, nasPort, authorized, authorization, identity);
+        return new ActiveSession(acctSessionId, tag, user, method, peer, address, nasPort, authorized, authorization,
+                identity, ipv6);
+    }
+
+    public ActiveSession withIpv6(Ipv6Framing next) {
+        return new ActiveSession(acctSessionId, tag, user, method, peer, address, nasPort, authorized, authorization,
+                client, next);
     }
 }
