@@ -29,8 +29,8 @@ import net.l2sec.spi.time.Scheduler;
  * {@link PppLink}. Both directions and both IP versions are counted for accounting (RFC 2866 section 5.3: input is
  * what the client sent) and for the idle timeout.
  *
- * <p>On the way, both directions: the MSS of TCP SYNs and SYN-ACKs over IPv4 is clamped ({@link TcpMss}) to what the
- * tunnel carries, when the session has a clamp; a DHCPINFORM from the client is answered on the link
+ * <p>On the way, both directions: the MSS of TCP SYNs and SYN-ACKs is clamped ({@link TcpMss}) to what the tunnel
+ * carries (20 octets less for IPv6's larger header), when the session has a clamp; a DHCPINFORM from the client is answered on the link
  * ({@link DhcpInform}) instead of going to the egress; and a session with a bandwidth limit polices each direction
  * (both IP versions) with a {@link TokenBucket}.
  */
@@ -188,9 +188,9 @@ final class PacketPath implements IpSink {
             if (reply != null) sendIp(reply);
             return;
         }
-        if (ipv4 && mssLimit > 0 && TcpMss.mssOffset(packet) >= 0) {
+        if (mssLimit > 0 && TcpMss.mssOffset(packet) >= 0) {
             packet = ownedForWriting(packet);
-            if (TcpMss.clamp(packet, mssLimit)) meters.mssClampedFromClient();
+            if (TcpMss.clamp(packet, mssLimit(ipv4))) meters.mssClampedFromClient();
         }
         egress.write(packet);
     }
@@ -207,9 +207,9 @@ final class PacketPath implements IpSink {
             drop(packet, PppIpDropReason.NOT_OPEN, v6 ? "ipv6" : "ipv4");
             return;
         }
-        if (!v6 && mssLimit > 0 && Ipv4.isWellFormed(packet) && TcpMss.mssOffset(packet) >= 0) {
+        if (mssLimit > 0 && (v6 ? Ipv6.isWellFormed(packet) : Ipv4.isWellFormed(packet)) && TcpMss.mssOffset(packet) >= 0) {
             packet = ownedForWriting(packet);
-            if (TcpMss.clamp(packet, mssLimit)) meters.mssClampedToClient();
+            if (TcpMss.clamp(packet, mssLimit(!v6))) meters.mssClampedToClient();
         }
         int bytes = packet.readableBytes();
         if (downstream != null && !downstream.take(bytes)) {
@@ -224,6 +224,11 @@ final class PacketPath implements IpSink {
         meters.toClient(bytes);
         limits.activity(scheduler.coarseNanoTime());
         link.send(frame);
+    }
+
+    /** The MSS limit for an IPv4 or an IPv6 segment: IPv6's headers take 20 octets more of the same MTU. */
+    private int mssLimit(boolean ipv4) {
+        return ipv4 ? mssLimit : mssLimit - (TcpMss.HEADERS_IPV6 - TcpMss.HEADERS);
     }
 
     /**

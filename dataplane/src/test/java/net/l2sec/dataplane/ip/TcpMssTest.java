@@ -28,6 +28,27 @@ class TcpMssTest {
     }
 
     @Test
+    void anIpv6SynIsLoweredAndItsChecksumOverTheIpv6PseudoHeaderStaysRight() {
+        for (long low : new long[] {0x1L, 0x8cf4_24de_15ac_2d12L, 0xffff_ffff_ffff_fffeL}) {
+            ByteBuf p = TcpSegments.segment6(low, SYN | ACK, typicalOptions(1440));
+            assertThat(p.getUnsignedShort(56)).isEqualTo(TcpSegments.tcpChecksum6(p));
+            assertThat(TcpMss.clamp(p, 1332)).isTrue();
+            assertThat(TcpSegments.mss(p)).isEqualTo(1332);
+            assertThat(p.getUnsignedShort(56)).as("incremental = recomputed").isEqualTo(TcpSegments.tcpChecksum6(p));
+            p.release();
+        }
+    }
+
+    @Test
+    void anIpv6SegmentWithAnExtensionHeaderOrNotTcpIsLeftAlone() {
+        ByteBuf p = TcpSegments.segment6(1, SYN, typicalOptions(1440));
+        p.setByte(6, 0);   // Next Header: Hop-by-Hop Options, not TCP: the TCP header is not where we would look
+        assertThat(TcpMss.mssOffset(p)).isEqualTo(-1);
+        assertThat(TcpMss.clamp(p, 1332)).isFalse();
+        p.release();
+    }
+
+    @Test
     void aSynAckIsClampedToo() {
         ByteBuf p = segment(SERVER, CLIENT, SYN | ACK, typicalOptions(8960));
         assertThat(TcpMss.clamp(p, 1352)).isTrue();

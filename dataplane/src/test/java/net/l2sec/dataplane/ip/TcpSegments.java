@@ -27,6 +27,36 @@ public final class TcpSegments {
         return b;
     }
 
+    /**
+     * An IPv6 TCP segment from 2001:db8:99:1::{@code srcLow}:40000 to 2001:db8::1:443 with {@code flags} and raw
+     * {@code options} (padded to 4), its TCP checksum over the IPv6 pseudo-header (RFC 8200 section 8.1).
+     */
+    public static ByteBuf segment6(long srcLow, int flags, byte[] options) {
+        int optionLength = (options.length + 3) / 4 * 4;
+        int tcpLength = 20 + optionLength;
+        ByteBuf b = Unpooled.buffer(40 + tcpLength);
+        b.writeInt(0x6000_0000).writeShort(tcpLength).writeByte(6).writeByte(64)
+                .writeLong(0x2001_0db8_0099_0001L).writeLong(srcLow).writeLong(0x2001_0db8_0000_0000L).writeLong(1);
+        b.writeShort(40000).writeShort(443).writeInt(0x01020304).writeInt(flags == SYN ? 0 : 0x0a0b0c0d)
+                .writeByte(tcpLength / 4 << 4).writeByte(flags).writeShort(64240).writeShort(0).writeShort(0);
+        b.writeBytes(options);
+        for (int i = options.length; i < optionLength; i++) b.writeByte(0);
+        b.setShort(40 + 16, tcpChecksum6(b));
+        return b;
+    }
+
+    /** The TCP checksum of the IPv6 packet at index 0 of {@code b} (no extension headers), from scratch. */
+    public static int tcpChecksum6(ByteBuf b) {
+        int tcpLength = b.getUnsignedShort(4);
+        long pseudo = 6 + tcpLength;
+        for (int i = 8; i < 40; i += 2) pseudo += b.getUnsignedShort(i);
+        ByteBuf copy = b.copy(40, tcpLength);
+        copy.setShort(16, 0);
+        int c = checksum(copy, 0, tcpLength, pseudo);
+        copy.release();
+        return c;
+    }
+
     /** The options of a typical SYN: MSS {@code mss}, SACK permitted, timestamps, NOP, window scale. */
     public static byte[] typicalOptions(int mss) {
         return new byte[] {2, 4, (byte) (mss >>> 8), (byte) mss, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0, 1, 3, 3, 7};

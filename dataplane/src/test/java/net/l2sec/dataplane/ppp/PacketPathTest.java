@@ -155,6 +155,23 @@ class PacketPathTest {
     }
 
     @Test
+    void ipv6SynsAreClampedTwentyOctetsLowerBothWays() {
+        path.open(CLIENT, 1352, null);
+        path.open6(0x2001_0db8_0099_0001L, 0, null, ByteBuf::release);
+        path.fromClient6(TcpSegments.segment6(7, TcpSegments.SYN, TcpSegments.typicalOptions(1440)));
+        ByteBuf syn = toEgress.getFirst();
+        assertThat(TcpSegments.mss(syn)).as("1352 less IPv6's 20 more header octets").isEqualTo(1332);
+        assertThat(syn.getUnsignedShort(syn.readerIndex() + 56)).isEqualTo(TcpSegments.tcpChecksum6(syn));
+        path.sendIp(TcpSegments.segment6(7, TcpSegments.SYN | TcpSegments.ACK, TcpSegments.typicalOptions(1440)));
+        ByteBuf frame = toLink.getFirst();
+        ByteBuf synAck = frame.slice(frame.readerIndex() + 4, frame.readableBytes() - 4);
+        assertThat(TcpSegments.mss(synAck)).isEqualTo(1332);
+        assertThat(synAck.getUnsignedShort(56)).isEqualTo(TcpSegments.tcpChecksum6(synAck));
+        assertThat(clamped("from_client")).isEqualTo(1);
+        assertThat(clamped("to_client")).isEqualTo(1);
+    }
+
+    @Test
     void withoutAClampSynsPassUnchanged() {
         path.open(CLIENT);
         path.fromClient(TcpSegments.segment(CLIENT, SERVER, TcpSegments.SYN, TcpSegments.typicalOptions(1460)));
