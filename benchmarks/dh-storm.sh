@@ -16,6 +16,7 @@
 # counters by reason (crypto_busy, keying_in_progress, ...), the concentrator's own share of the probe's round trips
 # idle and in the storm (server_idle_/server_storm_ p50/p99, from a capture of the probe's packets; see capture
 # below), and the probe's and storm's RESULT lines. LOADGEN_JAR (default loadgen/target/l2sec-loadgen.jar) is the generator for every run;
+# WARMUP_S=N runs the storm for N s first, unmeasured (a warm JIT, as in a concentrator that has run a while).
 # CONC_JAVA_OPTS are added to the concentrator's JVM options (e.g. -Xlog:gc to see its pauses); KEEP_PCAP=DIR keeps
 # the probe's captures there.
 set -euo pipefail
@@ -23,7 +24,7 @@ cd "$(dirname "$0")/.."
 . scripts/jdk.sh
 rounds=${1:?rounds}; shift
 loadgen=${LOADGEN_JAR:-loadgen/target/l2sec-loadgen.jar}
-IDLE_S=${IDLE_S:-10} STORM_S=${STORM_S:-15} STORM_RATE=${STORM_RATE:-200} STORM_CONC=${STORM_CONC:-100}
+IDLE_S=${IDLE_S:-10} STORM_S=${STORM_S:-15} STORM_RATE=${STORM_RATE:-200} STORM_CONC=${STORM_CONC:-100} WARMUP_S=${WARMUP_S:-0}
 psk=bench-psk-0123456789abcdef
 java="$JAVA_HOME/bin/java"
 
@@ -93,6 +94,13 @@ YAML
   lg() { ip netns exec "$ns" taskset -c 1 "$java" -XX:+UseParallelGC -jar "$loadgen" --server 127.0.0.1 --psk "$psk" \
       --user alice --password password "$@" 2>&1 | grep '^RESULT' || true; }
   local idle storm probe cap
+  if [ "$WARMUP_S" -gt 0 ]; then
+    # the same storm once before anything is measured, its clients hung up at its end: the JIT has compiled the
+    # handshake paths, as in a concentrator that has run for a while, so the storm measured below is not its first
+    lg --clients 100000 --rate "$STORM_RATE" --concurrency "$STORM_CONC" --dh-reuse --proposal aes128-sha256-ecp256 \
+        --source-addresses 127.0.0.2-127.0.0.101 --duration "$WARMUP_S" --setup-timeout 30 > /dev/null
+    sleep 3
+  fi
   cap=$(capture "$ns" "$work/idle.pcap")
   idle=$(lg --clients 1 --ping peer --ping-interval 0.02 --duration "$IDLE_S" --source-addresses "$PROBE_ADDR")
   kill "$cap"; wait "$cap" 2>/dev/null || true
