@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import net.l2sec.dataplane.ike.message.IkeDropReason;
 import net.l2sec.dataplane.ipsec.EspDatagramSink;
@@ -62,23 +63,12 @@ public final class IkeBacklog implements IkeDatagramSink, Executor {
          * loop gives a turn as an ordinary task.
          */
         static Turns of(EventLoop loop) {
-            if (loop instanceof SingleThreadEventLoop single) {
-                return new Turns() {
-                    @Override
-                    public void afterIteration(Runnable turn) {
-                        single.executeAfterEventLoopIteration(turn);
-                    }
-
-                    @Override
-                    public void execute(Runnable task) {
-                        single.execute(task);
-                    }
-                };
-            }
+            Consumer<Runnable> after = loop instanceof SingleThreadEventLoop single
+                    ? single::executeAfterEventLoopIteration : loop::execute;
             return new Turns() {
                 @Override
                 public void afterIteration(Runnable turn) {
-                    loop.execute(turn);
+                    after.accept(turn);
                 }
 
                 @Override

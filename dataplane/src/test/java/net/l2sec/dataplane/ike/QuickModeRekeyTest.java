@@ -109,17 +109,23 @@ class QuickModeRekeyTest {
         }
     }
 
-    @Test
-    void withPfsOurKeyPairAndTheAgreementAreComputedByACryptoWorkerNotOnTheLoop() throws Exception {
-        HeldCrypto crypto = new HeldCrypto();
-        IkeHarness held = new IkeHarness(MainModeQuickModeTest.settings(false), CryptoWorkers.over(crypto, "held"));
+    /** A client with a PFS (MODP2048) pair through {@code held}, its crypto run at once; from now on held. */
+    static TestInitiator pfsPairWithCryptoHeld(IkeHarness held, HeldCrypto crypto) throws Exception {
         TestInitiator c = new TestInitiator(held, "203.0.113.5", 500, 4500).suite(IkeCipher.AES_CBC, 256, IkeHash.SHA2_256,
                 DhGroup.MODP2048).mainMode();
         c.quickMode(List.of(TestInitiator.esp(1, EspCipher.AES_CBC, 128, EspIntegrity.HMAC_SHA2_256_128,
                 DhGroup.MODP2048)), DhGroup.MODP2048);
-        ChildSaSpec pair = held.childSas.installed.get(0);
-        held.childSas.traffic = true;
+        held.childSas.traffic = true; // DPD stays quiet while virtual time passes
         crypto.hold = true;
+        return c;
+    }
+
+    @Test
+    void withPfsOurKeyPairAndTheAgreementAreComputedByACryptoWorkerNotOnTheLoop() throws Exception {
+        HeldCrypto crypto = new HeldCrypto();
+        IkeHarness held = new IkeHarness(MainModeQuickModeTest.settings(false), CryptoWorkers.over(crypto, "held"));
+        TestInitiator c = pfsPairWithCryptoHeld(held, crypto);
+        ChildSaSpec pair = held.childSas.installed.get(0);
 
         assertThat(held.during(() -> held.responder.rekeyChildSa(pair.ikeSaTag(), pair.inboundSpi(), "seq")))
                 .as("message 1 waits for our key pair").isEmpty();
@@ -150,13 +156,8 @@ class QuickModeRekeyTest {
     void aRekeyWhoseIsakmpSaGoesWhileItsKeyPairIsComputedSendsNothing() throws Exception {
         HeldCrypto crypto = new HeldCrypto();
         IkeHarness held = new IkeHarness(MainModeQuickModeTest.settings(false), CryptoWorkers.over(crypto, "held"));
-        TestInitiator c = new TestInitiator(held, "203.0.113.5", 500, 4500).suite(IkeCipher.AES_CBC, 256, IkeHash.SHA2_256,
-                DhGroup.MODP2048).mainMode();
-        c.quickMode(List.of(TestInitiator.esp(1, EspCipher.AES_CBC, 128, EspIntegrity.HMAC_SHA2_256_128,
-                DhGroup.MODP2048)), DhGroup.MODP2048);
+        TestInitiator c = pfsPairWithCryptoHeld(held, crypto);
         ChildSaSpec pair = held.childSas.installed.get(0);
-        held.childSas.traffic = true;
-        crypto.hold = true;
         held.during(() -> held.responder.rekeyChildSa(pair.ikeSaTag(), pair.inboundSpi(), "seq"));
         held.deliver(c.addr4500, IkeHarness.LOCAL_4500, c.informational(new Payload.Delete(1, 1, 16, List.of(c.cookies()))));
         int before = held.sent.size();
