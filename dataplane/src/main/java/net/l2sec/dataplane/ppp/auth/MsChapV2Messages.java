@@ -8,8 +8,8 @@ import net.l2sec.spi.auth.RejectReason;
 final class MsChapV2Messages {
     /** RFC 2759 section 6: ERROR_AUTHENTICATION_FAILURE. */
     static final int ERROR_AUTHENTICATION_FAILURE = 691;
-    /** RFC 2759 section 6: ERROR_RESTRICTED_LOGON_HOURS, used for every account or policy restriction. */
-    static final int ERROR_RESTRICTED_LOGON_HOURS = 649;
+    /** RFC 2759 section 6: ERROR_NO_DIALIN_PERMISSION (646 is ERROR_RESTRICTED_LOGON_HOURS), for every account or policy restriction. */
+    static final int ERROR_NO_DIALIN_PERMISSION = 649;
     static final int VALUE_SIZE = 49;
 
     private MsChapV2Messages() {}
@@ -22,7 +22,7 @@ final class MsChapV2Messages {
     /** {@code E=eeeeeeeeee R=r C=cccc... V=vvvvvvvvvv M=<msg>} (section 6); we never offer a retry. */
     static String failure(RejectReason reason, byte[] newChallenge) {
         int error = switch (reason) {
-            case ACCOUNT_DISABLED, POLICY_DENIED, SESSION_LIMIT, RULE_SESSION_LIMIT -> ERROR_RESTRICTED_LOGON_HOURS;
+            case ACCOUNT_DISABLED, POLICY_DENIED, SESSION_LIMIT, RULE_SESSION_LIMIT -> ERROR_NO_DIALIN_PERMISSION;
             default -> ERROR_AUTHENTICATION_FAILURE;
         };
         return "E=" + error + " R=0 C=" + HexFormat.of().withUpperCase().formatHex(newChallenge) + " V=3 M=Access denied";
