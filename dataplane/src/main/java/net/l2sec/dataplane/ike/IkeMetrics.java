@@ -79,12 +79,18 @@ final class IkeMetrics {
         Gauge.builder("l2sec.ike.backlog", waiting, IntSupplier::getAsInt)
                 .description("IKE messages and handshake continuations waiting for the event loop behind established clients' packets")
                 .strongReference(true).register(registry);
+        // the two connect-storm reasons exported at 0 from the start: the dashboard's and the alerts' queries read them
+        droppedCounter(IkeDropReason.BACKLOG_FULL);
+        droppedCounter(IkeDropReason.CRYPTO_BUSY);
     }
 
     void dropped(IkeDropReason reason) {
-        dropped.computeIfAbsent(reason, r -> Counter.builder("l2sec.ike.packets.dropped").tag("reason", r.tag())
-                .description("IKE datagrams discarded before or instead of processing, by reason").register(registry))
-                .increment();
+        droppedCounter(reason).increment();
+    }
+
+    private Counter droppedCounter(IkeDropReason reason) {
+        return dropped.computeIfAbsent(reason, r -> Counter.builder("l2sec.ike.packets.dropped").tag("reason", r.tag())
+                .description("IKE datagrams discarded before or instead of processing, by reason").register(registry));
     }
 
     void phase1Started() {
