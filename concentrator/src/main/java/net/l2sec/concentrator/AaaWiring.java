@@ -96,8 +96,7 @@ final class AaaWiring implements AutoCloseable {
             return c.policy().authenticate(request).thenApply(r -> {
                 if (!(r instanceof AuthResult.Accept a) || a.authorization().maxSessions().isPresent()) return r;
                 Integer limit = c.maxSessions().get(a.authorization().rule());
-                return limit == null ? r : new AuthResult.Accept(a.user(), a.authenticatorResponse(),
-                        a.authorization().withMaxSessions(OptionalInt.of(limit)));
+                return limit == null ? r : a.withAuthorization(a.authorization().withMaxSessions(OptionalInt.of(limit)));
             });
         }
 
