@@ -13,7 +13,7 @@ public sealed interface AuthResult {
      * @param msk                     the Master Session Key of a key-generating method (RFC 3748 section 7.10):
      *                                for MS-CHAPv2 the 64 octets {@link MsChapV2#eapMsk} describes (local users),
      *                                or MS-MPPE-Recv-Key followed by MS-MPPE-Send-Key from a RADIUS Access-Accept
-     *                                (RFC 2548 section 2.4, RFC 3579 section 2.2); empty otherwise. IKEv2 signs its
+     *                                (RFC 2548 section 2.4), zero-padded to 64 octets; empty otherwise. IKEv2 signs its
      *                                AUTH payloads with it after EAP (RFC 7296 section 2.16). Never in toString.
      */
     record Accept(String user, Optional<byte[]> authenticatorResponse, Authorization authorization, Optional<byte[]> msk)

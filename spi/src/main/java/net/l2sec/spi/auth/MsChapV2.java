@@ -137,14 +137,13 @@ public final class MsChapV2 {
      * receive key), each 16 octets from {@link #asymmetricStartKey}, then 32 zero octets to the 64 octets RFC 3748
      * section 7.10 asks of an MSK. The MasterKey is {@link #masterKey} of HashNtPasswordHash and the NT-Response.
      *
-     * <p>Sources for the order and the padding (no EAP-MSCHAPv2 RFC states them; draft-kamath-pppext-eap-mschapv2
-     * leaves keying to the implementations): wpa_supplicant's peer and hostapd's server both put the Magic2 key
-     * (peer send = server receive) first and the Magic3 key second, a role-independent order; INSIDE Secure's
-     * IKEv2 EAP stack sizes the EAP-MSCHAPv2 MSK at 64 octets with 16-octet keys, and a Go RADIUS server documents
-     * the same MSK as MasterReceiveKey | MasterSendKey | 32 zero octets (searched 2026-12, facts only); RADIUS servers that run EAP-MSCHAPv2 carry the same two keys as MS-MPPE-Recv-Key / MS-MPPE-Send-Key
-     * (RFC 2548 section 2.4: Recv-Key first in the MSK, RFC 3579 section 2.2). strongSwan and wpa_supplicant keep only
-     * the 32 key octets; with IKEv2's HMAC PRFs (RFC 7296 section 2.16: prf(MSK, "Key Pad for IKEv2")) that signs
-     * the same AUTH, because HMAC pads a short key with zeros to the hash block size (RFC 2104 section 2).
+     * <p>Source: Microsoft's [MS-CHAP] open specification (learn.microsoft.com, openspecs/windows_protocols/ms-chap,
+     * the EAP-MSCHAPv2 key page) defines exactly this: MSK = MasterReceiveKey + MasterSendKey + 32 zero octets, and, on
+     * an authenticator, MS-MPPE-Recv-Key = MasterReceiveKey, MS-MPPE-Send-Key = MasterSendKey (RFC 2548 section 2.4).
+     * wpa_supplicant and hostapd use the same order (peer send = server receive key first). strongSwan and
+     * wpa_supplicant keep only the 32 key octets; with IKEv2's HMAC PRFs (RFC 7296 section 2.16: prf(MSK, "Key Pad
+     * for IKEv2")) that signs the same AUTH, because HMAC pads a short key with zeros to the hash block size
+     * (RFC 2104 section 2).
      */
     public static byte[] eapMsk(byte[] ntPasswordHash, byte[] ntResponse) {
         byte[] master = masterKey(hashNtPasswordHash(ntPasswordHash), ntResponse);
