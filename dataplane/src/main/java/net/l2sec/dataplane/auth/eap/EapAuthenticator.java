@@ -214,6 +214,14 @@ public final class EapAuthenticator {
         return state == State.DONE;
     }
 
+    /**
+     * The refusal the peer has yet to acknowledge (an EAP-MSCHAPv2 Failure Request outstanding; {@link Host#failed}
+     * comes with the acknowledgement): what the host reports when the peer never sends it before the host's timeout.
+     */
+    public Optional<AuthResult.Reject> pendingRejection() {
+        return state == State.MSCHAPV2_FAILURE ? Optional.of(reject) : Optional.empty();
+    }
+
     State state() {
         return state;
     }

@@ -199,7 +199,10 @@ class EapAuthenticatorTest {
         String text = new String(failure.typeData(), 4, failure.typeData().length - 4, StandardCharsets.US_ASCII);
         assertThat(failure.typeData()[0]).isEqualTo((byte) 4);
         assertThat(text).startsWith("E=691 R=0 C=").endsWith(" V=3 M=Access denied");
+        assertThat(eap.pendingRejection()).hasValueSatisfying(r -> assertThat(r.reason()).isEqualTo(RejectReason.BAD_CREDENTIALS));
+        assertThat(host.outcome).isNull();
         eap.receive(response(0x2c, 26, new byte[] {4}));
+        assertThat(eap.pendingRejection()).isEmpty();
 
         assertThat(host.outcome.success()).isFalse();
         assertThat(host.outcome.reason()).isEqualTo(RejectReason.BAD_CREDENTIALS);
