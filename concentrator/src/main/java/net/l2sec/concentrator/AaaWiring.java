@@ -37,7 +37,7 @@ import net.l2sec.aaa.radius.RadiusClientSettings;
 import net.l2sec.aaa.radius.RadiusServer;
 import net.l2sec.aaa.radius.RadiusTransport;
 import net.l2sec.concentrator.config.AaaConfig;
-import net.l2sec.dataplane.ppp.PppSessionRegistry;
+import net.l2sec.dataplane.session.SessionRegistry;
 import net.l2sec.spi.auth.AuthMethod;
 import net.l2sec.spi.auth.AuthRequest;
 import net.l2sec.spi.auth.AuthResult;
@@ -62,7 +62,7 @@ final class AaaWiring implements AutoCloseable {
     private final Map<String, Built> clients = new LinkedHashMap<>();   // "radius" / "ldap" -> built client
     /** Replaced clients, closed once the requests that may still use them are over (or at {@link #close}). */
     private final Set<AutoCloseable> retiring = ConcurrentHashMap.newKeySet();
-    private final PppSessionRegistry sessions;
+    private final SessionRegistry sessions;
     private final Duration authTimeout;
     private final Scheduler scheduler;
     private final MeterRegistry registry;
@@ -96,8 +96,7 @@ final class AaaWiring implements AutoCloseable {
             return c.policy().authenticate(request).thenApply(r -> {
                 if (!(r instanceof AuthResult.Accept a) || a.authorization().maxSessions().isPresent()) return r;
                 Integer limit = c.maxSessions().get(a.authorization().rule());
-                return limit == null ? r : new AuthResult.Accept(a.user(), a.authenticatorResponse(),
-                        a.authorization().withMaxSessions(OptionalInt.of(limit)));
+                return limit == null ? r : a.withAuthorization(a.authorization().withMaxSessions(OptionalInt.of(limit)));
             });
         }
 
@@ -123,7 +122,7 @@ final class AaaWiring implements AutoCloseable {
         }
     }
 
-    private AaaWiring(PppSessionRegistry sessions, Duration authTimeout, Scheduler scheduler, MeterRegistry registry) {
+    private AaaWiring(SessionRegistry sessions, Duration authTimeout, Scheduler scheduler, MeterRegistry registry) {
         this.sessions = sessions;
         this.authTimeout = authTimeout;
         this.scheduler = scheduler;
@@ -135,7 +134,7 @@ final class AaaWiring implements AutoCloseable {
      *                    closed twice that long after the reload
      * @param scheduler   times the closing of replaced clients (the closing itself runs on a virtual thread)
      */
-    static AaaWiring build(AaaConfig config, PppSessionRegistry sessions, Duration authTimeout, Scheduler scheduler,
+    static AaaWiring build(AaaConfig config, SessionRegistry sessions, Duration authTimeout, Scheduler scheduler,
                            MeterRegistry registry) throws Exception {
         AaaWiring w = new AaaWiring(sessions, authTimeout, scheduler, registry);
         try {

@@ -19,7 +19,7 @@ import net.l2sec.concentrator.config.ConcentratorConfig;
 import net.l2sec.concentrator.config.ConfigException;
 import net.l2sec.concentrator.config.ConfigLoader;
 import net.l2sec.dataplane.ike.IkeSettings;
-import net.l2sec.dataplane.ppp.PppSessionRegistry;
+import net.l2sec.dataplane.session.SessionRegistry;
 import net.l2sec.dataplane.time.EventLoopScheduler;
 import net.l2sec.dataplane.tun.TunDevice;
 import net.l2sec.dataplane.udp.Transport;
@@ -84,7 +84,7 @@ public final class Concentrator implements AutoCloseable {
             if (!config.pools6().isEmpty() && tc.address6().isPresent()) tun.configureIpv6(tc.address6().get(), tc.prefixLength6());
             Workers workers = new Workers(group, workerCount, registry);
             EventLoopScheduler scheduler = workers.first().scheduler();
-            PppSessionRegistry sessions = new PppSessionRegistry();
+            SessionRegistry sessions = new SessionRegistry();
             AaaWiring aaa = AaaWiring.build(config.aaa(), sessions, config.ppp().authTimeout(), scheduler, registry);
             started.add(aaa);
             // session observers: RADIUS accounting, the per-rule and per-client-kind session meters (ops/METRICS.md)

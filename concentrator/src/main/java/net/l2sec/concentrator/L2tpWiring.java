@@ -29,7 +29,7 @@ import net.l2sec.dataplane.udp.L2tpDatagramHandler;
 import net.l2sec.dataplane.l2tp.L2tpNetworkServer;
 import net.l2sec.dataplane.ppp.AuthThrottle;
 import net.l2sec.dataplane.ppp.PppSessionFactory;
-import net.l2sec.dataplane.ppp.PppSessionRegistry;
+import net.l2sec.dataplane.session.SessionRegistry;
 import net.l2sec.spi.auth.Authenticator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,7 +62,7 @@ final class L2tpWiring {
     private final List<IkeIdentification> identification = new ArrayList<>();
     private final LocalAddresses.Port sockets;
 
-    private L2tpWiring(ConcentratorConfig config, Authenticator authenticator, PppSessionRegistry sessions,
+    private L2tpWiring(ConcentratorConfig config, Authenticator authenticator, SessionRegistry sessions,
                        IntFunction<IpEgress> egress, Workers workers, MeterRegistry registry, LocalAddresses addresses) {
         this.registry = registry;
         this.authenticator = authenticator;
@@ -102,7 +102,7 @@ final class L2tpWiring {
      * @param sessions      where established sessions report (accounting, Disconnect/CoA, admin)
      * @param egress        where worker i's client traffic leaves (its TUN queue)
      */
-    static L2tpWiring start(ConcentratorConfig config, Authenticator authenticator, PppSessionRegistry sessions,
+    static L2tpWiring start(ConcentratorConfig config, Authenticator authenticator, SessionRegistry sessions,
                             IntFunction<IpEgress> egress, Workers workers, MeterRegistry registry, LocalAddresses addresses)
             throws IOException, InterruptedException {
         L2tpWiring l2tp = new L2tpWiring(config, authenticator, sessions, egress, workers, registry, addresses);

@@ -15,7 +15,7 @@ import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 import net.l2sec.concentrator.config.ConcentratorConfig;
 import net.l2sec.concentrator.config.ConfigLoader;
-import net.l2sec.dataplane.ppp.PppSessionRegistry;
+import net.l2sec.dataplane.session.SessionRegistry;
 import net.l2sec.dataplane.time.EventLoopScheduler;
 import net.l2sec.spi.auth.AuthMethod;
 import net.l2sec.spi.auth.AuthRequest;
@@ -73,7 +73,7 @@ class AaaWiringSessionLimitTest {
     void theAcceptCarriesTheRulesSessionLimit() throws Exception {
         var scheduler = new EventLoopScheduler(group.next());
         var registry = new SimpleMeterRegistry();
-        try (AaaWiring aaa = AaaWiring.build(load(CONFIG).aaa(), new PppSessionRegistry(), Duration.ofSeconds(5),
+        try (AaaWiring aaa = AaaWiring.build(load(CONFIG).aaa(), new SessionRegistry(), Duration.ofSeconds(5),
                 scheduler, registry)) {
             AuthResult r = alice(aaa);
             assertThat(r).isInstanceOfSatisfying(AuthResult.Accept.class, a -> {

@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import net.l2sec.concentrator.config.ConcentratorConfig;
 import net.l2sec.concentrator.config.ConfigLoader;
-import net.l2sec.dataplane.ppp.PppSessionRegistry;
+import net.l2sec.dataplane.session.SessionRegistry;
 import net.l2sec.spi.auth.AuthResult;
 import net.l2sec.spi.auth.Authenticator;
 import net.l2sec.spi.auth.RejectReason;
@@ -64,7 +64,7 @@ class L2tpWiringReloadTest {
         PrivateFiles.write(dir.resolve("l2tp.secret"), "tunnel-secret-1\n");
         Authenticator refuseAll = request -> CompletableFuture.completedFuture(new AuthResult.Reject(RejectReason.BAD_CREDENTIALS, "test"));
         addresses = new LocalAddresses(workers, net.l2sec.dataplane.udp.Transport.NIO, registry);
-        l2tp = L2tpWiring.start(load(BASE), refuseAll, new PppSessionRegistry(), worker -> ReferenceCountUtil::release,
+        l2tp = L2tpWiring.start(load(BASE), refuseAll, new SessionRegistry(), worker -> ReferenceCountUtil::release,
                 workers, registry, addresses);
     }
 

@@ -37,7 +37,7 @@ import net.l2sec.dataplane.ip.ClientRoutes;
 import net.l2sec.dataplane.ip.Ipv4Pool;
 import net.l2sec.dataplane.ppp.PppSession;
 import net.l2sec.dataplane.ppp.PppSessionFactory;
-import net.l2sec.dataplane.ppp.PppSessionRegistry;
+import net.l2sec.dataplane.session.SessionRegistry;
 import net.l2sec.dataplane.ppp.cp.ConfigOption;
 import net.l2sec.dataplane.ppp.cp.ControlPacket;
 import net.l2sec.dataplane.ppp.cp.ControlPacketCodec;
@@ -78,7 +78,7 @@ class PppRadiusIdentityIT {
     private static EventLoopGroup group;
     private static EventLoop loop;
     private static AaaWiring aaa;
-    private static PppSessionRegistry sessions;
+    private static SessionRegistry sessions;
     private static PppSessionFactory factory;
     private static final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private static final List<ActiveSession> started = new CopyOnWriteArrayList<>();
@@ -120,7 +120,7 @@ class PppRadiusIdentityIT {
         group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         loop = group.next();
         var scheduler = new EventLoopScheduler(loop);
-        sessions = new PppSessionRegistry();
+        sessions = new SessionRegistry();
         aaa = AaaWiring.build(config.aaa(), sessions, config.ppp().authTimeout(), scheduler, registry);
         SessionObserver record = new SessionObserver() {
             @Override

@@ -29,7 +29,11 @@ class SessionMetersTest {
     }
 
     private double established(String rule) {
-        return registry.get("l2sec.sessions.established").tag("rule", rule).gauge().value();
+        return established(rule, "l2tp");
+    }
+
+    private double established(String rule, String protocol) {
+        return registry.get("l2sec.sessions.established").tags("rule", rule, "protocol", protocol).gauge().value();
     }
 
     @Test
@@ -40,8 +44,9 @@ class SessionMetersTest {
 
         assertThat(established("staff")).isZero();
         assertThat(established("default")).isZero();
-        assertThat(registry.get("l2sec.sessions.duration").tag("rule", "staff").timer().count()).isZero();
-        assertThat(registry.find("l2sec.sessions.established").gauges()).hasSize(2);
+        assertThat(established("staff", "ikev2")).isZero();
+        assertThat(registry.get("l2sec.sessions.duration").tags("rule", "staff", "protocol", "ikev2").timer().count()).isZero();
+        assertThat(registry.find("l2sec.sessions.established").gauges()).as("two rules, two protocols").hasSize(4);
     }
 
     @Test
@@ -56,11 +61,20 @@ class SessionMetersTest {
         assertThat(established("staff")).isEqualTo(2);
         assertThat(established("default")).isEqualTo(1);
 
+        var d = session("4", "staff").withProtocol(net.l2sec.spi.session.SessionProtocol.IKEV2);
+        meters.started(d);
+        assertThat(established("staff", "ikev2")).isEqualTo(1);
+        assertThat(established("staff")).isEqualTo(2);
+        meters.stopped(d, SessionCounters.ZERO, TerminateCause.ADMIN_RESET);
+        assertThat(established("staff", "ikev2")).isZero();
+        assertThat(registry.get("l2sec.sessions.ended").tags("rule", "staff", "cause", "admin_reset", "protocol", "ikev2")
+                .counter().count()).isEqualTo(1);
+
         meters.stopped(a, SessionCounters.ZERO, TerminateCause.LOST_CARRIER);
         assertThat(established("staff")).isEqualTo(1);
-        assertThat(registry.get("l2sec.sessions.ended").tags("rule", "staff", "cause", "lost_carrier").counter().count())
-                .isEqualTo(1);
-        assertThat(registry.get("l2sec.sessions.duration").tag("rule", "staff").timer().totalTime(java.util.concurrent.TimeUnit.SECONDS))
+        assertThat(registry.get("l2sec.sessions.ended").tags("rule", "staff", "cause", "lost_carrier", "protocol", "l2tp")
+                .counter().count()).isEqualTo(1);
+        assertThat(registry.get("l2sec.sessions.duration").tags("rule", "staff", "protocol", "l2tp").timer().totalTime(java.util.concurrent.TimeUnit.SECONDS))
                 .isGreaterThanOrEqualTo(30);
     }
 

@@ -15,6 +15,7 @@ import net.l2sec.spi.auth.Authenticator;
 import net.l2sec.spi.auth.Authorization;
 import net.l2sec.spi.auth.ChapCredentials;
 import net.l2sec.spi.auth.Credentials;
+import net.l2sec.spi.auth.MsChapV2;
 import net.l2sec.spi.auth.MsChapV2Credentials;
 import net.l2sec.spi.auth.PapCredentials;
 import net.l2sec.spi.auth.RejectReason;
@@ -26,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * verifies which PPP method). Each check runs on its own virtual thread and the returned stage completes there.
  * Checks of a deliberately slow stored form (PBKDF2) wait for a slot of the {@link VerificationLimit}; one it refuses
  * is rejected as {@link RejectReason#BACKEND_TIMEOUT} (the backend could not answer now) without verifying anything.
- * An accepted user gets {@link Authorization#defaults(String) defaults("local")}.
+ * An accepted user gets {@link Authorization#defaults(String) defaults("local")}; an accepted MS-CHAPv2 response
+ * also its MSK ({@link MsChapV2#eapMsk}), which IKEv2 needs after EAP-MSCHAPv2.
  *
  * <p>Decision order: unknown user, disabled account, method the stored form cannot verify, then the
  * constant-time credential check. An MS-CHAPv2 name with a {@code DOMAIN\} prefix that is not itself a user is
@@ -98,7 +100,9 @@ public final class LocalUserAuthenticator implements Authenticator {
                     case StoredSecret.Pbkdf2Sha256 _ -> throw new AssertionError("methods() excludes MS-CHAPv2");
                 };
                 Optional<byte[]> s = ms.verify(ntHash);
-                yield verdict(user, s.isPresent(), s);
+                AuthResult r = verdict(user, s.isPresent(), s);
+                // RFC 3079 section 3 keys from the verified response: the MSK EAP-MSCHAPv2 exports (IKEv2 needs it)
+                yield r instanceof AuthResult.Accept a ? a.withMsk(Optional.of(MsChapV2.eapMsk(ntHash, ms.ntResponse()))) : r;
             }
             default -> new AuthResult.Reject(RejectReason.PEER_PROTOCOL,
                     method.configName() + " request carried " + credentials.getClass().getSimpleName());

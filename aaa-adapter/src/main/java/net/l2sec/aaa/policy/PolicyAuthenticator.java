@@ -161,7 +161,7 @@ public final class PolicyAuthenticator implements Authenticator {
                 given.rateLimit().or(rule::rateLimit)).withIpv6(given.ipv6());
         log.info("session={} authorized user={} backend={} rule={} groups={} pool={}", tag, LogText.escape(accept.user()),
                 backend, rule.name(), cns(groups), authorization.pool().orElse("-"));
-        return new AuthResult.Accept(accept.user(), accept.authenticatorResponse(), authorization);
+        return accept.withAuthorization(authorization);
     }
 
     private AuthResult.Reject reject(String backend, AuthResult.Reject r) {

@@ -23,6 +23,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import net.l2sec.aaa.LogText;
+import net.l2sec.spi.session.SessionProtocol;
 import net.l2sec.spi.session.ActiveSession;
 import net.l2sec.spi.session.ClientIdentity;
 import net.l2sec.spi.session.SessionControl;
@@ -58,8 +59,6 @@ public final class RadiusAccounting implements SessionObserver, AutoCloseable {
     private static final int SERVICE_TYPE_FRAMED = 2;
     /** RFC 2865 section 5.7 Framed-Protocol PPP. */
     private static final int FRAMED_PROTOCOL_PPP = 1;
-    /** RFC 2868 section 3.1 Tunnel-Type L2TP. */
-    private static final int TUNNEL_TYPE_L2TP = 3;
     /** RFC 2868 section 3.2 Tunnel-Medium-Type IPv4 / IPv6 (address family numbers). */
     private static final int TUNNEL_MEDIUM_IPV4 = 1;
     private static final int TUNNEL_MEDIUM_IPV6 = 2;
@@ -183,7 +182,8 @@ public final class RadiusAccounting implements SessionObserver, AutoCloseable {
         a.add(integer(NAS_PORT, s.nasPort()));
         a.add(integer(NAS_PORT_TYPE, NAS_PORT_TYPE_VIRTUAL));
         a.add(integer(SERVICE_TYPE, SERVICE_TYPE_FRAMED));
-        a.add(integer(FRAMED_PROTOCOL, FRAMED_PROTOCOL_PPP));
+        // an IKEv2 client's session has no PPP: no Framed-Protocol (RFC 2865 section 5.7 names no IPsec value)
+        if (s.protocol() == SessionProtocol.L2TP) a.add(integer(FRAMED_PROTOCOL, FRAMED_PROTOCOL_PPP));
         if (s.address() != null) a.add(address(FRAMED_IP_ADDRESS, s.address()));
         // RFC 3162 section 2.3, RFC 4818: the session's /64 and the prefix routed to it
         s.ipv6().framedPrefix().ifPresent(p -> a.add(WireAttribute.ipv6Prefix(FRAMED_IPV6_PREFIX, p.address(), p.length())));
@@ -192,8 +192,9 @@ public final class RadiusAccounting implements SessionObserver, AutoCloseable {
         if (peer != null) {
             a.add(string(CALLING_STATION_ID, peer.getHostAddress()));
             // RFC 2868 sections 3.1-3.3: all three describe the same tunnel, tag 1; an explicit tag on the endpoint
-            // string keeps its first character from being read as one
-            a.add(taggedInteger(TUNNEL_TYPE, TUNNEL_TAG, TUNNEL_TYPE_L2TP));
+            // string keeps its first character from being read as one. Tunnel-Type L2TP (3), or ESP (9) for an
+            // IKEv2 client's tunnel-mode SAs
+            a.add(taggedInteger(TUNNEL_TYPE, TUNNEL_TAG, s.protocol().tunnelType()));
             a.add(taggedInteger(TUNNEL_MEDIUM_TYPE, TUNNEL_TAG, peer instanceof Inet4Address ? TUNNEL_MEDIUM_IPV4 : TUNNEL_MEDIUM_IPV6));
             byte[] endpoint = peer.getHostAddress().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
             byte[] tagged = new byte[endpoint.length + 1];

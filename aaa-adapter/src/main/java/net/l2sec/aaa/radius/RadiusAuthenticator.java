@@ -67,6 +67,8 @@ public final class RadiusAuthenticator implements Authenticator, AutoCloseable {
     private static final int MS = RadiusDictionary.MICROSOFT;
     /** RFC 3579 section 3.1: EAP packets longer than 253 octets span consecutive EAP-Message attributes. */
     private static final int MAX_ATTRIBUTE_VALUE = 253;
+    /** RFC 3748 section 7.10: an MSK is at least 64 octets. */
+    private static final int MSK_LENGTH = 64;
     private static final Pattern MS_CHAP_ERROR_CODE = Pattern.compile("E=(\\d+)");
     private static final Pattern MS_CHAP2_SUCCESS_VALUE = Pattern.compile("S=([0-9A-Fa-f]{40})");
 
@@ -215,7 +217,31 @@ public final class RadiusAuthenticator implements Authenticator, AutoCloseable {
             }
             authenticatorResponse = success;
         }
-        return new AuthResult.Accept(user, authenticatorResponse, authorization(response));
+        return new AuthResult.Accept(user, authenticatorResponse, authorization(response), msk(response));
+    }
+
+    /**
+     * The MSK of a key-generating method the server ran or verified (EAP relayed, or MS-CHAPv2): MS-MPPE-Recv-Key
+     * followed by MS-MPPE-Send-Key (RFC 2548 sections 2.4.2 and 2.4.3, which the {@link RadiusSender} decrypted),
+     * zero-padded to 64 octets (RFC 3748 section 7.10). For TLS-based EAP methods servers carry the 64-octet MSK as
+     * Recv-Key = MSK[0..31], Send-Key = MSK[32..63] (RFC 5216 section 2.3, [MS-PEAP] 3.1.5.7); for MS-CHAPv2, plain or
+     * EAP, the two 16-octet RFC 3079 keys, MasterReceiveKey as Recv-Key ([MS-CHAP]), which makes this exactly the MSK
+     * EAP-MSCHAPv2 peers compute ({@link net.l2sec.spi.auth.MsChapV2#eapMsk}). Empty without
+     * both keys.
+     */
+    static Optional<byte[]> msk(RadiusResponse response) {
+        Optional<byte[]> recv = vendorValue(response, "MS-MPPE-Recv-Key");
+        Optional<byte[]> send = vendorValue(response, "MS-MPPE-Send-Key");
+        if (recv.isEmpty() || send.isEmpty()) {
+            if (recv.isPresent() || send.isPresent()) log.warn("RADIUS Access-Accept with only one of MS-MPPE-Recv-Key and -Send-Key: no MSK");
+            return Optional.empty();
+        }
+        byte[] msk = new byte[Math.max(MSK_LENGTH, recv.get().length + send.get().length)];
+        System.arraycopy(recv.get(), 0, msk, 0, recv.get().length);
+        System.arraycopy(send.get(), 0, msk, recv.get().length, send.get().length);
+        Arrays.fill(recv.get(), (byte) 0);
+        Arrays.fill(send.get(), (byte) 0);
+        return Optional.of(msk);
     }
 
     Authorization authorization(RadiusResponse response) {

@@ -32,7 +32,8 @@ import org.tinyradius.core.packet.response.RadiusResponse;
  * is dropped and reported to the {@link DropListener} with its {@link InvalidResponseReason}: a datagram that
  * verifies against the request that held the Identifier before, or a second answer to a request already answered,
  * is {@link InvalidResponseReason#LATE LATE} (the server answered a retransmission as well, or after our timeout),
- * not a forgery.
+ * not a forgery. The answer's MS-MPPE-Send-Key and MS-MPPE-Recv-Key reach the caller decrypted
+ * ({@link RadiusWire#revealMppeKeys}): only here are the secret and the Request Authenticator they need known.
  */
 final class RadiusSocket implements AutoCloseable {
     /** Told about every datagram not taken as an answer. */
@@ -131,7 +132,11 @@ final class RadiusSocket implements AutoCloseable {
             Exchange x = current.get();
             Optional<InvalidResponseReason> bad = RadiusWire.verifyResponse(packet, x.sent, secret, requireMessageAuthenticator);
             if (bad.isEmpty()) {
-                Optional<RadiusResponse> response = decode(packet);
+                // RFC 2548 section 2.4: the MPPE keys are hidden with this server's secret and this request's authenticator
+                byte[] revealed = RadiusWire.revealMppeKeys(packet, secret, x.sent.requestAuthenticator(), (name, why) ->
+                        log.warn("radius server {} sent an {} that does not decrypt ({}): left out of its answer, which"
+                                + " then has no MSK for EAP-MSCHAPv2; check the server's MPPE key settings", server, name, why));
+                Optional<RadiusResponse> response = decode(revealed);
                 if (response.isEmpty()) {
                     reason = InvalidResponseReason.MALFORMED;
                 } else if (x.answer.complete(response.get())) {

@@ -16,7 +16,8 @@ import org.tinyradius.core.packet.request.RadiusRequest;
  * gets its own Identifier and authenticator and the checks are under our control:
  * Request Authenticator and User-Password hiding (RFC 2865 sections 3 and 5.2), Accounting and Dynamic
  * Authorization Request Authenticator (RFC 2866 section 3, RFC 5176 section 2.3), Response Authenticator
- * (RFC 2865 section 3) and Message-Authenticator (RFC 3579 section 3.2).
+ * (RFC 2865 section 3) and Message-Authenticator (RFC 3579 section 3.2), and the salt-encrypted MS-MPPE-Send-Key and
+ * MS-MPPE-Recv-Key of a response (RFC 2548 sections 2.4.2 and 2.4.3), revealed once the response verified.
  */
 public final class RadiusWire {
     public static final int ACCESS_REQUEST = 1;
@@ -136,6 +137,120 @@ public final class RadiusWire {
             return Optional.of(InvalidResponseReason.MISSING_MESSAGE_AUTHENTICATOR);
         }
         return Optional.empty();
+    }
+
+    /** RFC 2548 section 2.4.2: MS-MPPE-Send-Key's and (2.4.3) MS-MPPE-Recv-Key's Vendor-Types under vendor 311. */
+    static final int MS_MPPE_SEND_KEY = 16;
+    static final int MS_MPPE_RECV_KEY = 17;
+    private static final int VENDOR_SPECIFIC = 26;
+
+    /** Why a salt-encrypted key did not decrypt. */
+    static final class UndecryptableKeyException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        UndecryptableKeyException(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /**
+     * RFC 2548 section 2.4.2 decryption of an MS-MPPE-Send-Key / -Recv-Key value: Salt (2 octets, the high bit of the
+     * first set), then String, a multiple of 16 octets: c(i) XOR b(i) with b(1) = MD5(secret + Request Authenticator +
+     * Salt) and b(i) = MD5(secret + c(i-1)) gives P = Key-Length (1 octet), Key, padding. Returns the Key.
+     */
+    static byte[] decryptMppeKey(byte[] value, byte[] secret, byte[] requestAuthenticator) throws UndecryptableKeyException {
+        if (value.length < 2 + 16 || (value.length - 2) % 16 != 0) {
+            throw new UndecryptableKeyException("value of " + value.length + " octets is not a salt and a multiple of 16");
+        }
+        if ((value[0] & 0x80) == 0) throw new UndecryptableKeyException("the salt's high bit is not set");
+        byte[] salt = Arrays.copyOfRange(value, 0, 2);
+        byte[] plain = new byte[value.length - 2];
+        byte[] previous = null;
+        for (int i = 0; i < plain.length; i += 16) {
+            byte[] b = previous == null ? md5(secret, requestAuthenticator, salt) : md5(secret, previous);
+            previous = Arrays.copyOfRange(value, 2 + i, 2 + i + 16);
+            for (int j = 0; j < 16; j++) plain[i + j] = (byte) (previous[j] ^ b[j]);
+        }
+        int keyLength = plain[0] & 0xff;
+        if (keyLength == 0 || 1 + keyLength > plain.length) {
+            Arrays.fill(plain, (byte) 0);
+            throw new UndecryptableKeyException("Key-Length " + keyLength + " in " + plain.length + " decrypted octets");
+        }
+        byte[] key = Arrays.copyOfRange(plain, 1, 1 + keyLength);
+        Arrays.fill(plain, (byte) 0);
+        return key;
+    }
+
+    /**
+     * {@code packet} (a verified response to a request with {@code requestAuthenticator}; exactly its Length octets)
+     * with every Microsoft MS-MPPE-Send-Key and MS-MPPE-Recv-Key replaced by the key it hides, so that the decoded
+     * response carries the keys themselves. A key that does not decrypt is left out and reported to {@code
+     * undecryptable} (name and why); the rest of the packet is unchanged. The result's authenticators no longer
+     * verify: it is only decoded.
+     */
+    static byte[] revealMppeKeys(byte[] packet, byte[] secret, byte[] requestAuthenticator,
+                                 java.util.function.BiConsumer<String, String> undecryptable) {
+        int length = ((packet[2] & 0xff) << 8) | (packet[3] & 0xff);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(length);
+        out.write(packet, 0, HEADER);
+        boolean changed = false;
+        for (int i = HEADER; i + 2 <= length; ) {
+            int t = packet[i] & 0xff, l = packet[i + 1] & 0xff;
+            if (l < 2 || i + l > length) return packet;   // malformed: the decoder says so
+            byte[] vsa = t == VENDOR_SPECIFIC && l >= 6 && vendor(packet, i) == RadiusDictionary.MICROSOFT
+                    ? revealVendorAttributes(packet, i + 6, i + l, secret, requestAuthenticator, undecryptable) : null;
+            if (vsa == null) {
+                out.write(packet, i, l);
+            } else {
+                changed = true;
+                if (vsa.length > 0) {
+                    out.write(VENDOR_SPECIFIC);
+                    out.write(6 + vsa.length);
+                    out.write(packet, i + 2, 4);
+                    out.writeBytes(vsa);
+                }
+            }
+            i += l;
+        }
+        if (!changed) return packet;
+        byte[] revealed = out.toByteArray();
+        revealed[2] = (byte) (revealed.length >>> 8);
+        revealed[3] = (byte) revealed.length;
+        return revealed;
+    }
+
+    private static int vendor(byte[] p, int at) {
+        return (p[at + 2] & 0xff) << 24 | (p[at + 3] & 0xff) << 16 | (p[at + 4] & 0xff) << 8 | (p[at + 5] & 0xff);
+    }
+
+    /** The Microsoft sub-attributes in {@code p[from, to)} with MPPE keys revealed, or null when there is none. */
+    private static byte[] revealVendorAttributes(byte[] p, int from, int to, byte[] secret, byte[] requestAuthenticator,
+                                                 java.util.function.BiConsumer<String, String> undecryptable) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(to - from);
+        boolean any = false;
+        for (int i = from; i < to; ) {
+            if (i + 2 > to) return null;
+            int t = p[i] & 0xff, l = p[i + 1] & 0xff;
+            if (l < 2 || i + l > to) return null;   // malformed: left to the decoder
+            if (t == MS_MPPE_SEND_KEY || t == MS_MPPE_RECV_KEY) {
+                any = true;
+                String name = t == MS_MPPE_SEND_KEY ? "MS-MPPE-Send-Key" : "MS-MPPE-Recv-Key";
+                try {
+                    byte[] key = decryptMppeKey(Arrays.copyOfRange(p, i + 2, i + l), secret, requestAuthenticator);
+                    if (key.length > 253) throw new UndecryptableKeyException(key.length + "-octet key");
+                    out.write(t);
+                    out.write(2 + key.length);
+                    out.writeBytes(key);
+                    Arrays.fill(key, (byte) 0);
+                } catch (UndecryptableKeyException e) {
+                    undecryptable.accept(name, e.getMessage());
+                }
+            } else {
+                out.write(p, i, l);
+            }
+            i += l;
+        }
+        return any ? out.toByteArray() : null;
     }
 
     public static byte[] md5(byte[]... parts) {

@@ -118,8 +118,12 @@ class LocalUserAuthenticatorTest {
             if (method == AuthMethod.MSCHAPV2 || method == AuthMethod.EAP_MSCHAPV2) {
                 assertThat(acc.authenticatorResponse()).hasValueSatisfying(
                         s -> assertThat(MsChapV2.authenticatorResponseString(s)).isEqualTo(AUTHENTICATOR_RESPONSE));
+                // RFC 3079 section 3.5.3: the server's receive key (Magic2), its send key (the RFC's SendStartKey128), 32 zeros
+                assertThat(acc.msk()).hasValueSatisfying(m -> assertThat(HEX.formatHex(m)).isEqualToIgnoringCase(
+                        "D5F0E9521E3EA9589645E86051C82226" + "8B7CDC149B993A1BA118CB153F56DCCB" + "00".repeat(32)));
             } else {
                 assertThat(acc.authenticatorResponse()).isEmpty();
+                assertThat(acc.msk()).isEmpty();
             }
         });
     }

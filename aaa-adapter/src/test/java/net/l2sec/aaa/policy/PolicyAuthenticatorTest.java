@@ -76,6 +76,18 @@ class PolicyAuthenticatorTest {
         assertThat(r.authorization().groups()).contains(VPN_USERS);
     }
 
+    /** The backend's MSK (EAP-MSCHAPv2, for IKEv2's AUTH) passes the policy unchanged. */
+    @Test
+    void theBackendsMskPassesThePolicy() {
+        GroupDirectory dir = u -> CompletableFuture.completedFuture(Set.of(STAFF, VPN_USERS));
+        byte[] msk = new byte[64];
+        msk[63] = 9;
+        var r = (AuthResult.Accept) service(List.of(backend("radius", accept(Set.of()).withMsk(Optional.of(msk)))), policy, dir, 0)
+                .decide(pap());
+        assertThat(r.authorization().rule()).isEqualTo("staff");
+        assertThat(r.msk()).hasValueSatisfying(m -> assertThat(m).isEqualTo(msk));
+    }
+
     /** RADIUS's IPv6 assignments (RFC 3162, RFC 4818) pass the policy unchanged. */
     @Test
     void theBackendsIpv6AssignmentsPassThePolicy() throws Exception {

@@ -92,6 +92,22 @@ class RadiusAccountingTest {
     }
 
     @Test
+    void anIkev2SessionIsAnEspTunnelWithoutPpp() throws Exception {
+        ActiveSession s = FakeSessionControl.session("6743A0C1-00000007", "carol", "10.8.0.7", Duration.ofSeconds(5),
+                List.of()).withProtocol(net.l2sec.spi.session.SessionProtocol.IKEV2);
+        try (RadiusAccounting acct = accounting(Duration.ZERO)) {
+            acct.started(s);
+            await(() -> sender.delivered.size() >= 2, WAIT, "On, Start");
+        }
+        RadiusRequest start = ofType(sender.delivered, 1);
+        assertThat(integer(start, NAS_PORT_TYPE)).as("Virtual").isEqualTo(5);
+        assertThat(wire(start, TUNNEL_TYPE)).as("RFC 2868 Tunnel-Type ESP, tag 1").containsExactly(1, 0, 0, 9);
+        assertThat(wire(start, TUNNEL_MEDIUM_TYPE)).containsExactly(1, 0, 0, 1);
+        assertThat(FakeAccountingSender.attributes(start)).as("no PPP").doesNotContainKey(FRAMED_PROTOCOL);
+        assertThat(integer(start, SERVICE_TYPE)).isEqualTo(2);
+    }
+
+    @Test
     void interimUpdatesReadLiveCountersAndStopAtTheStop() throws Exception {
         FakeSessionControl control = new FakeSessionControl();
         ActiveSession s = FakeSessionControl.session("S-INTERIM", "bob", "10.8.0.6", Duration.ZERO, List.of());

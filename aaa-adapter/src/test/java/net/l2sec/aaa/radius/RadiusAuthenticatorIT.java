@@ -176,6 +176,8 @@ class RadiusAuthenticatorIT {
         assertThat(r).as(main.log()).isInstanceOf(AuthResult.Accept.class);
         byte[] expected = MsChapV2.generateAuthenticatorResponse(hash, nt, peerChallenge, authChallenge, "alice");
         assertThat(((AuthResult.Accept) r).authenticatorResponse()).hasValueSatisfying(v -> assertThat(v).isEqualTo(expected));
+        // FreeRADIUS' mschap (use_mppe = yes) sends the RFC 3079 keys as MS-MPPE-Recv-Key / -Send-Key: the local MSK
+        assertThat(((AuthResult.Accept) r).msk()).as(main.log()).hasValueSatisfying(m -> assertThat(hex(m)).isEqualTo(hex(MsChapV2.eapMsk(hash, nt))));
     }
 
     @Test
@@ -196,6 +198,9 @@ class RadiusAuthenticatorIT {
         assertThat(r).as(main.log()).isInstanceOf(AuthResult.Accept.class);
         assertThat(peer.successVerified).isTrue();
         assertThat(((AuthResult.Accept) r).authorization().filterId()).contains("vpn-users");
+        // the last Access-Accept of the relay carries the EAP-MSCHAPv2 MSK: what the peer computes from its password
+        byte[] local = MsChapV2.eapMsk(MsChapV2.ntPasswordHash("secret"), peer.ntResponse());
+        assertThat(((AuthResult.Accept) r).msk()).as(main.log()).hasValueSatisfying(m -> assertThat(hex(m)).isEqualTo(hex(local)));
     }
 
     @Test
@@ -251,7 +256,6 @@ class RadiusAuthenticatorIT {
         return b;
     }
 
-    @SuppressWarnings("unused")
     private static String hex(byte[] b) {
         return HexFormat.of().formatHex(b);
     }

@@ -179,8 +179,8 @@ public final class AdminClient {
 
     /** The human table of {@code sessions}. */
     void printTable(JsonNode n) {
-        String fmt = "%-16s %-14s %-10s %-21s %-15s %9s %12s %12s  %-24s %-22s %-16s %s%n";
-        out.printf(fmt, "ID", "USER", "RULE", "CLIENT", "ADDRESS", "UPTIME", "IN-BYTES", "OUT-BYTES", "IKE", "ESP", "KIND", "HOST");
+        String fmt = "%-16s %-5s %-14s %-10s %-21s %-15s %9s %12s %12s  %-24s %-22s %-16s %s%n";
+        out.printf(fmt, "ID", "PROTO", "USER", "RULE", "CLIENT", "ADDRESS", "UPTIME", "IN-BYTES", "OUT-BYTES", "IKE", "ESP", "KIND", "HOST");
         int count = 0;
         for (JsonNode s : n.path("sessions")) {
             count++;
@@ -188,7 +188,7 @@ public final class AdminClient {
             String ike = ipsec.isObject() ? ipsec.path("ike").asText() : "-";
             List<String> esp = new ArrayList<>();
             if (ipsec.isObject()) for (JsonNode c : ipsec.path("esp")) esp.add(c.path("transform").asText());
-            out.printf(fmt, s.path("id").asText(), s.path("user").asText(), s.path("rule").asText(),
+            out.printf(fmt, s.path("id").asText(), s.path("protocol").asText("-"), s.path("user").asText(), s.path("rule").asText(),
                     s.path("clientAddress").asText() + ":" + s.path("clientPort").asInt(), s.path("address").asText(),
                     uptime(s.path("uptimeSeconds").asLong()), s.path("inputOctets").asLong(), s.path("outputOctets").asLong(),
                     ike, esp.isEmpty() ? "-" : String.join(",", esp), s.path("client").path("kind").asText("-"),

@@ -280,6 +280,7 @@ public final class AdminServer implements AutoCloseable {
     ObjectNode describe(ActiveSession s) throws Exception {
         ObjectNode o = JSON.createObjectNode();
         o.put("id", s.acctSessionId());
+        o.put("protocol", s.protocol().label());   // l2tp (IKEv1, L2TP, PPP) or ikev2 (tunnel-mode ESP)
         o.put("tag", s.tag());
         o.put("user", s.user());
         o.put("method", s.method().configName());

@@ -106,7 +106,8 @@ class AdminServerTest {
                         .withDomain(Optional.of("corp.example.com"))
                         .withRateLimit(Optional.of(new net.l2sec.spi.auth.RateLimit(10_000_000, 2_000_000))))
                 .withClient(ClientIdentity.ofL2tp("evil\n\u001b[2Jhost", "xelerance.com")));
-        sessions.live.put("00000003", session("00000003", "Alice", "198.51.100.9", 4500, "10.99.0.12", NOW.minusSeconds(50)));
+        sessions.live.put("00000003", session("00000003", "Alice", "198.51.100.9", 4500, "10.99.0.12", NOW.minusSeconds(50))
+                .withProtocol(net.l2sec.spi.session.SessionProtocol.IKEV2));
         AdminServer.Backend backend = new AdminServer.Backend() {
             @Override
             public SessionControl sessions() {
@@ -217,6 +218,8 @@ class AdminServerTest {
         assertThat(all.get(1).path("client").path("host").asText()).isEqualTo("evil\n\u001b[2Jhost");
         assertThat(all.get(2).path("client").path("kind").asText()).isEqualTo("other");
         assertThat(all.get(2).path("client").path("host").isNull()).isTrue();
+        assertThat(alice.path("protocol").asText()).isEqualTo("l2tp");
+        assertThat(all.get(2).path("id").asText() + " " + all.get(2).path("protocol").asText()).isEqualTo("00000003 ikev2");
 
         Resp one = call("GET", "/sessions/00000002");
         assertThat(one.status()).isEqualTo(200);
@@ -281,6 +284,7 @@ class AdminServerTest {
         String table = out.toString(StandardCharsets.UTF_8);
         assertThat(table).contains("USER").contains("alice").contains("198.51.100.7:4500").contains("10.99.0.10")
                 .contains("1h02m05s").contains("aes256-sha256-modp2048").contains("aes128-sha1").contains("3 sessions");
+        assertThat(table).contains("PROTO").containsPattern("00000001 +l2tp +alice").containsPattern("00000003 +ikev2 +Alice");
         assertThat(table).contains("KIND").contains("HOST").containsPattern("windows +DESKTOP-4F2KQ")
                 .contains("linux_strongswan \"evil\\n\\u001B[2Jhost\"").doesNotContain("\u001b");
         assertThat(table.lines()).hasSize(5);   // header, three sessions, the count: the line feed stayed escaped

@@ -184,9 +184,11 @@ class PrometheusScrapeIT {
             Thread.sleep(500);
         }
         scrape = lab.metrics();
-        assertThat(scrape).containsPattern("l2sec_sessions_ended_total\\{cause=\"lost_carrier\",rule=\"default\"} 1");
-        assertThat(scrape).containsPattern("l2sec_sessions_duration_seconds_count\\{rule=\"default\"} 1");
-        assertThat(scrape).contains("l2sec_sessions_established{rule=\"default\"} 0", "l2sec_sessions_established{rule=\"staff\"} 0");
+        assertThat(scrape).containsPattern("l2sec_sessions_ended_total\\{cause=\"lost_carrier\",protocol=\"l2tp\",rule=\"default\"} 1");
+        assertThat(scrape).containsPattern("l2sec_sessions_duration_seconds_count\\{protocol=\"l2tp\",rule=\"default\"} 1");
+        assertThat(scrape).contains("l2sec_sessions_established{protocol=\"l2tp\",rule=\"default\"} 0",
+                "l2sec_sessions_established{protocol=\"l2tp\",rule=\"staff\"} 0",
+                "l2sec_sessions_established{protocol=\"ikev2\",rule=\"default\"} 0");
         assertThat(scrape).containsPattern("l2sec_ppp_auth_total\\{[^}]*reason=\"bad_credentials\"[^}]*result=\"reject\"[^}]*} [1-9]");
         assertThat(scrape).containsPattern("l2sec_aaa_rejects_total\\{backend=\"local\",reason=\"bad_credentials\"} [1-9]");
         assertThat(scrape).containsPattern("l2sec_ppp_sessions_failed_total\\{reason=\"auth_failed\"} [1-9]");
@@ -293,8 +295,9 @@ class PrometheusScrapeIT {
 
         JsonNode active = await("l2sec_ppp_sessions_active", r -> r.size() == 1);
         assertThat(active.get(0).path("value").get(1).asText()).isEqualTo("0");
-        JsonNode byRule = await("l2sec_sessions_established", r -> r.size() == 2);
-        assertThat(byRule.findValuesAsText("rule")).containsExactlyInAnyOrder("default", "staff");
+        JsonNode byRule = await("l2sec_sessions_established", r -> r.size() == 4);   // two rules, two protocols
+        assertThat(byRule.findValuesAsText("rule")).containsExactlyInAnyOrder("default", "staff", "default", "staff");
+        assertThat(byRule.findValuesAsText("protocol")).containsExactlyInAnyOrder("l2tp", "l2tp", "ikev2", "ikev2");
         // the session this test made, as Prometheus stored it
         JsonNode established = await("sum(l2sec_l2tp_sessions_established_total)", r -> r.size() == 1);
         assertThat(Double.parseDouble(established.get(0).path("value").get(1).asText())).isGreaterThanOrEqualTo(1);

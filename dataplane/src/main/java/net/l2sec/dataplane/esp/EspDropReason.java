@@ -14,7 +14,7 @@ public enum EspDropReason {
     UNKNOWN_SPI,
     /** Pad Length beyond the payload, or Padding not 1, 2, 3, ... (RFC 4303 section 2.4). */
     BAD_PADDING,
-    /** Next Header not UDP (17): we carry L2TP only. */
+    /** Transport mode: Next Header not UDP (17): we carry L2TP only. */
     NOT_UDP,
     /** UDP inside the SA, but not to port 1701. */
     NOT_L2TP,
@@ -25,7 +25,16 @@ public enum EspDropReason {
     /** The SA's byte lifetime is used up. */
     LIFETIME,
     /** Outbound: the peer has no SA left to send with. */
-    NO_SA;
+    NO_SA,
+    /** Tunnel mode: Next Header neither IPv4 (4) nor IPv6 (41), or outbound a packet of neither IP version. */
+    NOT_IP,
+    /**
+     * Tunnel mode: the inner packet's header is not of the version its Next Header names, or its length does not
+     * fit the payload.
+     */
+    INNER_MALFORMED,
+    /** Tunnel mode: a dummy packet (Next Header 59, RFC 4303 section 2.6), discarded as the RFC asks. */
+    DUMMY;
 
     public String tag() {
         return name().toLowerCase(Locale.ROOT);

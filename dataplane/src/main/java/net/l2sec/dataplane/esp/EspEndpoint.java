@@ -18,6 +18,10 @@ import net.l2sec.dataplane.ipsec.ChildSaSpec;
 import net.l2sec.dataplane.ipsec.ChildSaTable;
 import net.l2sec.dataplane.ipsec.DatagramSender;
 import net.l2sec.dataplane.ipsec.EspDatagramSink;
+import net.l2sec.dataplane.ipsec.TunnelEnd;
+import net.l2sec.dataplane.ipsec.TunnelSender;
+import net.l2sec.dataplane.ip.Ipv4;
+import net.l2sec.dataplane.ip.Ipv6;
 import net.l2sec.dataplane.l2tp.L2tpNetworkServer;
 import net.l2sec.dataplane.l2tp.L2tpTransport;
 import net.l2sec.spi.time.Scheduler;
@@ -42,6 +46,15 @@ import org.slf4j.LoggerFactory;
  * its first SA was installed, so its tunnels stay bound.
  *
  * <p>When a peer's last SA is deleted, its L2TP tunnels are closed first (the StopCCN still goes out encrypted).
+ *
+ * <p>Tunnel mode (RFC 4303 section 3.1.2), for the SAs an IKEv2 SA installs ({@link #installTunnel}): the ESP
+ * payload is a whole IP packet, Next Header 4 (IPv4) or 41 (IPv6). Inbound, after the same checks as transport mode,
+ * the inner header must be of the version the Next Header names and fit the payload (anything behind the IP length,
+ * TFC padding of RFC 4303 section 2.7, is cut off); the packet goes to the pair's {@link TunnelEnd}. A dummy packet
+ * (Next Header 59, RFC 4303 section 2.6) is discarded and counted, nothing else. Outbound, the IKE SA's
+ * {@link TunnelSender} seals the packet with its newest pair. The pairs of one IKE SA share one {@code Tunnel}: its
+ * peer's address, which NAT rebinding and MOBIKE ({@link #movePeer}) move. Tunnel SAs never reach L2TP, and
+ * transport SAs never a {@link TunnelEnd}.
  */
 public final class EspEndpoint implements ChildSaTable, EspDatagramSink {
     private static final Logger log = LoggerFactory.getLogger(EspEndpoint.class);
@@ -111,6 +124,8 @@ public final class EspEndpoint implements ChildSaTable, EspDatagramSink {
     private final Map<String, List<ChildSa>> byIkeSa = new HashMap<>();
     /** Peers by their current outer address and port. */
     private final Map<InetSocketAddress, Peer> peers = new HashMap<>();
+    /** Tunnel-mode peers by the tag of their IKE SA; present while the IKE SA has a tunnel pair installed. */
+    private final Map<String, Tunnel> tunnels = new HashMap<>();
     private SaEvents events = NO_EVENTS;
     private long dropLogWindow;
     private int dropLogs;
@@ -135,22 +150,25 @@ public final class EspEndpoint implements ChildSaTable, EspDatagramSink {
         this.events = events;
     }
 
-    /** A pair of SAs from one Quick Mode. */
+    /** A pair of SAs from one Quick Mode (transport) or one CREATE_CHILD_SA / IKE_AUTH (tunnel). */
     private static final class ChildSa {
         final String ikeSaTag;
         final SecurityAssociation in;
         final SecurityAssociation out;
-        final Peer peer;
+        final Remote peer;
+        /** Tunnel mode: where the inner packets go; null for a transport-mode pair. */
+        final TunnelEnd end;
         final List<Scheduler.Timeout> timers = new ArrayList<>(2);
         long lastInbound;
         boolean inboundSeen;
         boolean rekeyReported;
 
-        ChildSa(String ikeSaTag, SecurityAssociation in, SecurityAssociation out, Peer peer) {
+        ChildSa(String ikeSaTag, SecurityAssociation in, SecurityAssociation out, Remote peer, TunnelEnd end) {
             this.ikeSaTag = ikeSaTag;
             this.in = in;
             this.out = out;
             this.peer = peer;
+            this.end = end;
         }
 
         String spis() {
@@ -158,14 +176,18 @@ public final class EspEndpoint implements ChildSaTable, EspDatagramSink {
         }
     }
 
-    /** One remote IPsec peer (one NAT mapping): its SAs, newest last, and the transport L2TP uses to reach it. */
-    private final class Peer implements L2tpTransport {
-        /** The address L2TP knows the peer by: its outer address when its first SA was installed. */
-        final InetSocketAddress l2tpAddress;
+    /** Where a group of pairs reaches its peer: its outer address now, our address it uses, the pairs, newest last. */
+    private abstract static class Remote {
         InetSocketAddress current;
         InetSocketAddress local;
-        int peerL2tpPort;
         final List<ChildSa> sas = new ArrayList<>(2);
+    }
+
+    /** One remote IPsec peer (one NAT mapping): its SAs, newest last, and the transport L2TP uses to reach it. */
+    private final class Peer extends Remote implements L2tpTransport {
+        /** The address L2TP knows the peer by: its outer address when its first SA was installed. */
+        final InetSocketAddress l2tpAddress;
+        int peerL2tpPort;
 
         Peer(InetSocketAddress address) {
             this.l2tpAddress = address;
@@ -190,10 +212,7 @@ public final class EspEndpoint implements ChildSaTable, EspDatagramSink {
                     .setShort(at + 6, 0);
             ByteBuf packet = sa.out.seal(segment, SecurityAssociation.NEXT_HEADER_UDP);
             if (packet == null) {
-                EspDropReason why = sa.out.lastDrop();
-                if (drop(why)) logDrop(why, current, "outbound " + sa.spis());
-                if (why == EspDropReason.SEQ_EXHAUSTED) rekeyNeeded(sa, "sequence numbers exhausted");
-                if (why == EspDropReason.LIFETIME) scheduler.execute(() -> expire(sa, "byte lifetime expired"));
+                sealFailed(sa);
                 return;
             }
             metrics.sent(UDP_HEADER_LENGTH + length);
@@ -207,41 +226,143 @@ public final class EspEndpoint implements ChildSaTable, EspDatagramSink {
         }
     }
 
+    /** The tunnel-mode pairs of one IKE SA and where their peer is. */
+    private static final class Tunnel extends Remote {
+        final String ikeSaTag;
+
+        Tunnel(String ikeSaTag, InetSocketAddress peer, InetSocketAddress local) {
+            this.ikeSaTag = ikeSaTag;
+            this.current = peer;
+            this.local = local;
+        }
+    }
+
+    /** An outbound seal refused (sequence numbers or lifetime used up): counted, and the pair rekeyed or expired. */
+    private void sealFailed(ChildSa sa) {
+        EspDropReason why = sa.out.lastDrop();
+        if (drop(why)) logDrop(why, sa.peer.current, "outbound " + sa.spis());
+        if (why == EspDropReason.SEQ_EXHAUSTED) rekeyNeeded(sa, "sequence numbers exhausted");
+        if (why == EspDropReason.LIFETIME) scheduler.execute(() -> expire(sa, "byte lifetime expired"));
+    }
+
     // --- ChildSaTable --------------------------------------------------------------------------------------------
 
     @Override
     public void install(ChildSaSpec spec) {
         try {
-            if (byInboundSpi.containsKey(spec.inboundSpi())) {
-                throw new IllegalArgumentException("inbound SPI " + hex(spec.inboundSpi()) + " already installed");
-            }
-            SecurityAssociation in = new SecurityAssociation(Direction.INBOUND, spec.inboundSpi(), spec.cipher(),
-                    spec.keyBits(), spec.integrity(), spec.inboundKeymat(), spec.lifetimeBytes(), replayWindow, alloc);
-            SecurityAssociation out;
-            try {
-                out = new SecurityAssociation(Direction.OUTBOUND, spec.outboundSpi(), spec.cipher(), spec.keyBits(),
-                        spec.integrity(), spec.outboundKeymat(), spec.lifetimeBytes(), replayWindow, alloc);
-            } catch (RuntimeException e) {
-                in.wipe();
-                throw e;
-            }
+            SecurityAssociation[] pair = newPair(spec);
             Peer peer = peerFor(spec);
             peer.local = spec.local();
             peer.peerL2tpPort = spec.peerL2tpPort();
-            ChildSa sa = new ChildSa(spec.ikeSaTag(), in, out, peer);
-            peer.sas.add(sa);
-            byInboundSpi.put(spec.inboundSpi(), sa);
-            byIkeSa.computeIfAbsent(spec.ikeSaTag(), t -> new ArrayList<>(2)).add(sa);
-            Duration lifetime = spec.lifetime();
-            if (lifetime != null && lifetime.isPositive()) {
-                sa.timers.add(scheduler.schedule(Duration.ofNanos((long) (lifetime.toNanos() * SOFT_LIFETIME)),
-                        () -> rekeyNeeded(sa, "soft lifetime")));
-                sa.timers.add(scheduler.schedule(lifetime, () -> expire(sa, "hard lifetime expired")));
-            }
-            log.info("{} esp sa up {} {} peer={}", spec.ikeSaTag(), sa.spis(), in.transformName(), address(spec.peer()));
+            ChildSa sa = new ChildSa(spec.ikeSaTag(), pair[0], pair[1], peer, null);
+            add(sa, spec);
+            log.info("{} esp sa up {} {} peer={}", spec.ikeSaTag(), sa.spis(), pair[0].transformName(), address(spec.peer()));
         } finally {
             spec.wipe();
         }
+    }
+
+    @Override
+    public void installTunnel(ChildSaSpec spec, TunnelEnd end) {
+        try {
+            if (end == null) throw new IllegalArgumentException("no tunnel end");
+            SecurityAssociation[] pair = newPair(spec);
+            Tunnel tunnel = tunnels.get(spec.ikeSaTag());
+            if (tunnel == null) {
+                tunnel = new Tunnel(spec.ikeSaTag(), spec.peer(), spec.local());
+                tunnels.put(spec.ikeSaTag(), tunnel);
+            } else {
+                if (!spec.peer().equals(tunnel.current)) rebind(tunnel, spec.peer()); // IKE saw the new NAT port first
+                tunnel.local = spec.local();
+            }
+            ChildSa sa = new ChildSa(spec.ikeSaTag(), pair[0], pair[1], tunnel, end);
+            add(sa, spec);
+            log.info("{} esp sa up {} {} tunnel mode peer={}", spec.ikeSaTag(), sa.spis(), pair[0].transformName(),
+                    address(spec.peer()));
+        } finally {
+            spec.wipe();
+        }
+    }
+
+    /** Inbound and outbound SA of the spec; neither is kept when either cannot be built. */
+    private SecurityAssociation[] newPair(ChildSaSpec spec) {
+        if (byInboundSpi.containsKey(spec.inboundSpi())) {
+            throw new IllegalArgumentException("inbound SPI " + hex(spec.inboundSpi()) + " already installed");
+        }
+        SecurityAssociation in = new SecurityAssociation(Direction.INBOUND, spec.inboundSpi(), spec.cipher(),
+                spec.keyBits(), spec.integrity(), spec.inboundKeymat(), spec.lifetimeBytes(), replayWindow, alloc);
+        try {
+            SecurityAssociation out = new SecurityAssociation(Direction.OUTBOUND, spec.outboundSpi(), spec.cipher(),
+                    spec.keyBits(), spec.integrity(), spec.outboundKeymat(), spec.lifetimeBytes(), replayWindow, alloc);
+            return new SecurityAssociation[] {in, out};
+        } catch (RuntimeException e) {
+            in.wipe();
+            throw e;
+        }
+    }
+
+    /** Records an installed pair and starts its lifetime timers. */
+    private void add(ChildSa sa, ChildSaSpec spec) {
+        sa.peer.sas.add(sa);
+        byInboundSpi.put(spec.inboundSpi(), sa);
+        byIkeSa.computeIfAbsent(spec.ikeSaTag(), t -> new ArrayList<>(2)).add(sa);
+        Duration lifetime = spec.lifetime();
+        if (lifetime != null && lifetime.isPositive()) {
+            sa.timers.add(scheduler.schedule(Duration.ofNanos((long) (lifetime.toNanos() * SOFT_LIFETIME)),
+                    () -> rekeyNeeded(sa, "soft lifetime")));
+            sa.timers.add(scheduler.schedule(lifetime, () -> expire(sa, "hard lifetime expired")));
+        }
+    }
+
+    @Override
+    public TunnelSender tunnelSender(String ikeSaTag) {
+        if (ikeSaTag == null) throw new IllegalArgumentException("ikeSaTag");
+        return packet -> sendTunnel(ikeSaTag, packet);
+    }
+
+    /**
+     * One IP packet to the client of {@code ikeSaTag}: sealed with Next Header 4 or 41 by the newest outbound pair,
+     * in the packet's own buffer when it has the room ({@link PacketBuffers}).
+     */
+    private boolean sendTunnel(String ikeSaTag, ByteBuf packet) {
+        Tunnel tunnel = tunnels.get(ikeSaTag);
+        if (tunnel == null) {
+            packet.release();
+            if (drop(EspDropReason.NO_SA)) log.debug("{} esp packet dropped reason={} ip packet, no tunnel SA", ikeSaTag, EspDropReason.NO_SA.tag());
+            return false;
+        }
+        ChildSa sa = tunnel.sas.getLast();
+        int length = packet.readableBytes();
+        int version = Ipv6.version(packet);
+        int nextHeader = version == 4 ? SecurityAssociation.NEXT_HEADER_IPV4
+                : version == 6 ? SecurityAssociation.NEXT_HEADER_IPV6 : -1;
+        if (nextHeader < 0) {
+            packet.release();
+            if (drop(EspDropReason.NOT_IP)) logDrop(EspDropReason.NOT_IP, tunnel.current, "outbound, ip version " + version);
+            return false;
+        }
+        ByteBuf esp = sa.out.seal(packet, nextHeader);
+        if (esp == null) {
+            sealFailed(sa);
+            return false;
+        }
+        metrics.sent(length);
+        if (sa.out.takeSoftLimit()) rekeyNeeded(sa, "soft byte lifetime");
+        sender.send(tunnel.local, tunnel.current, esp);
+        return true;
+    }
+
+    @Override
+    public void movePeer(String ikeSaTag, InetSocketAddress peer, InetSocketAddress local) {
+        List<ChildSa> of = byIkeSa.get(ikeSaTag);
+        if (of == null || of.isEmpty()) {
+            log.info("{} esp: no SA to move to {}", ikeSaTag, address(peer));
+            return;
+        }
+        Remote remote = of.getFirst().peer;
+        log.info("{} esp peer {} moves to {} local={} (MOBIKE)", ikeSaTag, address(remote.current), address(peer), address(local));
+        if (!peer.equals(remote.current)) rebind(remote, peer);
+        remote.local = local;
     }
 
     /**
@@ -252,8 +373,7 @@ public final class EspEndpoint implements ChildSaTable, EspDatagramSink {
         Peer peer = peers.get(spec.peer());
         if (peer != null) return peer;
         List<ChildSa> sameIkeSa = byIkeSa.get(spec.ikeSaTag());
-        if (sameIkeSa != null && !sameIkeSa.isEmpty()) {
-            Peer moved = sameIkeSa.getFirst().peer;
+        if (sameIkeSa != null && !sameIkeSa.isEmpty() && sameIkeSa.getFirst().peer instanceof Peer moved) {
             rebind(moved, spec.peer());
             return moved;
         }
@@ -298,13 +418,19 @@ public final class EspEndpoint implements ChildSaTable, EspDatagramSink {
 
     private void delete(ChildSa sa, String cause) {
         if (byInboundSpi.get(sa.in.spi()) != sa) return; // already gone
-        Peer peer = sa.peer;
-        if (peer.sas.size() == 1) l2tp.closeTunnels(peer, "ipsec sa deleted: " + cause); // StopCCN through this SA
+        Remote peer = sa.peer;
+        if (peer.sas.size() == 1 && peer instanceof Peer p) l2tp.closeTunnels(p, "ipsec sa deleted: " + cause); // StopCCN through this SA
         byInboundSpi.remove(sa.in.spi());
         List<ChildSa> sameIkeSa = byIkeSa.get(sa.ikeSaTag);
         if (sameIkeSa != null && sameIkeSa.remove(sa) && sameIkeSa.isEmpty()) byIkeSa.remove(sa.ikeSaTag);
         peer.sas.remove(sa);
-        if (peer.sas.isEmpty()) peers.remove(peer.current, peer);
+        if (peer.sas.isEmpty()) {
+            switch (peer) {
+                case Peer p -> peers.remove(p.current, p);
+                case Tunnel t -> tunnels.remove(t.ikeSaTag, t);
+                default -> { }
+            }
+        }
         for (Scheduler.Timeout t : sa.timers) t.cancel();
         sa.in.wipe();
         sa.out.wipe();
@@ -346,7 +472,7 @@ public final class EspEndpoint implements ChildSaTable, EspDatagramSink {
                 }
                 return;
             }
-            ByteBuf segment = sa.in.open(packet);
+            ByteBuf segment = sa.end == null ? sa.in.open(packet) : sa.in.openPayload(packet);
             if (segment == null) {
                 EspDropReason why = sa.in.lastDrop();
                 if (drop(why)) logDrop(why, peer, sa.spis() + " seq=" + packet.getUnsignedInt(packet.readerIndex() + 4));
@@ -358,7 +484,11 @@ public final class EspEndpoint implements ChildSaTable, EspDatagramSink {
             if (!peer.equals(sa.peer.current)) rebind(sa.peer, peer);
             if (local != sa.peer.local && !local.equals(sa.peer.local)) readdress(sa.peer, local);
             if (sa.in.takeSoftLimit()) rekeyNeeded(sa, "soft byte lifetime");
-            deliver(sa.peer, segment);
+            if (sa.end == null) {
+                deliver((Peer) sa.peer, segment);
+            } else {
+                deliverInner(sa, segment, sa.in.lastNextHeader());
+            }
         } finally {
             packet.release();
         }
@@ -390,15 +520,47 @@ public final class EspEndpoint implements ChildSaTable, EspDatagramSink {
         l2tp.receive(peer.l2tpAddress, segment, peer);
     }
 
-    private void rebind(Peer peer, InetSocketAddress to) {
-        log.info("esp peer {} moved to {} (NAT rebinding)", address(peer.current), address(to));
-        peers.remove(peer.current, peer);
-        peer.current = to;
-        peers.putIfAbsent(to, peer);
+    /**
+     * Tunnel mode (RFC 4303 section 3.1.2): the decrypted payload is an IP packet of the version the Next Header
+     * names; a dummy packet (Next Header 59, section 2.6) is discarded. The packet is cut to its IP length (TFC
+     * padding, section 2.7, may follow it) and goes to the pair's end.
+     */
+    private void deliverInner(ChildSa sa, ByteBuf payload, int nextHeader) {
+        int ipLength = switch (nextHeader) {
+            case SecurityAssociation.NEXT_HEADER_IPV4 -> Ipv4.isWellFormed(payload)
+                    ? payload.getUnsignedShort(payload.readerIndex() + 2) : -1;
+            case SecurityAssociation.NEXT_HEADER_IPV6 -> Ipv6.isWellFormed(payload)
+                    ? Ipv6.HEADER + Ipv6.payloadLength(payload) : -1;
+            default -> -2;
+        };
+        if (ipLength < 0) {
+            int length = payload.readableBytes();
+            payload.release();
+            EspDropReason why = nextHeader == SecurityAssociation.NEXT_HEADER_NONE ? EspDropReason.DUMMY
+                    : ipLength == -2 ? EspDropReason.NOT_IP : EspDropReason.INNER_MALFORMED;
+            if (drop(why) && why != EspDropReason.DUMMY) {
+                logDrop(why, sa.peer.current, sa.spis() + " next header " + nextHeader + ", " + length + " octets");
+            }
+            return;
+        }
+        payload.writerIndex(payload.readerIndex() + ipLength);
+        metrics.received(ipLength);
+        sa.end.receive(payload);
+    }
+
+    private void rebind(Remote remote, InetSocketAddress to) {
+        log.info("esp peer {} moved to {} (NAT rebinding)", address(remote.current), address(to));
+        if (remote instanceof Peer peer) {
+            peers.remove(peer.current, peer);
+            peer.current = to;
+            peers.putIfAbsent(to, peer);
+        } else {
+            remote.current = to;
+        }
     }
 
     /** The peer now sends to another of our addresses (authenticated): our packets to it leave from there too. */
-    private void readdress(Peer peer, InetSocketAddress local) {
+    private void readdress(Remote peer, InetSocketAddress local) {
         log.info("esp peer {} now reaches us at {} (was {})", address(peer.current), address(local), address(peer.local));
         peer.local = local;
     }

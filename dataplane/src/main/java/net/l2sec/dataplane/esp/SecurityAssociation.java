@@ -23,6 +23,12 @@ import net.l2sec.dataplane.ipsec.EspIntegrity;
 public final class SecurityAssociation {
     /** Next Header for UDP (IANA protocol number 17): all we carry is L2TP over UDP. */
     public static final int NEXT_HEADER_UDP = 17;
+    /** Next Header of a tunnel-mode SA carrying an IPv4 packet (IANA protocol number 4, IP-in-IP). */
+    public static final int NEXT_HEADER_IPV4 = 4;
+    /** Next Header of a tunnel-mode SA carrying an IPv6 packet (IANA protocol number 41). */
+    public static final int NEXT_HEADER_IPV6 = 41;
+    /** Next Header of a dummy packet (RFC 4303 section 2.6: "no next header"), discarded by the receiver. */
+    public static final int NEXT_HEADER_NONE = 59;
     /** Without ESN the sequence number must not cycle (RFC 4303 section 3.3.3). */
     static final long MAX_SEQUENCE = 0xffff_ffffL;
     /** The byte lifetime is "soft" (time to rekey) at this fraction of the hard one. */
@@ -52,6 +58,7 @@ public final class SecurityAssociation {
     private boolean softReported;
     private boolean dead;
     private EspDropReason lastDrop;
+    private int lastNextHeader;
 
     /**
      * @param keymat        encryption key (and GCM's 4-octet salt), then the integrity key (RFC 4106 section 8.1,
@@ -199,6 +206,19 @@ public final class SecurityAssociation {
      * one copy into memory that stays in the cache.
      */
     public ByteBuf open(ByteBuf packet) {
+        ByteBuf payload = openPayload(packet);
+        if (payload == null || lastNextHeader == NEXT_HEADER_UDP) return payload;
+        bytes -= payload.readableBytes();   // as before tunnel mode: a refused payload is not counted
+        payload.release();
+        return fail(EspDropReason.NOT_UDP);
+    }
+
+    /**
+     * As {@link #open}, for any Next Header: returns the payload (for tunnel mode a whole IP packet, RFC 4303
+     * section 3.1.2) in a new buffer the caller owns, and leaves the trailer's Next Header in
+     * {@link #lastNextHeader()}; null on failure, {@link #lastDrop()} says why. The caller checks the Next Header.
+     */
+    public ByteBuf openPayload(ByteBuf packet) {
         if (direction != Direction.INBOUND) throw new IllegalStateException("open on an outbound SA");
         if (dead || hardLimitReached()) return fail(EspDropReason.LIFETIME);
         int start = packet.readerIndex();
@@ -232,7 +252,7 @@ public final class SecurityAssociation {
             for (int i = 1; i <= padding; i++) {
                 if (out.getUnsignedByte(payload + i - 1) != i) return fail(EspDropReason.BAD_PADDING);
             }
-            if (nextHeader != NEXT_HEADER_UDP) return fail(EspDropReason.NOT_UDP);
+            lastNextHeader = nextHeader;
             bytes += payload;
             out.writerIndex(payload);
             ByteBuf result = out;
@@ -241,6 +261,11 @@ public final class SecurityAssociation {
         } finally {
             if (out != null) out.release();
         }
+    }
+
+    /** The Next Header of the last packet {@link #openPayload} returned. */
+    public int lastNextHeader() {
+        return lastNextHeader;
     }
 
     private ByteBuf fail(EspDropReason reason) {

@@ -1,5 +1,6 @@
 package net.l2sec.dataplane.ppp;
 
+import net.l2sec.dataplane.session.SessionRegistry;
 import java.net.Inet4Address;
 import java.util.Optional;
 import net.l2sec.spi.auth.AuthMethod;
@@ -12,7 +13,7 @@ import net.l2sec.spi.session.SessionContext;
 import net.l2sec.spi.session.SessionCounters;
 
 /**
- * What accounting (RFC 2866) sees of one session, through the {@link PppSessionRegistry}: the session is
+ * What accounting (RFC 2866) sees of one session, through the {@link SessionRegistry}: the session is
  * established the first time IPCP opens, and stops once, with its final counters and the Acct-Terminate-Cause of
  * the {@link EndCause} it ended with; for an operator's disconnect, the operator's cause, even when the session was
  * already ending for another one ({@code SessionControl.disconnect}). A session never established is never reported.
@@ -20,13 +21,13 @@ import net.l2sec.spi.session.SessionCounters;
 final class Accounting {
     private final PppSession session;
     private final SessionContext context;
-    private final PppSessionRegistry registry;
+    private final SessionRegistry registry;
     private final long startedNanos;
     private ActiveSession active;
     private EndCause disconnectCause;
 
     /** @param startedNanos the scheduler's time at {@code context.started()} */
-    Accounting(PppSession session, SessionContext context, PppSessionRegistry registry, long startedNanos) {
+    Accounting(PppSession session, SessionContext context, SessionRegistry registry, long startedNanos) {
         this.session = session;
         this.context = context;
         this.registry = registry;

@@ -1,5 +1,6 @@
 package net.l2sec.dataplane.ppp;
 
+import net.l2sec.dataplane.session.SessionRegistry;
 import io.netty.buffer.ByteBuf;
 import java.util.List;
 import java.util.Locale;
@@ -96,7 +97,7 @@ final class Authentication implements AuthHost {
     private final Actions actions;
     private final AuthThrottle throttle;
     private final AuthThrottle.Tunnel tunnel;
-    private final PppSessionRegistry registry;
+    private final SessionRegistry registry;
     private final RefusalLog refusals;
 
     private AuthServer server;
@@ -109,7 +110,7 @@ final class Authentication implements AuthHost {
     /** The user the first accept named; every later authentication of the session must name the same one. */
     private String authorizedUser;
     /** The session's place in its user's session count, from the first accept to the end. */
-    private PppSessionRegistry.Reservation reservation;
+    private SessionRegistry.Reservation reservation;
 
     Authentication(SessionContext context, PppServices services, Actions actions) {
         this.context = context;
@@ -287,7 +288,7 @@ final class Authentication implements AuthHost {
         }
         if (reservation == null) {
             Authorization z = a.authorization();
-            PppSessionRegistry.Outcome taken = registry.reserve(a.user(), z.maxSessions(), z.rule(), z.maxSessionsTotal());
+            SessionRegistry.Outcome taken = registry.reserve(a.user(), z.maxSessions(), z.rule(), z.maxSessionsTotal());
             reservation = taken.left().orElse(null);
             if (reservation == null) {
                 return Optional.of(switch (taken.refusal().orElseThrow()) {

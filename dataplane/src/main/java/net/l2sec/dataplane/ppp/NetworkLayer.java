@@ -1,5 +1,6 @@
 package net.l2sec.dataplane.ppp;
 
+import net.l2sec.dataplane.session.DhcpInform;
 import java.net.Inet4Address;
 import java.util.List;
 import java.util.Optional;
@@ -82,7 +83,7 @@ final class NetworkLayer {
         int mask = settings.subnetPrefixLength() == 0 ? 0 : -1 << (32 - settings.subnetPrefixLength());
         List<ClasslessRoutes.Route> routes = authorization.routes().stream().map(r -> route(r, local)).toList();
         this.dhcp = new DhcpInform(tag, new InformResponder(new InformResponder.Answers(local, mask, dns,
-                authorization.domain(), routes)), meters, services.refusals());
+                authorization.domain(), routes)), meters, services.refusals(), log);
         var options = new IpcpOptions(Ipv4.toInt(settings.localAddress()), clientAddress, dns, settings.wins());
         this.ipcp = new NegotiationAutomaton(options, new IpcpActions(), services.scheduler(), limits,
                 services.random().nextInt(256));

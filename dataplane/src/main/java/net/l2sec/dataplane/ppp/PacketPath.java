@@ -1,5 +1,8 @@
 package net.l2sec.dataplane.ppp;
 
+import net.l2sec.dataplane.session.DhcpInform;
+import net.l2sec.dataplane.session.SessionLimits;
+import net.l2sec.dataplane.session.TokenBucket;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.util.Optional;

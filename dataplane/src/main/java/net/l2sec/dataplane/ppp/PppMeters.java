@@ -1,5 +1,6 @@
 package net.l2sec.dataplane.ppp;
 
+import net.l2sec.dataplane.session.DhcpInform;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -16,7 +17,7 @@ import net.l2sec.spi.session.EndCause;
  * The PPP layer's meters, shared by all sessions of a concentrator. Tags are bounded: methods, reasons and
  * directions, never user names or addresses.
  */
-public final class PppMeters {
+public final class PppMeters implements DhcpInform.Meters {
     private final MeterRegistry registry;
     private final AtomicInteger activeSessions = new AtomicInteger();
     private final AtomicInteger activeIpv6 = new AtomicInteger();
@@ -109,11 +110,13 @@ public final class PppMeters {
         activeIpv6.decrementAndGet();
     }
 
-    void dhcpReplied() {
+    @Override
+    public void dhcpReplied() {
         dhcpReplies.increment();
     }
 
-    void dhcpDropped(DhcpDropReason reason) {
+    @Override
+    public void dhcpDropped(DhcpDropReason reason) {
         dhcpDropped.get(reason).increment();
     }
 

@@ -1,5 +1,6 @@
 package net.l2sec.dataplane.ppp;
 
+import net.l2sec.dataplane.session.SessionRegistry;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.random.RandomGenerator;
@@ -18,5 +19,5 @@ import net.l2sec.spi.time.Scheduler;
  */
 record PppServices(PppSettings settings, Authenticator authenticator, Function<String, Optional<Ipv4Pool>> pools,
                    ClientRoutes routes, IpEgress egress, Scheduler scheduler, PppMeters meters, RandomGenerator random,
-                   PppSessionRegistry registry, AuthThrottle throttle, RefusalLog refusals,
+                   SessionRegistry registry, AuthThrottle throttle, RefusalLog refusals,
                    Function<String, Optional<Ipv6Pool>> pools6) {}

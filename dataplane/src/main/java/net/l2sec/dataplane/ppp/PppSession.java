@@ -1,5 +1,8 @@
 package net.l2sec.dataplane.ppp;
 
+import net.l2sec.dataplane.session.AddressAssignment;
+import net.l2sec.dataplane.session.ClientSession;
+import net.l2sec.dataplane.session.SessionLimits;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.net.Inet4Address;
@@ -67,7 +70,7 @@ import org.slf4j.LoggerFactory;
  * <p>Confined to the session's event loop (the {@link Scheduler}); the only foreign-thread entry is the
  * completion of the {@link Authenticator}'s stage, which hops back through {@link Scheduler#execute}.
  */
-public final class PppSession implements PppEndpoint, IpSink {
+public final class PppSession implements PppEndpoint, IpSink, ClientSession {
     private static final Logger log = LoggerFactory.getLogger(PppSession.class);
 
     /** RFC 1661 section 3.2. */
@@ -119,7 +122,7 @@ public final class PppSession implements PppEndpoint, IpSink {
         this.maintenance = new LinkMaintenance(lcp, lcpOptions, this::sendLcp, scheduler, settings.echoInterval(),
                 settings.echoFailures(), meters, transitions);
         this.authentication = new Authentication(context, services, transitions);
-        this.address = new AddressAssignment(context.tag(), services.pools(), settings.defaultPool());
+        this.address = new AddressAssignment(context.tag(), services.pools(), settings.defaultPool(), log);
         this.ipv6 = settings.ipv6().enabled();
         this.prefix = new PrefixAssignment(context.tag(), services.pools6(), settings.ipv6().pool());
         this.limits = new SessionLimits(scheduler, this::terminate);
@@ -240,7 +243,8 @@ public final class PppSession implements PppEndpoint, IpSink {
      * An operator's disconnect ({@code SessionControl.disconnect}): {@link #close}, and accounting reports
      * {@code operatorCause} even when the session was already ending for another cause.
      */
-    void disconnect(EndCause operatorCause) {
+    @Override
+    public void disconnect(EndCause operatorCause) {
         if (phase == Phase.DEAD) return;
         accounting.disconnected(operatorCause);
         terminate(operatorCause);
@@ -250,6 +254,7 @@ public final class PppSession implements PppEndpoint, IpSink {
      * RFC 5176 Change of Authorization: new session and idle limits, counted as before (session time from the
      * first authorization, idle time from the last packet). Survives LCP renegotiation.
      */
+    @Override
     public void reauthorize(Optional<Duration> sessionTimeout, Optional<Duration> idleTimeout) {
         if (phase == Phase.DEAD) return;
         limits.reauthorize(sessionTimeout, idleTimeout);
@@ -494,16 +499,19 @@ public final class PppSession implements PppEndpoint, IpSink {
     }
 
     /** The session as accounting sees it, once established (IPCP opened the first time). */
+    @Override
     public Optional<ActiveSession> active() {
         return accounting.active();
     }
 
     /** The event loop this session belongs to. */
-    Scheduler scheduler() {
+    @Override
+    public Scheduler scheduler() {
         return scheduler;
     }
 
     /** Traffic so far: input is what we received from the client (RFC 2866 section 5.3). */
+    @Override
     public SessionCounters counters() {
         return path.counters();
     }

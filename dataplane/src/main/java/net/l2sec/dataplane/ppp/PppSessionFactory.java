@@ -1,5 +1,6 @@
 package net.l2sec.dataplane.ppp;
 
+import net.l2sec.dataplane.session.SessionRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.security.SecureRandom;
 import java.util.Optional;
@@ -31,13 +32,13 @@ public final class PppSessionFactory implements PppEndpointFactory {
     public PppSessionFactory(PppSettings settings, Authenticator authenticator, Function<String, Optional<Ipv4Pool>> pools,
                              ClientRoutes routes, IpEgress egress, Scheduler scheduler, MeterRegistry registry,
                              RandomGenerator random) {
-        this(settings, authenticator, pools, routes, egress, scheduler, registry, random, new PppSessionRegistry());
+        this(settings, authenticator, pools, routes, egress, scheduler, registry, random, new SessionRegistry());
     }
 
     /** @param sessions the registry established sessions report to (accounting, Disconnect/CoA, admin) */
     public PppSessionFactory(PppSettings settings, Authenticator authenticator, Function<String, Optional<Ipv4Pool>> pools,
                              ClientRoutes routes, IpEgress egress, Scheduler scheduler, MeterRegistry registry,
-                             RandomGenerator random, PppSessionRegistry sessions) {
+                             RandomGenerator random, SessionRegistry sessions) {
         this(settings, authenticator, pools, routes, egress, scheduler, registry, random, sessions,
                 new AuthThrottle(scheduler, settings.authThrottle()));
     }
@@ -45,7 +46,7 @@ public final class PppSessionFactory implements PppEndpointFactory {
     /** @param throttle the authentication throttle this factory shares with the other worker loops' factories */
     public PppSessionFactory(PppSettings settings, Authenticator authenticator, Function<String, Optional<Ipv4Pool>> pools,
                              ClientRoutes routes, IpEgress egress, Scheduler scheduler, MeterRegistry registry,
-                             RandomGenerator random, PppSessionRegistry sessions, AuthThrottle throttle) {
+                             RandomGenerator random, SessionRegistry sessions, AuthThrottle throttle) {
         this.services = new PppServices(settings, authenticator, pools, routes, egress, scheduler, new PppMeters(registry),
                 random, sessions, throttle,
                 new RefusalLog(LoggerFactory.getLogger(PppSession.class), scheduler), name -> Optional.empty());
@@ -57,7 +58,7 @@ public final class PppSessionFactory implements PppEndpointFactory {
     public PppSessionFactory(PppSettings settings, Authenticator authenticator, Function<String, Optional<Ipv4Pool>> pools,
                              Function<String, Optional<Ipv6Pool>> pools6, ClientRoutes routes, IpEgress egress,
                              Scheduler scheduler, MeterRegistry registry, RandomGenerator random,
-                             PppSessionRegistry sessions, AuthThrottle throttle) {
+                             SessionRegistry sessions, AuthThrottle throttle) {
         this.services = new PppServices(settings, authenticator, pools, routes, egress, scheduler, new PppMeters(registry),
                 random, sessions, throttle, new RefusalLog(LoggerFactory.getLogger(PppSession.class), scheduler), pools6);
     }
@@ -80,7 +81,7 @@ public final class PppSessionFactory implements PppEndpointFactory {
     }
 
     /** The established sessions of this factory. */
-    public PppSessionRegistry sessions() {
+    public SessionRegistry sessions() {
         return services.registry();
     }
 

@@ -1,5 +1,6 @@
 package net.l2sec.dataplane.ppp;
 
+import net.l2sec.dataplane.session.SessionRegistry;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -47,7 +48,7 @@ class AuthenticationTest {
             return f;
         }
     };
-    final PppSessionRegistry sessions = new PppSessionRegistry();
+    final SessionRegistry sessions = new SessionRegistry();
     final PppServices services = new PppServices(PppHarness.settings(AuthMethod.PAP), authenticator, name -> Optional.empty(),
             new ClientRoutes(registry), p -> p.release(), scheduler, new PppMeters(registry), new PppHarness.ScriptedRandom(),
             sessions, new AuthThrottle(scheduler, PppSettings.Throttle.defaults()),

@@ -1,5 +1,7 @@
 package net.l2sec.dataplane.ppp;
 
+import net.l2sec.dataplane.session.DhcpInform;
+import net.l2sec.dataplane.session.SessionLimits;
 import static net.l2sec.dataplane.ppp.PppSessionTest.ipv4;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -198,7 +200,8 @@ class PacketPathTest {
         var answers = new InformResponder.Answers(0x0a630001, 0xffffff00, List.of(PppHarness.ip("10.1.0.53")),
                 Optional.of("corp.example.com"), List.of(new ClasslessRoutes.Route(0x0a010000, 16, 0x0a630001)));
         return new DhcpInform("t", new InformResponder(answers), new PppMeters(registry),
-                new RefusalLog(org.slf4j.LoggerFactory.getLogger(PacketPathTest.class), scheduler));
+                new RefusalLog(org.slf4j.LoggerFactory.getLogger(PacketPathTest.class), scheduler),
+                org.slf4j.LoggerFactory.getLogger(PacketPathTest.class));
     }
 
     static ByteBuf informPacket(int destination, DhcpMessage message) {

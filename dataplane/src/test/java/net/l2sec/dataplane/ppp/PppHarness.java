@@ -1,5 +1,6 @@
 package net.l2sec.dataplane.ppp;
 
+import net.l2sec.dataplane.session.SessionRegistry;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -100,7 +101,7 @@ final class PppHarness {
     Function<AuthRequest, AuthResult> backend = r -> null;   // null: leave pending
     /** The backend relays EAP (RADIUS pass-through) instead of letting the session run EAP methods. */
     boolean relayEap;
-    final PppSessionRegistry sessions;
+    final SessionRegistry sessions;
     PppSession session;
 
     PppHarness() {
@@ -108,9 +109,9 @@ final class PppHarness {
     }
 
     /** @param shared the registry of another harness (sessions of one user on two links), or null for a new one */
-    PppHarness(PppSessionRegistry shared) {
+    PppHarness(SessionRegistry shared) {
         pool = new Ipv4Pool("default", ip("10.99.0.10"), ip("10.99.0.11"));
-        sessions = shared != null ? shared : new PppSessionRegistry();
+        sessions = shared != null ? shared : new SessionRegistry();
     }
 
     static Inet4Address ip(String s) {

@@ -24,13 +24,23 @@ import net.l2sec.spi.auth.Ipv6Framing;
  *                       DH group) and the {@link ClientKind} that makes of it
  * @param ipv6           the session's IPv6: the /64 reserved for it (Framed-IPv6-Prefix) and the prefix delegated to
  *                       it (Delegated-IPv6-Prefix); {@link Ipv6Framing#none()} for an IPv4-only session
+ * @param protocol       what carries the session: L2TP/PPP or IKEv2 tunnel mode (the shorter constructors: L2TP)
  */
 public record ActiveSession(String acctSessionId, String tag, String user, AuthMethod method, InetSocketAddress peer,
                             Inet4Address address, long nasPort, Instant authorized, Authorization authorization,
-                            ClientIdentity client, Ipv6Framing ipv6) {
+                            ClientIdentity client, Ipv6Framing ipv6, SessionProtocol protocol) {
     public ActiveSession {
         if (client == null) client = ClientIdentity.NONE;
         if (ipv6 == null) ipv6 = Ipv6Framing.none();
+        if (protocol == null) protocol = SessionProtocol.L2TP;
+    }
+
+    /** An L2TP session. */
+    public ActiveSession(String acctSessionId, String tag, String user, AuthMethod method, InetSocketAddress peer,
+                         Inet4Address address, long nasPort, Instant authorized, Authorization authorization,
+                         ClientIdentity client, Ipv6Framing ipv6) {
+        this(acctSessionId, tag, user, method, peer, address, nasPort, authorized, authorization, client, ipv6,
+                SessionProtocol.L2TP);
     }
 
     /** A client that said nothing about itself, IPv4 only. */
@@ -56,11 +66,16 @@ public record ActiveSession(String acctSessionId, String tag, String user, AuthM
 
     public ActiveSession withClient(ClientIdentity identity) {
         return new ActiveSession(acctSessionId, tag, user, method, peer, address, nasPort, authorized, authorization,
-                identity, ipv6);
+                identity, ipv6, protocol);
     }
 
     public ActiveSession withIpv6(Ipv6Framing next) {
         return new ActiveSession(acctSessionId, tag, user, method, peer, address, nasPort, authorized, authorization,
-                client, next);
+                client, next, protocol);
+    }
+
+    public ActiveSession withProtocol(SessionProtocol next) {
+        return new ActiveSession(acctSessionId, tag, user, method, peer, address, nasPort, authorized, authorization,
+                client, ipv6, next);
     }
 }

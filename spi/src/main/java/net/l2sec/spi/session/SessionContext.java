@@ -43,6 +43,27 @@ public record SessionContext(String tag, InetSocketAddress peer, int localTunnel
         return ((long) localTunnelId << 16) | localSessionId;
     }
 
+    /** The tunnel ID of every IKEv2 session's context (L2TP's are never 0). */
+    public static final int IKEV2_TUNNEL_ID = 0;
+
+    /**
+     * The context of an IKEv2 client's session (no L2TP): tunnel ID 0, which L2TP never uses (RFC 2661 section 3.1
+     * reserves it), marks it, and {@code sessionId} (1 to 65535, a per-process counter) stands in for the L2TP
+     * session ID in the Acct-Session-Id and the NAS-Port, so the ids stay unique the way L2TP sessions' are.
+     *
+     * @param tag the IKE SA's log tag, so that session and IKE lines correlate
+     */
+    public static SessionContext ikev2(String tag, InetSocketAddress peer, int sessionId, Instant started,
+                                       ClientIdentity client) {
+        if (sessionId < 1 || sessionId > 0xffff) throw new IllegalArgumentException("session id " + sessionId);
+        return new SessionContext(tag, peer, IKEV2_TUNNEL_ID, sessionId, started, client);
+    }
+
+    /** What carries the session: tunnel ID 0 marks an IKEv2 session ({@link #ikev2}). */
+    public SessionProtocol protocol() {
+        return localTunnelId == IKEV2_TUNNEL_ID ? SessionProtocol.IKEV2 : SessionProtocol.L2TP;
+    }
+
     public static String tagOf(int localTunnelId, int localSessionId) {
         return "t" + localTunnelId + "/s" + localSessionId;
     }

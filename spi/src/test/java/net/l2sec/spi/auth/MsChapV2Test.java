@@ -54,4 +54,41 @@ class MsChapV2Test {
         var c = new PapCredentials("alice", "secret".getBytes());
         assertThat(c.toString()).doesNotContain("secret");
     }
+
+    /** RFC 3079 section 3.5.3 (the 128-bit sample): MasterKey and the server's SendStartKey128 from the RFC 2759 example. */
+    @Test
+    void rfc3079MasterKeyAndStartKeys() {
+        byte[] nt = HEX.parseHex("82309ECD8D708B5EA08FAA3981CD83544233114A3D85D6DF");
+        byte[] master = MsChapV2.masterKey(MsChapV2.hashNtPasswordHash(MsChapV2.ntPasswordHash(PASSWORD)), nt);
+        assertThat(HEX.formatHex(master)).isEqualToIgnoringCase("FDECE3717A8C838CB388E527AE3CDD31");
+        // the RFC's SendStartKey128 is the server's send key: Magic3, which is the client's receive key
+        assertThat(HEX.formatHex(MsChapV2.asymmetricStartKey(master, true, true))).isEqualToIgnoringCase("8B7CDC149B993A1BA118CB153F56DCCB");
+        assertThat(MsChapV2.asymmetricStartKey(master, false, false)).isEqualTo(MsChapV2.asymmetricStartKey(master, true, true));
+        assertThat(MsChapV2.asymmetricStartKey(master, true, false)).isEqualTo(MsChapV2.asymmetricStartKey(master, false, true));
+        assertThat(MsChapV2.asymmetricStartKey(master, false, true)).isNotEqualTo(MsChapV2.asymmetricStartKey(master, true, true));
+    }
+
+    /** The EAP-MSCHAPv2 MSK: server MasterReceiveKey (Magic2), server MasterSendKey (the RFC 3079 sample), 32 zeros. */
+    @Test
+    void eapMskOfTheRfcExample() {
+        byte[] nt = HEX.parseHex("82309ECD8D708B5EA08FAA3981CD83544233114A3D85D6DF");
+        byte[] msk = MsChapV2.eapMsk(MsChapV2.ntPasswordHash(PASSWORD), nt);
+        assertThat(msk).hasSize(64);
+        assertThat(HEX.formatHex(msk)).isEqualToIgnoringCase("D5F0E9521E3EA9589645E86051C82226" + "8B7CDC149B993A1BA118CB153F56DCCB"
+                + "00".repeat(32));
+    }
+
+    @Test
+    void acceptCopiesTheMskAndNeverPrintsIt() {
+        byte[] key = new byte[64];
+        key[0] = 0x42;
+        var accept = new AuthResult.Accept("User", java.util.Optional.empty(), Authorization.defaults("r"), java.util.Optional.of(key));
+        key[0] = 0;
+        assertThat(accept.msk()).hasValueSatisfying(m -> assertThat(m[0]).isEqualTo((byte) 0x42));
+        accept.msk().orElseThrow()[0] = 7;
+        assertThat(accept.msk().orElseThrow()[0]).isEqualTo((byte) 0x42);
+        assertThat(accept.toString()).doesNotContain("42").contains("64 octets");
+        assertThat(new AuthResult.Accept("User", java.util.Optional.empty(), Authorization.defaults("r")).msk()).isEmpty();
+        assertThat(accept.withAuthorization(Authorization.defaults("other")).msk()).isPresent();
+    }
 }

@@ -1,4 +1,4 @@
-package net.l2sec.dataplane.ppp;
+package net.l2sec.dataplane.session;
 
 import java.util.function.LongSupplier;
 
@@ -8,7 +8,7 @@ import java.util.function.LongSupplier;
  * (a policer, as RFC 2697's single rate, without marking: nothing is queued). The bucket starts full. Time comes
  * from an injected clock (the session loop's {@code nanoTime}); confined to that loop.
  */
-final class TokenBucket {
+public final class TokenBucket {
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
     /** The burst is this much of the rate ... */
     static final long BURST_NANOS = 100_000_000L;
@@ -22,7 +22,7 @@ final class TokenBucket {
     private long lastNanos;
 
     /** {@code bitsPerSecond} &gt; 0. */
-    TokenBucket(long bitsPerSecond, LongSupplier clock) {
+    public TokenBucket(long bitsPerSecond, LongSupplier clock) {
         if (bitsPerSecond <= 0) throw new IllegalArgumentException("rate");
         this.bytesPerSecond = Math.max(1, bitsPerSecond / 8);
         this.burst = Math.max(MIN_BURST, bytesPerSecond * BURST_NANOS / NANOS_PER_SECOND);
@@ -32,14 +32,14 @@ final class TokenBucket {
     }
 
     /** True when a packet of {@code octets} may pass now (the tokens are taken); false: drop it. */
-    boolean take(int octets) {
+    public boolean take(int octets) {
         refill();
         if (tokens < octets) return false;
         tokens -= octets;
         return true;
     }
 
-    long burst() {
+    public long burst() {
         return burst;
     }
 

@@ -1,4 +1,4 @@
-package net.l2sec.dataplane.ppp;
+package net.l2sec.dataplane.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,6 +1,5 @@
-package net.l2sec.dataplane.ppp;
+package net.l2sec.dataplane.session;
 
-import static net.l2sec.dataplane.ppp.PppHarness.ip;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.Inet4Address;
@@ -14,6 +13,10 @@ import net.l2sec.spi.session.EndCause;
 import org.junit.jupiter.api.Test;
 
 class AddressAssignmentTest {
+    static Inet4Address ip(String s) {
+        return (Inet4Address) java.net.InetAddress.ofLiteral(s);
+    }
+
     final Ipv4Pool standard = new Ipv4Pool("default", ip("10.99.0.10"), ip("10.99.0.11"));
     final Ipv4Pool staff = new Ipv4Pool("staff", ip("10.98.0.10"), ip("10.98.0.10"));
     final AddressAssignment assignment = new AddressAssignment("t1/s1",

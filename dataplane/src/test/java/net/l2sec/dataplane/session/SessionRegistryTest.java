@@ -1,4 +1,4 @@
-package net.l2sec.dataplane.ppp;
+package net.l2sec.dataplane.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -10,8 +10,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /** The registry shared by the worker loops: the per-user count holds when several loops reserve at once. */
-class PppSessionRegistryTest {
-    private final PppSessionRegistry registry = new PppSessionRegistry();
+class SessionRegistryTest {
+    private final SessionRegistry registry = new SessionRegistry();
 
     @Test
     void reservationsOfOneUserOnManyThreadsAtOnceNeverPassTheLimit() throws Exception {
@@ -78,7 +78,7 @@ class PppSessionRegistryTest {
                 for (int i = 0; i < 2_000; i++) {
                     var o = registry.reserve("user" + thread + "-" + (i % 3), OptionalInt.empty(), "contractors", OptionalInt.of(5));
                     if (o.left().isEmpty()) {
-                        assertThat(o.refusal()).contains(PppSessionRegistry.Refusal.RULE_LIMIT);
+                        assertThat(o.refusal()).contains(SessionRegistry.Refusal.RULE_LIMIT);
                         refusedByRule.incrementAndGet();
                         continue;
                     }
@@ -98,11 +98,11 @@ class PppSessionRegistryTest {
     void theRuleCapAndTheUserLimitEachRefuseAndNeitherKeepsAPlace() {
         var a = registry.reserve("alice", OptionalInt.of(1), "staff", OptionalInt.of(2)).left().orElseThrow();
         var again = registry.reserve("alice", OptionalInt.of(1), "staff", OptionalInt.of(2));
-        assertThat(again.refusal()).contains(PppSessionRegistry.Refusal.USER_LIMIT);
+        assertThat(again.refusal()).contains(SessionRegistry.Refusal.USER_LIMIT);
         assertThat(registry.sessionsOfRule("staff")).as("the rule's place is given back when the user's is refused").isEqualTo(1);
         var b = registry.reserve("bob", OptionalInt.of(1), "staff", OptionalInt.of(2)).left().orElseThrow();
         var carol = registry.reserve("carol", OptionalInt.of(1), "staff", OptionalInt.of(2));
-        assertThat(carol.refusal()).contains(PppSessionRegistry.Refusal.RULE_LIMIT);
+        assertThat(carol.refusal()).contains(SessionRegistry.Refusal.RULE_LIMIT);
         assertThat(registry.sessionsOf("carol")).isZero();
         assertThat(registry.reserve("carol", OptionalInt.of(1), "admins", OptionalInt.of(2)).left()).as("another rule").isPresent();
         assertThat(registry.reserve("dave", OptionalInt.empty(), "staff", OptionalInt.empty()).left()).as("no cap given").isPresent();

@@ -1,4 +1,4 @@
-package net.l2sec.dataplane.ppp;
+package net.l2sec.dataplane.session;
 
 import java.time.Duration;
 import java.util.Optional;
@@ -14,7 +14,7 @@ import net.l2sec.spi.time.Scheduler;
  * values of later authorizations no longer apply. The timers run while the session is in the Network phase
  * ({@link #arm}, {@link #disarm}).
  */
-final class SessionLimits {
+public final class SessionLimits {
     private final Scheduler scheduler;
     private final Consumer<EndCause> expired;
     private Optional<Duration> sessionTimeout = Optional.empty();
@@ -26,13 +26,13 @@ final class SessionLimits {
     private Scheduler.Timeout idleTimer;
 
     /** @param expired told {@link EndCause#SESSION_TIMEOUT} or {@link EndCause#IDLE_TIMEOUT} */
-    SessionLimits(Scheduler scheduler, Consumer<EndCause> expired) {
+    public SessionLimits(Scheduler scheduler, Consumer<EndCause> expired) {
         this.scheduler = scheduler;
         this.expired = expired;
     }
 
     /** The Network phase begins under {@code authorization}: the clocks start with the first one; the timers run. */
-    void authorized(Authorization authorization) {
+    public void authorized(Authorization authorization) {
         long now = scheduler.nanoTime();
         if (authorizedNanos < 0) {
             authorizedNanos = now;
@@ -46,14 +46,14 @@ final class SessionLimits {
     }
 
     /** Change of Authorization: the values given replace the current ones, for the rest of the session. */
-    void reauthorize(Optional<Duration> newSessionTimeout, Optional<Duration> newIdleTimeout) {
+    public void reauthorize(Optional<Duration> newSessionTimeout, Optional<Duration> newIdleTimeout) {
         changedByCoa = true;
         newSessionTimeout.ifPresent(t -> sessionTimeout = Optional.of(t));
         newIdleTimeout.ifPresent(t -> idleTimeout = Optional.of(t));
     }
 
     /** (Re)starts the timers for the limits in force, counting the time already spent. */
-    void arm() {
+    public void arm() {
         disarm();
         long now = scheduler.nanoTime();
         sessionTimeout.ifPresent(t -> sessionTimer = scheduler.schedule(
@@ -62,7 +62,7 @@ final class SessionLimits {
                 remaining(t, lastActivityNanos, now), () -> idleCheck(t)));
     }
 
-    void disarm() {
+    public void disarm() {
         if (sessionTimer != null) sessionTimer.cancel();
         if (idleTimer != null) idleTimer.cancel();
         sessionTimer = null;
@@ -70,20 +70,20 @@ final class SessionLimits {
     }
 
     /** An IP packet passed at {@code nanos} (the scheduler's coarse clock). */
-    void activity(long nanos) {
+    public void activity(long nanos) {
         lastActivityNanos = nanos;
     }
 
     /** The scheduler's time of the first authorization, or -1 before it. */
-    long authorizedNanos() {
+    public long authorizedNanos() {
         return authorizedNanos;
     }
 
-    Optional<Duration> sessionTimeout() {
+    public Optional<Duration> sessionTimeout() {
         return sessionTimeout;
     }
 
-    Optional<Duration> idleTimeout() {
+    public Optional<Duration> idleTimeout() {
         return idleTimeout;
     }
 

@@ -1,4 +1,4 @@
-package net.l2sec.dataplane.ppp;
+package net.l2sec.dataplane.session;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,7 +21,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The established PPP sessions of every event loop: tells the {@link SessionObserver} (accounting) when a session
+ * The established sessions of every event loop, PPP ones and IKEv2 ones alike ({@link ClientSession}): tells the {@link SessionObserver} (accounting) when a session
  * becomes established and when it ends, and serves {@link SessionControl} for RADIUS Disconnect/CoA and the admin
  * interface. One registry serves all the worker loops: each session is recorded with the loop that owns it, and
  * whatever reads or changes a session runs on that loop; the maps themselves are concurrent. {@link #sessionsOf}
@@ -37,11 +37,11 @@ import org.slf4j.LoggerFactory;
  * together) is counted the same way and in the same step: a {@link Reservation} holds a place in its user's count
  * and, when the authorization names a cap, one in its rule's; a login that would pass either limit takes neither.
  */
-public final class PppSessionRegistry implements SessionControl {
-    private static final Logger log = LoggerFactory.getLogger(PppSessionRegistry.class);
+public final class SessionRegistry implements SessionControl {
+    private static final Logger log = LoggerFactory.getLogger(SessionRegistry.class);
 
     /** An established session and the loop it belongs to. */
-    private record Established(PppSession session, Scheduler loop) {}
+    private record Established(ClientSession session, Scheduler loop) {}
 
     private final Map<String, Established> established = new ConcurrentHashMap<>();
     private final Map<String, Integer> perUser = new ConcurrentHashMap<>();
@@ -67,7 +67,7 @@ public final class PppSessionRegistry implements SessionControl {
      * One session's place in its user's count, and in its rule's when the rule has a cap ({@code rule} null when
      * not); {@link #release} gives them back, once.
      */
-    final class Reservation {
+    public final class Reservation {
         private final String key;
         private final String rule;
         private boolean released;
@@ -77,7 +77,7 @@ public final class PppSessionRegistry implements SessionControl {
             this.rule = rule;
         }
 
-        void release() {
+        public void release() {
             if (released) return;
             released = true;
             perUser.computeIfPresent(key, (k, n) -> n <= 1 ? null : n - 1);
@@ -86,18 +86,18 @@ public final class PppSessionRegistry implements SessionControl {
     }
 
     /** Which limit refused a {@link #reserve}. */
-    enum Refusal { USER_LIMIT, RULE_LIMIT }
+    public enum Refusal { USER_LIMIT, RULE_LIMIT }
 
     /**
      * Counts one more session of {@code user}, unless {@code limit} says the user holds that many already: then
      * empty, and nothing is counted. Atomic, so sessions of one user on different loops cannot pass it together.
      */
-    Optional<Reservation> reserve(String user, OptionalInt limit) {
+    public Optional<Reservation> reserve(String user, OptionalInt limit) {
         return reserve(user, limit, null, OptionalInt.empty()).left();
     }
 
     /** What {@link #reserve(String, OptionalInt, String, OptionalInt)} gives: a reservation, or why not. */
-    record Outcome(Optional<Reservation> left, Optional<Refusal> refusal) {}
+    public record Outcome(Optional<Reservation> left, Optional<Refusal> refusal) {}
 
     /**
      * Counts one more session of {@code user} and, when {@code ruleCap} is present, of {@code rule}, unless the user
@@ -105,7 +105,7 @@ public final class PppSessionRegistry implements SessionControl {
      * which limit refused. Atomic for each count, and the rule's place is taken back when the user's cannot be had,
      * so sessions on different loops cannot together pass either limit.
      */
-    Outcome reserve(String user, OptionalInt limit, String rule, OptionalInt ruleCap) {
+    public Outcome reserve(String user, OptionalInt limit, String rule, OptionalInt ruleCap) {
         boolean capped = rule != null && ruleCap.isPresent();
         if (capped && !take(perRule, rule, ruleCap)) return new Outcome(Optional.empty(), Optional.of(Refusal.RULE_LIMIT));
         String key = key(user);
@@ -128,8 +128,8 @@ public final class PppSessionRegistry implements SessionControl {
         return taken[0];
     }
 
-    /** On the session's loop. */
-    void started(PppSession session, ActiveSession active) {
+    /** The session is established (PPP: IPCP opened the first time); on the session's loop. */
+    public void started(ClientSession session, ActiveSession active) {
         established.put(active.acctSessionId(), new Established(session, session.scheduler()));
         try {
             observer.started(active);
@@ -139,7 +139,7 @@ public final class PppSessionRegistry implements SessionControl {
     }
 
     /** The session ended for {@code cause}: accounting gets its Acct-Terminate-Cause. On the session's loop. */
-    void stopped(PppSession session, ActiveSession active, SessionCounters counters, EndCause cause) {
+    public void stopped(ClientSession session, ActiveSession active, SessionCounters counters, EndCause cause) {
         Established e = established.get(active.acctSessionId());
         if (e == null || e.session() != session || !established.remove(active.acctSessionId(), e)) return;
         try {
@@ -152,12 +152,12 @@ public final class PppSessionRegistry implements SessionControl {
     /** Every loop's sessions, each read on its own loop. */
     @Override
     public CompletionStage<List<ActiveSession>> sessions() {
-        Map<Scheduler, List<PppSession>> byLoop = new java.util.IdentityHashMap<>();
+        Map<Scheduler, List<ClientSession>> byLoop = new java.util.IdentityHashMap<>();
         for (Established e : established.values()) byLoop.computeIfAbsent(e.loop(), l -> new ArrayList<>()).add(e.session());
         List<CompletableFuture<List<ActiveSession>>> parts = new ArrayList<>();
         byLoop.forEach((loop, sessions) -> parts.add(LoopCalls.supplyOn(loop, () -> {
             List<ActiveSession> all = new ArrayList<>(sessions.size());
-            for (PppSession s : sessions) s.active().ifPresent(all::add);
+            for (ClientSession s : sessions) s.active().ifPresent(all::add);
             return all;
         }).toCompletableFuture()));
         return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(v -> {
@@ -196,7 +196,7 @@ public final class PppSessionRegistry implements SessionControl {
      * {@code work} on the established session {@code acctSessionId}, on its loop; {@code absent} when there is no
      * such session (now, or by the time the loop runs the work).
      */
-    private <T> CompletionStage<T> onLoopOf(String acctSessionId, T absent, java.util.function.Function<PppSession, T> work) {
+    private <T> CompletionStage<T> onLoopOf(String acctSessionId, T absent, java.util.function.Function<ClientSession, T> work) {
         Established e = established.get(acctSessionId);
         if (e == null) return CompletableFuture.completedFuture(absent);
         return LoopCalls.supplyOn(e.loop(), () -> established.get(acctSessionId) == e ? work.apply(e.session()) : absent);

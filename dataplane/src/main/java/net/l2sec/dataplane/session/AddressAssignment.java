@@ -1,4 +1,4 @@
-package net.l2sec.dataplane.ppp;
+package net.l2sec.dataplane.session;
 
 import java.net.Inet4Address;
 import java.util.Optional;
@@ -16,10 +16,9 @@ import org.slf4j.LoggerFactory;
  * Framed-IP-Address when the authorization carries one (taken out of the pool when it lies in one, so that no one
  * else gets it), else the lowest free address of the pool the authorization names, or of the default pool.
  */
-final class AddressAssignment {
+public final class AddressAssignment {
     /** The session's log lines, under the session's logger. */
-    private static final Logger log = LoggerFactory.getLogger(PppSession.class);
-
+    private final Logger log;
     private final String tag;
     private final Function<String, Optional<Ipv4Pool>> pools;
     private final String defaultPool;
@@ -28,7 +27,14 @@ final class AddressAssignment {
     private int address;
     private boolean assigned;
 
-    AddressAssignment(String tag, Function<String, Optional<Ipv4Pool>> pools, String defaultPool) {
+    /** Logs under {@code AddressAssignment}. */
+    public AddressAssignment(String tag, Function<String, Optional<Ipv4Pool>> pools, String defaultPool) {
+        this(tag, pools, defaultPool, LoggerFactory.getLogger(AddressAssignment.class));
+    }
+
+    /** @param log the session's logger: its address lines read with its other lines */
+    public AddressAssignment(String tag, Function<String, Optional<Ipv4Pool>> pools, String defaultPool, Logger log) {
+        this.log = log;
         this.tag = tag;
         this.pools = pools;
         this.defaultPool = defaultPool;
@@ -38,7 +44,7 @@ final class AddressAssignment {
      * Takes an address for {@code authorization}; when there is none, why the session must end. A session that has
      * its address already (a Network phase after an LCP renegotiation) keeps it, whatever this authorization says.
      */
-    Optional<EndCause> assign(Authorization authorization) {
+    public Optional<EndCause> assign(Authorization authorization) {
         if (assigned) {
             log.info("session={} address kept {}", tag, Ipv4.fromInt(address).getHostAddress());
             return Optional.empty();
@@ -77,18 +83,18 @@ final class AddressAssignment {
     }
 
     /** Gives the address back to its pool (the session ends). */
-    void release() {
+    public void release() {
         if (!assigned) return;
         if (pool != null) pool.release(address);
         assigned = false;
     }
 
     /** The assigned address; meaningful while {@link #current()} is present. */
-    int address() {
+    public int address() {
         return address;
     }
 
-    Optional<Inet4Address> current() {
+    public Optional<Inet4Address> current() {
         return assigned ? Optional.of(Ipv4.fromInt(address)) : Optional.empty();
     }
 }
