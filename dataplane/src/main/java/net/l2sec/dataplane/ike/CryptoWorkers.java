@@ -31,7 +31,7 @@ public final class CryptoWorkers implements AutoCloseable {
     public static final int QUEUED_PER_WORKER = 64;
 
     /** A task's result, or what it threw. */
-    record Outcome<T>(T value, Exception failure) {
+    public record Outcome<T>(T value, Exception failure) {
     }
 
     private final Executor executor;
@@ -94,7 +94,7 @@ public final class CryptoWorkers implements AutoCloseable {
      * Runs {@code work} on a worker, then {@code done} with its outcome on {@code loop}; false, and nothing runs,
      * when every worker is busy and the queue full.
      */
-    <T> boolean submit(Callable<T> work, Executor loop, Consumer<Outcome<T>> done) {
+    public <T> boolean submit(Callable<T> work, Executor loop, Consumer<Outcome<T>> done) {
         inProgress.incrementAndGet();
         try {
             executor.execute(() -> {

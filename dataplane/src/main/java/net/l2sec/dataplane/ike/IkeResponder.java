@@ -65,6 +65,8 @@ public final class IkeResponder implements IkeDatagramSink, AutoCloseable {
      * @param clock  wall-clock time for certificate validity
      * @param crypto where Diffie-Hellman runs; its results come back on {@code scheduler}'s event loop
      */
+    private IkeDatagramSink otherVersions;
+
     public IkeResponder(IkeSettings settings, ChildSaTable childSas, DatagramSender sender, Scheduler scheduler,
                         MeterRegistry registry, Clock clock, CryptoWorkers crypto) {
         this.context = new IkeContext(settings, childSas, sender, scheduler, registry, clock, crypto);
@@ -99,8 +101,21 @@ public final class IkeResponder implements IkeDatagramSink, AutoCloseable {
         return backlog;
     }
 
+    /**
+     * Where IKE messages of another major version go (RFC 7296 section 3.1: the IKEv2 responder beside this one,
+     * on the same ports and behind the same backlog); by default they are dropped as {@code bad_version}. Set before
+     * traffic.
+     */
+    public void otherVersions(IkeDatagramSink sink) {
+        this.otherVersions = sink;
+    }
+
     /** One IKE message's octets, now. */
     void process(InetSocketAddress peer, InetSocketAddress local, byte[] msg) {
+        if (otherVersions != null && msg.length > 17 && (msg[17] & 0xf0) != 0x10) {
+            otherVersions.receive(peer, local, io.netty.buffer.Unpooled.wrappedBuffer(msg));
+            return;
+        }
         try {
             handle(peer, local, msg);
         } catch (IkeDecodeException e) {

@@ -57,6 +57,13 @@ public final class EncryptedPayloadProtection {
             return new Pair(new EncryptedPayloadProtection(cipher, keyBits, integrity, keys.skEr(), keys.skAr(), random),
                     new EncryptedPayloadProtection(cipher, keyBits, integrity, keys.skEi(), keys.skAi(), random));
         }
+
+        /** The original initiator's side of the same IKE SA (tests, the load generator): SK_ei/SK_ai out, SK_er/SK_ar in. */
+        public static Pair initiator(IkeSaKeys keys, EncryptionAlgorithm cipher, int keyBits, IntegrityAlgorithm integrity,
+                                     SecureRandom random) {
+            return new Pair(new EncryptedPayloadProtection(cipher, keyBits, integrity, keys.skEi(), keys.skAi(), random),
+                    new EncryptedPayloadProtection(cipher, keyBits, integrity, keys.skEr(), keys.skAr(), random));
+        }
     }
 
     /** Octets the protection adds around the plaintext at most: IV, padding, pad length, ICV. */

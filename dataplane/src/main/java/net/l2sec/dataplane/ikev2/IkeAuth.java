@@ -1,0 +1,414 @@
+package net.l2sec.dataplane.ikev2;
+
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+import net.l2sec.dataplane.auth.eap.EapAuthenticator;
+import net.l2sec.dataplane.auth.eap.EapDiscard;
+import net.l2sec.dataplane.ike.auth.CertificateAuth;
+import net.l2sec.dataplane.ikev2.message.ExchangeType;
+import net.l2sec.dataplane.ikev2.message.Ikev2Header;
+import net.l2sec.dataplane.ikev2.message.NotifyType;
+import net.l2sec.dataplane.ikev2.message.Payload;
+import net.l2sec.dataplane.ikev2.message.Payload.Auth;
+import net.l2sec.dataplane.ikev2.message.Payload.Cert;
+import net.l2sec.dataplane.ikev2.message.Payload.Config;
+import net.l2sec.dataplane.ikev2.message.Payload.ConfigAttribute;
+import net.l2sec.dataplane.ikev2.message.Payload.Eap;
+import net.l2sec.dataplane.ikev2.message.Payload.Identification;
+import net.l2sec.dataplane.ikev2.message.Payload.Notify;
+import net.l2sec.dataplane.ikev2.message.Payload.Sa;
+import net.l2sec.dataplane.ikev2.message.Payload.TrafficSelector;
+import net.l2sec.dataplane.ikev2.message.Payload.TrafficSelectors;
+import net.l2sec.dataplane.ipsec.ChildSaSpec;
+import net.l2sec.spi.auth.AuthMethod;
+import net.l2sec.spi.auth.AuthRequest;
+import net.l2sec.spi.auth.AuthResult;
+import net.l2sec.spi.auth.Credentials;
+import net.l2sec.spi.auth.Ipv4Route;
+import net.l2sec.spi.auth.RejectReason;
+import net.l2sec.spi.session.EndCause;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * IKE_AUTH, responder side, with EAP (RFC 7296 sections 1.2, 2.15, 2.16): the first request carries IDi, the
+ * configuration request, the child SA's proposals and traffic selectors, and no AUTH; we answer with IDr, our
+ * certificate chain and signature, and the first EAP Request. EAP Requests and Responses follow, one exchange each,
+ * until EAP succeeds; then the client's AUTH, computed with the EAP method's MSK, is verified and ours sent with
+ * the configuration reply (RFC 7296 section 3.15: the client's internal address, DNS, NBNS, split-tunnel subnets),
+ * the chosen child SA and the narrowed traffic selectors. The client's session opens at that moment.
+ */
+final class IkeAuth {
+    private static final Logger log = LoggerFactory.getLogger(Ikev2Responder.class);
+    private final Ikev2Responder r;
+
+    IkeAuth(Ikev2Responder responder) {
+        this.r = responder;
+    }
+
+    void request(Ikev2Sa sa, InetSocketAddress peer, InetSocketAddress local, Ikev2Header h, List<Payload> in) {
+        int mid = h.messageId();
+        // the client switched to UDP/4500 after IKE_SA_INIT (RFC 7296 section 2.23): this is its address from now on
+        if (sa.state == Ikev2Sa.State.INIT_DONE) {
+            sa.peer = peer;
+            sa.local = local;
+        }
+        switch (sa.state) {
+            case INIT_DONE -> first(sa, mid, in);
+            case EAP -> eapResponse(sa, mid, in);
+            case EAP_DONE -> finalAuth(sa, mid, in);
+            case ESTABLISHED, DEAD -> {
+                r.drop(net.l2sec.dataplane.ikev2.message.Ikev2DropReason.UNEXPECTED_MESSAGE, peer, sa.tag + " IKE_AUTH in " + sa.state);
+                r.respondError(sa, mid, ExchangeType.IKE_AUTH, NotifyType.INVALID_SYNTAX);
+            }
+        }
+    }
+
+    /** The first IKE_AUTH request. */
+    private void first(Ikev2Sa sa, int mid, List<Payload> in) {
+        Auth auth = null;
+        for (Payload p : in) {
+            switch (p) {
+                case Identification id when id.initiator() -> sa.idi = id;
+                case Auth a -> auth = a;
+                case Config c when c.cfgType() == Config.CFG_REQUEST -> sa.cfgRequest = c;
+                case Sa s -> sa.childSa = s;
+                case TrafficSelectors ts when ts.initiator() -> sa.tsi = ts;
+                case TrafficSelectors ts -> sa.tsr = ts;
+                case Notify n when n.notifyType() == NotifyType.MOBIKE_SUPPORTED -> sa.peerMobike = true;
+                default -> {
+                }
+            }
+        }
+        if (sa.idi == null || sa.childSa == null || sa.tsi == null || sa.tsr == null) {
+            fail(sa, mid, Ikev2Metrics.Failure.AUTH_FAILED, "IKE_AUTH without IDi, SA, TSi or TSr", NotifyType.INVALID_SYNTAX);
+            return;
+        }
+        if (auth != null) {
+            // PSK and certificate clients authenticate in this message; this responder serves EAP clients
+            fail(sa, mid, Ikev2Metrics.Failure.UNSUPPORTED_AUTH, "client authenticates with AUTH method " + auth.method()
+                    + " (only EAP is served)", NotifyType.AUTHENTICATION_FAILED);
+            return;
+        }
+        Optional<CertificateAuth> credentials = r.settings.certificates();
+        if (credentials.isEmpty()) {
+            fail(sa, mid, Ikev2Metrics.Failure.NO_CERTIFICATE, "EAP needs our certificate: configure ipsec.certificate",
+                    NotifyType.AUTHENTICATION_FAILED);
+            return;
+        }
+        sa.client = sa.client.withIke(List.of(), sa.suite.group().label());
+        sa.context = r.remoteAccess.context(sa.peer, sa.client);
+        sa.idr = ourIdentity(credentials.get());
+        byte[] signed = AuthPayloads.signedOctets(sa.initResponse, sa.ni, sa.keys.macedId(false, sa.idr.body()));
+        Auth ours;
+        try {
+            ours = AuthPayloads.sign(credentials.get().privateKey(), sa.peerSignatureHashes, signed);
+        } catch (GeneralSecurityException e) {
+            fail(sa, mid, Ikev2Metrics.Failure.NO_CERTIFICATE, "signing failed: " + e, NotifyType.AUTHENTICATION_FAILED);
+            return;
+        }
+        List<Payload> head = new ArrayList<>();
+        head.add(sa.idr);
+        for (X509Certificate c : credentials.get().chain()) {
+            try {
+                head.add(new Cert(Cert.X509_SIGNATURE, c.getEncoded()));
+            } catch (CertificateEncodingException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        head.add(ours);
+        sa.state = Ikev2Sa.State.EAP;
+        sa.eapMethod = AuthMethod.EAP_MSCHAPV2;
+        sa.processing = true;
+        EapHost host = new EapHost(sa, mid, head);
+        sa.eap = new EapAuthenticator(host, List.of(AuthMethod.EAP_MSCHAPV2), r.authenticator.relaysEap(), r.random);
+        log.info("{} ike_auth idi={} eap", sa.tag, describe(sa.idi));
+        sa.eap.start(describe(sa.idi));
+    }
+
+    /** An IKE_AUTH request carrying the client's next EAP Response. */
+    private void eapResponse(Ikev2Sa sa, int mid, List<Payload> in) {
+        Eap eap = null;
+        for (Payload p : in) if (p instanceof Eap e) eap = e;
+        if (eap == null) {
+            fail(sa, mid, Ikev2Metrics.Failure.EAP_FAILED, "IKE_AUTH without EAP during EAP", NotifyType.AUTHENTICATION_FAILED);
+            return;
+        }
+        sa.processing = true;
+        ((EapHost) sa.eapHost).mid = mid;
+        ((EapHost) sa.eapHost).head = List.of();
+        sa.eap.receive(eap.packet());
+    }
+
+    /** The client's AUTH after EAP succeeded (section 2.16): verified with the MSK; then everything is set up. */
+    private void finalAuth(Ikev2Sa sa, int mid, List<Payload> in) {
+        Auth auth = null;
+        for (Payload p : in) if (p instanceof Auth a) auth = a;
+        if (auth == null || auth.method() != Auth.SHARED_KEY_MIC) {
+            fail(sa, mid, Ikev2Metrics.Failure.AUTH_FAILED, "no shared-key AUTH after EAP", NotifyType.AUTHENTICATION_FAILED);
+            return;
+        }
+        // a method that generates no MSK authenticates with SK_pi / SK_pr instead (section 2.16)
+        byte[] keyI = sa.msk != null ? sa.msk : sa.keys.skPi();
+        byte[] keyR = sa.msk != null ? sa.msk : sa.keys.skPr();
+        byte[] signedI = AuthPayloads.signedOctets(sa.initRequest, sa.nr, sa.keys.macedId(true, sa.idi.body()));
+        if (!AuthPayloads.verifySharedKeyMic(sa.suite.prf(), keyI, signedI, auth.data())) {
+            fail(sa, mid, Ikev2Metrics.Failure.AUTH_FAILED, "client's AUTH does not verify with the EAP MSK"
+                    + (sa.msk == null ? " (the backend gave no MSK)" : ""), NotifyType.AUTHENTICATION_FAILED);
+            return;
+        }
+        Auth ours = new Auth(Auth.SHARED_KEY_MIC, AuthPayloads.sharedKeyMic(sa.suite.prf(), keyR,
+                AuthPayloads.signedOctets(sa.initResponse, sa.ni, sa.keys.macedId(false, sa.idr.body()))));
+        Optional<Ikev2Proposals.ChildSuite> child = r.proposals.chooseChild(sa.childSa, Optional.empty());
+        if (child.isEmpty()) {
+            log.warn("{} child sa failed reason=no_proposal_chosen offered: {}", sa.tag, IkeSaInit.describe(sa.childSa));
+            r.metrics.failed(Ikev2Metrics.Failure.CHILD_NO_PROPOSAL);
+            r.respond(sa, mid, ExchangeType.IKE_AUTH, List.of(ours, Notify.of(NotifyType.NO_PROPOSAL_CHOSEN)));
+            r.delete(sa, EndCause.AUTH_FAILED, "no child proposal chosen");
+            return;
+        }
+        boolean wantsIpv6 = sa.cfgRequest != null && sa.cfgRequest.attributes().stream()
+                .anyMatch(a -> a.attributeType() == ConfigAttribute.INTERNAL_IP6_ADDRESS);
+        RemoteAccess.Opening opening = r.remoteAccess.open(sa.context, sa.eapMethod, sa.accepted, sa.client, wantsIpv6,
+                r.childSas.tunnelSender(sa.tag), cause -> r.scheduler.execute(() -> r.delete(sa, cause, cause.toString())));
+        switch (opening) {
+            case RemoteAccess.Opening.Refused refused -> {
+                r.metrics.failed(Ikev2Metrics.Failure.SESSION_REFUSED);
+                log.warn("{} session refused user={} reason={} {}", sa.tag, sa.accepted.user(), refused.reason(), refused.detail());
+                r.respond(sa, mid, ExchangeType.IKE_AUTH, List.of(ours, Notify.of(NotifyType.INTERNAL_ADDRESS_FAILURE)));
+                r.delete(sa, EndCause.POOL_EXHAUSTED, "session refused: " + refused.reason());
+            }
+            case RemoteAccess.Opening.Opened opened -> {
+                sa.session = opened.session();
+                int ourSpi = newChildSpi();
+                Ikev2Proposals.ChildSuite suite = child.get();
+                installChild(r, sa, suite, ourSpi, null);
+                List<Payload> out = new ArrayList<>();
+                out.add(ours);
+                out.add(configReply(sa.cfgRequest, opened));
+                out.add(suite.reply(spiBytes(ourSpi)));
+                out.add(narrowedTsi(opened));
+                out.add(narrowedTsr(sa.tsr, opened.routes(), opened.address6().isPresent()));
+                if (sa.peerMobike && r.v2.mobike()) out.add(Notify.of(NotifyType.MOBIKE_SUPPORTED));
+                r.respond(sa, mid, ExchangeType.IKE_AUTH, out);
+                r.establishedNow(sa);
+                if (sa.timer != null) sa.timer.cancel();
+                Duration lifetime = r.settings.ikeLifetimeMax();
+                sa.lifetimeTimer = r.scheduler.schedule(lifetime, () -> r.delete(sa, EndCause.SESSION_TIMEOUT, "ike sa lifetime"));
+                r.metrics.established();
+                r.liveness(sa);
+                log.info("{} ike sa up user={} address={} peer={} {} esp {}", sa.tag, sa.accepted.user(),
+                        opened.address().getHostAddress(), Ikev2Responder.address(sa.peer), sa.suite.describe(), suite.describe());
+            }
+        }
+    }
+
+    /** Installs a tunnel-mode child SA pair keyed from this IKE SA (section 2.17); {@code sharedSecret} for PFS. */
+    static void installChild(Ikev2Responder r, Ikev2Sa sa, Ikev2Proposals.ChildSuite suite, int ourSpi, byte[] sharedSecret) {
+        installChild(r, sa, suite, ourSpi, sharedSecret, sa.ni, sa.nr);
+    }
+
+    static void installChild(Ikev2Responder r, Ikev2Sa sa, Ikev2Proposals.ChildSuite suite, int ourSpi, byte[] sharedSecret,
+                             byte[] ni, byte[] nr) {
+        int encLength = suite.keyBits() / 8 + (suite.cipher().aead() ? 4 : 0);
+        int integLength = suite.integrity().keyBits() / 8;
+        int each = encLength + integLength;
+        byte[] keymat = sa.keys.childKeymat(sharedSecret, ni, nr, 2 * each);
+        byte[] initiatorToResponder = Arrays.copyOfRange(keymat, 0, each);
+        byte[] responderToInitiator = Arrays.copyOfRange(keymat, each, 2 * each);
+        Arrays.fill(keymat, (byte) 0);
+        int peerSpi = java.nio.ByteBuffer.wrap(suite.peerSpi()).getInt();
+        ChildSaSpec spec = new ChildSaSpec(sa.tag, sa.peer, sa.local, ourSpi, peerSpi, suite.cipher(), suite.keyBits(),
+                suite.integrity(), initiatorToResponder, responderToInitiator, r.settings.childLifetimeMax(), 0, 0);
+        r.childSas.installTunnel(spec, sa.session);
+        sa.children.add(new Ikev2Sa.Child(ourSpi, peerSpi, suite.describe()));
+    }
+
+    static int newChildSpi() {
+        int spi;
+        do {
+            spi = java.util.concurrent.ThreadLocalRandom.current().nextInt();
+        } while (Integer.compareUnsigned(spi, 256) < 0); // 1-255 are reserved (RFC 4303 section 2.1)
+        return spi;
+    }
+
+    static byte[] spiBytes(int spi) {
+        return java.nio.ByteBuffer.allocate(4).putInt(spi).array();
+    }
+
+    /** Our IDr: the configured local-id (IPv4 literal or FQDN), else our certificate's subject DN. */
+    private static Identification ourIdentity(CertificateAuth credentials) {
+        return new Identification(false, Identification.ID_DER_ASN1_DN,
+                credentials.certificate().getSubjectX500Principal().getEncoded());
+    }
+
+    /** CFG_REPLY (section 3.15): what the client asked for that we have. */
+    static Config configReply(Config request, RemoteAccess.Opening.Opened opened) {
+        List<ConfigAttribute> out = new ArrayList<>();
+        out.add(new ConfigAttribute(ConfigAttribute.INTERNAL_IP4_ADDRESS, opened.address().getAddress()));
+        boolean askedNetmask = request != null && request.attributes().stream().anyMatch(a -> a.attributeType() == ConfigAttribute.INTERNAL_IP4_NETMASK);
+        if (askedNetmask) out.add(new ConfigAttribute(ConfigAttribute.INTERNAL_IP4_NETMASK, new byte[] {-1, -1, -1, -1}));
+        opened.address6().ifPresent(a6 -> {
+            byte[] v = Arrays.copyOf(a6.getAddress(), 17);
+            v[16] = 64;
+            out.add(new ConfigAttribute(ConfigAttribute.INTERNAL_IP6_ADDRESS, v));
+        });
+        for (InetAddress dns : opened.dns()) {
+            out.add(new ConfigAttribute(dns instanceof Inet4Address ? ConfigAttribute.INTERNAL_IP4_DNS : ConfigAttribute.INTERNAL_IP6_DNS,
+                    dns.getAddress()));
+        }
+        for (Inet4Address nbns : opened.nbns()) out.add(new ConfigAttribute(ConfigAttribute.INTERNAL_IP4_NBNS, nbns.getAddress()));
+        for (Ipv4Route route : opened.routes()) {
+            byte[] v = new byte[8];
+            System.arraycopy(route.destination().getAddress(), 0, v, 0, 4);
+            int mask = route.prefixLength() == 0 ? 0 : -1 << (32 - route.prefixLength());
+            java.nio.ByteBuffer.wrap(v, 4, 4).putInt(mask);
+            out.add(new ConfigAttribute(ConfigAttribute.INTERNAL_IP4_SUBNET, v));
+        }
+        opened.domain().ifPresent(d -> out.add(new ConfigAttribute(ConfigAttribute.INTERNAL_DNS_DOMAIN,
+                d.getBytes(StandardCharsets.US_ASCII))));
+        return new Config(Config.CFG_REPLY, out);
+    }
+
+    /** TSi: the client's own address(es) (section 2.9: narrowed to what the configuration payload gave it). */
+    static TrafficSelectors narrowedTsi(RemoteAccess.Opening.Opened opened) {
+        List<TrafficSelector> s = new ArrayList<>();
+        byte[] a = opened.address().getAddress();
+        s.add(new TrafficSelector(TrafficSelector.TS_IPV4_ADDR_RANGE, 0, 0, 65535, a, a));
+        opened.address6().ifPresent(a6 -> {
+            byte[] start = Arrays.copyOf(a6.getAddress(), 16);
+            byte[] end = start.clone();
+            for (int i = 8; i < 16; i++) {
+                start[i] = 0;
+                end[i] = -1;
+            }
+            s.add(new TrafficSelector(TrafficSelector.TS_IPV6_ADDR_RANGE, 0, 0, 65535, start, end));
+        });
+        return new TrafficSelectors(true, s);
+    }
+
+    /**
+     * TSr: the split-tunnel subnets when the policy has any, else what the client asked for (normally everything),
+     * IPv6 selectors only when the client got an IPv6 address.
+     */
+    static TrafficSelectors narrowedTsr(TrafficSelectors asked, List<Ipv4Route> routes, boolean ipv6) {
+        List<TrafficSelector> s = new ArrayList<>();
+        if (!routes.isEmpty()) {
+            for (Ipv4Route route : routes) {
+                int base = java.nio.ByteBuffer.wrap(route.destination().getAddress()).getInt();
+                int mask = route.prefixLength() == 0 ? 0 : -1 << (32 - route.prefixLength());
+                s.add(new TrafficSelector(TrafficSelector.TS_IPV4_ADDR_RANGE, 0, 0, 65535, spiBytes(base & mask),
+                        spiBytes(base | ~mask)));
+            }
+        } else {
+            for (TrafficSelector t : asked.selectors()) {
+                if (t.tsType() == TrafficSelector.TS_IPV4_ADDR_RANGE || ipv6) s.add(t);
+            }
+            if (s.isEmpty()) {
+                s.add(new TrafficSelector(TrafficSelector.TS_IPV4_ADDR_RANGE, 0, 0, 65535, new byte[4], new byte[] {-1, -1, -1, -1}));
+            }
+        }
+        return new TrafficSelectors(false, s);
+    }
+
+    /** Refuses the exchange with {@code notify} and ends the half-open SA. */
+    private void fail(Ikev2Sa sa, int mid, Ikev2Metrics.Failure failure, String why, int notify) {
+        r.metrics.failed(failure);
+        log.warn("{} ike_auth failed peer={} reason={} {}", sa.tag, Ikev2Responder.address(sa.peer), failure.tag, why);
+        r.respondError(sa, mid, ExchangeType.IKE_AUTH, notify);
+        r.tearDown(sa, EndCause.AUTH_FAILED, failure.tag);
+    }
+
+    static String describe(Identification id) {
+        return switch (id.idType()) {
+            case Identification.ID_IPV4_ADDR, Identification.ID_IPV6_ADDR -> {
+                try {
+                    yield InetAddress.getByAddress(id.data()).getHostAddress();
+                } catch (java.net.UnknownHostException e) {
+                    yield "?";
+                }
+            }
+            case Identification.ID_FQDN, Identification.ID_RFC822_ADDR, Identification.ID_KEY_ID ->
+                    net.l2sec.dataplane.LogText.quote(new String(id.data(), StandardCharsets.UTF_8));
+            case Identification.ID_DER_ASN1_DN -> {
+                try {
+                    yield new javax.security.auth.x500.X500Principal(id.data()).getName();
+                } catch (IllegalArgumentException e) {
+                    yield "dn?";
+                }
+            }
+            default -> "id-type-" + id.idType();
+        };
+    }
+
+    /** The EAP conversation's link to IKE: each EAP Request goes out as the response to the pending request. */
+    private final class EapHost implements EapAuthenticator.Host {
+        final Ikev2Sa sa;
+        int mid;
+        /** Payloads in front of the EAP Request (IDr, CERT, AUTH in the first response). */
+        List<Payload> head;
+
+        EapHost(Ikev2Sa sa, int mid, List<Payload> head) {
+            this.sa = sa;
+            this.mid = mid;
+            this.head = head;
+            sa.eapHost = this;
+        }
+
+        @Override
+        public void send(byte[] eapRequest) {
+            if (sa.state == Ikev2Sa.State.DEAD) return;
+            List<Payload> out = new ArrayList<>(head);
+            out.add(new Eap(eapRequest));
+            r.respond(sa, mid, ExchangeType.IKE_AUTH, out);
+        }
+
+        @Override
+        public void verify(AuthMethod method, String user, Credentials credentials, Consumer<AuthResult> onResult) {
+            sa.context = sa.context.withClient(sa.client);
+            r.authenticator.authenticate(new AuthRequest(sa.context, method, credentials)).whenComplete((result, failure) ->
+                    r.scheduler.execute(() -> {
+                        if (sa.state == Ikev2Sa.State.DEAD) return;
+                        onResult.accept(failure != null ? new AuthResult.Reject(RejectReason.BACKEND_ERROR, failure.toString()) : result);
+                    }));
+        }
+
+        @Override
+        public void succeeded(AuthMethod method, AuthResult.Accept accept, byte[] eapSuccess) {
+            sa.accepted = accept;
+            sa.eapMethod = method;
+            sa.msk = accept.msk().orElse(null);
+            sa.state = Ikev2Sa.State.EAP_DONE;
+            log.info("{} eap succeeded user={} method={} msk={}", sa.tag, net.l2sec.dataplane.LogText.quote(accept.user()),
+                    method, sa.msk != null);
+            send(eapSuccess);
+        }
+
+        @Override
+        public void failed(AuthMethod method, RejectReason reason, String detail, byte[] eapFailure) {
+            r.metrics.failed(Ikev2Metrics.Failure.EAP_FAILED);
+            log.warn("{} eap failed peer={} method={} reason={} {}", sa.tag, Ikev2Responder.address(sa.peer), method,
+                    reason, detail);
+            send(eapFailure);
+            r.tearDown(sa, EndCause.AUTH_FAILED, "eap " + reason);
+        }
+
+        @Override
+        public void malformed(EapDiscard reason, String detail) {
+            sa.processing = false;
+            r.drop(net.l2sec.dataplane.ikev2.message.Ikev2DropReason.MALFORMED_PAYLOAD, sa.peer, sa.tag + " eap " + reason + ": " + detail);
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package net.l2sec.dataplane.ikev2;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.IntSupplier;
+import net.l2sec.dataplane.ikev2.message.Ikev2DropReason;
+
+/** The IKEv2 responder's meters (ops/METRICS.md, "IKEv2"). */
+final class Ikev2Metrics {
+    /** Why an IKE SA did not become established, or ended (bounded tags). */
+    enum Failure {
+        NO_PROPOSAL_CHOSEN("no_proposal_chosen"),
+        INVALID_KE("invalid_ke"),
+        NO_CERTIFICATE("no_certificate"),
+        UNSUPPORTED_AUTH("unsupported_auth"),
+        AUTH_FAILED("auth_failed"),
+        EAP_FAILED("eap_failed"),
+        AUTH_TIMEOUT("auth_timeout"),
+        SESSION_REFUSED("session_refused"),
+        CHILD_NO_PROPOSAL("child_no_proposal"),
+        TS_UNACCEPTABLE("ts_unacceptable"),
+        DH_FAILED("dh_failed");
+
+        final String tag;
+
+        Failure(String tag) {
+            this.tag = tag;
+        }
+    }
+
+    private final MeterRegistry registry;
+    private final Map<Ikev2DropReason, Counter> dropped = new EnumMap<>(Ikev2DropReason.class);
+    private final Map<Failure, Counter> failures = new EnumMap<>(Failure.class);
+    private final Map<String, Counter> rekeys = new ConcurrentHashMap<>();
+    private final Counter established;
+    private final Counter cookiesSent;
+    private final Counter mobikeUpdates;
+    private final Counter deletesReceived;
+
+    Ikev2Metrics(MeterRegistry registry, IntSupplier halfOpen, IntSupplier establishedNow) {
+        this.registry = registry;
+        for (Ikev2DropReason r : Ikev2DropReason.values()) {
+            dropped.put(r, Counter.builder("l2sec.ikev2.packets.dropped").tag("reason", r.tag())
+                    .description("IKEv2 datagrams dropped, by reason").register(registry));
+        }
+        for (Failure f : Failure.values()) {
+            failures.put(f, Counter.builder("l2sec.ikev2.sa.failures").tag("reason", f.tag)
+                    .description("IKEv2 SAs that failed to become established, by reason").register(registry));
+        }
+        established = Counter.builder("l2sec.ikev2.sa.established").description("IKEv2 SAs established (IKE_AUTH done)")
+                .register(registry);
+        cookiesSent = Counter.builder("l2sec.ikev2.cookies.sent")
+                .description("IKE_SA_INIT requests answered with a COOKIE (RFC 7296 section 2.6) under load").register(registry);
+        mobikeUpdates = Counter.builder("l2sec.ikev2.mobike.updates")
+                .description("MOBIKE address updates (RFC 4555 UPDATE_SA_ADDRESSES) applied").register(registry);
+        deletesReceived = Counter.builder("l2sec.ikev2.deletes.received")
+                .description("IKE SAs the client deleted (INFORMATIONAL Delete)").register(registry);
+        for (String kind : new String[] {"child", "ike"}) rekey(kind);
+        Gauge.builder("l2sec.ikev2.sas", halfOpen::getAsInt).tag("state", "half_open")
+                .description("IKEv2 SAs by state").register(registry);
+        Gauge.builder("l2sec.ikev2.sas", establishedNow::getAsInt).tag("state", "established")
+                .description("IKEv2 SAs by state").register(registry);
+    }
+
+    void dropped(Ikev2DropReason reason) {
+        dropped.get(reason).increment();
+    }
+
+    void failed(Failure failure) {
+        failures.get(failure).increment();
+    }
+
+    void established() {
+        established.increment();
+    }
+
+    void cookieSent() {
+        cookiesSent.increment();
+    }
+
+    void mobikeUpdate() {
+        mobikeUpdates.increment();
+    }
+
+    void deleteReceived() {
+        deletesReceived.increment();
+    }
+
+    void rekeyed(String kind) {
+        rekey(kind).increment();
+    }
+
+    private Counter rekey(String kind) {
+        return rekeys.computeIfAbsent(kind, k -> Counter.builder("l2sec.ikev2.rekeys").tag("sa", k)
+                .description("IKEv2 rekeys by CREATE_CHILD_SA, by the SA rekeyed").register(registry));
+    }
+}
