@@ -274,11 +274,13 @@ public final class Ikev2Responder {
     }
 
     private List<byte[]> seal(Ikev2Sa sa, Ikev2Header h, List<Payload> payloads) {
+        byte[] whole = sa.protection.outbound().seal(h, payloads);
         IkeSettings.Fragmentation f = settings.fragmentation();
-        if (sa.peerFragmentation && f.enabled()) {
+        // RFC 7383 section 2.5: fragments only for a message that does not fit one datagram
+        if (sa.peerFragmentation && f.enabled() && whole.length + DATAGRAM_OVERHEAD > f.maxDatagram()) {
             return sa.protection.outbound().sealFragments(h, payloads, f.maxDatagram(), DATAGRAM_OVERHEAD);
         }
-        return List.of(sa.protection.outbound().seal(h, payloads));
+        return List.of(whole);
     }
 
     /**
