@@ -82,6 +82,11 @@ public final class EncryptedPayloadProtection {
         return protect(header, PayloadType.SK.code(), first, null, plain);
     }
 
+    /** The whole message around payloads already encoded ({@code firstInner} is the first one's type). */
+    public byte[] seal(Ikev2Header header, int firstInner, byte[] encodedPayloads) {
+        return protect(header, PayloadType.SK.code(), firstInner, null, encodedPayloads);
+    }
+
     /**
      * The message as fragments (RFC 7383 section 2.5) whose datagrams (IKE message plus {@code overheadPerDatagram}
      * for IP, UDP and the non-ESP marker) stay within {@code maxDatagram}; one fragment when it fits.
