@@ -88,4 +88,26 @@ class AaaWiringSessionLimitTest {
             assertThat(((AuthResult.Accept) alice(aaa)).authorization().maxSessions()).isEmpty();
         }
     }
+
+    /** The EAP-MSCHAPv2 MSK (IKEv2 signs its AUTH with it) passes the policy and the session-limit wrapper with the accept. */
+    @Test
+    void theMskOfAnMsChapV2AcceptSurvivesTheWiring() throws Exception {
+        var scheduler = new EventLoopScheduler(group.next());
+        try (AaaWiring aaa = AaaWiring.build(load(CONFIG).aaa(), new PppSessionRegistry(), Duration.ofSeconds(5),
+                scheduler, new SimpleMeterRegistry())) {
+            byte[] authChallenge = new byte[16], peerChallenge = new byte[16];
+            authChallenge[0] = 1;
+            peerChallenge[0] = 2;
+            byte[] hash = net.l2sec.spi.auth.MsChapV2.ntPasswordHash("password");
+            byte[] nt = net.l2sec.spi.auth.MsChapV2.generateNtResponse(authChallenge, peerChallenge, "alice", hash);
+            var context = new SessionContext("t1/s1", new InetSocketAddress("192.0.2.1", 1701), 1, 1, Instant.EPOCH);
+            AuthResult r = aaa.authenticator().authenticate(new AuthRequest(context, AuthMethod.EAP_MSCHAPV2,
+                    new net.l2sec.spi.auth.MsChapV2Credentials("alice", authChallenge, peerChallenge, nt)))
+                    .toCompletableFuture().get(10, TimeUnit.SECONDS);
+            assertThat(r).isInstanceOfSatisfying(AuthResult.Accept.class, a -> {
+                assertThat(a.authorization().maxSessions()).isEqualTo(OptionalInt.of(2));
+                assertThat(a.msk()).hasValue(net.l2sec.spi.auth.MsChapV2.eapMsk(hash, nt));
+            });
+        }
+    }
 }

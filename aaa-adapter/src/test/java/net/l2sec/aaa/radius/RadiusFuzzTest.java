@@ -89,7 +89,7 @@ class RadiusFuzzTest {
         List<byte[]> bodies = List.of(
                 attributes(List.of(D.createAttribute("User-Name", "alice"), ms("MS-CHAP2-Success",
                                 ("\u0001S=407A5589115FD0D6209F510FE9C04566932CDA56").getBytes(StandardCharsets.US_ASCII)),
-                        ms("MS-MPPE-Recv-Key", new byte[34]), ms("MS-MPPE-Send-Key", new byte[34]),
+                        ms("MS-MPPE-Recv-Key", mppeKey(new byte[16], 0x8001, request)), ms("MS-MPPE-Send-Key", mppeKey(new byte[32], 0x8002, request)),
                         D.createAttribute("Class", "c1"), D.createAttribute("Session-Timeout", "3600"),
                         D.createAttribute("Idle-Timeout", "600"), D.createAttribute("Framed-IP-Address", "10.8.0.5"),
                         D.createAttribute("Framed-Pool", "pool-a"), D.createAttribute("Filter-Id", "staff"),
@@ -111,6 +111,15 @@ class RadiusFuzzTest {
             out.add(signResponse(p, request));
         }
         return out;
+    }
+
+    /** An MS-MPPE key encrypted for {@code request} as RFC 2548 section 2.4.2 says (so that mutants reach the decryption). */
+    static byte[] mppeKey(byte[] key, int salt, RadiusWire.Encoded request) {
+        try {
+            return MppeKeysTest.encrypt(key, salt, SECRET, request.requestAuthenticator());
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
     }
 
     static byte[] concatenate(byte[] a, byte[] b) {
@@ -142,8 +151,10 @@ class RadiusFuzzTest {
         if (bad.isPresent()) return "rejected:" + bad.get().tag();
         RadiusResponse response;
         try {
-            int length = ((packet[2] & 0xff) << 8) | (packet[3] & 0xff);
-            response = RadiusResponse.fromByteBuf(D, Unpooled.wrappedBuffer(packet, 0, length));
+            // RadiusSocket reveals the MS-MPPE keys of a verified answer before decoding it
+            byte[] revealed = RadiusWire.revealMppeKeys(packet, SECRET, request.requestAuthenticator(), (name, why) -> { });
+            int length = ((revealed[2] & 0xff) << 8) | (revealed[3] & 0xff);
+            response = RadiusResponse.fromByteBuf(D, Unpooled.wrappedBuffer(revealed, 0, length));
         } catch (RadiusPacketException | RuntimeException e) {
             return "rejected:malformed:" + e.getClass().getSimpleName(); // the transport counts these as malformed
         }

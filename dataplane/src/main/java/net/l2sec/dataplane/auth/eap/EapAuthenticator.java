@@ -420,6 +420,9 @@ public final class EapAuthenticator {
                 state = State.RELAY;
                 host.send(c.eapPacket());
             }
+            case AuthResult.Accept _ when relayedType == 0 ->
+                    // no method ran: nothing was proven, and there is no key to sign IKEv2's AUTH with
+                    fail(RejectReason.BACKEND_ERROR, "the backend accepted the EAP Identity without running an EAP method");
             case AuthResult.Accept a when a.msk().isEmpty() && relayedType != EapType.MD5_CHALLENGE.code() ->
                     fail(RejectReason.BACKEND_ERROR, "the backend accepted EAP type " + relayedType + " without its MSK"
                             + " (a RADIUS server must send MS-MPPE-Send-Key and MS-MPPE-Recv-Key)");

@@ -354,6 +354,16 @@ class EapAuthenticatorTest {
     }
 
     @Test
+    void anAcceptOfTheIdentityAloneIsRefused() throws Exception {
+        var eap = new EapAuthenticator(host, List.of(AuthMethod.EAP_MSCHAPV2), true, new FixedRandom());
+        identity(eap);
+        host.decide(c -> new AuthResult.Accept("User", Optional.empty(), Authorization.defaults("radius"), Optional.of(new byte[64])));
+        assertThat(host.outcome.success()).isFalse();
+        assertThat(host.outcome.reason()).isEqualTo(RejectReason.BACKEND_ERROR);
+        assertThat(host.outcome.detail()).contains("without running an EAP method");
+    }
+
+    @Test
     void aBackendChallengeThatIsNoEapRequestFails() throws Exception {
         var eap = new EapAuthenticator(host, List.of(AuthMethod.EAP_MSCHAPV2), true, new FixedRandom());
         identity(eap);
