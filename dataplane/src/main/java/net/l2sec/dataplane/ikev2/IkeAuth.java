@@ -407,8 +407,10 @@ final class IkeAuth {
 
         @Override
         public void malformed(EapDiscard reason, String detail) {
+            // the client retransmits its request (same message ID) and is served then
             sa.processing = false;
-            r.drop(net.l2sec.dataplane.ikev2.message.Ikev2DropReason.MALFORMED_PAYLOAD, sa.peer, sa.tag + " eap " + reason + ": " + detail);
+            r.metrics.eapDiscarded(reason);
+            log.debug("{} eap response discarded reason={} {}", sa.tag, reason.label(), detail);
         }
     }
 }

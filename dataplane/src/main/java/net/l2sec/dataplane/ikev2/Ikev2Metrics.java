@@ -40,6 +40,8 @@ final class Ikev2Metrics {
     private final Counter cookiesSent;
     private final Counter mobikeUpdates;
     private final Counter deletesReceived;
+    private final Map<net.l2sec.dataplane.auth.eap.EapDiscard, Counter> eapDiscarded =
+            new EnumMap<>(net.l2sec.dataplane.auth.eap.EapDiscard.class);
 
     Ikev2Metrics(MeterRegistry registry, IntSupplier halfOpen, IntSupplier establishedNow) {
         this.registry = registry;
@@ -60,10 +62,19 @@ final class Ikev2Metrics {
         deletesReceived = Counter.builder("l2sec.ikev2.deletes.received")
                 .description("IKE SAs the client deleted (INFORMATIONAL Delete)").register(registry);
         for (String kind : new String[] {"child", "ike"}) rekey(kind);
+        for (var d : net.l2sec.dataplane.auth.eap.EapDiscard.values()) {
+            eapDiscarded.put(d, Counter.builder("l2sec.ikev2.eap.discarded").tag("reason", d.label())
+                    .description("EAP Responses discarded in IKE_AUTH (RFC 3748 section 4.1), by reason").register(registry));
+        }
         Gauge.builder("l2sec.ikev2.sas", halfOpen::getAsInt).tag("state", "half_open")
                 .description("IKEv2 SAs by state").register(registry);
         Gauge.builder("l2sec.ikev2.sas", establishedNow::getAsInt).tag("state", "established")
                 .description("IKEv2 SAs by state").register(registry);
+    }
+
+    /** An EAP Response discarded inside IKE_AUTH (RFC 3748 section 4.1), by why. */
+    void eapDiscarded(net.l2sec.dataplane.auth.eap.EapDiscard reason) {
+        eapDiscarded.get(reason).increment();
     }
 
     void dropped(Ikev2DropReason reason) {
