@@ -127,7 +127,7 @@ final class CreateChildSa {
                              TrafficSelectors tsr) {
         int ourSpi = IkeAuth.newChildSpi();
         byte[] secret = dh == null ? null : dh.sharedSecret();
-        IkeAuth.installChild(r, sa, suite, ourSpi, secret, ni, nr);
+        IkeAuth.installChild(r, sa, suite, ourSpi, secret, ni, nr, false);
         if (secret != null) Arrays.fill(secret, (byte) 0);
         List<Payload> out = new ArrayList<>();
         out.add(suite.reply(IkeAuth.spiBytes(ourSpi)));
@@ -183,7 +183,7 @@ final class CreateChildSa {
 
     private void finishIkeRekey(Ikev2Sa old, int mid, Ikev2Proposals.IkeSuite suite, long newInitiatorSpi, byte[] ni,
                                 DiffieHellman.Agreement dh) {
-        Ikev2Sa next = new Ikev2Sa(newInitiatorSpi, r.newSpi(), old.peer, old.local, old.tag);
+        Ikev2Sa next = new Ikev2Sa(newInitiatorSpi, r.newSpi(), old.peer, old.local, old.tag, false);
         next.suite = suite;
         next.ni = ni;
         next.nr = nonce();
@@ -194,6 +194,23 @@ final class CreateChildSa {
                 next.initiatorSpi, next.responderSpi);
         Arrays.fill(skeyseed, (byte) 0);
         next.protection = EncryptedPayloadProtection.Pair.responder(next.keys, suite.cipher(), suite.keyBits(), suite.integrity(), r.random);
+        handOver(old, next);
+        r.add(next);
+        r.lifetimes(next);
+        r.liveness(next);
+        List<Payload> out = List.of(suite.reply(ByteBuffer.allocate(8).putLong(next.responderSpi).array()), new Nonce(next.nr),
+                new Ke(suite.group().code(), dh.publicValue()));
+        r.respond(old, mid, ExchangeType.CREATE_CHILD_SA, out);
+        r.metrics.rekeyed("ike");
+        log.info("{} ike sa rekeyed spi {} -> {} {}", old.tag, String.format("%016x", old.responderSpi),
+                String.format("%016x", next.responderSpi), suite.describe());
+        // the client deletes the old SA now; if it does not, it expires on its own
+        old.timer = r.scheduler.schedule(Ikev2Responder.RETRANSMIT_INITIAL.multipliedBy(30),
+                () -> r.tearDown(old, net.l2sec.spi.session.EndCause.PEER_REQUEST, "replaced by rekey"));
+    }
+
+    /** The new IKE SA takes over what the old one carried (section 2.18); its message IDs start at 0. */
+    private void handOver(Ikev2Sa old, Ikev2Sa next) {
         next.state = Ikev2Sa.State.ESTABLISHED;
         next.peerFragmentation = old.peerFragmentation;
         next.peerSignatureHashes = old.peerSignatureHashes;
@@ -207,24 +224,141 @@ final class CreateChildSa {
         next.session = old.session;
         next.children.addAll(old.children);
         next.lastInboundNanos = r.scheduler.coarseNanoTime();
-        // the new SA's message IDs start at 0 in both directions (section 2.18)
         next.expectedRequestId = 0;
         old.handedOver = true;
         old.session = null;
         old.children.clear();
+        next.ourSelectors = old.ourSelectors;
+        next.clientSelectors = old.clientSelectors;
+    }
+
+    // --- rekeys we initiate (section 1.3.2 and 1.3.3, either side may rekey) ------------------------------------
+
+    /**
+     * Rekeys {@code sa} before its lifetime ends: CREATE_CHILD_SA with a new IKE proposal (our SPI), our nonce and
+     * KE; the response's SPI, nonce and KE give the new SA, which we are the original initiator of. We then delete
+     * the old SA.
+     */
+    void initiateIkeRekey(Ikev2Sa sa) {
+        if (sa.state != Ikev2Sa.State.ESTABLISHED || sa.handedOver || sa.rekeying || sa.outstandingOwnRequest >= 0) return;
+        sa.rekeying = true;
+        Ikev2Proposals.IkeSuite suite = sa.suite;
+        long ourNewSpi = r.newSpi();
+        byte[] ni = nonce();
+        boolean accepted = r.crypto.submit(() -> DiffieHellman.generate(suite.group()), r.continuations, generated -> {
+            if (sa.state != Ikev2Sa.State.ESTABLISHED || generated.failure() != null) {
+                sa.rekeying = false;
+                return;
+            }
+            DiffieHellman dh = generated.value();
+            List<Payload> request = List.of(suite.reply(ByteBuffer.allocate(8).putLong(ourNewSpi).array()), new Nonce(ni),
+                    new Ke(suite.group().code(), dh.publicValue()));
+            log.info("{} ike sa rekey initiated", sa.tag);
+            r.sendRequest(sa, ExchangeType.CREATE_CHILD_SA, request, response -> ikeRekeyAnswered(sa, suite, ourNewSpi, ni, dh, response),
+                    () -> {
+                        sa.rekeying = false;
+                        log.info("{} ike sa rekey unanswered: peer gone", sa.tag);
+                        r.tearDown(sa, net.l2sec.spi.session.EndCause.TRANSPORT_DOWN, "rekey unanswered");
+                    });
+        });
+        if (!accepted) sa.rekeying = false; // tried again at the next liveness round or lifetime check
+    }
+
+    private void ikeRekeyAnswered(Ikev2Sa old, Ikev2Proposals.IkeSuite suite, long ourNewSpi, byte[] ni, DiffieHellman dh,
+                                  List<Payload> response) {
+        old.rekeying = false;
+        Sa sa = null;
+        Nonce nr = null;
+        Ke ke = null;
+        for (Payload p : response) {
+            switch (p) {
+                case Sa s -> sa = s;
+                case Nonce n -> nr = n;
+                case Ke k -> ke = k;
+                default -> {
+                }
+            }
+        }
+        if (sa == null || nr == null || ke == null || sa.proposals().size() != 1 || sa.proposals().getFirst().spi().length != 8
+                || ke.group() != suite.group().code()) {
+            log.warn("{} ike sa rekey refused by peer: {}", old.tag, response);
+            return;
+        }
+        long peerNewSpi = ByteBuffer.wrap(sa.proposals().getFirst().spi()).getLong();
+        byte[] secret;
+        try {
+            secret = dh.sharedSecret(ke.data());
+        } catch (java.security.GeneralSecurityException e) {
+            log.warn("{} ike sa rekey: peer's KE invalid: {}", old.tag, e.getMessage());
+            return;
+        }
+        Ikev2Sa next = new Ikev2Sa(ourNewSpi, peerNewSpi, old.peer, old.local, old.tag, true);
+        next.suite = suite;
+        next.ni = ni;
+        next.nr = nr.data();
+        byte[] skeyseed = IkeSaKeys.rekeySkeyseed(old.keys.prf(), old.keys.skD(), secret, next.ni, next.nr);
+        Arrays.fill(secret, (byte) 0);
+        next.keys = IkeSaKeys.derive(suite.prf(), suite.integrity(), suite.cipher(), suite.keyBits(), skeyseed, next.ni, next.nr,
+                next.initiatorSpi, next.responderSpi);
+        Arrays.fill(skeyseed, (byte) 0);
+        next.protection = EncryptedPayloadProtection.Pair.initiator(next.keys, suite.cipher(), suite.keyBits(), suite.integrity(), r.random);
+        handOver(old, next);
         r.add(next);
-        next.lifetimeTimer = r.scheduler.schedule(r.settings.ikeLifetimeMax(),
-                () -> r.delete(next, net.l2sec.spi.session.EndCause.SESSION_TIMEOUT, "ike sa lifetime"));
+        r.lifetimes(next);
         r.liveness(next);
-        List<Payload> out = List.of(suite.reply(ByteBuffer.allocate(8).putLong(next.responderSpi).array()), new Nonce(next.nr),
-                new Ke(suite.group().code(), dh.publicValue()));
-        r.respond(old, mid, ExchangeType.CREATE_CHILD_SA, out);
         r.metrics.rekeyed("ike");
-        log.info("{} ike sa rekeyed spi {} -> {} {}", old.tag, String.format("%016x", old.responderSpi),
-                String.format("%016x", next.responderSpi), suite.describe());
-        // the client deletes the old SA now; if it does not, it expires on its own
-        old.timer = r.scheduler.schedule(Ikev2Responder.RETRANSMIT_INITIAL.multipliedBy(30),
-                () -> r.tearDown(old, net.l2sec.spi.session.EndCause.PEER_REQUEST, "replaced by rekey"));
+        log.info("{} ike sa rekeyed by us spi {} -> {}", old.tag, String.format("%016x", old.ourSpi()), String.format("%016x", ourNewSpi));
+        // section 2.8: the rekey's initiator deletes the old SA
+        r.sendRequest(old, ExchangeType.INFORMATIONAL, List.of(new Payload.Delete(Proposal.IKE, 0, List.of())),
+                answer -> r.tearDown(old, net.l2sec.spi.session.EndCause.PEER_REQUEST, "replaced by our rekey"),
+                () -> r.tearDown(old, net.l2sec.spi.session.EndCause.PEER_REQUEST, "replaced by our rekey (delete unanswered)"));
+    }
+
+    /**
+     * Rekeys the child pair {@code inboundSpi} whose soft lifetime passed (section 1.3.3): REKEY_SA with our old
+     * inbound SPI, the pair's suite with a new SPI of ours, our nonce and the selectors IKE_AUTH agreed; the new pair
+     * goes in when the client answers, the old one goes with a Delete.
+     */
+    void initiateChildRekey(Ikev2Sa sa, int inboundSpi) {
+        Ikev2Sa.Child old = sa.child(inboundSpi);
+        if (old == null || sa.state != Ikev2Sa.State.ESTABLISHED || sa.rekeying || sa.outstandingOwnRequest >= 0
+                || sa.ourSelectors == null) {
+            return;
+        }
+        sa.rekeying = true;
+        int ourSpi = IkeAuth.newChildSpi();
+        byte[] ni = nonce();
+        Ikev2Proposals.ChildSuite offered = new Ikev2Proposals.ChildSuite(old.suite().number(), IkeAuth.spiBytes(ourSpi),
+                old.suite().cipher(), old.suite().keyBits(), old.suite().integrity(), Optional.empty());
+        List<Payload> request = List.of(new Notify(Proposal.ESP, IkeAuth.spiBytes(inboundSpi), NotifyType.REKEY_SA, new byte[0]),
+                offered.reply(IkeAuth.spiBytes(ourSpi)), new Nonce(ni),
+                new TrafficSelectors(true, sa.ourSelectors.selectors()), new TrafficSelectors(false, sa.clientSelectors.selectors()));
+        log.info("{} child sa rekey initiated spi-in={}", sa.tag, String.format("%08x", inboundSpi));
+        r.sendRequest(sa, ExchangeType.CREATE_CHILD_SA, request, response -> {
+            sa.rekeying = false;
+            Sa chosen = null;
+            Nonce nr = null;
+            for (Payload p : response) {
+                if (p instanceof Sa s) chosen = s;
+                if (p instanceof Nonce n) nr = n;
+            }
+            if (chosen == null || nr == null || chosen.proposals().size() != 1 || chosen.proposals().getFirst().spi().length != 4) {
+                log.warn("{} child sa rekey refused by peer: {}", sa.tag, response);
+                return;
+            }
+            Ikev2Proposals.ChildSuite suite = new Ikev2Proposals.ChildSuite(old.suite().number(), chosen.proposals().getFirst().spi(),
+                    old.suite().cipher(), old.suite().keyBits(), old.suite().integrity(), Optional.empty());
+            IkeAuth.installChild(r, sa, suite, ourSpi, null, ni, nr.data(), true);
+            r.metrics.rekeyed("child");
+            r.sendRequest(sa, ExchangeType.INFORMATIONAL, List.of(new Payload.Delete(Proposal.ESP, 4, List.of(IkeAuth.spiBytes(inboundSpi)))),
+                    answer -> {
+                        sa.children.remove(old);
+                        r.childSas.remove(inboundSpi, "rekeyed");
+                    }, () -> r.tearDown(sa, net.l2sec.spi.session.EndCause.TRANSPORT_DOWN, "delete unanswered"));
+        }, () -> {
+            sa.rekeying = false;
+            r.tearDown(sa, net.l2sec.spi.session.EndCause.TRANSPORT_DOWN, "child rekey unanswered");
+        });
     }
 
     private void invalidKe(Ikev2Sa sa, int mid, Sa proposal, ExchangeType exchange) {

@@ -182,7 +182,7 @@ final class IkeAuth {
         boolean wantsIpv6 = sa.cfgRequest != null && sa.cfgRequest.attributes().stream()
                 .anyMatch(a -> a.attributeType() == ConfigAttribute.INTERNAL_IP6_ADDRESS);
         RemoteAccess.Opening opening = r.remoteAccess.open(sa.context, sa.eapMethod, sa.accepted, sa.client, wantsIpv6,
-                r.childSas.tunnelSender(sa.tag), cause -> r.scheduler.execute(() -> r.delete(sa, cause, cause.toString())));
+                r.childSas.tunnelSender(sa.tag), cause -> r.scheduler.execute(() -> r.deleteCurrent(sa.tag, cause)));
         switch (opening) {
             case RemoteAccess.Opening.Refused refused -> {
                 r.metrics.failed(Ikev2Metrics.Failure.SESSION_REFUSED);
@@ -203,10 +203,11 @@ final class IkeAuth {
                 out.add(narrowedTsr(sa.tsr, opened.routes(), opened.address6().isPresent()));
                 if (sa.peerMobike && r.v2.mobike()) out.add(Notify.of(NotifyType.MOBIKE_SUPPORTED));
                 r.respond(sa, mid, ExchangeType.IKE_AUTH, out);
+                sa.clientSelectors = (TrafficSelectors) out.get(3);
+                sa.ourSelectors = (TrafficSelectors) out.get(4);
                 r.establishedNow(sa);
                 if (sa.timer != null) sa.timer.cancel();
-                Duration lifetime = r.settings.ikeLifetimeMax();
-                sa.lifetimeTimer = r.scheduler.schedule(lifetime, () -> r.delete(sa, EndCause.SESSION_TIMEOUT, "ike sa lifetime"));
+                r.lifetimes(sa);
                 r.metrics.established();
                 r.liveness(sa);
                 log.info("{} ike sa up user={} address={} peer={} {} esp {}", sa.tag, sa.accepted.user(),
@@ -217,11 +218,15 @@ final class IkeAuth {
 
     /** Installs a tunnel-mode child SA pair keyed from this IKE SA (section 2.17); {@code sharedSecret} for PFS. */
     static void installChild(Ikev2Responder r, Ikev2Sa sa, Ikev2Proposals.ChildSuite suite, int ourSpi, byte[] sharedSecret) {
-        installChild(r, sa, suite, ourSpi, sharedSecret, sa.ni, sa.nr);
+        installChild(r, sa, suite, ourSpi, sharedSecret, sa.ni, sa.nr, false);
     }
 
+    /**
+     * @param weInitiated we initiated the exchange that created the pair: {@code ni} is ours, and the first half of
+     *                    KEYMAT (initiator to responder) keys our outbound SA
+     */
     static void installChild(Ikev2Responder r, Ikev2Sa sa, Ikev2Proposals.ChildSuite suite, int ourSpi, byte[] sharedSecret,
-                             byte[] ni, byte[] nr) {
+                             byte[] ni, byte[] nr, boolean weInitiated) {
         int encLength = suite.keyBits() / 8 + (suite.cipher().aead() ? 4 : 0);
         int integLength = suite.integrity().keyBits() / 8;
         int each = encLength + integLength;
@@ -230,10 +235,12 @@ final class IkeAuth {
         byte[] responderToInitiator = Arrays.copyOfRange(keymat, each, 2 * each);
         Arrays.fill(keymat, (byte) 0);
         int peerSpi = java.nio.ByteBuffer.wrap(suite.peerSpi()).getInt();
+        byte[] inbound = weInitiated ? responderToInitiator : initiatorToResponder;
+        byte[] outbound = weInitiated ? initiatorToResponder : responderToInitiator;
         ChildSaSpec spec = new ChildSaSpec(sa.tag, sa.peer, sa.local, ourSpi, peerSpi, suite.cipher(), suite.keyBits(),
-                suite.integrity(), initiatorToResponder, responderToInitiator, r.settings.childLifetimeMax(), 0, 0);
+                suite.integrity(), inbound, outbound, r.settings.childLifetimeMax(), 0, 0);
         r.childSas.installTunnel(spec, sa.session);
-        sa.children.add(new Ikev2Sa.Child(ourSpi, peerSpi, suite.describe()));
+        sa.children.add(new Ikev2Sa.Child(ourSpi, peerSpi, suite));
     }
 
     static int newChildSpi() {

@@ -70,7 +70,7 @@ public final class Ikev2Responder {
     int established;
     private final IkeSaInit init;
     private final IkeAuth auth;
-    private final CreateChildSa createChild;
+    final CreateChildSa createChild;
     private final Informational informational;
 
     record InitKey(InetSocketAddress peer, long initiatorSpi) {}
@@ -149,8 +149,8 @@ public final class Ikev2Responder {
                 init.request(peer, local, h, m);
                 return;
             }
-            Ikev2Sa sa = bySpi.get(h.responderSpi());
-            if (sa == null || sa.initiatorSpi != h.initiatorSpi()) {
+            Ikev2Sa sa = find(h);
+            if (sa == null) {
                 drop(Ikev2DropReason.UNKNOWN_SA, peer, String.format("spi %016x/%016x", h.initiatorSpi(), h.responderSpi()));
                 return;
             }
@@ -161,6 +161,17 @@ public final class Ikev2Responder {
             metrics.dropped(Ikev2DropReason.INTERNAL_ERROR);
             log.error("peer={} ikev2 message failed: {}", address(peer), e.toString(), e);
         }
+    }
+
+    /**
+     * The IKE SA a message belongs to: by our SPI, which is the responder's when the client is the original
+     * initiator (I flag set) and the initiator's in an SA we created by rekeying (section 2.18); both SPIs must match.
+     */
+    private Ikev2Sa find(Ikev2Header h) {
+        Ikev2Sa sa = bySpi.get(h.fromInitiator() ? h.responderSpi() : h.initiatorSpi());
+        if (sa == null || sa.initiatorSpi != h.initiatorSpi() || sa.responderSpi != h.responderSpi()) return null;
+        if (sa.weInitiated == h.fromInitiator()) return null; // our own role reflected back
+        return sa;
     }
 
     /** A request on an existing IKE SA: retransmission check, decryption, reassembly, then its exchange. */
@@ -264,7 +275,7 @@ public final class Ikev2Responder {
      * too large); kept for the request's retransmissions, and the next request ID is expected.
      */
     void respond(Ikev2Sa sa, int mid, ExchangeType exchange, List<Payload> payloads) {
-        Ikev2Header h = new Ikev2Header(sa.initiatorSpi, sa.responderSpi, 0, exchange.code(), Ikev2Header.RESPONSE, mid, 0);
+        Ikev2Header h = new Ikev2Header(sa.initiatorSpi, sa.responderSpi, 0, exchange.code(), sa.ourFlags() | Ikev2Header.RESPONSE, mid, 0);
         List<byte[]> datagrams = seal(sa, h, payloads);
         sa.lastResponse = datagrams;
         sa.lastResponseId = mid;
@@ -287,13 +298,14 @@ public final class Ikev2Responder {
      * Our own request on {@code sa} (we are never the original initiator: the I flag stays clear), retransmitted
      * until answered or {@link #RETRANSMIT_TRIES} times; then {@code onTimeout}.
      */
-    void sendRequest(Ikev2Sa sa, ExchangeType exchange, List<Payload> payloads, Runnable onResponse, Runnable onTimeout) {
+    void sendRequest(Ikev2Sa sa, ExchangeType exchange, List<Payload> payloads, Consumer<List<Payload>> onResponse,
+                     Runnable onTimeout) {
         if (sa.outstandingOwnRequest >= 0) {
             log.debug("{} own request pending, {} not sent", sa.tag, exchange);
             return;
         }
         int mid = sa.nextOwnRequestId++;
-        Ikev2Header h = new Ikev2Header(sa.initiatorSpi, sa.responderSpi, 0, exchange.code(), 0, mid, 0);
+        Ikev2Header h = new Ikev2Header(sa.initiatorSpi, sa.responderSpi, 0, exchange.code(), sa.ourFlags(), mid, 0);
         sa.outstandingOwnRequest = mid;
         sa.outstandingRequest = seal(sa, h, payloads);
         sa.onOwnResponse = onResponse;
@@ -317,8 +329,8 @@ public final class Ikev2Responder {
 
     /** A response to one of our requests. */
     private void ownResponse(InetSocketAddress peer, InetSocketAddress local, Ikev2Header h, byte[] m) throws Ikev2DecodeException {
-        Ikev2Sa sa = bySpi.get(h.responderSpi());
-        if (sa == null || sa.initiatorSpi != h.initiatorSpi() || sa.protection == null || h.messageId() != sa.outstandingOwnRequest) {
+        Ikev2Sa sa = find(h);
+        if (sa == null || sa.protection == null || h.messageId() != sa.outstandingOwnRequest) {
             drop(Ikev2DropReason.UNEXPECTED_RESPONSE, peer, "response " + Integer.toUnsignedString(h.messageId()));
             return;
         }
@@ -326,13 +338,14 @@ public final class Ikev2Responder {
         if (outer.isEmpty() || !(outer.getLast() instanceof Encrypted sk)) {
             throw new Ikev2DecodeException(Ikev2DropReason.MALFORMED_PAYLOAD, "response without Encrypted payload");
         }
-        sa.protection.inbound().open(m, m.length - sk.body().length);
+        byte[] plain = sa.protection.inbound().open(m, m.length - sk.body().length);
+        List<Payload> payloads = Ikev2Codec.payloads(sk.firstInner(), plain, 0, plain.length);
         sa.lastInboundNanos = scheduler.coarseNanoTime();
         sa.outstandingOwnRequest = -1;
         if (sa.ownRetransmitTimer != null) sa.ownRetransmitTimer.cancel();
-        Runnable done = sa.onOwnResponse;
+        Consumer<List<Payload>> done = sa.onOwnResponse;
         sa.onOwnResponse = null;
-        if (done != null) done.run();
+        if (done != null) done.accept(payloads);
     }
 
     /** An unencrypted message (IKE_SA_INIT responses) to {@code peer}. */
@@ -356,7 +369,7 @@ public final class Ikev2Responder {
 
     /** Registers a new IKE SA (IKE_SA_INIT answered, or a rekey). */
     void add(Ikev2Sa sa) {
-        bySpi.put(sa.responderSpi, sa);
+        bySpi.put(sa.ourSpi(), sa);
         if (sa.halfOpen()) halfOpen++;
         else established++;
     }
@@ -390,8 +403,10 @@ public final class Ikev2Responder {
         sa.state = Ikev2Sa.State.DEAD;
         if (sa.timer != null) sa.timer.cancel();
         if (sa.lifetimeTimer != null) sa.lifetimeTimer.cancel();
+        if (sa.handedOver && sa.timer != null) sa.timer.cancel();
         if (sa.ownRetransmitTimer != null) sa.ownRetransmitTimer.cancel();
         if (sa.livenessTimer != null) sa.livenessTimer.cancel();
+        if (sa.rekeyTimer != null) sa.rekeyTimer.cancel();
         if (!sa.handedOver) {
             if (!sa.children.isEmpty()) childSas.removeAll(sa.tag, reason);
             sa.children.clear();
@@ -401,7 +416,7 @@ public final class Ikev2Responder {
                 s.close(cause);
             }
         }
-        bySpi.remove(sa.responderSpi, sa);
+        bySpi.remove(sa.ourSpi(), sa);
         byInitiator.remove(new InitKey(sa.initialPeer, sa.initiatorSpi), sa);
         if (sa.keys != null) sa.keys.wipe();
         log.info("{} ike sa down peer={} cause={}", sa.tag, address(sa.peer), reason);
@@ -412,7 +427,7 @@ public final class Ikev2Responder {
         if (sa.state == Ikev2Sa.State.DEAD) return;
         if (sa.protection != null && sa.state == Ikev2Sa.State.ESTABLISHED) {
             int mid = sa.nextOwnRequestId++;
-            Ikev2Header h = new Ikev2Header(sa.initiatorSpi, sa.responderSpi, 0, ExchangeType.INFORMATIONAL.code(), 0, mid, 0);
+            Ikev2Header h = new Ikev2Header(sa.initiatorSpi, sa.responderSpi, 0, ExchangeType.INFORMATIONAL.code(), sa.ourFlags(), mid, 0);
             for (byte[] d : seal(sa, h, List.of(new Payload.Delete(Payload.Proposal.IKE, 0, List.of())))) send(sa.local, sa.peer, d);
         }
         tearDown(sa, cause, reason);
@@ -432,13 +447,46 @@ public final class Ikev2Responder {
             boolean heard = sa.lastInboundNanos - since >= 0;
             for (Ikev2Sa.Child c : sa.children) heard |= childSas.inboundSince(c.inboundSpi(), since);
             if (!heard) {
-                sendRequest(sa, ExchangeType.INFORMATIONAL, List.of(), () -> { }, () -> {
+                sendRequest(sa, ExchangeType.INFORMATIONAL, List.of(), response -> { }, () -> {
                     log.info("{} peer {} dead: liveness check unanswered", sa.tag, address(sa.peer));
                     tearDown(sa, EndCause.TRANSPORT_DOWN, "liveness check unanswered");
                 });
             }
             liveness(sa);
         });
+    }
+
+    /**
+     * The IKE SA's lifetime ({@code ipsec.ike.lifetime-max}): at nine tenths we rekey it (CREATE_CHILD_SA), at the
+     * end it is deleted if it is still there (the rekey failed and the client did not renew it either).
+     */
+    void lifetimes(Ikev2Sa sa) {
+        Duration lifetime = settings.ikeLifetimeMax();
+        sa.rekeyTimer = scheduler.schedule(Duration.ofNanos(lifetime.toNanos() / 10 * 9), () -> createChild.initiateIkeRekey(sa));
+        sa.lifetimeTimer = scheduler.schedule(lifetime, () -> delete(sa, EndCause.SESSION_TIMEOUT, "ike sa lifetime"));
+    }
+
+    /**
+     * ESP reports that the child pair {@code inboundSpi} of IKE SA {@code ikeSaTag} reached its soft lifetime: we
+     * rekey it. On the loop.
+     */
+    public void rekeyChildSa(String ikeSaTag, int inboundSpi) {
+        for (Ikev2Sa sa : bySpi.values()) {
+            if (sa.tag.equals(ikeSaTag) && sa.child(inboundSpi) != null && !sa.handedOver) {
+                createChild.initiateChildRekey(sa, inboundSpi);
+                return;
+            }
+        }
+    }
+
+    /**
+     * An operator, RADIUS or a session limit ends the session of IKE SA {@code tag}: the SA that carries it now
+     * (rekeys keep the tag) is deleted.
+     */
+    void deleteCurrent(String tag, EndCause cause) {
+        for (Ikev2Sa sa : new ArrayList<>(bySpi.values())) {
+            if (sa.tag.equals(tag) && !sa.handedOver) delete(sa, cause, cause.toString().toLowerCase(java.util.Locale.ROOT));
+        }
     }
 
     /** A notify-only error response to request {@code mid} (encrypted). */

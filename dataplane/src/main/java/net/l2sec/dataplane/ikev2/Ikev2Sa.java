@@ -33,11 +33,16 @@ final class Ikev2Sa {
         DEAD
     }
 
-    /** A child SA pair (ESP): our inbound SPI and the peer's (our outbound). */
-    record Child(int inboundSpi, int outboundSpi, String suite) {}
+    /** A child SA pair (ESP): our inbound SPI, the peer's (our outbound), and what it uses. */
+    record Child(int inboundSpi, int outboundSpi, Ikev2Proposals.ChildSuite suite) {}
 
     final long initiatorSpi;
     final long responderSpi;
+    /**
+     * True for an IKE SA that replaced another by a rekey we initiated: we are its original initiator then (RFC 7296
+     * section 2.18), our SPI is the initiator's, our messages carry the I flag and we use SK_ei/SK_ai.
+     */
+    final boolean weInitiated;
     final String tag;
     State state = State.INIT_DONE;
     InetSocketAddress peer;
@@ -65,7 +70,7 @@ final class Ikev2Sa {
     List<byte[]> outstandingRequest = List.of();
     int ownRetransmissions;
     Scheduler.Timeout ownRetransmitTimer;
-    Runnable onOwnResponse;
+    java.util.function.Consumer<List<Payload>> onOwnResponse;
     /** IKE_AUTH state. */
     Payload.Identification idi;
     Payload.Identification idr;
@@ -97,21 +102,39 @@ final class Ikev2Sa {
     /** The address IKE_SA_INIT came from (the key of the retransmission map). */
     InetSocketAddress initialPeer;
     Scheduler.Timeout livenessTimer;
+    Scheduler.Timeout rekeyTimer;
+    /** Our selectors and the client's as IKE_AUTH narrowed them, for the child SAs we create. */
+    Payload.TrafficSelectors ourSelectors;
+    Payload.TrafficSelectors clientSelectors;
+    /** A rekey we initiated is outstanding (IKE SA or child): one at a time. */
+    boolean rekeying;
     Scheduler.Timeout timer;
     Scheduler.Timeout lifetimeTimer;
 
     Ikev2Sa(long initiatorSpi, long responderSpi, InetSocketAddress peer, InetSocketAddress local) {
-        this(initiatorSpi, responderSpi, peer, local, String.format("ike2=%016x", responderSpi));
+        this(initiatorSpi, responderSpi, peer, local, String.format("ike2=%016x", responderSpi), false);
     }
 
     /** @param tag the log tag, kept by the SA that replaces this one in a rekey (ESP groups the child SAs by it) */
-    Ikev2Sa(long initiatorSpi, long responderSpi, InetSocketAddress peer, InetSocketAddress local, String tag) {
+    Ikev2Sa(long initiatorSpi, long responderSpi, InetSocketAddress peer, InetSocketAddress local, String tag,
+            boolean weInitiated) {
+        this.weInitiated = weInitiated;
         this.initiatorSpi = initiatorSpi;
         this.responderSpi = responderSpi;
         this.peer = peer;
         this.local = local;
         this.initialPeer = peer;
         this.tag = tag;
+    }
+
+    /** Our SPI: the key the SA is found by. */
+    long ourSpi() {
+        return weInitiated ? initiatorSpi : responderSpi;
+    }
+
+    /** The I flag of our messages on this SA. */
+    int ourFlags() {
+        return weInitiated ? net.l2sec.dataplane.ikev2.message.Ikev2Header.INITIATOR : 0;
     }
 
     Child child(int inboundSpi) {

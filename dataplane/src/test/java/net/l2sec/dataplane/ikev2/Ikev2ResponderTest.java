@@ -202,4 +202,109 @@ class Ikev2ResponderTest {
         assertThat(Ikev2TestClient.find(del, Payload.Delete.class).protocol()).isEqualTo(Payload.Proposal.IKE);
         assertThat(h.sessions.closed).containsExactly(EndCause.ADMIN_DISCONNECT);
     }
+
+    @Test
+    void weRekeyTheIkeSaAndBecomeItsOriginalInitiator() throws Exception {
+        Ikev2Harness h = new Ikev2Harness();
+        Ikev2TestClient c = new Ikev2TestClient(CLIENT);
+        h.login(c, Ikev2Harness.USER, Ikev2Harness.PASSWORD);
+        InetSocketAddress nat = new InetSocketAddress(CLIENT.getAddress(), CLIENT.getPort() + 1);
+        Ikev2Sa old = h.responder.bySpi.get(c.spir);
+        int before = h.sent.size();
+        h.responder.createChild.initiateIkeRekey(old);
+        h.scheduler.runPending();
+        byte[] request = h.sent.get(before).message();
+        var rh = Ikev2Codec.header(request);
+        assertThat(rh.response()).isFalse();
+        assertThat(rh.fromInitiator()).as("we are not the original initiator of the old SA").isFalse();
+        List<Payload> asked = c.open(request);
+        Payload.Sa sa = Ikev2TestClient.find(asked, Payload.Sa.class);
+        long ourNewSpi = java.nio.ByteBuffer.wrap(sa.proposals().getFirst().spi()).getLong();
+        byte[] ni = Ikev2TestClient.find(asked, Payload.Nonce.class).data();
+        Payload.Ke theirKe = Ikev2TestClient.find(asked, Payload.Ke.class);
+        // the client answers as the rekey's responder
+        var dh = net.l2sec.dataplane.ike.keymat.DhGroup.ECP256 == c.group ? net.l2sec.dataplane.ike.keymat.DiffieHellman.generate(c.group) : null;
+        long clientNewSpi = 0x0bad_cafe_0000_0001L;
+        byte[] nr = new byte[32];
+        java.util.Arrays.fill(nr, (byte) 7);
+        var answerHeader = new net.l2sec.dataplane.ikev2.message.Ikev2Header(c.spii, c.spir, 0, ExchangeType.CREATE_CHILD_SA.code(),
+                net.l2sec.dataplane.ikev2.message.Ikev2Header.INITIATOR | net.l2sec.dataplane.ikev2.message.Ikev2Header.RESPONSE,
+                rh.messageId(), 0);
+        byte[] answer = c.protection.outbound().seal(answerHeader, List.of(c.ikeProposal(java.nio.ByteBuffer.allocate(8).putLong(clientNewSpi).array()),
+                new Payload.Nonce(nr), new Payload.Ke(c.group.code(), dh.publicValue())));
+        List<Ikev2Harness.Sent> out = h.deliver(nat, Ikev2Harness.LOCAL_4500, answer);
+        // the new SA: our SPI first (we initiated), the session moved to it
+        Ikev2Sa next = h.responder.bySpi.get(ourNewSpi);
+        assertThat(next).isNotNull();
+        assertThat(next.weInitiated).isTrue();
+        assertThat(next.responderSpi).isEqualTo(clientNewSpi);
+        assertThat(next.session).isNotNull();
+        // and we delete the old one (section 2.8)
+        assertThat(out).hasSize(1);
+        assertThat(Ikev2TestClient.find(c.open(out.getFirst().message()), Payload.Delete.class).protocol()).isEqualTo(Payload.Proposal.IKE);
+        // the client's view of the new keys: it is the responder now, SK_er/SK_ar protect what it sends
+        byte[] skeyseed = net.l2sec.dataplane.ikev2.keymat.IkeSaKeys.rekeySkeyseed(c.prf, c.keys.skD(), dh.sharedSecret(theirKe.data()), ni, nr);
+        var keys = net.l2sec.dataplane.ikev2.keymat.IkeSaKeys.derive(c.prf, c.integrity, c.cipher, c.keyBits, skeyseed, ni, nr, ourNewSpi, clientNewSpi);
+        var pair = net.l2sec.dataplane.ikev2.keymat.EncryptedPayloadProtection.Pair.responder(keys, c.cipher, c.keyBits, c.integrity, c.random);
+        byte[] liveness = pair.outbound().seal(new net.l2sec.dataplane.ikev2.message.Ikev2Header(ourNewSpi, clientNewSpi, 0,
+                ExchangeType.INFORMATIONAL.code(), 0, 0, 0), List.of());
+        byte[] reply = h.exchange(nat, Ikev2Harness.LOCAL_4500, liveness);
+        var replyHeader = Ikev2Codec.header(reply);
+        assertThat(replyHeader.response()).isTrue();
+        assertThat(replyHeader.fromInitiator()).as("our I flag on the SA we initiated").isTrue();
+        assertThat(pair.inbound().open(reply, net.l2sec.dataplane.ikev2.message.Ikev2Header.LENGTH + 4)).isEmpty();
+        // the client answers our Delete of the old SA: it goes, the session stays
+        var delHeader = Ikev2Codec.header(out.getFirst().message());
+        h.deliver(nat, Ikev2Harness.LOCAL_4500, c.protection.outbound().seal(new net.l2sec.dataplane.ikev2.message.Ikev2Header(c.spii, c.spir, 0,
+                ExchangeType.INFORMATIONAL.code(), net.l2sec.dataplane.ikev2.message.Ikev2Header.INITIATOR
+                | net.l2sec.dataplane.ikev2.message.Ikev2Header.RESPONSE, delHeader.messageId(), 0), List.of()));
+        assertThat(h.responder.bySpi).doesNotContainKey(c.spir);
+        assertThat(h.sessions.closed).isEmpty();
+        assertThat(h.responder.establishedSas()).isEqualTo(1);
+        assertThat(h.registry.counter("l2sec.ikev2.rekeys", "sa", "ike").count()).isEqualTo(1);
+    }
+
+    @Test
+    void weRekeyAChildSaAtItsSoftLifetime() throws Exception {
+        Ikev2Harness h = new Ikev2Harness();
+        Ikev2TestClient c = new Ikev2TestClient(CLIENT);
+        h.login(c, Ikev2Harness.USER, Ikev2Harness.PASSWORD);
+        InetSocketAddress nat = new InetSocketAddress(CLIENT.getAddress(), CLIENT.getPort() + 1);
+        ChildSaSpec first = h.sas.installed.getFirst();
+        int before = h.sent.size();
+        h.responder.rekeyChildSa(first.ikeSaTag(), first.inboundSpi());
+        h.scheduler.runPending();
+        byte[] request = h.sent.get(before).message();
+        var rh = Ikev2Codec.header(request);
+        List<Payload> asked = c.open(request);
+        Payload.Notify rekey = asked.stream().filter(p -> p instanceof Payload.Notify n && n.notifyType() == NotifyType.REKEY_SA)
+                .map(Payload.Notify.class::cast).findFirst().orElseThrow();
+        assertThat(java.nio.ByteBuffer.wrap(rekey.spi()).getInt()).isEqualTo(first.inboundSpi());
+        byte[] ni = Ikev2TestClient.find(asked, Payload.Nonce.class).data();
+        int clientNewSpi = 0x0c0c0c0c;
+        byte[] nr = new byte[32];
+        var answerHeader = new net.l2sec.dataplane.ikev2.message.Ikev2Header(c.spii, c.spir, 0, ExchangeType.CREATE_CHILD_SA.code(),
+                net.l2sec.dataplane.ikev2.message.Ikev2Header.INITIATOR | net.l2sec.dataplane.ikev2.message.Ikev2Header.RESPONSE,
+                rh.messageId(), 0);
+        List<Payload> tsi = asked.stream().filter(p -> p instanceof TrafficSelectors).toList();
+        byte[] answer = c.protection.outbound().seal(answerHeader, List.of(c.espProposal(clientNewSpi, null), new Payload.Nonce(nr),
+                tsi.get(0), tsi.get(1)));
+        List<Ikev2Harness.Sent> out = h.deliver(nat, Ikev2Harness.LOCAL_4500, answer);
+        assertThat(h.sas.installed).hasSize(2);
+        ChildSaSpec second = h.sas.installed.get(1);
+        assertThat(second.outboundSpi()).isEqualTo(clientNewSpi);
+        // KEYMAT with our nonce first: its first half keys what we send (we initiated the exchange)
+        byte[] keymat = c.keys.childKeymat(null, ni, nr, 96);
+        assertThat(second.outboundKeymat()).isEqualTo(java.util.Arrays.copyOfRange(keymat, 0, 48));
+        assertThat(second.inboundKeymat()).isEqualTo(java.util.Arrays.copyOfRange(keymat, 48, 96));
+        // then the old pair's Delete, with our old inbound SPI
+        Payload.Delete del = Ikev2TestClient.find(c.open(out.getFirst().message()), Payload.Delete.class);
+        assertThat(java.nio.ByteBuffer.wrap(del.spis().getFirst()).getInt()).isEqualTo(first.inboundSpi());
+        var delHeader = Ikev2Codec.header(out.getFirst().message());
+        h.deliver(nat, Ikev2Harness.LOCAL_4500, c.protection.outbound().seal(new net.l2sec.dataplane.ikev2.message.Ikev2Header(c.spii, c.spir, 0,
+                ExchangeType.INFORMATIONAL.code(), net.l2sec.dataplane.ikev2.message.Ikev2Header.INITIATOR
+                | net.l2sec.dataplane.ikev2.message.Ikev2Header.RESPONSE, delHeader.messageId(), 0),
+                List.of(new Payload.Delete(Payload.Proposal.ESP, 4, List.of(IkeAuth.spiBytes(c.childSpi))))));
+        assertThat(h.sas.removed).containsExactly(first.inboundSpi());
+    }
 }
