@@ -146,6 +146,9 @@ public final class Ikev2Codec {
                 int spiSize = b[at + 1] & 0xff;
                 int count = u16(b, at + 2);
                 if ((long) spiSize * count != n - 4) throw malformed(type, count + " SPIs of " + spiSize + " in " + (n - 4));
+                // SPI size 0 is the IKE SA's, which names no SPI (section 3.11); a count with it would make that many
+                // empty SPIs out of no octets (65535 per 8-octet payload)
+                if (spiSize == 0 && count != 0) throw malformed(type, count + " SPIs of size 0");
                 List<byte[]> spis = new ArrayList<>(count);
                 for (int i = 0; i < count; i++) spis.add(Arrays.copyOfRange(b, at + 4 + i * spiSize, at + 4 + (i + 1) * spiSize));
                 yield new Delete(protocol, spiSize, spis);
