@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Test;
 /**
  * {@link Ikev2Codec} against RFC 7296 section 3: every payload layout both ways, the generic header chain, the
  * Encrypted payload's place, section 2.5's critical bit, the header checks and each malformed case with its drop
- * reason; and a real IKE_SA_INIT request of strongSwan 5.9.
+ * reason; and real IKE_SA_INIT requests of strongSwan 5.9 ({@link #STRONGSWAN_GCM_ECP256}).
  */
 class Ikev2CodecTest {
     static final HexFormat HEX = HexFormat.of();
@@ -135,9 +135,103 @@ class Ikev2CodecTest {
                 new Unknown(200, hex("deadbeef")));
     }
 
+    /**
+     * strongSwan 5.9.8 (Debian 12, the interop VM of ../shared/interop, {@code client.sh --mode ikev2 --ike
+     * 'aes256gcm16-prfsha256-ecp256,aes256-sha1-modp1024!'}) sending its IKE_SA_INIT request from 10.0.2.15:500 to
+     * 10.0.2.2:500 (slirp's view), captured with dumpcap on the loopback of a test namespace where nothing answered;
+     * the UDP payload of the first of three retransmissions, 308 octets. tshark 4.0 reads it as: SA with proposal 1
+     * (AES-GCM-16 256, PRF_HMAC_SHA2_256, ECP 256) and 2 (AES-CBC 256, HMAC_SHA1_96, PRF_HMAC_SHA1, MODP 1024), KE
+     * group 19, Ni of 32, NAT_DETECTION_SOURCE_IP, NAT_DETECTION_DESTINATION_IP, IKEV2_FRAGMENTATION_SUPPORTED,
+     * SIGNATURE_HASH_ALGORITHMS (SHA2-256, SHA2-384, SHA2-512, Identity), REDIRECT_SUPPORTED.
+     */
+    static final String STRONGSWAN_GCM_ECP256 =
+            "9a3c61b1ac3b820300000000000000002120220800000000000001342200005402000024010100030300000c01000014"
+            + "800e0100030000080200000500000008040000130000002c020100040300000c0100000c800e01000300000803000002"
+            + "03000008020000020000000804000002280000480013000008578d0585e8fc4fd19dc421b9c50616ad68bbc2ef1bff02"
+            + "87248711b5e1b3b83f0dea6660ba21a2c0b51cdba5ab11a6c14b0bcb4fa910ef2b16df2d6a7ef32029000024b547e355"
+            + "0a8707c3253d2a12afd21476a5d305ec729b3c3ac2516f102ed5fc3f2900001c00004004b2ceb31293f214c5de0d4d9f"
+            + "4c69ce39353cf7982900001c000040058b8d1e5175d40a1b3fc0137400b233d586e9c04e290000080000402e29000010"
+            + "0000402f00020003000400050000000800004016";
+
+    /** The same client with {@code --ike 'aes256-sha1-modp1024!'}: one proposal, KE group 2 of 128 octets; 336 octets. */
+    static final String STRONGSWAN_CBC_MODP1024 =
+            "b13ec5bf4514b1750000000000000000212022080000000000000150220000300000002c010100040300000c0100000c"
+            + "800e010003000008030000020300000802000002000000080400000228000088000200007c41cdc2e1d37ce2735e1c7b"
+            + "b3da663972461ad7a707dc4a6b54644948b84d4acd579ffeed57dc1f8c69592352a33b7781e637817c8773d72dd17f46"
+            + "c697c3f5f0fc6d2c7870f16e754af7b63031177582bd4da83f4d2121659f7d7dd5a796c03f99fc60f867bbefcfc855f7"
+            + "8c13d8a1d8f0e0fed41e7a330ddb070dd3dbf13829000024d4be8fa1699fe99ba836cc8e106455b0f0a15c5ca11bce07"
+            + "30465f2457c4d5e12900001c00004004f15abdc2a6f9fa5f830187ccb0ab60460a3bb1542900001c00004005e3858dc6"
+            + "fa23593237c54ccc759e546627622d40290000080000402e290000100000402f00020003000400050000000800004016";
+
+    /** RFC 5685's REDIRECT_SUPPORTED status notify, which strongSwan sends and we do not act on. */
+    static final int REDIRECT_SUPPORTED = 16406;
+
     /** strongSwan 5.9's IKE_SA_INIT requests captured from the interop VM. */
     static List<byte[]> capturedRequests() {
-        return List.of();
+        return List.of(hex(STRONGSWAN_GCM_ECP256), hex(STRONGSWAN_CBC_MODP1024));
+    }
+
+    /** NAT_DETECTION_*_IP data (RFC 7296 section 2.23): SHA-1(SPIi | SPIr | IP address | port), SPIr zero here. */
+    static byte[] natDetection(long spiI, String address, int port) throws Exception {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8 + 8 + 4 + 2).putLong(spiI).putLong(0)
+                .put(java.net.InetAddress.getByName(address).getAddress()).putShort((short) port);
+        return java.security.MessageDigest.getInstance("SHA-1").digest(b.array());
+    }
+
+    @Test
+    void strongSwansIkeSaInitRequestDecodes() throws Exception {
+        byte[] m = hex(STRONGSWAN_GCM_ECP256);
+        Ikev2Codec.Message msg = Ikev2Codec.decode(m);
+        long spiI = 0x9a3c61b1ac3b8203L;
+        assertThat(msg.header()).isEqualTo(new Ikev2Header(spiI, 0, PayloadType.SA.code(), ExchangeType.IKE_SA_INIT.code(),
+                Ikev2Header.INITIATOR, 0, 308));
+        List<Payload> p = msg.payloads();
+        assertThat(p).extracting(Payload::type).containsExactly(PayloadType.SA, PayloadType.KE, PayloadType.NONCE,
+                PayloadType.NOTIFY, PayloadType.NOTIFY, PayloadType.NOTIFY, PayloadType.NOTIFY, PayloadType.NOTIFY);
+        assertSameContent(p.get(0), new Sa(List.of(
+                new Proposal(1, Proposal.IKE, new byte[0], List.of(new Transform(Transform.ENCR, 20, 256),
+                        new Transform(Transform.PRF, 5, 0), new Transform(Transform.DH, 19, 0))),
+                new Proposal(2, Proposal.IKE, new byte[0], List.of(new Transform(Transform.ENCR, 12, 256),
+                        new Transform(Transform.INTEG, 2, 0), new Transform(Transform.PRF, 2, 0), new Transform(Transform.DH, 2, 0))))));
+        Ke ke = (Ke) p.get(1);
+        assertThat(ke.group()).isEqualTo(19);
+        assertThat(ke.data()).as("ECP 256: x | y (RFC 5903 section 7)").hasSize(64);
+        assertThat(((Nonce) p.get(2)).data()).hasSize(32);
+        List<Notify> notifies = p.subList(3, 8).stream().map(Notify.class::cast).toList();
+        assertThat(notifies).extracting(Notify::notifyType).containsExactly(NotifyType.NAT_DETECTION_SOURCE_IP,
+                NotifyType.NAT_DETECTION_DESTINATION_IP, NotifyType.IKEV2_FRAGMENTATION_SUPPORTED,
+                NotifyType.SIGNATURE_HASH_ALGORITHMS, REDIRECT_SUPPORTED);
+        assertThat(notifies).allSatisfy(n -> {
+            assertThat(n.protocol()).isZero();
+            assertThat(n.spi()).isEmpty();
+            assertThat(n.error()).isFalse();
+        });
+        // the NAT-D hashes as the client computed them: its own 10.0.2.15:500 and the server as it addressed it
+        assertThat(notifies.get(0).data()).isEqualTo(natDetection(spiI, "10.0.2.15", 500));
+        assertThat(notifies.get(1).data()).isEqualTo(natDetection(spiI, "10.0.2.2", 500));
+        assertThat(notifies.get(2).data()).isEmpty();
+        assertThat(HEX.formatHex(notifies.get(3).data())).as("RFC 7427: SHA2-256, SHA2-384, SHA2-512, Identity")
+                .isEqualTo("0002000300040005");
+        // our encoder writes strongSwan's octets back exactly
+        assertThat(HEX.formatHex(Ikev2Codec.encode(msg.header(), p))).isEqualTo(HEX.formatHex(m));
+    }
+
+    @Test
+    void strongSwansModp1024RequestDecodes() throws Exception {
+        byte[] m = hex(STRONGSWAN_CBC_MODP1024);
+        Ikev2Codec.Message msg = Ikev2Codec.decode(m);
+        assertThat(msg.header().initiatorSpi()).isEqualTo(0xb13ec5bf4514b175L);
+        assertThat(msg.header().length()).isEqualTo(336);
+        assertSameContent(msg.first(Sa.class).orElseThrow(), new Sa(List.of(new Proposal(1, Proposal.IKE, new byte[0], List.of(
+                new Transform(Transform.ENCR, 12, 256), new Transform(Transform.INTEG, 2, 0), new Transform(Transform.PRF, 2, 0),
+                new Transform(Transform.DH, 2, 0))))));
+        Ke ke = msg.first(Ke.class).orElseThrow();
+        assertThat(ke.group()).isEqualTo(2);
+        assertThat(ke.data()).as("MODP 1024: 128 octets").hasSize(128);
+        assertThat(msg.payloads()).filteredOn(Notify.class::isInstance).extracting(n -> ((Notify) n).notifyType())
+                .contains(NotifyType.NAT_DETECTION_SOURCE_IP, NotifyType.NAT_DETECTION_DESTINATION_IP,
+                        NotifyType.IKEV2_FRAGMENTATION_SUPPORTED, NotifyType.SIGNATURE_HASH_ALGORITHMS);
+        assertThat(Ikev2Codec.encode(msg.header(), msg.payloads())).isEqualTo(m);
     }
 
     @Test
