@@ -106,6 +106,9 @@ public final class EncryptedPayloadProtection {
         int g = Ikev2Header.LENGTH;
         m[g] = (byte) first;
         int payloadLength = length - Ikev2Header.LENGTH;
+        if (payloadLength > 0xffff) {
+            throw new IllegalArgumentException("an Encrypted payload of " + payloadLength + " octets: seal it as fragments");
+        }
         m[g + 2] = (byte) (payloadLength >> 8);
         m[g + 3] = (byte) payloadLength;
         if (fragment != null) {

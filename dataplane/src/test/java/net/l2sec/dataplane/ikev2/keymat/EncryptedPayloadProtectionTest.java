@@ -312,6 +312,21 @@ class EncryptedPayloadProtectionTest {
         assertThat(fragments).hasSize(5);
     }
 
+    /** An SK payload over 65535 octets cannot be written (16-bit Payload Length): refused; as fragments it goes. */
+    @Test
+    void aMessageTooLargeForOneEncryptedPayloadIsRefused() throws Exception {
+        Suite s = new Suite(EncryptionAlgorithm.ENCR_AES_GCM_16, 128, null);
+        IkeSaKeys k = keys(s);
+        var out = responder(s, k, new SecureRandom()).outbound();
+        List<Payload> big = List.of(new Cert(Cert.X509_SIGNATURE, new byte[40000]), new Cert(Cert.X509_SIGNATURE, new byte[30000]));
+        assertThatThrownBy(() -> out.seal(header(true, 1), big)).isInstanceOf(IllegalArgumentException.class);
+        List<byte[]> fragments = out.sealFragments(header(true, 1), big, 1280, 32);
+        EncryptedPayloadProtection in = initiator(s, k, new SecureRandom()).inbound();
+        ByteArrayOutputStream plain = new ByteArrayOutputStream();
+        for (byte[] f : fragments) plain.writeBytes(in.open(f, 36));
+        assertThat(plain.toByteArray()).isEqualTo(Ikev2Codec.encodePayloads(big));
+    }
+
     /** RFC 5282 section 3.1 (as RFC 4106 section 3.1): an IV never repeats under one key. */
     @Test
     void gcmIvsNeverRepeat() throws Exception {

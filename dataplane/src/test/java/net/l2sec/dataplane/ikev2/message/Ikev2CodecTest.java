@@ -599,6 +599,32 @@ class Ikev2CodecTest {
         assertThat(rejection(message("29", "00 00 000a 03 08 4009 01020304 0506"))).isEqualTo(Ikev2DropReason.MALFORMED_PAYLOAD);
     }
 
+    /**
+     * A count or length the wire field cannot hold is refused by the encoder, never written cut to its low bits
+     * (which made a message no peer could parse): the 16-bit Payload Length (section 3.2), the one-octet Number of TSs
+     * (section 3.13; many split-tunnel routes in one TSr) and Number of Transforms (section 3.3.1).
+     */
+    @Test
+    void whatDoesNotFitItsFieldIsRefusedByTheEncoder() throws Exception {
+        byte[] largest = Ikev2Codec.encode(AUTH_REQUEST, List.of(new Cert(Cert.X509_SIGNATURE, new byte[65530])));
+        assertThat(Ikev2Codec.u16(largest, 30)).isEqualTo(65535);
+        assertThat(((Cert) Ikev2Codec.decode(largest).payloads().getFirst()).data()).hasSize(65530);
+        assertThatThrownBy(() -> Ikev2Codec.encode(AUTH_REQUEST, List.of(new Cert(Cert.X509_SIGNATURE, new byte[65531]))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("65536");
+        List<TrafficSelector> routes = new ArrayList<>();
+        for (int i = 0; i < 256; i++) {
+            routes.add(new TrafficSelector(7, 0, 0, 65535, new byte[] {10, (byte) i, 0, 0}, new byte[] {10, (byte) i, (byte) 255, (byte) 255}));
+        }
+        byte[] fits = Ikev2Codec.encode(AUTH_REQUEST, List.of(new TrafficSelectors(false, routes.subList(0, 255))));
+        assertThat(((TrafficSelectors) Ikev2Codec.decode(fits).payloads().getFirst()).selectors()).hasSize(255);
+        assertThatThrownBy(() -> Ikev2Codec.encode(AUTH_REQUEST, List.of(new TrafficSelectors(false, routes))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("256");
+        List<Transform> transforms = new ArrayList<>();
+        for (int i = 0; i < 256; i++) transforms.add(new Transform(Transform.DH, i, 0));
+        assertThatThrownBy(() -> Ikev2Codec.encode(INIT_REQUEST, List.of(new Sa(List.of(new Proposal(1, 1, new byte[0], transforms))))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("256");
+    }
+
     @Test
     void identificationBodyIsWhatAuthCovers() throws Exception {
         Identification id = new Identification(true, Identification.ID_FQDN, "client.example".getBytes());
