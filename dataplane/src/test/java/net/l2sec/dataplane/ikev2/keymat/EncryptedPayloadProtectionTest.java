@@ -356,6 +356,34 @@ class EncryptedPayloadProtectionTest {
         assertThat(wrapped).containsExactlyInAnyOrder("fffffffffffffffe", "ffffffffffffffff", "0000000000000000", "0000000000000001");
     }
 
+    /**
+     * Seals from several threads at once (crypto workers, a liveness check beside a response) still never reuse an IV:
+     * a repeated GCM nonce under one key gives away the authentication key (RFC 5282 section 3.1 "MUST NOT").
+     */
+    @Test
+    void gcmIvsNeverRepeatAcrossThreads() throws Exception {
+        Suite s = new Suite(EncryptionAlgorithm.ENCR_AES_GCM_16, 128, null);
+        EncryptedPayloadProtection out = responder(s, keys(s), new SecureRandom()).outbound();
+        int threads = 4;
+        int each = 20_000;
+        java.util.concurrent.ConcurrentHashMap<String, Boolean> ivs = new java.util.concurrent.ConcurrentHashMap<>();
+        java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+        List<Thread> workers = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            workers.add(Thread.ofPlatform().start(() -> {
+                try {
+                    start.await();
+                } catch (InterruptedException e) {
+                    return;
+                }
+                for (int i = 0; i < each; i++) ivs.put(HEX.formatHex(out.seal(header(true, i), List.of()), 32, 40), Boolean.TRUE);
+            }));
+        }
+        start.countDown();
+        for (Thread w : workers) w.join(120_000);
+        assertThat(ivs).hasSize(threads * each);
+    }
+
     // --- known answers --------------------------------------------------------------------------------------------
 
     /** McGrew and Viega, "The Galois/Counter Mode of Operation (GCM)", test case 4 (AES-128) and 16 (AES-256). */
