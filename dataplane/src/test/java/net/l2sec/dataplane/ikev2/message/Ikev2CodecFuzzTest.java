@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
  * Fuzzes {@link Ikev2Codec}: the header, the chain of generic payload headers and every payload layout. Every input
  * either decodes or is rejected with an {@link Ikev2DecodeException} carrying a drop reason; what decodes encodes
  * again into octets that decode to the same payloads (field by field), and encoding those gives the same octets. The
- * seeds carry every payload type, built with the codec's own encoder, and a real strongSwan IKE_SA_INIT request.
+ * seeds carry every payload type, built with the codec's own encoder, and real strongSwan IKE_SA_INIT messages.
  */
 class Ikev2CodecFuzzTest {
     static List<byte[]> seeds() {
@@ -35,7 +35,7 @@ class Ikev2CodecFuzzTest {
                 new Delete(Proposal.ESP, 4, List.of(new byte[] {1, 2, 3, 4}, new byte[] {5, 6, 7, 8})),
                 new Eap(Ikev2CodecTest.hex("0201000a01616c696365")))));
         out.add(Ikev2CodecTest.hex(Ikev2CodecTest.HAND_WRITTEN));
-        out.addAll(Ikev2CodecTest.capturedRequests());
+        out.addAll(Ikev2CodecTest.capturedMessages());
         return out;
     }
 

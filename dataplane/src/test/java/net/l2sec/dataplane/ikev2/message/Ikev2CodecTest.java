@@ -163,12 +163,50 @@ class Ikev2CodecTest {
             + "30465f2457c4d5e12900001c00004004f15abdc2a6f9fa5f830187ccb0ab60460a3bb1542900001c00004005e3858dc6"
             + "fa23593237c54ccc759e546627622d40290000080000402e290000100000402f00020003000400050000000800004016";
 
+    /**
+     * strongSwan 5.9.8 as the IKEv2 responder (the interop harness's {@code reference-server.sh --mode ikev2 --net host
+     * --ike 'aes256gcm16-prfsha256-ecp256,aes256-sha1-modp1024!'}, one VM, in a test namespace) answering
+     * {@link #STRONGSWAN_GCM_ECP256} replayed to it: 272 octets; tshark 4.0: SA proposal 1 (AES-GCM-16 256,
+     * PRF_HMAC_SHA2_256, ECP 256), KE group 19, Nr, NAT_DETECTION_SOURCE_IP, NAT_DETECTION_DESTINATION_IP,
+     * IKEV2_FRAGMENTATION_SUPPORTED, SIGNATURE_HASH_ALGORITHMS, CHILDLESS_IKEV2_SUPPORTED, MULTIPLE_AUTH_SUPPORTED.
+     */
+    static final String STRONGSWAN_RESPONSE_GCM_ECP256 =
+            "9a3c61b1ac3b8203f6a88e06e84195fc2120222000000000000001102200002800000024010100030300000c01000014"
+            + "800e01000300000802000005000000080400001328000048001300004fa53b0788acdb52592e3b73496dc01424e41abf"
+            + "35cc9738a961aca6c11dbecb5f8ac258cceff2f9fe56ca96ac1671a320f1217fb8838f6a927ceede8428584a29000024"
+            + "8a7db63eaa32256e9e63c9af0b5f4c43a8583c5713e607fe320ee0ef88cbc0f82900001c00004004c867493eedf271e0"
+            + "1ca6d7efe8be1f6611be4e5d2900001c000040059e5c7af47670b05174e4b9eaac9611791222a347290000080000402e"
+            + "290000100000402f000200030004000529000008000040220000000800004014";
+
+    /** The same responder answering {@link #STRONGSWAN_CBC_MODP1024}: 344 octets. */
+    static final String STRONGSWAN_RESPONSE_CBC_MODP1024 =
+            "b13ec5bf4514b17525d98d9ce0d5b148212022200000000000000158220000300000002c010100040300000c0100000c"
+            + "800e010003000008030000020300000802000002000000080400000228000088000200001f0f8f5db36148304d90b4ef"
+            + "c921572c252228b843934d58d9edcb7aa468d683e596316493d02e07e1907eab72abc73fc5427f0337592dd3340be703"
+            + "b0d026e8d553d247d2b1e29c288571a8332b7c95bcbd3e6032a65116a3d9980d7c17bd4ec5166d680792cf90217fdb10"
+            + "72a82a9849796920d682586ebdec84451afafaca29000024c786c5fd16397d0a02007dc8ec97564a5543a360534576dd"
+            + "5cc8c4bd13cebd3f2900001c00004004e44406e3951bd0115622f1cad0120ba97b616bc32900001c0000400530cdf97d"
+            + "60badfe49fac257c1372f14d66877ef6290000080000402e290000100000402f00020003000400052900000800004022"
+            + "0000000800004014";
+
+    /**
+     * The same responder answering {@link #STRONGSWAN_GCM_ECP256} altered to carry a KE of group 2 (128 octets) and
+     * the initiator SPI 0badc0de0badc0de: INVALID_KE_PAYLOAD naming group 19 (RFC 7296 section 1.3), its responder SPI
+     * zero; 38 octets.
+     */
+    static final String STRONGSWAN_INVALID_KE = "0badc0de0badc0de00000000000000002920222000000000000000260000000a000000110013";
+
     /** RFC 5685's REDIRECT_SUPPORTED status notify, which strongSwan sends and we do not act on. */
     static final int REDIRECT_SUPPORTED = 16406;
 
-    /** strongSwan 5.9's IKE_SA_INIT requests captured from the interop VM. */
-    static List<byte[]> capturedRequests() {
-        return List.of(hex(STRONGSWAN_GCM_ECP256), hex(STRONGSWAN_CBC_MODP1024));
+    /** RFC 6023's CHILDLESS_IKEV2_SUPPORTED and RFC 4739's MULTIPLE_AUTH_SUPPORTED, as strongSwan's responder sends them. */
+    static final int CHILDLESS_IKEV2_SUPPORTED = 16418;
+    static final int MULTIPLE_AUTH_SUPPORTED = 16404;
+
+    /** strongSwan 5.9's IKE_SA_INIT requests and responses captured from the interop VM. */
+    static List<byte[]> capturedMessages() {
+        return List.of(hex(STRONGSWAN_GCM_ECP256), hex(STRONGSWAN_CBC_MODP1024), hex(STRONGSWAN_RESPONSE_GCM_ECP256),
+                hex(STRONGSWAN_RESPONSE_CBC_MODP1024), hex(STRONGSWAN_INVALID_KE));
     }
 
     /** NAT_DETECTION_*_IP data (RFC 7296 section 2.23): SHA-1(SPIi | SPIr | IP address | port), SPIr zero here. */
@@ -214,6 +252,59 @@ class Ikev2CodecTest {
                 .isEqualTo("0002000300040005");
         // our encoder writes strongSwan's octets back exactly
         assertThat(HEX.formatHex(Ikev2Codec.encode(msg.header(), p))).isEqualTo(HEX.formatHex(m));
+    }
+
+    @Test
+    void strongSwansIkeSaInitResponseDecodes() throws Exception {
+        byte[] m = hex(STRONGSWAN_RESPONSE_GCM_ECP256);
+        Ikev2Codec.Message msg = Ikev2Codec.decode(m);
+        long spiI = 0x9a3c61b1ac3b8203L;
+        long spiR = 0xf6a88e06e84195fcL;
+        assertThat(msg.header()).isEqualTo(new Ikev2Header(spiI, spiR, PayloadType.SA.code(), ExchangeType.IKE_SA_INIT.code(),
+                Ikev2Header.RESPONSE, 0, 272));
+        assertThat(msg.header().response()).isTrue();
+        assertThat(msg.header().fromInitiator()).isFalse();
+        List<Payload> p = msg.payloads();
+        assertThat(p).extracting(Payload::type).containsExactly(PayloadType.SA, PayloadType.KE, PayloadType.NONCE,
+                PayloadType.NOTIFY, PayloadType.NOTIFY, PayloadType.NOTIFY, PayloadType.NOTIFY, PayloadType.NOTIFY, PayloadType.NOTIFY);
+        // the one proposal chosen keeps the number it had in the request (section 3.3.1)
+        assertSameContent(p.get(0), new Sa(List.of(new Proposal(1, Proposal.IKE, new byte[0], List.of(
+                new Transform(Transform.ENCR, 20, 256), new Transform(Transform.PRF, 5, 0), new Transform(Transform.DH, 19, 0))))));
+        assertThat(((Ke) p.get(1)).group()).isEqualTo(19);
+        assertThat(((Ke) p.get(1)).data()).hasSize(64);
+        assertThat(((Nonce) p.get(2)).data()).hasSize(32);
+        List<Notify> notifies = p.subList(3, 9).stream().map(Notify.class::cast).toList();
+        assertThat(notifies).extracting(Notify::notifyType).containsExactly(NotifyType.NAT_DETECTION_SOURCE_IP,
+                NotifyType.NAT_DETECTION_DESTINATION_IP, NotifyType.IKEV2_FRAGMENTATION_SUPPORTED,
+                NotifyType.SIGNATURE_HASH_ALGORITHMS, CHILDLESS_IKEV2_SUPPORTED, MULTIPLE_AUTH_SUPPORTED);
+        // the responder's own NAT-D hashes its SPI too: SHA-1(SPIi | SPIr | 10.0.2.15 | 500) (section 2.23)
+        java.nio.ByteBuffer natd = java.nio.ByteBuffer.allocate(22).putLong(spiI).putLong(spiR).put(new byte[] {10, 0, 2, 15})
+                .putShort((short) 500);
+        assertThat(notifies.get(0).data()).isEqualTo(java.security.MessageDigest.getInstance("SHA-1").digest(natd.array()));
+        assertThat(HEX.formatHex(Ikev2Codec.encode(msg.header(), p))).isEqualTo(HEX.formatHex(m));
+
+        Ikev2Codec.Message modp = Ikev2Codec.decode(hex(STRONGSWAN_RESPONSE_CBC_MODP1024));
+        assertSameContent(modp.first(Sa.class).orElseThrow(), new Sa(List.of(new Proposal(1, Proposal.IKE, new byte[0], List.of(
+                new Transform(Transform.ENCR, 12, 256), new Transform(Transform.INTEG, 2, 0), new Transform(Transform.PRF, 2, 0),
+                new Transform(Transform.DH, 2, 0))))));
+        assertThat(modp.first(Ke.class).orElseThrow().data()).hasSize(128);
+        assertThat(Ikev2Codec.encode(modp.header(), modp.payloads())).isEqualTo(hex(STRONGSWAN_RESPONSE_CBC_MODP1024));
+    }
+
+    /** RFC 7296 section 1.3: the KE's group is not the chosen one; the answer names the group wanted (19). */
+    @Test
+    void strongSwansInvalidKePayloadDecodes() throws Exception {
+        byte[] m = hex(STRONGSWAN_INVALID_KE);
+        Ikev2Codec.Message msg = Ikev2Codec.decode(m);
+        assertThat(msg.header()).isEqualTo(new Ikev2Header(0x0badc0de0badc0deL, 0, PayloadType.NOTIFY.code(),
+                ExchangeType.IKE_SA_INIT.code(), Ikev2Header.RESPONSE, 0, 38));
+        Notify n = (Notify) msg.payloads().getFirst();
+        assertThat(msg.payloads()).hasSize(1);
+        assertThat(n.notifyType()).isEqualTo(NotifyType.INVALID_KE_PAYLOAD);
+        assertThat(n.error()).isTrue();
+        assertThat(Ikev2Codec.u16(n.data(), 0)).isEqualTo(19);
+        assertThat(HEX.formatHex(Ikev2Codec.encode(msg.header(), List.of(Notify.of(NotifyType.INVALID_KE_PAYLOAD, new byte[] {0, 19})))))
+                .as("our encoder writes the same answer").isEqualTo(STRONGSWAN_INVALID_KE);
     }
 
     @Test
