@@ -6,6 +6,7 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import javax.crypto.Cipher;
 import javax.crypto.Mac;
 import javax.crypto.spec.GCMParameterSpec;
@@ -34,8 +35,11 @@ public final class EncryptedPayloadProtection {
     private final byte[] salt;
     private final SecretKeySpec integrityKey;
     private final SecureRandom random;
-    /** GCM's explicit IVs: a counter from a random start, never repeated under one key (RFC 5282 section 3.1). */
-    private long nextIv;
+    /**
+     * GCM's explicit IVs: a counter from a random start, never repeated under one key (RFC 5282 section 3.1), also
+     * when several threads seal at once (atomic: a repeated nonce would give the authentication key away).
+     */
+    private final AtomicLong nextIv;
 
     EncryptedPayloadProtection(EncryptionAlgorithm cipher, int keyBits, IntegrityAlgorithm integrity, byte[] encKey,
                                byte[] integKey, SecureRandom random) {
@@ -47,7 +51,7 @@ public final class EncryptedPayloadProtection {
         this.salt = cipher.aead() ? Arrays.copyOfRange(encKey, keyLen, keyLen + EncryptionAlgorithm.GCM_SALT) : new byte[0];
         this.integrityKey = this.integrity == null ? null : new SecretKeySpec(integKey, this.integrity.jceName());
         this.random = random;
-        this.nextIv = random.nextLong();
+        this.nextIv = new AtomicLong(random.nextLong());
     }
 
     /** Our outbound (responder to initiator: SK_er, SK_ar) and inbound (SK_ei, SK_ai) protection of an IKE SA. */
@@ -118,6 +122,9 @@ public final class EncryptedPayloadProtection {
         int g = Ikev2Header.LENGTH;
         m[g] = (byte) first;
         int payloadLength = length - Ikev2Header.LENGTH;
+        if (payloadLength > 0xffff) {
+            throw new IllegalArgumentException("an Encrypted payload of " + payloadLength + " octets: seal it as fragments");
+        }
         m[g + 2] = (byte) (payloadLength >> 8);
         m[g + 3] = (byte) payloadLength;
         if (fragment != null) {
@@ -130,7 +137,7 @@ public final class EncryptedPayloadProtection {
         padPlain[padded - 1] = (byte) padLength;
         try {
             if (cipher.aead()) {
-                long ivValue = nextIv++;
+                long ivValue = nextIv.getAndIncrement();
                 for (int i = 0; i < 8; i++) m[prefix + i] = (byte) (ivValue >>> (56 - 8 * i));
                 Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
                 c.init(Cipher.ENCRYPT_MODE, encryptionKey, new GCMParameterSpec(128, nonce(m, prefix)));

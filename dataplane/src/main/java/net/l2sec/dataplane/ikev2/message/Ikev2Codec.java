@@ -146,6 +146,9 @@ public final class Ikev2Codec {
                 int spiSize = b[at + 1] & 0xff;
                 int count = u16(b, at + 2);
                 if ((long) spiSize * count != n - 4) throw malformed(type, count + " SPIs of " + spiSize + " in " + (n - 4));
+                // SPI size 0 is the IKE SA's, which names no SPI (section 3.11); a count with it would make that many
+                // empty SPIs out of no octets (65535 per 8-octet payload)
+                if (spiSize == 0 && count != 0) throw malformed(type, count + " SPIs of size 0");
                 List<byte[]> spis = new ArrayList<>(count);
                 for (int i = 0; i < count; i++) spis.add(Arrays.copyOfRange(b, at + 4 + i * spiSize, at + 4 + (i + 1) * spiSize));
                 yield new Delete(protocol, spiSize, spis);
@@ -321,6 +324,9 @@ public final class Ikev2Codec {
                 default -> i + 1 < payloads.size() ? typeOf(payloads.get(i + 1)) : 0;
             };
             int length = GENERIC_HEADER + body.length;
+            if (length > 0xffff) {
+                throw new IllegalArgumentException(p.type() + " payload of " + length + " octets: Payload Length is 16 bits (section 3.2)");
+            }
             out.write(next);
             out.write(0);
             out.write(length >> 8);
@@ -357,7 +363,7 @@ public final class Ikev2Codec {
                     o.write(pr.number());
                     o.write(pr.protocol());
                     o.write(pr.spi().length);
-                    o.write(pr.transforms().size());
+                    o.write(count(pr.transforms().size(), "transforms in a proposal"));
                     o.writeBytes(pr.spi());
                     o.writeBytes(t.toByteArray());
                 }
@@ -397,7 +403,7 @@ public final class Ikev2Codec {
             }
             case VendorId v -> o.writeBytes(v.data());
             case TrafficSelectors ts -> {
-                o.write(ts.selectors().size());
+                o.write(count(ts.selectors().size(), "traffic selectors in a payload"));
                 o.writeBytes(new byte[3]);
                 for (TrafficSelector s : ts.selectors()) {
                     o.write(s.tsType());
@@ -428,6 +434,12 @@ public final class Ikev2Codec {
             case Unknown u -> o.writeBytes(u.body());
         }
         return o.toByteArray();
+    }
+
+    /** A one-octet count (Number of Transforms, Number of TSs): more is the caller's error, not a wrapped count. */
+    private static int count(int n, String what) {
+        if (n > 0xff) throw new IllegalArgumentException(n + " " + what + ": the count is one octet");
+        return n;
     }
 
     private static void w16(ByteArrayOutputStream o, int v) {
