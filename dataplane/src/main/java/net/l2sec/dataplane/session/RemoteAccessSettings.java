@@ -41,7 +41,7 @@ public record RemoteAccessSettings(String defaultPool, Optional<String> pool6, I
             throw new IllegalArgumentException("at most two DNS, two WINS and three IPv6 DNS servers");
         }
         if (subnetPrefixLength < 0 || subnetPrefixLength > 32) throw new IllegalArgumentException("subnet prefix length");
-        if (mssLimit < 0 || (mssLimit > 0 && mssLimit < 536)) throw new IllegalArgumentException("MSS limit " + mssLimit);
+        if (mssLimit < 0 || mssLimit > 65_535) throw new IllegalArgumentException("MSS limit " + mssLimit);
     }
 
     /**
