@@ -29,6 +29,8 @@ import net.l2sec.dataplane.udp.L2tpDatagramHandler;
 import net.l2sec.dataplane.l2tp.L2tpNetworkServer;
 import net.l2sec.dataplane.ppp.AuthThrottle;
 import net.l2sec.dataplane.ppp.PppSessionFactory;
+import net.l2sec.dataplane.session.RemoteAccessSessions;
+import net.l2sec.dataplane.session.RemoteAccessSettings;
 import net.l2sec.dataplane.session.SessionRegistry;
 import net.l2sec.spi.auth.Authenticator;
 import org.slf4j.Logger;
@@ -58,6 +60,8 @@ final class L2tpWiring {
     private final RouteOwners owners = new RouteOwners();
     private final List<ClientRoutes> routes = new ArrayList<>();
     private final List<PppSessionFactory> ppp = new ArrayList<>();
+    /** Per worker: IKEv2 clients' sessions, on the same pools, routes, egress and registry as its PPP sessions. */
+    private final List<RemoteAccessSessions> remoteAccess = new ArrayList<>();
     private final List<L2tpNetworkServer> servers = new ArrayList<>();
     private final List<IkeIdentification> identification = new ArrayList<>();
     private final LocalAddresses.Port sockets;
@@ -87,6 +91,8 @@ final class L2tpWiring {
                     egress.apply(w.index()), w.scheduler(), w.registry(), new SecureRandom(), sessions, throttle);
             routes.add(r);
             ppp.add(f);
+            remoteAccess.add(new RemoteAccessSessions(remoteAccessSettings(config.ppp()), this::pool, this::pool6, r,
+                    egress.apply(w.index()), w.scheduler(), sessions, w.registry()));
             IkeIdentification identified = new IkeIdentification(f);
             identification.add(identified);
             servers.add(new L2tpNetworkServer(config.l2tp().settings(), identified, w.scheduler(), w.registry(), ids));
@@ -125,6 +131,28 @@ final class L2tpWiring {
                     + "and all user traffic cross the network in clear. Lab use only. !!!", config.listen());
             addresses.open(sockets, (worker, local) -> new L2tpDatagramHandler(servers.getFirst()));
         }
+    }
+
+    /**
+     * Worker {@code worker}'s opener of IKEv2 clients' sessions: the IKEv2 responder of that worker calls it once a
+     * client has authenticated, on that worker's loop (the session's routes are that worker's).
+     */
+    RemoteAccessSessions remoteAccess(int worker) {
+        return remoteAccess.get(worker);
+    }
+
+    /**
+     * What IKEv2 clients get from the {@code ppp} section: the same pools, DNS, WINS and IPv6; the MSS clamp with
+     * tunnel-mode ESP's overhead in place of L2TP's ({@code auto}), a fixed value, or none.
+     */
+    static RemoteAccessSettings remoteAccessSettings(PppSettings ppp) {
+        int mss = switch (ppp.mssClamp().mode()) {
+            case OFF -> 0;
+            case FIXED -> ppp.mssClamp().tunnelMtu();
+            case AUTO -> RemoteAccessSettings.autoMss(ppp.mssClamp().tunnelMtu());
+        };
+        return new RemoteAccessSettings(ppp.defaultPool(), ppp.ipv6().pool(), ppp.localAddress(), ppp.subnetPrefixLength(),
+                ppp.dns(), ppp.wins(), ppp.ipv6().dns(), mss);
     }
 
     /** From now on, new sessions of worker {@code i} also carry what {@code ike.apply(i)} knows of their ISAKMP SA. */
@@ -202,6 +230,7 @@ final class L2tpWiring {
         appliedIpv6 = settings.ipv6();
         workers.onEach(w -> {
             ppp.get(w.index()).reconfigure(settings, authenticator, this::pool, this::pool6);
+            remoteAccess.get(w.index()).reconfigure(remoteAccessSettings(settings), this::pool, this::pool6);
             return null;
         }, 10);
         return restart;

@@ -21,6 +21,7 @@ import net.l2sec.dataplane.l2tp.L2tpDropReason;
 import net.l2sec.dataplane.l2tp.TeardownCause;
 import net.l2sec.dataplane.ppp.PppDropReason;
 import net.l2sec.dataplane.ppp.PppIpDropReason;
+import net.l2sec.dataplane.session.RemoteAccessDropReason;
 import net.l2sec.spi.auth.RejectReason;
 import net.l2sec.spi.session.EndCause;
 import org.junit.jupiter.api.Test;
@@ -52,6 +53,7 @@ class FailureReasonsDocumentedTest {
         reasons.addAll(tags(Arrays.stream(EndCause.values()).filter(EndCause::isFailure).toArray(EndCause[]::new), EndCause::tag));
         reasons.addAll(tags(PppDropReason.values(), PppDropReason::tag));
         reasons.addAll(tags(PppIpDropReason.values(), PppIpDropReason::tag));
+        reasons.addAll(tags(RemoteAccessDropReason.values(), RemoteAccessDropReason::tag));
         reasons.addAll(tags(DhcpDropReason.values(), DhcpDropReason::tag));
         reasons.addAll(tags(DynamicAuthorizationDiscardReason.values(), DynamicAuthorizationDiscardReason::tag));
         reasons.addAll(tags(DynamicAuthorizationNakReason.values(), DynamicAuthorizationNakReason::tag));

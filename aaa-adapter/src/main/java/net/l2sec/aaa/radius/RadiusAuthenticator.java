@@ -24,6 +24,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import net.l2sec.aaa.LogText;
+import net.l2sec.spi.session.SessionProtocol;
 import net.l2sec.spi.session.SessionContext;
 import net.l2sec.spi.auth.AuthMethod;
 import net.l2sec.spi.auth.AuthRequest;
@@ -179,7 +180,9 @@ public final class RadiusAuthenticator implements Authenticator, AutoCloseable {
         attrs.add(attribute("NAS-Port", ByteBuffer.allocate(4).putInt((int) session.nasPort()).array()));
         attrs.add(dictionary.createAttribute("NAS-Port-Type", "Virtual"));
         attrs.add(dictionary.createAttribute("Service-Type", "Framed"));
-        attrs.add(dictionary.createAttribute("Framed-Protocol", "PPP"));
+        // an IKEv2 client's session has no PPP (RFC 2865 section 5.7 has no IPsec value): no Framed-Protocol
+        boolean ikev2 = session.protocol() == SessionProtocol.IKEV2;
+        if (!ikev2) attrs.add(dictionary.createAttribute("Framed-Protocol", "PPP"));
         InetAddress client = session.peer().getAddress();
         String clientIp = client.getHostAddress();
         attrs.add(dictionary.createAttribute("Calling-Station-Id", clientIp));
@@ -187,7 +190,7 @@ public final class RadiusAuthenticator implements Authenticator, AutoCloseable {
         // for the string-valued Tunnel-Client-Endpoint only 0x01..0x1F is unambiguously a tag octet (section 3.3),
         // and using the same non-zero tag on all three groups them explicitly.
         byte tag = 1;
-        attrs.add(attribute("Tunnel-Type", tag, "L2TP"));
+        attrs.add(attribute("Tunnel-Type", tag, ikev2 ? "ESP" : "L2TP"));   // RFC 2868 section 3.1: 9 or 3
         attrs.add(attribute("Tunnel-Medium-Type", tag, client instanceof Inet6Address ? "IPv6" : "IPv4"));
         attrs.add(attribute("Tunnel-Client-Endpoint", tag, clientIp));
         attrs.add(dictionary.createAttribute("Acct-Session-Id", session.acctSessionId()));

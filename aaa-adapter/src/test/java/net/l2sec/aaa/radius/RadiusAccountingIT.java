@@ -150,6 +150,24 @@ class RadiusAccountingIT {
     }
 
     @Test
+    void anIkev2SessionReachesFreeRadiusAsAnEspTunnelWithoutPpp() throws Exception {
+        ActiveSession s = FakeSessionControl.session("IT2-" + System.nanoTime(), "carol", "10.8.0.7", Duration.ofSeconds(5),
+                List.of()).withProtocol(net.l2sec.spi.session.SessionProtocol.IKEV2);
+        try (RadiusAccounting acct = accounting(Duration.ZERO, new SimpleMeterRegistry())) {
+            acct.started(s);
+            acct.stopped(s, new SessionCounters(10, 20, 1, 2), TerminateCause.USER_REQUEST);
+            await(v -> has(s.acctSessionId(), "Stop"), "the Stop in the detail file");
+        }
+        for (Map<String, String> r : List.of(detail(s.acctSessionId(), "Start").getFirst(), detail(s.acctSessionId(), "Stop").getFirst())) {
+            assertThat(r).containsEntry("User-Name", "carol").containsEntry("NAS-Port-Type", "Virtual")
+                    .containsEntry("Service-Type", "Framed-User").doesNotContainKey("Framed-Protocol");
+            // RFC 2868 section 3.1: Tunnel-Type 9, as FreeRADIUS's dictionary names it
+            assertThat(r.get("Tunnel-Type:1")).as(r.toString()).isEqualTo("ESP");
+            assertThat(r.get("Tunnel-Client-Endpoint:1")).as(r.toString()).isEqualTo("127.0.0.9");
+        }
+    }
+
+    @Test
     void recordsSpooledWhileBothServersAreDownAreDeliveredOnceAfterARestart() throws Exception {
         long onBefore = detail().stream().filter(r -> "Accounting-On".equals(r.get("Acct-Status-Type"))).count();
         rad1.stop();

@@ -45,6 +45,11 @@ class RadiusAuthenticatorTest {
     private final AtomicReference<RadiusRequest> sent = new AtomicReference<>();
 
     private AuthResult run(Credentials c, AuthMethod m, int code, List<RadiusAttribute> attrs) throws Exception {
+        return run(SESSION, c, m, code, attrs);
+    }
+
+    private AuthResult run(SessionContext session, Credentials c, AuthMethod m, int code, List<RadiusAttribute> attrs)
+            throws Exception {
         RadiusSender sender = req -> {
             sent.set(req);
             try {
@@ -53,7 +58,7 @@ class RadiusAuthenticatorTest {
                 return CompletableFuture.failedFuture(e);
             }
         };
-        return new RadiusAuthenticator(SETTINGS, sender).authenticate(new AuthRequest(SESSION, m, c))
+        return new RadiusAuthenticator(SETTINGS, sender).authenticate(new AuthRequest(session, m, c))
                 .toCompletableFuture().get(5, TimeUnit.SECONDS);
     }
 
@@ -137,6 +142,18 @@ class RadiusAuthenticatorTest {
         // RFC 3579 3.1: EAP-Message (79); RFC 2865 5.24: State (24) echoed
         assertThat(wire(79)).containsExactly(79, 8, 2, 7, 0, 6, 1, 0x61);
         assertThat(wire(24)).containsExactly(24, 4, 5, 6);
+    }
+
+    @Test
+    void anIkev2ClientsAccessRequestNamesAnEspTunnelAndNoPpp() throws Exception {
+        SessionContext ikev2 = SessionContext.ikev2("ike2=1", new InetSocketAddress("198.51.100.7", 4500), 7, Instant.EPOCH,
+                null);
+        run(ikev2, new EapCredentials("alice", new byte[] {2, 7, 0, 6, 1, 0x61}, new byte[0]), AuthMethod.EAP_MSCHAPV2, 3, List.of());
+        assertThat(wire(64)).as("RFC 2868 Tunnel-Type ESP (9), tag 1").containsExactly(64, 6, 1, 0, 0, 9);
+        assertThat(wire(61)).as("NAS-Port-Type Virtual").containsExactly(61, 6, 0, 0, 0, 5);
+        assertThat(wire(5)).as("NAS-Port: the session id").containsExactly(5, 6, 0, 0, 0, 7);
+        assertThat(sent.get().getAttribute(7)).as("no Framed-Protocol").isEmpty();
+        assertThat(sent.get().getAttribute("Acct-Session-Id").map(RadiusAttribute::getValueString)).contains("00000000-00000007");
     }
 
     @Test

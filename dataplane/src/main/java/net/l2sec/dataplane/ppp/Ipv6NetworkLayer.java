@@ -85,7 +85,7 @@ final class Ipv6NetworkLayer {
     private boolean answerPending;
 
     /**
-     * @param prefix64           the session's /64 (upper 64 bits) from {@link PrefixAssignment}
+     * @param prefix64           the session's /64 (upper 64 bits) from {@link net.l2sec.dataplane.session.PrefixAssignment}
      * @param assignedIdentifier the client's Interface-Identifier fixed by the authorization, if any
      * @param delegated          a prefix delegated to the client (RFC 4818), routed to it; null for none
      */

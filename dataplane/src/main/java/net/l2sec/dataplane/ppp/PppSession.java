@@ -1,6 +1,7 @@
 package net.l2sec.dataplane.ppp;
 
 import net.l2sec.dataplane.session.AddressAssignment;
+import net.l2sec.dataplane.session.PrefixAssignment;
 import net.l2sec.dataplane.session.ClientSession;
 import net.l2sec.dataplane.session.SessionLimits;
 import io.netty.buffer.ByteBuf;
@@ -124,7 +125,7 @@ public final class PppSession implements PppEndpoint, IpSink, ClientSession {
         this.authentication = new Authentication(context, services, transitions);
         this.address = new AddressAssignment(context.tag(), services.pools(), settings.defaultPool(), log);
         this.ipv6 = settings.ipv6().enabled();
-        this.prefix = new PrefixAssignment(context.tag(), services.pools6(), settings.ipv6().pool());
+        this.prefix = new PrefixAssignment(context.tag(), services.pools6(), settings.ipv6().pool(), log);
         this.limits = new SessionLimits(scheduler, this::terminate);
         this.path = new PacketPath(link, services.egress(), scheduler, meters, limits);
         this.accounting = new Accounting(this, context, services.registry(), startedNanos);

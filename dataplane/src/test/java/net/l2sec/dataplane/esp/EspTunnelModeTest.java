@@ -275,6 +275,39 @@ class EspTunnelModeTest {
         assertThat(sent.getLast().peer).isEqualTo(NAT_2);
     }
 
+    /**
+     * Random inner payloads (IP-looking or not, with random length fields) under random Next Headers, sealed with the
+     * SA's real key: every packet is either delivered whole or dropped under a reason, none throws, none leaks.
+     */
+    @Test
+    void everyMangledInnerPacketIsDeliveredOrCountedNeverThrown() {
+        Client c = install(new Client("ike2=1", NAT, 0x1000, 0x2000, 0));
+        java.util.Random random = new java.util.Random(4303);
+        int[] nextHeaders = {4, 41, 59, 17, 0, 255};
+        int rounds = 3000;
+        for (int i = 0; i < rounds; i++) {
+            byte[] inner = new byte[random.nextInt(90)];
+            random.nextBytes(inner);
+            if (inner.length > 0 && random.nextBoolean()) inner[0] = (byte) (random.nextBoolean() ? 0x45 : 0x60);
+            if (inner.length > 4 && random.nextBoolean()) {
+                int length = random.nextBoolean() ? inner.length : random.nextInt(100);
+                inner[2] = (byte) (length >>> 8);
+                inner[3] = (byte) length;
+            }
+            int nh = random.nextInt(4) == 0 ? random.nextInt(256) : nextHeaders[random.nextInt(nextHeaders.length)];
+            ByteBuf packet = c.esp(HexFormat.of().formatHex(inner), nh);
+            esp.receive(NAT, EspPeer.LOCAL, packet);
+            assertThat(packet.refCnt()).isZero();
+        }
+        double dropped = registry.find("l2sec.esp.packets.dropped").counters().stream().mapToDouble(x -> x.count()).sum();
+        assertThat(inner.size() + dropped).isEqualTo(rounds);
+        assertThat(inner).isNotEmpty();
+        assertThat(dropped("dummy") + dropped("not_ip") + dropped("inner_malformed"))
+                .as("only the tunnel-mode reasons").isEqualTo(dropped);
+        assertThat(dropped("inner_malformed")).isPositive();
+        assertThat(dropped("dummy")).isPositive();
+    }
+
     @Test
     void aTransportPairBesideATunnelPairKeepsCarryingL2tp() {
         install(new Client("ike2=1", NAT, 0x1000, 0x2000, 0));

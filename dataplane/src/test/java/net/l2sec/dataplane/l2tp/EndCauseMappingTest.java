@@ -40,6 +40,8 @@ class EndCauseMappingTest {
         row(EndCause.IPCP_TIMEOUT, "ipcp_timeout", "ipcp_timeout", TerminateCause.PORT_ERROR, true);
         row(EndCause.IPCP_CLOSED, "ipcp_closed", "ipcp_closed", TerminateCause.PORT_ERROR, true);
         row(EndCause.ECHO_TIMEOUT, "echo_timeout", "echo_timeout", TerminateCause.LOST_CARRIER, true);
+        row(EndCause.SESSION_LIMIT, "session_limit", "session_limit", TerminateCause.NAS_REQUEST, true);
+        row(EndCause.RULE_SESSION_LIMIT, "rule_session_limit", "rule_session_limit", TerminateCause.NAS_REQUEST, true);
         row(EndCause.PEER_TERMINATE, "peer_terminate", "peer_terminate", TerminateCause.USER_REQUEST, false);
         row(EndCause.IDLE_TIMEOUT, "idle_timeout", "idle_timeout", TerminateCause.IDLE_TIMEOUT, false);
         row(EndCause.SESSION_TIMEOUT, "session_timeout", "session_timeout", TerminateCause.SESSION_TIMEOUT, false);

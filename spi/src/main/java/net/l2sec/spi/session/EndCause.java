@@ -33,6 +33,10 @@ public enum EndCause {
     IPCP_CLOSED("ipcp_closed", TerminateCause.PORT_ERROR, Kind.FAILURE),
     /** Too many LCP Echo-Requests unanswered (RFC 1661 section 5.8): the peer is gone. */
     ECHO_TIMEOUT("echo_timeout", TerminateCause.LOST_CARRIER, Kind.FAILURE),
+    /** The user holds its policy rule's {@code max-sessions} already (an IKEv2 session is refused before it opens). */
+    SESSION_LIMIT("session_limit", TerminateCause.NAS_REQUEST, Kind.FAILURE),
+    /** The rule that admitted the user holds its {@code max-sessions-total} already (IKEv2, as above). */
+    RULE_SESSION_LIMIT("rule_session_limit", TerminateCause.NAS_REQUEST, Kind.FAILURE),
 
     // ---- someone's choice or a limit ----
 

@@ -1,4 +1,4 @@
-package net.l2sec.dataplane.ppp;
+package net.l2sec.dataplane.session;
 
 import java.util.Optional;
 import java.util.function.Function;
@@ -14,14 +14,13 @@ import org.slf4j.LoggerFactory;
 /**
  * The client's IPv6 /64 for the session, which its Router Advertisements carry (RFC 4861 section 4.6.2): the
  * RADIUS Framed-IPv6-Prefix (RFC 3162 section 2.3) when the authorization carries a /64 (taken out of the pool
- * when it lies in one, so that no one else gets it), else the lowest free /64 of the configured IPv6 pool. The session keeps it across LCP renegotiations and gives it back
- * when it ends. Without one the session stays IPv4-only (IPV6CP is Protocol-Rejected); it never ends for want of
- * IPv6.
+ * when it lies in one, so that no one else gets it), else the lowest free /64 of the configured IPv6 pool. A PPP session keeps it across LCP renegotiations; every session gives it back
+ * when it ends. Without one the session stays IPv4-only (PPP: IPV6CP is Protocol-Rejected); it never ends for want
+ * of IPv6.
  */
-final class PrefixAssignment {
+public final class PrefixAssignment {
     /** The session's log lines, under the session's logger. */
-    private static final Logger log = LoggerFactory.getLogger(PppSession.class);
-
+    private final Logger log;
     private final String tag;
     private final Function<String, Optional<Ipv6Pool>> pools;
     private final Optional<String> poolName;
@@ -29,7 +28,14 @@ final class PrefixAssignment {
     private long prefix64;
     private boolean assigned;
 
-    PrefixAssignment(String tag, Function<String, Optional<Ipv6Pool>> pools, Optional<String> poolName) {
+    /** Logs under {@code PrefixAssignment}. */
+    public PrefixAssignment(String tag, Function<String, Optional<Ipv6Pool>> pools, Optional<String> poolName) {
+        this(tag, pools, poolName, LoggerFactory.getLogger(PrefixAssignment.class));
+    }
+
+    /** @param log the session's logger */
+    public PrefixAssignment(String tag, Function<String, Optional<Ipv6Pool>> pools, Optional<String> poolName, Logger log) {
+        this.log = log;
         this.tag = tag;
         this.pools = pools;
         this.poolName = poolName;
@@ -39,7 +45,7 @@ final class PrefixAssignment {
      * Takes a /64 for {@code authorization}; false when there is none (the session stays IPv4-only). A session that
      * has its /64 already (a Network phase after an LCP renegotiation) keeps it.
      */
-    boolean assign(Authorization authorization) {
+    public boolean assign(Authorization authorization) {
         if (assigned) return true;
         if (poolName.isEmpty()) return false;
         Optional<Ipv6Pool> found = pools.apply(poolName.get());
@@ -79,18 +85,18 @@ final class PrefixAssignment {
         return true;
     }
 
-    void release() {
+    public void release() {
         if (!assigned) return;
         if (pool != null) pool.release(prefix64);
         assigned = false;
     }
 
     /** The /64's upper 64 bits; meaningful while assigned. */
-    long prefix64() {
+    public long prefix64() {
         return prefix64;
     }
 
-    Optional<Ipv6Prefix> current() {
+    public Optional<Ipv6Prefix> current() {
         return assigned ? Optional.of(new Ipv6Prefix(prefix64, 64)) : Optional.empty();
     }
 }
