@@ -142,14 +142,7 @@ record IpsecWiring(List<IkeResponder> ikes, List<EspEndpoint> esps, LocalAddress
      * returns what needs a restart: other listen addresses, or IPsec turned off. Call from outside the loops.
      */
     List<String> reload(ConcentratorConfig.Ipsec before, ConcentratorConfig.Ipsec next, Workers workers) throws Exception {
-        List<String> restart = new ArrayList<>();
-        if (!next.ikeListen().equals(before.ikeListen()) || !next.nattListen().equals(before.nattListen())) {
-            restart.add(LISTEN_OR_ENABLING);
-        }
-        if (next.cryptoWorkers() != before.cryptoWorkers() || next.cryptoNice() != before.cryptoNice()) restart.add(CRYPTO_WORKERS);
-        // turning IKEv2 on or off changes who answers IKE_SA_INIT on the shared sockets; its other settings apply to
-        // IKE SAs negotiated from now on
-        if (next.ikev2().enabled() != before.ikev2().enabled()) restart.add(IKEV2_ENABLED);
+        List<String> restart = restartNeededWhileOn(before, next);
         if (next.ike().isEmpty()) {
             restart.add(DISABLING);
             return restart;
@@ -161,6 +154,21 @@ record IpsecWiring(List<IkeResponder> ikes, List<EspEndpoint> esps, LocalAddress
             ikes.get(w.index()).updateSettings(share);
             return null;
         }, 10);
+        return restart;
+    }
+
+    /**
+     * What of a reload needs a restart while IPsec is on: other listen addresses, other crypto workers, or IKEv2
+     * turned on or off (that changes who answers IKE_SA_INIT on the shared sockets; IKEv2's other settings apply to
+     * IKE SAs negotiated from then on).
+     */
+    static List<String> restartNeededWhileOn(ConcentratorConfig.Ipsec before, ConcentratorConfig.Ipsec next) {
+        List<String> restart = new ArrayList<>();
+        if (!next.ikeListen().equals(before.ikeListen()) || !next.nattListen().equals(before.nattListen())) {
+            restart.add(LISTEN_OR_ENABLING);
+        }
+        if (next.cryptoWorkers() != before.cryptoWorkers() || next.cryptoNice() != before.cryptoNice()) restart.add(CRYPTO_WORKERS);
+        if (next.ikev2().enabled() != before.ikev2().enabled()) restart.add(IKEV2_ENABLED);
         return restart;
     }
 
