@@ -30,7 +30,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * <li>a FreeRADIUS user, EAP relayed to FreeRADIUS, with Windows' default IKEv2 proposals (aes256-sha1-modp1024)
  *     allowed by {@code ipsec.legacy.modp1024}: acceptance (b) and (c) Windows.</li>
  * </ol>
- * Four VM runs (two at once), two concentrator starts. The responder's log lines and metrics this test expects are
+ * The DNS servers expected are {@code ppp.dns}'s (README "IKEv2 clients": the responder hands them out by
+ * configuration payload, as IPCP does for L2TP clients). Four VM runs (two at once), three concentrator starts. The responder's log lines and metrics this test expects are
  * the constants below: the contract between this test and the responder, to be kept in step with ops/METRICS.md.
  *
  * <p>Tagged {@value #TAG}: excluded from the default failsafe run until the IKEv2 responder is wired in (see the
