@@ -44,3 +44,13 @@ rm intermediate.key.pem
 
 # the server key also as PKCS#8 (the loader reads both PKCS#1 and PKCS#8)
 openssl pkcs8 -topk8 -nocrypt -in server.key.pem -out server.pkcs8.key.pem
+
+# an ECDSA P-256 server certificate of the same CA (IKEv2 signs with either kind), its key as SEC1 ("EC PRIVATE
+# KEY", OpenSSL's own form) and as PKCS#8 ("PRIVATE KEY"); done with OpenSSL, which writes SEC1
+openssl ecparam -name prime256v1 -genkey -noout -out server-ec.sec1.key.pem
+openssl pkcs8 -topk8 -nocrypt -in server-ec.sec1.key.pem -out server-ec.key.pem
+printf 'subjectAltName=DNS:vpn-ec.l2sec.test\nextendedKeyUsage=serverAuth,1.3.6.1.5.5.8.2.2\n' > server-ec.ext
+openssl req -new -key server-ec.sec1.key.pem -subj "/C=CH/O=l2sec test/CN=vpn-ec.l2sec.test" |
+    openssl x509 -req -CA ca.crt.pem -CAkey ca.key.pem -CAcreateserial -days 3650 -extfile server-ec.ext \
+    -out server-ec.crt.pem
+rm -f server-ec.ext ca.crt.srl

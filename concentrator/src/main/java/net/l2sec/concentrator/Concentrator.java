@@ -105,6 +105,7 @@ public final class Concentrator implements AutoCloseable {
             }
             Set<InetAddress> local = addresses.start();
             ipsec.ifPresent(i -> i.logReady(local, ike.get().localId()));
+            ike.ifPresent(IpsecWiring::logCertificateUse);
             tun.startReader(l2tp::deliverFromTun);
             List<DataplaneBackend.Worker> views = new ArrayList<>();
             for (Workers.Worker w : workers.all()) {

@@ -36,6 +36,7 @@ record IpsecWiring(List<IkeResponder> ikes, List<EspEndpoint> esps, LocalAddress
     static final String LISTEN_OR_ENABLING = "ipsec.listen-ike / listen-natt / enabling IPsec";
     static final String DISABLING = "ipsec.psk-file / certificate (disabling IPsec)";
     static final String CRYPTO_WORKERS = "ipsec.crypto-workers / crypto-nice";
+    static final String IKEV2_ENABLED = "ipsec.ikev2.enabled";
 
     /** ESP's lifetime events drive IKE: a rekey we initiate at the soft limit, a Delete at expiry. */
     private record SaEventsToIke(IkeResponder ike) implements EspEndpoint.SaEvents {
@@ -119,6 +120,18 @@ record IpsecWiring(List<IkeResponder> ikes, List<EspEndpoint> esps, LocalAddress
                 localId.map(id -> " local-id=" + id).orElse(""));
     }
 
+    /**
+     * Logs, at start and on reload, when the certificate serves IKEv2 only (an EC key, or no client CAs): IKEv1
+     * then authenticates with the PSK alone (RSA signatures need our RSA key and the clients' CAs).
+     */
+    static void logCertificateUse(IkeSettings settings) {
+        settings.certificates().filter(c -> !c.servesIkev1()).ifPresent(c -> log.warn(
+                "ipsec certificate {} serves IKEv2 only ({}): IKEv1 (L2TP/IPsec) clients authenticate with {}",
+                c.certificate().getSubjectX500Principal().getName(),
+                c.rsa() ? "no ca-file: no client certificates accepted" : "an EC key: IKEv1 signatures are RSA only",
+                settings.pskAuth() ? "the PSK" : "nothing: IKEv1 refuses every Main Mode (no_proposal_chosen)"));
+    }
+
     /** Worker {@code worker}'s responder. */
     IkeResponder ike(int worker) {
         return ikes.get(worker);
@@ -129,21 +142,33 @@ record IpsecWiring(List<IkeResponder> ikes, List<EspEndpoint> esps, LocalAddress
      * returns what needs a restart: other listen addresses, or IPsec turned off. Call from outside the loops.
      */
     List<String> reload(ConcentratorConfig.Ipsec before, ConcentratorConfig.Ipsec next, Workers workers) throws Exception {
-        List<String> restart = new ArrayList<>();
-        if (!next.ikeListen().equals(before.ikeListen()) || !next.nattListen().equals(before.nattListen())) {
-            restart.add(LISTEN_OR_ENABLING);
-        }
-        if (next.cryptoWorkers() != before.cryptoWorkers() || next.cryptoNice() != before.cryptoNice()) restart.add(CRYPTO_WORKERS);
+        List<String> restart = restartNeededWhileOn(before, next);
         if (next.ike().isEmpty()) {
             restart.add(DISABLING);
             return restart;
         }
         IkeSettings share = shareOf(next.ike().get(), workers.size());
         log.info("IKEv1 responder reconfigured {}", next.ike().get());
+        logCertificateUse(next.ike().get());
         workers.onEach(w -> {
             ikes.get(w.index()).updateSettings(share);
             return null;
         }, 10);
+        return restart;
+    }
+
+    /**
+     * What of a reload needs a restart while IPsec is on: other listen addresses, other crypto workers, or IKEv2
+     * turned on or off (that changes who answers IKE_SA_INIT on the shared sockets; IKEv2's other settings apply to
+     * IKE SAs negotiated from then on).
+     */
+    static List<String> restartNeededWhileOn(ConcentratorConfig.Ipsec before, ConcentratorConfig.Ipsec next) {
+        List<String> restart = new ArrayList<>();
+        if (!next.ikeListen().equals(before.ikeListen()) || !next.nattListen().equals(before.nattListen())) {
+            restart.add(LISTEN_OR_ENABLING);
+        }
+        if (next.cryptoWorkers() != before.cryptoWorkers() || next.cryptoNice() != before.cryptoNice()) restart.add(CRYPTO_WORKERS);
+        if (next.ikev2().enabled() != before.ikev2().enabled()) restart.add(IKEV2_ENABLED);
         return restart;
     }
 

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import net.l2sec.dataplane.ike.IkeSettings;
+import net.l2sec.dataplane.ikev2.Ikev2Settings;
 import net.l2sec.dataplane.ip.Ipv6Prefix;
 import net.l2sec.dataplane.l2tp.L2tpSettings;
 import net.l2sec.dataplane.ppp.PppSettings;
@@ -77,7 +78,21 @@ public record ConcentratorConfig(Path source, L2tp l2tp, PppSettings ppp, Tun tu
      * @param cryptoNice    the nice value of those threads (Linux): 0, as the event loops, by default
      */
     public record Ipsec(InetSocketAddress ikeListen, InetSocketAddress nattListen, Optional<IkeSettings> ike,
-                        int replayWindow, int cryptoWorkers, int cryptoNice) {}
+                        int replayWindow, int cryptoWorkers, int cryptoNice, Ikev2Settings ikev2) {
+        /** With IKEv2's defaults (on). */
+        public Ipsec(InetSocketAddress ikeListen, InetSocketAddress nattListen, Optional<IkeSettings> ike,
+                     int replayWindow, int cryptoWorkers, int cryptoNice) {
+            this(ikeListen, nattListen, ike, replayWindow, cryptoWorkers, cryptoNice, Ikev2Settings.defaults());
+        }
+
+        /**
+         * Whether the IKEv2 responder serves: IPsec is configured ({@link #ike()} present: a PSK or a certificate)
+         * and {@code ipsec.ikev2.enabled} is not false. It shares {@link #ike()}'s proposals, keys and limits.
+         */
+        public boolean ikev2Enabled() {
+            return ike.isPresent() && ikev2.enabled();
+        }
+    }
 
     /**
      * The TUN device: its address is the concentrator's tunnel-side address (the client's PPP peer); its IPv6

@@ -14,11 +14,13 @@ import net.l2sec.dataplane.ike.auth.CertificateAuth;
 import net.l2sec.dataplane.ike.keymat.DhGroup;
 import net.l2sec.dataplane.ike.keymat.IkeCipher;
 import net.l2sec.dataplane.ike.keymat.IkeHash;
+import net.l2sec.dataplane.ikev2.Ikev2Settings;
 import net.l2sec.dataplane.ipsec.EspCipher;
 import net.l2sec.dataplane.ipsec.EspIntegrity;
 
 /**
- * Reads the {@code ipsec} section into the responder's {@link IkeSettings}: algorithm names (strongSwan-style, each
+ * Reads the {@code ipsec} section into the responders' {@link IkeSettings} (shared by IKEv1 and IKEv2) and IKEv2's own
+ * {@link Ikev2Settings} ({@code ipsec.ikev2}): algorithm names (strongSwan-style, each
  * parsed by its enum) become typed proposals, legacy ones only with their {@code ipsec.legacy} switch. The defaults
  * are stated here (the half-open timeout, not configurable, is {@link IkeSettings#defaults()}'s; fragmentation's
  * are {@link IkeSettings.Fragmentation#defaults()}); conf/concentrator.yaml documents them.
@@ -59,7 +61,7 @@ final class IpsecConfigReader {
         List<IkeCipher.WithKeyLength> ikeCiphers = algorithms(ike, "encryption", List.of("aes256", "aes128"),
                 a -> IkeCipher.parse(a, des3));
         List<IkeHash> ikeHashes = algorithms(ike, "integrity", List.of("sha256", "sha384", "sha512", "sha1"), IkeHash::parse);
-        List<DhGroup> groups = algorithms(ike, "groups", List.of("modp2048", "ecp256", "ecp384", "modp1536"),
+        List<DhGroup> groups = algorithms(ike, "groups", List.of("modp2048", "ecp256", "ecp384", "ecp521", "modp1536"),
                 g -> DhGroup.parse(g, modp1024));
         Duration ikeLifetime = ike.duration("lifetime-max", Duration.ofHours(24), Duration.ofMinutes(5), Duration.ofDays(7));
 
@@ -85,13 +87,32 @@ final class IpsecConfigReader {
                 limits.integer("half-open-memory-mib", 32, 1, 4096) * IkeSettings.HalfOpen.MIB,
                 limits.integer("half-open-per-source", 64, 1, 1_000_000));
         IkeSettings.Fragmentation fragmentation = fragmentation(n.section("fragmentation"));
+        Ikev2Settings ikev2 = ikev2(n.section("ikev2"));
+        certificates.ifPresent(cert -> {
+            if (!cert.servesIkev1() && psk.isEmpty() && !ikev2.enabled()) {
+                n.problem("certificate", "serves IKEv2 only (" + (cert.rsa() ? "no ca-file for client certificates"
+                        : "an EC key: IKEv1 signs with RSA only") + ") and ipsec.ikev2.enabled is false: set a psk-file "
+                        + "for IKEv1 or enable IKEv2");
+            }
+        });
 
         Optional<IkeSettings> settings = psk.isEmpty() && certificates.isEmpty() ? Optional.empty()
                 : Optional.of(new IkeSettings(psk, aesKeyBits(ikeCiphers), ikeHashes, groups, espCiphers(espCiphers),
                         espAesKeyBits(espCiphers), espIntegrity, des3, modp1024, ikeLifetime, espLifetime, dpdDelay,
                         dpdFailures, localId, halfOpen, IkeSettings.defaults().halfOpenTimeout(), perSource, aggressive,
                         psk.isPresent(), certificates, fragmentation, message1));
-        return new ConcentratorConfig.Ipsec(ikeListen, nattListen, settings, window, cryptoWorkers, cryptoNice);
+        return new ConcentratorConfig.Ipsec(ikeListen, nattListen, settings, window, cryptoWorkers, cryptoNice, ikev2);
+    }
+
+    /**
+     * {@code ipsec.ikev2}: what IKEv2 adds to the policy it shares with IKEv1 (proposals, PSK, certificate, local-id,
+     * fragmentation, dpd, lifetimes). On by default whenever IPsec is configured.
+     */
+    private static Ikev2Settings ikev2(ConfigNode v2) {
+        Ikev2Settings d = Ikev2Settings.defaults();
+        return new Ikev2Settings(v2.bool("enabled", d.enabled()),
+                v2.integer("cookie-threshold", d.cookieThreshold(), 0, 1_000_000), v2.bool("mobike", d.mobike()),
+                v2.duration("auth-timeout", d.authTimeout(), Duration.ofSeconds(5), Duration.ofMinutes(10)));
     }
 
     /** {@code ipsec.local-id}: our identity in ID_R, an IPv4 address or a DNS name. */

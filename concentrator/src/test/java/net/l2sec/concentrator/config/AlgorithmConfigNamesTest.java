@@ -62,8 +62,9 @@ class AlgorithmConfigNamesTest {
         assertThat(DhGroup.parse("modp1024", true)).isEqualTo(DhGroup.MODP1024);
         assertThatThrownBy(() -> DhGroup.parse("modp1024", false))
                 .hasMessage("modp1024 is legacy: set ipsec.legacy.modp1024: true to allow it");
-        assertThatThrownBy(() -> DhGroup.parse("ecp521", true))
-                .hasMessage("unknown algorithm \"ecp521\" (known: modp1024, modp1536, modp2048, ecp256, ecp384)");
+        assertThat(DhGroup.parse("ecp521", false)).isEqualTo(DhGroup.ECP521);
+        assertThatThrownBy(() -> DhGroup.parse("curve25519", true))
+                .hasMessage("unknown algorithm \"curve25519\" (known: modp1024, modp1536, modp2048, ecp256, ecp384, ecp521)");
     }
 
     @Test

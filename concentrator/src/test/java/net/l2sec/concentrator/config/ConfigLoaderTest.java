@@ -15,6 +15,7 @@ import net.l2sec.concentrator.PrivateFiles;
 import net.l2sec.dataplane.ike.IkeSettings;
 import net.l2sec.dataplane.ike.keymat.DhGroup;
 import net.l2sec.dataplane.ike.keymat.IkeHash;
+import net.l2sec.dataplane.ikev2.Ikev2Settings;
 import net.l2sec.dataplane.ipsec.EspCipher;
 import net.l2sec.dataplane.ipsec.EspIntegrity;
 import net.l2sec.spi.auth.AuthMethod;
@@ -317,7 +318,10 @@ class ConfigLoaderTest {
         IkeSettings d = ConfigLoader.load(write(base)).ipsec().ike().orElseThrow();
         assertThat(d.ikeAesKeyBits()).containsExactly(256, 128);
         assertThat(d.ikeHashes()).containsExactly(IkeHash.SHA2_256, IkeHash.SHA2_384, IkeHash.SHA2_512, IkeHash.SHA1);
-        assertThat(d.allowedGroups()).containsExactly(DhGroup.MODP2048, DhGroup.ECP256, DhGroup.ECP384, DhGroup.MODP1536);
+        // groups 14, 19, 20, 21 (what IKEv2 clients offer: Android and strongSwan ECP256, macOS/iOS and Windows with
+        // non-default proposals MODP2048/ECP384) and 5
+        assertThat(d.allowedGroups()).containsExactly(DhGroup.MODP2048, DhGroup.ECP256, DhGroup.ECP384, DhGroup.ECP521,
+                DhGroup.MODP1536);
         assertThat(d.allowedEspCiphers()).containsExactly(EspCipher.AES_CBC, EspCipher.AES_GCM_16);
         assertThat(d.espAesKeyBits()).containsExactly(256, 128);
         assertThat(d.espIntegrity()).containsExactly(EspIntegrity.HMAC_SHA1_96, EspIntegrity.HMAC_SHA2_256_128,
@@ -415,6 +419,94 @@ class ConfigLoaderTest {
                 """.formatted(CERTS));
         assertThatThrownBy(() -> ConfigLoader.load(mismatch)).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("ipsec.certificate.key-file: does not belong to the first certificate");
+    }
+
+    @Test
+    void ikev2IsOnWheneverIpsecIsAndItsSectionIsChecked() throws Exception {
+        String base = MINIMAL + "ipsec:\n  psk: a-long-enough-pre-shared-key\n";
+        ConcentratorConfig.Ipsec d = ConfigLoader.load(write(base)).ipsec();
+        assertThat(d.ikev2()).isEqualTo(Ikev2Settings.defaults());
+        assertThat(d.ikev2().enabled()).isTrue();
+        assertThat(d.ikev2Enabled()).isTrue();
+        assertThat(ConfigLoader.load(write(MINIMAL)).ipsec().ikev2Enabled()).as("no key, no certificate: IPsec off").isFalse();
+
+        ConcentratorConfig.Ipsec set = ConfigLoader.load(write(base + """
+                  ikev2:
+                    enabled: false
+                    cookie-threshold: 0
+                    mobike: false
+                    auth-timeout: 90s
+                """)).ipsec();
+        assertThat(set.ikev2()).isEqualTo(new Ikev2Settings(false, 0, false, Duration.ofSeconds(90)));
+        assertThat(set.ikev2Enabled()).isFalse();
+        assertThat(set.ike()).as("IKEv1 stays on").isPresent();
+
+        Path bad = write(base + """
+                  ikev2:
+                    enabled: "yes"
+                    cookie-threshold: -1
+                    mobike: 3
+                    auth-timeout: 1s
+                    eap: mschapv2
+                """);
+        assertThatThrownBy(() -> ConfigLoader.load(bad)).isInstanceOfSatisfying(ConfigException.class, e -> {
+            assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("c.yaml: ipsec.ikev2.enabled: must be true or false"));
+            assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("c.yaml: ipsec.ikev2.cookie-threshold:"));
+            assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("c.yaml: ipsec.ikev2.mobike: must be true or false"));
+            assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("c.yaml: ipsec.ikev2.auth-timeout: must be between"));
+            assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("ipsec.ikev2").contains("eap"));
+        });
+    }
+
+    @Test
+    void anEcCertificateOrOneWithoutClientCasServesIkev2() throws Exception {
+        ConcentratorConfig ec = ConfigLoader.load(write(MINIMAL.replace("require-ipsec: false", "require-ipsec: true") + """
+                ipsec:
+                  psk: a-long-enough-pre-shared-key
+                  certificate:
+                    chain-file: %1$s/server-ec.crt.pem
+                    key-file: %1$s/server-ec.sec1.key.pem
+                """.formatted(CERTS)));
+        IkeSettings ike = ec.ipsec().ike().orElseThrow();
+        assertThat(ike.certificates()).hasValueSatisfying(a -> {
+            assertThat(a.rsa()).isFalse();
+            assertThat(a.trustAnchors()).as("ca-file is optional").isEmpty();
+            assertThat(a.certificate().getSubjectX500Principal().getName()).contains("CN=vpn-ec.l2sec.test");
+        });
+        assertThat(ike.ikev1Certificates()).as("IKEv1: PSK only").isEmpty();
+        assertThat(ike.pskAuth()).isTrue();
+
+        IkeSettings rsaNoCas = ConfigLoader.load(write(MINIMAL + """
+                ipsec:
+                  certificate:
+                    chain-file: %1$s/server.crt.pem
+                    key-file: %1$s/server.pkcs8.key.pem
+                """.formatted(CERTS))).ipsec().ike().orElseThrow();
+        assertThat(rsaNoCas.certificates()).isPresent();
+        assertThat(rsaNoCas.ikev1Certificates()).isEmpty();
+
+        Path ikev2Off = write(MINIMAL + """
+                ipsec:
+                  certificate:
+                    chain-file: %1$s/server-ec.crt.pem
+                    key-file: %1$s/server-ec.key.pem
+                    ca-file: %1$s/ca.crt.pem
+                  ikev2:
+                    enabled: false
+                """.formatted(CERTS));
+        assertThatThrownBy(() -> ConfigLoader.load(ikev2Off)).isInstanceOfSatisfying(ConfigException.class,
+                e -> assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("c.yaml: ipsec.certificate: serves IKEv2 only")
+                        .contains("an EC key").contains("ipsec.ikev2.enabled is false")));
+
+        Path mismatch = write(MINIMAL + """
+                ipsec:
+                  certificate:
+                    chain-file: %1$s/server-ec.crt.pem
+                    key-file: %1$s/server.key.pem
+                """.formatted(CERTS));
+        assertThatThrownBy(() -> ConfigLoader.load(mismatch)).isInstanceOfSatisfying(ConfigException.class,
+                e -> assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("c.yaml: ipsec.certificate.key-file: does not belong "
+                        + "to the first certificate of").contains("server-ec.crt.pem")));
     }
 
     @Test

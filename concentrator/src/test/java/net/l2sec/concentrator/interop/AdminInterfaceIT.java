@@ -2,15 +2,9 @@ package net.l2sec.concentrator.interop;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import net.l2sec.aaa.radius.FreeRadiusServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -99,38 +93,12 @@ class AdminInterfaceIT {
         }
     }
 
-    record Cli(int status, String output) {}
-
-    /** The jar's admin command inside the namespace. */
-    private static Cli admin(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", lab.namespace(),
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", lab.jar().toString(), "admin",
-                "--url", "http://127.0.0.1:" + ADMIN_PORT, "--token-file", lab.work().resolve("admin.token").toString()));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(60, TimeUnit.SECONDS)) throw new AssertionError("admin " + String.join(" ", args) + " hung");
-        System.out.println("----- admin " + String.join(" ", args) + " (exit " + p.exitValue() + ")\n" + out);
-        return new Cli(p.exitValue(), out);
+    private static ConcentratorInNamespace.Cli admin(String... args) throws Exception {
+        return lab.admin(ADMIN_PORT, args);
     }
 
     private static ConcentratorInNamespace.Client client(String... extra) throws Exception {
-        List<String> args = new ArrayList<>(List.of("--mode", "ipsec", "--psk", PSK, "--user", "alice",
-                "--password", "alice-Passw0rd", "--auth", "mschapv2"));
-        args.addAll(List.of(extra));
-        return lab.client(args.toArray(String[]::new));
-    }
-
-    private static String unquote(String v) {
-        return v == null ? null : v.replaceAll("^\"|\"$", "");
-    }
-
-    private static void waitFor(String what, Duration timeout, java.util.concurrent.Callable<Boolean> condition) throws Exception {
-        Instant deadline = Instant.now().plus(timeout);
-        while (!condition.call()) {
-            if (Instant.now().isAfter(deadline)) throw new AssertionError("timed out waiting for " + what + "\n" + lab.log());
-            Thread.sleep(300);
-        }
+        return lab.ipsecClient(PSK, "alice", "alice-Passw0rd", extra);
     }
 
     @Test
@@ -138,10 +106,10 @@ class AdminInterfaceIT {
     void adminListsTheRealClientsSessionAndDisconnectsIt() throws Exception {
         assertThat(admin("sessions").output()).contains("0 sessions");
         var c = client("--pings", "40", "--expect", "down", "--wait", "45");
-        waitFor("alice's session", Duration.ofSeconds(90), () -> lab.log().contains("ipcp up"));
+        lab.waitFor("alice's session", Duration.ofSeconds(90), () -> lab.log().contains("ipcp up"));
         Thread.sleep(3000);     // the client is pinging now
 
-        Cli list = admin("sessions");
+        ConcentratorInNamespace.Cli list = admin("sessions");
         assertThat(list.status()).isZero();
         String row = list.output().lines().filter(l -> l.contains(" alice ")).findFirst().orElseThrow(
                 () -> new AssertionError("no session of alice listed:\n" + list.output()));
@@ -151,12 +119,12 @@ class AdminInterfaceIT {
         assertThat(row).containsPattern("\\S+-sha1-modp1024 +(aes|3des)\\S*");
         String id = row.trim().split("\\s+")[0];
 
-        Cli show = admin("show", id);
+        ConcentratorInNamespace.Cli show = admin("show", id);
         assertThat(show.status()).isZero();
         assertThat(show.output()).contains("\"user\" : \"alice\"", "\"natT\" : true", "\"spiIn\"");
         assertThat(admin("show", "no-such-session").status()).isEqualTo(1);
 
-        Cli disconnect = admin("disconnect", id);
+        ConcentratorInNamespace.Cli disconnect = admin("disconnect", id);
         assertThat(disconnect.status()).isZero();
         assertThat(disconnect.output()).contains("disconnected " + id);
 
@@ -165,13 +133,13 @@ class AdminInterfaceIT {
         assertThat(r).doesNotContain("ping=40/40");
         assertThat(lab.log()).contains("cause=admin_disconnect", "admin action=disconnect session=" + id,
                 "no calls left after admin disconnect: clearing the control connection");
-        waitFor("accounting Stop with Admin-Reset", Duration.ofSeconds(20), () -> Files.exists(radius.detailFile())
-                && radius.detailRecords().stream().anyMatch(x -> "Stop".equals(unquote(x.get("Acct-Status-Type")))
-                && "Admin-Reset".equals(unquote(x.get("Acct-Terminate-Cause")))));
+        lab.waitFor("accounting Stop with Admin-Reset", Duration.ofSeconds(20), () -> Files.exists(radius.detailFile())
+                && radius.detailRecords().stream().anyMatch(x -> "Stop".equals(ConcentratorInNamespace.unquote(x.get("Acct-Status-Type")))
+                && "Admin-Reset".equals(ConcentratorInNamespace.unquote(x.get("Acct-Terminate-Cause")))));
         Map<String, String> stop = radius.detailRecords().stream()
-                .filter(x -> "Stop".equals(unquote(x.get("Acct-Status-Type")))).findFirst().orElseThrow();
-        assertThat(unquote(stop.get("Acct-Session-Id"))).isEqualTo(id);
-        assertThat(unquote(stop.get("User-Name"))).isEqualTo("alice");
+                .filter(x -> "Stop".equals(ConcentratorInNamespace.unquote(x.get("Acct-Status-Type")))).findFirst().orElseThrow();
+        assertThat(ConcentratorInNamespace.unquote(stop.get("Acct-Session-Id"))).isEqualTo(id);
+        assertThat(ConcentratorInNamespace.unquote(stop.get("User-Name"))).isEqualTo("alice");
         assertThat(admin("sessions").output()).contains("0 sessions");
         assertThat(lab.metrics()).containsPattern("l2sec_admin_requests_total\\{action=\"disconnect\",[^}]*result=\"ok\"[^}]*} 1");
     }
@@ -179,7 +147,7 @@ class AdminInterfaceIT {
     @Test
     @Order(2)
     void drainRefusesANewClientAndUndrainLetsTheNextOneIn() throws Exception {
-        Cli drain = admin("drain");
+        ConcentratorInNamespace.Cli drain = admin("drain");
         assertThat(drain.status()).isZero();
         assertThat(admin("status").output()).contains("\"draining\" : true");
         assertThat(lab.metrics()).containsPattern("l2sec_admin_draining(\\{[^}]*})? 1");

@@ -69,7 +69,7 @@ final class IkeContext {
     /** Proposals, limits, PSK, certificates, DPD and Aggressive Mode for negotiations from now on. */
     void update(IkeSettings next) {
         this.settings = next;
-        this.peerValidation = next.certificates().map(c -> new PeerValidation(c, clock)).orElse(null);
+        this.peerValidation = next.ikev1Certificates().map(c -> new PeerValidation(c, clock)).orElse(null);
     }
 
     IkeSettings settings() {

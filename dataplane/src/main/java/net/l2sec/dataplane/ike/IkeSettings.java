@@ -37,10 +37,12 @@ import net.l2sec.dataplane.ipsec.EspIntegrity;
  *                             refused and counted, since its message 2 exposes a hash of the PSK to offline guessing
  * @param pskAuth              accept Main Mode proposals with pre-shared key authentication (auth method 1);
  *                             default true
- * @param certificates         if present, accept RSA signature authentication (auth method 3) with these credentials,
- *                             trust anchors and peer-identity rules (RFC 2409 section 5.1); default empty
- *                             (certificates off). Load them with {@code ike.auth.PemFiles.load(chain, key, cas)}.
- *                             At least one of {@code pskAuth} and {@code certificates} must be enabled.
+ * @param certificates         if present, our certificate and the client CAs: IKEv2 signs with it (RSA or ECDSA);
+ *                             IKEv1 accepts RSA signature authentication (auth method 3) with these credentials,
+ *                             trust anchors and peer-identity rules (RFC 2409 section 5.1) only when they
+ *                             {@linkplain CertificateAuth#servesIkev1() serve IKEv1} ({@link #ikev1Certificates()});
+ *                             default empty (certificates off). Load them with {@code ike.auth.PemFiles.load(chain,
+ *                             key, cas)}. At least one of {@code pskAuth} and {@code certificates} must be enabled.
  * @param fragmentation        IKEv1 fragmentation (the FRAGMENTATION vendor ID); see {@link Fragmentation}
  * @param halfOpen             the bounds of Main Modes answered with message 2 whose message 3 has not come; see
  *                             {@link HalfOpen}
@@ -98,6 +100,14 @@ public record IkeSettings(Optional<byte[]> psk, List<Integer> ikeAesKeyBits, Lis
         public static Fragmentation defaults() {
             return new Fragmentation(true, 576, 16, 16384, Duration.ofSeconds(5));
         }
+    }
+
+    /**
+     * The certificate credentials IKEv1 uses: present only with an RSA key and client CAs (an EC key, or no
+     * ca-file, leaves IKEv1 with the PSK; the certificate then serves IKEv2 alone).
+     */
+    public Optional<CertificateAuth> ikev1Certificates() {
+        return certificates.filter(CertificateAuth::servesIkev1);
     }
 
     public IkeSettings {

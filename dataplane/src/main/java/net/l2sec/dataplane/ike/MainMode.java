@@ -141,7 +141,7 @@ final class MainMode {
         }
         if (ike.proposal.signatures()) {
             // RFC 2408 section 3.10: the CAs we accept, each as its DER-encoded subject name
-            for (X509Certificate ca : ctx.settings().certificates().orElseThrow().trustAnchors()) {
+            for (X509Certificate ca : ctx.settings().ikev1Certificates().orElseThrow().trustAnchors()) {
                 reply.add(new Payload.CertRequest(CertEncoding.X509_SIGNATURE, ca.getSubjectX500Principal().getEncoded()));
             }
         }

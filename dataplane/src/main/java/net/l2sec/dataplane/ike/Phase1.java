@@ -254,7 +254,7 @@ final class Phase1 {
     /** Our IDir under signature authentication: our certificate's subject DN. */
     Payload.Id certificateId() {
         return new Payload.Id(IdType.ID_DER_ASN1_DN, UDP, ISAKMP_PORT,
-                ctx.settings().certificates().orElseThrow().certificate().getSubjectX500Principal().getEncoded());
+                ctx.settings().ikev1Certificates().orElseThrow().certificate().getSubjectX500Principal().getEncoded());
     }
 
     /**
@@ -275,7 +275,7 @@ final class Phase1 {
                 .limit(PeerValidation.MAX_CHAIN).map(Payload.Cert::data).toList();
         byte[] hashI = ike.keymat.hashI(ike.gxi, ike.gxr, ike.saiB, chain.body(Payload.Id.class));
         return new PeerSignature(certs, id, sig.data(), hashI, hashR(ike, idr), ctx.peerValidation(),
-                ctx.settings().certificates().orElseThrow());
+                ctx.settings().ikev1Certificates().orElseThrow());
     }
 
     /**
@@ -330,7 +330,7 @@ final class Phase1 {
     /** Our signature authentication (RFC 2409 section 5.1), SIG_R made by a worker: IDir, our chain, SIG_R. */
     List<Payload> signatureReply(Payload.Id idr, byte[] sigR) {
         List<Payload> reply = new ArrayList<>(List.of(idr));
-        for (X509Certificate c : ctx.settings().certificates().orElseThrow().chain()) {
+        for (X509Certificate c : ctx.settings().ikev1Certificates().orElseThrow().chain()) {
             try {
                 reply.add(new Payload.Cert(CertEncoding.X509_SIGNATURE, c.getEncoded()));
             } catch (CertificateEncodingException e) {

@@ -46,7 +46,7 @@ record Phase1Proposal(int proposalNumber, Payload.Transform transform, IkeCipher
 
     /** The first acceptable transform of the first proposal, in the client's order; null if none. */
     static Phase1Proposal select(Payload.Sa sa, IkeSettings s) {
-        return select(sa, s, s.certificates().isPresent());
+        return select(sa, s, s.ikev1Certificates().isPresent());
     }
 
     /** As {@link #select(Payload.Sa, IkeSettings)}, pre-shared key transforms only (Aggressive Mode). */
@@ -80,7 +80,7 @@ record Phase1Proposal(int proposalNumber, Payload.Transform transform, IkeCipher
         if (ProtocolId.of(p.protocolId()) != ProtocolId.PROTO_ISAKMP || position.transform() >= p.transforms().size()) {
             return null;
         }
-        return accept(p.number(), p.transforms().get(position.transform()), s, s.certificates().isPresent(), position);
+        return accept(p.number(), p.transforms().get(position.transform()), s, s.ikev1Certificates().isPresent(), position);
     }
 
     /** Whether every transform of every proposal names the same DH group (RFC 2409 section 5.4, Aggressive Mode). */
@@ -187,7 +187,7 @@ record Phase1Proposal(int proposalNumber, Payload.Transform transform, IkeCipher
         if (s.legacy3des()) enc.add("3des");
         return String.join("|", enc) + " x " + String.join("|", s.ikeHashes().stream().map(IkeHash::label).toList())
                 + " x " + String.join("|", s.allowedGroups().stream().map(DhGroup::label).toList()) + " auth="
-                + (s.pskAuth() ? "psk" : "") + (s.pskAuth() && s.certificates().isPresent() ? "|" : "")
-                + (s.certificates().isPresent() ? "rsa" : "");
+                + (s.pskAuth() ? "psk" : "") + (s.pskAuth() && s.ikev1Certificates().isPresent() ? "|" : "")
+                + (s.ikev1Certificates().isPresent() ? "rsa" : "");
     }
 }

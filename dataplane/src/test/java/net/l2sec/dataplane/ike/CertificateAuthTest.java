@@ -201,4 +201,65 @@ class CertificateAuthTest {
         assertThat(serverAuth().chain()).hasSize(1);
         assertThat(settings().toString()).contains("vpn.l2sec.test").doesNotContain("BEGIN");
     }
+
+    @Test
+    void ecKeysLoadFromPkcs8AndSec1() throws Exception {
+        PrivateKey pkcs8 = key("server-ec.key.pem");
+        PrivateKey sec1 = key("server-ec.sec1.key.pem");
+        assertThat(pkcs8).isInstanceOf(java.security.interfaces.ECPrivateKey.class);
+        assertThat(((java.security.interfaces.ECPrivateKey) sec1).getS())
+                .isEqualTo(((java.security.interfaces.ECPrivateKey) pkcs8).getS());
+        assertThat(((java.security.interfaces.ECPrivateKey) sec1).getParams().getCurve().getField().getFieldSize())
+                .isEqualTo(256);
+        // the key signs what the certificate's public key verifies (ECDSA, as IKEv2's AUTH method 9/14 does)
+        java.security.Signature signer = java.security.Signature.getInstance("SHA256withECDSA");
+        signer.initSign(sec1);
+        signer.update("IKE_AUTH".getBytes());
+        byte[] sig = signer.sign();
+        java.security.Signature verifier = java.security.Signature.getInstance("SHA256withECDSA");
+        verifier.initVerify(certs("server-ec.crt.pem").get(0).getPublicKey());
+        verifier.update("IKE_AUTH".getBytes());
+        assertThat(verifier.verify(sig)).isTrue();
+    }
+
+    @Test
+    void anEcCertificateServesIkev2AloneAndIkev1KeepsItsPsk() throws Exception {
+        CertificateAuth ec = PemFiles.load(cert("server-ec.crt.pem"), cert("server-ec.sec1.key.pem"), cert("ca.crt.pem"));
+        assertThat(ec.rsa()).isFalse();
+        assertThat(ec.servesIkev1()).isFalse();
+        assertThat(ec.toString()).contains("key=ecdsa").doesNotContain("BEGIN");
+        assertThat(serverAuth().rsa()).isTrue();
+        assertThat(serverAuth().servesIkev1()).isTrue();
+
+        IkeSettings s = IkeSettings.defaults().withCertificates(ec, true).withPsk("secret".getBytes());
+        assertThat(s.certificates()).contains(ec);
+        assertThat(s.ikev1Certificates()).isEmpty();
+        // IKEv1 offers no RSA signatures with it: a signature proposal is refused, the PSK one still chosen
+        IkeHarness net = new IkeHarness(s, clock());
+        TestInitiator signer = client(net, "client.crt.pem", "client.key.pem");
+        net.deliver(signer.addr500, IkeHarness.LOCAL_500, signer.mm1());
+        assertThat(net.count("l2sec.ike.phase1", "result", "failed", "reason", "no_proposal_chosen")).isEqualTo(1);
+        TestInitiator psk = new TestInitiator(net, "203.0.113.10", 500, 4500);
+        PayloadChain mm2 = psk.mm2(net.exchange(psk.addr500, IkeHarness.LOCAL_500, psk.mm1(List.of(
+                TestInitiator.p1(1, IkeCipher.AES_CBC, 256, IkeHash.SHA1, DhGroup.MODP2048, 3),
+                TestInitiator.p1(2, IkeCipher.AES_CBC, 256, IkeHash.SHA1, DhGroup.MODP2048, 1)))));
+        assertThat(mm2.first(Payload.Sa.class).proposals().get(0).transforms().get(0).number()).as("the PSK transform").isEqualTo(2);
+    }
+
+    @Test
+    void withoutClientCasTheCertificateServesIkev2Alone() throws Exception {
+        CertificateAuth noCas = new CertificateAuth(certs("server.crt.pem"), key("server.key.pem"), List.of(),
+                java.util.Optional.empty(), CertificateAuth.PeerIdRule.SUBJECT_OR_ALT_NAME, false);
+        assertThat(noCas.rsa()).isTrue();
+        assertThat(noCas.servesIkev1()).isFalse();
+        assertThat(IkeSettings.defaults().withCertificates(noCas, true).withPsk("secret".getBytes()).ikev1Certificates()).isEmpty();
+    }
+
+    @Test
+    void aKeyOfAnotherKindThanTheCertificateIsRefused() throws Exception {
+        assertThatThrownBy(() -> PemFiles.load(cert("server.crt.pem"), cert("server-ec.key.pem"), cert("ca.crt.pem")))
+                .isInstanceOf(IOException.class).hasMessageContaining("has no EC key");
+        assertThatThrownBy(() -> PemFiles.load(cert("server-ec.crt.pem"), cert("server.key.pem"), cert("ca.crt.pem")))
+                .isInstanceOf(IOException.class).hasMessageContaining("has no RSA key");
+    }
 }

@@ -17,11 +17,17 @@ import java.util.Base64;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.bouncycastle.asn1.ASN1ObjectIdentifier;
+import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
+import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
 
 /**
- * Loads certificate credentials from PEM files: a certificate chain (ours first), an unencrypted RSA private key
- * (PKCS#8 {@code PRIVATE KEY} or PKCS#1 {@code RSA PRIVATE KEY}, as strongSwan's {@code pki} writes), and a CA
- * bundle. Every error names the file; no key material ever appears in a message.
+ * Loads certificate credentials from PEM files: a certificate chain (ours first), an unencrypted RSA or EC private
+ * key (PKCS#8 {@code PRIVATE KEY} with either, PKCS#1 {@code RSA PRIVATE KEY} or SEC1 {@code EC PRIVATE KEY}, as
+ * strongSwan's {@code pki} and OpenSSL write them), and a CA bundle. Every error names the file; no key material
+ * ever appears in a message.
  */
 public final class PemFiles {
     private static final Pattern BLOCK = Pattern.compile(
@@ -58,26 +64,62 @@ public final class PemFiles {
         return out;
     }
 
-    /** The first private key block of {@code file}: PKCS#8 or PKCS#1 RSA, unencrypted. */
+    /** The first private key block of {@code file}: PKCS#8 (RSA or EC), PKCS#1 RSA or SEC1 EC, unencrypted. */
     public static PrivateKey privateKey(Path file) throws IOException {
         for (Block b : blocks(file)) {
             byte[] pkcs8 = switch (b.label()) {
                 case "PRIVATE KEY" -> b.der();
                 case "RSA PRIVATE KEY" -> pkcs8OfPkcs1(b.der());
+                case "EC PRIVATE KEY" -> pkcs8OfSec1(file, b.der());
                 case "ENCRYPTED PRIVATE KEY" -> throw new IOException(file + ": encrypted private keys are not supported");
                 default -> null;
             };
             if (pkcs8 == null) continue;
             try {
-                return KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(pkcs8));
+                String algorithm = keyAlgorithm(file, pkcs8);
+                return KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(pkcs8));
             } catch (GeneralSecurityException e) {
-                throw new IOException(file + ": not an RSA private key (" + e.getClass().getSimpleName() + ")");
+                throw new IOException(file + ": not a valid RSA or EC private key (" + e.getClass().getSimpleName() + ")");
             } finally {
                 Arrays.fill(pkcs8, (byte) 0);
                 Arrays.fill(b.der(), (byte) 0);
             }
         }
-        throw new IOException(file + ": no PRIVATE KEY or RSA PRIVATE KEY block");
+        throw new IOException(file + ": no PRIVATE KEY, RSA PRIVATE KEY or EC PRIVATE KEY block");
+    }
+
+    /** The JCE algorithm of a PKCS#8 PrivateKeyInfo by its AlgorithmIdentifier (RFC 5208 section 5): RSA or EC. */
+    private static String keyAlgorithm(Path file, byte[] pkcs8) throws IOException {
+        String oid;
+        try {
+            oid = PrivateKeyInfo.getInstance(pkcs8).getPrivateKeyAlgorithm().getAlgorithm().getId();
+        } catch (RuntimeException e) {
+            throw new IOException(file + ": not a PKCS#8 private key (" + e.getClass().getSimpleName() + ")");
+        }
+        if (oid.equals(PKCSObjectIdentifiers.rsaEncryption.getId())) return "RSA";
+        if (oid.equals(X9ObjectIdentifiers.id_ecPublicKey.getId())) return "EC";
+        throw new IOException(file + ": a private key of algorithm " + oid + "; only RSA and EC (ECDSA) keys are supported");
+    }
+
+    /**
+     * Wraps a SEC1 ECPrivateKey (RFC 5915 section 3) in a PKCS#8 PrivateKeyInfo: AlgorithmIdentifier {
+     * id-ecPublicKey, the named curve from the key's own parameters } (RFC 5480 section 2.1.1), OCTET STRING key.
+     */
+    private static byte[] pkcs8OfSec1(Path file, byte[] sec1) throws IOException {
+        try {
+            org.bouncycastle.asn1.sec.ECPrivateKey key = org.bouncycastle.asn1.sec.ECPrivateKey.getInstance(sec1);
+            org.bouncycastle.asn1.ASN1Object curve = key.getParametersObject();
+            if (!(curve instanceof ASN1ObjectIdentifier)) {
+                throw new IOException(file + ": EC PRIVATE KEY without a named curve (write it with its parameters, "
+                        + "e.g. openssl ecparam -name prime256v1 -genkey)");
+            }
+            return new PrivateKeyInfo(new AlgorithmIdentifier(X9ObjectIdentifiers.id_ecPublicKey, curve), key).getEncoded();
+        } catch (IOException e) {
+            throw e.getMessage() != null && e.getMessage().startsWith(file.toString()) ? e
+                    : new IOException(file + ": not a valid EC PRIVATE KEY (" + e.getClass().getSimpleName() + ")");
+        } catch (RuntimeException e) {
+            throw new IOException(file + ": not a valid EC PRIVATE KEY (" + e.getClass().getSimpleName() + ")");
+        }
     }
 
     private record Block(String label, byte[] der) {

@@ -21,7 +21,9 @@ public enum DhGroup {
     MODP1536(5, "modp1536", DHStandardGroups.rfc3526_1536, null, 192, 240),
     MODP2048(14, "modp2048", DHStandardGroups.rfc3526_2048, null, 256, 256),
     ECP256(19, "ecp256", null, "secp256r1", 32, 0),
-    ECP384(20, "ecp384", null, "secp384r1", 48, 0);
+    ECP384(20, "ecp384", null, "secp384r1", 48, 0),
+    /** RFC 5903 section 3.3: P-521; a coordinate is ceiling(521 / 8) = 66 octets (section 7). */
+    ECP521(21, "ecp521", null, "secp521r1", 66, 0);
 
     private final int code;
     private final String label;

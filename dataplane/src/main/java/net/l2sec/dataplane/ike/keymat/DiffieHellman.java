@@ -86,6 +86,23 @@ public final class DiffieHellman {
         return new DiffieHellman(group, priv, pub);
     }
 
+    /**
+     * An ECP exchange with a given private value {@code d} (RFC 5903 section 8's {@code i} or {@code r}): for
+     * known-answer tests only. The public value d·G is computed with Bouncy Castle's curve arithmetic.
+     */
+    static DiffieHellman withEcPrivateValue(DhGroup group, BigInteger d) throws GeneralSecurityException {
+        java.security.AlgorithmParameters ap = java.security.AlgorithmParameters.getInstance("EC");
+        ap.init(new ECGenParameterSpec(group.curve()));
+        ECParameterSpec params = ap.getParameterSpec(ECParameterSpec.class);
+        PrivateKey priv = KeyFactory.getInstance("EC").generatePrivate(new java.security.spec.ECPrivateKeySpec(d, params));
+        org.bouncycastle.math.ec.ECPoint w = org.bouncycastle.asn1.x9.ECNamedCurveTable.getByName(group.curve()).getG()
+                .multiply(d).normalize();
+        byte[] pub = new byte[2 * group.length()];
+        put(w.getAffineXCoord().toBigInteger(), pub, 0, group.length());
+        put(w.getAffineYCoord().toBigInteger(), pub, group.length(), group.length());
+        return new DiffieHellman(group, priv, pub);
+    }
+
     /** MODP: the bit length of our private exponent (for tests of its sizing). */
     int privateExponentBitLength() {
         return ((javax.crypto.interfaces.DHPrivateKey) privateKey).getX().bitLength();
