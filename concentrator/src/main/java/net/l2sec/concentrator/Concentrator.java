@@ -97,7 +97,7 @@ public final class Concentrator implements AutoCloseable {
             Optional<IkeSettings> ike = config.ipsec().ike();
             Optional<IpsecWiring> ipsec = Optional.empty();
             if (ike.isPresent()) {
-                ipsec = Optional.of(IpsecWiring.start(config.ipsec(), ike.get(), l2tp, workers, registry, addresses));
+                ipsec = Optional.of(IpsecWiring.start(config.ipsec(), ike.get(), l2tp, workers, registry, addresses, aaa.authenticator()));
                 started.add(ipsec.get()::closeSockets);
                 l2tp.identifyClientsBy(ipsec.get()::ike);
             } else {

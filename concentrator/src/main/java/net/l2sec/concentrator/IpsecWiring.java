@@ -14,6 +14,8 @@ import net.l2sec.dataplane.ike.CryptoWorkers;
 import net.l2sec.dataplane.ike.IkeBacklog;
 import net.l2sec.dataplane.ike.IkeResponder;
 import net.l2sec.dataplane.ike.IkeSettings;
+import net.l2sec.dataplane.ikev2.Ikev2Responder;
+import net.l2sec.spi.auth.Authenticator;
 import net.l2sec.dataplane.udp.ChannelDatagramSender;
 import net.l2sec.dataplane.ipsec.DatagramSender;
 import net.l2sec.dataplane.udp.SteeredDatagramHandler;
@@ -30,54 +32,73 @@ import org.slf4j.LoggerFactory;
  * are shared. Each worker's responder gets an equal share of the process-wide phase-1 bounds
  * ({@link #shareOf}); the per-source bounds hold as they are, a source's datagrams all going to one worker.
  */
-record IpsecWiring(List<IkeResponder> ikes, List<EspEndpoint> esps, LocalAddresses.Port ikeSockets,
-                   LocalAddresses.Port nattSockets, CryptoWorkers crypto) {
+record IpsecWiring(List<IkeResponder> ikes, List<Optional<Ikev2Responder>> ikev2s, List<EspEndpoint> esps,
+                   LocalAddresses.Port ikeSockets, LocalAddresses.Port nattSockets, CryptoWorkers crypto) {
     private static final Logger log = LoggerFactory.getLogger(Concentrator.class);
     static final String LISTEN_OR_ENABLING = "ipsec.listen-ike / listen-natt / enabling IPsec";
     static final String DISABLING = "ipsec.psk-file / certificate (disabling IPsec)";
     static final String CRYPTO_WORKERS = "ipsec.crypto-workers / crypto-nice";
     static final String IKEV2_ENABLED = "ipsec.ikev2.enabled";
 
-    /** ESP's lifetime events drive IKE: a rekey we initiate at the soft limit, a Delete at expiry. */
-    private record SaEventsToIke(IkeResponder ike) implements EspEndpoint.SaEvents {
+    /**
+     * ESP's lifetime events drive IKE: a rekey we initiate at the soft limit, a Delete at expiry. Child SAs of IKEv2
+     * SAs (their tags start with {@code ike2=}) go to the IKEv2 responder.
+     */
+    private record SaEventsToIke(IkeResponder ike, Optional<Ikev2Responder> ikev2) implements EspEndpoint.SaEvents {
         @Override
         public void rekeyNeeded(String ikeSaTag, int inboundSpi, String why) {
-            ike.rekeyChildSa(ikeSaTag, inboundSpi, why);
+            if (ikev2.isPresent() && Ikev2Responder.owns(ikeSaTag)) ikev2.get().rekeyChildSa(ikeSaTag, inboundSpi);
+            else ike.rekeyChildSa(ikeSaTag, inboundSpi, why);
         }
 
         @Override
         public void expired(String ikeSaTag, int inboundSpi) {
-            ike.childSaExpired(ikeSaTag, inboundSpi);
+            if (ikev2.isPresent() && Ikev2Responder.owns(ikeSaTag)) ikev2.get().childSaExpired(ikeSaTag, inboundSpi);
+            else ike.childSaExpired(ikeSaTag, inboundSpi);
         }
     }
 
     /** Starts IKE and ESP on every worker and binds their ports (closed again if one cannot be bound). */
     static IpsecWiring start(ConcentratorConfig.Ipsec config, IkeSettings settings, L2tpWiring l2tp, Workers workers,
-                             MeterRegistry registry, LocalAddresses addresses) throws IOException, InterruptedException {
+                             MeterRegistry registry, LocalAddresses addresses, Authenticator authenticator)
+            throws IOException, InterruptedException {
         LocalAddresses.Port ikeSockets = addresses.port("ike", config.ikeListen());
         LocalAddresses.Port nattSockets = addresses.port("natt", config.nattListen());
         // Diffie-Hellman off the event loops, which carry every established client's packets too
         CryptoWorkers crypto = CryptoWorkers.pool(config.cryptoWorkers(), config.cryptoNice());
         List<IkeResponder> ikes = new ArrayList<>();
+        List<Optional<Ikev2Responder>> ikev2s = new ArrayList<>();
         List<EspEndpoint> esps = new ArrayList<>();
         List<SteeredDatagramHandler.Worker> ikeTargets = new ArrayList<>();
         List<SteeredDatagramHandler.Worker> nattTargets = new ArrayList<>();
         IkeSettings share = shareOf(settings, workers.size());
         log.info("IKEv1 responder {} crypto={} workers={}", settings, crypto, workers.size());
+        if (config.ikev2Enabled()) log.info("IKEv2 responder {} on the same ports", config.ikev2());
+        else log.info("IKEv2 responder off (ipsec.ikev2.enabled: false)");
         for (Workers.Worker w : workers.all()) {
             DatagramSender sender = ChannelDatagramSender.over(ikeSockets.of(w.index()), nattSockets.of(w.index()));
             EspEndpoint esp = new EspEndpoint(l2tp.server(w.index()), sender, w.scheduler(), w.registry(), config.replayWindow());
             IkeResponder ike = new IkeResponder(share, esp, sender, w.scheduler(), w.registry(), crypto);
-            esp.saEvents(new SaEventsToIke(ike));
+            Optional<Ikev2Responder> ikev2 = config.ikev2Enabled()
+                    ? Optional.of(new Ikev2Responder(share, config.ikev2(), esp, sender, w.scheduler(), w.registry(), crypto,
+                            new RemoteAccessPort(l2tp.remoteAccess(w.index())), authenticator))
+                    : Optional.empty();
+            esp.saEvents(new SaEventsToIke(ike, ikev2));
             // IKE waits its turn behind ESP on the worker's loop: a connect storm does not delay established clients
             IkeBacklog backlog = ike.yielding(IkeBacklog.Turns.of(w.loop()));
+            // IKEv2 on the same sockets and behind the same backlog (RFC 7296 section 3.1: the header's major version)
+            ikev2.ifPresent(v2 -> {
+                ike.otherVersions(v2::receive);
+                v2.continueOn(backlog);
+            });
+            ikev2s.add(ikev2);
             UdpEncapsulationDemux demux = new UdpEncapsulationDemux(backlog, backlog.behind(esp), w.registry());
             ikes.add(ike);
             esps.add(esp);
             ikeTargets.add(new SteeredDatagramHandler.Worker(w.loop(), backlog::receive));
             nattTargets.add(new SteeredDatagramHandler.Worker(w.loop(), demux::receive));
         }
-        IpsecWiring ipsec = new IpsecWiring(List.copyOf(ikes), List.copyOf(esps), ikeSockets, nattSockets, crypto);
+        IpsecWiring ipsec = new IpsecWiring(List.copyOf(ikes), List.copyOf(ikev2s), List.copyOf(esps), ikeSockets, nattSockets, crypto);
         Counter ikeHandoffs = handoffs(registry, "ike");
         Counter nattHandoffs = handoffs(registry, "natt");
         try {
@@ -152,6 +173,7 @@ record IpsecWiring(List<IkeResponder> ikes, List<EspEndpoint> esps, LocalAddress
         logCertificateUse(next.ike().get());
         workers.onEach(w -> {
             ikes.get(w.index()).updateSettings(share);
+            ikev2s.get(w.index()).ifPresent(v2 -> v2.updateSettings(share, next.ikev2()));
             return null;
         }, 10);
         return restart;
@@ -181,6 +203,7 @@ record IpsecWiring(List<IkeResponder> ikes, List<EspEndpoint> esps, LocalAddress
     /** Sends every peer of worker {@code worker} a Delete for each of its SAs (shutdown). Call on that worker's loop. */
     void deleteSas(int worker) {
         ikes.get(worker).close();
+        ikev2s.get(worker).ifPresent(Ikev2Responder::close);
     }
 
     /** Closes both ports' sockets and stops the crypto workers. Call from outside the event loops. */

@@ -137,7 +137,7 @@ final class CreateChildSa {
         out.add(tsr);
         r.respond(sa, mid, ExchangeType.CREATE_CHILD_SA, out);
         r.metrics.rekeyed("child");
-        log.info("{} child sa {} spi-in={} {}", sa.tag, rekeyed != null ? "rekeyed (old spi-out=" + String.format("%08x", rekeyed) + ")" : "added",
+        log.info("{} child_sa {} spi-in={} {}", sa.tag, rekeyed != null ? "rekeyed old-spi-out=" + String.format("%08x", rekeyed) : "added",
                 String.format("%08x", ourSpi), suite.describe());
     }
 
@@ -202,7 +202,7 @@ final class CreateChildSa {
                 new Ke(suite.group().code(), dh.publicValue()));
         r.respond(old, mid, ExchangeType.CREATE_CHILD_SA, out);
         r.metrics.rekeyed("ike");
-        log.info("{} ike sa rekeyed spi {} -> {} {}", old.tag, String.format("%016x", old.responderSpi),
+        log.info("{} ike_sa rekeyed spi {} -> {} {}", old.tag, String.format("%016x", old.responderSpi),
                 String.format("%016x", next.responderSpi), suite.describe());
         // the client deletes the old SA now; if it does not, it expires on its own
         old.timer = r.scheduler.schedule(Ikev2Responder.RETRANSMIT_INITIAL.multipliedBy(30),
@@ -253,7 +253,7 @@ final class CreateChildSa {
             DiffieHellman dh = generated.value();
             List<Payload> request = List.of(suite.reply(ByteBuffer.allocate(8).putLong(ourNewSpi).array()), new Nonce(ni),
                     new Ke(suite.group().code(), dh.publicValue()));
-            log.info("{} ike sa rekey initiated", sa.tag);
+            log.info("{} ike_sa rekey initiated", sa.tag);
             r.sendRequest(sa, ExchangeType.CREATE_CHILD_SA, request, response -> ikeRekeyAnswered(sa, suite, ourNewSpi, ni, dh, response),
                     () -> {
                         sa.rekeying = false;
@@ -307,7 +307,7 @@ final class CreateChildSa {
         r.lifetimes(next);
         r.liveness(next);
         r.metrics.rekeyed("ike");
-        log.info("{} ike sa rekeyed by us spi {} -> {}", old.tag, String.format("%016x", old.ourSpi()), String.format("%016x", ourNewSpi));
+        log.info("{} ike_sa rekeyed by us spi {} -> {}", old.tag, String.format("%016x", old.ourSpi()), String.format("%016x", ourNewSpi));
         // section 2.8: the rekey's initiator deletes the old SA
         r.sendRequest(old, ExchangeType.INFORMATIONAL, List.of(new Payload.Delete(Proposal.IKE, 0, List.of())),
                 answer -> r.tearDown(old, net.l2sec.spi.session.EndCause.PEER_REQUEST, "replaced by our rekey"),
@@ -333,7 +333,7 @@ final class CreateChildSa {
         List<Payload> request = List.of(new Notify(Proposal.ESP, IkeAuth.spiBytes(inboundSpi), NotifyType.REKEY_SA, new byte[0]),
                 offered.reply(IkeAuth.spiBytes(ourSpi)), new Nonce(ni),
                 new TrafficSelectors(true, sa.ourSelectors.selectors()), new TrafficSelectors(false, sa.clientSelectors.selectors()));
-        log.info("{} child sa rekey initiated spi-in={}", sa.tag, String.format("%08x", inboundSpi));
+        log.info("{} child_sa rekey initiated spi-in={}", sa.tag, String.format("%08x", inboundSpi));
         r.sendRequest(sa, ExchangeType.CREATE_CHILD_SA, request, response -> {
             sa.rekeying = false;
             Sa chosen = null;
@@ -350,6 +350,8 @@ final class CreateChildSa {
                     old.suite().cipher(), old.suite().keyBits(), old.suite().integrity(), Optional.empty());
             IkeAuth.installChild(r, sa, suite, ourSpi, null, ni, nr.data(), true);
             r.metrics.rekeyed("child");
+            log.info("{} child_sa rekeyed by us spi-in={} old-spi-in={}", sa.tag, String.format("%08x", ourSpi),
+                    String.format("%08x", inboundSpi));
             r.sendRequest(sa, ExchangeType.INFORMATIONAL, List.of(new Payload.Delete(Proposal.ESP, 4, List.of(IkeAuth.spiBytes(inboundSpi)))),
                     answer -> {
                         sa.children.remove(old);

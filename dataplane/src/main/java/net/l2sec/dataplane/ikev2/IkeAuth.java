@@ -109,7 +109,7 @@ final class IkeAuth {
             return;
         }
         sa.client = sa.client.withIke(List.of(), sa.suite.group().label());
-        sa.context = r.remoteAccess.context(sa.peer, sa.client);
+        sa.context = r.remoteAccess.context(sa.tag, sa.peer, sa.client);
         sa.idr = ourIdentity(credentials.get());
         byte[] signed = AuthPayloads.signedOctets(sa.initResponse, sa.ni, sa.keys.macedId(false, sa.idr.body()));
         Auth ours;
@@ -134,7 +134,7 @@ final class IkeAuth {
         sa.processing = true;
         EapHost host = new EapHost(sa, mid, head);
         sa.eap = new EapAuthenticator(host, List.of(AuthMethod.EAP_MSCHAPV2), r.authenticator.relaysEap(), r.random);
-        log.info("{} ike_auth idi={} eap", sa.tag, describe(sa.idi));
+        log.info("{} ike_auth idi={} eap peer={}", sa.tag, describe(sa.idi), Ikev2Responder.address(sa.peer));
         sa.eap.start(describe(sa.idi));
     }
 
@@ -185,10 +185,16 @@ final class IkeAuth {
                 r.childSas.tunnelSender(sa.tag), cause -> r.scheduler.execute(() -> r.deleteCurrent(sa.tag, cause)));
         switch (opening) {
             case RemoteAccess.Opening.Refused refused -> {
+                // section 3.15.4: no address is INTERNAL_ADDRESS_FAILURE; a session limit refuses the authorization
+                boolean address = refused.cause() == EndCause.NO_POOL || refused.cause() == EndCause.POOL_EXHAUSTED
+                        || refused.cause() == EndCause.ADDRESS_IN_USE;
                 r.metrics.failed(Ikev2Metrics.Failure.SESSION_REFUSED);
-                log.warn("{} session refused user={} reason={} {}", sa.tag, sa.accepted.user(), refused.reason(), refused.detail());
-                r.respond(sa, mid, ExchangeType.IKE_AUTH, List.of(ours, Notify.of(NotifyType.INTERNAL_ADDRESS_FAILURE)));
-                r.delete(sa, EndCause.POOL_EXHAUSTED, "session refused: " + refused.reason());
+                log.warn("{} session refused user={} reason={} {}", sa.tag, net.l2sec.dataplane.LogText.quote(sa.accepted.user()),
+                        refused.cause().tag(), refused.detail());
+                r.respond(sa, mid, ExchangeType.IKE_AUTH, address
+                        ? List.of(ours, Notify.of(NotifyType.INTERNAL_ADDRESS_FAILURE))
+                        : List.of(Notify.of(NotifyType.AUTHENTICATION_FAILED)));
+                r.tearDown(sa, refused.cause(), "session refused: " + refused.cause().tag());
             }
             case RemoteAccess.Opening.Opened opened -> {
                 sa.session = opened.session();
@@ -210,8 +216,9 @@ final class IkeAuth {
                 r.lifetimes(sa);
                 r.metrics.established();
                 r.liveness(sa);
-                log.info("{} ike sa up user={} address={} peer={} {} esp {}", sa.tag, sa.accepted.user(),
-                        opened.address().getHostAddress(), Ikev2Responder.address(sa.peer), sa.suite.describe(), suite.describe());
+                log.info("{} ike_sa up {} esp {} user={} address={} peer={}", sa.tag, sa.suite.describe(), suite.describe(),
+                        net.l2sec.dataplane.LogText.quote(sa.accepted.user()), opened.address().getHostAddress(),
+                        Ikev2Responder.address(sa.peer));
             }
         }
     }
@@ -398,8 +405,8 @@ final class IkeAuth {
             sa.eapMethod = method;
             sa.msk = accept.msk().orElse(null);
             sa.state = Ikev2Sa.State.EAP_DONE;
-            log.info("{} eap succeeded user={} method={} msk={}", sa.tag, net.l2sec.dataplane.LogText.quote(accept.user()),
-                    method, sa.msk != null);
+            log.info("{} auth ok method={} user={} msk={}", sa.tag, method.configName(),
+                    net.l2sec.dataplane.LogText.quote(accept.user()), sa.msk != null);
             send(eapSuccess);
         }
 

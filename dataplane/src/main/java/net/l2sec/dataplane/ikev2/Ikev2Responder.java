@@ -419,7 +419,7 @@ public final class Ikev2Responder {
         bySpi.remove(sa.ourSpi(), sa);
         byInitiator.remove(new InitKey(sa.initialPeer, sa.initiatorSpi), sa);
         if (sa.keys != null) sa.keys.wipe();
-        log.info("{} ike sa down peer={} cause={}", sa.tag, address(sa.peer), reason);
+        log.info("{} ike_sa down peer={} cause={}", sa.tag, address(sa.peer), reason);
     }
 
     /** Deletes {@code sa} from our side: an INFORMATIONAL Delete to the client, then the SA is gone. */
@@ -464,6 +464,22 @@ public final class Ikev2Responder {
         Duration lifetime = settings.ikeLifetimeMax();
         sa.rekeyTimer = scheduler.schedule(Duration.ofNanos(lifetime.toNanos() / 10 * 9), () -> createChild.initiateIkeRekey(sa));
         sa.lifetimeTimer = scheduler.schedule(lifetime, () -> delete(sa, EndCause.SESSION_TIMEOUT, "ike sa lifetime"));
+    }
+
+    /** True when {@code ikeSaTag} names an IKEv2 SA (ESP's events for its child SAs come here). */
+    public static boolean owns(String ikeSaTag) {
+        return ikeSaTag.startsWith("ike2=");
+    }
+
+    /** ESP deleted the pair {@code inboundSpi} at its hard lifetime (our rekey did not happen in time): forgotten. */
+    public void childSaExpired(String ikeSaTag, int inboundSpi) {
+        for (Ikev2Sa sa : bySpi.values()) {
+            Ikev2Sa.Child c = sa.child(inboundSpi);
+            if (sa.tag.equals(ikeSaTag) && c != null) {
+                sa.children.remove(c);
+                log.info("{} child sa spi-in={} expired", sa.tag, String.format("%08x", inboundSpi));
+            }
+        }
     }
 
     /**

@@ -21,8 +21,11 @@ import net.l2sec.spi.session.SessionContext;
  * SA's event loop.
  */
 public interface RemoteAccess {
-    /** The identity of a new client's session-to-be: its log tag, Acct-Session-Id and NAS-Port, unique per run. */
-    SessionContext context(InetSocketAddress peer, ClientIdentity client);
+    /**
+     * The identity of a new client's session-to-be: its Acct-Session-Id and NAS-Port, unique per run, logged under
+     * the IKE SA's tag {@code ikeSaTag}. Taken before authentication: the Access-Request carries it.
+     */
+    SessionContext context(String ikeSaTag, InetSocketAddress peer, ClientIdentity client);
 
     /**
      * Opens the session of an authenticated client: its internal address and what the configuration payload
@@ -40,8 +43,12 @@ public interface RemoteAccess {
         record Opened(Session session, Inet4Address address, Optional<Inet6Address> address6, List<InetAddress> dns,
                       List<Inet4Address> nbns, List<Ipv4Route> routes, Optional<String> domain) implements Opening {}
 
-        /** @param reason a bounded metric tag; @param detail for the log */
-        record Refused(String reason, String detail) implements Opening {}
+        /**
+         * @param cause  why: an address cause ({@link EndCause#NO_POOL}, {@link EndCause#POOL_EXHAUSTED},
+         *               {@link EndCause#ADDRESS_IN_USE}) or a session limit
+         * @param detail for the log
+         */
+        record Refused(EndCause cause, String detail) implements Opening {}
     }
 
     /** An open session: the inner packets of its tunnel go to it ({@link TunnelEnd}); closed once. */

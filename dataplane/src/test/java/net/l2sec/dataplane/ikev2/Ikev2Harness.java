@@ -187,14 +187,14 @@ final class Ikev2Harness {
         boolean refuse;
 
         @Override
-        public SessionContext context(InetSocketAddress peer, ClientIdentity client) {
-            return SessionContext.ikev2("ike2-test", peer, ids.incrementAndGet(), Instant.EPOCH, client);
+        public SessionContext context(String ikeSaTag, InetSocketAddress peer, ClientIdentity client) {
+            return SessionContext.ikev2(ikeSaTag, peer, ids.incrementAndGet(), Instant.EPOCH, client);
         }
 
         @Override
         public Opening open(SessionContext context, AuthMethod method, AuthResult.Accept accept, ClientIdentity client,
                             boolean wantsIpv6, TunnelSender toClient, Consumer<EndCause> disconnectRequested) {
-            if (refuse) return new Opening.Refused("pool_exhausted", "test");
+            if (refuse) return new Opening.Refused(EndCause.POOL_EXHAUSTED, "test");
             disconnects.add(disconnectRequested);
             try {
                 Inet4Address address = (Inet4Address) InetAddress.getByAddress(new byte[] {10, 99, 0, (byte) (10 + opened++)});
