@@ -93,7 +93,7 @@ class AaaWiringSessionLimitTest {
     @Test
     void theMskOfAnMsChapV2AcceptSurvivesTheWiring() throws Exception {
         var scheduler = new EventLoopScheduler(group.next());
-        try (AaaWiring aaa = AaaWiring.build(load(CONFIG).aaa(), new PppSessionRegistry(), Duration.ofSeconds(5),
+        try (AaaWiring aaa = AaaWiring.build(load(CONFIG).aaa(), new SessionRegistry(), Duration.ofSeconds(5),
                 scheduler, new SimpleMeterRegistry())) {
             byte[] authChallenge = new byte[16], peerChallenge = new byte[16];
             authChallenge[0] = 1;
