@@ -63,7 +63,8 @@ final class IpsecConfigReader {
         List<IkeHash> ikeHashes = algorithms(ike, "integrity", List.of("sha256", "sha384", "sha512", "sha1"), IkeHash::parse);
         List<DhGroup> groups = algorithms(ike, "groups", List.of("modp2048", "ecp256", "ecp384", "ecp521", "modp1536"),
                 g -> DhGroup.parse(g, modp1024));
-        Duration ikeLifetime = ike.duration("lifetime-max", Duration.ofHours(24), Duration.ofMinutes(5), Duration.ofDays(7));
+        // at least 30 s: short lifetimes are for labs and tests (an IKEv2 SA is rekeyed at nine tenths of it)
+        Duration ikeLifetime = ike.duration("lifetime-max", Duration.ofHours(24), Duration.ofSeconds(30), Duration.ofDays(7));
 
         ConfigNode esp = n.section("esp");
         List<EspCipher.WithKeyLength> espCiphers = algorithms(esp, "encryption",

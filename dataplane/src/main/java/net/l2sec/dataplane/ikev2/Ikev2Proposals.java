@@ -180,7 +180,7 @@ final class Ikev2Proposals {
 
     /** A DH group of the policy by its transform ID, or null. */
     DhGroup groupOf(int id) {
-        for (DhGroup g : settings.ikeGroups()) if (g.code() == id) return g;
+        for (DhGroup g : settings.allowedGroups()) if (g.code() == id) return g;
         return null;
     }
 
@@ -205,7 +205,7 @@ final class Ikev2Proposals {
     }
 
     private boolean espCipherAllowed(EspCipher c, int keyBits) {
-        if (!settings.espCiphers().contains(c)) return false;
+        if (!settings.allowedEspCiphers().contains(c)) return false;
         return c == EspCipher.TRIPLE_DES_CBC || settings.espAesKeyBits().contains(keyBits);
     }
 
