@@ -326,9 +326,12 @@ class IkeFloodIT {
         private final CompletableFuture<Void> done = new CompletableFuture<>();
         private final CountDownLatch go = new CountDownLatch(1);
         private final Thread thread;
+        /** The IPv4/UDP datagram sent over and over; source, port and the 8 octets at 28 change per datagram. */
+        private final byte[] template;
 
         /** Creates the TUN device in the namespace; nothing is sent before {@link #go}. */
-        private Flood(String namespace) throws Exception {
+        private Flood(String namespace, byte[] template) throws Exception {
+            this.template = template;
             CompletableFuture<Void> ready = new CompletableFuture<>();
             thread = Thread.ofPlatform().name("ike-flood").start(() -> {
                 try {
@@ -356,7 +359,15 @@ class IkeFloodIT {
          * {@code rp_filter} off, {@code route_localnet} on), and the flood under way.
          */
         static Flood start(ConcentratorInNamespace lab) throws Exception {
-            Flood f = new Flood(lab.namespace());
+            return start(lab, datagram());
+        }
+
+        /**
+         * As {@link #start(ConcentratorInNamespace)}, flooding {@code template}: an IPv4/UDP datagram to 127.0.0.1:500
+         * whose IKE header starts at octet 28 (the initiator's SPI or cookie there changes per datagram).
+         */
+        static Flood start(ConcentratorInNamespace lab, byte[] template) throws Exception {
+            Flood f = new Flood(lab.namespace(), template);
             try {
                 lab.exec("ip", "route", "add", "100.64.0.0/10", "dev", DEVICE);
                 lab.exec("sysctl", "-qw", "net.ipv4.conf.all.rp_filter=0", "net.ipv4.conf." + DEVICE + ".rp_filter=0",
@@ -371,7 +382,6 @@ class IkeFloodIT {
 
         /** Writes at RATE per second, paced in 1 ms steps; catches up after a stall; stops by itself. */
         private void write(TunDevice tun) throws Exception {
-            byte[] template = datagram();
             SplittableRandom random = new SplittableRandom(2014);
             startNanos = System.nanoTime();
             long hardEnd = startNanos + TimeUnit.SECONDS.toNanos(FLOOD_MAX_SECONDS + 10);
@@ -427,6 +437,27 @@ class IkeFloodIT {
          * The source address, port and initiator cookie are filled in per datagram; the UDP checksum is 0 (none).
          */
         static byte[] datagram() throws Exception {
+            return udpTo500(windowsMainMode1());
+        }
+
+        /** {@code message} in an IPv4/UDP datagram to 127.0.0.1:500 (source filled in per datagram, UDP checksum 0). */
+        static byte[] udpTo500(byte[] message) {
+            byte[] d = new byte[28 + message.length];
+            d[0] = 0x45;
+            d[2] = (byte) (d.length >>> 8);
+            d[3] = (byte) d.length;
+            d[8] = 64;   // TTL
+            d[9] = 17;   // UDP
+            putInt(d, 16, 0x7f000001);
+            d[22] = 500 >>> 8;
+            d[23] = (byte) 500;
+            d[24] = (byte) (8 + message.length >>> 8);
+            d[25] = (byte) (8 + message.length);
+            System.arraycopy(message, 0, d, 28, message.length);
+            return d;
+        }
+
+        private static byte[] windowsMainMode1() throws Exception {
             List<Payload.Transform> transforms = new ArrayList<>();
             int[][] suites = {{256, 20}, {128, 19}, {256, 14}, {256, 2}};
             for (int i = 0; i < suites.length; i++) {
@@ -447,19 +478,7 @@ class IkeFloodIT {
             byte[] message = IsakmpCodec.encode(new IsakmpHeader(1, 0, 0, IsakmpHeader.VERSION_1_0,
                     ExchangeType.IDENTITY_PROTECTION, 0, 0, 0), List.of(sa, new Payload.VendorId(rfc3947),
                     new Payload.VendorId(draft02n)));
-            byte[] d = new byte[28 + message.length];
-            d[0] = 0x45;
-            d[2] = (byte) (d.length >>> 8);
-            d[3] = (byte) d.length;
-            d[8] = 64;   // TTL
-            d[9] = 17;   // UDP
-            putInt(d, 16, 0x7f000001);
-            d[22] = 500 >>> 8;
-            d[23] = (byte) 500;
-            d[24] = (byte) (8 + message.length >>> 8);
-            d[25] = (byte) (8 + message.length);
-            System.arraycopy(message, 0, d, 28, message.length);
-            return d;
+            return message;
         }
 
         private static void putInt(byte[] b, int at, int v) {

@@ -240,4 +240,68 @@ class RealClientIkev2IT {
         assertThat(radius.log()).contains("EAP-Message", "carol");
         assertThat(lab.metrics()).containsPattern(METRIC_IKE_SAS + " 1(\\.0)?\\b");
     }
+
+    /**
+     * Acceptance 3: IKE_SA_INIT from forged sources at {@value IkeFloodIT#RATE} a second into 127.0.0.1:500 (the
+     * flood of {@link IkeFloodIT}, written into a TUN device in the namespace) while a real client connects: the
+     * responder answers with COOKIEs (RFC 7296 section 2.6) once {@code cookie-threshold} SAs are half open, keeps
+     * nothing for them, and the real client returns its COOKIE and comes up.
+     */
+    @Test
+    @Order(4)
+    void aForgedIkeSaInitFloodIsAnsweredWithCookiesWhileARealClientConnects() throws Exception {
+        start(rsa, LOCAL_USERS, false);
+        IkeFloodIT.Flood flood = IkeFloodIT.Flood.start(lab, IkeFloodIT.Flood.udpTo500(forgedIkeSaInit()));
+        String r;
+        double cookies;
+        double halfOpenPeak = 0;
+        try {
+            Thread.sleep(3000);
+            var client = client(rsa, "alice", "password", "--pings", "3");
+            long started = System.nanoTime();
+            // bounded: until the client is done and the flood ran its 20 s, at most 60 s
+            while (true) {
+                Thread.sleep(1000);
+                halfOpenPeak = Math.max(halfOpenPeak, IkeFloodIT.value(lab.metrics(), "l2sec_ikev2_sas", "state=\"half_open\""));
+                double t = (System.nanoTime() - started) / 1e9;
+                if (!client.process().isAlive() && t >= IkeFloodIT.FLOOD_SECONDS || t >= IkeFloodIT.FLOOD_MAX_SECONDS) break;
+            }
+            r = client.result();
+        } finally {
+            flood.stop();
+        }
+        double rate = flood.sent.get() / flood.seconds();
+        String m = lab.metrics();
+        cookies = IkeFloodIT.value(m, "l2sec_ikev2_cookies_sent_total", "");
+        System.out.printf("----- RESULT ikev2 flood: %d forged IKE_SA_INIT in %.1f s = %.0f/s; %.0f COOKIEs sent, %d replies read "
+                        + "back; half-open peak %.0f; client: %s%n", flood.sent.get(), flood.seconds(), rate, cookies,
+                flood.replies.get(), halfOpenPeak, r);
+        assertThat(rate).as("achieved flood rate").isGreaterThanOrEqualTo(0.98 * IkeFloodIT.RATE);
+        assertUp(r, 3);
+        assertThat(cookies).as("forged IKE_SA_INITs answered with a COOKIE").isGreaterThan(flood.sent.get() / 4.0);
+        assertThat(flood.replies.get()).as("COOKIE replies to the forged sources came out of the test's device").isPositive();
+        // nothing kept for the forged sources beyond the threshold (64) and what was being computed when it was reached
+        assertThat(halfOpenPeak).as("half-open IKEv2 SAs").isLessThanOrEqualTo(64 + 2 * 64 + 1);
+        assertThat(lab.log()).contains(LOG_IKE_SA_UP).doesNotContain("reached at the tail of the pipeline");
+    }
+
+    /** An IKE_SA_INIT as strongSwan sends it (AES-CBC-256, SHA-256, ECP256 with a valid public value, nonce, NAT-D). */
+    static byte[] forgedIkeSaInit() throws Exception {
+        var dh = net.l2sec.dataplane.ike.keymat.DiffieHellman.generate(net.l2sec.dataplane.ike.keymat.DhGroup.ECP256);
+        var transforms = List.of(
+                new net.l2sec.dataplane.ikev2.message.Payload.Transform(1, 12, 256),
+                new net.l2sec.dataplane.ikev2.message.Payload.Transform(3, 12, 0),
+                new net.l2sec.dataplane.ikev2.message.Payload.Transform(2, 5, 0),
+                new net.l2sec.dataplane.ikev2.message.Payload.Transform(4, 19, 0));
+        byte[] nonce = new byte[32];
+        new java.security.SecureRandom().nextBytes(nonce);
+        return net.l2sec.dataplane.ikev2.message.Ikev2Codec.encode(
+                new net.l2sec.dataplane.ikev2.message.Ikev2Header(1, 0, 0, 34, 0x08, 0, 0), List.of(
+                        new net.l2sec.dataplane.ikev2.message.Payload.Sa(List.of(
+                                new net.l2sec.dataplane.ikev2.message.Payload.Proposal(1, 1, new byte[0], transforms))),
+                        new net.l2sec.dataplane.ikev2.message.Payload.Ke(19, dh.publicValue()),
+                        new net.l2sec.dataplane.ikev2.message.Payload.Nonce(nonce),
+                        net.l2sec.dataplane.ikev2.message.Payload.Notify.of(16388, new byte[20]),
+                        net.l2sec.dataplane.ikev2.message.Payload.Notify.of(16389, new byte[20])));
+    }
 }

@@ -82,7 +82,8 @@ final class IkeSaInit {
             throw new Ikev2DecodeException(Ikev2DropReason.MALFORMED_PAYLOAD, "IKE_SA_INIT without SA, KE or Ni");
         }
         long now = r.scheduler.nanoTime();
-        if (r.halfOpen >= r.v2.cookieThreshold()) {
+        // half-open: the SAs waiting for IKE_AUTH and those whose Diffie-Hellman is being computed
+        if (r.halfOpen + computing.size() >= r.v2.cookieThreshold()) {
             if (cookie == null || !r.cookies.valid(cookie, ni.data(), peer.getAddress(), h.initiatorSpi(), now)) {
                 // stateless: nothing is kept for a source that may be spoofed (section 2.6)
                 r.metrics.cookieSent();
@@ -91,7 +92,7 @@ final class IkeSaInit {
                 return;
             }
         }
-        if (r.halfOpen >= r.settings.halfOpenLimit()) {
+        if (r.halfOpen + computing.size() >= r.settings.halfOpenLimit()) {
             r.drop(Ikev2DropReason.HALF_OPEN_LIMIT, peer, "half-open " + r.halfOpen);
             return;
         }

@@ -42,9 +42,15 @@ final class Ikev2Proposals {
             return new Sa(List.of(new Proposal(number, Proposal.IKE, spi, t)));
         }
 
+        /**
+         * strongSwan's notation, as clients are configured: {@code aes256-sha1-modp1024} (the PRF named only when it
+         * is not the integrity algorithm's hash), {@code aes256gcm16-prfsha256-ecp256}.
+         */
         String describe() {
+            String integ = integrity != null ? "-" + integrity.esp().configName() : "";
+            boolean prfImplied = integrity != null && integrity.esp().configName().equals(prf.configName());
             return (cipher == EncryptionAlgorithm.ENCR_3DES ? "3des" : "aes" + keyBits + (cipher.aead() ? "gcm16" : ""))
-                    + "-prf" + prf.configName() + (integrity != null ? "-" + integrity.esp().configName() : "") + "-" + group.label();
+                    + integ + (prfImplied ? "" : "-prf" + prf.configName()) + "-" + group.label();
         }
     }
 

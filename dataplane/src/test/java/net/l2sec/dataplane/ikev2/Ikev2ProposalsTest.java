@@ -40,6 +40,7 @@ class Ikev2ProposalsTest {
         assertThat(chosen.integrity()).isEqualTo(IntegrityAlgorithm.HMAC_SHA1_96);
         assertThat(chosen.prf()).isEqualTo(PrfAlgorithm.HMAC_SHA1);
         assertThat(chosen.group()).isEqualTo(DhGroup.MODP1024);
+        assertThat(chosen.describe()).isEqualTo("aes256-sha1-modp1024");
     }
 
     @Test
