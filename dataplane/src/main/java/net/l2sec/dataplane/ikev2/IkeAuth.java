@@ -262,8 +262,23 @@ final class IkeAuth {
         return java.nio.ByteBuffer.allocate(4).putInt(spi).array();
     }
 
-    /** Our IDr: the configured local-id (IPv4 literal or FQDN), else our certificate's subject DN. */
-    private static Identification ourIdentity(CertificateAuth credentials) {
+    /**
+     * Our IDr: {@code ipsec.local-id} when set (an IPv4 literal as ID_IPV4_ADDR, else ID_FQDN: Android and macOS/iOS
+     * compare it with the server name they dial), else our certificate's subject DN (ID_DER_ASN1_DN).
+     */
+    private Identification ourIdentity(CertificateAuth credentials) {
+        Optional<String> localId = r.settings.localId();
+        if (localId.isPresent()) {
+            String id = localId.get();
+            if (id.matches("\\d{1,3}(\\.\\d{1,3}){3}")) {
+                try {
+                    return new Identification(false, Identification.ID_IPV4_ADDR, InetAddress.getByName(id).getAddress());
+                } catch (java.net.UnknownHostException e) {
+                    // not an address after all: an FQDN
+                }
+            }
+            return new Identification(false, Identification.ID_FQDN, id.getBytes(StandardCharsets.US_ASCII));
+        }
         return new Identification(false, Identification.ID_DER_ASN1_DN,
                 credentials.certificate().getSubjectX500Principal().getEncoded());
     }
