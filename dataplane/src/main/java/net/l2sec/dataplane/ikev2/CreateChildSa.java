@@ -184,20 +184,7 @@ final class CreateChildSa {
     private void finishIkeRekey(Ikev2Sa old, int mid, Ikev2Proposals.IkeSuite suite, long newInitiatorSpi, byte[] ni,
                                 DiffieHellman.Agreement dh) {
         Ikev2Sa next = new Ikev2Sa(newInitiatorSpi, r.newSpi(), old.peer, old.local, old.tag, false);
-        next.suite = suite;
-        next.ni = ni;
-        next.nr = nonce();
-        byte[] secret = dh.sharedSecret();
-        byte[] skeyseed = IkeSaKeys.rekeySkeyseed(old.keys.prf(), old.keys.skD(), secret, next.ni, next.nr);
-        Arrays.fill(secret, (byte) 0);
-        next.keys = IkeSaKeys.derive(suite.prf(), suite.integrity(), suite.cipher(), suite.keyBits(), skeyseed, next.ni, next.nr,
-                next.initiatorSpi, next.responderSpi);
-        Arrays.fill(skeyseed, (byte) 0);
-        next.protection = EncryptedPayloadProtection.Pair.responder(next.keys, suite.cipher(), suite.keyBits(), suite.integrity(), r.random);
-        handOver(old, next);
-        r.add(next);
-        r.lifetimes(next);
-        r.liveness(next);
+        replace(old, next, suite, ni, nonce(), dh.sharedSecret());
         List<Payload> out = List.of(suite.reply(ByteBuffer.allocate(8).putLong(next.responderSpi).array()), new Nonce(next.nr),
                 new Ke(suite.group().code(), dh.publicValue()));
         r.respond(old, mid, ExchangeType.CREATE_CHILD_SA, out);
@@ -207,6 +194,29 @@ final class CreateChildSa {
         // the client deletes the old SA now; if it does not, it expires on its own
         old.timer = r.scheduler.schedule(Ikev2Responder.RETRANSMIT_INITIAL.multipliedBy(30),
                 () -> r.tearDown(old, net.l2sec.spi.session.EndCause.PEER_REQUEST, "replaced by rekey"));
+    }
+
+    /**
+     * {@code next} replaces {@code old} (section 2.18): keyed from the old SK_d and the new shared secret (wiped
+     * here) with the rekey's nonces ({@code ni} the rekey initiator's), protected in the role {@code next} gives
+     * us, carrying the old SA's children and session, registered and timed.
+     */
+    private void replace(Ikev2Sa old, Ikev2Sa next, Ikev2Proposals.IkeSuite suite, byte[] ni, byte[] nr, byte[] secret) {
+        next.suite = suite;
+        next.ni = ni;
+        next.nr = nr;
+        byte[] skeyseed = IkeSaKeys.rekeySkeyseed(old.keys.prf(), old.keys.skD(), secret, ni, nr);
+        Arrays.fill(secret, (byte) 0);
+        next.keys = IkeSaKeys.derive(suite.prf(), suite.integrity(), suite.cipher(), suite.keyBits(), skeyseed, ni, nr,
+                next.initiatorSpi, next.responderSpi);
+        Arrays.fill(skeyseed, (byte) 0);
+        next.protection = next.weInitiated
+                ? EncryptedPayloadProtection.Pair.initiator(next.keys, suite.cipher(), suite.keyBits(), suite.integrity(), r.random)
+                : EncryptedPayloadProtection.Pair.responder(next.keys, suite.cipher(), suite.keyBits(), suite.integrity(), r.random);
+        handOver(old, next);
+        r.add(next);
+        r.lifetimes(next);
+        r.liveness(next);
     }
 
     /** The new IKE SA takes over what the old one carried (section 2.18); its message IDs start at 0. */
@@ -293,19 +303,7 @@ final class CreateChildSa {
             return;
         }
         Ikev2Sa next = new Ikev2Sa(ourNewSpi, peerNewSpi, old.peer, old.local, old.tag, true);
-        next.suite = suite;
-        next.ni = ni;
-        next.nr = nr.data();
-        byte[] skeyseed = IkeSaKeys.rekeySkeyseed(old.keys.prf(), old.keys.skD(), secret, next.ni, next.nr);
-        Arrays.fill(secret, (byte) 0);
-        next.keys = IkeSaKeys.derive(suite.prf(), suite.integrity(), suite.cipher(), suite.keyBits(), skeyseed, next.ni, next.nr,
-                next.initiatorSpi, next.responderSpi);
-        Arrays.fill(skeyseed, (byte) 0);
-        next.protection = EncryptedPayloadProtection.Pair.initiator(next.keys, suite.cipher(), suite.keyBits(), suite.integrity(), r.random);
-        handOver(old, next);
-        r.add(next);
-        r.lifetimes(next);
-        r.liveness(next);
+        replace(old, next, suite, ni, nr.data(), secret);
         r.metrics.rekeyed("ike");
         log.info("{} ike_sa rekeyed by us spi {} -> {}", old.tag, String.format("%016x", old.ourSpi()), String.format("%016x", ourNewSpi));
         // section 2.8: the rekey's initiator deletes the old SA
