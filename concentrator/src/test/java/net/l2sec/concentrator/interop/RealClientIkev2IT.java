@@ -231,7 +231,22 @@ class RealClientIkev2IT {
                   accounting:
                     enabled: false
                 """, true);
-        String r = client(rsa, "carol", "carol-Passw0rd", "--ike", WINDOWS_IKE, "--esp", WINDOWS_ESP).result();
+        java.nio.file.Path pcap = lab.work().resolve("ikev2-windows-like.pcap");
+        Process capture = lab.capture(pcap);
+        String r;
+        try {
+            r = client(rsa, "carol", "carol-Passw0rd", "--ike", WINDOWS_IKE, "--esp", WINDOWS_ESP).result();
+        } finally {
+            capture.destroy();
+            capture.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        // acceptance 4's second opinion: tshark dissects the whole connection (IKE_SA_INIT in the clear, IKE_AUTH in
+        // RFC 7383 fragments, UDP-encapsulated ESP) without a malformed frame or a warning
+        String dissected = ConcentratorInNamespace.stdout("tshark", "-r", pcap.toString());
+        System.out.println("----- tshark -r " + pcap + "\n" + dissected);
+        assertThat(dissected).contains("IKE_SA_INIT", "IKE_AUTH", "ESP (SPI=");
+        assertThat(ConcentratorInNamespace.stdout("tshark", "-r", pcap.toString(), "-Y",
+                "_ws.malformed || _ws.expert.severity >= warning")).as("malformed or warning frames").isBlank();
         assertUp(r, 3);
         String log = lab.log();
         assertThat(log).containsPattern(Pattern.quote(LOG_IKE_SA_UP) + "aes256-sha1-modp1024\\b.*user=carol");
