@@ -29,7 +29,7 @@ final class PppConfigReader {
         List<AuthMethod> methods = new ArrayList<>();
         for (String m : ppp.stringList("auth-methods", DEFAULT_AUTH_METHODS)) {
             Optional<AuthMethod> am = AuthMethod.fromConfigName(m);
-            if (am.isEmpty()) ppp.problem("auth-methods", "unknown method \"" + m + "\" (pap, chap, mschapv2, eap-mschapv2, eap-md5)");
+            if (am.isEmpty() || !am.get().ppp()) ppp.problem("auth-methods", "unknown method \"" + m + "\" (pap, chap, mschapv2, eap-mschapv2, eap-md5)");
             else if (methods.contains(am.get())) ppp.problem("auth-methods", "\"" + m + "\" is listed twice");
             else methods.add(am.get());
         }

@@ -135,6 +135,7 @@ final class Authentication implements AuthHost {
             case CHAP_MD5, MSCHAPV2 -> new ChapServer(this, negotiated, settings.restartTimer(), settings.maxConfigure());
             case EAP_MSCHAPV2, EAP_MD5 -> new EapServer(this, settings.authMethods(), settings.restartTimer(),
                     settings.maxConfigure(), authenticator.relaysEap());
+            case IKEV2_PSK, IKEV2_CERTIFICATE -> throw new IllegalArgumentException(negotiated + " is not a PPP method");
         };
         timer = scheduler.schedule(settings.authTimeout(), this::timeout);
         server.start();

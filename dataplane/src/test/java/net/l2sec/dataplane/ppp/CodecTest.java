@@ -63,7 +63,7 @@ class CodecTest {
     /** RFC 1661 section 6.2, RFC 1994 section 3, RFC 2759 section 2, RFC 3748 section 7.1. */
     @Test
     void authenticationProtocolOptionValues() {
-        for (AuthMethod m : AuthMethod.values()) {
+        for (AuthMethod m : AuthMethod.pppMethods()) {
             var o = AuthProtocolOption.of(m);
             assertThat(AuthProtocolOption.parse(o.toOption())).as(m.name()).contains(o);
         }

@@ -59,6 +59,7 @@ class PppSessionTest {
             case PapCredentials c -> new String(c.password(), StandardCharsets.UTF_8).equals("clientPass")
                     ? PppHarness.accept("User") : new AuthResult.Reject(RejectReason.BAD_CREDENTIALS, "wrong password");
             case net.l2sec.spi.auth.EapCredentials c -> new AuthResult.Reject(RejectReason.METHOD_UNSUPPORTED, "no relay");
+            case net.l2sec.spi.auth.ProvenIdentity c -> new AuthResult.Reject(RejectReason.METHOD_UNSUPPORTED, "not PPP");
         };
     }
 

@@ -44,6 +44,7 @@ public record AuthProtocolOption(PppProtocol protocol, Optional<ChapAlgorithm> a
             case CHAP_MD5 -> new AuthProtocolOption(PppProtocol.CHAP, Optional.of(ChapAlgorithm.MD5));
             case MSCHAPV2 -> new AuthProtocolOption(PppProtocol.CHAP, Optional.of(ChapAlgorithm.MSCHAPV2));
             case EAP_MSCHAPV2, EAP_MD5 -> new AuthProtocolOption(PppProtocol.EAP, Optional.empty());
+            case IKEV2_PSK, IKEV2_CERTIFICATE -> throw new IllegalArgumentException(method + " is not a PPP method");
         };
     }
 
