@@ -4,6 +4,8 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.EnumSet;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.regex.Pattern;
@@ -88,7 +90,8 @@ final class IpsecConfigReader {
                 limits.integer("half-open-memory-mib", 32, 1, 4096) * IkeSettings.HalfOpen.MIB,
                 limits.integer("half-open-per-source", 64, 1, 1_000_000));
         IkeSettings.Fragmentation fragmentation = fragmentation(n.section("fragmentation"));
-        Ikev2Settings ikev2 = ikev2(n.section("ikev2"));
+        Ikev2Settings ikev2 = ikev2(n.section("ikev2"), psk.isPresent(),
+                certificates.map(c -> !c.trustAnchors().isEmpty()).orElse(false), certificates.isPresent());
         certificates.ifPresent(cert -> {
             if (!cert.servesIkev1() && psk.isEmpty() && !ikev2.enabled()) {
                 n.problem("certificate", "serves IKEv2 only (" + (cert.rsa() ? "no ca-file for client certificates"
@@ -109,11 +112,35 @@ final class IpsecConfigReader {
      * {@code ipsec.ikev2}: what IKEv2 adds to the policy it shares with IKEv1 (proposals, PSK, certificate, local-id,
      * fragmentation, dpd, lifetimes). On by default whenever IPsec is configured.
      */
-    private static Ikev2Settings ikev2(ConfigNode v2) {
+    private static Ikev2Settings ikev2(ConfigNode v2, boolean psk, boolean clientCas, boolean certificate) {
         Ikev2Settings d = Ikev2Settings.defaults();
-        return new Ikev2Settings(v2.bool("enabled", d.enabled()),
-                v2.integer("cookie-threshold", d.cookieThreshold(), 0, 1_000_000), v2.bool("mobike", d.mobike()),
-                v2.duration("auth-timeout", d.authTimeout(), Duration.ofSeconds(5), Duration.ofMinutes(10)));
+        Set<Ikev2Settings.ClientAuth> clientAuth = EnumSet.noneOf(Ikev2Settings.ClientAuth.class);
+        for (String name : v2.stringList("client-auth", List.of("eap"))) {
+            Optional<Ikev2Settings.ClientAuth> a = Ikev2Settings.ClientAuth.fromConfigName(name);
+            if (a.isEmpty()) v2.problem("client-auth", "unknown method \"" + name + "\" (eap, psk, certificate)");
+            else if (!clientAuth.add(a.get())) v2.problem("client-auth", "\"" + name + "\" is listed twice");
+        }
+        boolean eapOnly = v2.bool("eap-only", false);
+        boolean enabled = v2.bool("enabled", d.enabled());
+        if (enabled && clientAuth.contains(Ikev2Settings.ClientAuth.PSK) && !psk) {
+            v2.problem("client-auth", "psk needs the pre-shared key: set ipsec.psk-file");
+        }
+        if (enabled && clientAuth.contains(Ikev2Settings.ClientAuth.CERTIFICATE) && !clientCas) {
+            v2.problem("client-auth", "certificate needs the CAs that issue client certificates: set ipsec.certificate.ca-file");
+        }
+        // checked only when client-auth is written: a PSK-only (IKEv1) configuration keeps IKEv2's default
+        if (enabled && v2.has("client-auth") && clientAuth.contains(Ikev2Settings.ClientAuth.EAP) && !certificate && !eapOnly) {
+            v2.problem("client-auth", "eap needs our certificate (the client checks our signature before EAP): set "
+                    + "ipsec.certificate, or allow EAP-only authentication with eap-only: true");
+        }
+        if (eapOnly && !clientAuth.contains(Ikev2Settings.ClientAuth.EAP)) {
+            v2.problem("eap-only", "EAP-only authentication needs eap in client-auth");
+        }
+        if (clientAuth.isEmpty()) clientAuth.add(Ikev2Settings.ClientAuth.EAP);
+        return new Ikev2Settings(enabled, v2.integer("cookie-threshold", d.cookieThreshold(), 0, 1_000_000),
+                v2.bool("mobike", d.mobike()),
+                v2.duration("auth-timeout", d.authTimeout(), Duration.ofSeconds(5), Duration.ofMinutes(10)),
+                clientAuth, eapOnly);
     }
 
     /** {@code ipsec.local-id}: our identity in ID_R, an IPv4 address or a DNS name. */

@@ -230,7 +230,7 @@ final class CreateChildSa {
         next.accepted = old.accepted;
         next.context = old.context;
         next.client = old.client;
-        next.eapMethod = old.eapMethod;
+        next.authMethod = old.authMethod;
         next.session = old.session;
         next.children.addAll(old.children);
         next.lastInboundNanos = r.scheduler.coarseNanoTime();

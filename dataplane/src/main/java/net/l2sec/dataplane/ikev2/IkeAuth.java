@@ -17,6 +17,7 @@ import java.util.function.Consumer;
 import net.l2sec.dataplane.auth.eap.EapAuthenticator;
 import net.l2sec.dataplane.auth.eap.EapDiscard;
 import net.l2sec.dataplane.ike.auth.CertificateAuth;
+import net.l2sec.dataplane.ike.auth.PeerValidation;
 import net.l2sec.dataplane.ikev2.message.ExchangeType;
 import net.l2sec.dataplane.ikev2.message.Ikev2Header;
 import net.l2sec.dataplane.ikev2.message.NotifyType;
@@ -37,6 +38,7 @@ import net.l2sec.spi.auth.AuthRequest;
 import net.l2sec.spi.auth.AuthResult;
 import net.l2sec.spi.auth.Credentials;
 import net.l2sec.spi.auth.Ipv4Route;
+import net.l2sec.spi.auth.ProvenIdentity;
 import net.l2sec.spi.auth.RejectReason;
 import net.l2sec.spi.session.EndCause;
 import org.slf4j.Logger;
@@ -76,18 +78,26 @@ final class IkeAuth {
         }
     }
 
-    /** The first IKE_AUTH request. */
+    /**
+     * The first IKE_AUTH request. Without AUTH the client asks for EAP (section 2.16); with AUTH it authenticates
+     * in this message, with the pre-shared key (method 2) or its certificate's signature, and the exchange ends here.
+     */
     private void first(Ikev2Sa sa, int mid, List<Payload> in) {
         Auth auth = null;
+        List<byte[]> certs = new ArrayList<>();
+        boolean eapOnlyAsked = false;
         for (Payload p : in) {
             switch (p) {
                 case Identification id when id.initiator() -> sa.idi = id;
                 case Auth a -> auth = a;
+                case Cert c when c.encoding() == Cert.X509_SIGNATURE -> certs.add(c.data());
                 case Config c when c.cfgType() == Config.CFG_REQUEST -> sa.cfgRequest = c;
                 case Sa s -> sa.childSa = s;
                 case TrafficSelectors ts when ts.initiator() -> sa.tsi = ts;
                 case TrafficSelectors ts -> sa.tsr = ts;
                 case Notify n when n.notifyType() == NotifyType.MOBIKE_SUPPORTED -> sa.peerMobike = true;
+                case Notify n when n.notifyType() == NotifyType.INITIAL_CONTACT -> sa.initialContact = true;
+                case Notify n when n.notifyType() == NotifyType.EAP_ONLY_AUTHENTICATION -> eapOnlyAsked = true;
                 default -> {
                 }
             }
@@ -96,46 +106,170 @@ final class IkeAuth {
             fail(sa, mid, Ikev2Metrics.Failure.AUTH_FAILED, "IKE_AUTH without IDi, SA, TSi or TSr", NotifyType.INVALID_SYNTAX);
             return;
         }
+        sa.client = sa.client.withIke(List.of(), sa.suite.group().label());
         if (auth != null) {
-            // PSK and certificate clients authenticate in this message; this responder serves EAP clients
-            fail(sa, mid, Ikev2Metrics.Failure.UNSUPPORTED_AUTH, "client authenticates with AUTH method " + auth.method()
-                    + " (only EAP is served)", NotifyType.AUTHENTICATION_FAILED);
+            if (auth.method() == Auth.SHARED_KEY_MIC) psk(sa, mid, auth);
+            else certificate(sa, mid, auth, certs);
             return;
         }
+        if (!r.v2.clientAuth().contains(Ikev2Settings.ClientAuth.EAP)) {
+            fail(sa, mid, Ikev2Metrics.Failure.UNSUPPORTED_AUTH, "client asks for EAP (no AUTH payload) and "
+                    + "ipsec.ikev2.client-auth does not list eap", NotifyType.AUTHENTICATION_FAILED);
+            return;
+        }
+        // RFC 5998: only when the operator allows it, as EAP-MSCHAPv2 then is all that authenticates us
+        sa.eapOnly = eapOnlyAsked && r.v2.eapOnly();
         Optional<CertificateAuth> credentials = r.settings.certificates();
-        if (credentials.isEmpty()) {
-            fail(sa, mid, Ikev2Metrics.Failure.NO_CERTIFICATE, "EAP needs our certificate: configure ipsec.certificate",
+        if (credentials.isEmpty() && !sa.eapOnly) {
+            fail(sa, mid, Ikev2Metrics.Failure.NO_CERTIFICATE, "EAP needs our certificate: configure ipsec.certificate"
+                    + (eapOnlyAsked ? " (the client offers EAP-only authentication: ipsec.ikev2.eap-only allows it)" : ""),
                     NotifyType.AUTHENTICATION_FAILED);
             return;
         }
-        sa.client = sa.client.withIke(List.of(), sa.suite.group().label());
         sa.context = r.remoteAccess.context(sa.tag, sa.peer, sa.client);
-        sa.idr = ourIdentity(credentials.get());
-        byte[] signed = AuthPayloads.signedOctets(sa.initResponse, sa.ni, sa.keys.macedId(false, sa.idr.body()));
-        Auth ours;
-        try {
-            ours = AuthPayloads.sign(credentials.get().privateKey(), sa.peerSignatureHashes, signed);
-        } catch (GeneralSecurityException e) {
-            fail(sa, mid, Ikev2Metrics.Failure.NO_CERTIFICATE, "signing failed: " + e, NotifyType.AUTHENTICATION_FAILED);
-            return;
-        }
+        sa.idr = ourIdentity(credentials, sa.local);
         List<Payload> head = new ArrayList<>();
         head.add(sa.idr);
-        for (X509Certificate c : credentials.get().chain()) {
+        if (!sa.eapOnly) {
+            Optional<List<Payload>> signature = signature(sa, mid, credentials.get());
+            if (signature.isEmpty()) return;
+            head.addAll(signature.get());
+        }
+        sa.state = Ikev2Sa.State.EAP;
+        sa.authMethod = AuthMethod.EAP_MSCHAPV2;
+        sa.processing = true;
+        EapHost host = new EapHost(sa, mid, head);
+        sa.eap = new EapAuthenticator(host, List.of(AuthMethod.EAP_MSCHAPV2), r.authenticator.relaysEap(), r.random);
+        log.info("{} ike_auth idi={} eap{} peer={}", sa.tag, describe(sa.idi), sa.eapOnly ? " eap-only (RFC 5998)" : "",
+                Ikev2Responder.address(sa.peer));
+        sa.eap.start(describe(sa.idi));
+    }
+
+    /** Our certificate chain and signature AUTH over our IKE_SA_INIT response (section 2.15); empty when it failed. */
+    private Optional<List<Payload>> signature(Ikev2Sa sa, int mid, CertificateAuth credentials) {
+        byte[] signed = AuthPayloads.signedOctets(sa.initResponse, sa.ni, sa.keys.macedId(false, sa.idr.body()));
+        List<Payload> out = new ArrayList<>();
+        for (X509Certificate c : credentials.chain()) {
             try {
-                head.add(new Cert(Cert.X509_SIGNATURE, c.getEncoded()));
+                out.add(new Cert(Cert.X509_SIGNATURE, c.getEncoded()));
             } catch (CertificateEncodingException e) {
                 throw new IllegalStateException(e);
             }
         }
-        head.add(ours);
-        sa.state = Ikev2Sa.State.EAP;
-        sa.eapMethod = AuthMethod.EAP_MSCHAPV2;
+        try {
+            out.add(AuthPayloads.sign(credentials.privateKey(), sa.peerSignatureHashes, signed));
+        } catch (GeneralSecurityException e) {
+            fail(sa, mid, Ikev2Metrics.Failure.NO_CERTIFICATE, "signing failed: " + e, NotifyType.AUTHENTICATION_FAILED);
+            return Optional.empty();
+        }
+        return Optional.of(out);
+    }
+
+    /**
+     * A client that authenticates with the pre-shared key (section 2.15: AUTH = prf(prf(PSK, "Key Pad for IKEv2"),
+     * IKE_SA_INIT request | Nr | prf(SK_pi, IDi'))). We answer the same way: such clients (Android "IKEv2/IPSec PSK",
+     * strongSwan with {@code leftauth=psk}) expect the server to prove the same key.
+     */
+    private void psk(Ikev2Sa sa, int mid, Auth auth) {
+        if (!r.v2.clientAuth().contains(Ikev2Settings.ClientAuth.PSK)) {
+            fail(sa, mid, Ikev2Metrics.Failure.UNSUPPORTED_AUTH, "client authenticates with the pre-shared key and "
+                    + "ipsec.ikev2.client-auth does not list psk", NotifyType.AUTHENTICATION_FAILED);
+            return;
+        }
+        Optional<byte[]> psk = r.settings.psk();
+        if (psk.isEmpty()) {
+            fail(sa, mid, Ikev2Metrics.Failure.UNSUPPORTED_AUTH, "client authenticates with the pre-shared key and none "
+                    + "is configured (ipsec.psk-file)", NotifyType.AUTHENTICATION_FAILED);
+            return;
+        }
+        byte[] signedI = AuthPayloads.signedOctets(sa.initRequest, sa.nr, sa.keys.macedId(true, sa.idi.body()));
+        if (!AuthPayloads.verifySharedKeyMic(sa.suite.prf(), psk.get(), signedI, auth.data())) {
+            fail(sa, mid, Ikev2Metrics.Failure.PSK_MISMATCH, "client's AUTH does not verify with our pre-shared key"
+                    + " (idi=" + describe(sa.idi) + ")", NotifyType.AUTHENTICATION_FAILED);
+            return;
+        }
+        sa.idr = ourIdentity(r.settings.certificates(), sa.local);
+        Auth ours = new Auth(Auth.SHARED_KEY_MIC, AuthPayloads.sharedKeyMic(sa.suite.prf(), psk.get(),
+                AuthPayloads.signedOctets(sa.initResponse, sa.ni, sa.keys.macedId(false, sa.idr.body()))));
+        authorize(sa, mid, AuthMethod.IKEV2_PSK, ClientCertificate.userName(sa.idi), "pre-shared key", List.of(sa.idr, ours));
+    }
+
+    /**
+     * A client that signs its AUTH with its certificate's key: chain, identity and signature are checked on a
+     * crypto worker ({@link ClientCertificate}); we answer with our own certificate and signature.
+     */
+    private void certificate(Ikev2Sa sa, int mid, Auth auth, List<byte[]> certs) {
+        if (!r.v2.clientAuth().contains(Ikev2Settings.ClientAuth.CERTIFICATE)) {
+            fail(sa, mid, Ikev2Metrics.Failure.UNSUPPORTED_AUTH, "client authenticates with a certificate (AUTH method "
+                    + auth.method() + ") and ipsec.ikev2.client-auth does not list certificate", NotifyType.AUTHENTICATION_FAILED);
+            return;
+        }
+        Optional<CertificateAuth> ours = r.settings.certificates();
+        if (ours.isEmpty() || ours.get().trustAnchors().isEmpty()) {
+            fail(sa, mid, Ikev2Metrics.Failure.NO_CERTIFICATE, "client certificates need ipsec.certificate with a ca-file",
+                    NotifyType.AUTHENTICATION_FAILED);
+            return;
+        }
+        PeerValidation validation = new PeerValidation(ours.get(), r.clock);
+        Identification idi = sa.idi;
+        byte[] signedI = AuthPayloads.signedOctets(sa.initRequest, sa.nr, sa.keys.macedId(true, idi.body()));
         sa.processing = true;
-        EapHost host = new EapHost(sa, mid, head);
-        sa.eap = new EapAuthenticator(host, List.of(AuthMethod.EAP_MSCHAPV2), r.authenticator.relaysEap(), r.random);
-        log.info("{} ike_auth idi={} eap peer={}", sa.tag, describe(sa.idi), Ikev2Responder.address(sa.peer));
-        sa.eap.start(describe(sa.idi));
+        boolean accepted = r.crypto.submit(() -> ClientCertificate.check(validation, certs, idi, auth, signedI), r.continuations,
+                outcome -> {
+                    if (sa.state == Ikev2Sa.State.DEAD) return;
+                    ClientCertificate.Verdict verdict = outcome.failure() != null
+                            ? new ClientCertificate.Verdict.Refused(Ikev2Metrics.Failure.CERTIFICATE_INVALID, String.valueOf(outcome.failure()))
+                            : outcome.value();
+                    switch (verdict) {
+                        case ClientCertificate.Verdict.Refused refused ->
+                                fail(sa, mid, refused.failure(), refused.why(), NotifyType.AUTHENTICATION_FAILED);
+                        case ClientCertificate.Verdict.Verified verified -> {
+                            sa.idr = ourIdentity(ours, sa.local);
+                            Optional<List<Payload>> signature = signature(sa, mid, ours.get());
+                            if (signature.isEmpty()) return;
+                            List<Payload> head = new ArrayList<>();
+                            head.add(sa.idr);
+                            head.addAll(signature.get());
+                            authorize(sa, mid, AuthMethod.IKEV2_CERTIFICATE, verified.user(), verified.evidence(), head);
+                        }
+                    }
+                });
+        if (!accepted) {
+            // the client retransmits its request and is served then
+            sa.processing = false;
+            r.drop(net.l2sec.dataplane.ikev2.message.Ikev2DropReason.CRYPTO_BUSY, sa.peer, sa.tag + " certificate check");
+        }
+    }
+
+    /**
+     * IKE proved the client's identity: the backends authorize it ({@link ProvenIdentity}: the user must exist and
+     * may log in; the policy gives its rule, pool and routes), and the exchange ends with {@code ourAuth}.
+     */
+    private void authorize(Ikev2Sa sa, int mid, AuthMethod method, String user, String evidence, List<Payload> ourAuth) {
+        sa.context = r.remoteAccess.context(sa.tag, sa.peer, sa.client);
+        sa.authMethod = method;
+        sa.processing = true;
+        log.info("{} ike_auth idi={} method={} {} peer={}", sa.tag, describe(sa.idi), method.configName(), evidence,
+                Ikev2Responder.address(sa.peer));
+        r.authenticator.authenticate(new AuthRequest(sa.context, method, new ProvenIdentity(user, evidence)))
+                .whenComplete((result, failure) -> r.scheduler.execute(() -> {
+                    if (sa.state == Ikev2Sa.State.DEAD) return;
+                    AuthResult outcome = failure != null ? new AuthResult.Reject(RejectReason.BACKEND_ERROR, failure.toString()) : result;
+                    switch (outcome) {
+                        case AuthResult.Accept accept -> {
+                            sa.accepted = accept;
+                            log.info("{} auth ok method={} user={}", sa.tag, method.configName(),
+                                    net.l2sec.dataplane.LogText.quote(accept.user()));
+                            establish(sa, mid, ourAuth);
+                        }
+                        case AuthResult.Reject reject -> fail(sa, mid, Ikev2Metrics.Failure.AUTHORIZATION_REFUSED, "user="
+                                + net.l2sec.dataplane.LogText.quote(user) + " not authorized: " + reject.reason().label() + " "
+                                + reject.detail(), NotifyType.AUTHENTICATION_FAILED);
+                        case AuthResult.Challenge c -> fail(sa, mid, Ikev2Metrics.Failure.AUTHORIZATION_REFUSED, "user="
+                                + net.l2sec.dataplane.LogText.quote(user) + ": the backend answered with an EAP challenge",
+                                NotifyType.AUTHENTICATION_FAILED);
+                    }
+                }));
     }
 
     /** An IKE_AUTH request carrying the client's next EAP Response. */
@@ -160,6 +294,12 @@ final class IkeAuth {
             fail(sa, mid, Ikev2Metrics.Failure.AUTH_FAILED, "no shared-key AUTH after EAP", NotifyType.AUTHENTICATION_FAILED);
             return;
         }
+        if (sa.eapOnly && sa.msk == null) {
+            // RFC 5998 section 3: without our signature only the MSK authenticates us
+            fail(sa, mid, Ikev2Metrics.Failure.AUTH_FAILED, "EAP-only authentication needs the EAP MSK and the backend gave"
+                    + " none", NotifyType.AUTHENTICATION_FAILED);
+            return;
+        }
         // a method that generates no MSK authenticates with SK_pi / SK_pr instead (section 2.16)
         byte[] keyI = sa.msk != null ? sa.msk : sa.keys.skPi();
         byte[] keyR = sa.msk != null ? sa.msk : sa.keys.skPr();
@@ -171,17 +311,26 @@ final class IkeAuth {
         }
         Auth ours = new Auth(Auth.SHARED_KEY_MIC, AuthPayloads.sharedKeyMic(sa.suite.prf(), keyR,
                 AuthPayloads.signedOctets(sa.initResponse, sa.ni, sa.keys.macedId(false, sa.idr.body()))));
+        establish(sa, mid, List.of(ours));
+    }
+
+    /**
+     * The client is authenticated and authorized: its session opens, the child SA is installed and the last IKE_AUTH
+     * response carries {@code ourAuth} (our AUTH, after IDr and CERT when this is the only IKE_AUTH exchange), the
+     * configuration reply, the chosen child proposal and the narrowed traffic selectors.
+     */
+    private void establish(Ikev2Sa sa, int mid, List<Payload> ourAuth) {
         Optional<Ikev2Proposals.ChildSuite> child = r.proposals.chooseChild(sa.childSa, Optional.empty());
         if (child.isEmpty()) {
             log.warn("{} child sa failed reason=no_proposal_chosen offered: {}", sa.tag, IkeSaInit.describe(sa.childSa));
             r.metrics.failed(Ikev2Metrics.Failure.CHILD_NO_PROPOSAL);
-            r.respond(sa, mid, ExchangeType.IKE_AUTH, List.of(ours, Notify.of(NotifyType.NO_PROPOSAL_CHOSEN)));
+            r.respond(sa, mid, ExchangeType.IKE_AUTH, with(ourAuth, Notify.of(NotifyType.NO_PROPOSAL_CHOSEN)));
             r.delete(sa, EndCause.AUTH_FAILED, "no child proposal chosen");
             return;
         }
         boolean wantsIpv6 = sa.cfgRequest != null && sa.cfgRequest.attributes().stream()
                 .anyMatch(a -> a.attributeType() == ConfigAttribute.INTERNAL_IP6_ADDRESS);
-        RemoteAccess.Opening opening = r.remoteAccess.open(sa.context, sa.eapMethod, sa.accepted, sa.client, wantsIpv6,
+        RemoteAccess.Opening opening = r.remoteAccess.open(sa.context, sa.authMethod, sa.accepted, sa.client, wantsIpv6,
                 r.childSas.tunnelSender(sa.tag), cause -> r.scheduler.execute(() -> r.deleteCurrent(sa.tag, cause)));
         switch (opening) {
             case RemoteAccess.Opening.Refused refused -> {
@@ -192,7 +341,7 @@ final class IkeAuth {
                 log.warn("{} session refused user={} reason={} {}", sa.tag, net.l2sec.dataplane.LogText.quote(sa.accepted.user()),
                         refused.cause().tag(), refused.detail());
                 r.respond(sa, mid, ExchangeType.IKE_AUTH, address
-                        ? List.of(ours, Notify.of(NotifyType.INTERNAL_ADDRESS_FAILURE))
+                        ? with(ourAuth, Notify.of(NotifyType.INTERNAL_ADDRESS_FAILURE))
                         : List.of(Notify.of(NotifyType.AUTHENTICATION_FAILED)));
                 r.tearDown(sa, refused.cause(), "session refused: " + refused.cause().tag());
             }
@@ -201,26 +350,31 @@ final class IkeAuth {
                 int ourSpi = newChildSpi();
                 Ikev2Proposals.ChildSuite suite = child.get();
                 installChild(r, sa, suite, ourSpi, null);
-                List<Payload> out = new ArrayList<>();
-                out.add(ours);
+                sa.clientSelectors = narrowedTsi(opened);
+                sa.ourSelectors = narrowedTsr(sa.tsr, opened.routes(), opened.address6().isPresent());
+                List<Payload> out = new ArrayList<>(ourAuth);
                 out.add(configReply(sa.cfgRequest, opened));
                 out.add(suite.reply(spiBytes(ourSpi)));
-                out.add(narrowedTsi(opened));
-                out.add(narrowedTsr(sa.tsr, opened.routes(), opened.address6().isPresent()));
+                out.add(sa.clientSelectors);
+                out.add(sa.ourSelectors);
                 if (sa.peerMobike && r.v2.mobike()) out.add(Notify.of(NotifyType.MOBIKE_SUPPORTED));
                 r.respond(sa, mid, ExchangeType.IKE_AUTH, out);
-                sa.clientSelectors = (TrafficSelectors) out.get(3);
-                sa.ourSelectors = (TrafficSelectors) out.get(4);
                 r.establishedNow(sa);
                 if (sa.timer != null) sa.timer.cancel();
                 r.lifetimes(sa);
                 r.metrics.established();
                 r.liveness(sa);
-                log.info("{} ike_sa up {} esp {} user={} address={} peer={}", sa.tag, sa.suite.describe(), suite.describe(),
-                        net.l2sec.dataplane.LogText.quote(sa.accepted.user()), opened.address().getHostAddress(),
-                        Ikev2Responder.address(sa.peer));
+                log.info("{} ike_sa up {} esp {} user={} method={} address={} peer={}", sa.tag, sa.suite.describe(),
+                        suite.describe(), net.l2sec.dataplane.LogText.quote(sa.accepted.user()), sa.authMethod.configName(),
+                        opened.address().getHostAddress(), Ikev2Responder.address(sa.peer));
             }
         }
+    }
+
+    private static List<Payload> with(List<Payload> head, Payload last) {
+        List<Payload> out = new ArrayList<>(head);
+        out.add(last);
+        return out;
     }
 
     /** Installs a tunnel-mode child SA pair keyed from this IKE SA (section 2.17); {@code sharedSecret} for PFS. */
@@ -264,9 +418,10 @@ final class IkeAuth {
 
     /**
      * Our IDr: {@code ipsec.local-id} when set (an IPv4 literal as ID_IPV4_ADDR, else ID_FQDN: Android and macOS/iOS
-     * compare it with the server name they dial), else our certificate's subject DN (ID_DER_ASN1_DN).
+     * compare it with the server name they dial), else our certificate's subject DN (ID_DER_ASN1_DN), else (a PSK
+     * responder without certificate) the address the client reached us at.
      */
-    private Identification ourIdentity(CertificateAuth credentials) {
+    private Identification ourIdentity(Optional<CertificateAuth> credentials, InetSocketAddress local) {
         Optional<String> localId = r.settings.localId();
         if (localId.isPresent()) {
             String id = localId.get();
@@ -279,8 +434,12 @@ final class IkeAuth {
             }
             return new Identification(false, Identification.ID_FQDN, id.getBytes(StandardCharsets.US_ASCII));
         }
-        return new Identification(false, Identification.ID_DER_ASN1_DN,
-                credentials.certificate().getSubjectX500Principal().getEncoded());
+        if (credentials.isPresent()) {
+            return new Identification(false, Identification.ID_DER_ASN1_DN,
+                    credentials.get().certificate().getSubjectX500Principal().getEncoded());
+        }
+        byte[] address = local.getAddress().getAddress();
+        return new Identification(false, address.length == 4 ? Identification.ID_IPV4_ADDR : Identification.ID_IPV6_ADDR, address);
     }
 
     /** CFG_REPLY (section 3.15): what the client asked for that we have. */
@@ -417,7 +576,7 @@ final class IkeAuth {
         @Override
         public void succeeded(AuthMethod method, AuthResult.Accept accept, byte[] eapSuccess) {
             sa.accepted = accept;
-            sa.eapMethod = method;
+            sa.authMethod = method;
             sa.msk = accept.msk().orElse(null);
             sa.state = Ikev2Sa.State.EAP_DONE;
             log.info("{} auth ok method={} user={} msk={}", sa.tag, method.configName(),

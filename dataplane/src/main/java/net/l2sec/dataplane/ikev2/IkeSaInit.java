@@ -165,6 +165,7 @@ final class IkeSaInit {
         if (r.settings.certificates().isPresent()) {
             out.add(Notify.of(NotifyType.SIGNATURE_HASH_ALGORITHMS, AuthPayloads.supportedHashes()));
         }
+        certificateRequest().ifPresent(out::add);
         if (sa.peerFragmentation) out.add(Notify.of(NotifyType.IKEV2_FRAGMENTATION_SUPPORTED));
         Ikev2Header rh = new Ikev2Header(sa.initiatorSpi, sa.responderSpi, 0, ExchangeType.IKE_SA_INIT.code(),
                 Ikev2Header.RESPONSE, 0, 0);
@@ -184,6 +185,25 @@ final class IkeSaInit {
         log.info("{} ike_sa_init peer={} {} fragmentation={}", sa.tag, Ikev2Responder.address(peer), suite.describe(),
                 sa.peerFragmentation);
         r.sendPlain(local, peer, sa.initResponse);
+    }
+
+    /**
+     * CERTREQ (RFC 7296 section 3.7) when clients may authenticate with certificates: the SHA-1 hashes of our trusted
+     * CAs' public keys. Clients such as strongSwan's send their certificate only when asked.
+     */
+    private java.util.Optional<Payload.CertReq> certificateRequest() {
+        if (!r.v2.clientAuth().contains(Ikev2Settings.ClientAuth.CERTIFICATE)) return java.util.Optional.empty();
+        var anchors = r.settings.certificates().map(c -> c.trustAnchors()).orElse(List.of());
+        if (anchors.isEmpty()) return java.util.Optional.empty();
+        try {
+            java.io.ByteArrayOutputStream hashes = new java.io.ByteArrayOutputStream();
+            for (java.security.cert.X509Certificate ca : anchors) {
+                hashes.writeBytes(MessageDigest.getInstance("SHA-1").digest(ca.getPublicKey().getEncoded()));
+            }
+            return java.util.Optional.of(new Payload.CertReq(Payload.Cert.X509_SIGNATURE, hashes.toByteArray()));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** The chosen proposal with the KE payload's group when that proposal offers it and we accept it. */

@@ -63,6 +63,8 @@ public final class Ikev2Responder {
     /** Where crypto results continue: the loop itself, or the IKE backlog that serves it behind ESP. */
     java.util.concurrent.Executor continuations;
     /** IKE SAs by our (responder) SPI. */
+    /** The time client certificates are validated at (tests set it). */
+    java.time.Clock clock = java.time.Clock.systemUTC();
     final Map<Long, Ikev2Sa> bySpi = new HashMap<>();
     /** The same by the initiator's address and SPI, for retransmitted IKE_SA_INIT requests (section 2.1). */
     final Map<InitKey, Ikev2Sa> byInitiator = new HashMap<>();

@@ -82,7 +82,12 @@ final class Ikev2Sa {
     EapAuthenticator eap;
     /** The EAP conversation's host (IkeAuth's), which knows the request the next EAP Request answers. */
     Object eapHost;
-    AuthMethod eapMethod;
+    /** How the client authenticated: EAP-MSCHAPv2, the PSK or its certificate (the session's method). */
+    AuthMethod authMethod;
+    /** RFC 5998: we authenticate with the MSK alone (the client asked for it and the policy allows it). */
+    boolean eapOnly;
+    /** The client said INITIAL_CONTACT (RFC 7296 section 2.4): its older sessions are gone. */
+    boolean initialContact;
     AuthResult.Accept accepted;
     byte[] msk;
     SessionContext context;

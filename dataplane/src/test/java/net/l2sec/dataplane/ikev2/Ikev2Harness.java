@@ -51,6 +51,7 @@ final class Ikev2Harness {
     final List<Sent> sent = new ArrayList<>();
     final FakeSas sas = new FakeSas();
     final FakeSessions sessions = new FakeSessions();
+    final LocalUsers users = new LocalUsers();
     final Ikev2Responder responder;
 
     record Sent(InetSocketAddress local, InetSocketAddress peer, byte[] message) {}
@@ -72,7 +73,7 @@ final class Ikev2Harness {
             } finally {
                 payload.release();
             }
-        }, scheduler, registry, CryptoWorkers.inline(), sessions, new LocalUsers());
+        }, scheduler, registry, CryptoWorkers.inline(), sessions, users);
     }
 
     static java.nio.file.Path cert(String name) throws Exception {
@@ -113,6 +114,13 @@ final class Ikev2Harness {
         client.initResponse(exchange(at500, LOCAL_500, client.initRequest()));
         var first = client.open(replies(at4500, LOCAL_4500, client.firstAuth()));
         if (!client.serverAuthenticated(first)) throw new AssertionError("server AUTH does not verify");
+        return continueEap(client, first, user, password);
+    }
+
+    /** The EAP-MSCHAPv2 rounds after the first IKE_AUTH response {@code first}; the final response's payloads. */
+    List<net.l2sec.dataplane.ikev2.message.Payload> continueEap(Ikev2TestClient client, List<net.l2sec.dataplane.ikev2.message.Payload> first,
+                                                                String user, String password) throws Exception {
+        InetSocketAddress at4500 = new InetSocketAddress(client.address.getAddress(), client.address.getPort() + 1);
         var identityRequest = Ikev2TestClient.find(first, net.l2sec.dataplane.ikev2.message.Payload.Eap.class).packet();
         var challenge = client.open(exchange(at4500, LOCAL_4500, client.request(net.l2sec.dataplane.ikev2.message.ExchangeType.IKE_AUTH,
                 List.of(new net.l2sec.dataplane.ikev2.message.Payload.Eap(Ikev2TestClient.eapIdentity(identityRequest[1], user))))));
@@ -183,6 +191,7 @@ final class Ikev2Harness {
         final AtomicInteger ids = new AtomicInteger();
         final List<EndCause> closed = new ArrayList<>();
         final List<Consumer<EndCause>> disconnects = new ArrayList<>();
+        final List<AuthMethod> methods = new ArrayList<>();
         int opened;
         boolean refuse;
 
@@ -194,6 +203,7 @@ final class Ikev2Harness {
         @Override
         public Opening open(SessionContext context, AuthMethod method, AuthResult.Accept accept, ClientIdentity client,
                             boolean wantsIpv6, TunnelSender toClient, Consumer<EndCause> disconnectRequested) {
+            methods.add(method);
             if (refuse) return new Opening.Refused(EndCause.POOL_EXHAUSTED, "test");
             disconnects.add(disconnectRequested);
             try {
@@ -218,10 +228,18 @@ final class Ikev2Harness {
     /** alice / password, verified as the local user file does: the MSK with the accept. */
     static final class LocalUsers implements Authenticator {
         final List<AuthRequest> requests = new ArrayList<>();
+        /** Identities IKE proved (PSK, certificate) that are authorized. */
+        final java.util.Set<String> authorized = new java.util.HashSet<>(List.of(USER, "client.l2sec.test"));
 
         @Override
         public CompletionStage<AuthResult> authenticate(AuthRequest request) {
             requests.add(request);
+            if (request.credentials() instanceof net.l2sec.spi.auth.ProvenIdentity id) {
+                // authorization only: the identities this directory knows
+                return CompletableFuture.completedFuture(authorized.contains(id.user())
+                        ? new AuthResult.Accept(id.user(), Optional.empty(), Authorization.defaults("test"))
+                        : new AuthResult.Reject(RejectReason.UNKNOWN_USER, "unknown"));
+            }
             if (request.credentials() instanceof MsChapV2Credentials c && c.user().equals(USER)) {
                 byte[] hash = MsChapV2.ntPasswordHash(PASSWORD);
                 Optional<byte[]> response = c.verify(hash);

@@ -131,6 +131,38 @@ final class Ikev2TestClient {
         return request(ExchangeType.IKE_AUTH, p);
     }
 
+    /** The first IKE_AUTH request with {@code extra} payloads (AUTH, CERT, notifies) after the usual ones. */
+    byte[] firstAuth(List<Payload> extra) {
+        childSpi = random.nextInt() | 0x1000;
+        List<Payload> p = new ArrayList<>();
+        p.add(idi);
+        p.addAll(extra);
+        p.add(new Config(Config.CFG_REQUEST, List.of(new ConfigAttribute(ConfigAttribute.INTERNAL_IP4_ADDRESS, new byte[0]),
+                new ConfigAttribute(ConfigAttribute.INTERNAL_IP4_DNS, new byte[0]))));
+        p.add(espProposal(childSpi, null));
+        p.add(new TrafficSelectors(true, List.of(anyV4())));
+        p.add(new TrafficSelectors(false, List.of(anyV4())));
+        return request(ExchangeType.IKE_AUTH, p);
+    }
+
+    /** The octets our AUTH covers (section 2.15): RealMessage1 | Nr | prf(SK_pi, IDi'). */
+    byte[] ourSignedOctets() {
+        return AuthPayloads.signedOctets(initRequest, nr, keys.macedId(true, idi.body()));
+    }
+
+    /** AUTH with a pre-shared key (method 2). */
+    Auth pskAuth(byte[] psk) {
+        return new Auth(Auth.SHARED_KEY_MIC, AuthPayloads.sharedKeyMic(prf, psk, ourSignedOctets()));
+    }
+
+    /** True when the responder's AUTH is the MIC of {@code psk} over its octets. */
+    boolean serverPskAuth(List<Payload> response, byte[] psk) {
+        idr = find(response, Identification.class);
+        Auth auth = find(response, Auth.class);
+        byte[] signed = AuthPayloads.signedOctets(initResponse, ni, keys.macedId(false, idr.body()));
+        return auth.method() == Auth.SHARED_KEY_MIC && AuthPayloads.verifySharedKeyMic(prf, psk, signed, auth.data());
+    }
+
     Sa espProposal(int spi, DhGroup pfs) {
         List<Transform> t = new ArrayList<>();
         t.add(new Transform(Transform.ENCR, EncryptionAlgorithm.ENCR_AES_CBC.code(), 128));
