@@ -459,6 +459,47 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void ikev2ClientAuthenticationIsEapUnlessTheOperatorAddsPskOrCertificates() throws Exception {
+        String psk = MINIMAL + "ipsec:\n  psk: a-long-enough-pre-shared-key\n";
+        assertThat(ConfigLoader.load(write(psk)).ipsec().ikev2().clientAuth()).containsExactly(Ikev2Settings.ClientAuth.EAP);
+
+        String withCerts = psk + """
+                  certificate:
+                    chain-file: %1$s/server.crt.pem
+                    key-file: %1$s/server.key.pem
+                    ca-file: %1$s/ca.crt.pem
+                """.formatted(CERTS);
+        Ikev2Settings all = ConfigLoader.load(write(withCerts + """
+                  ikev2:
+                    client-auth: [eap, psk, certificate]
+                """)).ipsec().ikev2();
+        assertThat(all.clientAuth()).containsExactlyInAnyOrder(Ikev2Settings.ClientAuth.values());
+        assertThat(all.eapOnly()).isFalse();
+
+        Path noCas = write(psk + """
+                  ikev2:
+                    client-auth: [certificate, fido]
+                    eap-only: true
+                """);
+        assertThatThrownBy(() -> ConfigLoader.load(noCas)).isInstanceOfSatisfying(ConfigException.class, e -> {
+            assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("c.yaml: ipsec.ikev2.client-auth: unknown method \"fido\""));
+            assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("c.yaml: ipsec.ikev2.client-auth: certificate needs the CAs"));
+            assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("c.yaml: ipsec.ikev2.eap-only: EAP-only authentication needs eap"));
+        });
+        Path eapWithoutCertificate = write(psk + """
+                  ikev2:
+                    client-auth: [eap, psk]
+                """);
+        assertThatThrownBy(() -> ConfigLoader.load(eapWithoutCertificate)).isInstanceOfSatisfying(ConfigException.class, e ->
+                assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("ipsec.ikev2.client-auth: eap needs our certificate")));
+        assertThat(ConfigLoader.load(write(psk + """
+                  ikev2:
+                    client-auth: [eap, psk]
+                    eap-only: true
+                """)).ipsec().ikev2().eapOnly()).isTrue();
+    }
+
+    @Test
     void anEcCertificateOrOneWithoutClientCasServesIkev2() throws Exception {
         ConcentratorConfig ec = ConfigLoader.load(write(MINIMAL.replace("require-ipsec: false", "require-ipsec: true") + """
                 ipsec:
