@@ -90,8 +90,10 @@ final class IpsecConfigReader {
                 limits.integer("half-open-memory-mib", 32, 1, 4096) * IkeSettings.HalfOpen.MIB,
                 limits.integer("half-open-per-source", 64, 1, 1_000_000));
         IkeSettings.Fragmentation fragmentation = fragmentation(n.section("fragmentation"));
+        // without a certificate EAP clients are refused at IKE_AUTH (no_certificate) unless eap-only: the shipped
+        // PSK-only configuration keeps IKEv2 on for PSK clients an operator may allow
         Ikev2Settings ikev2 = ikev2(n.section("ikev2"), psk.isPresent(),
-                certificates.map(c -> !c.trustAnchors().isEmpty()).orElse(false), certificates.isPresent());
+                certificates.map(c -> !c.trustAnchors().isEmpty()).orElse(false));
         certificates.ifPresent(cert -> {
             if (!cert.servesIkev1() && psk.isEmpty() && !ikev2.enabled()) {
                 n.problem("certificate", "serves IKEv2 only (" + (cert.rsa() ? "no ca-file for client certificates"
@@ -112,7 +114,7 @@ final class IpsecConfigReader {
      * {@code ipsec.ikev2}: what IKEv2 adds to the policy it shares with IKEv1 (proposals, PSK, certificate, local-id,
      * fragmentation, dpd, lifetimes). On by default whenever IPsec is configured.
      */
-    private static Ikev2Settings ikev2(ConfigNode v2, boolean psk, boolean clientCas, boolean certificate) {
+    private static Ikev2Settings ikev2(ConfigNode v2, boolean psk, boolean clientCas) {
         Ikev2Settings d = Ikev2Settings.defaults();
         Set<Ikev2Settings.ClientAuth> clientAuth = EnumSet.noneOf(Ikev2Settings.ClientAuth.class);
         for (String name : v2.stringList("client-auth", List.of("eap"))) {
@@ -127,11 +129,6 @@ final class IpsecConfigReader {
         }
         if (enabled && clientAuth.contains(Ikev2Settings.ClientAuth.CERTIFICATE) && !clientCas) {
             v2.problem("client-auth", "certificate needs the CAs that issue client certificates: set ipsec.certificate.ca-file");
-        }
-        // checked only when client-auth is written: a PSK-only (IKEv1) configuration keeps IKEv2's default
-        if (enabled && v2.has("client-auth") && clientAuth.contains(Ikev2Settings.ClientAuth.EAP) && !certificate && !eapOnly) {
-            v2.problem("client-auth", "eap needs our certificate (the client checks our signature before EAP): set "
-                    + "ipsec.certificate, or allow EAP-only authentication with eap-only: true");
         }
         if (eapOnly && !clientAuth.contains(Ikev2Settings.ClientAuth.EAP)) {
             v2.problem("eap-only", "EAP-only authentication needs eap in client-auth");
