@@ -82,7 +82,8 @@ class RealClientIkev2IT {
     @BeforeAll
     static void create() throws Exception {
         lab = ConcentratorInNamespace.create("ikev2");
-        lab.file("users", "alice nt:8846F7EAEE8FB117AD06BDD830B7586C\nbob plain:bob-Passw0rd\n");
+        // 10.0.2.15: the harness VM's identity (IDi, its address) when it authenticates with the PSK
+        lab.file("users", "alice nt:8846F7EAEE8FB117AD06BDD830B7586C\nbob plain:bob-Passw0rd\n10.0.2.15 plain:psk-client-0nly\n");
         lab.file("ipsec.psk", PSK + "\n");
         lab.file("radius.secret", RADIUS_SECRET + "\n");
         rsa = Ikev2Certificates.write(lab.work().resolve("pki-rsa"), Ikev2Certificates.KeyKind.RSA_2048);
@@ -298,6 +299,28 @@ class RealClientIkev2IT {
         // nothing kept for the forged sources beyond the threshold (64) and what was being computed when it was reached
         assertThat(halfOpenPeak).as("half-open IKEv2 SAs").isLessThanOrEqualTo(64 + 2 * 64 + 1);
         assertThat(lab.log()).contains(LOG_IKE_SA_UP).doesNotContain("reached at the tail of the pipeline");
+    }
+
+    /**
+     * A PSK client (strongSwan {@code leftauth=psk}, as Android's "IKEv2/IPSec PSK"): allowed by {@code
+     * ipsec.ikev2.client-auth}, its AUTH verified with the PSK, its identity (IDi: the VM's address) authorized by the
+     * users file, answered with the PSK; then a client with another PSK is refused and counted.
+     */
+    @Test
+    @Order(5)
+    void aPskClientIsAuthorizedByItsIdentityAndAWrongPskIsRefused() throws Exception {
+        start(rsa, LOCAL_USERS, false, "  ikev2:\n    client-auth: [eap, psk]\n");
+        String r = client(rsa, "nobody", "unused", "--auth", "psk", "--psk", PSK, "--pings", "3").result();
+        assertUp(r, 3);
+        String log = lab.log();
+        assertThat(log).contains(" auth ok method=ikev2-psk user=10.0.2.15");
+        assertThat(log).containsPattern(Pattern.quote(LOG_IKE_SA_UP) + ".*user=10\\.0\\.2\\.15 method=ikev2-psk");
+
+        String wrong = client(rsa, "nobody", "unused", "--auth", "psk", "--psk", "not-the-interop-psk", "--expect", "down",
+                "--wait", "20").result();
+        assertThat(wrong).contains("ike=fail");
+        assertThat(lab.log()).contains("reason=psk_mismatch");
+        assertThat(lab.metrics()).containsPattern("l2sec_ikev2_sa_failures_total\\{reason=\"psk_mismatch\"} 1(\\.0)?\\b");
     }
 
     /** An IKE_SA_INIT as strongSwan sends it (AES-CBC-256, SHA-256, ECP256 with a valid public value, nonce, NAT-D). */
