@@ -360,6 +360,7 @@ final class IkeAuth {
                 if (sa.peerMobike && r.v2.mobike()) out.add(Notify.of(NotifyType.MOBIKE_SUPPORTED));
                 r.respond(sa, mid, ExchangeType.IKE_AUTH, out);
                 r.establishedNow(sa);
+                if (sa.initialContact) initialContact(sa);
                 if (sa.timer != null) sa.timer.cancel();
                 r.lifetimes(sa);
                 r.metrics.established();
@@ -368,6 +369,28 @@ final class IkeAuth {
                         suite.describe(), net.l2sec.dataplane.LogText.quote(sa.accepted.user()), sa.authMethod.configName(),
                         opened.address().getHostAddress(), Ikev2Responder.address(sa.peer));
             }
+        }
+    }
+
+    /**
+     * INITIAL_CONTACT (RFC 7296 section 2.4): the client asserts that this is now its only IKE SA with us. Its older
+     * IKE SAs (same IDi, same authenticated user, same address: a client that restarted or lost its state) end
+     * without a Delete, which it could not read. Clients are steered to workers by address, so they are all here; a
+     * second device of the same user has its own IDi and stays.
+     */
+    private void initialContact(Ikev2Sa sa) {
+        for (Ikev2Sa old : new ArrayList<>(r.bySpi.values())) {
+            if (old == sa || old.state != Ikev2Sa.State.ESTABLISHED || old.handedOver || old.idi == null || old.accepted == null) {
+                continue;
+            }
+            if (!Arrays.equals(old.idi.body(), sa.idi.body()) || !old.accepted.user().equals(sa.accepted.user())
+                    || !old.peer.getAddress().equals(sa.peer.getAddress())) {
+                continue;
+            }
+            log.info("{} initial_contact user={}: ending the client's older {} (peer={})", sa.tag,
+                    net.l2sec.dataplane.LogText.quote(sa.accepted.user()), old.tag, Ikev2Responder.address(old.peer));
+            r.metrics.replaced();
+            r.tearDown(old, EndCause.REPLACED, "replaced after initial contact");
         }
     }
 

@@ -43,6 +43,7 @@ final class Ikev2Metrics {
     private final Counter established;
     private final Counter cookiesSent;
     private final Counter mobikeUpdates;
+    private final Counter replaced;
     private final Counter deletesReceived;
     private final Map<net.l2sec.dataplane.auth.eap.EapDiscard, Counter> eapDiscarded =
             new EnumMap<>(net.l2sec.dataplane.auth.eap.EapDiscard.class);
@@ -63,6 +64,9 @@ final class Ikev2Metrics {
                 .description("IKE_SA_INIT requests answered with a COOKIE (RFC 7296 section 2.6) under load").register(registry);
         mobikeUpdates = Counter.builder("l2sec.ikev2.mobike.updates")
                 .description("MOBIKE address updates (RFC 4555 UPDATE_SA_ADDRESSES) applied").register(registry);
+        replaced = Counter.builder("l2sec.ikev2.initial.contact.replaced")
+                .description("Older IKE SAs ended because their client connected again with INITIAL_CONTACT (RFC 7296 section 2.4)")
+                .register(registry);
         deletesReceived = Counter.builder("l2sec.ikev2.deletes.received")
                 .description("IKE SAs the client deleted (INFORMATIONAL Delete)").register(registry);
         for (String kind : new String[] {"child", "ike"}) rekey(kind);
@@ -95,6 +99,10 @@ final class Ikev2Metrics {
 
     void cookieSent() {
         cookiesSent.increment();
+    }
+
+    void replaced() {
+        replaced.increment();
     }
 
     void mobikeUpdate() {

@@ -24,8 +24,8 @@ record CallDisconnect(CdnResult result, ErrorCode error, Optional<TeardownCause>
             // result 3, "call disconnected for administrative reasons": PPP decided, whatever the reason
             case NO_COMMON_AUTH_METHOD, AUTH_FAILED, AUTH_TIMEOUT, NO_POOL, POOL_EXHAUSTED, ADDRESS_IN_USE, LCP_TIMEOUT,
                  IPCP_TIMEOUT, IPCP_CLOSED, ECHO_TIMEOUT, PEER_TERMINATE, IDLE_TIMEOUT, SESSION_TIMEOUT -> ADMINISTRATIVE;
-            // IKEv2 sessions' refusals; a PPP session reports a session limit as AUTH_FAILED
-            case SESSION_LIMIT, RULE_SESSION_LIMIT -> ADMINISTRATIVE;
+            // IKEv2 sessions' refusals and replacements; a PPP session reports a session limit as AUTH_FAILED
+            case SESSION_LIMIT, RULE_SESSION_LIMIT, REPLACED -> ADMINISTRATIVE;
             // the lower layer's own causes: PPP does not close a call for them, it is told of them
             case PEER_REQUEST, RETRANSMIT_LIMIT, HELLO_TIMEOUT, PROTOCOL_ERROR, UNKNOWN_MANDATORY_AVP, TUNNEL_DOWN,
                  TRANSPORT_DOWN, SHUTDOWN -> ADMINISTRATIVE;

@@ -194,6 +194,45 @@ class Ikev2ClientAuthTest {
     }
 
     @Test
+    void initialContactEndsTheOlderSasOfTheSameIdentityUserAndAddressOnly() throws Exception {
+        Ikev2Harness h = harness(Ikev2Settings.ClientAuth.PSK);
+        Identification keyId = new Identification(true, Identification.ID_KEY_ID, "alice".getBytes(StandardCharsets.US_ASCII));
+        Identification email = new Identification(true, Identification.ID_RFC822_ADDR, "alice".getBytes(StandardCharsets.US_ASCII));
+        InetSocketAddress samePlace = new InetSocketAddress(CLIENT.getAddress(), 50000);
+        InetSocketAddress elsewhere = new InetSocketAddress("203.0.113.5", 41000);
+        Ikev2TestClient first = pskClient(h, CLIENT, keyId, false);
+        Ikev2TestClient phone = pskClient(h, elsewhere, keyId, false);
+        assertThat(h.responder.establishedSas()).isEqualTo(2);
+
+        // another device of alice (its own IKE identity) behind the same address: nothing ends
+        pskClient(h, samePlace, email, true);
+        assertThat(h.sessions.closed).isEmpty();
+        assertThat(h.responder.establishedSas()).isEqualTo(3);
+
+        // the first client again (same IDi, same address, a new port after its restart) with INITIAL_CONTACT
+        pskClient(h, new InetSocketAddress(CLIENT.getAddress(), 60000), keyId, true);
+        assertThat(h.sessions.closed).containsExactly(net.l2sec.spi.session.EndCause.REPLACED);
+        assertThat(h.responder.establishedSas()).isEqualTo(3);
+        assertThat(h.registry.counter("l2sec.ikev2.initial.contact.replaced").count()).isEqualTo(1);
+        assertThat(h.sas.removedAll).hasSize(1);
+        assertThat(first.spii).isNotEqualTo(phone.spii);
+    }
+
+    /** A PSK client of {@code idi} from {@code at} (IKE_AUTH from the next port), established. */
+    private static Ikev2TestClient pskClient(Ikev2Harness h, InetSocketAddress at, Identification idi, boolean initialContact)
+            throws Exception {
+        Ikev2TestClient c = new Ikev2TestClient(at);
+        c.idi = idi;
+        c.initResponse(h.exchange(at, Ikev2Harness.LOCAL_500, c.initRequest()));
+        List<Payload> extra = new ArrayList<>(List.of(c.pskAuth(PSK)));
+        if (initialContact) extra.add(Payload.Notify.of(NotifyType.INITIAL_CONTACT));
+        List<Payload> last = c.open(h.replies(new InetSocketAddress(at.getAddress(), at.getPort() + 1), Ikev2Harness.LOCAL_4500,
+                c.firstAuth(extra)));
+        assertThat(c.serverPskAuth(last, PSK)).isTrue();
+        return c;
+    }
+
+    @Test
     void theUserNameOfAnIdentity() {
         byte[] dn = new X500Principal("CN=alice,OU=Staff,O=Corp").getEncoded();
         assertThat(ClientCertificate.userName(new Identification(true, Identification.ID_DER_ASN1_DN, dn))).isEqualTo("alice");

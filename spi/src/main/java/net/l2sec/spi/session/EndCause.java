@@ -48,6 +48,11 @@ public enum EndCause {
     SESSION_TIMEOUT("session_timeout", TerminateCause.SESSION_TIMEOUT, Kind.ORDERLY),
     /** An operator's disconnect: the admin interface or a RADIUS Disconnect-Request (RFC 5176). */
     ADMIN_DISCONNECT("admin_disconnect", TerminateCause.ADMIN_RESET, Kind.ORDERLY),
+    /**
+     * The client connected again and said INITIAL_CONTACT (RFC 7296 section 2.4): it lost this older session (a
+     * restart, a crash); reported as Lost-Carrier.
+     */
+    REPLACED("replaced", TerminateCause.LOST_CARRIER, Kind.ORDERLY),
 
     // ---- the lower layer went away (L2TP call or tunnel, the IPsec SAs under them) ----
 
