@@ -84,7 +84,7 @@ final class Ikev2Certificates {
     }
 
     /** What {@link #write} made. */
-    record Pki(Path dir, X509Certificate ca, X509Certificate server, PrivateKey serverKey) {
+    record Pki(Path dir, X509Certificate ca, X509Certificate server, PrivateKey serverKey, PrivateKey caKey) {
         Path caFile() {
             return dir.resolve("ca.crt");
         }
@@ -105,26 +105,59 @@ final class Ikev2Certificates {
                       key-file: %s
                     """.formatted(chainFile(), keyFile());
         }
+
+        /** The same with {@code ca-file}: client certificates issued by this CA are accepted (IKEv2 and IKEv1). */
+        String certificateSectionTrustingClients() {
+            return certificateSection() + "  ca-file: %s\n".formatted(caFile());
+        }
     }
 
     private Ikev2Certificates() {}
 
     /** A new CA and server certificate of {@code kind} in {@code dir} (created if needed), valid from an hour ago. */
     static Pki write(Path dir, KeyKind kind) throws IOException, GeneralSecurityException {
+        return write(dir, kind, "l2sec interop CA " + kind);
+    }
+
+    /** The same with the CA's common name {@code caName} (another CA than {@link #write(Path, KeyKind)}'s). */
+    static Pki write(Path dir, KeyKind kind, String caCommonName) throws IOException, GeneralSecurityException {
         Files.createDirectories(dir);
         Instant now = Instant.now();
         KeyPair caKeys = kind.generate();
-        X500Name caName = new X500Name("C=CH, O=l2sec interop, CN=l2sec interop CA " + kind);
-        X509Certificate ca = issue(caName, caKeys.getPrivate(), caName, caKeys.getPublic(), true, List.of(), now);
+        X500Name caName = new X500Name("C=CH, O=l2sec interop, CN=" + caCommonName);
+        X509Certificate ca = issue(caName, caKeys.getPrivate(), caName, caKeys.getPublic(), true, List.of(), now,
+                KeyPurposeId.id_kp_serverAuth);
         KeyPair serverKeys = kind.generate();
         X509Certificate server = issue(caName, caKeys.getPrivate(), new X500Name("C=CH, O=l2sec interop, CN=" + DNS_NAME),
                 serverKeys.getPublic(), false, List.of(new GeneralName(GeneralName.iPAddress, VM_SERVER_ADDRESS),
-                        new GeneralName(GeneralName.dNSName, DNS_NAME)), now);
+                        new GeneralName(GeneralName.dNSName, DNS_NAME)), now, KeyPurposeId.id_kp_serverAuth);
         Files.writeString(dir.resolve("ca.crt"), pem("CERTIFICATE", ca.getEncoded()));
         Files.writeString(dir.resolve("server.crt"), pem("CERTIFICATE", server.getEncoded()));
         PrivateFiles.write(dir.resolve("server.key"), pem(serverKeys.getPrivate() instanceof RSAPrivateKey
                 ? "RSA PRIVATE KEY" : "EC PRIVATE KEY", ownForm(serverKeys.getPrivate())));
-        return new Pki(dir, ca, server, serverKeys.getPrivate());
+        return new Pki(dir, ca, server, serverKeys.getPrivate(), caKeys.getPrivate());
+    }
+
+    /** A client certificate and its key, as files for a real client (strongSwan's {@code --cert} and {@code --rsa}). */
+    record ClientCertificate(X509Certificate certificate, Path certificateFile, Path keyFile) {}
+
+    /**
+     * A client certificate issued by {@code pki}'s CA for the e-mail identity {@code email} (subject CN and
+     * subjectAltName rfc822Name both {@code email}, the clientAuth extended key usage), with an RSA-2048 key (what
+     * strongSwan's charon-cmd {@code --rsa} loads), written as {@code NAME.crt} and {@code NAME.key} (PKCS#1, mode
+     * 0600) into {@code pki}'s directory; valid from an hour before {@code now} for seven days.
+     */
+    static ClientCertificate writeClient(Pki pki, String name, String email, Instant now)
+            throws IOException, GeneralSecurityException {
+        KeyPair keys = KeyKind.RSA_2048.generate();
+        X509Certificate client = issue(X500Name.getInstance(pki.ca().getSubjectX500Principal().getEncoded()), pki.caKey(),
+                new X500Name("C=CH, O=l2sec interop, CN=" + email), keys.getPublic(), false,
+                List.of(new GeneralName(GeneralName.rfc822Name, email)), now, KeyPurposeId.id_kp_clientAuth);
+        Path crt = pki.dir().resolve(name + ".crt");
+        Path key = pki.dir().resolve(name + ".key");
+        Files.writeString(crt, pem("CERTIFICATE", client.getEncoded()));
+        PrivateFiles.write(key, pem("RSA PRIVATE KEY", ownForm(keys.getPrivate())));
+        return new ClientCertificate(client, crt, key);
     }
 
     /**
@@ -141,7 +174,7 @@ final class Ikev2Certificates {
     }
 
     private static X509Certificate issue(X500Name issuer, PrivateKey issuerKey, X500Name subject, PublicKey subjectKey,
-                                         boolean ca, List<GeneralName> altNames, Instant now)
+                                         boolean ca, List<GeneralName> altNames, Instant now, KeyPurposeId purpose)
             throws IOException, GeneralSecurityException {
         boolean rsa = issuerKey instanceof RSAPrivateKey;
         AlgorithmIdentifier signature = rsa
@@ -163,7 +196,7 @@ final class Ikev2Certificates {
             x.addExtension(Extension.keyUsage, true, new KeyUsage(subjectKey.getAlgorithm().equals("RSA")
                     ? KeyUsage.digitalSignature | KeyUsage.keyEncipherment : KeyUsage.digitalSignature));
             x.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(new KeyPurposeId[] {
-                    KeyPurposeId.id_kp_serverAuth, KeyPurposeId.getInstance(IKE_INTERMEDIATE)}));
+                    purpose, KeyPurposeId.getInstance(IKE_INTERMEDIATE)}));
             x.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(altNames.toArray(GeneralName[]::new)));
         }
         tbs.setExtensions(x.generate());

@@ -14,6 +14,7 @@ import net.l2sec.concentrator.config.ConcentratorConfig;
 import net.l2sec.concentrator.config.ConfigLoader;
 import net.l2sec.dataplane.ike.IkeSettings;
 import net.l2sec.dataplane.ike.auth.PemFiles;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -21,7 +22,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * The IKEv2 test PKI: what Windows and the other clients require of a server certificate (the dialled IP and DNS name
  * in subjectAltName, serverAuth), a chain PKIX accepts, key files our loader reads in their own forms, and a config
- * with them that the concentrator loads (IKEv2 on; IKEv1 keeps its PSK).
+ * with them that the concentrator loads (IKEv2 on; IKEv1 keeps its PSK); client certificates for an e-mail identity.
  */
 class Ikev2CertificatesTest {
     @TempDir
@@ -75,5 +76,31 @@ class Ikev2CertificatesTest {
         assertThat(ipsec.ikev2Enabled()).isTrue();
         assertThat(ike.certificates()).hasValueSatisfying(c -> assertThat(c.certificate()).isEqualTo(server));
         assertThat(ike.ikev1Certificates()).as("no client CAs: IKEv1 keeps the PSK").isEmpty();
+    }
+
+    @Test
+    void clientCertificateForAnEmailIdentityWithClientAuthAndItsExpiredTwin() throws Exception {
+        Ikev2Certificates.Pki pki = Ikev2Certificates.write(dir, Ikev2Certificates.KeyKind.RSA_2048);
+        var carol = Ikev2Certificates.writeClient(pki, "carol", "carol@example.test", java.time.Instant.now());
+        var client = carol.certificate();
+        assertThat(client.getSubjectX500Principal().getName()).isEqualTo("CN=carol@example.test,O=l2sec interop,C=CH");
+        assertThat(client.getSubjectAlternativeNames().stream().map(n -> n.get(0) + ":" + n.get(1)).toList())
+                .containsExactly("1:carol@example.test");                   // rfc822Name
+        assertThat(client.getExtendedKeyUsage()).contains("1.3.6.1.5.5.7.3.2").doesNotContain("1.3.6.1.5.5.7.3.1");
+        assertThat(client.getPublicKey().getAlgorithm()).isEqualTo("RSA");
+        PKIXParameters params = new PKIXParameters(Set.of(new TrustAnchor(pki.ca(), null)));
+        params.setRevocationEnabled(false);
+        CertPathValidator.getInstance("PKIX").validate(CertificateFactory.getInstance("X.509")
+                .generateCertPath(List.of(client)), params);
+        assertThat(PemFiles.certificates(carol.certificateFile())).containsExactly(client);
+        assertThat(Files.readString(carol.keyFile())).startsWith("-----BEGIN RSA PRIVATE KEY-----");
+        assertThat(Files.getPosixFilePermissions(carol.keyFile()).toString()).isEqualTo("[OWNER_READ, OWNER_WRITE]");
+        assertThat(PemFiles.privateKey(carol.keyFile()).getAlgorithm()).isEqualTo("RSA");
+
+        var expired = Ikev2Certificates.writeClient(pki, "old", "carol@example.test",
+                java.time.Instant.now().minus(java.time.Duration.ofDays(30)));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> expired.certificate().checkValidity())
+                .isInstanceOf(java.security.cert.CertificateExpiredException.class);
+        assertThat(pki.certificateSectionTrustingClients()).contains("ca-file: " + pki.caFile());
     }
 }
