@@ -53,6 +53,35 @@ final class ConcentratorInNamespace implements AutoCloseable {
         boolean harness = Files.isExecutable(interop.resolve("client.sh"))
                 && Files.exists(Path.of(System.getenv().getOrDefault("CACHE", "/var/cache/l2tp-interop"), "initrd.gz"));
         String why = !root ? "needs root" : !harness ? "interop harness not set up at " + interop : !Files.exists(jar) ? "no jar at " + jar : null;
+        return create(name, why, interop, jar);
+    }
+
+    /**
+     * The same for a test whose real client runs on the host in a namespace of its own (no VM): needs root, the jar
+     * and these {@code programs} on the PATH (e.g. {@code charon-cmd}).
+     */
+    static ConcentratorInNamespace createWithoutVm(String name, String... programs) throws Exception {
+        Path repo = Path.of(System.getProperty("l2sec.repo.dir", "..")).toAbsolutePath().normalize();
+        Path jar = repo.resolve("concentrator/target/l2sec-concentrator.jar");
+        String why = !"root".equals(System.getProperty("user.name")) ? "needs root" : !Files.exists(jar) ? "no jar at " + jar : null;
+        for (String program : programs) {
+            if (why == null && onPath(program) == null) why = program + " not installed (scripts/test.sh installs it)";
+        }
+        return create(name, why, null, jar);
+    }
+
+    /** Where {@code program} is on the PATH (or the sbin directories root has), null when it is not installed. */
+    static Path onPath(String program) {
+        String path = System.getenv().getOrDefault("PATH", "") + ":/usr/sbin:/sbin";
+        for (String dir : path.split(":")) {
+            Path p = Path.of(dir.isEmpty() ? "." : dir, program);
+            if (Files.isExecutable(p)) return p;
+        }
+        return null;
+    }
+
+    /** Skips the test (or fails it under {@code -Dl2sec.interop.required=true}) when {@code why} is not null. */
+    private static ConcentratorInNamespace create(String name, String why, Path interop, Path jar) throws Exception {
         if (why != null) {
             if (Boolean.getBoolean("l2sec.interop.required")) throw new IllegalStateException("interop test required but " + why);
             assumeTrue(false, why);
@@ -172,6 +201,7 @@ final class ConcentratorInNamespace implements AutoCloseable {
 
     /** Starts client.sh with these arguments in the namespace; {@link Client#result()} waits for it. */
     Client client(String... args) throws IOException {
+        if (interop == null) throw new IllegalStateException("created by createWithoutVm: no VM harness to run");
         List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ns, interop.resolve("client.sh").toString()));
         cmd.addAll(List.of(args));
         return new Client(String.join(" ", args), List.copyOf(cmd), new ProcessBuilder(cmd).redirectErrorStream(true).start());
