@@ -62,9 +62,9 @@ import org.tinyradius.core.packet.response.RadiusResponse;
  * against the name inside the EAP method).
  *
  * <p>An IKEv2 client that IKE authenticated with the pre-shared key or a certificate ({@link ProvenIdentity}) is
- * refused as {@link RejectReason#METHOD_UNSUPPORTED} without a packet: an Access-Request must carry a credential
- * (RFC 2865 section 4.1: User-Password, CHAP-Password, EAP-Message or the like), and there is none to send. The
- * policy then asks the route's next backend.
+ * refused as {@link RejectReason#METHOD_UNSUPPORTED} without a packet: an Access-Request must carry a User-Password,
+ * a CHAP-Password or a State (RFC 2865 section 4.1), or an EAP-Message (RFC 3579), and there is no credential to
+ * put in one. The policy then asks the route's next backend.
  */
 public final class RadiusAuthenticator implements Authenticator, AutoCloseable {
     /** The detail of the refusal of a {@link ProvenIdentity}. */
