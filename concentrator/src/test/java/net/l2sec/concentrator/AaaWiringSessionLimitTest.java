@@ -110,4 +110,37 @@ class AaaWiringSessionLimitTest {
             });
         }
     }
+
+    /**
+     * The wiring the IKEv2 responder calls: a PSK or certificate client's proven identity follows the default route
+     * (the local file here) and gets the rule's limits like a password login; a user the file lacks is unknown; a
+     * method routed nowhere is refused as method_unsupported.
+     */
+    @Test
+    void aProvenIdentityFollowsTheDefaultIkev2Routes() throws Exception {
+        var scheduler = new EventLoopScheduler(group.next());
+        var context = new SessionContext("t1/s1", new InetSocketAddress("192.0.2.1", 4500), 1, 1, Instant.EPOCH);
+        try (AaaWiring aaa = AaaWiring.build(load(CONFIG).aaa(), new SessionRegistry(), Duration.ofSeconds(5),
+                scheduler, new SimpleMeterRegistry())) {
+            for (AuthMethod m : java.util.List.of(AuthMethod.IKEV2_PSK, AuthMethod.IKEV2_CERTIFICATE)) {
+                AuthResult r = aaa.authenticator().authenticate(new AuthRequest(context, m,
+                        new net.l2sec.spi.auth.ProvenIdentity("alice", "certificate CN=alice"))).toCompletableFuture().get(10, TimeUnit.SECONDS);
+                assertThat(r).as(m.configName()).isInstanceOfSatisfying(AuthResult.Accept.class, a -> {
+                    assertThat(a.user()).isEqualTo("alice");
+                    assertThat(a.authorization().rule()).isEqualTo("everyone");
+                    assertThat(a.authorization().maxSessions()).isEqualTo(OptionalInt.of(2));
+                });
+            }
+            AuthResult unknown = aaa.authenticator().authenticate(new AuthRequest(context, AuthMethod.IKEV2_PSK,
+                    new net.l2sec.spi.auth.ProvenIdentity("mallory", "pre-shared key"))).toCompletableFuture().get(10, TimeUnit.SECONDS);
+            assertThat(unknown).isInstanceOfSatisfying(AuthResult.Reject.class,
+                    j -> assertThat(j.reason()).isEqualTo(net.l2sec.spi.auth.RejectReason.UNKNOWN_USER));
+
+            aaa.reload(load(CONFIG.replace("  policy:", "  methods:\n    ikev2-certificate: []\n  policy:")).aaa());
+            AuthResult nowhere = aaa.authenticator().authenticate(new AuthRequest(context, AuthMethod.IKEV2_CERTIFICATE,
+                    new net.l2sec.spi.auth.ProvenIdentity("alice", "certificate CN=alice"))).toCompletableFuture().get(10, TimeUnit.SECONDS);
+            assertThat(nowhere).isEqualTo(new AuthResult.Reject(net.l2sec.spi.auth.RejectReason.METHOD_UNSUPPORTED,
+                    "no backend configured for ikev2-certificate"));
+        }
+    }
 }

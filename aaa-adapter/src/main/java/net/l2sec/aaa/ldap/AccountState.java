@@ -34,7 +34,20 @@ public record AccountState(OptionalLong userAccountControl, OptionalLong compute
 
     /** What is wrong with the account at {@code now}, most fundamental first; empty when nothing is. */
     public Optional<AuthResult.Reject> problem(Instant now) {
-        long uac = userAccountControl.orElse(0) | computedUserAccountControl.orElse(0);
+        return accountProblem(now).or(() -> (uac() & PASSWORD_EXPIRED) != 0 ? reject("password expired") : Optional.empty());
+    }
+
+    /**
+     * What forbids a login that used no password (an IKEv2 client IKE verified with a certificate or the pre-shared
+     * key) at {@code now}: a disabled, expired or locked-out account. An expired password (or one that must be
+     * changed) does not: the login did not use it, as Windows smart-card and EAP-TLS logons do not.
+     */
+    public Optional<AuthResult.Reject> problemWithoutPassword(Instant now) {
+        return accountProblem(now);
+    }
+
+    private Optional<AuthResult.Reject> accountProblem(Instant now) {
+        long uac = uac();
         if ((uac & ACCOUNTDISABLE) != 0) return reject("account disabled");
         if (accountExpires.isPresent()) {
             long v = accountExpires.getAsLong();
@@ -43,8 +56,11 @@ public record AccountState(OptionalLong userAccountControl, OptionalLong compute
         // the computed attribute honours the lockout duration; a bare lockoutTime may be stale
         if ((uac & LOCKOUT) != 0) return reject("locked out");
         if (computedUserAccountControl.isEmpty() && lockoutTime.orElse(0) > 0) return reject("locked out");
-        if ((uac & PASSWORD_EXPIRED) != 0) return reject("password expired");
         return Optional.empty();
+    }
+
+    private long uac() {
+        return userAccountControl.orElse(0) | computedUserAccountControl.orElse(0);
     }
 
     static Instant fromFileTime(long fileTime) {

@@ -30,6 +30,7 @@ import net.l2sec.spi.auth.AuthResult;
 import net.l2sec.spi.auth.Authenticator;
 import net.l2sec.spi.auth.Authorization;
 import net.l2sec.spi.auth.PapCredentials;
+import net.l2sec.spi.auth.ProvenIdentity;
 import net.l2sec.spi.auth.RejectReason;
 import org.apache.directory.api.ldap.model.entry.Attribute;
 import org.apache.directory.api.ldap.model.entry.Entry;
@@ -47,6 +48,11 @@ import org.slf4j.LoggerFactory;
  * (RFC 4513 section 5.1.3). The user's groups, nested included, go into {@link Authorization#groups()} and are
  * also served to other backends as a {@link GroupDirectory}. Work runs on virtual threads.
  *
+ * <p>IKEv2 clients that IKE authenticated with the pre-shared key or a certificate ({@link ProvenIdentity}) are
+ * authorized without a bind (there is no password): the service account searches the user with the same filter,
+ * refuses a disabled, expired or locked-out account ({@link AccountState#problemWithoutPassword}) and resolves the
+ * groups as for PAP.
+ *
  * <p>Servers are tried in {@link LdapSettings#urls()} order; one that cannot be reached, times out or refuses the
  * service account is skipped for {@link LdapSettings#deadTime()}.
  */
@@ -54,6 +60,7 @@ public final class LdapAuthenticator implements Authenticator, GroupDirectory, A
     /** The {@link Authorization#rule()} of every accept. */
     public static final String RULE = "ldap";
     static final String PAP_ONLY = "LDAP verifies PAP only; route MS-CHAPv2/CHAP/EAP to RADIUS";
+    static final String PROVEN_ONLY_IKEV2 = "a proven identity (no password) is authorized for ikev2-psk and ikev2-certificate only";
     /** How deep {@link GroupMode#MEMBER_OF_WALK} follows nested groups. */
     static final int MAX_GROUP_DEPTH = 16;
 
@@ -90,10 +97,18 @@ public final class LdapAuthenticator implements Authenticator, GroupDirectory, A
 
     @Override
     public CompletionStage<AuthResult> authenticate(AuthRequest request) {
-        if (!(request.credentials() instanceof PapCredentials pap)) {
-            return CompletableFuture.completedFuture(new AuthResult.Reject(RejectReason.METHOD_UNSUPPORTED, PAP_ONLY));
-        }
-        return CompletableFuture.supplyAsync(() -> authenticatePap(pap), executor);
+        return switch (request.credentials()) {
+            case PapCredentials pap -> CompletableFuture.supplyAsync(() -> authenticatePap(pap), executor);
+            case ProvenIdentity proven when !request.method().ppp() -> CompletableFuture.supplyAsync(() -> {
+                AuthResult result = authorizeProven(proven);
+                log.info("ldap authorize session={} user={} method={} evidence={} {}", request.session().tag(),
+                        LogText.escape(proven.user()), request.method().configName(), LogText.escape(proven.evidence()),
+                        describe(result));
+                return result;
+            }, executor);
+            case ProvenIdentity _ -> CompletableFuture.completedFuture(new AuthResult.Reject(RejectReason.PEER_PROTOCOL, PROVEN_ONLY_IKEV2));
+            default -> CompletableFuture.completedFuture(new AuthResult.Reject(RejectReason.METHOD_UNSUPPORTED, PAP_ONLY));
+        };
     }
 
     @Override
@@ -115,15 +130,47 @@ public final class LdapAuthenticator implements Authenticator, GroupDirectory, A
     // ---------------------------------------------------------------- authentication
 
     private AuthResult authenticatePap(PapCredentials pap) {
-        String user = LdapNames.normalizeUser(pap.user());
+        return onServers(pap.user(), (server, user) -> {
+            byte[] password = pap.password();
+            try {
+                return authenticateOn(server, user, password);
+            } finally {
+                Arrays.fill(password, (byte) 0);
+            }
+        });
+    }
+
+    /** IKE verified the client: the service account finds the user, checks the account and resolves its groups; no bind. */
+    private AuthResult authorizeProven(ProvenIdentity proven) {
+        return onServers(proven.user(), (server, user) -> server.withService(c -> {
+            Optional<Entry> found = findUser(server, c, user);
+            if (found.isEmpty()) return new AuthResult.Reject(RejectReason.UNKNOWN_USER, "unknown user");
+            Entry entry = found.get();
+            Optional<AuthResult.Reject> problem = accountState(entry).problemWithoutPassword(clock.instant());
+            if (problem.isPresent()) return problem.get();
+            return accept(entry, user, groupsOfEntry(server, c, entry));
+        }));
+    }
+
+    /** One attempt of a request on one server, with the user name already normalized. */
+    @FunctionalInterface
+    private interface Attempt {
+        AuthResult on(LdapServer server, String user) throws ServerDown, OperationFailed;
+    }
+
+    /**
+     * {@code attempt} on the live servers in order, then the dead ones: the first server that answers decides; one
+     * that cannot be reached is marked dead and the next is tried; an operation the server refused is a backend error.
+     */
+    private AuthResult onServers(String presented, Attempt attempt) {
+        String user = LdapNames.normalizeUser(presented);
         if (user.isEmpty()) return new AuthResult.Reject(RejectReason.UNKNOWN_USER, "unknown user");
         String lastFailure = "no server tried";
         boolean lastTimeout = false;
         for (LdapServer server : order()) {
             Timer.Sample sample = server.startTimer();
-            byte[] password = pap.password();
             try {
-                AuthResult result = authenticateOn(server, user, password);
+                AuthResult result = attempt.on(server, user);
                 server.markAlive();
                 server.record(sample, "auth", resultTag(result));
                 if (result instanceof AuthResult.Reject r) {
@@ -141,8 +188,6 @@ public final class LdapAuthenticator implements Authenticator, GroupDirectory, A
                 log.warn("ldap auth user={} server={} failed: {}", LogText.escape(user), server.name(), LogText.escape(e.getMessage()));
                 return new AuthResult.Reject(e.timeout ? RejectReason.BACKEND_TIMEOUT : RejectReason.BACKEND_ERROR,
                         LogText.escape(e.getMessage()));
-            } finally {
-                Arrays.fill(password, (byte) 0);
             }
         }
         return new AuthResult.Reject(lastTimeout ? RejectReason.BACKEND_TIMEOUT : RejectReason.BACKEND_ERROR,
@@ -166,6 +211,11 @@ public final class LdapAuthenticator implements Authenticator, GroupDirectory, A
         }
         if (bound.getResultCode() != ResultCodeEnum.SUCCESS) return bindFailure(bound, accountState(entry));
         Set<String> groups = server.withService(c -> groupsOfEntry(server, c, entry));
+        return accept(entry, user, groups);
+    }
+
+    /** The accept of {@code entry}: its canonical name (sAMAccountName, else uid, else as searched) and its groups. */
+    private static AuthResult.Accept accept(Entry entry, String user, Set<String> groups) {
         String canonical = firstValue(entry, "sAMAccountName").or(() -> firstValue(entry, "uid")).orElse(user);
         Authorization authorization = new Authorization(RULE, Optional.empty(), List.of(), Optional.empty(),
                 Optional.empty(), Optional.empty(), List.of(), groups, Optional.empty());
@@ -275,6 +325,15 @@ public final class LdapAuthenticator implements Authenticator, GroupDirectory, A
         for (LdapServer s : servers) if (s.available(now)) ordered.add(s);
         for (LdapServer s : servers) if (!s.available(now)) ordered.add(s);
         return ordered;
+    }
+
+    /** The outcome for a log line; details were escaped when made. */
+    private static String describe(AuthResult r) {
+        return switch (r) {
+            case AuthResult.Accept a -> "accept user=" + LogText.escape(a.user()) + " groups=" + a.authorization().groups().size();
+            case AuthResult.Reject rej -> "reject reason=" + rej.reason().label() + " detail=" + rej.detail();
+            case AuthResult.Challenge _ -> "challenge";
+        };
     }
 
     private static String resultTag(AuthResult r) {

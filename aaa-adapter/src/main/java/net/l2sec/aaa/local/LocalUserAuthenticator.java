@@ -7,6 +7,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import net.l2sec.aaa.ConfigFileException;
+import net.l2sec.aaa.LogText;
 import net.l2sec.aaa.OverloadReason;
 import net.l2sec.spi.auth.AuthMethod;
 import net.l2sec.spi.auth.AuthRequest;
@@ -18,6 +19,7 @@ import net.l2sec.spi.auth.Credentials;
 import net.l2sec.spi.auth.MsChapV2;
 import net.l2sec.spi.auth.MsChapV2Credentials;
 import net.l2sec.spi.auth.PapCredentials;
+import net.l2sec.spi.auth.ProvenIdentity;
 import net.l2sec.spi.auth.RejectReason;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,6 +35,11 @@ import org.slf4j.LoggerFactory;
  * <p>Decision order: unknown user, disabled account, method the stored form cannot verify, then the
  * constant-time credential check. An MS-CHAPv2 name with a {@code DOMAIN\} prefix that is not itself a user is
  * looked up without the prefix (RFC 2759 section 8.2 hashes it that way too).
+ *
+ * <p>IKEv2 PSK and certificate clients ({@link ProvenIdentity}): IKE has verified them, so only the first two
+ * checks apply: a user of the file who is not disabled is accepted whatever form their secret is stored in (no
+ * secret is read), with the same authorization a password accept gives. A {@code DOMAIN\} prefix is treated as for
+ * MS-CHAPv2; a {@code user@realm} name is looked up as it is, like every other name.
  */
 public final class LocalUserAuthenticator implements Authenticator {
     /** The {@link Authorization#rule()} of every accept. */
@@ -65,19 +72,38 @@ public final class LocalUserAuthenticator implements Authenticator {
 
     @Override
     public CompletionStage<AuthResult> authenticate(AuthRequest request) {
-        return CompletableFuture.supplyAsync(() -> decide(request.method(), request.credentials()), executor);
+        return CompletableFuture.supplyAsync(() -> {
+            AuthResult result = decide(request.method(), request.credentials());
+            if (request.credentials() instanceof ProvenIdentity proven) {
+                // the password paths leave the log line to the policy; an authorization without a secret names
+                // what proved the identity, for the operator who wonders why no password was asked
+                log.info("local authorize session={} user={} method={} evidence={} {}", request.session().tag(),
+                        LogText.escape(proven.user()), request.method().configName(), LogText.escape(proven.evidence()),
+                        describe(result));
+            }
+            return result;
+        }, executor);
     }
 
     /** The decision itself, on the calling thread. */
     AuthResult decide(AuthMethod method, Credentials credentials) {
         Optional<LocalUser> found = users.find(credentials.user());
-        if (found.isEmpty() && credentials instanceof MsChapV2Credentials m && !m.userNameForHash().equals(m.user())) {
-            found = users.find(m.userNameForHash());
+        if (found.isEmpty() && !withoutDomain(credentials.user()).equals(credentials.user())
+                && (credentials instanceof MsChapV2Credentials || credentials instanceof ProvenIdentity)) {
+            found = users.find(withoutDomain(credentials.user()));
         }
         if (found.isEmpty()) return new AuthResult.Reject(RejectReason.UNKNOWN_USER, "no such local user");
         LocalUser user = found.get();
         if (user.disabled()) {
             return new AuthResult.Reject(RejectReason.ACCOUNT_DISABLED, "disabled in " + users.file() + ":" + user.line());
+        }
+        if (credentials instanceof ProvenIdentity || !method.ppp()) {
+            if (!(credentials instanceof ProvenIdentity) || method.ppp()) {
+                return new AuthResult.Reject(RejectReason.PEER_PROTOCOL,
+                        method.configName() + " request carried " + credentials.getClass().getSimpleName());
+            }
+            // IKE verified the AUTH payload (RFC 7296 section 2.15): nothing of the stored secret is checked
+            return verdict(user, true, Optional.empty());
         }
         if (!user.secret().methods().contains(method)) {
             return new AuthResult.Reject(RejectReason.METHOD_UNSUPPORTED,
@@ -106,6 +132,19 @@ public final class LocalUserAuthenticator implements Authenticator {
             }
             default -> new AuthResult.Reject(RejectReason.PEER_PROTOCOL,
                     method.configName() + " request carried " + credentials.getClass().getSimpleName());
+        };
+    }
+
+    /** A name without its NetBIOS {@code DOMAIN\} prefix (as {@link MsChapV2Credentials#userNameForHash()}). */
+    private static String withoutDomain(String name) {
+        return name.substring(name.lastIndexOf('\\') + 1);
+    }
+
+    private static String describe(AuthResult result) {
+        return switch (result) {
+            case AuthResult.Accept a -> "accept user=" + LogText.escape(a.user());
+            case AuthResult.Reject r -> "reject reason=" + r.reason().label() + " detail=" + LogText.escape(r.detail());
+            case AuthResult.Challenge _ -> "challenge";
         };
     }
 

@@ -46,7 +46,9 @@ import net.l2sec.spi.auth.MsChapV2;
  *     (PBKDF2-HMAC-SHA256, RFC 8018)</td><td>yes</td><td>no</td><td>no</td></tr>
  * </table>
  * A method the stored form cannot verify is rejected as {@code METHOD_UNSUPPORTED}. {@code plain} and {@code nt}
- * are password equivalents: whoever reads the file can log in, so keep it mode 0600.
+ * are password equivalents: whoever reads the file can log in, so keep it mode 0600. IKEv2 clients that
+ * authenticate with the pre-shared key or a certificate need only their line (any stored form, not disabled): IKE
+ * has verified them, the secret is not read.
  *
  * <h2>Errors</h2>
  * A malformed file is refused as a whole with {@code file:line: reason}; the reason never repeats the secret

@@ -48,7 +48,7 @@ sealed interface StoredSecret {
 
         @Override
         public Set<AuthMethod> methods() {
-            return EnumSet.allOf(AuthMethod.class);
+            return AuthMethod.pppMethods();
         }
 
         @Override

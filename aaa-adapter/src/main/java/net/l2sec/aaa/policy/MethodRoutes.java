@@ -6,10 +6,13 @@ import java.util.Map;
 import net.l2sec.spi.auth.AuthMethod;
 
 /**
- * Which backends verify which PPP method, tried in order (config {@code aaa.methods}). The next backend is asked
- * only when the previous one does not know the user or did not answer (unknown user, timeout, error); a wrong
- * password or a disabled account is final. EAP (both EAP methods) has one route: when its first backend relays EAP
- * (RADIUS), the whole EAP conversation goes there and there is no fallback.
+ * Which backends verify which method, tried in order (config {@code aaa.methods}). The next backend is asked
+ * only when the previous one does not know the user, cannot verify the method or did not answer (unknown user,
+ * method unsupported, timeout, error); a wrong password or a disabled account is final. EAP (both EAP methods) has
+ * one route: when its first backend relays EAP (RADIUS), the whole EAP conversation goes there and there is no
+ * fallback. The IKEv2 PSK and certificate methods carry an identity IKE verified
+ * ({@link net.l2sec.spi.auth.ProvenIdentity}): their backends authorize it (local file, LDAP); RADIUS answers
+ * method unsupported, so the next one is asked.
  */
 public record MethodRoutes(Map<AuthMethod, List<Backend>> routes) {
     public MethodRoutes {

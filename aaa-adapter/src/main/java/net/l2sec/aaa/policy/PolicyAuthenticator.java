@@ -27,7 +27,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What the dataplane calls: routes each PPP method to its backends ({@link MethodRoutes}), collects the user's
+ * What the dataplane calls: routes each method (the PPP ones, and the IKEv2 PSK and certificate methods whose
+ * identity IKE verified) to its backends ({@link MethodRoutes}), collects the user's
  * groups (the backend's, plus the directory's when configured: groups from LDAP for a user RADIUS authenticated),
  * and applies the {@link Policy}. The backend's own answers (RADIUS Framed-Pool, Framed-IP-Address,
  * Session-Timeout, Idle-Timeout, Class, Framed-Route, WISPr-Bandwidth-Max-Down/Up) take precedence over the rule's defaults; a deny rule or the per-user

@@ -37,6 +37,7 @@ import net.l2sec.spi.auth.EapCredentials;
 import net.l2sec.spi.auth.Ipv4Route;
 import net.l2sec.spi.auth.MsChapV2Credentials;
 import net.l2sec.spi.auth.PapCredentials;
+import net.l2sec.spi.auth.ProvenIdentity;
 import net.l2sec.spi.auth.RateLimit;
 import net.l2sec.spi.auth.RejectReason;
 import org.slf4j.Logger;
@@ -59,8 +60,17 @@ import org.tinyradius.core.packet.response.RadiusResponse;
  * one (the server's canonical name for the user), else the name the request presented: the name the dataplane
  * verified (PAP Peer-ID, CHAP Name, MS-CHAPv2 Name; for EAP the EAP identity, which the dataplane has checked
  * against the name inside the EAP method).
+ *
+ * <p>An IKEv2 client that IKE authenticated with the pre-shared key or a certificate ({@link ProvenIdentity}) is
+ * refused as {@link RejectReason#METHOD_UNSUPPORTED} without a packet: an Access-Request must carry a User-Password,
+ * a CHAP-Password or a State (RFC 2865 section 4.1), or an EAP-Message (RFC 3579), and there is no credential to
+ * put in one. The policy then asks the route's next backend.
  */
 public final class RadiusAuthenticator implements Authenticator, AutoCloseable {
+    /** The detail of the refusal of a {@link ProvenIdentity}. */
+    static final String CANNOT_AUTHORIZE = "RADIUS cannot authorize an IKEv2 PSK or certificate client: an Access-Request"
+            + " needs a password or EAP to send (route ikev2-psk and ikev2-certificate to local or ldap)";
+
     /** The {@link Authorization#rule()} of every accept. */
     public static final String RULE = "radius";
 
@@ -94,6 +104,12 @@ public final class RadiusAuthenticator implements Authenticator, AutoCloseable {
 
     @Override
     public CompletionStage<AuthResult> authenticate(AuthRequest request) {
+        if (request.credentials() instanceof ProvenIdentity) {
+            AuthResult result = new AuthResult.Reject(RejectReason.METHOD_UNSUPPORTED, CANNOT_AUTHORIZE);
+            log.info("radius auth session={} user={} method={} {}", request.session().tag(),
+                    LogText.escape(request.credentials().user()), request.method().configName(), describe(result));
+            return java.util.concurrent.CompletableFuture.completedFuture(result);
+        }
         RadiusRequest packet;
         try {
             packet = accessRequest(request);

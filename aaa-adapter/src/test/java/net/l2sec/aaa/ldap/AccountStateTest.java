@@ -71,4 +71,26 @@ class AccountStateTest {
         assertThat(new AccountState(OptionalLong.of(2), OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty()).problem(NOW))
                 .contains(new AuthResult.Reject(RejectReason.ACCOUNT_DISABLED, "account disabled"));
     }
+
+    /** A login without a password (IKEv2 certificate or PSK) is refused for the account, not for its password. */
+    @Test
+    void withoutAPasswordOnlyTheAccountCounts() {
+        var expiredPassword = new AccountState(OptionalLong.of(NORMAL_ACCOUNT), OptionalLong.of(AccountState.PASSWORD_EXPIRED),
+                OptionalLong.of(0), OptionalLong.of(0));
+        assertThat(expiredPassword.problem(NOW)).map(AuthResult.Reject::detail).contains("password expired");
+        assertThat(expiredPassword.problemWithoutPassword(NOW)).isEmpty();
+        var disabledAndExpired = new AccountState(OptionalLong.of(NORMAL_ACCOUNT | AccountState.ACCOUNTDISABLE),
+                OptionalLong.of(AccountState.PASSWORD_EXPIRED), OptionalLong.of(0), OptionalLong.of(0));
+        assertThat(disabledAndExpired.problemWithoutPassword(NOW)).map(AuthResult.Reject::detail).contains("account disabled");
+        var locked = new AccountState(OptionalLong.of(NORMAL_ACCOUNT), OptionalLong.of(AccountState.LOCKOUT | AccountState.PASSWORD_EXPIRED),
+                OptionalLong.of(1), OptionalLong.of(0));
+        assertThat(locked.problemWithoutPassword(NOW)).hasValueSatisfying(r -> {
+            assertThat(r.reason()).isEqualTo(RejectReason.ACCOUNT_DISABLED);
+            assertThat(r.detail()).isEqualTo("locked out");
+        });
+        var expiredAccount = new AccountState(OptionalLong.of(NORMAL_ACCOUNT), OptionalLong.of(0), OptionalLong.of(0),
+                OptionalLong.of(fileTime(NOW.minusSeconds(1))));
+        assertThat(expiredAccount.problemWithoutPassword(NOW)).map(AuthResult.Reject::detail).contains("account expired");
+        assertThat(AccountState.none().problemWithoutPassword(NOW)).isEmpty();
+    }
 }

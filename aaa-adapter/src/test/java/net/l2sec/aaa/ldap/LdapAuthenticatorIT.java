@@ -23,6 +23,7 @@ import net.l2sec.spi.auth.AuthResult;
 import net.l2sec.spi.auth.ChapCredentials;
 import net.l2sec.spi.auth.Credentials;
 import net.l2sec.spi.auth.PapCredentials;
+import net.l2sec.spi.auth.ProvenIdentity;
 import net.l2sec.spi.auth.RejectReason;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -120,6 +121,66 @@ class LdapAuthenticatorIT {
         AuthResult r = auth(ldaps, new ChapCredentials(SambaAdDc.ALICE, 1, new byte[16], new byte[16]));
         assertThat(r).isEqualTo(new AuthResult.Reject(RejectReason.METHOD_UNSUPPORTED,
                 "LDAP verifies PAP only; route MS-CHAPv2/CHAP/EAP to RADIUS"));
+    }
+
+    /** An IKEv2 client IKE verified (certificate or pre-shared key): authorized by the service account alone. */
+    private static AuthResult authorize(LdapAuthenticator a, AuthMethod method, String user) throws Exception {
+        SessionContext session = new SessionContext("t1/s1", new InetSocketAddress("127.0.0.1", 4500), 1, 1, Instant.now());
+        return a.authenticate(new AuthRequest(session, method, new ProvenIdentity(user, "certificate CN=" + user + " issued by CN=Test CA")))
+                .toCompletableFuture().get(60, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void provenIdentityIsAuthorizedWithNestedGroupsBySamAccountNameUpnAndDomainPrefix() throws Exception {
+        assertThat(authorize(ldaps, AuthMethod.IKEV2_CERTIFICATE, SambaAdDc.ALICE)).isInstanceOfSatisfying(AuthResult.Accept.class, a -> {
+            assertThat(a.user()).isEqualTo(SambaAdDc.ALICE);
+            assertThat(a.authenticatorResponse()).isEmpty();
+            assertThat(a.msk()).isEmpty();
+            assertThat(a.authorization().rule()).isEqualTo("ldap");
+            assertThat(a.authorization().groups()).containsExactlyInAnyOrder(
+                    dc.groupDn(SambaAdDc.STAFF), dc.groupDn(SambaAdDc.VPN_USERS));
+        });
+        assertThat(authorize(ldaps, AuthMethod.IKEV2_PSK, dc.upn(SambaAdDc.BOB))).isInstanceOfSatisfying(AuthResult.Accept.class, a -> {
+            assertThat(a.user()).isEqualTo(SambaAdDc.BOB);
+            assertThat(a.authorization().groups()).containsExactly(dc.groupDn(SambaAdDc.CONTRACTORS));
+        });
+        assertThat(authorize(ldaps, AuthMethod.IKEV2_CERTIFICATE, SambaAdDc.DOMAIN + "\\" + SambaAdDc.ALICE))
+                .isInstanceOfSatisfying(AuthResult.Accept.class, a -> assertThat(a.user()).isEqualTo(SambaAdDc.ALICE));
+    }
+
+    @Test
+    void provenIdentityOfAnUnknownUserIsUnknown() throws Exception {
+        assertThat(authorize(ldaps, AuthMethod.IKEV2_PSK, "mallory")).isEqualTo(new AuthResult.Reject(RejectReason.UNKNOWN_USER, "unknown user"));
+        // a filter metacharacter in the name must not widen the search into "any user"
+        assertThat(authorize(ldaps, AuthMethod.IKEV2_CERTIFICATE, "*")).isEqualTo(new AuthResult.Reject(RejectReason.UNKNOWN_USER, "unknown user"));
+        assertThat(authorize(ldaps, AuthMethod.IKEV2_CERTIFICATE, "ali*")).isEqualTo(new AuthResult.Reject(RejectReason.UNKNOWN_USER, "unknown user"));
+    }
+
+    /** Without a bind, the account attributes alone refuse a disabled or locked-out user. */
+    @Test
+    void provenIdentityOfADisabledOrLockedOutUserIsRefused() throws Exception {
+        assertThat(authorize(ldaps, AuthMethod.IKEV2_CERTIFICATE, SambaAdDc.CAROL))
+                .isEqualTo(new AuthResult.Reject(RejectReason.ACCOUNT_DISABLED, "account disabled"));
+        assertThat(authorize(ldaps, AuthMethod.IKEV2_PSK, SambaAdDc.DAVE))
+                .isEqualTo(new AuthResult.Reject(RejectReason.ACCOUNT_DISABLED, "locked out"));
+    }
+
+    @Test
+    void provenIdentityWithMemberOfWalkOverStartTls() throws Exception {
+        LdapSettings s = dc.settings().withUrls(List.of(dc.ldapUrl())).withStartTls(true)
+                .withGroupMode(GroupMode.MEMBER_OF_WALK, LdapSettings.AD_USER_FILTER);
+        try (LdapAuthenticator a = new LdapAuthenticator(s, new SimpleMeterRegistry())) {
+            assertThat(authorize(a, AuthMethod.IKEV2_CERTIFICATE, dc.upn(SambaAdDc.ALICE))).isInstanceOfSatisfying(AuthResult.Accept.class,
+                    acc -> assertThat(acc.authorization().groups()).containsExactlyInAnyOrder(
+                            dc.groupDn(SambaAdDc.STAFF), dc.groupDn(SambaAdDc.VPN_USERS)));
+        }
+    }
+
+    /** A proven identity belongs to the IKEv2 methods: with a PPP method it is a protocol error, no search. */
+    @Test
+    void provenIdentityWithAPppMethodIsAProtocolError() throws Exception {
+        assertThat(authorize(ldaps, AuthMethod.PAP, SambaAdDc.ALICE)).isInstanceOfSatisfying(AuthResult.Reject.class,
+                r -> assertThat(r.reason()).isEqualTo(RejectReason.PEER_PROTOCOL));
     }
 
     @Test

@@ -2,6 +2,9 @@ package net.l2sec.aaa.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -26,12 +29,14 @@ import net.l2sec.spi.auth.Credentials;
 import net.l2sec.spi.auth.MsChapV2;
 import net.l2sec.spi.auth.MsChapV2Credentials;
 import net.l2sec.spi.auth.PapCredentials;
+import net.l2sec.spi.auth.ProvenIdentity;
 import net.l2sec.spi.auth.RejectReason;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.slf4j.LoggerFactory;
 
 /** Every stored form against every PPP method, with the RFC 2759 section 9.2 vectors for MS-CHAPv2. */
 class LocalUserAuthenticatorTest {
@@ -177,6 +182,135 @@ class LocalUserAuthenticatorTest {
 
         assertThat(r).isInstanceOfSatisfying(AuthResult.Reject.class,
                 j -> assertThat(j.reason()).isEqualTo(RejectReason.PEER_PROTOCOL));
+    }
+
+    static Stream<Arguments> formsAndIkev2Methods() {
+        return Arrays.stream(Form.values()).flatMap(f -> Stream.of(AuthMethod.IKEV2_PSK, AuthMethod.IKEV2_CERTIFICATE)
+                .map(m -> Arguments.of(f, m)));
+    }
+
+    private static ProvenIdentity proven(String user) {
+        return new ProvenIdentity(user, "certificate CN=" + user + " issued by CN=Test CA serial 1f");
+    }
+
+    /**
+     * IKE verified the client (PSK or certificate): the user's line is enough, whatever form its secret is stored in,
+     * and the accept is the one a password gives (rule local, no MS-CHAPv2 response, no MSK).
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("formsAndIkev2Methods")
+    void provenIdentityOfAnEnabledUserIsAcceptedWithoutASecret(Form form, AuthMethod method) throws Exception {
+        var a = authenticator(USER + " " + form.field);
+
+        AuthResult r = run(a, method, proven(USER));
+        AuthResult byPassword = run(a, AuthMethod.PAP, credentials(AuthMethod.PAP, USER, PASSWORD));
+
+        assertThat(r).isInstanceOfSatisfying(AuthResult.Accept.class, acc -> {
+            assertThat(acc.user()).isEqualTo(USER);
+            assertThat(acc.authorization()).isEqualTo(((AuthResult.Accept) byPassword).authorization());
+            assertThat(acc.authorization().rule()).isEqualTo("local");
+            assertThat(acc.authenticatorResponse()).isEmpty();
+            assertThat(acc.msk()).isEmpty();
+        });
+    }
+
+    /** A PBKDF2 user's proven identity costs no verification slot: accepted while every slot and the queue are taken. */
+    @Test
+    void provenIdentityOfAPbkdf2UserNeedsNoVerificationSlot() throws Exception {
+        var limit = new VerificationLimit(1, 0, Duration.ZERO, new SimpleMeterRegistry());
+        Path file = dir.resolve("users");
+        Files.write(file, List.of(USER + " " + Form.PBKDF2.field));
+        var a = LocalUserAuthenticator.load(file, limit);
+        var hold = new CountDownLatch(1);
+        Thread busy = Thread.ofVirtual().start(() -> limit.run(() -> {
+            try {
+                return hold.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                return false;
+            }
+        }));
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (limit.running() != 1) {
+                assertThat(System.nanoTime()).as("slot taken").isLessThan(deadline);
+                Thread.sleep(5);
+            }
+
+            assertThat(run(a, AuthMethod.IKEV2_CERTIFICATE, proven(USER))).isInstanceOf(AuthResult.Accept.class);
+            assertThat(run(a, AuthMethod.PAP, credentials(AuthMethod.PAP, USER, PASSWORD)))
+                    .as("the password path does need a slot").isInstanceOfSatisfying(AuthResult.Reject.class,
+                            j -> assertThat(j.reason()).isEqualTo(RejectReason.BACKEND_TIMEOUT));
+        } finally {
+            hold.countDown();
+            busy.join(10_000);
+        }
+    }
+
+    @Test
+    void provenIdentityOfAnUnknownUserIsUnknownSoThePolicyAsksTheNextBackend() throws Exception {
+        var a = authenticator(USER + " " + Form.PLAIN.field);
+
+        assertThat(run(a, AuthMethod.IKEV2_PSK, proven("user")))
+                .isEqualTo(new AuthResult.Reject(RejectReason.UNKNOWN_USER, "no such local user"));
+    }
+
+    @Test
+    void provenIdentityOfADisabledUserIsRefused() throws Exception {
+        var a = authenticator(USER + " " + Form.NT.field + " disabled");
+
+        assertThat(run(a, AuthMethod.IKEV2_CERTIFICATE, proven(USER))).isInstanceOfSatisfying(AuthResult.Reject.class,
+                j -> assertThat(j.reason()).isEqualTo(RejectReason.ACCOUNT_DISABLED));
+    }
+
+    /** Names as the other paths treat them: a DOMAIN\ prefix is dropped (as for MS-CHAPv2), user@realm is a name of its own. */
+    @Test
+    void provenIdentityNamesAreLookedUpAsMsChapV2Names() throws Exception {
+        var a = authenticator(USER + " " + Form.NT.field, "bob@corp.example " + Form.PBKDF2.field);
+
+        assertThat(run(a, AuthMethod.IKEV2_PSK, proven("CORP\\User")))
+                .isInstanceOfSatisfying(AuthResult.Accept.class, acc -> assertThat(acc.user()).isEqualTo(USER));
+        assertThat(run(a, AuthMethod.IKEV2_CERTIFICATE, proven("bob@corp.example")))
+                .isInstanceOfSatisfying(AuthResult.Accept.class, acc -> assertThat(acc.user()).isEqualTo("bob@corp.example"));
+        assertThat(run(a, AuthMethod.IKEV2_CERTIFICATE, proven("User@corp.example"))).isInstanceOfSatisfying(
+                AuthResult.Reject.class, j -> assertThat(j.reason()).isEqualTo(RejectReason.UNKNOWN_USER));
+        assertThat(run(a, AuthMethod.IKEV2_CERTIFICATE, proven("bob"))).isInstanceOfSatisfying(
+                AuthResult.Reject.class, j -> assertThat(j.reason()).isEqualTo(RejectReason.UNKNOWN_USER));
+    }
+
+    /** A proven identity is accepted only for the IKEv2 methods, and those methods only with a proven identity. */
+    @Test
+    void provenIdentityAndIkev2MethodsGoTogether() throws Exception {
+        var a = authenticator(USER + " " + Form.PLAIN.field);
+
+        for (AuthMethod ppp : AuthMethod.pppMethods()) {
+            assertThat(run(a, ppp, proven(USER))).as(ppp.configName()).isInstanceOfSatisfying(AuthResult.Reject.class,
+                    j -> assertThat(j.reason()).isEqualTo(RejectReason.PEER_PROTOCOL));
+        }
+        assertThat(run(a, AuthMethod.IKEV2_PSK, credentials(AuthMethod.PAP, USER, PASSWORD)))
+                .isInstanceOfSatisfying(AuthResult.Reject.class, j -> assertThat(j.reason()).isEqualTo(RejectReason.PEER_PROTOCOL));
+    }
+
+    /** The operator sees who was authorized without a password, by what, and the answer; never the stored secret. */
+    @Test
+    void provenIdentityIsLoggedWithItsEvidence() throws Exception {
+        var a = authenticator(USER + " " + Form.PLAIN.field, "eve\u0007 " + Form.PLAIN.field);
+        Logger logger = (Logger) LoggerFactory.getLogger(LocalUserAuthenticator.class);
+        ListAppender<ILoggingEvent> appender = new ListAppender<>();
+        appender.start();
+        logger.addAppender(appender);
+        try {
+            run(a, AuthMethod.IKEV2_CERTIFICATE, proven(USER));
+            run(a, AuthMethod.IKEV2_PSK, new ProvenIdentity("eve\u0007", "pre-shared key"));
+        } finally {
+            logger.detachAppender(appender);
+        }
+        List<String> lines = appender.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+        assertThat(lines).hasSize(2);
+        assertThat(lines.getFirst()).isEqualTo("local authorize session=t1/s1 user=User method=ikev2-certificate"
+                + " evidence=\"certificate CN=User issued by CN=Test CA serial 1f\" accept user=User");
+        assertThat(lines.get(1)).isEqualTo("local authorize session=t1/s1 user=\"eve\\x07\" method=ikev2-psk"
+                + " evidence=\"pre-shared key\" accept user=\"eve\\x07\"");
+        assertThat(String.join("\n", lines)).doesNotContain(PASSWORD);
     }
 
     /**

@@ -23,8 +23,14 @@ import net.l2sec.spi.auth.AuthResult;
 import net.l2sec.spi.auth.Authenticator;
 import net.l2sec.spi.auth.Authorization;
 import net.l2sec.spi.auth.PapCredentials;
+import net.l2sec.spi.auth.ProvenIdentity;
 import net.l2sec.spi.auth.RejectReason;
+import net.l2sec.aaa.local.LocalUserAuthenticator;
+import net.l2sec.aaa.radius.RadiusAuthenticator;
+import net.l2sec.aaa.radius.RadiusClientSettings;
+import net.l2sec.aaa.radius.RadiusServer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class PolicyAuthenticatorTest {
     static final String STAFF = "CN=Staff,OU=Groups,DC=l2sec,DC=test";
@@ -187,5 +193,126 @@ class PolicyAuthenticatorTest {
         var r2 = (AuthResult.Accept) service(List.of(backend("radius", radius)), p, null, 0).decide(pap());
         assertThat(r2.authorization().routes()).as("Framed-Route wins over the rule's").isEqualTo(fromRadius);
         assertThat(r2.authorization().rateLimit()).as("WISPr wins over the rule's").contains(new net.l2sec.spi.auth.RateLimit(1_000_000, 0));
+    }
+
+    @TempDir
+    java.nio.file.Path dir;
+
+    static AuthRequest proven(AuthMethod method, String user) {
+        return new AuthRequest(new SessionContext("t1/s1", new InetSocketAddress("192.0.2.7", 4500), 1, 1, Instant.EPOCH),
+                method, new ProvenIdentity(user, "certificate CN=" + user + " issued by CN=Corp CA serial 1f"));
+    }
+
+    /** The real local backend over {@code lines}, asking nothing it should not: recorded in {@link #asked} as "local". */
+    Backend local(String... lines) throws Exception {
+        java.nio.file.Path file = dir.resolve("users");
+        java.nio.file.Files.write(file, List.of(lines));
+        LocalUserAuthenticator a = LocalUserAuthenticator.load(file);
+        return new Backend("local", r -> {
+            asked.add("local");
+            return a.authenticate(r);
+        });
+    }
+
+    /** The real RADIUS backend whose sender records every packet it is given. */
+    Backend radius(List<Object> packets) {
+        var settings = new RadiusClientSettings(List.of(new RadiusServer("r", new InetSocketAddress("127.0.0.1", 1812),
+                Optional.empty(), "a-radius-secret-of-16".getBytes())), Duration.ofSeconds(1), 0, Duration.ofSeconds(1), "nas",
+                Optional.empty(), RadiusClientSettings.DEFAULT_GROUP_ATTRIBUTES);
+        RadiusAuthenticator a = new RadiusAuthenticator(settings, packet -> {
+            packets.add(packet);
+            return CompletableFuture.failedFuture(new IllegalStateException("no RADIUS server in this test"));
+        });
+        return new Backend("radius", r -> {
+            asked.add("radius");
+            return a.authenticate(r);
+        });
+    }
+
+    /** A directory that knows alice (groups from the directory) and nobody else; records the credentials it was given. */
+    Backend ldap(Set<String> groups, List<Object> given) {
+        return new Backend("ldap", r -> {
+            asked.add("ldap");
+            given.add(r.credentials());
+            return CompletableFuture.completedFuture(r.credentials().user().equals("alice")
+                    ? new AuthResult.Accept("alice", Optional.empty(), new Authorization("ldap", Optional.empty(), List.of(),
+                            Optional.empty(), Optional.empty(), Optional.empty(), List.of(), groups, Optional.empty()))
+                    : new AuthResult.Reject(RejectReason.UNKNOWN_USER, "unknown user"));
+        });
+    }
+
+    PolicyAuthenticator provenService(AuthMethod method, List<Backend> route, GroupDirectory directory) {
+        Map<AuthMethod, List<Backend>> m = new EnumMap<>(AuthMethod.class);
+        m.put(method, route);
+        return new PolicyAuthenticator(new MethodRoutes(m), policy, Optional.ofNullable(directory), u -> 0, Duration.ofSeconds(5), registry);
+    }
+
+    /**
+     * An IKEv2 certificate client the local file does not know: local says unknown_user, RADIUS cannot authorize it
+     * (method_unsupported, no packet), the directory knows it: its groups decide the rule, pool and timeouts as for a
+     * password login.
+     */
+    @Test
+    void provenIdentityFallsFromLocalUnknownPastRadiusToTheDirectory() throws Exception {
+        List<Object> packets = new ArrayList<>();
+        List<Object> ldapGot = new ArrayList<>();
+        var service = provenService(AuthMethod.IKEV2_CERTIFICATE,
+                List.of(local("bob plain:pw"), radius(packets), ldap(Set.of(STAFF, VPN_USERS), ldapGot)), null);
+
+        var r = service.decide(proven(AuthMethod.IKEV2_CERTIFICATE, "alice"));
+
+        assertThat(r).isInstanceOfSatisfying(AuthResult.Accept.class, a -> {
+            assertThat(a.user()).isEqualTo("alice");
+            assertThat(a.authorization().rule()).isEqualTo("staff");
+            assertThat(a.authorization().pool()).contains("staff");
+            assertThat(a.authorization().sessionTimeout()).contains(Duration.ofHours(8));
+            assertThat(a.authorization().groups()).containsExactlyInAnyOrder(STAFF, VPN_USERS);
+        });
+        assertThat(asked).containsExactly("local", "radius", "ldap");
+        assertThat(packets).as("RADIUS sent nothing").isEmpty();
+        assertThat(ldapGot).singleElement().isInstanceOf(ProvenIdentity.class);
+        assertThat(registry.find("l2sec.aaa.rejects").counters()).isEmpty();
+    }
+
+    /** A user the local file knows is authorized there (any stored form); the directory's groups still apply. */
+    @Test
+    void provenIdentityAcceptedLocallyGetsTheDirectorysGroups() throws Exception {
+        GroupDirectory dir = u -> CompletableFuture.completedFuture(u.equals("alice") ? Set.of(VPN_USERS) : Set.of());
+        var service = provenService(AuthMethod.IKEV2_PSK, List.of(local("alice nt:44EBBA8D5312B8D611474411F56989AE"),
+                ldap(Set.of(), new ArrayList<>())), dir);
+
+        var r = service.decide(proven(AuthMethod.IKEV2_PSK, "alice"));
+
+        assertThat(r).isInstanceOfSatisfying(AuthResult.Accept.class, a -> assertThat(a.authorization().rule()).isEqualTo("staff"));
+        assertThat(asked).containsExactly("local");
+    }
+
+    /** The policy denies by group for a proven identity as for a password; a disabled local user is final. */
+    @Test
+    void provenIdentityIsDeniedByGroupAndADisabledUserIsFinal() throws Exception {
+        var contractors = provenService(AuthMethod.IKEV2_CERTIFICATE, List.of(local("bob plain:pw"),
+                ldap(Set.of("CN=Contractors,OU=Groups,DC=l2sec,DC=test"), new ArrayList<>())), null);
+        assertThat(contractors.decide(proven(AuthMethod.IKEV2_CERTIFICATE, "alice"))).isInstanceOfSatisfying(AuthResult.Reject.class, r -> {
+            assertThat(r.reason()).isEqualTo(RejectReason.POLICY_DENIED);
+            assertThat(r.detail()).isEqualTo("rule=contractors denies groups=[Contractors]");
+        });
+        assertThat(registry.get("l2sec.aaa.rejects").tags("backend", "ldap", "reason", "policy_denied").counter().count()).isEqualTo(1);
+        assertThat(registry.get("l2sec.aaa.policy.decisions").tags("rule", "contractors", "result", "deny").counter().count()).isEqualTo(1);
+
+        asked.clear();
+        var disabled = provenService(AuthMethod.IKEV2_PSK, List.of(local("alice plain:pw disabled"),
+                ldap(Set.of(VPN_USERS), new ArrayList<>())), null);
+        assertThat(disabled.decide(proven(AuthMethod.IKEV2_PSK, "alice"))).isInstanceOfSatisfying(AuthResult.Reject.class,
+                r -> assertThat(r.reason()).isEqualTo(RejectReason.ACCOUNT_DISABLED));
+        assertThat(asked).containsExactly("local");
+    }
+
+    /** Nobody knows the user: the reject is the last backend's, counted under it. */
+    @Test
+    void provenIdentityNobodyKnowsIsUnknown() throws Exception {
+        var service = provenService(AuthMethod.IKEV2_PSK, List.of(local("bob plain:pw"), ldap(Set.of(), new ArrayList<>())), null);
+        assertThat(service.decide(proven(AuthMethod.IKEV2_PSK, "mallory"))).isEqualTo(
+                new AuthResult.Reject(RejectReason.UNKNOWN_USER, "unknown user"));
+        assertThat(registry.get("l2sec.aaa.rejects").tags("backend", "ldap", "reason", "unknown_user").counter().count()).isEqualTo(1);
     }
 }

@@ -25,10 +25,13 @@ import net.l2sec.spi.auth.AuthResult;
 import net.l2sec.spi.auth.MsChapV2;
 import net.l2sec.spi.auth.MsChapV2Credentials;
 import net.l2sec.spi.auth.PapCredentials;
+import net.l2sec.spi.auth.ProvenIdentity;
 import net.l2sec.spi.auth.RejectReason;
+import net.l2sec.aaa.local.LocalUserAuthenticator;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The policy in front of REAL servers: a Samba AD DC decides by nested group membership (alice is in Staff, Staff in
@@ -113,5 +116,45 @@ class PolicyWithDirectoryIT {
         new java.security.SecureRandom().nextBytes(peerChallenge);
         byte[] nt = MsChapV2.generateNtResponse(authChallenge, peerChallenge, user, MsChapV2.ntPasswordHash(password));
         return new MsChapV2Credentials(user, authChallenge, peerChallenge, nt);
+    }
+
+    /**
+     * IKEv2 clients IKE verified (certificate, pre-shared key), routed local, radius, ldap: the local file knows only
+     * "eve", the REAL FreeRADIUS is never sent a packet, the REAL directory authorizes alice (nested group: staff),
+     * refuses bob by policy (contractors) and carol's disabled account; eve, authorized by the file, gets her groups
+     * from the directory (none there: the default rule denies her).
+     */
+    @Test
+    void provenIdentitiesAreAuthorizedByTheFileOrTheDirectoryNeverByRadius(@TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path users = dir.resolve("users");
+        java.nio.file.Files.writeString(users, "eve nt:44EBBA8D5312B8D611474411F56989AE\n");
+        var radiusMeters = new SimpleMeterRegistry();
+        var settings = RadiusClientSettings.of(List.of(new RadiusServer("freeradius", new InetSocketAddress("127.0.0.1", 18160),
+                Optional.empty(), "policy-secret-0123456789".getBytes(StandardCharsets.UTF_8))), "l2sec-test");
+        Map<AuthMethod, List<Backend>> routes = new EnumMap<>(AuthMethod.class);
+        List<Backend> route = List.of(new Backend("local", LocalUserAuthenticator.load(users)),
+                new Backend("radius", RadiusAuthenticator.create(settings, radiusMeters)), new Backend("ldap", ldap));
+        routes.put(AuthMethod.IKEV2_CERTIFICATE, route);
+        routes.put(AuthMethod.IKEV2_PSK, route);
+        var p = policy(routes, true);
+
+        assertThat(p.decide(request(AuthMethod.IKEV2_CERTIFICATE, new ProvenIdentity("alice@" + SambaAdDc.DNS_DOMAIN,
+                "certificate CN=alice issued by CN=Corp CA")))).isInstanceOfSatisfying(AuthResult.Accept.class, a -> {
+            assertThat(a.user()).isEqualTo(SambaAdDc.ALICE);
+            assertThat(a.authorization().rule()).isEqualTo("staff");
+            assertThat(a.authorization().pool()).contains("staff");
+        });
+        assertThat(p.decide(request(AuthMethod.IKEV2_PSK, new ProvenIdentity("bob", "pre-shared key"))))
+                .isInstanceOfSatisfying(AuthResult.Reject.class, r -> {
+                    assertThat(r.reason()).isEqualTo(RejectReason.POLICY_DENIED);
+                    assertThat(r.detail()).contains("rule=contractors");
+                });
+        assertThat(p.decide(request(AuthMethod.IKEV2_CERTIFICATE, new ProvenIdentity("carol", "certificate CN=carol"))))
+                .isInstanceOfSatisfying(AuthResult.Reject.class, r -> assertThat(r.reason()).isEqualTo(RejectReason.ACCOUNT_DISABLED));
+        assertThat(p.decide(request(AuthMethod.IKEV2_PSK, new ProvenIdentity("eve", "pre-shared key"))))
+                .isInstanceOfSatisfying(AuthResult.Reject.class, r -> assertThat(r.detail()).contains("rule=default"));
+        assertThat(p.decide(request(AuthMethod.IKEV2_PSK, new ProvenIdentity("mallory", "pre-shared key"))))
+                .isEqualTo(new AuthResult.Reject(RejectReason.UNKNOWN_USER, "unknown user"));
+        assertThat(radiusMeters.find("l2sec.aaa.request.duration").timers()).as("no Access-Request was sent").isEmpty();
     }
 }

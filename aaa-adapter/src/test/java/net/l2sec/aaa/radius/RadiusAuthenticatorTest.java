@@ -21,6 +21,7 @@ import net.l2sec.spi.auth.Credentials;
 import net.l2sec.spi.auth.EapCredentials;
 import net.l2sec.spi.auth.MsChapV2Credentials;
 import net.l2sec.spi.auth.PapCredentials;
+import net.l2sec.spi.auth.ProvenIdentity;
 import net.l2sec.spi.auth.RejectReason;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
@@ -182,6 +183,33 @@ class RadiusAuthenticatorTest {
         AuthResult r = new RadiusAuthenticator(SETTINGS, sender).authenticate(new AuthRequest(SESSION, AuthMethod.MSCHAPV2, ms()))
                 .toCompletableFuture().get(5, TimeUnit.SECONDS);
         assertThat(r).isEqualTo(new AuthResult.Reject(RejectReason.BACKEND_TIMEOUT, "no RADIUS server answered"));
+    }
+
+    /**
+     * An IKEv2 PSK or certificate client has no credential an Access-Request could carry: refused as
+     * method_unsupported (so the policy asks the next backend) without a packet, with a log line saying why.
+     */
+    @Test
+    void aProvenIdentityIsRefusedWithoutAPacket() throws Exception {
+        Logger logger = (Logger) LoggerFactory.getLogger(RadiusAuthenticator.class);
+        ListAppender<ILoggingEvent> appender = new ListAppender<>();
+        appender.start();
+        logger.addAppender(appender);
+        try {
+            for (AuthMethod m : List.of(AuthMethod.IKEV2_PSK, AuthMethod.IKEV2_CERTIFICATE)) {
+                AuthResult r = run(new ProvenIdentity("alice", "certificate CN=alice issued by CN=Corp CA serial 1f"), m, 2, List.of());
+                assertThat(r).isEqualTo(new AuthResult.Reject(RejectReason.METHOD_UNSUPPORTED,
+                        "RADIUS cannot authorize an IKEv2 PSK or certificate client: an Access-Request needs a password"
+                                + " or EAP to send (route ikev2-psk and ikev2-certificate to local or ldap)"));
+            }
+        } finally {
+            logger.detachAppender(appender);
+        }
+        assertThat(sent.get()).as("no Access-Request sent").isNull();
+        assertThat(appender.list).hasSize(2);
+        assertThat(appender.list.getFirst().getFormattedMessage()).startsWith(
+                "radius auth session=t1/s2 user=alice method=ikev2-psk result=reject reason=method_unsupported detail=RADIUS cannot");
+        assertThat(appender.list.getLast().getFormattedMessage()).contains("method=ikev2-certificate");
     }
 
     /**

@@ -28,10 +28,14 @@ import net.l2sec.spi.auth.RateLimit;
 /** Reads and validates the {@code aaa} section (see conf/concentrator.yaml for every key). */
 final class AaaConfigReader {
     static final Set<String> BACKENDS = Set.of("local", "radius", "ldap");
-    /** Method keys in {@code aaa.methods}: {@code eap} routes both EAP methods. */
+    /**
+     * Method keys in {@code aaa.methods}: {@code eap} routes both EAP methods; {@code ikev2-psk} and
+     * {@code ikev2-certificate} route the IKEv2 clients IKE itself authenticated, whose identity a backend authorizes.
+     */
     static final Map<String, List<AuthMethod>> METHOD_KEYS = Map.of(
             "pap", List.of(AuthMethod.PAP), "chap", List.of(AuthMethod.CHAP_MD5), "mschapv2", List.of(AuthMethod.MSCHAPV2),
-            "eap", List.of(AuthMethod.EAP_MSCHAPV2, AuthMethod.EAP_MD5));
+            "eap", List.of(AuthMethod.EAP_MSCHAPV2, AuthMethod.EAP_MD5),
+            "ikev2-psk", List.of(AuthMethod.IKEV2_PSK), "ikev2-certificate", List.of(AuthMethod.IKEV2_CERTIFICATE));
 
     private AaaConfigReader() {}
 
@@ -64,15 +68,23 @@ final class AaaConfigReader {
     }
 
     /**
-     * Default routing: RADIUS for every method when configured, else LDAP for PAP; the local file last as a
-     * fallback (break-glass accounts when the servers do not answer, or users only the file knows).
+     * Default routing: RADIUS for every PPP method when configured, else LDAP for PAP; the local file last as a
+     * fallback (break-glass accounts when the servers do not answer, or users only the file knows). The IKEv2 PSK and
+     * certificate methods go to the backends that can authorize an identity without its password: LDAP, then the
+     * local file (RADIUS cannot: an Access-Request needs a credential).
      */
     private static Map<AuthMethod, List<String>> methods(ConfigNode aaa, Set<String> configured) {
         Map<AuthMethod, List<String>> out = new EnumMap<>(AuthMethod.class);
         for (var e : METHOD_KEYS.entrySet()) {
+            boolean identityOnly = identityOnly(e.getKey());
             List<String> dflt = new ArrayList<>();
-            if (configured.contains("radius")) dflt.add("radius");
-            else if (configured.contains("ldap") && e.getKey().equals("pap")) dflt.add("ldap");
+            if (identityOnly) {
+                if (configured.contains("ldap")) dflt.add("ldap");
+            } else if (configured.contains("radius")) {
+                dflt.add("radius");
+            } else if (configured.contains("ldap") && e.getKey().equals("pap")) {
+                dflt.add("ldap");
+            }
             if (configured.contains("local") && !(e.getKey().equals("eap") && configured.contains("radius"))) dflt.add("local");
             for (AuthMethod m : e.getValue()) out.put(m, dflt);
         }
@@ -85,9 +97,13 @@ final class AaaConfigReader {
             for (String b : list) {
                 if (!BACKENDS.contains(b)) methods.problem(k, "unknown backend \"" + b + "\" (local, radius or ldap)");
                 else if (!configured.contains(b)) methods.problem(k, "backend \"" + b + "\" is not configured (aaa." + b + ")");
-                else if (b.equals("ldap") && !k.equals("pap")) {
+                else if (b.equals("ldap") && !k.equals("pap") && !identityOnly(k)) {
                     methods.problem(k, "ldap verifies PAP only (an LDAP bind needs the cleartext password); route " + k + " to radius");
                 }
+            }
+            if (identityOnly(k) && !list.isEmpty() && list.stream().allMatch("radius"::equals)) {
+                methods.problem(k, "radius cannot authorize IKEv2 PSK or certificate clients (an Access-Request needs a"
+                        + " password or EAP to send): list local or ldap");
             }
             if (k.equals("eap") && list.size() > 1 && list.getFirst().equals("radius")) {
                 methods.problem(k, "EAP relayed to RADIUS has no fallback: list radius alone, or local alone");
@@ -96,6 +112,11 @@ final class AaaConfigReader {
             for (AuthMethod m : e.getValue()) out.put(m, List.copyOf(list));
         }
         return out;
+    }
+
+    /** The keys of the IKEv2 methods in which IKE authenticated the client and a backend only authorizes the identity. */
+    private static boolean identityOnly(String methodKey) {
+        return METHOD_KEYS.get(methodKey).stream().noneMatch(AuthMethod::ppp);
     }
 
     private static AaaConfig.Radius radius(ConfigNode r, String serverName) {

@@ -215,4 +215,91 @@ class AaaConfigTest {
         assertThat(p).contains(f + "rate-limit: \"fast\" is not a rate such as 10mbit, 512kbit or 1gbit",
                 dir.resolve("c.yaml") + ": aaa.policy.rules[1].rate-limit.down: at least 16kbit, got 1kbit");
     }
+
+    private static final String LDAP = """
+              ldap:
+                urls: [ldaps://dc1.corp.example]
+                bind-dn: CN=svc,DC=corp
+                bind-password-file: ldap.pw
+                base-dn: DC=corp
+            """;
+    private static final String RADIUS = """
+              radius:
+                servers:
+                  - address: 127.0.0.1:1812
+                    secret-file: radius.secret
+            """;
+    private static final String LOCAL = """
+              local:
+                users-file: users
+            """;
+
+    /**
+     * IKEv2 PSK and certificate clients are routed by default to every configured backend that can authorize an
+     * identity without its password, the directory first and the local file last; never to RADIUS.
+     */
+    @Test
+    void ikev2PskAndCertificateDefaultToLdapThenLocalNeverRadius() throws Exception {
+        PrivateFiles.write(dir.resolve("ldap.pw"), "pw\n");
+        var all = load("aaa:\n" + LOCAL + RADIUS + LDAP).aaa();
+        assertThat(all.methods().get(AuthMethod.IKEV2_PSK)).containsExactly("ldap", "local");
+        assertThat(all.methods().get(AuthMethod.IKEV2_CERTIFICATE)).containsExactly("ldap", "local");
+        assertThat(all.methods().get(AuthMethod.PAP)).as("PPP defaults unchanged").containsExactly("radius", "local");
+        assertThat(all.methods().get(AuthMethod.EAP_MSCHAPV2)).containsExactly("radius");
+
+        var radiusAndLocal = load("aaa:\n" + LOCAL + RADIUS).aaa();
+        assertThat(radiusAndLocal.methods().get(AuthMethod.IKEV2_PSK)).containsExactly("local");
+        assertThat(radiusAndLocal.methods().get(AuthMethod.IKEV2_CERTIFICATE)).containsExactly("local");
+
+        var ldapOnly = load("aaa:\n" + LDAP).aaa();
+        assertThat(ldapOnly.methods().get(AuthMethod.IKEV2_CERTIFICATE)).containsExactly("ldap");
+        assertThat(ldapOnly.methods().get(AuthMethod.PAP)).containsExactly("ldap");
+        assertThat(ldapOnly.methods().get(AuthMethod.MSCHAPV2)).isEmpty();
+
+        var radiusOnly = load("aaa:\n" + RADIUS).aaa();
+        assertThat(radiusOnly.methods().get(AuthMethod.IKEV2_PSK)).as("no backend can authorize them").isEmpty();
+        assertThat(radiusOnly.methods().get(AuthMethod.IKEV2_CERTIFICATE)).isEmpty();
+    }
+
+    /** ldap may be listed for the IKEv2 keys (it authorizes without a bind); "ldap verifies PAP only" is for the PPP keys. */
+    @Test
+    void ikev2KeysRouteToLdapAndLocalInTheGivenOrder() throws Exception {
+        PrivateFiles.write(dir.resolve("ldap.pw"), "pw\n");
+        var c = load("aaa:\n" + LOCAL + RADIUS + LDAP + """
+                  methods:
+                    ikev2-psk: [local, ldap]
+                    ikev2-certificate: [radius, ldap]
+                """).aaa();
+        assertThat(c.methods().get(AuthMethod.IKEV2_PSK)).containsExactly("local", "ldap");
+        assertThat(c.methods().get(AuthMethod.IKEV2_CERTIFICATE)).as("radius answers method_unsupported, ldap decides")
+                .containsExactly("radius", "ldap");
+        assertThat(c.methods().get(AuthMethod.PAP)).as("an unlisted key keeps its default").containsExactly("radius", "local");
+    }
+
+    @Test
+    void ikev2RoutesThatCannotAuthorizeAreRefusedWithFileKeyAndReason() throws Exception {
+        PrivateFiles.write(dir.resolve("ldap.pw"), "pw\n");
+        var p = problems("aaa:\n" + LOCAL + RADIUS + """
+                  methods:
+                    ikev2-psk: [radius]
+                    ikev2-certificate: [ldap, kerberos, local, local]
+                    mschapv2: [ldap]
+                """);
+        String f = dir.resolve("c.yaml") + ": aaa.methods.";
+        assertThat(p).containsExactlyInAnyOrder(
+                f + "ikev2-psk: radius cannot authorize IKEv2 PSK or certificate clients (an Access-Request needs a password"
+                        + " or EAP to send): list local or ldap",
+                f + "ikev2-certificate: backend \"ldap\" is not configured (aaa.ldap)",
+                f + "ikev2-certificate: unknown backend \"kerberos\" (local, radius or ldap)",
+                f + "ikev2-certificate: lists a backend twice",
+                f + "mschapv2: backend \"ldap\" is not configured (aaa.ldap)");
+        assertThat(problems("aaa:\n" + RADIUS + LDAP + """
+                  methods:
+                    ikev2-certificate: [radius]
+                    mschapv2: [ldap]
+                """)).containsExactlyInAnyOrder(
+                f + "ikev2-certificate: radius cannot authorize IKEv2 PSK or certificate clients (an Access-Request needs a"
+                        + " password or EAP to send): list local or ldap",
+                f + "mschapv2: ldap verifies PAP only (an LDAP bind needs the cleartext password); route mschapv2 to radius");
+    }
 }

@@ -46,6 +46,7 @@ class EndCauseMappingTest {
         row(EndCause.IDLE_TIMEOUT, "idle_timeout", "idle_timeout", TerminateCause.IDLE_TIMEOUT, false);
         row(EndCause.SESSION_TIMEOUT, "session_timeout", "session_timeout", TerminateCause.SESSION_TIMEOUT, false);
         row(EndCause.ADMIN_DISCONNECT, "admin_disconnect", "admin_disconnect", TerminateCause.ADMIN_RESET, false);
+        row(EndCause.REPLACED, "replaced", "replaced", TerminateCause.LOST_CARRIER, false);
         row(EndCause.PEER_REQUEST, "peer_request", "peer request", TerminateCause.USER_REQUEST, false);
         row(EndCause.RETRANSMIT_LIMIT, "retransmit_limit", "retransmit limit", TerminateCause.LOST_CARRIER, false);
         row(EndCause.HELLO_TIMEOUT, "hello_timeout", "hello timeout", TerminateCause.LOST_CARRIER, false);
