@@ -126,6 +126,8 @@ class RealHostClientIkev2IT {
             assertThat(m).containsPattern(RealClientIkev2IT.METRIC_IKE_SAS + " 1(\\.0)?\\b");
             assertThat(m).containsPattern("l2sec_esp_packets_total\\{direction=\"in\"} [1-9]");
         }
+        // charon-cmd ended by SIGTERM deletes its IKE SA (INFORMATIONAL, RFC 7296 section 1.4.1): the session ends at once
+        lab.waitFor("the client's delete", Duration.ofSeconds(10), () -> lab.log().contains("cause=deleted by peer"));
     }
 
     @Test
@@ -151,6 +153,7 @@ class RealHostClientIkev2IT {
         try (CharonCmd.Run run = charon.connect(name, certificate.certificateFile(), certificate.keyFile(), pki.caFile(),
                 IDENTITY, Ikev2Certificates.DNS_NAME)) {
             run.await("received AUTHENTICATION_FAILED notify error", CONNECT);
+            assertThat(run.awaitExit(Duration.ofSeconds(10))).as("charon-cmd gives up by itself").isTrue();
             assertThat(run.log()).as(name).contains("sending end entity cert").doesNotContain("CHILD_SA cmd{1} established");
         }
         var refusals = refusals();
