@@ -264,7 +264,7 @@ final class ConcentratorInNamespace implements AutoCloseable {
     record Client(String args, List<String> cmd, Process process) {
         /**
          * Waits for the client, prints its output, asserts exit 0 and returns its RESULT line; a run whose strongSwan
-         * never started IKE ({@link #NEVER_TRIED}) is repeated once.
+         * never started IKE ({@link #NEVER_TRIED}) is repeated, at most twice.
          */
         String result() throws Exception {
             String out = output(process);
