@@ -290,6 +290,25 @@ public final class RemoteAccessSession implements ClientSession, IpSink, TunnelE
         packet.release();
     }
 
+    // ---- the client moves ----
+
+    /**
+     * The IKE SA moved to {@code peer} (MOBIKE's UPDATE_SA_ADDRESSES, RFC 4555 section 3.5, or a NAT rebinding, RFC
+     * 7296 section 2.23): the session's peer is the new address from now on, for the admin view and accounting
+     * (Calling-Station-Id, Tunnel-Client-Endpoint of the Interim-Updates and the Stop). Nothing else keys on it.
+     */
+    public void peerMoved(java.net.InetSocketAddress peer) {
+        if (state == State.CLOSED || active.peer().equals(peer)) return;
+        java.net.InetSocketAddress from = active.peer();
+        active = active.withPeer(peer);
+        log.info("session={} ikev2 session peer moved from {} to {}", context.tag(), address(from), address(peer));
+        services.registry().peerMoved(this, active, from);
+    }
+
+    private static String address(java.net.InetSocketAddress a) {
+        return (a.getAddress() != null ? a.getAddress().getHostAddress() : a.getHostString()) + ":" + a.getPort();
+    }
+
     // ---- the end ----
 
     /** Session-Timeout or Idle-Timeout passed: the responder is asked to end the session. */

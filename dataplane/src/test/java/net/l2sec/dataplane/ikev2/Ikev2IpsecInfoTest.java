@@ -60,6 +60,20 @@ class Ikev2IpsecInfoTest {
     }
 
     @Test
+    void afterAMobikeMoveItIsFoundAtTheNewAddressAndTheSessionWasTold() throws Exception {
+        Ikev2Harness h = new Ikev2Harness();
+        Ikev2TestClient c = new Ikev2TestClient(CLIENT);
+        h.login(c, Ikev2Harness.USER, Ikev2Harness.PASSWORD);
+        InetSocketAddress moved = new InetSocketAddress("203.0.113.9", 4500);
+        c.open(h.exchange(moved, Ikev2Harness.LOCAL_4500, c.request(ExchangeType.INFORMATIONAL,
+                List.of(Payload.Notify.of(NotifyType.UPDATE_SA_ADDRESSES)))));
+        assertThat(h.sas.moves).containsExactly(moved);
+        assertThat(h.sessions.moves).as("RemoteAccess.Session.peerMoved").containsExactly(moved);
+        assertThat(h.responder.ipsecOf(moved, NOW)).isPresent();
+        assertThat(h.responder.ipsecOf(NAT, NOW)).isEmpty();
+    }
+
+    @Test
     void aChildRekeyShowsBothPairsUntilTheOldIsDeleted() throws Exception {
         Ikev2Harness h = new Ikev2Harness();
         Ikev2TestClient c = new Ikev2TestClient(CLIENT);
