@@ -109,7 +109,8 @@ public final class Concentrator implements AutoCloseable {
             tun.startReader(l2tp::deliverFromTun);
             List<DataplaneBackend.Worker> views = new ArrayList<>();
             for (Workers.Worker w : workers.all()) {
-                views.add(new DataplaneBackend.Worker(l2tp.server(w.index()), ipsec.map(i -> i.ike(w.index())).orElse(null), w.loop()));
+                views.add(new DataplaneBackend.Worker(l2tp.server(w.index()), ipsec.map(i -> i.ike(w.index())).orElse(null),
+                        ipsec.flatMap(i -> i.ikev2(w.index())).orElse(null), w.loop()));
             }
             Ops ops = Ops.start(metrics, config, new DataplaneBackend(sessions, views, workers::ownerOf));
             started.add(ops::closeAdmin);

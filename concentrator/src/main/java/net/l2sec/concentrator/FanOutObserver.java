@@ -46,4 +46,15 @@ record FanOutObserver(List<SessionObserver> observers) implements SessionObserve
             }
         }
     }
+
+    @Override
+    public void peerMoved(ActiveSession session, java.net.InetSocketAddress from) {
+        for (SessionObserver o : observers) {
+            try {
+                o.peerMoved(session, from);
+            } catch (RuntimeException e) {
+                log.error("session={} observer={} failed on peer move: {}", session.tag(), o.getClass().getName(), e.toString());
+            }
+        }
+    }
 }

@@ -158,6 +158,11 @@ record IpsecWiring(List<IkeResponder> ikes, List<Optional<Ikev2Responder>> ikev2
         return ikes.get(worker);
     }
 
+    /** Worker {@code worker}'s IKEv2 responder; empty with {@code ipsec.ikev2.enabled: false}. */
+    Optional<Ikev2Responder> ikev2(int worker) {
+        return ikev2s.get(worker);
+    }
+
     /**
      * Applies the next proposals, keys and limits to SAs negotiated from now on (established ones keep theirs);
      * returns what needs a restart: other listen addresses, or IPsec turned off. Call from outside the loops.

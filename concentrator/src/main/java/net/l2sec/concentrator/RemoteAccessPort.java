@@ -49,5 +49,10 @@ record RemoteAccessPort(RemoteAccessSessions sessions) implements RemoteAccess {
         public void close(EndCause cause) {
             session.close(cause);
         }
+
+        @Override
+        public void peerMoved(InetSocketAddress peer) {
+            session.peerMoved(peer);
+        }
     }
 }

@@ -322,8 +322,9 @@ public final class AdminServer implements AutoCloseable {
             IpsecInfo i = ipsec.get();
             ObjectNode n = o.putObject("ipsec");
             n.put("ikeSa", i.ikeSa());
+            n.put("ikeVersion", i.ikeVersion());
             n.put("ike", i.ike());
-            n.put("mode", i.mode());
+            n.put("mode", i.mode()); // null for IKEv2
             n.put("natT", i.natT());
             n.put("peerId", i.peerId());
             n.put("dhGroup", i.dhGroup());

@@ -116,6 +116,11 @@ class AdminServerTest {
 
             @Override
             public CompletionStage<Optional<IpsecInfo>> ipsecOf(InetSocketAddress peer) {
+                if (peer.getAddress().getHostAddress().equals("198.51.100.9")) { // the IKEv2 session
+                    return CompletableFuture.completedFuture(Optional.of(new IpsecInfo("00112233aabbccdd",
+                            "aes256gcm16-prfsha384-ecp384", null, true, "\"alice@example.com\"", Duration.ofSeconds(50),
+                            List.of(new IpsecInfo.Child(0x22, 0xfeed, "aes256gcm16")), "ecp384", List.of(), 2)));
+                }
                 return CompletableFuture.completedFuture(peer.getPort() == 4500
                         ? Optional.of(new IpsecInfo("0a0b0c0d", "aes256-sha256-modp2048", "main", true, "10.0.2.15",
                         Duration.ofSeconds(3730), List.of(new IpsecInfo.Child(0x11, 0xc0ffee, "aes128-sha1"))))
@@ -220,6 +225,18 @@ class AdminServerTest {
         assertThat(all.get(2).path("client").path("host").isNull()).isTrue();
         assertThat(alice.path("protocol").asText()).isEqualTo("l2tp");
         assertThat(all.get(2).path("id").asText() + " " + all.get(2).path("protocol").asText()).isEqualTo("00000003 ikev2");
+        assertThat(alice.path("ipsec").path("ikeVersion").asInt()).isEqualTo(1);
+        assertThat(alice.path("ipsec").path("mode").asText()).isEqualTo("main");
+        // the IKEv2 session's IKE SA: version 2, no phase 1 mode, its child SA
+        JsonNode ikev2 = call("GET", "/sessions/00000003").body().path("ipsec");
+        assertThat(ikev2.path("ikeVersion").asInt()).isEqualTo(2);
+        assertThat(ikev2.path("ikeSa").asText()).isEqualTo("00112233aabbccdd");
+        assertThat(ikev2.path("ike").asText()).isEqualTo("aes256gcm16-prfsha384-ecp384");
+        assertThat(ikev2.path("mode").isNull()).isTrue();
+        assertThat(ikev2.path("peerId").asText()).isEqualTo("\"alice@example.com\"");
+        assertThat(ikev2.path("ageSeconds").asLong()).isEqualTo(50);
+        assertThat(ikev2.path("esp").get(0).path("transform").asText()).isEqualTo("aes256gcm16");
+        assertThat(ikev2.path("esp").get(0).path("spiIn").asText()).isEqualTo("00000022");
 
         Resp one = call("GET", "/sessions/00000002");
         assertThat(one.status()).isEqualTo(200);
@@ -285,6 +302,7 @@ class AdminServerTest {
         assertThat(table).contains("USER").contains("alice").contains("198.51.100.7:4500").contains("10.99.0.10")
                 .contains("1h02m05s").contains("aes256-sha256-modp2048").contains("aes128-sha1").contains("3 sessions");
         assertThat(table).contains("PROTO").containsPattern("00000001 +l2tp +alice").containsPattern("00000003 +ikev2 +Alice");
+        assertThat(table).containsPattern("00000003 .* aes256gcm16-prfsha384-ecp384 +aes256gcm16 ");
         assertThat(table).contains("KIND").contains("HOST").containsPattern("windows +DESKTOP-4F2KQ")
                 .contains("linux_strongswan \"evil\\n\\u001B[2Jhost\"").doesNotContain("\u001b");
         assertThat(table.lines()).hasSize(5);   // header, three sessions, the count: the line feed stayed escaped

@@ -536,4 +536,29 @@ public final class Ikev2Responder {
     static String address(InetSocketAddress a) {
         return (a.getAddress() != null ? a.getAddress().getHostAddress() : a.getHostString()) + ":" + a.getPort();
     }
+
+    // --- the admin view ---------------------------------------------------------------------------------------------
+
+    /**
+     * The IPsec state of the client at {@code peer} (its outer address and port, as its session knows it: NAT
+     * rebinding and MOBIKE moves reach the session) for the admin interface: the established IKE SA that carries its
+     * session now (after a rekey, the new one) with its child SAs; empty when no IKE SA is established there.
+     * {@code now} is read against the session's start for the age. On the loop.
+     */
+    public java.util.Optional<net.l2sec.dataplane.ike.IpsecInfo> ipsecOf(InetSocketAddress peer, java.time.Instant now) {
+        Ikev2Sa best = null;
+        for (Ikev2Sa sa : bySpi.values()) {
+            if (sa.state == Ikev2Sa.State.ESTABLISHED && !sa.handedOver && sa.peer.equals(peer)) best = sa;
+        }
+        if (best == null) return java.util.Optional.empty();
+        List<net.l2sec.dataplane.ike.IpsecInfo.Child> esp = new ArrayList<>();
+        for (Ikev2Sa.Child c : best.children) {
+            esp.add(new net.l2sec.dataplane.ike.IpsecInfo.Child(c.inboundSpi(), c.outboundSpi(), c.suite().describe()));
+        }
+        Duration age = best.context != null ? Duration.between(best.context.started(), now) : Duration.ZERO;
+        return java.util.Optional.of(new net.l2sec.dataplane.ike.IpsecInfo(best.tag.substring(best.tag.indexOf('=') + 1),
+                best.suite.describe(), null, best.local.getPort() == NAT_T_PORT,
+                best.idi != null ? IkeAuth.describe(best.idi) : "", age.isNegative() ? Duration.ZERO : age, esp,
+                best.suite.group().label(), best.client.ikeVendorIds(), 2));
+    }
 }

@@ -1,10 +1,10 @@
 package net.l2sec.dataplane.ppp;
 
+import net.l2sec.dataplane.session.ClientTraffic;
 import net.l2sec.dataplane.session.DhcpInform;
 import net.l2sec.dataplane.session.SessionLimits;
 import net.l2sec.dataplane.session.TokenBucket;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 import java.util.Optional;
 import java.util.function.Consumer;
 import net.l2sec.dataplane.PacketBuffers;
@@ -32,43 +32,30 @@ import net.l2sec.spi.time.Scheduler;
  * {@link PppLink}. Both directions and both IP versions are counted for accounting (RFC 2866 section 5.3: input is
  * what the client sent) and for the idle timeout.
  *
- * <p>On the way, both directions: the MSS of TCP SYNs and SYN-ACKs is clamped ({@link TcpMss}) to what the tunnel
- * carries (20 octets less for IPv6's larger header), when the session has a clamp; a DHCPINFORM from the client is answered on the link
- * ({@link DhcpInform}) instead of going to the egress; and a session with a bandwidth limit polices each direction
- * (both IP versions) with a {@link TokenBucket}.
+ * <p>On the way, both directions, as for every kind of session ({@link ClientTraffic}): the MSS of TCP SYNs and
+ * SYN-ACKs is clamped ({@link TcpMss}) to what the tunnel carries (20 octets less for IPv6's larger header), when
+ * the session has a clamp; a DHCPINFORM from the client is answered on the link ({@link DhcpInform}) instead of
+ * going to the egress; and a session with a bandwidth limit polices each direction (both IP versions) with a
+ * {@link TokenBucket}.
  */
 final class PacketPath implements IpSink {
     private final PppLink link;
-    private final IpEgress egress;
-    private final Scheduler scheduler;
     private final PppMeters meters;
-    private final SessionLimits limits;
+    /** Policing, counting, DHCPINFORM, MSS clamping: what PPP shares with IKEv2 sessions. */
+    private final ClientTraffic traffic;
     private boolean open;
     private int clientAddress;
-    /** The largest MSS a SYN may carry, 0 for no clamping. */
-    private int mssLimit;
-    /** Answers DHCPINFORM; null: DHCP goes the way of any packet. */
-    private DhcpInform dhcp;
-    /** The session's bandwidth limit per direction; null: none. */
-    private TokenBucket upstream;
-    private TokenBucket downstream;
     private boolean open6;
     private long prefix64;
     /** The peer's IPV6CP Interface-Identifier; 0 when it negotiated none (then any link-local source is its). */
     private long linkLocalIdentifier;
     private Ipv6Prefix delegated;
     private Consumer<ByteBuf> linkScope;
-    private long packetsFromClient;
-    private long bytesFromClient;
-    private long packetsToClient;
-    private long bytesToClient;
 
     PacketPath(PppLink link, IpEgress egress, Scheduler scheduler, PppMeters meters, SessionLimits limits) {
         this.link = link;
-        this.egress = egress;
-        this.scheduler = scheduler;
         this.meters = meters;
-        this.limits = limits;
+        this.traffic = new ClientTraffic(egress, scheduler, meters, limits, this);
     }
 
     /** IPCP opened: packets from {@code address} (and only from it) pass; no clamping, no DHCP. */
@@ -82,8 +69,8 @@ final class PacketPath implements IpSink {
      */
     void open(int address, int mssLimit, DhcpInform dhcp) {
         clientAddress = address;
-        this.mssLimit = mssLimit;
-        this.dhcp = dhcp;
+        traffic.mssLimit(mssLimit);
+        traffic.dhcp(dhcp);
         open = true;
     }
 
@@ -96,8 +83,7 @@ final class PacketPath implements IpSink {
      * A packet over the limit is dropped and counted ({@code l2sec.ppp.ip.rate_limited}), not queued.
      */
     void rateLimit(Optional<RateLimit> limit) {
-        upstream = limit.filter(l -> l.upBitsPerSecond() > 0).map(l -> new TokenBucket(l.upBitsPerSecond(), scheduler::nanoTime)).orElse(null);
-        downstream = limit.filter(l -> l.downBitsPerSecond() > 0).map(l -> new TokenBucket(l.downBitsPerSecond(), scheduler::nanoTime)).orElse(null);
+        traffic.rateLimit(limit);
     }
 
     boolean isOpen() {
@@ -139,7 +125,7 @@ final class PacketPath implements IpSink {
             drop(packet, PppIpDropReason.SPOOFED_SOURCE, "ipv4");
             return;
         }
-        forward(packet, true);
+        traffic.fromClient(packet, true, clientAddress);
     }
 
     /** One IPv6 packet from the client; ownership passes here. */
@@ -170,32 +156,7 @@ final class PacketPath implements IpSink {
             drop(packet, PppIpDropReason.LINK_SCOPE, "ipv6");   // RFC 4291 section 2.5.6: never forwarded
             return;
         }
-        forward(packet, false);
-    }
-
-    /** A packet from the client that passed its checks: policed, counted, then DHCP, MSS (IPv4) and the egress. */
-    private void forward(ByteBuf packet, boolean ipv4) {
-        int bytes = packet.readableBytes();
-        if (upstream != null && !upstream.take(bytes)) {
-            meters.rateLimitedFromClient();
-            packet.release();
-            return;
-        }
-        packetsFromClient++;
-        bytesFromClient += bytes;
-        meters.fromClient(bytes);
-        limits.activity(scheduler.coarseNanoTime());
-        if (ipv4 && dhcp != null && dhcp.claims(packet)) {
-            ByteBuf reply = dhcp.answer(packet, clientAddress, ByteBufAllocator.DEFAULT);
-            packet.release();
-            if (reply != null) sendIp(reply);
-            return;
-        }
-        if (mssLimit > 0 && TcpMss.mssOffset(packet) >= 0) {
-            packet = ownedForWriting(packet);
-            if (TcpMss.clamp(packet, mssLimit(ipv4))) meters.mssClampedFromClient();
-        }
-        egress.write(packet);
+        traffic.fromClient(packet, false, clientAddress);
     }
 
     /** A packet from the session's own link handler was not for it (counted as {@code reason}) and is dropped. */
@@ -210,41 +171,13 @@ final class PacketPath implements IpSink {
             drop(packet, PppIpDropReason.NOT_OPEN, v6 ? "ipv6" : "ipv4");
             return;
         }
-        if (mssLimit > 0 && (v6 ? Ipv6.isWellFormed(packet) : Ipv4.isWellFormed(packet)) && TcpMss.mssOffset(packet) >= 0) {
-            packet = ownedForWriting(packet);
-            if (TcpMss.clamp(packet, mssLimit(!v6))) meters.mssClampedToClient();
-        }
+        packet = traffic.admitToClient(packet, !v6);
+        if (packet == null) return;     // over the bandwidth limit: released and counted
         int bytes = packet.readableBytes();
-        if (downstream != null && !downstream.take(bytes)) {
-            meters.rateLimitedToClient();
-            packet.release();
-            return;
-        }
         ByteBuf frame = PacketBuffers.prepend(packet, PppFrameCodec.HEADER_LENGTH);
         PppFrameCodec.setHeader(frame, frame.readerIndex(), (v6 ? PppProtocol.IPV6 : PppProtocol.IPV4).number());
-        packetsToClient++;
-        bytesToClient += bytes;
-        meters.toClient(bytes);
-        limits.activity(scheduler.coarseNanoTime());
+        traffic.sentToClient(bytes);
         link.send(frame);
-    }
-
-    /** The MSS limit for an IPv4 or an IPv6 segment: IPv6's headers take 20 octets more of the same MTU. */
-    private int mssLimit(boolean ipv4) {
-        return ipv4 ? mssLimit : mssLimit - (TcpMss.HEADERS_IPV6 - TcpMss.HEADERS);
-    }
-
-    /**
-     * {@code packet}, or a copy of it when someone else may see its bytes (shared, or read-only): the clamp writes
-     * into the packet, which the {@link IpSink} contract allows only for a buffer the caller gave up whole.
-     */
-    private static ByteBuf ownedForWriting(ByteBuf packet) {
-        boolean mine = !packet.isReadOnly() && packet.refCnt() == 1;
-        for (ByteBuf b = packet.unwrap(); mine && b != null; b = b.unwrap()) mine = b.refCnt() == 1 && !b.isReadOnly();
-        if (mine) return packet;
-        ByteBuf copy = PacketBuffers.allocate(ByteBufAllocator.DEFAULT, packet.readableBytes()).writeBytes(packet);
-        packet.release();
-        return copy;
     }
 
     private void drop(ByteBuf packet, PppIpDropReason reason, String family) {
@@ -254,6 +187,6 @@ final class PacketPath implements IpSink {
 
     /** Traffic so far, both directions and both IP versions, since the session began. */
     SessionCounters counters() {
-        return new SessionCounters(bytesFromClient, bytesToClient, packetsFromClient, packetsToClient);
+        return traffic.counters();
     }
 }

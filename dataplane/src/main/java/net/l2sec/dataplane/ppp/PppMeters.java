@@ -1,5 +1,6 @@
 package net.l2sec.dataplane.ppp;
 
+import net.l2sec.dataplane.session.ClientTraffic;
 import net.l2sec.dataplane.session.DhcpInform;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -17,7 +18,7 @@ import net.l2sec.spi.session.EndCause;
  * The PPP layer's meters, shared by all sessions of a concentrator. Tags are bounded: methods, reasons and
  * directions, never user names or addresses.
  */
-public final class PppMeters implements DhcpInform.Meters {
+public final class PppMeters implements DhcpInform.Meters, ClientTraffic.Meters {
     private final MeterRegistry registry;
     private final AtomicInteger activeSessions = new AtomicInteger();
     private final AtomicInteger activeIpv6 = new AtomicInteger();
@@ -121,22 +122,26 @@ public final class PppMeters implements DhcpInform.Meters {
     }
 
     /** A packet from the client over its session's upstream limit. Per packet, on the event loop. */
-    void rateLimitedFromClient() {
+    @Override
+    public void rateLimitedFromClient() {
         rateLimitedFromClient.increment();
     }
 
     /** A packet to the client over its session's downstream limit. */
-    void rateLimitedToClient() {
+    @Override
+    public void rateLimitedToClient() {
         rateLimitedToClient.increment();
     }
 
     /** The client's SYN or SYN-ACK had its MSS lowered. */
-    void mssClampedFromClient() {
+    @Override
+    public void mssClampedFromClient() {
         mssClampedFromClient.increment();
     }
 
     /** A SYN or SYN-ACK to the client had its MSS lowered. */
-    void mssClampedToClient() {
+    @Override
+    public void mssClampedToClient() {
         mssClampedToClient.increment();
     }
 
@@ -144,12 +149,14 @@ public final class PppMeters implements DhcpInform.Meters {
         loopback.increment();
     }
 
-    void fromClient(int bytes) {
+    @Override
+    public void fromClient(int bytes) {
         packetsFromClient.increment();
         bytesFromClient.add(bytes);
     }
 
-    void toClient(int bytes) {
+    @Override
+    public void toClient(int bytes) {
         packetsToClient.increment();
         bytesToClient.add(bytes);
     }

@@ -15,7 +15,7 @@ import net.l2sec.spi.session.EndCause;
  * bounded: directions, families and reasons, never users or addresses. Every drop and refusal reason is exported at
  * 0 from the start.
  */
-public final class RemoteAccessMeters implements DhcpInform.Meters {
+public final class RemoteAccessMeters implements DhcpInform.Meters, ClientTraffic.Meters {
     private final AtomicInteger active = new AtomicInteger();
     private final AtomicInteger activeIpv6 = new AtomicInteger();
     /** Per packet, on the event loop. */
@@ -95,29 +95,35 @@ public final class RemoteAccessMeters implements DhcpInform.Meters {
         if (c != null) c.increment();
     }
 
-    void fromClient(int bytes) {
+    @Override
+    public void fromClient(int bytes) {
         packetsFromClient.increment();
         bytesFromClient.add(bytes);
     }
 
-    void toClient(int bytes) {
+    @Override
+    public void toClient(int bytes) {
         packetsToClient.increment();
         bytesToClient.add(bytes);
     }
 
-    void rateLimitedFromClient() {
+    @Override
+    public void rateLimitedFromClient() {
         rateLimitedFromClient.increment();
     }
 
-    void rateLimitedToClient() {
+    @Override
+    public void rateLimitedToClient() {
         rateLimitedToClient.increment();
     }
 
-    void mssClampedFromClient() {
+    @Override
+    public void mssClampedFromClient() {
         mssClampedFromClient.increment();
     }
 
-    void mssClampedToClient() {
+    @Override
+    public void mssClampedToClient() {
         mssClampedToClient.increment();
     }
 

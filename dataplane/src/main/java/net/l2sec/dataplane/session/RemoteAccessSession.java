@@ -1,21 +1,18 @@
 package net.l2sec.dataplane.session;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import net.l2sec.dataplane.LogText;
-import net.l2sec.dataplane.PacketBuffers;
 import net.l2sec.dataplane.dhcp.ClasslessRoutes;
 import net.l2sec.dataplane.dhcp.InformResponder;
 import net.l2sec.dataplane.ip.IpSink;
 import net.l2sec.dataplane.ip.Ipv4;
 import net.l2sec.dataplane.ip.Ipv6;
 import net.l2sec.dataplane.ip.Ipv6Prefix;
-import net.l2sec.dataplane.ip.TcpMss;
 import net.l2sec.dataplane.ipsec.TunnelEnd;
 import net.l2sec.dataplane.ipsec.TunnelSender;
 import net.l2sec.dataplane.session.RemoteAccessSessions.Listener;
@@ -48,7 +45,8 @@ import org.slf4j.LoggerFactory;
  * client's addresses); IPv6 to a link-local or multicast destination is dropped (a tunnel has no link); a
  * DHCPINFORM (Windows asks its routes that way) is answered back through the tunnel; the rest is policed, counted,
  * clamped and written to the egress. To the client ({@link IpSink}, what the TUN device routes to its address):
- * clamped, policed, counted, then sealed by the IKE SA's newest SA ({@link TunnelSender}).
+ * clamped, policed, then sealed by the IKE SA's newest SA ({@link TunnelSender}) and counted. Policing, counting,
+ * DHCPINFORM and clamping are PPP's too ({@link ClientTraffic}).
  *
  * <p>States: {@link State#OPEN} from {@link RemoteAccessSessions#open} on; {@link State#ENDING} once the session
  * asked the responder to end it ({@link Listener#disconnectRequested}), packets still pass until the IKE SA is gone;
@@ -65,6 +63,7 @@ public final class RemoteAccessSession implements ClientSession, IpSink, TunnelE
     private final Scheduler scheduler;
     private final RemoteAccessMeters meters;
     private final TunnelSender toClient;
+    private final ClientTraffic traffic;
     private final Listener listener;
     private final AddressAssignment address;
     private final PrefixAssignment prefix;
@@ -76,18 +75,9 @@ public final class RemoteAccessSession implements ClientSession, IpSink, TunnelE
     private int clientAddress;
     private boolean ipv6;
     private long prefix64;
-    /** The largest MSS of an IPv4 SYN, 0 for no clamping. */
-    private int mssLimit;
-    private DhcpInform dhcp;
-    private TokenBucket upstream;
-    private TokenBucket downstream;
     /** The first operator's cause: what accounting reports whatever ends the session. */
     private EndCause disconnectCause;
     private EndCause cause;
-    private long packetsFromClient;
-    private long bytesFromClient;
-    private long packetsToClient;
-    private long bytesToClient;
 
     private RemoteAccessSession(SessionContext context, Services services, TunnelSender toClient, Listener listener) {
         this.context = context;
@@ -100,6 +90,7 @@ public final class RemoteAccessSession implements ClientSession, IpSink, TunnelE
         this.address = new AddressAssignment(context.tag(), services.pools(), settings.defaultPool(), log);
         this.prefix = new PrefixAssignment(context.tag(), services.pools6(), settings.pool6(), log);
         this.limits = new SessionLimits(scheduler, this::limitReached);
+        this.traffic = new ClientTraffic(services.egress(), scheduler, meters, limits, this);
         this.startedNanos = scheduler.nanoTime();
     }
 
@@ -156,17 +147,15 @@ public final class RemoteAccessSession implements ClientSession, IpSink, TunnelE
         RemoteAccessSettings settings = services.settings();
         limits.authorized(z);
         List<Inet4Address> dns = z.dns().isEmpty() ? settings.dns() : z.dns();
-        mssLimit = settings.mssLimit();
+        int mssLimit = settings.mssLimit();
+        traffic.mssLimit(mssLimit);
         int local = Ipv4.toInt(settings.localAddress());
         int mask = settings.subnetPrefixLength() == 0 ? 0 : -1 << (32 - settings.subnetPrefixLength());
         List<ClasslessRoutes.Route> dhcpRoutes = z.routes().stream()
                 .map(r -> new ClasslessRoutes.Route(Ipv4.toInt(r.destination()), r.prefixLength(), local)).toList();
-        dhcp = new DhcpInform(context.tag(), new InformResponder(new InformResponder.Answers(local, mask, dns, z.domain(),
-                dhcpRoutes)), meters, services.refusals(), log);
-        upstream = z.rateLimit().filter(l -> l.upBitsPerSecond() > 0)
-                .map(l -> new TokenBucket(l.upBitsPerSecond(), scheduler::nanoTime)).orElse(null);
-        downstream = z.rateLimit().filter(l -> l.downBitsPerSecond() > 0)
-                .map(l -> new TokenBucket(l.downBitsPerSecond(), scheduler::nanoTime)).orElse(null);
+        traffic.dhcp(new DhcpInform(context.tag(), new InformResponder(new InformResponder.Answers(local, mask, dns, z.domain(),
+                dhcpRoutes)), meters, services.refusals(), log));
+        traffic.rateLimit(z.rateLimit());
         Inet4Address v4 = Ipv4.fromInt(clientAddress);
         Optional<Ipv6Prefix> prefix6 = ipv6 ? prefix.current() : Optional.empty();
         // the client's own address in its /64: the Framed-Interface-Id when RADIUS gives one, else ::1 (RFC 7296
@@ -223,27 +212,7 @@ public final class RemoteAccessSession implements ClientSession, IpSink, TunnelE
                 return;
             }
         }
-        int bytes = packet.readableBytes();
-        if (upstream != null && !upstream.take(bytes)) {
-            meters.rateLimitedFromClient();
-            packet.release();
-            return;
-        }
-        packetsFromClient++;
-        bytesFromClient += bytes;
-        meters.fromClient(bytes);
-        limits.activity(scheduler.coarseNanoTime());
-        if (!v6 && dhcp.claims(packet)) {
-            ByteBuf reply = dhcp.answer(packet, clientAddress, ByteBufAllocator.DEFAULT);
-            packet.release();
-            if (reply != null) sendIp(reply);
-            return;
-        }
-        if (mssLimit > 0 && TcpMss.mssOffset(packet) >= 0) {
-            packet = ownedForWriting(packet);
-            if (TcpMss.clamp(packet, mssLimit(v6))) meters.mssClampedFromClient();
-        }
-        services.egress().write(packet);
+        traffic.fromClient(packet, !v6, clientAddress);
     }
 
     // ---- to the client: what the TUN device routes to its addresses ----
@@ -255,39 +224,35 @@ public final class RemoteAccessSession implements ClientSession, IpSink, TunnelE
             drop(packet, RemoteAccessDropReason.NOT_OPEN, v6);
             return;
         }
-        if (mssLimit > 0 && (v6 ? Ipv6.isWellFormed(packet) : Ipv4.isWellFormed(packet)) && TcpMss.mssOffset(packet) >= 0) {
-            packet = ownedForWriting(packet);
-            if (TcpMss.clamp(packet, mssLimit(v6))) meters.mssClampedToClient();
-        }
+        packet = traffic.admitToClient(packet, !v6);
+        if (packet == null) return;             // over the bandwidth limit: released and counted
         int bytes = packet.readableBytes();
-        if (downstream != null && !downstream.take(bytes)) {
-            meters.rateLimitedToClient();
-            packet.release();
-            return;
-        }
         if (!toClient.send(packet)) return;     // no SA now: released and counted by ESP (no_sa, lifetime)
-        packetsToClient++;
-        bytesToClient += bytes;
-        meters.toClient(bytes);
-        limits.activity(scheduler.coarseNanoTime());
-    }
-
-    /** IPv6's headers take 20 octets more of the same MTU. */
-    private int mssLimit(boolean v6) {
-        return v6 ? mssLimit - (TcpMss.HEADERS_IPV6 - TcpMss.HEADERS) : mssLimit;
-    }
-
-    /** {@code packet}, or a copy when someone else may see its bytes: the clamp writes into the packet. */
-    private static ByteBuf ownedForWriting(ByteBuf packet) {
-        if (PacketBuffers.writable(packet)) return packet;
-        ByteBuf copy = PacketBuffers.allocate(ByteBufAllocator.DEFAULT, packet.readableBytes()).writeBytes(packet);
-        packet.release();
-        return copy;
+        traffic.sentToClient(bytes);
     }
 
     private void drop(ByteBuf packet, RemoteAccessDropReason reason, boolean v6) {
         meters.dropped(reason, v6);
         packet.release();
+    }
+
+    // ---- the client moves ----
+
+    /**
+     * The IKE SA moved to {@code peer} (MOBIKE's UPDATE_SA_ADDRESSES, RFC 4555 section 3.5, or a NAT rebinding, RFC
+     * 7296 section 2.23): the session's peer is the new address from now on, for the admin view and accounting
+     * (Calling-Station-Id, Tunnel-Client-Endpoint of the Interim-Updates and the Stop). Nothing else keys on it.
+     */
+    public void peerMoved(java.net.InetSocketAddress peer) {
+        if (state == State.CLOSED || active.peer().equals(peer)) return;
+        java.net.InetSocketAddress from = active.peer();
+        active = active.withPeer(peer);
+        log.info("session={} ikev2 session peer moved from {} to {}", context.tag(), address(from), address(peer));
+        services.registry().peerMoved(this, active, from);
+    }
+
+    private static String address(java.net.InetSocketAddress a) {
+        return (a.getAddress() != null ? a.getAddress().getHostAddress() : a.getHostString()) + ":" + a.getPort();
     }
 
     // ---- the end ----
@@ -338,7 +303,7 @@ public final class RemoteAccessSession implements ClientSession, IpSink, TunnelE
 
     @Override
     public SessionCounters counters() {
-        return new SessionCounters(bytesFromClient, bytesToClient, packetsFromClient, packetsToClient);
+        return traffic.counters();
     }
 
     /** An operator's or a RADIUS Disconnect-Request: accounting will report {@code operatorCause}. */

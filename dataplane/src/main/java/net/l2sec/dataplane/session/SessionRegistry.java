@@ -149,6 +149,21 @@ public final class SessionRegistry implements SessionControl {
         }
     }
 
+    /**
+     * The established session's client moved: {@code moved} is its view with the new peer, which the admin view
+     * reads from the session itself; accounting is told. Sessions are keyed by Acct-Session-Id, not by peer: nothing
+     * here changes. On the session's loop.
+     */
+    public void peerMoved(ClientSession session, ActiveSession moved, java.net.InetSocketAddress from) {
+        Established e = established.get(moved.acctSessionId());
+        if (e == null || e.session() != session) return;
+        try {
+            observer.peerMoved(moved, from);
+        } catch (RuntimeException ex) {
+            log.error("session={} session observer failed on peer move: {}", moved.tag(), ex.toString());
+        }
+    }
+
     /** Every loop's sessions, each read on its own loop. */
     @Override
     public CompletionStage<List<ActiveSession>> sessions() {

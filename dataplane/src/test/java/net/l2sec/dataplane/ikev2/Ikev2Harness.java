@@ -192,6 +192,8 @@ final class Ikev2Harness {
         final List<EndCause> closed = new ArrayList<>();
         final List<Consumer<EndCause>> disconnects = new ArrayList<>();
         final List<AuthMethod> methods = new ArrayList<>();
+        /** Where sessions were told their client moved. */
+        final List<InetSocketAddress> moves = new ArrayList<>();
         int opened;
         boolean refuse;
 
@@ -217,6 +219,11 @@ final class Ikev2Harness {
                     @Override
                     public void receive(ByteBuf innerIpPacket) {
                         innerIpPacket.release();
+                    }
+
+                    @Override
+                    public void peerMoved(InetSocketAddress peer) {
+                        moves.add(peer);
                     }
                 }, address, Optional.empty(), List.of(InetAddress.getByName("10.99.0.1")), List.of(), List.of(), Optional.empty());
             } catch (java.net.UnknownHostException e) {

@@ -62,6 +62,8 @@ class RemoteAccessSessionTest {
     final List<ByteBuf> sent = new ArrayList<>();
     final List<EndCause> disconnects = new ArrayList<>();
     final List<String> accounting = new ArrayList<>();
+    /** What accounting is told of the client's outer address: moves, and the Stop's. */
+    final List<String> peers = new ArrayList<>();
     final SessionRegistry sessions = new SessionRegistry();
     boolean sa = true;
     final RemoteAccessSettings settings = new RemoteAccessSettings("default", Optional.of("default6"), ip("10.99.0.1"), 24,
@@ -80,6 +82,12 @@ class RemoteAccessSessionTest {
             @Override
             public void stopped(ActiveSession s, SessionCounters counters, TerminateCause cause) {
                 accounting.add("stop " + s.user() + " " + cause + " in=" + counters.inputOctets() + " out=" + counters.outputOctets());
+                peers.add("stop " + s.peer());
+            }
+
+            @Override
+            public void peerMoved(ActiveSession s, InetSocketAddress from) {
+                peers.add("moved " + from + " -> " + s.peer() + " " + s.acctSessionId());
             }
         });
     }
@@ -297,6 +305,30 @@ class RemoteAccessSessionTest {
             t.receive(ipv4(Ipv4.toInt(t.clientAddress()), 0x08080808));
         }
         assertThat(disconnects).containsExactly(EndCause.IDLE_TIMEOUT, EndCause.SESSION_TIMEOUT);
+    }
+
+    @Test
+    void aMovedPeerIsTheSessionsPeerForTheAdminViewAndAccountingFromThenOn() throws Exception {
+        RemoteAccessSession s = opened("alice", Authorization.defaults("staff"), false).session();
+        String id = s.context().acctSessionId();
+        InetSocketAddress moved = new InetSocketAddress("203.0.113.9", 61000);
+        s.peerMoved(moved);
+        s.peerMoved(moved);     // the same address again (a retransmitted UPDATE_SA_ADDRESSES): nothing to tell
+        assertThat(peers).containsExactly("moved " + PEER + " -> " + moved + " " + id);
+        var listed = sessions.sessions().toCompletableFuture();
+        scheduler.runPending();
+        assertThat(listed.get().getFirst().peer()).as("admin sessions").isEqualTo(moved);
+        assertThat(s.active().orElseThrow().peer()).isEqualTo(moved);
+        // the Acct-Session-Id is the same: the registry still finds the session, Interim counters included
+        var counters = sessions.counters(id).toCompletableFuture();
+        scheduler.runPending();
+        assertThat(counters.get()).isPresent();
+        s.receive(ipv4(CLIENT, 0x08080808));
+        assertThat(egress).as("the packet path does not care where the client is").hasSize(1);
+        s.close(EndCause.PEER_REQUEST);
+        assertThat(peers.getLast()).isEqualTo("stop " + moved);
+        s.peerMoved(PEER);
+        assertThat(peers).as("a closed session does not move").hasSize(2);
     }
 
     @Test

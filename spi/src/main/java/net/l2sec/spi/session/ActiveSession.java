@@ -74,6 +74,12 @@ public record ActiveSession(String acctSessionId, String tag, String user, AuthM
                 client, next, protocol);
     }
 
+    /** The client reaches us from {@code next} now (IKEv2: MOBIKE or NAT rebinding). */
+    public ActiveSession withPeer(InetSocketAddress next) {
+        return new ActiveSession(acctSessionId, tag, user, method, next, address, nasPort, authorized, authorization,
+                client, ipv6, protocol);
+    }
+
     public ActiveSession withProtocol(SessionProtocol next) {
         return new ActiveSession(acctSessionId, tag, user, method, peer, address, nasPort, authorized, authorization,
                 client, ipv6, next);
