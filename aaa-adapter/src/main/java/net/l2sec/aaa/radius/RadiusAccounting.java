@@ -74,6 +74,8 @@ public final class RadiusAccounting implements SessionObserver, AutoCloseable {
     private final ScheduledExecutorService timer;
     private final Counter truncated;
     private final Map<String, ScheduledFuture<?>> interims = new ConcurrentHashMap<>();
+    /** The session as Interim-Updates report it: replaced when its client moves (IKEv2 MOBIKE, NAT rebinding). */
+    private final Map<String, ActiveSession> current = new ConcurrentHashMap<>();
     private volatile SessionControl sessionControl;
     private volatile boolean closed;
 
@@ -118,6 +120,7 @@ public final class RadiusAccounting implements SessionObserver, AutoCloseable {
             spoolLater(sessionRecord(AcctStatusType.START, session, null, null));
             if (timer != null) {
                 long period = settings.interimInterval().toMillis();
+                current.put(session.acctSessionId(), session);
                 interims.put(session.acctSessionId(),
                         timer.scheduleAtFixedRate(() -> interim(session), period, period, TimeUnit.MILLISECONDS));
             }
@@ -132,6 +135,7 @@ public final class RadiusAccounting implements SessionObserver, AutoCloseable {
         try {
             ScheduledFuture<?> tick = interims.remove(session.acctSessionId());
             if (tick != null) tick.cancel(false);
+            current.remove(session.acctSessionId());
             if (closed) {
                 log.error("accounting stop after close not recorded session={} user={}", LogText.escape(session.acctSessionId()),
                         LogText.escape(session.user()));
@@ -144,7 +148,14 @@ public final class RadiusAccounting implements SessionObserver, AutoCloseable {
         }
     }
 
-    private void interim(ActiveSession session) {
+    /** Interim-Updates from now on report the client's new address (Calling-Station-Id, Tunnel-Client-Endpoint). */
+    @Override
+    public void peerMoved(ActiveSession session, java.net.InetSocketAddress from) {
+        current.computeIfPresent(session.acctSessionId(), (id, before) -> session);
+    }
+
+    private void interim(ActiveSession started) {
+        ActiveSession session = current.getOrDefault(started.acctSessionId(), started);
         SessionControl control = sessionControl;
         if (control == null) return;
         control.counters(session.acctSessionId()).whenComplete((counters, failure) -> {

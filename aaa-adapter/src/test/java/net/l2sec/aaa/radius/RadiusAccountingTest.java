@@ -130,6 +130,26 @@ class RadiusAccountingTest {
         assertThat(integer(ofType(sender.delivered, 2), ACCT_TERMINATE_CAUSE)).isEqualTo(1);
     }
 
+    @Test
+    void interimUpdatesAfterAMoveCarryTheClientsNewAddress() throws Exception {
+        FakeSessionControl control = new FakeSessionControl();
+        ActiveSession s = FakeSessionControl.session("S-MOVED", "carol", "10.8.0.7", Duration.ZERO, List.of());
+        control.add(s);
+        control.counters.put(s.acctSessionId(), new SessionCounters(1, 2, 3, 4));
+        ActiveSession moved = s.withPeer(new java.net.InetSocketAddress("198.51.100.20", 4500));
+        try (RadiusAccounting acct = accounting(Duration.ofSeconds(1))) {
+            acct.sessionControl(control);
+            acct.started(s);
+            acct.peerMoved(moved, s.peer());
+            await(() -> sender.delivered.stream().anyMatch(r -> integer(r, ACCT_STATUS_TYPE) == 3), WAIT, "an Interim-Update");
+            acct.stopped(moved, new SessionCounters(1, 2, 3, 4), TerminateCause.USER_REQUEST);
+            await(() -> sender.delivered.stream().anyMatch(r -> integer(r, ACCT_STATUS_TYPE) == 2), WAIT, "the Stop");
+        }
+        assertThat(string(ofType(sender.delivered, 1), CALLING_STATION_ID)).isEqualTo("127.0.0.9");
+        assertThat(string(ofType(sender.delivered, 3), CALLING_STATION_ID)).isEqualTo("198.51.100.20");
+        assertThat(string(ofType(sender.delivered, 2), CALLING_STATION_ID)).isEqualTo("198.51.100.20");
+    }
+
     /** The attribute's value as on the wire (tag included). */
     private static byte[] wire(RadiusRequest r, int type) {
         byte[] tlv = r.getAttributes().stream().filter(a -> a.getType() == type).findFirst().orElseThrow().toByteArray();
