@@ -364,6 +364,7 @@ final class IkeAuth {
                 if (sa.timer != null) sa.timer.cancel();
                 r.lifetimes(sa);
                 r.metrics.established();
+                r.metrics.loggedIn(sa.authMethod);
                 r.liveness(sa);
                 log.info("{} ike_sa up {} esp {} user={} method={} address={} peer={}", sa.tag, sa.suite.describe(),
                         suite.describe(), net.l2sec.dataplane.LogText.quote(sa.accepted.user()), sa.authMethod.configName(),

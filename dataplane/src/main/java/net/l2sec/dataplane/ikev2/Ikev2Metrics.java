@@ -41,6 +41,7 @@ final class Ikev2Metrics {
     private final Map<Failure, Counter> failures = new EnumMap<>(Failure.class);
     private final Map<String, Counter> rekeys = new ConcurrentHashMap<>();
     private final Counter established;
+    private final Map<net.l2sec.spi.auth.AuthMethod, Counter> logins = new EnumMap<>(net.l2sec.spi.auth.AuthMethod.class);
     private final Counter cookiesSent;
     private final Counter mobikeUpdates;
     private final Counter replaced;
@@ -53,6 +54,12 @@ final class Ikev2Metrics {
         for (Ikev2DropReason r : Ikev2DropReason.values()) {
             dropped.put(r, Counter.builder("l2sec.ikev2.packets.dropped").tag("reason", r.tag())
                     .description("IKEv2 datagrams dropped, by reason").register(registry));
+        }
+        // the methods an IKEv2 client authenticates with, at 0 from the start
+        for (var m : java.util.List.of(net.l2sec.spi.auth.AuthMethod.EAP_MSCHAPV2, net.l2sec.spi.auth.AuthMethod.IKEV2_PSK,
+                net.l2sec.spi.auth.AuthMethod.IKEV2_CERTIFICATE)) {
+            logins.put(m, Counter.builder("l2sec.ikev2.logins").tag("method", m.configName())
+                    .description("IKEv2 clients whose IKE_AUTH ended with a session, by how they authenticated").register(registry));
         }
         for (Failure f : Failure.values()) {
             failures.put(f, Counter.builder("l2sec.ikev2.sa.failures").tag("reason", f.tag)
@@ -95,6 +102,11 @@ final class Ikev2Metrics {
 
     void established() {
         established.increment();
+    }
+
+    void loggedIn(net.l2sec.spi.auth.AuthMethod method) {
+        Counter c = logins.get(method);
+        if (c != null) c.increment();
     }
 
     void cookieSent() {

@@ -88,6 +88,8 @@ class Ikev2ClientAuthTest {
         assertThat(request.method()).isEqualTo(AuthMethod.IKEV2_PSK);
         assertThat(request.credentials()).isEqualTo(new ProvenIdentity("alice", "pre-shared key"));
         assertThat(h.responder.establishedSas()).isEqualTo(1);
+        assertThat(h.counter("l2sec.ikev2.logins", "method", "ikev2-psk")).isEqualTo(1);
+        assertThat(h.counter("l2sec.ikev2.logins", "method", "eap-mschapv2")).isZero();
     }
 
     @Test
@@ -148,6 +150,7 @@ class Ikev2ClientAuthTest {
         assertThat(proven.user()).isEqualTo("client.l2sec.test");
         assertThat(proven.evidence()).contains("CN=client.l2sec.test").contains("serial=");
         assertThat(h.responder.establishedSas()).isEqualTo(1);
+        assertThat(h.counter("l2sec.ikev2.logins", "method", "ikev2-certificate")).isEqualTo(1);
     }
 
     @Test
@@ -185,6 +188,7 @@ class Ikev2ClientAuthTest {
         List<Payload> last = h.continueEap(c, first, Ikev2Harness.USER, Ikev2Harness.PASSWORD);
         assertThat(c.finalServerAuth(last)).as("our AUTH with the MSK").isTrue();
         assertThat(h.responder.establishedSas()).isEqualTo(1);
+        assertThat(h.counter("l2sec.ikev2.logins", "method", "eap-mschapv2")).isEqualTo(1);
 
         // not allowed (the default): the client's notify changes nothing
         Ikev2Harness strict = harness(Ikev2Settings.ClientAuth.EAP);
