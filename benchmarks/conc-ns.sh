@@ -8,6 +8,30 @@ conc_pid=""
 # CPU seconds (user + system, all threads) of process $1 so far; empty when it is gone
 cpu_of() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / hz}' "/proc/$1/stat" 2>/dev/null || true; }
 
+# CPU seconds of process $1 so far by kind of thread (/proc/PID/task/*/comm, which the JVM sets to the thread's name
+# cut to 15 characters): "loop=.. crypto=.. jit=.. gc=.. other=.." in clock ticks
+threads_cpu_of() {
+  local d
+  for d in /proc/"$1"/task/*; do
+    printf '%s %s\n' "$(tr ' ' _ < "$d/comm" 2>/dev/null)" "$(awk '{print $14 + $15}' "$d/stat" 2>/dev/null)"
+  done | awk '$2 == "" {next}
+    $1 ~ /^(multiThreadIoEv|epollEventLoopG|nioEventLoopGro|l2sec-worker)/ {k = "loop"}
+    $1 ~ /^l2sec-crypto/ {k = "crypto"}
+    $1 ~ /^C[12]_CompilerThre/ {k = "jit"}
+    $1 ~ /^(VM_Thread|GC_Thread|G1_|ZGC|ZWorker|ZDirector|Shenandoah)/ {k = "gc"}
+    k == "" {k = "other"}
+    {t[k] += $2; k = ""}
+    END {printf "loop=%d crypto=%d jit=%d gc=%d other=%d\n", t["loop"], t["crypto"], t["jit"], t["gc"], t["other"]}'
+}
+
+# threads_cpu_delta BEFORE AFTER (two threads_cpu_of results): "loop_cpu_s=.. crypto_cpu_s=.. jit_cpu_s=.. ..."
+threads_cpu_delta() {
+  awk -v a="$1" -v b="$2" -v hz="$(getconf CLK_TCK)" 'BEGIN {
+    n = split(a, x, " "); for (i = 1; i <= n; i++) { split(x[i], kv, "="); before[kv[1]] = kv[2] }
+    n = split(b, y, " "); for (i = 1; i <= n; i++) { split(y[i], kv, "=")
+      printf "%s%s_cpu_s=%.2f", (i > 1 ? " " : ""), kv[1], (kv[2] - before[kv[1]]) / hz } }'
+}
+
 # conc_start NAME WORKERS CPUS: a namespace l2sec-NAME-$$, lo up, the concentrator pinned to CPUS, ready
 conc_start() {
   local name=$1 workers=$2 cpus=$3

@@ -17,7 +17,9 @@
 # idle and in the storm (server_idle_/server_storm_ p50/p99, from a capture of the probe's packets; see capture
 # below), and the probe's and storm's RESULT lines. LOADGEN_JAR (default loadgen/target/l2sec-loadgen.jar) is the generator for every run;
 # WARMUP_S=N runs the storm for N s first, unmeasured (a warm JIT, as in a concentrator that has run a while).
-# CONC_JAVA_OPTS are added to the concentrator's JVM options (e.g. -Xlog:gc to see its pauses); KEEP_PCAP=DIR keeps
+# CONC_JAVA_OPTS are added to the concentrator's JVM options (e.g. -Xlog:gc to see its pauses), and OPTS_<label> to
+# those of one label's runs only (the same jar under two labels compares JVM settings:
+# OPTS_zgc=-XX:+UseZGC benchmarks/dh-storm.sh 3 serial=J zgc=J); KEEP_PCAP=DIR keeps
 # the probe's captures there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -87,7 +89,9 @@ metrics:
   listen: 127.0.0.1:9117
 YAML
   chmod 600 "$work"/*
-  ip netns exec "$ns" taskset -c 0 "$java" --enable-native-access=ALL-UNNAMED ${CONC_JAVA_OPTS:-} -jar "$jar" run "$work/c.yaml" \
+  local opts_var="OPTS_${label//[^A-Za-z0-9_]/_}"
+  # shellcheck disable=SC2086 # JVM options, split on spaces
+  ip netns exec "$ns" taskset -c 0 "$java" --enable-native-access=ALL-UNNAMED ${CONC_JAVA_OPTS:-} ${!opts_var:-} -jar "$jar" run "$work/c.yaml" \
       > "$work/concentrator.log" 2>&1 &
   for _ in $(seq 120); do grep -q "concentrator ready" "$work/concentrator.log" && break; sleep 0.5; done
   grep -q "concentrator ready" "$work/concentrator.log" || { tail -20 "$work/concentrator.log"; exit 1; }

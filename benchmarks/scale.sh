@@ -11,7 +11,7 @@
 # once all are up, 40: covers several LCP echoes and HELLOs at INTERVAL), INTERVAL (LCP echo and HELLO, 10s),
 # SETTLE (s between (a) and (b), 3), SETTLE_AFTER (s after (b) before the leak check, 40),
 # CONC_CPU (0), LOADGEN_CPU (1), CONC_HEAP (-Xmx of the concentrator, 512m), PROPOSAL (aes256-sha1-modp2048),
-# PHASES (a,b), WORKERS (server.workers, 1).
+# PHASES (a,b), WORKERS (server.workers, 1), CONC_JAR (the concentrator jar, default the one built here).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/jdk.sh
@@ -28,7 +28,7 @@ PROPOSAL=${PROPOSAL:-aes256-sha1-modp2048}
 PHASES=${PHASES:-a,b}
 WORKERS=${WORKERS:-1}
 PSK=scale-psk-0123456789abcdef
-conc_jar=concentrator/target/l2sec-concentrator.jar
+conc_jar=${CONC_JAR:-concentrator/target/l2sec-concentrator.jar}
 lg_jar=loadgen/target/l2sec-loadgen.jar
 if [ ! -f "$conc_jar" ] || [ ! -f "$lg_jar" ]; then
   ./mvnw -B -q -o -pl concentrator,loadgen -am package -DskipTests

@@ -8,7 +8,9 @@
 #   - a fresh concentrator jar in a network namespace of its own (made and removed here; all traffic stays in it),
 #     pinned with taskset to CONC_CPUS_1 for W=1 and CONC_CPUS_2 for W=2 (ipsec.crypto-workers at its default,
 #     one per CPU it sees), IKE limits raised so that no limit refuses the storm;
-#   - WARMUP clients first (JIT warm-up, not measured), then the measured storm: the loadgen (pinned to
+#   - WARMUP clients first, WARMUP_RUNS times (JIT warm-up, not measured: on one core the JIT compiler threads share
+#     the concentrator's CPU, and after a single warm-up of 1,000 clients C2 still took a third of the storm's CPU;
+#     after 3 x 5,000 it takes a few percent, see jit_cpu_s), then the measured storm: the loadgen (pinned to
 #     LOADGEN_CPUS, with --dh-reuse so that its own DH cost per setup is one agreement instead of two) starts
 #     CLIENTS clients at an offered rate of 100,000/s with at most CONCURRENCY in setup at once, each from an
 #     address of its own (127.1.x.y, so per-source limits of a real deployment never apply), proposal
@@ -18,7 +20,9 @@
 #     conc_cpu_s: the concentrator's CPU seconds (user + system, /proc/PID/stat) from just before the loadgen
 #     starts until the loadgen's progress line shows every client up or failed (that line comes once a second,
 #     so the window may run up to about a second past the last setup, with the concentrator then nearly idle);
-#     setups_per_conc_cpu_s = clients up / conc_cpu_s; failed = failed + incomplete clients; lg_cpu_s: the
+#     setups_per_conc_cpu_s = clients up / conc_cpu_s; the same window split by the concentrator's threads
+#     (/proc/PID/task): loop_cpu_s (worker event loops), crypto_cpu_s (ipsec.crypto-workers), jit_cpu_s (C1/C2
+#     compiler threads), gc_cpu_s (VM thread, which runs the serial collector's pauses, and GC threads), other_cpu_s; failed = failed + incomplete clients; lg_cpu_s: the
 #     loadgen's CPU seconds from its start (JVM start included) to that moment (near all_up_s + ~1 s times its
 #     CPUs: the generator was the bottleneck);
 #   - once per round, the bare DH a responder does per Main Mode (BareDhBenchmark: one key pair + one agreement,
@@ -37,9 +41,9 @@
 # ROUNDS (3), CLIENTS (per group: CLIENTS_ECP256 15000, CLIENTS_MODP2048 5000; aim at ~10 s of setups),
 # CONCURRENCY (default 60 per CPU of the concentrator: below its crypto queue, 64 per crypto worker, so that no
 # Main Mode is dropped as crypto_busy and the rate is the concentrator's, not the clients' resend back-off; enough
-# in setup at once to keep it busy; ike_drops in the SETUPS line shows what was dropped), WARMUP (1000 clients, 0: none), SETUP_BOUND (s, 120: the loadgen's --duration),
+# in setup at once to keep it busy; ike_drops in the SETUPS line shows what was dropped), WARMUP (5000 clients per warm-up run, 0: none), WARMUP_RUNS (3), WARMUP_SETUP (as SETUP; ike for SETUP=dh), SETUP_BOUND (s, 120: the loadgen's --duration),
 # SETUP (full: a client is up with IPCP; ike: once its Main Mode is done, no Quick Mode, L2TP or PPP: IKE handshakes/s),
-# CONC_CPUS_1 (0), CONC_CPUS_2 (0,1), LOADGEN_CPUS (1), DH_CPU (0), DH_WARMUP (3 x 1 s), DH_ITER (3 x 2 s),
+# CONC_CPUS_1 (0), CONC_CPUS_2 (0,1), LOADGEN_CPUS (1), DH_CPU (0), DH_WARMUP (10 x 1 s: pinned to one core, the JIT shares it, and 3 s left the EC code half compiled), DH_ITER (5 x 2 s),
 # CONC_HEAP (1g), KEEP_WORK (1: keep the work directory with the logs).
 #   benchmarks/setups.sh
 #   ROUNDS=1 DH_GROUPS=ecp256 CLIENTS=2000 benchmarks/setups.sh
@@ -54,14 +58,19 @@ GROUPS_LIST=${GROUPS_LIST:-ecp256 modp2048}
 WORKERS_LIST=${WORKERS_LIST:-1 2}
 ROUNDS=${ROUNDS:-3}
 CONCURRENCY=${CONCURRENCY:-}
-WARMUP=${WARMUP:-1000}
+WARMUP=${WARMUP:-5000}
+WARMUP_RUNS=${WARMUP_RUNS:-3}
+# SETUP=dh clients never send message 5, so each leaves a half-open Main Mode that the concentrator resends message 4
+# to (2, 6, 14, 30, 62 s after) and then expires: a dh warm-up would charge that to the measured storm. The warm-up
+# then completes its Main Modes instead and hangs up with a Delete (the same handshake code, nothing left behind).
+if [ "${SETUP:-full}" = dh ]; then WARMUP_SETUP=${WARMUP_SETUP:-ike}; else WARMUP_SETUP=${WARMUP_SETUP:-${SETUP:-full}}; fi
 SETUP_BOUND=${SETUP_BOUND:-120}
 CONC_CPUS_1=${CONC_CPUS_1:-0}
 CONC_CPUS_2=${CONC_CPUS_2:-0,1}
 LOADGEN_CPUS=${LOADGEN_CPUS:-1}
 DH_CPU=${DH_CPU:-0}
-DH_WARMUP=${DH_WARMUP:-3}
-DH_ITER=${DH_ITER:-3}
+DH_WARMUP=${DH_WARMUP:-10}
+DH_ITER=${DH_ITER:-5}
 CONC_HEAP=${CONC_HEAP:-1g}
 PSK=setups-psk-0123456789abcdef
 conc_jar=${CONC_JAR:-concentrator/target/l2sec-concentrator.jar}
@@ -111,7 +120,7 @@ loadgen() {
   ip netns exec "$conc_ns" taskset -c "$LOADGEN_CPUS" "$JAVA_HOME/bin/java" -XX:+UseParallelGC -Xmx2g -jar "$lg_jar" \
     --server 127.0.0.1 --psk "$PSK" --user alice --password password --dh-reuse --lcp-echo 0 --keepalive 0 \
     --rate 100000 --concurrency "$concurrency" --setup-timeout 60 --duration "$SETUP_BOUND" --until-up 1 \
-    --setup "${SETUP:-full}" "$@" \
+    "$@" \
     > "$out" 2>&1 &
   lg_pid=$!
 }
@@ -128,22 +137,23 @@ bare_dh() { # round
 }
 
 run_one() { # group workers round
-  local group=$1 w=$2 round=$3 cpus n out c0 l0 c1="" l1="" line started est failed res
+  local group=$1 w=$2 round=$3 cpus n out c0 t0 l0 c1="" t1="" l1="" line started est failed res
   [ "$w" = 1 ] && cpus=$CONC_CPUS_1 || cpus=$CONC_CPUS_2
   [ "$w" -gt 2 ] && cpus=${CONC_CPUS_W:-$CONC_CPUS_2}
   n=$(clients_for "$group")
   concurrency=${CONCURRENCY:-$(( 60 * $(cpu_count "$cpus") ))}
   conc_start setups "$w" "$cpus"
-  if (( WARMUP > 0 )); then
-    loadgen "$work/warmup.out" --clients "$WARMUP" --source-addresses "$(range 127.3 "$WARMUP")" \
+  local wr
+  for (( wr = 1; WARMUP > 0 && wr <= WARMUP_RUNS; wr++ )); do
+    loadgen "$work/warmup.out" --setup "$WARMUP_SETUP" --clients "$WARMUP" --source-addresses "$(range 127.3 "$WARMUP")" \
       --proposal "aes128-sha256-$group"
     wait "$lg_pid" || true; lg_pid=""
     sleep 3   # the warm-up's hang-ups
-  fi
+  done
   out=$work/run-$group-$w-$round.out
   : > "$out"
-  c0=$(cpu_of "$conc_pid")
-  loadgen "$out" --clients "$n" --source-addresses "$(range 127.1 "$n")" --proposal "aes128-sha256-$group"
+  c0=$(cpu_of "$conc_pid"); t0=$(threads_cpu_of "$conc_pid")
+  loadgen "$out" --setup "${SETUP:-full}" --clients "$n" --source-addresses "$(range 127.1 "$n")" --proposal "aes128-sha256-$group"
   l0=0
   # bounded: the loadgen ends by itself (--duration SETUP_BOUND at the latest, then its hang-ups)
   while kill -0 "$lg_pid" 2>/dev/null; do
@@ -152,11 +162,13 @@ run_one() { # group workers round
     [ -n "$line" ] || continue
     started=$(field started "$line"); est=$(field established "$line"); failed=$(field failed "$line")
     if [ "$started" = "$n" ] && (( est + failed >= n )); then
-      c1=$(cpu_of "$conc_pid"); l1=$(cpu_of "$lg_pid"); break
+      c1=$(cpu_of "$conc_pid"); t1=$(threads_cpu_of "$conc_pid"); l1=$(cpu_of "$lg_pid"); break
     fi
   done
   wait "$lg_pid" || true; lg_pid=""
-  [ -n "$c1" ] || c1=$(cpu_of "$conc_pid")   # never all up or failed: the whole run, hang-ups included
+  if [ -z "$c1" ]; then   # never all up or failed: the whole run, hang-ups included
+    c1=$(cpu_of "$conc_pid"); t1=$(threads_cpu_of "$conc_pid")
+  fi
   res=$(grep '^RESULT' "$out" | tail -1 || true)
   local up all_up cps fl inc conc_s drops
   up=$(field connected "$res"); all_up=$(field all_up_s "$res"); cps=$(field connects_per_s "$res")
@@ -164,9 +176,10 @@ run_one() { # group workers round
   conc_s=$(awk -v a="$c0" -v b="$c1" 'BEGIN {printf "%.2f", b - a}')
   # IKE messages the concentrator dropped, by reason (crypto_busy, ...), warm-up included
   drops=$(ip netns exec "$conc_ns" curl -s 127.0.0.1:9117/metrics | sed -n 's/^l2sec_ike_packets_dropped_total{.*reason="\([a-z_]*\)".*} \([0-9.E+]*\)$/\1:\2/p' | tr '\n' ',' || true)
-  printf 'SETUPS setup=%s group=%s workers=%s round=%s clients=%s up=%s all_up_s=%s setups_per_s=%s conc_cpu_s=%s setups_per_conc_cpu_s=%s lg_cpu_s=%s failed=%s conc_cpus=%s concurrency=%s ike_drops=%s\n' \
+  printf 'SETUPS setup=%s group=%s workers=%s round=%s clients=%s up=%s all_up_s=%s setups_per_s=%s conc_cpu_s=%s setups_per_conc_cpu_s=%s %s lg_cpu_s=%s failed=%s conc_cpus=%s concurrency=%s ike_drops=%s\n' \
     "${SETUP:-full}" "$group" "$w" "$round" "$n" "${up:-0}" "${all_up:-?}" "${cps:-0}" "$conc_s" \
-    "$(awk -v u="${up:-0}" -v c="$conc_s" 'BEGIN {printf "%.1f", (c > 0 ? u / c : 0)}')" "${l1:-?}" \
+    "$(awk -v u="${up:-0}" -v c="$conc_s" 'BEGIN {printf "%.1f", (c > 0 ? u / c : 0)}')" \
+    "$(threads_cpu_delta "$t0" "$t1")" "${l1:-?}" \
     "$(( ${fl:-0} + ${inc:-0} ))" "$cpus" "$concurrency" "${drops:-none}" | tee -a "$results"
   echo "  ${res:-RESULT missing: $(tail -3 "$out")}"
   echo "  udp: $(udp_drops)  failures: $(field failures "$res")"
