@@ -160,7 +160,8 @@ if [[ ",$PHASES," == *,b,* ]]; then
       "live_total_mib=$(( live2 / 1048576 )) rss_mib=$(( rss2 / 1024 )) (rss with none: $(( rss1 / 1024 )) MiB) xmx=$CONC_HEAP"
     # where the bytes per session go: the classes that grew most
     awk -v n="$CLIENTS_B" 'FNR == NR && $1 ~ /:$/ {b[$4] = $3; next} $1 ~ /:$/ && $4 !~ /FillerElement/ {d = $3 - b[$4]; if (d > 0) printf "%d %s\n", d / n, $4}' \
-      "$work/histo-warm.txt" "$work/histo-sessions.txt" | sort -rn | head -12 | awk '{printf "HEAP class %s bytes_per_session=%s\n", $2, $1}'
+      "$work/histo-warm.txt" "$work/histo-sessions.txt" | sort -rn |
+      awk 'NR <= 12 {printf "HEAP class %s bytes_per_session=%s\n", $2, $1}'   # reads all: no SIGPIPE under pipefail
   fi
   wait "$lg" || true
   sleep "${SETTLE_AFTER:-40}"   # the hang-ups of CLIENTS_B clients, and closed tunnels linger (RFC 2661 5.7)
